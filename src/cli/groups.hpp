@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: MIT
+// Shared command groups: `camdump dump <route>` and `camdump probe <programmer>`. Each route's
+// register function asks for the group and adds its own subcommand under it.
+#pragma once
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace camdump::cli {
+
+/// The `dump` group (created on first use).
+CLI::App& dump_group(CLI::App& app);
+/// The `probe` group (created on first use).
+CLI::App& probe_group(CLI::App& app);
+
+}  // namespace camdump::cli

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+// The only way the library writes a result file: bytes go to OUT.part (mode 0600, because dumps
+// hold Wi-Fi keys and password hashes) and appear under OUT only after commit(), which fsyncs
+// and renames. Nothing half-written is ever left under the output name.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <span>
+
+namespace camdump {
+
+class AtomicFile {
+ public:
+  enum class Open {
+    Truncate,  ///< start a fresh OUT.part
+    Resume,    ///< keep an existing OUT.part (resumable dumps); create it if absent
+  };
+  /// What the destructor does with OUT.part when commit() was not called.
+  enum class OnAbandon { Remove, Keep };
+
+  explicit AtomicFile(std::filesystem::path out, Open mode = Open::Truncate,
+                      OnAbandon on_abandon = OnAbandon::Remove);
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  /// Append at the current end of what was written with write().
+  void write(std::span<const uint8_t> data);
+  /// Write at an absolute offset (does not move the append position).
+  void write_at(uint64_t offset, std::span<const uint8_t> data);
+  /// Read back from OUT.part (resume checks).
+  void read_at(uint64_t offset, std::span<uint8_t> data) const;
+  void truncate(uint64_t size);
+  uint64_t size() const;
+  /// fsync, rename OUT.part -> OUT (replacing OUT), fsync the directory.
+  void commit();
+  /// Remove OUT.part now.
+  void discard();
+  void set_on_abandon(OnAbandon a) { on_abandon_ = a; }
+
+  const std::filesystem::path& path() const { return out_; }
+  const std::filesystem::path& part_path() const { return part_; }
+
+ private:
+  std::filesystem::path out_, part_;
+  int fd_ = -1;
+  uint64_t append_pos_ = 0;
+  OnAbandon on_abandon_;
+};
+
+/// Path of the partial file for `out` ("fw.bin" -> "fw.bin.part").
+std::filesystem::path part_path_for(const std::filesystem::path& out);
+
+/// Write a whole buffer atomically (OUT.part, then rename), mode 0600.
+void write_file_atomic(const std::filesystem::path& out, std::span<const uint8_t> data);
+
+}  // namespace camdump
