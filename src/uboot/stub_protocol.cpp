@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: MIT
+// Stub wire format, host side (see stub_protocol.hpp and src/stub/stub_abi.h).
+#include "uboot/stub_protocol.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/crc32.hpp"
+
+namespace camdump::uboot {
+namespace {
+
+void put_le(std::vector<uint8_t>& v, uint32_t w) {
+  for (int i = 0; i < 4; i++) v.push_back(static_cast<uint8_t>(w >> (8 * i)));
+}
+uint32_t get_le(const uint8_t* p) {
+  return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
+}
+
+}  // namespace
+
+cdstub_params default_params() {
+  cdstub_params p{};
+  p.magic = CDSTUB_MAGIC;
+  p.version = CDSTUB_VERSION;
+  p.frame_size = 4096;
+  p.idle_polls = 0x2000000;  // a few seconds of status polls on a ~1 GHz SoC and under QEMU
+  p.flags = CDSTUB_FLAG_BLANK;
+  return p;
+}
+
+std::array<uint32_t, CDSTUB_PARAMS_WORDS> params_words(const cdstub_params& p) {
+  static_assert(sizeof(cdstub_params) == CDSTUB_PARAMS_WORDS * 4);
+  std::array<uint32_t, CDSTUB_PARAMS_WORDS> w{};
+  std::memcpy(w.data(), &p, sizeof p);
+  return w;
+}
+
+std::array<uint8_t, CDSTUB_CMD_LEN> encode_command(uint8_t op, uint32_t arg) {
+  std::array<uint8_t, CDSTUB_CMD_LEN> c{CDSTUB_CMD0, CDSTUB_CMD1, op};
+  for (int i = 0; i < 4; i++) c[3 + i] = static_cast<uint8_t>(arg >> (8 * i));
+  uint32_t crc = crc32(std::span<const uint8_t>(c.data() + 2, 5));
+  for (int i = 0; i < 4; i++) c[7 + i] = static_cast<uint8_t>(crc >> (8 * i));
+  return c;
+}
+
+std::vector<uint8_t> encode_packet(uint8_t type, std::span<const uint8_t> payload) {
+  std::vector<uint8_t> v{CDSTUB_SYNC0, CDSTUB_SYNC1, type};
+  v.insert(v.end(), payload.begin(), payload.end());
+  put_le(v, crc32(std::span<const uint8_t>(v.data() + 2, v.size() - 2)));
+  return v;
+}
+
+std::vector<uint8_t> encode_hello(uint32_t src, uint32_t len, uint32_t frame) {
+  std::vector<uint8_t> p;
+  put_le(p, CDSTUB_VERSION);
+  put_le(p, src);
+  put_le(p, len);
+  put_le(p, frame);
+  return encode_packet('H', p);
+}
+
+std::vector<uint8_t> encode_frame(uint32_t seq, std::span<const uint8_t> data, bool blank_skip) {
+  std::vector<uint8_t> p;
+  put_le(p, seq);
+  if (blank_skip && std::all_of(data.begin(), data.end(), [](uint8_t b) { return b == 0xff; }))
+    return encode_packet('B', p);
+  p.insert(p.end(), data.begin(), data.end());
+  return encode_packet('D', p);
+}
+
+std::vector<uint8_t> encode_end(uint32_t crc, uint32_t len) {
+  std::vector<uint8_t> p;
+  put_le(p, crc);
+  put_le(p, len);
+  return encode_packet('E', p);
+}
+
+StubStreamDecoder::StubStreamDecoder(uint32_t src, uint32_t len, uint32_t frame)
+    : src_(src), len_(len), frame_(frame), data_(len), have_(frame_count(len, frame)) {}
+
+std::vector<uint32_t> StubStreamDecoder::missing() const {
+  std::vector<uint32_t> m;
+  for (uint32_t i = 0; i < have_.size(); i++)
+    if (!have_[i]) m.push_back(i);
+  return m;
+}
+
+void StubStreamDecoder::feed(std::span<const uint8_t> bytes) {
+  buf_.insert(buf_.end(), bytes.begin(), bytes.end());
+  scan();
+  compact();
+}
+
+void StubStreamDecoder::scan() {
+  while (pos_ < buf_.size()) {
+    // Look for the sync pair.
+    if (buf_[pos_] != CDSTUB_SYNC0) {
+      pos_++;
+      junk_++;
+      continue;
+    }
+    if (pos_ + 1 >= buf_.size()) break;
+    if (buf_[pos_ + 1] != CDSTUB_SYNC1) {
+      pos_++;
+      junk_++;
+      continue;
+    }
+    if (!try_packet()) break;  // need more bytes
+  }
+}
+
+void StubStreamDecoder::idle() {
+  for (;;) {
+    scan();
+    if (pos_ >= buf_.size()) break;
+    pos_++;  // stuck on an incomplete packet: it lost bytes
+    junk_++;
+  }
+  compact();
+}
+
+// At a sync pair: consume one packet (true), skip a false sync (true), or wait for bytes (false).
+bool StubStreamDecoder::try_packet() {
+  const size_t avail = buf_.size() - pos_;
+  if (avail < 3) return false;
+  const uint8_t* p = buf_.data() + pos_;
+  size_t payload = 0;
+  uint32_t seq = 0;
+  switch (p[2]) {
+    case 'H': payload = 16; break;
+    case 'B': payload = 4; break;
+    case 'E': payload = 8; break;
+    case 'D':
+      if (avail < 7) return false;
+      seq = get_le(p + 3);
+      if (seq >= have_.size()) payload = 0;  // cannot be ours
+      else payload = 4 + std::min<size_t>(frame_, len_ - size_t(seq) * frame_);
+      break;
+    default: payload = 0;
+  }
+  if (payload == 0) {  // a false sync (0xa5 0x5a inside data or noise)
+    pos_++;
+    junk_++;
+    return true;
+  }
+  const size_t total = 3 + payload + 4;
+  if (avail < total) return false;
+  const uint32_t want = get_le(p + 3 + payload);
+  if (crc32(std::span<const uint8_t>(p + 2, 1 + payload)) != want) {
+    bad_++;
+    pos_++;
+    return true;
+  }
+  const uint8_t* q = p + 3;
+  switch (p[2]) {
+    case 'H':
+      hello_ = true;
+      if (get_le(q) != CDSTUB_VERSION || get_le(q + 4) != src_ || get_le(q + 8) != len_ || get_le(q + 12) != frame_)
+        hello_mismatch_ = true;
+      break;
+    case 'B':
+    case 'D': {
+      seq = get_le(q);
+      if (seq >= have_.size()) break;
+      const size_t off = size_t(seq) * frame_, n = std::min<size_t>(frame_, len_ - off);
+      if (p[2] == 'B') {
+        std::fill_n(data_.begin() + off, n, 0xff);
+        blank_frames_++;
+      } else {
+        std::copy_n(q + 4, n, data_.begin() + off);
+      }
+      have_[seq] = 1;
+      break;
+    }
+    case 'E':
+      if (get_le(q + 4) == len_) end_crc_ = get_le(q);
+      else hello_mismatch_ = true;
+      break;
+  }
+  pos_ += total;
+  return true;
+}
+
+void StubStreamDecoder::compact() {
+  if (pos_ > 0 && (pos_ >= buf_.size() || pos_ > 65536)) {
+    buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(pos_));
+    pos_ = 0;
+  }
+}
+
+}  // namespace camdump::uboot

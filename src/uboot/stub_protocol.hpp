@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+// Host side of the stub wire format (src/stub/stub_abi.h): the parameter block as 32-bit words,
+// the host's commands, and a decoder that finds intact packets in a damaged byte stream (bytes
+// dropped, flipped or inserted): every packet carries a CRC-32 and is found again by scanning for
+// its sync bytes, so one bad byte costs one frame, never the stream.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "stub/stub_abi.h"
+
+namespace camdump::uboot {
+
+/// The parameter block as the words `mw.l` writes (little-endian CPU order, word i at +4*i).
+std::array<uint32_t, CDSTUB_PARAMS_WORDS> params_words(const cdstub_params& p);
+/// A block with the defaults for everything but the UART (fill that with fill_uart_params).
+cdstub_params default_params();
+
+/// Host -> stub command ('R' seq: resend; 'Q': quit).
+std::array<uint8_t, CDSTUB_CMD_LEN> encode_command(uint8_t op, uint32_t arg);
+
+/// Number of frames for `len` bytes.
+inline uint32_t frame_count(uint32_t len, uint32_t frame) { return (len + frame - 1) / frame; }
+
+/// Stub -> host packet encoder (the stub's side, for tests and the simulator).
+std::vector<uint8_t> encode_packet(uint8_t type, std::span<const uint8_t> payload);
+std::vector<uint8_t> encode_hello(uint32_t src, uint32_t len, uint32_t frame);
+std::vector<uint8_t> encode_frame(uint32_t seq, std::span<const uint8_t> data, bool blank_skip);
+std::vector<uint8_t> encode_end(uint32_t crc, uint32_t len);
+
+/// Reassembles [src, src+len) from a stub's packets.
+class StubStreamDecoder {
+ public:
+  StubStreamDecoder(uint32_t src, uint32_t len, uint32_t frame);
+
+  /// Feed received bytes; intact packets are applied at once.
+  void feed(std::span<const uint8_t> bytes);
+  /// The line went quiet: a packet still incomplete now will never complete (bytes were lost);
+  /// drop it and scan the held bytes for later packets.
+  void idle();
+
+  bool hello_seen() const { return hello_; }
+  /// The hello disagreed with what we asked for (another stub version, wrong params).
+  bool hello_mismatch() const { return hello_mismatch_; }
+  std::optional<uint32_t> end_crc() const { return end_crc_; }
+  uint32_t frames() const { return static_cast<uint32_t>(have_.size()); }
+  bool have(uint32_t seq) const { return have_[seq] != 0; }
+  std::vector<uint32_t> missing() const;
+  bool complete() const { return missing().empty() && end_crc_.has_value(); }
+  const std::vector<uint8_t>& data() const { return data_; }
+  uint64_t blank_frames() const { return blank_frames_; }
+  uint64_t bad_packets() const { return bad_; }    ///< sync found, CRC or shape wrong
+  uint64_t junk_bytes() const { return junk_; }    ///< bytes skipped outside any packet
+  /// Bytes still held while waiting for the rest of a packet.
+  size_t pending() const { return buf_.size() - pos_; }
+
+ private:
+  void scan();
+  bool try_packet();
+  void compact();
+
+  uint32_t src_, len_, frame_;
+  std::vector<uint8_t> data_, have_;
+  std::vector<uint8_t> buf_;
+  size_t pos_ = 0;
+  bool hello_ = false, hello_mismatch_ = false;
+  std::optional<uint32_t> end_crc_;
+  uint64_t blank_frames_ = 0, bad_ = 0, junk_ = 0;
+};
+
+}  // namespace camdump::uboot
