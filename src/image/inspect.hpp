@@ -90,6 +90,7 @@ struct PartReport {
   std::string name;
   uint64_t offset = 0, size = 0;
   bool whole_chip = false;     ///< an overlapping "...@0(all)" part: not checked on its own
+  bool overlapping = false;    ///< lies inside other parts ("all", "upgrade@kernel"): not checked
   std::string content;         ///< "boot", "env", "uimage", "squashfs", "jffs2", "ubi", "blank",
                                ///< "zero", "data", "missing" (beyond the image end)
   std::string summary;         ///< one human line: "uImage lzma MIPS 'Linux-3.10.14' CRC ok"

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: MIT
+// The inspector's driver (see inspect.hpp): image-level checks (size, mirror, blank/zero
+// ranges, field-notes.md §3.9), then boot, envs, layout and one checker per part, and the
+// short summary every dump prints.
+#include "image/inspect.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "core/size.hpp"
+#include "image/inspect_checks.hpp"
+#include "image/inspect_util.hpp"
+
+namespace camdump::image {
+namespace {
+
+using namespace detail;
+
+constexpr uint64_t kMiB = 1 << 20;
+
+bool is_flash_size(uint64_t n) {
+  for (uint64_t m = 1; m <= 256; m *= 2)
+    if (n == m * kMiB) return m >= 4 || n == 2 * kMiB || n == kMiB;
+  return false;
+}
+
+// Runs of 4 KiB blocks that are all `v`, at least 64 KiB long.
+std::vector<ByteRange> runs_of(std::span<const uint8_t> img, uint8_t v) {
+  std::vector<ByteRange> out;
+  const uint64_t blk = 0x1000;
+  uint64_t start = ~0ull;
+  auto close = [&](uint64_t at) {
+    if (start != ~0ull && at - start >= 0x10000) out.push_back({start, at - start});
+    start = ~0ull;
+  };
+  for (uint64_t off = 0; off < img.size(); off += blk) {
+    if (all_bytes(sub(img, off, blk), v)) {
+      if (start == ~0ull) start = off;
+    } else {
+      close(off);
+    }
+  }
+  close(img.size());
+  return out;
+}
+
+std::optional<uint64_t> find_mirror(std::span<const uint8_t> img) {
+  std::optional<uint64_t> best;
+  for (uint64_t period = img.size() / 2; period >= 0x10000 && img.size() % period == 0; period /= 2) {
+    bool same = true;
+    for (uint64_t at = period; at < img.size() && same; at += period)
+      same = std::memcmp(img.data(), img.data() + at, period) == 0;
+    if (!same) break;
+    best = period;
+  }
+  return best;
+}
+
+bool named(const PartReport& p, std::initializer_list<const char*> names) {
+  for (const char* n : names)
+    if (p.name == n) return true;
+  return false;
+}
+
+void check_part(std::span<const uint8_t> img, PartReport& p, const InspectReport& r,
+                const InspectOptions& opt, std::vector<Problem>& out) {
+  const size_t before = out.size();
+  if (p.offset >= img.size()) {
+    p.content = "missing";
+    p.summary = "beyond the end of the image";
+    out.push_back({p.name, p.offset, fmt::format("missing: the part {}..{} lies beyond the image end ({})",
+                                                 hex(p.offset), hex(p.offset + p.size), hex(img.size()))});
+    p.ok = false;
+    return;
+  }
+  if (p.offset + p.size > img.size())
+    out.push_back({p.name, img.size(), fmt::format("cut off: the part ends at {} but the image ends at {}",
+                                                   hex(p.offset + p.size), hex(img.size()))});
+  const uint64_t end = std::min<uint64_t>(p.offset + p.size, img.size());
+  auto d = sub(img, p.offset, end - p.offset);
+  p.blank_bytes = count_byte(d, 0xff);
+  const bool essential = named(p, {"boot", "kernel", "rootfs", "uboot", "u-boot"});
+  const EnvBlock* env = nullptr;
+  for (const auto& e : r.envs)
+    if (e.offset == p.offset) env = &e;
+  const uint8_t* s = d.data();
+  if (p.blank_bytes == d.size()) {
+    p.content = "blank";
+    p.summary = "blank (all 0xff)";
+    if (essential) out.push_back({p.name, p.offset, fmt::format("blank: all 0xff from {}", hex(p.offset))});
+  } else if (all_bytes(d, 0)) {
+    p.content = "zero";
+    p.summary = "all 0x00";
+    if (essential || named(p, {"env"}))
+      out.push_back({p.name, p.offset, fmt::format("all zero from {} (failed read?)", hex(p.offset))});
+  } else if (env) {
+    p.content = "env";
+    p.summary = fmt::format("U-Boot env {} {}, {} variables, CRC {}", env->redundant ? "redundant" : "single",
+                            format_size(env->size), env->vars.size(), env->crc_ok ? "ok" : "BAD");
+  } else if (auto u = check_uimage(img, p.offset, end)) {
+    p.content = "uimage";
+    p.summary = describe_uimage(*u);
+    uimage_problems(*u, p.name, out);
+    p.uimage = *u;
+  } else if (d.size() >= 4 && rd_le32(s) == 0x73717368u) {
+    p.content = "squashfs";
+    p.squashfs = check_squashfs(img, p.offset, end, p.name, opt.read_files, opt.cancel, out);
+    const auto& q = *p.squashfs;
+    p.summary = fmt::format("squashfs {} (compression {}), {} used of {}, {} files / {} dirs {}",
+                            format_size(q.bytes_used), q.compression, hex(q.bytes_used), hex(p.size),
+                            q.files, q.dirs, q.read_ok ? "read ok" : "NOT readable");
+  } else if (d.size() >= 4 && rd_be32(s) == 0x55424923u) {
+    p.content = "ubi";
+    p.ubi = check_ubi(img, p.offset, end, p.name, out);
+    p.summary = fmt::format("UBI, PEB {}, {} EC / {} VID headers ok, {} bad, {} blank PEBs",
+                            format_size(p.ubi->peb_size), p.ubi->ec_headers, p.ubi->vid_headers,
+                            p.ubi->bad_headers, p.ubi->blank_pebs);
+  } else if (p.offset == 0 || named(p, {"boot", "uboot", "u-boot", "spl"})) {
+    p.content = "boot";
+    p.summary = r.boot.ingenic_spl ? fmt::format("Ingenic SPL ({} bytes)", r.boot.spl_length) : "bootloader";
+    if (!r.boot.uboot_versions.empty()) p.summary += ", " + r.boot.uboot_versions.back();
+    if (r.boot.uboot_uimage && *r.boot.uboot_uimage < end)
+      if (auto u = check_uimage(img, *r.boot.uboot_uimage, end)) {
+        p.summary += "; U-Boot " + describe_uimage(*u);
+        uimage_problems(*u, p.name, out);
+        p.uimage = *u;
+      }
+  } else {
+    // JFFS2 may start after erased blocks: look at the first non-0xff word.
+    uint64_t first = p.offset;
+    while (first + 4 <= end && rd_le32(img.data() + first) == 0xffffffffu) first += 4;
+    if (looks_like_jffs2(img, first)) {
+      p.content = "jffs2";
+      p.jffs2 = check_jffs2(img, p.offset, end, p.name, out);
+      const auto& j = *p.jffs2;
+      p.summary = fmt::format("JFFS2 {}: {} good / {} bad nodes, {} in nodes, {} erased{}",
+                              j.big_endian ? "BE" : "LE", j.good_nodes, j.bad_nodes, format_size(j.used_bytes),
+                              format_size(j.erased_bytes),
+                              j.erase_size ? fmt::format(", erase block {}", format_size(j.erase_size)) : "");
+    } else {
+      p.content = "data";
+      p.summary = fmt::format("unrecognised data ({} blank)", format_size(p.blank_bytes));
+      if (named(p, {"kernel"}))
+        out.push_back({p.name, p.offset, fmt::format("no uImage header at {}", hex(p.offset))});
+      else if (named(p, {"rootfs"}))
+        out.push_back({p.name, p.offset, fmt::format("no squashfs/UBI/JFFS2 at {}", hex(p.offset))});
+      else if (named(p, {"env"}))
+        out.push_back({p.name, p.offset, fmt::format("no U-Boot environment at {}", hex(p.offset))});
+    }
+  }
+  p.ok = out.size() == before;
+}
+
+}  // namespace
+
+InspectReport inspect(std::span<const uint8_t> image, const InspectOptions& opt) {
+  InspectReport r;
+  r.size = image.size();
+  r.flash_size = is_flash_size(r.size);
+  auto& out = r.problems;
+  if (image.empty()) {
+    out.push_back({"image", 0, "empty file"});
+    return r;
+  }
+  r.blank = runs_of(image, 0xff);
+  r.zero = runs_of(image, 0x00);
+  if (all_bytes(image, 0xff) || all_bytes(image, 0x00)) {
+    out.push_back({"image", 0, fmt::format("all 0x{:02x}: nothing was read (blank chip, or the clip/wiring "
+                                           "failed)", image[0])});
+    return r;
+  }
+  if (image.size() >= 16 && all_bytes(image.first(16), image[0]))
+    out.push_back({"image", 0, fmt::format("the first 16 bytes are all 0x{:02x}: a bad read (check the clip "
+                                           "and wiring) or a wiped boot area", image[0])});
+  if (!r.flash_size)
+    out.push_back({"image", r.size, fmt::format("size {} ({}) is not a flash size (4/8/16/32/64 MiB): "
+                                                "truncated or padded?", r.size, format_size(r.size))});
+  std::span<const uint8_t> view = image;
+  if ((r.mirror_of = find_mirror(image))) {
+    out.push_back({"image", *r.mirror_of,
+                   fmt::format("the content repeats every {}: a {} chip read as {} (keep the first {})",
+                               format_size(*r.mirror_of), format_size(*r.mirror_of), format_size(r.size),
+                               format_size(*r.mirror_of))});
+    view = image.first(size_t(*r.mirror_of));
+  }
+  check_cancel(opt.cancel);
+  r.envs = find_envs(view, opt.show_secrets);
+  auto layout = choose_layout(view, r.envs, opt, out);
+  r.layout = layout.info;
+  r.parts = std::move(layout.parts);
+  uint64_t boot_end = 0x100000;
+  for (const auto& p : r.parts)
+    if (p.name == "boot" && p.offset == 0) boot_end = p.size;
+  r.boot = inspect_boot(view, boot_end);
+  if (r.boot.soc.empty())
+    for (const auto& e : r.envs)
+      if (const std::string* soc = e.get("soc"); soc && !soc->empty()) {
+        r.boot.soc = *soc;
+        for (char& c : r.boot.soc) c = char(std::toupper(static_cast<unsigned char>(c)));
+        break;
+      }
+  for (auto& p : r.parts) {
+    check_cancel(opt.cancel);
+    if (p.overlapping) {
+      p.content = p.whole_chip ? "whole-chip" : "overlapping";
+      p.summary = p.whole_chip ? "the whole flash" : "overlaps other parts (not checked on its own)";
+      if (p.whole_chip && p.size != r.size && !r.mirror_of)
+        out.push_back({"image", std::min(p.size, r.size),
+                       fmt::format("size {} but the layout's whole-chip part '{}' is {}: {}", hex(r.size),
+                                   p.name, hex(p.size), p.size > r.size ? "the image is truncated" : "extra bytes")});
+      continue;
+    }
+    check_part(view, p, r, opt, out);
+  }
+  for (const auto& e : r.envs) {
+    if (e.crc_ok) continue;
+    std::string part = "env";
+    for (const auto& p : r.parts)
+      if (!p.overlapping && e.offset >= p.offset && e.offset < p.offset + p.size) part = p.name;
+    out.push_back({part, e.offset, fmt::format("U-Boot environment at {} fails its CRC (no size from 4 KiB to "
+                                               "256 KiB matches; {} variables readable)", hex(e.offset),
+                                               e.vars.size())});
+    for (auto& p : r.parts)
+      if (p.name == part) p.ok = false;
+  }
+  auto key = [](const Problem& p) { return std::pair(p.part != "image", p.offset); };
+  std::stable_sort(out.begin(), out.end(), [&](const Problem& a, const Problem& b) { return key(a) < key(b); });
+  return r;
+}
+
+std::string short_summary(const InspectReport& r) {
+  std::string s;
+  if (r.ok()) {
+    s = fmt::format("inspect: OK {}", format_size(r.size));
+    if (!r.layout.known.empty()) s += ", " + r.layout.known;
+    if (!r.boot.soc.empty()) s += ", " + r.boot.soc;
+    for (const auto& e : r.envs) s += fmt::format(", env@{} crc ok", hex(e.offset));
+    for (const auto& p : r.parts) {
+      if (p.uimage && p.name != "boot") s += fmt::format(", {} uImage crc ok", p.name);
+      if (p.squashfs) s += fmt::format(", {} squashfs {} files read", p.name, p.squashfs->files);
+      if (p.jffs2) s += fmt::format(", {} jffs2 {} nodes ok", p.name, p.jffs2->good_nodes);
+      if (p.ubi) s += fmt::format(", {} ubi {} PEBs ok", p.name, p.ubi->ec_headers);
+    }
+    return s;
+  }
+  s = fmt::format("inspect: {} problem{} in this {} image", r.problems.size(), r.problems.size() == 1 ? "" : "s",
+                  format_size(r.size));
+  for (const auto& p : r.problems) s += "\ninspect: " + p.text();
+  return s;
+}
+
+}  // namespace camdump::image
