@@ -19,7 +19,7 @@ std::vector<uint8_t> make_sfdp_table(uint64_t size, bool four_byte, int encoding
     for (int i = 0; i < 4; ++i) t[0x30 + dw * 4 + size_t(i)] = uint8_t(v >> (8 * i));
   };
   // DWORD1: 4 KiB erase supported (01) with opcode 0x20; address bytes 3 (00) or 3-or-4 (01).
-  put(0, 0xFFF920E5u & ~(3u << 17) | (four_byte ? 1u << 17 : 0) | 0x2001);
+  put(0, (0xFFF920E5u & ~(3u << 17)) | (four_byte ? 1u << 17 : 0u));
   uint64_t bits = size * 8;
   if (encoding == 1) {
     uint32_t n = 0;
@@ -74,14 +74,14 @@ class NorEmu : public SpiSlave {
     return a < img_.size() ? img_[a] : 0xFF;
   }
   // Address phase of `n` bytes starting at frame byte 1, then `dummy` bytes, then data.
-  uint8_t addressed(uint8_t b, unsigned n, unsigned dummy, bool sfdp) {
-    if (idx_ <= n) {
+  uint8_t addressed(unsigned i, uint8_t b, unsigned n, unsigned dummy, bool sfdp) {
+    if (i <= n) {
       addr_ = addr_ << 8 | b;
-      if (idx_ == n && n == 3 && !sfdp) addr_ |= uint64_t(ear_) << 24;
+      if (i == n && n == 3 && !sfdp) addr_ |= uint64_t(ear_) << 24;
       return 0xFF;
     }
-    if (idx_ <= n + dummy) return 0xFF;
-    uint64_t a = addr_ + (idx_ - n - dummy - 1);
+    if (i <= n + dummy) return 0xFF;
+    uint64_t a = addr_ + (i - n - dummy - 1);
     if (sfdp) return a < sfdp_.size() ? sfdp_[a] : 0xFF;
     return data_at(a);
   }
@@ -100,11 +100,11 @@ class NorEmu : public SpiSlave {
       case 0xC5:
         if (i == 1) pending_ear_ = b;
         return 0xFF;
-      case 0x03: return addressed(b, four_ ? 4 : 3, 0, false);
-      case 0x0B: return addressed(b, four_ ? 4 : 3, 1, false);
-      case 0x13: return addressed(b, 4, 0, false);
-      case 0x0C: return addressed(b, 4, 1, false);
-      case 0x5A: return sfdp_.empty() ? 0xFF : addressed(b, 3, 1, true);
+      case 0x03: return addressed(i, b, four_ ? 4 : 3, 0, false);
+      case 0x0B: return addressed(i, b, four_ ? 4 : 3, 1, false);
+      case 0x13: return addressed(i, b, 4, 0, false);
+      case 0x0C: return addressed(i, b, 4, 1, false);
+      case 0x5A: return sfdp_.empty() ? 0xFF : addressed(i, b, 3, 1, true);
       case 0x90:  // REMS: 3 address bytes, then manufacturer / device alternating
         if (i <= 3) return 0xFF;
         return (i - 4) % 2 == 0 ? cfg_.id[0] : uint8_t(cfg_.id[2] - 1);
