@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: MIT
+// The embedded stubs on real U-Boot under QEMU, driven by hand (no console engine): mw.l upload,
+// U-Boot's crc32 of the upload, `go ENTRY SRC LEN`, every frame decoded and the range exact, the
+// stub returns and U-Boot's prompt comes back. Malta = stock Debian maltael (NS16550 at
+// 0xb80003f8); ARM = the rebuilt qemu_arm from scripts/build-uboot-qemu (PL011), when cached.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <fmt/format.h>
+#include <random>
+
+#include "core/crc32.hpp"
+#include "core/size.hpp"
+#include "qemu_stub/raw_console.hpp"
+#include "qemu_stub/stub_env.hpp"
+#include "stub/stub_images.hpp"
+#include "support/qemu.hpp"
+#include "uboot/soc_table.hpp"
+#include "uboot/stub_protocol.hpp"
+
+namespace camdump::test {
+namespace {
+
+std::vector<uint8_t> test_image(size_t n) {
+  std::vector<uint8_t> v(n);
+  std::mt19937 rng(7);
+  for (auto& b : v) b = static_cast<uint8_t>(rng());
+  std::fill(v.begin() + 32 * 4096, v.begin() + 35 * 4096, 0xff);  // three blank frames
+  const char sync[] = "\xa5\x5a" "D\x01\x00\x00\x00";  // false sync inside data
+  std::memcpy(v.data() + 100, sync, 7);
+  return v;
+}
+
+void run_raw(const QemuConfig& base, const stub::StubImage& img, const char* soc_name, const std::string& prompt,
+             uint32_t ram_cpu_addr) {
+  TempDir dir("camdump-stubraw");
+  auto data = test_image(256 * 1024 + 100);
+  write_file(dir / "img.bin", std::string(data.begin(), data.end()));
+  QemuConfig cfg = base;
+  cfg.ram_image = (dir / "img.bin").string();
+  auto q = Qemu::start_tcp(cfg, (dir / "console.log").string());
+  FdTransport t(connect_tcp(q.port()));
+  std::string boot = read_to_prompt(t, prompt, std::chrono::seconds(30));
+  if (boot.find("autoboot") != std::string::npos) {  // qemu_arm counts down: any key stops it
+    t.write(std::string_view(" "));
+    boot = read_to_prompt(t, prompt);
+  }
+  ASSERT_NE(boot.find(prompt), std::string::npos) << boot;
+
+  auto soc = uboot::find_soc(soc_name);
+  ASSERT_TRUE(soc);
+  cdstub_params p = uboot::default_params();
+  uboot::fill_uart_params(soc->uart, p);
+  std::vector<uint8_t> image(img.bytes.begin(), img.bytes.end());
+  std::memcpy(image.data() + img.params_offset, &p, sizeof p);
+  for (size_t off = 0; off < image.size(); off += 32) {
+    std::string line;
+    for (size_t o = off; o < std::min(image.size(), off + 32); o += 4) {
+      uint32_t w;
+      std::memcpy(&w, image.data() + o, 4);
+      line += fmt::format("{}mw.l {:x} {:08x}", line.empty() ? "" : "; ", img.load_addr + o, w);
+    }
+    t.write(line + "\r");
+    read_to_prompt(t, prompt);
+  }
+  t.write(fmt::format("crc32 {:x} {:x}\r", img.load_addr, image.size()));
+  std::string crc_out = read_to_prompt(t, prompt);
+  EXPECT_NE(crc_out.find(crc_hex(crc32(image))), std::string::npos) << crc_out;
+
+  uboot::StubStreamDecoder dec(ram_cpu_addr, static_cast<uint32_t>(data.size()), p.frame_size);
+  t.write(fmt::format("go {:x} {:x} {:x}\r", img.entry(), ram_cpu_addr, data.size()));
+  uint8_t buf[16384];
+  auto end = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!dec.complete() && std::chrono::steady_clock::now() < end) {
+    size_t n = t.read(buf, std::chrono::milliseconds(200));
+    dec.feed(std::span<const uint8_t>(buf, n));
+  }
+  ASSERT_TRUE(dec.complete()) << "missing " << dec.missing().size() << " bad " << dec.bad_packets();
+  EXPECT_FALSE(dec.hello_mismatch());
+  EXPECT_EQ(dec.bad_packets(), 0u);
+  EXPECT_EQ(dec.blank_frames(), 3u);
+  EXPECT_EQ(*dec.end_crc(), crc32(data));
+  EXPECT_TRUE(dec.data() == data);
+
+  // A re-request is served after the end packet.
+  uboot::StubStreamDecoder again(ram_cpu_addr, static_cast<uint32_t>(data.size()), p.frame_size);
+  auto c = uboot::encode_command('R', 5);
+  t.write(std::span<const uint8_t>(c.data(), c.size()));
+  end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!again.have(5) && std::chrono::steady_clock::now() < end) {
+    size_t n = t.read(buf, std::chrono::milliseconds(200));
+    again.feed(std::span<const uint8_t>(buf, n));
+  }
+  EXPECT_TRUE(again.have(5));
+  EXPECT_TRUE(std::equal(data.begin() + 5 * 4096, data.begin() + 6 * 4096, again.data().begin() + 5 * 4096));
+
+  auto qc = uboot::encode_command('Q', 0);
+  t.write(std::span<const uint8_t>(qc.data(), qc.size()));
+  std::string tail = read_to_prompt(t, prompt);
+  EXPECT_NE(tail.find("rc = 0x0"), std::string::npos) << tail;
+  t.write(std::string_view("version\r"));
+  EXPECT_NE(read_to_prompt(t, prompt).find("U-Boot"), std::string::npos);
+}
+
+TEST(QemuStubRaw, MaltaNs16550StreamsExactAndReturns) {
+  if (!qemu_available(Board::MaltaEl)) GTEST_SKIP() << "qemu-system-mipsel / u-boot-qemu missing";
+  ASSERT_TRUE(stub::mips32el_stub().available());
+  QemuConfig cfg;
+  cfg.board = Board::MaltaEl;
+  run_raw(cfg, stub::mips32el_stub(), "malta", "maltael # ", 0x82000000);
+}
+
+TEST(QemuStubRaw, QemuArmPl011StreamsExactAndReturns) {
+  auto bios = rebuilt_qemu_arm_uboot();
+  if (bios.empty()) GTEST_SKIP() << "no rebuilt qemu_arm U-Boot (scripts/build-uboot-qemu has not run)";
+  ASSERT_TRUE(stub::armv7_stub().available());
+  QemuConfig cfg;
+  cfg.board = Board::QemuArm;
+  cfg.bios = bios;
+  run_raw(cfg, stub::armv7_stub(), "qemu-virt", "=> ", 0x42000000);
+}
+
+}  // namespace
+}  // namespace camdump::test
