@@ -4,9 +4,19 @@
 namespace camdump::cli {
 
 // One line per command (cli/cmd_<verb>.cpp). Keep alphabetical.
+void register_dump_ch341a(CLI::App&, Context&);
+void register_hexlog(CLI::App&, Context&);
+void register_inspect(CLI::App&, Context&);
+void register_probe_ch341a(CLI::App&, Context&);
+void register_tftpd(CLI::App&, Context&);
 
 std::vector<Register> all_commands() {
   return {
+      register_dump_ch341a,
+      register_hexlog,
+      register_inspect,
+      register_probe_ch341a,
+      register_tftpd,
   };
 }
 
