@@ -5,6 +5,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "core/error.hpp"
 #include "io/fd_io.hpp"
 #include "io/tcp_transport.hpp"
