@@ -128,6 +128,9 @@ class UbootSession {
   /// The console rate the session believes both ends use (nullopt: transport has none).
   std::optional<uint32_t> baud() const { return t_.baud(); }
 
+  /// Ctrl-C until the prompt answers again (stops a running md). False when it stays silent.
+  bool resync();
+
   io::Transport& transport() { return t_; }
   Reporter& reporter() { return rep_; }
   const CancelFlag* cancel_flag() const { return cancel_; }
@@ -141,7 +144,6 @@ class UbootSession {
   std::string take_line();
   bool at_prompt_tail() const;
   void drain(std::chrono::milliseconds quiet);
-  bool resync();
   void learn_md_dialect(std::string_view line);
 
   io::Transport& t_;

@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: MIT
+// The UART md dump (see uart_dump.hpp). Chunk reading and line repair are in md_reader.cpp.
+#include "dump/uart_dump.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <fstream>
+
+#include "core/atomic_file.hpp"
+#include "core/crc32.hpp"
+#include "core/file_util.hpp"
+#include "core/hash.hpp"
+#include "core/size.hpp"
+#include "dump/md_reader.hpp"
+
+namespace camdump::dump {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr unsigned kMaxRecoveries = 30;  // camera resets / lost prompts survived in one run
+
+class UartDumper {
+ public:
+  UartDumper(uboot::UbootSession& s, const UartDumpOptions& o) : s_(s), o_(o), stager_(s, o.staging) {}
+  UartDumpResult run();
+
+ private:
+  void setup();
+  void recover(const uboot::ConsoleLost& e);
+  void go_fast();
+  void restore_baud() noexcept;
+  void settle(size_t i);
+  void check_resumed();
+  void verify_whole_and_commit();
+  void report(bool finished = false);
+  void append_state(size_t i);
+
+  uboot::UbootSession& s_;
+  const UartDumpOptions& o_;
+  Stager stager_;
+  ChunkPlan plan_;
+  std::unique_ptr<AtomicFile> file_;
+  std::unique_ptr<MdReader> reader_;
+  UartDumpResult r_;
+  std::optional<uint32_t> orig_baud_;
+  bool fast_ = false;
+  unsigned recoveries_ = 0;
+  uint64_t rx0_ = 0, tx0_ = 0;
+  std::chrono::steady_clock::time_point t0_;
+  std::filesystem::path state_path_;
+};
+
+void UartDumper::setup() {
+  s_.attach();
+  s_.disable_watchdog();
+  r_.device = s_.device_info();
+  stager_.prepare();
+}
+
+void UartDumper::go_fast() {
+  if (!o_.fast_baud) return;
+  switch (s_.set_baud(*o_.fast_baud)) {
+    case uboot::BaudResult::Switched:
+      fast_ = true;
+      r_.baud_note = fmt::format("switched to {} baud", *o_.fast_baud);
+      break;
+    case uboot::BaudResult::Unchanged: r_.baud_note = "already at that rate"; break;
+    case uboot::BaudResult::NotSupported:
+      r_.baud_note = fmt::format("U-Boot refused {} baud (not supported); stayed at {}", *o_.fast_baud,
+                                 orig_baud_ ? std::to_string(*orig_baud_) : "the current rate");
+      break;
+    case uboot::BaudResult::HostCannot: r_.baud_note = "this port cannot change its rate"; break;
+    case uboot::BaudResult::FellBack:
+      r_.baud_note = fmt::format("{} baud did not answer; fell back", *o_.fast_baud);
+      break;
+  }
+  s_.reporter().log(LogLevel::Info, "fast baud: " + r_.baud_note);
+}
+
+void UartDumper::restore_baud() noexcept {
+  if (!fast_ || !orig_baud_) return;
+  try {
+    s_.set_baud(*orig_baud_);
+  } catch (...) {
+  }
+  fast_ = false;
+}
+
+void UartDumper::recover(const uboot::ConsoleLost& e) {
+  if (++recoveries_ > kMaxRecoveries)
+    fail(ErrorKind::Io, fmt::format("the console was lost {} times; giving up ({})", recoveries_, e.what()),
+         "check the wiring, power supply and watchdog; then run again with --resume");
+  r_.resets += e.why() == uboot::ConsoleLost::Why::Reset;
+  s_.reporter().log(LogLevel::Warn, fmt::format("{}: re-attaching", e.what()));
+  if (e.why() == uboot::ConsoleLost::Why::Silent && s_.resync()) return;
+  // A reset brings the UART back to its power-on rate and loses RAM: re-attach and re-stage.
+  if (fast_ && orig_baud_) {
+    s_.transport().set_baud(*orig_baud_);
+    fast_ = false;
+  }
+  setup();
+  go_fast();
+}
+
+void UartDumper::append_state(size_t i) {
+  std::ofstream f(state_path_, std::ios::app);
+  f << ChunkPlan::state_line(i, plan_.chunks[i]);
+  f.flush();
+}
+
+void UartDumper::report(bool finished) {
+  Progress p;
+  p.stage = "reading";
+  p.done = plan_.settled_bytes();
+  p.total = plan_.length;
+  p.skipped = r_.blank_bytes;
+  p.retries = (reader_ ? reader_->reread_lines() : 0) + r_.chunk_retries;
+  p.wire_bytes = s_.wire_bytes() - rx0_ - tx0_;
+  p.finished = finished;
+  s_.reporter().progress(p);
+}
+
+// Stage, device crc32, blank-skip or md + repair, verify; retry; survive resets.
+void UartDumper::settle(size_t i) {
+  Chunk& c = plan_.chunks[i];
+  const uint32_t blank = crc32_fill(0xff, c.len);
+  unsigned attempts = 0;
+  std::vector<uint8_t> data;
+  for (;;) {
+    check_cancel(s_.cancel_flag());
+    try {
+      uint64_t ram = stager_.stage(c.offset, c.len);
+      std::optional<uint32_t> dev;
+      for (int k = 0; k < 4 && !dev; ++k) dev = s_.crc32(ram, c.len);
+      if (!dev) fail(ErrorKind::Protocol, fmt::format("no readable crc32 reply for 0x{:x}", ram));
+      if (o_.skip_blank && *dev == blank) {
+        data.assign(c.len, 0xff);
+        c.status = ChunkStatus::Blank;
+        c.crc = *dev;
+        r_.blank_bytes += c.len;
+      } else {
+        auto got = reader_->read_verified(ram, c.len, *dev);
+        if (!got) {
+          ++r_.chunk_retries;
+          if (++attempts > o_.retries)
+            fail(ErrorKind::VerifyMismatch,
+                 fmt::format("chunk at flash offset 0x{:x} (+0x{:x}) never verified after {} reads", c.offset,
+                             c.len, attempts),
+                 "the line is too noisy or the flash read is unstable: lower the baud rate, shorten the "
+                 "wires, then --resume (nothing was zero-filled)");
+          s_.reporter().log(LogLevel::Info, fmt::format("chunk 0x{:x}: CRC mismatch, re-reading", c.offset));
+          continue;
+        }
+        data = std::move(got->data);
+        c.status = ChunkStatus::Verified;
+        c.crc = got->crc;
+        r_.read_bytes += c.len;
+      }
+      file_->write_at(c.offset - plan_.offset, data);
+      append_state(i);
+      return;
+    } catch (const uboot::ConsoleLost& e) {
+      recover(e);
+    }
+  }
+}
+
+// --resume: every chunk saved earlier must still match the file and the device.
+void UartDumper::check_resumed() {
+  std::vector<uint8_t> buf;
+  for (size_t i = 0; i < plan_.chunks.size(); ++i) {
+    Chunk& c = plan_.chunks[i];
+    if (c.status == ChunkStatus::Pending) continue;
+    buf.resize(c.len);
+    bool ok = file_->size() >= c.offset - plan_.offset + c.len;
+    if (ok) {
+      file_->read_at(c.offset - plan_.offset, buf);
+      ok = crc32(buf) == c.crc;
+    }
+    while (ok) {
+      try {
+        uint64_t ram = stager_.stage(c.offset, c.len);
+        std::optional<uint32_t> dev;
+        for (int k = 0; k < 4 && !dev; ++k) dev = s_.crc32(ram, c.len);
+        ok = dev && *dev == c.crc;
+        break;
+      } catch (const uboot::ConsoleLost& e) {
+        recover(e);
+      }
+    }
+    if (ok) {
+      r_.resumed_bytes += c.len;
+      if (c.status == ChunkStatus::Blank) r_.blank_bytes += c.len;
+    } else {
+      s_.reporter().log(LogLevel::Warn, fmt::format("saved chunk 0x{:x} no longer matches; reading it again", c.offset));
+      c.status = ChunkStatus::Pending;
+    }
+  }
+  write_file_atomic(state_path_, std::span<const uint8_t>(
+                                     reinterpret_cast<const uint8_t*>(plan_.state_text().data()),
+                                     plan_.state_text().size()));
+}
+
+void UartDumper::verify_whole_and_commit() {
+  file_->truncate(plan_.length);
+  Digest sha(Digest::Algo::Sha256);
+  uint32_t local = 0;
+  std::vector<uint8_t> buf;
+  for (uint64_t pos = 0; pos < plan_.length; pos += buf.size()) {
+    buf.resize(std::min<uint64_t>(1 << 20, plan_.length - pos));
+    file_->read_at(pos, buf);
+    local = crc32(buf, local);
+    sha.update(buf);
+  }
+  if (local != plan_.combined_crc())
+    fail(ErrorKind::VerifyMismatch, "OUT.part does not match the verified chunks (disk error?)",
+         "run again without --resume");
+  // The device's CRC32 of the whole range: one crc32 over memory-mapped flash, or over the whole
+  // range staged at once when it is at most 16 MiB (the guide's own `sf read 0x80600000 0 0x1000000`);
+  // otherwise the device's chunk CRCs combined.
+  std::optional<uint32_t> dev;
+  for (int attempt = 0; attempt < 6 && !dev; ++attempt) {
+    try {
+      if (stager_.mapped() || plan_.length <= (16u << 20)) {
+        uint64_t ram = stager_.stage(plan_.offset, plan_.length);
+        for (int k = 0; k < 3 && !dev; ++k) dev = s_.crc32(ram, plan_.length);
+      } else {
+        dev = plan_.combined_crc();
+      }
+      if (dev && *dev != local && attempt < 2) dev.reset();  // a noisy reply: ask again
+    } catch (const uboot::ConsoleLost& e) {
+      recover(e);
+    }
+  }
+  if (!dev) fail(ErrorKind::Protocol, "no readable whole-image crc32 from the device");
+  if (*dev != local)
+    fail(ErrorKind::VerifyMismatch,
+         fmt::format("whole-image CRC32 differs: device {:08x}, file {:08x}", *dev, local),
+         "the flash changed during the dump or staging overlapped; run again");
+  r_.crc32 = local;
+  r_.sha256 = sha.hex_final();
+  file_->commit();
+  std::error_code ec;
+  std::filesystem::remove(state_path_, ec);
+}
+
+UartDumpResult UartDumper::run() {
+  t0_ = std::chrono::steady_clock::now();
+  rx0_ = s_.transport().rx_bytes();
+  tx0_ = s_.transport().tx_bytes();
+  orig_baud_ = s_.transport().baud();
+  r_.out = o_.out;
+  state_path_ = state_path_for(o_.out);
+  try {
+    setup();
+    uint64_t flash = detect_flash_size(stager_, s_, o_.flash_size);
+    if (stager_.probe()) r_.flash_name = stager_.probe()->name;
+    if (o_.offset >= flash) fail(ErrorKind::Usage, "--offset is past the end of the flash");
+    uint64_t length = o_.length ? *o_.length : flash - o_.offset;
+    plan_ = ChunkPlan::make(o_.offset, length, o_.chunk, flash);
+    bool resuming = false;
+    if (o_.resume && std::filesystem::exists(state_path_) && std::filesystem::exists(part_path_for(o_.out))) {
+      auto raw = read_file(state_path_);
+      ChunkPlan saved = parse_state(std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()));
+      if (saved.offset != plan_.offset || saved.length != plan_.length || saved.chunk != plan_.chunk)
+        fail(ErrorKind::Usage, "the saved state is for another range or chunk size",
+             fmt::format("use --offset 0x{:x} --length 0x{:x} --chunk 0x{:x}, or drop --resume", saved.offset,
+                         saved.length, saved.chunk));
+      plan_ = saved;
+      resuming = true;
+    } else if (o_.resume) {
+      s_.reporter().log(LogLevel::Warn, "nothing to resume: starting from the beginning");
+    }
+    file_ = std::make_unique<AtomicFile>(o_.out, resuming ? AtomicFile::Open::Resume : AtomicFile::Open::Truncate,
+                                         AtomicFile::OnAbandon::Keep);
+    if (resuming) {
+      check_resumed();
+    } else {
+      std::string st = plan_.state_text();
+      write_file_atomic(state_path_, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(st.data()), st.size()));
+    }
+    go_fast();
+    r_.baud = s_.transport().baud();
+    reader_ = std::make_unique<MdReader>(s_, o_.width);
+    for (size_t i = 0; i < plan_.chunks.size(); ++i) {
+      if (plan_.chunks[i].status != ChunkStatus::Pending) continue;
+      settle(i);
+      report();
+    }
+    r_.width = reader_->width();
+    r_.reread_lines = reader_->reread_lines();
+    verify_whole_and_commit();
+    report(true);
+    restore_baud();
+  } catch (const Error& e) {
+    restore_baud();
+    if (e.kind() == ErrorKind::Cancelled)
+      fail(ErrorKind::Cancelled,
+           fmt::format("interrupted; {} of {} bytes are saved in {}", plan_.settled_bytes(), plan_.length,
+                       part_path_for(o_.out).string()),
+           "run the same command with --resume to continue");
+    throw;
+  }
+  r_.offset = plan_.offset;
+  r_.length = plan_.length;
+  r_.flash_size = plan_.flash_size;
+  r_.rx_bytes = s_.transport().rx_bytes() - rx0_;
+  r_.tx_bytes = s_.transport().tx_bytes() - tx0_;
+  r_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+  return r_;
+}
+
+}  // namespace
+
+UartDumpResult dump_uart(uboot::UbootSession& s, const UartDumpOptions& opt) {
+  UartDumper d(s, opt);
+  return d.run();
+}
+
+}  // namespace camdump::dump

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: MIT
+// UbootSession: getting to a prompt from any state, device facts, and the baud-rate dialogue.
+// Facts: protocols.md §4.7–4.8, field-notes.md §3.3–3.4, qemu-uboot.md §1 and §6.
+#include <fmt/format.h>
+
+#include "uboot/session.hpp"
+
+namespace camdump::uboot {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using ms = std::chrono::milliseconds;
+
+// Time that counts for timeouts: wall time, or the sum of read timeouts that passed without
+// data when that is larger (the virtual camera's clock runs on read timeouts, not on the wall).
+struct Elapsed {
+  Clock::time_point start = Clock::now();
+  ms idle_sum{0};
+  ms now() const {
+    auto wall = std::chrono::duration_cast<ms>(Clock::now() - start);
+    return std::max(wall, idle_sum);
+  }
+};
+
+}  // namespace
+
+AttachResult UbootSession::attach() {
+  AttachResult r;
+  Elapsed el;
+  ms quiet{0}, last_ctrlc{-10000};
+  bool linux_now = false;
+  std::string banner;
+  const ms slice = 100ms;
+  bool any_rx = !buf_.empty();
+  for (;;) {
+    check_cancel(cancel_);
+    if (el.now() > opt_.attach_timeout) {
+      if (r.linux_seen)
+        fail(ErrorKind::Timeout, "Linux is running and no U-Boot prompt appeared",
+             "power-cycle the camera while camdump waits: it sends Ctrl-C to stop autoboot");
+      fail(ErrorKind::Timeout, any_rx ? "no U-Boot prompt recognised" : "the console printed nothing",
+           any_rx ? "power-cycle the camera while camdump waits, or give --prompt REGEX"
+                  : "check TX/RX/GND wiring and --baud, then power-cycle the camera");
+    }
+    size_t n = read_some(slice);
+    if (n) {
+      any_rx = true;
+      quiet = 0ms;
+    } else {
+      quiet += slice;
+      el.idle_sum += slice;
+    }
+    // Look at the unfinished tail plus the last few lines only (the boot log can be long).
+    size_t from = buf_.size() > 400 ? buf_.size() - 400 : 0;
+    std::string_view recent = std::string_view(buf_).substr(from);
+    if (AutobootKind k = find_autoboot(recent); k != AutobootKind::None) {
+      // 0x03 stops all three countdowns: "any key", Thingino's keyed Ctrl-C, OpenIPC's.
+      if (el.now() - last_ctrlc >= 50ms) {
+        send("\x03");
+        last_ctrlc = el.now();
+      }
+      if (r.autoboot == AutobootKind::None)
+        rep_.log(LogLevel::Info, "autoboot countdown seen: stopping it with Ctrl-C");
+      r.autoboot = k;
+      linux_now = false;
+    } else if (find_linux(recent)) {
+      if (!r.linux_seen)
+        rep_.log(LogLevel::Warn,
+                 "Linux is booting: power-cycle the camera now; camdump keeps sending Ctrl-C until "
+                 "U-Boot's prompt appears");
+      r.linux_seen = linux_now = true;
+    } else if (find_boot_banner(recent)) {
+      linux_now = false;
+    }
+    // Keep the boot log for device facts, but keep buf_ short.
+    if (buf_.size() > 4096) {
+      size_t cut = buf_.rfind('\n', buf_.size() - 512);
+      if (cut != std::string::npos && cut > 0) {
+        if (banner.size() < 65536) banner.append(buf_, 0, cut + 1);
+        buf_.erase(0, cut + 1);
+      }
+    }
+    if (linux_now && el.now() - last_ctrlc >= 100ms) {
+      send("\x03");
+      last_ctrlc = el.now();
+    }
+    if (n != 0) continue;
+    std::string cand;
+    if (opt_.prompt) {
+      if (ends_with_prompt(buf_, *opt_.prompt)) cand = buf_.substr(buf_.rfind('\n') + 1);
+    } else {
+      cand = prompt_candidate(buf_);
+    }
+    if (!cand.empty() && !linux_now) {
+      // Confirm: Ctrl-C at a U-Boot prompt prints "<INTERRUPT>" and the same prompt again.
+      banner += buf_;
+      info_.prompt = cand;
+      buf_.clear();
+      send("\x03");
+      last_ctrlc = el.now();
+      bool ok = false;
+      for (int i = 0; i < 15 && !ok; ++i) {
+        if (read_some(slice) == 0) {
+          el.idle_sum += slice;
+          ok = at_prompt_tail();
+        }
+      }
+      if (ok) {
+        r.was_at_prompt = r.autoboot == AutobootKind::None && !r.linux_seen;
+        info_.banner += banner;
+        ConsoleFacts f;
+        read_console_facts(info_.banner, f);
+        if (info_.version.empty()) info_.version = f.version;
+        buf_.clear();
+        rep_.log(LogLevel::Info, fmt::format("U-Boot prompt '{}'", info_.prompt));
+        return r;
+      }
+      info_.prompt.clear();
+      continue;
+    }
+    // Silent, or quiet without a prompt: poke with Ctrl-C (never an empty line).
+    if (quiet >= 1000ms && el.now() - last_ctrlc >= 1000ms) {
+      send("\x03");
+      last_ctrlc = el.now();
+    }
+  }
+}
+
+const DeviceInfo& UbootSession::device_info() {
+  if (info_done_) return info_;
+  ConsoleFacts f;
+  read_console_facts(info_.banner, f);
+  auto join = [](const std::vector<std::string>& lines) {
+    std::string s;
+    for (const auto& l : lines) s += l + "\n";
+    return s;
+  };
+  std::string v = join(run("version"));
+  read_console_facts(v, f);
+  if (has_command("coninfo")) read_console_facts(join(run("coninfo")), f);
+  if (has_command("bdinfo")) read_console_facts(join(run("bdinfo")), f);
+  info_.version = f.version;
+  info_.soc = f.soc.empty() ? soc_from_prompt(info_.prompt) : f.soc;
+  info_.console_uart = f.console_uart;
+  info_.console_uart_base = f.console_uart_base;
+  info_.arch = f.arch;
+  info_.ingenic = f.ingenic || !soc_from_prompt(info_.prompt).empty();
+  if (info_.ingenic && info_.arch.empty()) info_.arch = "mips";
+  info_.dram_start = f.dram_start;
+  info_.dram_size = f.dram_size;
+  info_.reloc_addr = f.reloc_addr;
+  info_done_ = true;
+  rep_.log(LogLevel::Info, fmt::format("device: {}{}{}", info_.version.empty() ? "U-Boot" : info_.version,
+                                       info_.soc.empty() ? "" : ", SoC " + info_.soc,
+                                       info_.console_uart.empty() ? "" : ", console " + info_.console_uart));
+  return info_;
+}
+
+// `setenv baudrate N` (protocols.md §4.7): refused with "## Baudrate N bps not supported", or
+// "## Switch baudrate to N bps and press ENTER ...", 50 ms, switch, 50 ms, then U-Boot waits for
+// '\r' at the new rate. Setting the current value is a no-op. Never saveenv.
+BaudResult UbootSession::set_baud(uint32_t rate) {
+  auto cur = t_.baud();
+  if (!cur) return BaudResult::HostCannot;
+  if (*cur == rate) return BaudResult::Unchanged;
+  check_cancel(cancel_);
+  buf_.clear();
+  std::string cmd = fmt::format("setenv baudrate {}", rate);
+  send(cmd + "\r");
+  BaudReply reply = BaudReply::None;
+  Elapsed el;
+  while (el.now() < 3000ms) {
+    if (read_some(100ms) == 0) {
+      el.idle_sum += 100ms;
+      if (at_prompt_tail()) break;
+    }
+    reply = find_baud_reply(buf_);
+    if (reply == BaudReply::SwitchPrompt && buf_.find("ENTER") != std::string::npos) break;
+  }
+  if (reply == BaudReply::NotSupported) {
+    buf_.clear();
+    rep_.log(LogLevel::Info, fmt::format("U-Boot refuses {} baud (not in its baud table)", rate));
+    return BaudResult::NotSupported;
+  }
+  if (reply != BaudReply::SwitchPrompt) {
+    buf_.clear();
+    if (!resync()) throw ConsoleLost(ConsoleLost::Why::Silent, "no prompt after " + cmd);
+    return BaudResult::Unchanged;
+  }
+  // U-Boot switches 50 ms after its message; give it 150 ms, then follow.
+  drain(150ms);
+  if (!t_.set_baud(rate)) return BaudResult::HostCannot;
+  drain(60ms);  // garbage from the switch
+  auto confirm = [&]() {
+    for (int i = 0; i < 3; ++i) {
+      buf_.clear();
+      send("\r");  // ends U-Boot's wait loop (or, at a prompt, an empty line after a setenv: harmless)
+      Elapsed e2;
+      while (e2.now() < 800ms) {
+        if (read_some(100ms) == 0) {
+          e2.idle_sum += 100ms;
+          if (at_prompt_tail()) break;
+        }
+      }
+      if (at_prompt_tail()) {
+        buf_.clear();
+        try {
+          for (const auto& l : run("printenv baudrate"))
+            if (l == fmt::format("baudrate={}", rate)) return true;
+        } catch (const ConsoleLost&) {
+        }
+      }
+    }
+    return false;
+  };
+  if (confirm()) {
+    rep_.log(LogLevel::Info, fmt::format("console switched to {} baud", rate));
+    return BaudResult::Switched;
+  }
+  // The new rate does not work here: back to the old one and make sure the prompt answers there.
+  t_.set_baud(*cur);
+  drain(100ms);
+  send("\r");
+  drain(200ms);
+  buf_.clear();
+  if (!resync())
+    fail(ErrorKind::Io, fmt::format("the camera switched to {} baud and stopped answering", rate),
+         "power-cycle the camera and run again with --fast-baud off");
+  // Put U-Boot's variable back too (it may think it runs at `rate`).
+  buf_.clear();
+  send(fmt::format("setenv baudrate {}\r", *cur));
+  drain(300ms);
+  if (find_baud_reply(buf_) == BaudReply::SwitchPrompt) send("\r");  // same rate: just confirm
+  drain(200ms);
+  buf_.clear();
+  resync();
+  rep_.log(LogLevel::Warn, fmt::format("{} baud did not answer; staying at {}", rate, *cur));
+  return BaudResult::FellBack;
+}
+
+}  // namespace camdump::uboot
