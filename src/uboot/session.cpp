@@ -88,9 +88,11 @@ std::vector<std::string> UbootSession::run(std::string_view cmd, std::chrono::mi
       resync();
       check_cancel(cancel_);
     }
-    size_t n = read_some(at_tail ? 30ms : std::min<std::chrono::milliseconds>(idle_timeout, 250ms));
+    // Prompt at a line start with nothing more already waiting: the command has finished. (md
+    // lines start with their address, so a line that begins with the prompt is the prompt.)
+    size_t n = read_some(at_tail ? 0ms : std::min<std::chrono::milliseconds>(idle_timeout, 250ms));
     if (n == 0) {
-      if (at_tail) break;  // prompt at line start and then silence: the command has finished
+      if (at_tail) break;
       // Count idle time in slices so cancel stays responsive.
       auto waited = std::chrono::milliseconds(250);
       while (waited < idle_timeout && n == 0) {
