@@ -14,8 +14,6 @@
 
 namespace camdump::uboot {
 
-using Clock = std::chrono::steady_clock;
-
 const stub::StubImage& stub_image_for(CpuArch arch) {
   return arch == CpuArch::Mips32el ? stub::mips32el_stub() : stub::armv7_stub();
 }
@@ -88,8 +86,8 @@ void StubLoader::send_command(uint8_t op, uint32_t arg) {
 bool StubLoader::wait_prompt(std::string& tail, std::chrono::milliseconds timeout) {
   auto& t = s_.transport();
   std::array<uint8_t, 4096> buf;
-  const auto deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
+  std::chrono::milliseconds silent{0};  // empty-read time, as in read()
+  for (int reads = 0; silent < timeout && reads < 100000; reads++) {
     check_cancel(s_.cancel_flag());
     size_t n = t.read(buf, 100ms);
     if (n) {
@@ -98,6 +96,7 @@ bool StubLoader::wait_prompt(std::string& tail, std::chrono::milliseconds timeou
       continue;
     }
     if (ends_with_prompt(tail, s_.prompt())) return true;
+    silent += 100ms;
   }
   return false;
 }
@@ -106,6 +105,13 @@ std::optional<std::vector<uint8_t>> StubLoader::read(uint64_t addr, uint64_t len
   failure_.clear();
   if (len == 0) return std::vector<uint8_t>{};
   if (addr > 0xffffffffu || len > 0xffffffffu - addr) fail(ErrorKind::Usage, "stub range beyond 32 bits");
+  // The range must not cover the stub itself (compare physical addresses: MIPS KSEG0/KSEG1).
+  const auto phys = [&](uint64_t a) { return soc_.arch == CpuArch::Mips32el ? (a & 0x1fffffffu) : a; };
+  const uint64_t st = phys(img_.load_addr), sp = phys(addr);
+  if (sp < st + image_.size() && st < sp + len) {
+    failure_ = fmt::format("the range {:#x}+{:#x} overlaps the stub at {:#x}", addr, len, img_.load_addr);
+    return std::nullopt;
+  }
   if (!uploaded_) upload();
   stats_.runs++;
   auto& t = s_.transport();
@@ -113,41 +119,50 @@ std::optional<std::vector<uint8_t>> StubLoader::read(uint64_t addr, uint64_t len
   t.write(fmt::format("go {:x} {:x} {:x}\r", img_.entry(), addr, len));
 
   std::array<uint8_t, 16384> buf;
-  auto last_rx = Clock::now();
-  const auto started = last_rx;
-  unsigned rounds = 0;
   std::string tail;
-  for (;;) {
-    check_cancel(s_.cancel_flag());
-    size_t n = t.read(buf, 100ms);
-    if (n) {
+  // Reads for up to `quiet` of silence (or until `done()`); false when nothing arrived at all.
+  // Reads until `done()` or `quiet` of silence, counted as the sum of empty read timeouts (wall
+  // time on a real line, virtual time on sim:).
+  auto pump = [&](std::chrono::milliseconds quiet, auto done) {
+    std::chrono::milliseconds silent{0};
+    while (!done() && silent < quiet) {
+      check_cancel(s_.cancel_flag());
+      size_t n = t.read(buf, 100ms);
+      if (!n) {
+        silent += 100ms;
+        continue;
+      }
+      silent = 0ms;
       dec.feed(std::span<const uint8_t>(buf.data(), n));
       if (!dec.hello_seen()) tail.append(reinterpret_cast<const char*>(buf.data()), n);
-      last_rx = Clock::now();
-      if (dec.complete()) break;
-      continue;
     }
-    const auto quiet = Clock::now() - last_rx;
-    if (!dec.hello_seen() && !dec.end_crc() && dec.missing().size() == dec.frames()) {
-      if (Clock::now() - started < opt_.hello_timeout) continue;
-      failure_ = "the stub did not answer within " + std::to_string(opt_.hello_timeout.count()) + " ms";
-      wait_prompt(tail, 2s);  // a stub that returned at once (bad parameters) leaves a prompt
-      return std::nullopt;
-    }
-    if (quiet < opt_.idle_timeout) continue;
-    dec.idle();
-    if (dec.complete()) break;
-    if (++rounds > opt_.resend_rounds) {
+    if (!done()) dec.idle();
+  };
+
+  // Stream phase: hello, every frame, end.
+  pump(opt_.hello_timeout, [&] { return dec.hello_seen() || dec.frames() != dec.missing().size(); });
+  if (!dec.hello_seen() && dec.missing().size() == dec.frames() && !dec.end_crc()) {
+    failure_ = "the stub did not answer within " + std::to_string(opt_.hello_timeout.count()) + " ms";
+    wait_prompt(tail, opt_.exit_timeout);  // it gives up on its own (idle_polls); bad params: at once
+    return std::nullopt;
+  }
+  pump(opt_.idle_timeout, [&] { return dec.complete(); });
+
+  // Repair phase: one request at a time (the stub reads its RX FIFO only between frames, and a
+  // 16-byte FIFO holds just one 11-byte command), each answered before the next is sent.
+  for (unsigned round = 0; !dec.complete(); round++) {
+    if (round >= opt_.resend_rounds) {
       failure_ = fmt::format("{} frames still damaged after {} rounds of re-requests", dec.missing().size(),
                              opt_.resend_rounds);
       break;
     }
-    // Ask again for what is missing (the stub serves requests after its end packet).
     auto miss = dec.missing();
-    stats_.resent_frames += miss.size();
-    for (uint32_t seq : miss) send_command('R', seq);
-    if (!dec.end_crc()) send_command('R', CDSTUB_SEQ_END);
-    last_rx = Clock::now();
+    if (!dec.end_crc()) miss.push_back(CDSTUB_SEQ_END);
+    for (uint32_t seq : miss) {
+      if (seq != CDSTUB_SEQ_END) stats_.resent_frames++;
+      send_command('R', seq);
+      pump(opt_.idle_timeout / 2, [&] { return seq == CDSTUB_SEQ_END ? dec.end_crc().has_value() : dec.have(seq); });
+    }
   }
   stats_.frames += dec.frames();
   stats_.blank_frames += dec.blank_frames();
@@ -161,7 +176,7 @@ std::optional<std::vector<uint8_t>> StubLoader::read(uint64_t addr, uint64_t len
     send_command('Q', 0);
     prompt = wait_prompt(after, 1500ms);
   }
-  if (!prompt) prompt = wait_prompt(after, 8s);
+  if (!prompt) prompt = wait_prompt(after, opt_.exit_timeout);
   if (!prompt && failure_.empty()) failure_ = "the console did not come back after the stub";
   if (!failure_.empty()) return std::nullopt;
   if (*dec.end_crc() != crc32(dec.data())) {

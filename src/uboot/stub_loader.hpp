@@ -22,6 +22,9 @@ struct StubLoaderOptions {
   bool blank_frames = true;     ///< all-0xff frames travel as 11-byte 'B' packets
   std::chrono::milliseconds hello_timeout = 3s;  ///< `go` to the stub's hello
   std::chrono::milliseconds idle_timeout = 1500ms;  ///< silence inside a transfer
+  /// How long a stub that did not answer may take to give up by itself (its idle_polls) and
+  /// hand the prompt back.
+  std::chrono::milliseconds exit_timeout = 15s;
   unsigned resend_rounds = 8;   ///< rounds of re-requests before giving up on a range
   unsigned words_per_line = 8;  ///< `mw.l` commands joined with ';' on one console line
 };
@@ -50,6 +53,9 @@ class StubLoader {
   /// not answer or could not deliver every frame (use md for this range; the console is back at
   /// the prompt when possible, else ConsoleLost is thrown by the next command).
   std::optional<std::vector<uint8_t>> read(uint64_t addr, uint64_t len);
+
+  /// After a camera reset: the stub must be uploaded again before the next read().
+  void forget_upload() { uploaded_ = false; }
 
   const StubStats& stats() const { return stats_; }
   /// The image bytes with the parameter block filled in (what upload() writes).

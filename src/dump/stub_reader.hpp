@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+// The binary fast path (issue 8) as seen by the UART dump: which method to use (`--method
+// auto|stub|md`, `--soc NAME`) with the reason, and the per-chunk reader that the dump calls for
+// every non-blank staged chunk (UartDumpOptions::fast_read). The reader runs the stub until it
+// fails once, then leaves the rest to md: chunks already verified stay verified.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "uboot/session.hpp"
+#include "uboot/soc_table.hpp"
+#include "uboot/stub_loader.hpp"
+
+namespace camdump::dump {
+
+enum class UartMethod { Auto, Stub, Md };
+
+/// "auto" / "stub" / "md"; nullopt otherwise.
+std::optional<UartMethod> parse_uart_method(std::string_view text);
+
+struct MethodChoice {
+  bool stub = false;
+  std::optional<uboot::SocEntry> soc;
+  std::string reason;  ///< one line for the user: why stub or why md
+};
+
+/// Decide after attach(). Auto: the stub where `go` and `mw` exist, the transport is 8-bit clean,
+/// the build has the stub and the UART is known (from `soc_name`, else from what U-Boot printed);
+/// md otherwise. Stub: the same checks, but a failed one throws Error(Unsupported) with the reason.
+/// Throws Error(Usage) for an unknown --soc.
+MethodChoice choose_uart_method(uboot::UbootSession& s, UartMethod method, const std::optional<std::string>& soc_name);
+
+/// Per-chunk reader over the stub; nullopt = read this chunk with md.
+class StubChunkReader {
+ public:
+  StubChunkReader(uboot::UbootSession& s, const uboot::SocEntry& soc, uboot::StubLoaderOptions opt = {});
+  std::optional<std::vector<uint8_t>> read(uint64_t ram, uint64_t len);
+  bool disabled() const { return disabled_; }
+  const std::string& disabled_reason() const { return reason_; }
+  const uboot::StubStats& stats() const { return loader_.stats(); }
+  uint64_t bytes() const { return bytes_; }  ///< delivered through the stub
+
+  /// The function to put into UartDumpOptions::fast_read (shares this reader).
+  static std::function<std::optional<std::vector<uint8_t>>(uint64_t, uint64_t)> hook(
+      std::shared_ptr<StubChunkReader> r);
+
+ private:
+  void disable(const std::string& why);
+
+  uboot::UbootSession& s_;
+  uboot::StubLoader loader_;
+  bool disabled_ = false;
+  std::string reason_;
+  uint64_t bytes_ = 0;
+};
+
+}  // namespace camdump::dump
