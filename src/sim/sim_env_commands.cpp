@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: MIT
+// The environment of the virtual camera: loaded from the flash image's env block (protocols.md
+// §7.4: CRC32 + "k=v\0...", at 0x50000 on current Thingino, 0x40000 on stock Ingenic), printenv,
+// setenv (with the baudrate dialogue of §4.7), saveenv (kept in the sim only: the flash image is
+// never modified, so a dump stays comparable; SimStats::saveenv counts calls).
+#include <fmt/core.h>
+
+#include <cstdlib>
+
+#include "core/crc32.hpp"
+#include "sim/sim_machine.hpp"
+
+namespace camdump::sim {
+
+void Machine::load_env_from_flash() {
+  saved_env_.clear();
+  const uint64_t offsets[] = {0x50000, 0x40000};
+  const uint64_t sizes[] = {0x10000, 0x8000, 0x4000};
+  for (uint64_t off : offsets) {
+    for (uint64_t size : sizes) {
+      if (off + size > flash_.size()) continue;
+      const uint8_t* p = flash_.data() + off;
+      uint32_t stored = p[0] | p[1] << 8 | p[2] << 16 | static_cast<uint32_t>(p[3]) << 24;
+      if (camdump::crc32({p + 4, size - 4}) != stored) continue;
+      env_size_ = size - 4;
+      size_t i = 4;
+      while (i < size && p[i]) {
+        std::string kv;
+        while (i < size && p[i]) kv += static_cast<char>(p[i++]);
+        ++i;
+        auto eq = kv.find('=');
+        if (eq != std::string::npos) saved_env_[kv.substr(0, eq)] = kv.substr(eq + 1);
+      }
+      return;
+    }
+  }
+  // No valid environment in the image: U-Boot's default environment.
+  saved_env_ = {{"baudrate", "115200"},
+                {"bootcmd", "sf probe;sf read 0x80600000 0x70000 0x190000;bootm 0x80600000"},
+                {"bootdelay", "1"},
+                {"ethaddr", "00:11:22:33:44:55"},
+                {"ipaddr", "192.168.1.10"},
+                {"serverip", "192.168.1.2"},
+                {"loadaddr", "0x80600000"}};
+}
+
+bool Machine::cmd_printenv(Args& a) {
+  if (a.size() == 1 || (a.size() == 2 && a[1] == "-a")) {
+    uint64_t used = 1;
+    for (const auto& [k, v] : env_) {
+      out(fmt::format("{}={}\n", k, v));
+      used += k.size() + v.size() + 2;
+    }
+    out(fmt::format("\nEnvironment size: {}/{} bytes\n", used, env_size_));
+    return true;
+  }
+  bool ok = true;
+  for (size_t i = 1; i < a.size(); ++i) {
+    auto it = env_.find(a[i]);
+    if (it == env_.end()) {
+      out(fmt::format("## Error: \"{}\" not defined\n", a[i]));
+      ok = false;
+    } else {
+      out(fmt::format("{}={}\n", it->first, it->second));
+    }
+  }
+  return ok;
+}
+
+bool Machine::cmd_setenv(Args& a) {
+  if (a.size() < 2) {
+    usage("setenv");
+    return false;
+  }
+  const std::string& name = a[1];
+  if (a.size() == 2) {
+    env_.erase(name);
+    return true;
+  }
+  std::string value;
+  for (size_t i = 2; i < a.size(); ++i) value += (i > 2 ? " " : "") + a[i];
+  if (name == "baudrate") {
+    // on_baudrate (drivers/serial/serial.c): table check, then the interactive dialogue.
+    char* end = nullptr;
+    unsigned long v = std::strtoul(value.c_str(), &end, 10);
+    bool ok = *end == '\0';
+    bool in_table = false;
+    for (auto b : opt_.baud_table())
+      if (ok && b == v) in_table = true;
+    if (!in_table) {
+      out(fmt::format("## Baudrate {} bps not supported\n## Error inserting \"baudrate\" variable, errno=22\n",
+                      std::strtol(value.c_str(), nullptr, 10)));
+      return false;
+    }
+    auto cur = env_.find("baudrate");
+    if (cur != env_.end() && std::strtoul(cur->second.c_str(), nullptr, 10) == v) return true;  // no-op
+    out(fmt::format("## Switch baudrate to {} bps and press ENTER ...\n", v));
+    switch_to_ = static_cast<uint32_t>(v);
+    switch_pending_ = true;
+    baud_switch_pos_ = delivered() + queued();
+    mode_ = Mode::BaudWait;
+    return true;
+  }
+  env_[name] = value;
+  return true;
+}
+
+bool Machine::cmd_saveenv(Args&) {
+  ++stats_.saveenv;
+  saved_env_ = env_;
+  if (opt_.dialect == Dialect::Ingenic2013)
+    out("Saving Environment to SPI Flash...\nErasing SPI flash...Writing to SPI flash...done\n");
+  else
+    out("Saving Environment to SPIFlash... Erasing SPI flash...Writing to SPI flash...done\nOK\n");
+  return true;
+}
+
+}  // namespace camdump::sim

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+// `sf` and `mmc` of the virtual camera in every output dialect of protocols.md §4.3–4.5:
+// Ingenic vendor (`the manufacturer 20`, `--->read spend N ms`), the Thingino 2013 fork
+// (`SF:    ...`, four spaces), upstream 2013.07 and modern U-Boot. The flash is read-only here
+// (sf erase/write are refused so a dump stays comparable); mmc writes go into the sd= file.
+// Slow operations take virtual time: sf read at ~3.1 MB/s (stock T31 log: 1835008 bytes in
+// 591 ms), mmc at ~10 MB/s.
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "sim/sim_machine.hpp"
+#include "sim/sim_texts.hpp"
+
+namespace camdump::sim {
+namespace {
+
+constexpr double kSfBytesPerSecond = 1835008.0 / 0.591;
+constexpr double kMmcBytesPerSecond = 10e6;
+
+uint64_t hexarg(const std::string& s) {
+  char* end = nullptr;
+  return std::strtoull(s.c_str(), &end, 16) & 0xffffffffu;
+}
+
+std::string hash_x(uint64_t v) { return fmt::format("0x{:x}", v); }  // U-Boot's %#x (0 -> 0x0)
+
+}  // namespace
+
+bool Machine::cmd_sf(Args& a) {
+  const SfDialect d = opt_.sf_dialect();
+  const ChipInfo chip = chip_for(flash_.size());
+  if (a.size() < 2) {
+    usage("sf");
+    return false;
+  }
+  if (a[1] == "probe") {
+    sf_probed_ = true;
+    switch (d) {
+      case SfDialect::Vendor:
+        out(fmt::format("the manufacturer {:x}\nSF: Detected {}\n\n--->probe spend 4 ms\n", chip.id[0], chip.name));
+        break;
+      case SfDialect::Thingino:
+        out(fmt::format("JZSFC: Flash chip ID: {:02x}{:02x}{:02x}\nSF:    Detected {} ({:02x} {:02x} {:02x} {:02x} {:02x})\n",
+                        chip.id[0], chip.id[1], chip.id[2], chip.name, chip.id[0], chip.id[1], chip.id[2],
+                        chip.id[0], 0));
+        break;
+      case SfDialect::Upstream2013:
+        out(fmt::format("SF: Detected {} with page size {}, total {}\n", chip.name, print_size(64 * 1024),
+                        print_size(flash_.size())));
+        break;
+      case SfDialect::Modern:
+        out(fmt::format("SF: Detected {} with page size 256 Bytes, erase size 4 KiB, total {}\n", chip.modern_name,
+                        print_size(flash_.size())));
+        break;
+    }
+    return true;
+  }
+  if (!sf_probed_) {
+    out("No SPI flash selected. Please run `sf probe'\n");
+    return false;
+  }
+  const char* sfp = d == SfDialect::Thingino ? "SF:    " : "SF: ";
+  if (a[1] == "read") {
+    if (a.size() != 5) {
+      usage("sf");
+      return false;
+    }
+    uint64_t addr = hexarg(a[2]), off = hexarg(a[3]), len = hexarg(a[4]);
+    if (off > flash_.size() || len > flash_.size() - off) {
+      if (d == SfDialect::Modern) out(fmt::format("ERROR: attempting read past flash size ({})\n", hash_x(flash_.size())));
+      else out(fmt::format("{}{} bytes @ {} Read: ERROR\n", sfp, len, hash_x(off)));
+      return false;
+    }
+    uint8_t* dst = mem(addr, len, true);
+    if (len && !dst) {
+      crash();  // DMA/copy into a non-RAM address
+      return false;
+    }
+    if (len) std::memcpy(dst, flash_.data() + off, len);
+    std::string text = fmt::format("{}{} bytes @ {} Read: OK\n", sfp, len, hash_x(off));
+    const double secs = static_cast<double>(len) / kSfBytesPerSecond;
+    if (d == SfDialect::Vendor) text += fmt::format("--->read spend {} ms\n", static_cast<uint64_t>(secs * 1000));
+    start_job(make_delayed_text(std::move(text), drain_time() + secs));
+    return true;
+  }
+  if (a[1] == "erase" || a[1] == "write" || a[1] == "update" || a[1] == "protect") {
+    // Refused on purpose: the virtual flash stays what was given, so dumps stay comparable.
+    out(fmt::format("{}{}: flash is write-protected\n", sfp, a[1]));
+    return false;
+  }
+  usage("sf");
+  return false;
+}
+
+bool Machine::cmd_mmc(Args& a) {
+  const bool modern = opt_.dialect == Dialect::Modern;
+  if (a.size() < 2) {
+    usage("mmc");
+    return false;
+  }
+  if (sd_fd_ < 0) {
+    out(modern ? "Card did not respond to voltage select! : -110\n" : "Card did not respond to voltage select!\n");
+    return false;
+  }
+  const std::string& sub = a[1];
+  if (sub == "rescan") return true;
+  if (sub == "dev") {
+    uint64_t dev = a.size() > 2 ? hexarg(a[2]) : 0;
+    if (dev != 0) {
+      out(fmt::format("MMC Device {} not found\n", dev));
+      return false;
+    }
+    out(modern ? "switch to partitions #0, OK\nmmc0 is current device\n" : "mmc0 is current device\n");
+    return true;
+  }
+  if (sub == "info") {
+    out(fmt::format("Device: {}\nManufacturer ID: 3\nOEM: 5344\nName: SD64G \nBus Speed: 25000000\nMode: SD High Speed (50MHz)\n"
+                    "Rd Block Len: 512\nSD version 3.0\nHigh Capacity: Yes\nCapacity: {}\nBus Width: 4-bit\n",
+                    modern ? "jz_mmc" : "msc", print_size(sd_size_)));
+    return true;
+  }
+  const bool erase = sub == "erase";
+  if (sub != "read" && sub != "write" && !erase) {
+    usage("mmc");
+    return false;
+  }
+  if (a.size() != (erase ? 4u : 5u)) {
+    usage("mmc");
+    return false;
+  }
+  const uint64_t addr = erase ? 0 : hexarg(a[2]);
+  const uint64_t blk = hexarg(a[erase ? 2 : 3]), cnt = hexarg(a[erase ? 3 : 4]);
+  const uint64_t bytes = cnt * 512;
+  uint8_t* p = erase ? nullptr : mem(addr, bytes, sub == "read");
+  if (!erase && bytes && !p) {
+    crash();
+    return false;
+  }
+  uint64_t n = 0;
+  if ((blk + cnt) * 512 <= sd_size_) {
+    const off_t off = static_cast<off_t>(blk * 512);
+    ssize_t r = 0;
+    if (erase) {
+      std::vector<uint8_t> zero(std::min<uint64_t>(bytes, 1 << 20), 0);
+      for (uint64_t done = 0; done < bytes && r >= 0; done += zero.size())
+        r = ::pwrite(sd_fd_, zero.data(), std::min<uint64_t>(zero.size(), bytes - done), off + static_cast<off_t>(done));
+    } else if (sub == "write") {
+      r = bytes ? ::pwrite(sd_fd_, p, bytes, off) : 0;
+    } else {
+      r = bytes ? ::pread(sd_fd_, p, bytes, off) : 0;
+    }
+    if (r >= 0) n = cnt;
+  }
+  // 2013.07 (common/cmd_mmc.c): "\nMMC %s: ..." and "%d blocks %s: %s" with the verb from argv;
+  // modern (cmd/mmc.c): no leading newline, "read" / "written" / "erased".
+  std::string verb = modern ? (sub == "write" ? "written" : erase ? "erased" : "read") : sub;
+  std::string text = fmt::format("{}MMC {}: dev # 0, block # {}, count {} ... {} blocks {}: {}\n", modern ? "" : "\n", sub,
+                                 blk, cnt, n, verb, n == cnt ? "OK" : "ERROR");
+  start_job(make_delayed_text(std::move(text), drain_time() + static_cast<double>(bytes) / kMmcBytesPerSecond));
+  return n == cnt;
+}
+
+}  // namespace camdump::sim

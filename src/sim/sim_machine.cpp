@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: MIT
+// The emulator core: power-on and reset, the autoboot countdown, the readline-style line editor
+// (echo, backspace, Ctrl-C -> <INTERRUPT>, empty line repeats), running commands and jobs, and
+// the delivery path to the host (virtual clock, stalls, reset-after, baud mismatch, noise).
+#include "sim/sim_machine.hpp"
+
+#include <fcntl.h>
+#include <fmt/core.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "core/error.hpp"
+#include "core/file_util.hpp"
+#include "image/synth.hpp"
+#include "sim/sim_texts.hpp"
+
+namespace camdump::sim {
+namespace {
+
+constexpr size_t kCbSize = 2048;      // CONFIG_SYS_CBSIZE (uboot-ingenic isvp_common.h)
+constexpr size_t kRxFifo = 64;        // UART receive FIFO: what survives while U-Boot is busy
+constexpr size_t kCompactAt = 1 << 20;
+
+}  // namespace
+
+Machine::Machine(SimCamera& owner, SimOptions opt, Reporter& rep)
+    : owner_(owner), opt_(std::move(opt)), rep_(rep), rng_(opt_.seed) {
+  if (opt_.image_path.empty()) {
+    image::SynthOptions so;
+    so.flash_size = opt_.flash_size.value_or(16u << 20);
+    flash_ = image::make_thingino_image(so);
+  } else {
+    flash_ = read_file(opt_.image_path);
+    if (flash_.empty()) fail(ErrorKind::Usage, fmt::format("sim: image {} is empty", opt_.image_path));
+  }
+  if (opt_.flash_size) {
+    if (flash_.size() > *opt_.flash_size)
+      fail(ErrorKind::Usage, fmt::format("sim: image is {} bytes, larger than flash={}", flash_.size(), *opt_.flash_size));
+    flash_.resize(*opt_.flash_size, 0xff);  // erased NOR past the image
+  }
+  ram_.resize(opt_.ram_size);
+  if (!opt_.sd_path.empty()) {
+    sd_fd_ = ::open(opt_.sd_path.c_str(), O_RDWR | O_CLOEXEC);
+    if (sd_fd_ < 0)
+      fail(ErrorKind::NotFound, fmt::format("sim: cannot open SD image {}: {}", opt_.sd_path, std::strerror(errno)),
+           "create it first, e.g. truncate -s 64M sd.img");
+    struct stat st {};
+    ::fstat(sd_fd_, &st);
+    sd_size_ = static_cast<uint64_t>(st.st_size);
+  }
+  load_env_from_flash();
+  if (opt_.bootdelay) saved_env_["bootdelay"] = std::to_string(*opt_.bootdelay);
+  saved_env_["baudrate"] = std::to_string(opt_.baud);
+  uart_baud_ = host_baud_ = opt_.baud;
+  schedule_noise();
+  next_stall_ = opt_.stall_every;
+  switch (opt_.state) {
+    case BootState::Autoboot: boot(); break;
+    case BootState::UBoot:
+      env_ = saved_env_;
+      scramble_ram();
+      mode_ = Mode::Prompt;
+      break;
+    case BootState::Linux:
+      env_ = saved_env_;
+      scramble_ram();
+      boot_linux();
+      break;
+  }
+}
+
+Machine::~Machine() {
+  if (sd_fd_ >= 0) ::close(sd_fd_);
+}
+
+uint8_t* Machine::mem(uint64_t addr, uint64_t len, bool write) {
+  for (uint64_t base : {kSimRamBase, kSimRamAlias}) {
+    if (addr >= base && addr - base <= ram_.size() && len <= ram_.size() - (addr - base))
+      return ram_.data() + (addr - base);
+  }
+  if (!write && opt_.mapped_addr) {
+    uint64_t base = *opt_.mapped_addr;
+    if (addr >= base && addr - base <= flash_.size() && len <= flash_.size() - (addr - base))
+      return flash_.data() + (addr - base);
+  }
+  return nullptr;
+}
+
+void Machine::out(std::string_view s) {
+  size_t start = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\n') {
+      out_.append(s.substr(start, i - start));
+      out_.append("\r\n");
+      start = i + 1;
+    }
+  }
+  out_.append(s.substr(start));
+}
+
+void Machine::out_raw(std::string_view s) { out_.append(s); }
+
+bool Machine::ctrlc() {
+  if (in_.empty()) return false;
+  char c = in_.front();
+  in_.erase(0, 1);
+  if (c == 0x03) return true;
+  ++stats_.swallowed;
+  return false;
+}
+
+double Machine::drain_time() const {
+  return now_ + static_cast<double>(out_.size() - out_pos_) * 10.0 / uart_baud_;
+}
+
+void Machine::scramble_ram() {
+  // DRAM content after power-up is garbage; make it deterministic per boot.
+  uint64_t x = opt_.seed * 0x9e3779b97f4a7c15ull + stats_.boots * 0xbf58476d1ce4e5b9ull + 1;
+  auto* p = ram_.data();
+  size_t words = ram_.size() / 8;
+  for (size_t i = 0; i < words; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    std::memcpy(p + 8 * i, &x, 8);
+  }
+}
+
+void Machine::boot() {
+  ++stats_.boots;
+  scramble_ram();
+  env_ = saved_env_;
+  sf_probed_ = false;
+  md_last_addr_ = 0;
+  md_last_len_ = 0x40;
+  md_last_size_ = 4;
+  last_cmd_.clear();
+  line_.clear();
+  job_.reset();
+  pending_.clear();
+  in_.clear();
+  switch_pending_ = false;
+  switch_to_ = 0;
+  auto b = env_.find("baudrate");
+  uart_baud_ = opt_.baud;
+  if (b != env_.end() && !opt_.baud_fixed()) {
+    uint32_t v = static_cast<uint32_t>(std::strtoul(b->second.c_str(), nullptr, 10));
+    for (auto t : opt_.baud_table())
+      if (t == v) uart_baud_ = v;
+  }
+  out(boot_log(opt_, flash_.size(), uart_baud_));
+  int delay = opt_.bootdelay_s();
+  if (auto d = env_.find("bootdelay"); d != env_.end()) delay = std::atoi(d->second.c_str());
+  if (delay < 0) {
+    mode_ = Mode::Prompt;
+    print_prompt();
+    return;
+  }
+  countdown_left_ = delay;
+  mode_ = Mode::Countdown;
+  if (keyed()) {
+    if (opt_.dialect == Dialect::Ingenic2013)
+      out(fmt::format("KEY:   ###### Press Ctrl-C now to interrupt boot... loading in {}s ######\n", delay));
+    else
+      out(fmt::format("Autoboot in {} seconds\n", delay));
+    wake_at_ = drain_time() + delay;
+  } else {
+    out(fmt::format("Hit any key to stop autoboot: {:2} ", delay));
+    wake_at_ = drain_time() + (delay > 0 ? 1.0 : 0.0);
+  }
+}
+
+bool Machine::keyed() const {
+  // Thingino's keyed autoboot text is used for ingenic2013 whatever the stop keys; modern U-Boot
+  // with Ctrl-C only is the Kconfig AUTOBOOT_KEYED + AUTOBOOT_KEYED_CTRLC build.
+  return opt_.dialect == Dialect::Ingenic2013 || !opt_.stops_on_any_key();
+}
+
+void Machine::crash() { boot(); }
+
+void Machine::boot_linux() {
+  out(autoboot_linux_log(opt_));
+  mode_ = Mode::Linux;
+  wake_at_ = opt_.powercycle_after_s ? drain_time() + *opt_.powercycle_after_s : -1;
+}
+
+void Machine::on_input_countdown() {
+  if (in_.empty()) return;
+  bool abort = false;
+  if (opt_.stops_on_any_key() && !keyed()) {
+    in_.erase(0, 1);  // abortboot_single_key: getchar() takes one key
+    abort = true;
+  } else {
+    // abortboot_keyed: reads every key, aborts on the stop string (Ctrl-C), or on any key
+    // when stop=any.
+    abort = opt_.stops_on_any_key() || in_.find('\x03') != std::string::npos;
+    in_.clear();
+  }
+  if (abort) end_countdown(true);
+}
+
+void Machine::countdown_tick() {
+  if (keyed()) {
+    end_countdown(false);
+    return;
+  }
+  if (countdown_left_ > 0) --countdown_left_;
+  out(fmt::format("\b\b\b{:2} ", countdown_left_));
+  if (countdown_left_ == 0) end_countdown(false);
+  else wake_at_ = drain_time() + 1.0;
+}
+
+void Machine::end_countdown(bool aborted) {
+  wake_at_ = -1;
+  if (!keyed()) {
+    if (aborted && countdown_left_ > 0) out("\b\b\b 0 ");
+    out("\n");
+  }
+  if (aborted) {
+    mode_ = Mode::Prompt;
+    print_prompt();
+  } else {
+    boot_linux();
+  }
+}
+
+void Machine::print_prompt() { out_raw(opt_.prompt_text()); }
+
+void Machine::start_job(std::unique_ptr<Job> job) {
+  job_ = std::move(job);
+  mode_ = Mode::Job;
+}
+
+void Machine::finish_job(bool ok) {
+  job_.reset();
+  if (mode_ == Mode::Job) mode_ = Mode::Prompt;
+  line_ok_ = line_ok_ && ok;
+  continue_line();
+}
+
+void Machine::on_input_prompt() {
+  while (!in_.empty() && mode_ == Mode::Prompt) {
+    unsigned char c = static_cast<unsigned char>(in_.front());
+    in_.erase(0, 1);
+    switch (c) {
+      case 0x03:
+        line_.clear();
+        out("<INTERRUPT>\n");
+        print_prompt();
+        break;
+      case '\r':
+      case '\n': {
+        out_raw("\r\n");
+        std::string line;
+        line.swap(line_);
+        if (line.empty()) {
+          if (last_cmd_.empty()) print_prompt();
+          else run_line(last_cmd_, true);
+        } else {
+          run_line(line, false);
+        }
+        break;
+      }
+      case 0x08:
+      case 0x7f:
+        if (!line_.empty()) {
+          line_.pop_back();
+          out_raw("\b \b");
+        }
+        break;
+      default:
+        if (c < 0x20) break;  // other control characters (tab completion not modelled)
+        if (line_.size() + 1 >= kCbSize) {
+          out_raw("\a");
+          break;
+        }
+        line_.push_back(static_cast<char>(c));
+        out_raw(std::string_view(reinterpret_cast<const char*>(&c), 1));
+    }
+  }
+}
+
+void Machine::on_input_baudwait() {
+  if (switch_pending_) return;  // the message is still leaving at the old rate
+  while (!in_.empty()) {
+    char c = in_.front();
+    in_.erase(0, 1);
+    if (c == '\r') {  // on_baudrate: while (getc() != '\r');
+      env_["baudrate"] = std::to_string(switch_to_);
+      mode_ = Mode::Prompt;
+      continue_line();
+      return;
+    }
+  }
+}
+
+void Machine::fire_events() {
+  while (wake_at_ >= 0 && now_ >= wake_at_) {
+    double t = wake_at_;
+    wake_at_ = -1;
+    if (mode_ == Mode::Countdown) {
+      countdown_tick();
+    } else if (mode_ == Mode::Linux) {
+      boot();
+    }
+    if (wake_at_ >= 0 && wake_at_ <= t) break;  // no progress: avoid spinning
+  }
+}
+
+void Machine::pump(size_t want) {
+  for (int guard = 0; guard < 1000000; ++guard) {
+    switch (mode_) {
+      case Mode::Prompt:
+        if (in_.empty()) return;
+        on_input_prompt();
+        continue;
+      case Mode::Countdown:
+        on_input_countdown();
+        if (mode_ == Mode::Countdown) return;
+        continue;
+      case Mode::Linux:
+        in_.clear();
+        return;
+      case Mode::BaudWait:
+        on_input_baudwait();
+        if (mode_ == Mode::BaudWait) return;
+        continue;
+      case Mode::Job: {
+        if (now_ < job_->ready_at) return;
+        size_t avail = out_.size() - out_pos_;
+        if (avail >= want && want > 0) return;
+        size_t before = out_.size();
+        if (job_->step(*this, want > avail ? want - avail : 1)) {
+          finish_job(job_ok_);
+          continue;
+        }
+        if (want == 0 || out_.size() == before) return;  // waiting for input or time
+        continue;
+      }
+      case Mode::Off: return;
+    }
+  }
+}
+
+void Machine::host_write(std::span<const uint8_t> data) {
+  apply_baud_switch();
+  if (host_baud_ != uart_baud_) return;  // framing errors: the camera sees garbage, ignores it
+  in_.append(reinterpret_cast<const char*>(data.data()), data.size());
+  if (mode_ != Mode::Prompt && in_.size() > kRxFifo) in_.resize(kRxFifo);  // RX FIFO overrun
+  pump(0);
+}
+
+void Machine::apply_baud_switch() {
+  if (switch_pending_ && baud_switch_pos_ <= delivered_) {
+    switch_pending_ = false;
+    // Ingenic 2013.07: jz_serial_setbrg() uses CONFIG_BAUDRATE, the divisor never changes.
+    if (!opt_.baud_fixed()) uart_baud_ = switch_to_;
+  }
+}
+
+bool Machine::idle_waiting_for_input() {
+  return out_.size() == out_pos_ && wake_at_ < 0 && (mode_ == Mode::Prompt || mode_ == Mode::BaudWait ||
+                                                     (mode_ == Mode::Linux));
+}
+
+void Machine::schedule_noise() {
+  if (opt_.noise <= 0) return;
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  double x = 1.0 - u(rng_);  // (0, 1]
+  double gap = std::floor(std::log(x) / std::log1p(-opt_.noise));
+  next_noise_ = gap > 1e15 ? uint64_t{1} << 50 : static_cast<uint64_t>(gap);
+}
+
+size_t Machine::deliver(uint8_t* dst, size_t cap, const char* src, size_t n) {
+  if (host_baud_ != uart_baud_) {
+    // Wrong rate: the host's UART samples garbage (framing errors, random bytes).
+    for (size_t i = 0; i < n; ++i) dst[i] = static_cast<uint8_t>(rng_() | 0x80);
+    return n;
+  }
+  size_t produced = 0, i = 0;
+  while (i < n) {
+    size_t run = opt_.noise > 0 ? static_cast<size_t>(std::min<uint64_t>(next_noise_, n - i)) : n - i;
+    std::memcpy(dst + produced, src + i, run);
+    produced += run;
+    i += run;
+    if (opt_.noise <= 0) break;
+    next_noise_ -= run;
+    if (i == n) break;
+    ++stats_.noise_events;
+    unsigned kind = static_cast<unsigned>(rng_() % 3);
+    if (kind == 2 && produced + (n - i) + 1 > cap) kind = 1;
+    if (kind == 0) {
+      ++i;  // dropped
+    } else if (kind == 1) {
+      dst[produced++] = static_cast<uint8_t>(src[i++] ^ (1u << (rng_() % 8)));  // one bit flipped
+    } else {
+      dst[produced++] = static_cast<uint8_t>(0x20 + rng_() % 95);  // a spurious character
+    }
+    schedule_noise();
+  }
+  return produced;
+}
+
+size_t Machine::host_read(std::span<uint8_t> buf, double timeout_s) {
+  if (buf.empty()) return 0;
+  const double deadline = now_ + std::max(timeout_s, 0.001);
+  for (int guard = 0; guard < 100000; ++guard) {
+    fire_events();
+    pump(buf.size());
+    const bool stalled = now_ < stall_until_;
+    if (out_.size() > out_pos_ && !stalled) {
+      size_t got = take(buf);
+      if (got > 0) return got;
+      continue;  // everything was dropped by noise: keep going
+    }
+    // Nothing to deliver now: jump the virtual clock to the next event within the timeout.
+    double next = 1e300;
+    if (stalled) next = stall_until_;
+    if (wake_at_ >= 0) next = std::min(next, wake_at_);
+    if (mode_ == Mode::Job && job_->ready_at > now_) next = std::min(next, job_->ready_at);
+    if (next > deadline) {
+      now_ = std::max(now_, deadline);
+      return 0;
+    }
+    now_ = std::max(now_, next);
+  }
+  return 0;
+}
+
+size_t Machine::take(std::span<uint8_t> buf) {
+  size_t n = std::min(buf.size(), out_.size() - out_pos_);
+  bool reset_now = false;
+  if (opt_.reset_after && !reset_done_ && delivered_ + n >= opt_.reset_after) {
+    n = static_cast<size_t>(opt_.reset_after - delivered_);
+    reset_now = true;
+  }
+  if (opt_.stall_every && delivered_ + n >= next_stall_) {
+    n = static_cast<size_t>(next_stall_ - delivered_);
+    next_stall_ += opt_.stall_every;
+    stall_until_ = now_ + n * 10.0 / uart_baud_ + opt_.stall_ms / 1000.0;
+  }
+  size_t produced = deliver(buf.data(), buf.size(), out_.data() + out_pos_, n);
+  out_pos_ += n;
+  delivered_ += n;
+  stats_.output_bytes += n;
+  now_ += n * 10.0 / uart_baud_;
+  apply_baud_switch();
+  if (out_pos_ >= kCompactAt && out_pos_ * 2 >= out_.size()) {
+    out_.erase(0, out_pos_);
+    out_pos_ = 0;
+  }
+  if (reset_now) {
+    reset_done_ = true;
+    out_.clear();
+    out_pos_ = 0;
+    boot();
+  }
+  return produced;
+}
+
+}  // namespace camdump::sim

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+// Internal to the virtual camera: the emulator state (flash, RAM, environment, console line
+// editor, the running command, the virtual clock, fault injection). The command implementations
+// live in sim_commands.cpp, sim_mem_commands.cpp and sim_flash_commands.cpp; the fixed texts in
+// sim_texts.cpp. Not part of the public API: use sim_camera.hpp.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "sim/sim_camera.hpp"
+
+namespace camdump::sim {
+
+class Machine;
+
+/// The first registered go handler that recognises the code at `addr` (sim_camera.cpp).
+std::unique_ptr<SimProgram> find_go_program(SimCamera& cam, uint64_t addr, std::span<const std::string> args);
+
+/// A command that runs for a while (md, sf read, go): produces output lazily, may read input.
+class Job {
+ public:
+  virtual ~Job() = default;
+  /// Append output until out has about `want` bytes; return true when the command has finished.
+  virtual bool step(Machine& m, size_t want) = 0;
+  double ready_at = 0;  ///< virtual time before which the job does nothing (slow operations)
+};
+
+using Args = std::vector<std::string>;
+
+/// A job that prints `text` once the virtual clock reaches `at` (slow commands: sf read, mmc).
+std::unique_ptr<Job> make_delayed_text(std::string text, double at);
+
+class Machine {
+ public:
+  Machine(SimCamera& owner, SimOptions opt, Reporter& rep);
+  ~Machine();
+
+  // ---- host side (SimCamera forwards here)
+  void host_write(std::span<const uint8_t> data);
+  size_t host_read(std::span<uint8_t> buf, double timeout_s);
+  bool idle_waiting_for_input();
+
+  // ---- board
+  SimCamera& owner_;
+  SimOptions opt_;
+  Reporter& rep_;
+  std::vector<uint8_t> flash_, ram_;
+  std::map<std::string, std::string> env_, saved_env_;
+  uint32_t uart_baud_, host_baud_;
+  SimStats stats_;
+  int sd_fd_ = -1;
+  uint64_t sd_size_ = 0;
+  bool sf_probed_ = false;
+  uint64_t env_size_ = 0x10000 - 4;
+
+  /// Pointer to `len` bytes at CPU address `addr` (RAM, its alias, or mapped flash when
+  /// !write); nullptr when outside.
+  uint8_t* mem(uint64_t addr, uint64_t len, bool write);
+
+  // ---- console output
+  void out(std::string_view s);        ///< print; '\n' becomes "\r\n" like the serial drivers
+  void out_raw(std::string_view s);    ///< print bytes as they are
+  std::string& out_buf() { return out_; }
+  /// ctrlc(): consume one pending input byte; true when it was 0x03.
+  bool ctrlc();
+  std::string& input() { return in_; }
+  double now() const { return now_; }
+  /// Virtual time at which the bytes already queued will have left the UART.
+  double drain_time() const;
+
+  // ---- lifecycle
+  void boot();            ///< power on / reset: boot log, env reload, RAM lost, countdown
+  void crash();           ///< bad memory access or unknown code at `go`: the camera reboots
+  void boot_linux();
+  void start_job(std::unique_ptr<Job> job);
+
+  // ---- commands (sim_commands.cpp)
+  void run_line(const std::string& line, bool repeat);
+  /// Runs one command; returns false when it failed (forgets the repeatable last command).
+  bool run_command(Args& args, bool repeat);
+  void usage(const std::string& name);
+  std::string expand(const std::string& line) const;
+
+  // sim_mem_commands.cpp
+  bool cmd_md(Args& a, bool repeat);
+  bool cmd_mw(Args& a);
+  bool cmd_cp(Args& a);
+  bool cmd_cmp(Args& a);
+  bool cmd_crc32(Args& a);
+  // sim_flash_commands.cpp
+  bool cmd_sf(Args& a);
+  bool cmd_mmc(Args& a);
+  // sim_env_commands.cpp
+  bool cmd_setenv(Args& a);
+  bool cmd_printenv(Args& a);
+  bool cmd_saveenv(Args& a);
+  void load_env_from_flash();
+
+  // md state (dp_last_*)
+  uint64_t md_last_addr_ = 0, md_last_len_ = 0x40;
+  unsigned md_last_size_ = 4;
+  bool md_running_ = false;
+
+  // ---- state
+  enum class Mode { Prompt, Countdown, Job, BaudWait, Linux, Off };
+  Mode mode_ = Mode::Prompt;
+  std::string line_;          ///< readline buffer
+  std::string last_cmd_;      ///< repeatable last command line ("" when none)
+  std::unique_ptr<Job> job_;
+  int countdown_left_ = 0;
+  double wake_at_ = -1;       ///< next timed event (countdown tick, powercycle), < 0 none
+  // `setenv baudrate`: the rate requested, and the stream position after which the UART switches
+  uint32_t switch_to_ = 0;
+  bool switch_pending_ = false;
+  uint64_t baud_switch_pos_ = 0;
+  uint64_t delivered() const { return delivered_; }
+  size_t queued() const { return out_.size() - out_pos_; }
+
+  // the command line being run (split at ';'); jobs resume it when they finish
+  std::vector<std::string> pending_;
+  std::string line_text_;
+  bool line_ok_ = true, line_repeatable_ = true, line_repeat_ = false;
+  bool job_ok_ = true;        ///< set false by a job that failed (md interrupted)
+  void continue_line();
+  void finish_job(bool ok);
+  bool keyed() const;
+
+ private:
+  void pump(size_t want);
+  void fire_events();
+  void on_input_prompt();
+  void on_input_countdown();
+  void on_input_baudwait();
+  void apply_baud_switch();
+  void countdown_tick();
+  void end_countdown(bool aborted);
+  void print_prompt();
+  void after_command();
+  void scramble_ram();
+  size_t take(std::span<uint8_t> buf);
+  size_t deliver(uint8_t* dst, size_t cap, const char* src, size_t n);
+
+  std::string out_;
+  size_t out_pos_ = 0;
+  std::string in_;
+  double now_ = 0;
+  uint64_t delivered_ = 0;      ///< output bytes delivered (for stall / reset-after)
+  bool reset_done_ = false;
+  double stall_until_ = 0;
+  uint64_t next_stall_ = 0;
+  std::mt19937_64 rng_;
+  uint64_t next_noise_ = 0;     ///< bytes until the next noise event
+  void schedule_noise();
+};
+
+}  // namespace camdump::sim

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: MIT
+#include "sim/sim_texts.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+
+namespace camdump::sim {
+namespace {
+
+// Build stamp shared by the banner and `version` (the same string in both, as in U-Boot).
+constexpr const char* kOldStamp = "(Jul 01 2026 - 12:00:00)";
+constexpr const char* kNewStamp = "(Jul 01 2026 - 12:00:00 +0000)";
+
+bool ingenic(const SimOptions& o) { return o.dialect == Dialect::Ingenic2013; }
+
+}  // namespace
+
+ChipInfo chip_for(uint64_t flash_size) {
+  // XMC parts are the common T31 ones (protocols.md §2.4; stock log "the manufacturer 20").
+  switch (flash_size) {
+    case 8u << 20: return {"XM25QH64C", "xm25qh64c", {0x20, 0x40, 0x17}};
+    case 16u << 20: return {"XM25QH128C", "xm25qh128c", {0x20, 0x40, 0x18}};
+    case 32u << 20: return {"XM25QH256C", "xm25qh256c", {0x20, 0x40, 0x19}};
+    default: break;
+  }
+  uint8_t cap = 0;
+  while ((uint64_t{1} << cap) < flash_size) ++cap;
+  unsigned mbit = static_cast<unsigned>(flash_size >> 17);
+  return {fmt::format("W25Q{}", mbit), fmt::format("w25q{}", mbit), {0xef, 0x40, cap}};
+}
+
+std::string print_size(uint64_t size) {
+  static const char kNames[] = {'E', 'P', 'T', 'G', 'M', 'K'};
+  uint64_t d = uint64_t{1} << 60;
+  for (char c : kNames) {
+    if (size >= d) {
+      unsigned shift = 0;
+      while ((uint64_t{1} << shift) < d) ++shift;
+      uint64_t n = size >> shift;
+      uint64_t m = ((size - (n << shift)) * 10 + (d >> 1)) >> shift;
+      if (m >= 10) {
+        m -= 10;
+        ++n;
+      }
+      std::string s = std::to_string(n);
+      if (m) s += fmt::format(".{}", m);
+      return s + fmt::format(" {}iB", c);
+    }
+    d >>= 10;
+  }
+  return fmt::format("{} Bytes", size);
+}
+
+std::vector<CmdInfo> command_table(const SimOptions& o) {
+  std::vector<CmdInfo> t = {
+      {"?", "alias for 'help'", "[command ...]", true},
+      {"base", "print or set address offset", "\n    - print address offset for memory commands\nbase off\n    - set address offset for memory commands to 'off'", false},
+      {"bdinfo", "print Board Info structure", "", false},
+      {"boot", "boot default, i.e., run 'bootcmd'", "", false},
+      {"bootd", "boot default, i.e., run 'bootcmd'", "", false},
+      {"bootm", "boot application image from memory", "[addr [arg ...]]\n    - boot application image stored in memory", false},
+      {"cmp", "memory compare", "[.b, .w, .l] addr1 addr2 count", true},
+      {"coninfo", "print console devices and information", "", false},
+      {"cp", "memory copy", "[.b, .w, .l] source target count", true},
+      {"crc32", "checksum calculation", "address count [addr]\n    - compute CRC32 checksum [save at addr]", true},
+      {"echo", "echo args to console", "[args..]\n    - echo args to console; \\c suppresses newline", false},
+      {"env", "environment handling commands", "print [name ...] - print environment\nenv set name [value ...] - set environment variable", false},
+      {"go", "start application at address 'addr'", "addr [arg ...]\n    - start application at address 'addr'\n      passing 'arg' as arguments", false},
+      {"help", "print command description/usage", "\n    - print brief description of all commands\nhelp command ...\n    - print detailed usage of 'command'", true},
+      {"md", "memory display", "[.b, .w, .l] address [# of objects]", true},
+      {"mmc", "MMC sub system", "read addr blk# cnt\nmmc write addr blk# cnt\nmmc erase blk# cnt\nmmc rescan\nmmc dev [dev] [part]", true},
+      {"mw", "memory write (fill)", "[.b, .w, .l] address value [count]", true},
+      {"printenv", "print environment variables", "[-a]\n    - print [all] values of all environment variables\nprintenv name ...\n    - print value of environment variable 'name'", true},
+      {"reset", "Perform RESET of the CPU", "", false},
+      {"saveenv", "save environment variables to persistent storage", "", false},
+      {"setenv", "set environment variables", "name value ...\n    - set environment variable 'name' to 'value ...'\nsetenv name\n    - delete environment variable 'name'", false},
+      {"sf", "SPI flash sub-system", "probe [[bus:]cs] [hz] [mode]\t- init flash device on given SPI bus\n\t\t\t\t  and chip select\nsf read addr offset len\t- read `len' bytes starting at\n\t\t\t\t  `offset' to memory at `addr'", true},
+      {"sleep", "delay execution for some time", "N\n    - delay execution for N seconds (N is _decimal_ !!!)", false},
+      {"version", "print monitor, compiler and linker version", "", false},
+  };
+  if (o.tftpput) t.push_back({"tftpput", "TFTP put command, for uploading files to a server", "Address Size [[hostIPaddr:]filename]", true});
+  if (ingenic(o)) t.push_back({"watchdog", "open or colse the watchdog", "watchdog 0 - close the watchdog\nwatchdog N - open the watchdog, timeout N ms", false});
+  std::sort(t.begin(), t.end(), [](const CmdInfo& a, const CmdInfo& b) { return std::string_view(a.name) < b.name; });
+  return t;
+}
+
+std::string help_list(const SimOptions& o) {
+  // common/command.c: printf("%-*s- %s\n", CONFIG_SYS_HELP_CMD_WIDTH, name, usage); width 8 in
+  // 2013.07, 10 in modern U-Boot.
+  const int width = ingenic(o) ? 8 : 10;
+  std::string s;
+  for (const auto& c : command_table(o)) s += fmt::format("{:<{}}- {}\n", c.name, width, c.usage);
+  return s;
+}
+
+std::string version_text(const SimOptions& o) {
+  if (ingenic(o))
+    return fmt::format("\nU-Boot 2013.07 {}\nmips-linux-gnu-gcc (Ingenic r2.3.3 2016.12) 4.7.2\nGNU ld (Ingenic r2.3.3 2016.12) 2.24.51.20140512\n", kOldStamp);
+  return fmt::format("U-Boot 2026.07 {}\n\nmipsel-linux-gcc (Buildroot 2026.02) 14.3.0\nGNU ld (GNU Binutils) 2.44\n", kNewStamp);
+}
+
+std::string coninfo_text(const SimOptions& o) {
+  if (ingenic(o))
+    // Old common/cmd_console.c: "%-8s %08x %c%c%c " + the stdio names it serves.
+    return "List of available devices:\nserial   80000003 SIO stdin stdout stderr \n";
+  return fmt::format(
+      "List of available devices\n|-- serial@{:x} (IO)\n|   |-- stdin\n|   |-- stdout\n|   |-- stderr\n"
+      "|-- serial (IO)\n|-- nulldev (IO)\n",
+      kSimUartBase);
+}
+
+std::string boot_log(const SimOptions& o, uint64_t flash_size, uint32_t baud) {
+  (void)baud;
+  const ChipInfo chip = chip_for(flash_size);
+  std::string s;
+  if (ingenic(o)) {
+    s += fmt::format("\n\nU-Boot SPL 2013.07 {} Ingenic T31\n", kOldStamp);
+    s += "board_init_r\nimage entry point: 0x80100000\n";
+    s += fmt::format("\n\nU-Boot 2013.07 {}\n\n", kOldStamp);
+    s += "Board: ISVP (Ingenic XBurst T31 SoC)\nDRAM:  64 MiB\n";
+    s += "Top of RAM usable for U-Boot at: 84000000\nReserving 32784k for malloc() at: 81f8c000\n";
+    s += "Reserving 32 Bytes for Board Info at: 81f8bfe0\nReserving 124 Bytes for Global Data at: 81f8bf60\n";
+    s += "Reserving 128k for boot params() at: 81f6bf60\nStack Pointer at: 81f6bf48\n";
+    s += "Now running in RAM - U-Boot at: 83f90000\nMMC:   msc: 0\n";
+    switch (o.sf_dialect()) {
+      case SfDialect::Vendor:
+        s += fmt::format("the manufacturer {:x}\nSF: Detected {}\n\n--->probe spend 4 ms\n", chip.id[0], chip.name);
+        break;
+      case SfDialect::Thingino:
+        s += fmt::format("JZSFC: Flash chip ID: {:02x}{:02x}{:02x}\n", chip.id[0], chip.id[1], chip.id[2]);
+        break;
+      default: break;
+    }
+    s += "In:    serial\nOut:   serial\nErr:   serial\nNet:   Jz4775-9161\n";
+  } else {
+    s += fmt::format("\nU-Boot SPL 2026.07 {}\nTrying to boot from SPI\n\n\n", kNewStamp);
+    s += fmt::format("U-Boot 2026.07 {}\n\n", kNewStamp);
+    s += "CPU:   Ingenic T31 (XBurst1)\nModel: Ingenic T31 (sim)\nDRAM:  64 MiB\n";
+    s += "Core:  18 devices, 12 uclasses, devicetree: separate\n";
+    s += fmt::format("SF: Detected {} with page size 256 Bytes, erase size 4 KiB, total {}\n", chip.modern_name, print_size(flash_size));
+    s += "Loading Environment from SPIFlash... OK\n";
+    s += fmt::format("In:    serial@{0:x}\nOut:   serial@{0:x}\nErr:   serial@{0:x}\n", kSimUartBase);
+    s += "Net:   No ethernet found.\n";
+  }
+  return s;
+}
+
+std::string autoboot_linux_log(const SimOptions& o) {
+  std::string s;
+  if (ingenic(o)) s += "SF:    1638400 bytes @ 0x70000 Read: OK\n";
+  else s += "SF: 1638400 bytes @ 0x70000 Read: OK\n";
+  s += "## Booting kernel from Legacy Image at 80600000 ...\n"
+       "   Image Name:   Linux-3.10.14-Thingino\n"
+       "   Image Type:   MIPS Linux Kernel Image (lzma compressed)\n"
+       "   Data Size:    1572864 Bytes = 1.5 MiB\n"
+       "   Load Address: 80010000\n"
+       "   Entry Point:  80400630\n"
+       "   Verifying Checksum ... OK\n"
+       "   Uncompressing Kernel Image ... OK\n\nStarting kernel ...\n\n"
+       "[    0.000000] Linux version 3.10.14-Thingino (builder@thingino) (gcc version 13.3.0) #1 PREEMPT\n"
+       "[    0.000000] CPU0 RESET ERROR PC:8001C1C0\n"
+       "[    0.000000] [<80010000>] CPU0 revision is: 00d00100 (Ingenic Xburst)\n"
+       "[    0.000000] Determined physical RAM map:\n"
+       "[    0.000000]  memory: 00400000 @ 00000000 (usable)\n"
+       "[    0.000000] Kernel command line: console=ttyS1,115200n8 mem=64M@0x0 rootfstype=squashfs root=/dev/mtdblock4\n"
+       "[    0.612345] jz-sfc jz-sfc: JZ SFC Controller for SFC channel 0 driver register\n"
+       "[    1.002345] VFS: Mounted root (squashfs filesystem) readonly on device 31:4.\n"
+       "[    1.103456] Freeing unused kernel memory: 212K (80512000 - 80547000)\n"
+       "Starting syslogd: OK\nStarting klogd: OK\nStarting network: OK\n\n"
+       "Welcome to thingino\ning-t31-sim login: ";
+  return s;
+}
+
+}  // namespace camdump::sim
