@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "io/exec_transport.hpp"
 #include "io/logging_transport.hpp"
+#include "io/pty_device_transport.hpp"
 #include "io/serial_transport.hpp"
 #include "io/tcp_transport.hpp"
 #include "io/telnet_transport.hpp"
@@ -78,7 +79,12 @@ std::unique_ptr<Transport> open_raw(std::string_view port, const PortOptions& op
     return std::make_unique<TelnetTransport>(TelnetTransport::Mode::Shell, hp.host, hp.port);
   }
   if (starts_with(port, "exec:")) return std::make_unique<ExecTransport>(split_words(port.substr(5)));
-  if (starts_with(port, "/")) return std::make_unique<SerialTransport>(std::string(port), opts.baud);
+  if (starts_with(port, "/")) {
+    std::string dev(port);
+    // libserialport refuses pty slaves (no /sys/class/tty entry): QEMU -serial pty, socat ptys.
+    if (is_pty_device(dev)) return std::make_unique<PtyDeviceTransport>(dev, opts.baud);
+    return std::make_unique<SerialTransport>(dev, opts.baud);
+  }
   if (starts_with(port, "tty")) {
     fail(ErrorKind::Usage, "unknown PORT '" + std::string(port) + "'",
          "give the full device path, e.g. /dev/" + std::string(port));

@@ -53,8 +53,11 @@ SerialTransport::SerialTransport(const std::string& device, uint32_t baud) : dev
          present.empty() ? "no /dev/ttyUSB* or /dev/ttyACM* is present: is the USB-serial adapter plugged in?"
                          : "present: " + present);
   }
-  if (sp_return r = sp_get_port_by_name(device.c_str(), &port_); r != SP_OK)
+  if (sp_return r = sp_get_port_by_name(device.c_str(), &port_); r != SP_OK) {
+    if (r == SP_ERR_ARG)  // not under /sys/class/tty: a regular file, /dev/null, ...
+      fail(ErrorKind::Io, device + " is not a serial port", "give the serial adapter's device, e.g. /dev/ttyUSB0");
     fail(ErrorKind::Io, "serial port " + device + ": " + sp_error(r));
+  }
   if (sp_return r = sp_open(port_, SP_MODE_READ_WRITE); r != SP_OK) {
     int code = r == SP_ERR_FAIL ? sp_last_error_code() : 0;
     std::string msg = sp_error(r);

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
-// Serial ports through libserialport: a pty the test owns stands in for /dev/ttyUSB0; errors for
-// missing devices.
+// Serial PORTs: libserialport refuses pseudo-terminals (no /sys/class/tty entry), so a pty the
+// test owns is opened through the termios fallback (PtyDeviceTransport); the libserialport path
+// is covered by its error cases (missing device, not a serial port).
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
 #include "io/open_port.hpp"
+#include "io/pty_device_transport.hpp"
 #include "io/serial_transport.hpp"
 #include "io_test_util.hpp"
 #include "support/process.hpp"
@@ -16,18 +18,15 @@ using namespace camdump::io::testing;
 using namespace std::chrono_literals;
 namespace ct = camdump::test;
 
-TEST(SerialTransport, OpensAPtyAt115200ByDefaultAndChangesRate) {
+TEST(SerialTransport, PtyPortOpensAt115200ByDefaultAndChangesRate) {
   ct::PtyPair pty;
-  std::unique_ptr<Transport> t;
-  try {
-    t = open_port(pty.slave_path());
-  } catch (const Error& e) {
-    GTEST_SKIP() << "libserialport does not accept a pty here: " << e.what();
-  }
+  EXPECT_TRUE(is_pty_device(pty.slave_path()));
+  EXPECT_FALSE(is_pty_device("/dev/null"));
+  auto t = open_port(pty.slave_path());
   EXPECT_TRUE(t->eight_bit_clean());
   EXPECT_EQ(t->baud(), 115200u);
   EXPECT_EQ(pty.baud(), 115200u);
-  EXPECT_EQ(t->describe(), pty.slave_path() + " at 115200");
+  EXPECT_EQ(t->describe(), pty.slave_path() + " (pty) at 115200");
   ASSERT_TRUE(t->set_baud(57600));
   EXPECT_EQ(pty.baud(), 57600u);
   termios tio = pty.attrs();
@@ -45,15 +44,22 @@ TEST(SerialTransport, OpensAPtyAt115200ByDefaultAndChangesRate) {
   EXPECT_EQ(t->read(b, 0ms), 0u);
 }
 
-TEST(SerialTransport, BaudOptionIsApplied) {
+TEST(SerialTransport, PtyPortAppliesBaudOptionAndRejectsOddRates) {
   ct::PtyPair pty;
-  std::unique_ptr<Transport> t;
-  try {
-    t = open_port(pty.slave_path(), {.baud = 9600});
-  } catch (const Error& e) {
-    GTEST_SKIP() << "libserialport does not accept a pty here: " << e.what();
-  }
+  auto t = open_port(pty.slave_path(), {.baud = 9600});
   EXPECT_EQ(pty.baud(), 9600u);
+  EXPECT_FALSE(t->set_baud(12345));
+  EXPECT_EQ(t->baud(), 9600u);
+}
+
+TEST(SerialTransport, LibserialportRefusesAPty) {
+  ct::PtyPair pty;
+  try {
+    SerialTransport t(pty.slave_path(), 115200);
+    ADD_FAILURE() << "libserialport accepted a pty: the fallback may be unnecessary";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), pty.slave_path() + " is not a serial port");
+  }
 }
 
 TEST(SerialTransport, MissingDeviceSaysSoAndListsPresentOnes) {
@@ -77,5 +83,6 @@ TEST(SerialTransport, NotASerialPortIsAnIoError) {
     ADD_FAILURE();
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::Io) << e.what();
+    EXPECT_EQ(std::string(e.what()), "/dev/null is not a serial port");
   }
 }
