@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: MIT
+// `camdump inspect IMAGE`: prove a dump is whole. Prints size/blank/zero checks, boot, the
+// environment(s), the layout with every part checked, a one-line colour map and a verdict
+// (exit 0 only when no problem). --json prints only the JSON document (docs/inspect-json.md).
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "core/atomic_file.hpp"
+#include "core/file_util.hpp"
+#include "core/size.hpp"
+#include "image/flash_map.hpp"
+#include "image/inspect.hpp"
+
+namespace camdump::cli {
+namespace {
+
+using image::InspectReport;
+
+struct InspectArgs {
+  std::string image, layout, svg;
+  bool json = false, show_secrets = false, quick = false;
+  size_t width = 64;
+};
+
+nlohmann::json ranges_json(const std::vector<image::ByteRange>& v) {
+  auto a = nlohmann::json::array();
+  for (const auto& g : v) a.push_back({{"offset", hex(g.offset)}, {"size", g.size}});
+  return a;
+}
+
+nlohmann::json report_json(const InspectReport& r, const std::string& path) {
+  nlohmann::json j;
+  j["file"] = path;
+  j["ok"] = r.ok();
+  j["size"] = r.size;
+  j["flash_size"] = r.flash_size;
+  j["mirror_of"] = r.mirror_of ? nlohmann::json(*r.mirror_of) : nlohmann::json(nullptr);
+  j["blank"] = ranges_json(r.blank);
+  j["zero"] = ranges_json(r.zero);
+  j["boot"] = {{"ingenic_spl", r.boot.ingenic_spl},   {"spl_length", r.boot.spl_length},
+               {"sigmastar_ipl", r.boot.sigmastar_ipl}, {"uboot_versions", r.boot.uboot_versions},
+               {"soc", r.boot.soc},
+               {"uboot_uimage", r.boot.uboot_uimage ? nlohmann::json(hex(*r.boot.uboot_uimage)) : nlohmann::json(nullptr)}};
+  j["envs"] = nlohmann::json::array();
+  for (const auto& e : r.envs) {
+    nlohmann::json vars = nlohmann::json::array();
+    for (const auto& [k, v] : e.vars) vars.push_back({{"key", k}, {"value", v}});
+    j["envs"].push_back({{"offset", hex(e.offset)}, {"size", e.size}, {"redundant", e.redundant},
+                         {"flags", e.flags}, {"crc_ok", e.crc_ok}, {"vars", vars}});
+  }
+  j["layout"] = {{"source", r.layout.source}, {"mtdparts", r.layout.mtdparts}, {"known", r.layout.known}};
+  j["parts"] = nlohmann::json::array();
+  for (const auto& p : r.parts) {
+    nlohmann::json pj = {{"name", p.name},       {"offset", hex(p.offset)}, {"size", p.size},
+                         {"whole_chip", p.whole_chip}, {"overlapping", p.overlapping}, {"content", p.content},
+                         {"ok", p.ok},           {"summary", p.summary},     {"blank_bytes", p.blank_bytes}};
+    if (const auto& u = p.uimage)
+      pj["uimage"] = {{"offset", hex(u->offset)}, {"header_crc_ok", u->header_crc_ok}, {"data_crc_ok", u->data_crc_ok},
+                      {"truncated", u->truncated}, {"name", u->name}, {"size", u->size}, {"time", u->time},
+                      {"load", hex(u->load, 8)}, {"entry", hex(u->entry, 8)}, {"os", u->os}, {"arch", u->arch},
+                      {"type", u->type}, {"comp", u->comp}};
+    if (const auto& q = p.squashfs)
+      pj["squashfs"] = {{"offset", hex(q->offset)}, {"bytes_used", q->bytes_used}, {"block_size", q->block_size},
+                        {"compression", q->compression}, {"inodes", q->inodes}, {"files", q->files},
+                        {"dirs", q->dirs}, {"file_bytes", q->file_bytes}, {"read_ok", q->read_ok}};
+    if (const auto& f = p.jffs2)
+      pj["jffs2"] = {{"offset", hex(f->offset)}, {"good_nodes", f->good_nodes}, {"bad_nodes", f->bad_nodes},
+                     {"used_bytes", f->used_bytes}, {"erased_bytes", f->erased_bytes},
+                     {"erase_size", f->erase_size}, {"big_endian", f->big_endian}};
+    if (const auto& u = p.ubi)
+      pj["ubi"] = {{"offset", hex(u->offset)}, {"peb_size", u->peb_size}, {"ec_headers", u->ec_headers},
+                   {"vid_headers", u->vid_headers}, {"bad_headers", u->bad_headers}, {"blank_pebs", u->blank_pebs}};
+    j["parts"].push_back(pj);
+  }
+  j["problems"] = nlohmann::json::array();
+  for (const auto& p : r.problems)
+    j["problems"].push_back({{"part", p.part}, {"offset", hex(p.offset)}, {"message", p.message}, {"text", p.text()}});
+  return j;
+}
+
+bool use_color() {
+  const char* nc = std::getenv("NO_COLOR");
+  const char* term = std::getenv("TERM");
+  return isatty(STDOUT_FILENO) && !(nc && *nc) && !(term && std::strcmp(term, "dumb") == 0);
+}
+
+std::string map_line(const InspectReport& r, size_t width, bool color) {
+  static const int kBg[] = {61, 178, 29, 67, 94, 244, 255, 236, 196, 231};
+  std::string s;
+  for (auto k : image::flash_map_cells(r, width)) {
+    char c = image::map_letter(k);
+    if (color) s += fmt::format("\x1b[48;5;{}m\x1b[38;5;{}m{}", kBg[size_t(k)], k == image::MapKind::Blank ? 240 : 231, c);
+    else s += c;
+  }
+  if (color) s += "\x1b[0m";
+  return s;
+}
+
+void print_table(const InspectReport& r, const InspectArgs& a) {
+  auto print_ranges = [](const char* label, const std::vector<image::ByteRange>& v) {
+    if (v.empty()) return;
+    std::string line;
+    for (size_t i = 0; i < v.size() && i < 8; ++i)
+      line += fmt::format("{}{}..{} ({})", i ? ", " : "", hex(v[i].offset), hex(v[i].end()), format_size(v[i].size));
+    if (v.size() > 8) line += fmt::format(", and {} more", v.size() - 8);
+    fmt::print("{:<9}{}\n", label, line);
+  };
+  fmt::print("image:   {} {} ({} bytes){}{}\n", a.image, format_size(r.size), r.size,
+             r.flash_size ? ", a flash size" : ", NOT a flash size",
+             r.mirror_of ? fmt::format(", mirrored every {}", format_size(*r.mirror_of)) : "");
+  print_ranges("blank:", r.blank);
+  print_ranges("zero:", r.zero);
+  std::string boot = r.boot.ingenic_spl ? fmt::format("Ingenic SPL header (length {})", r.boot.spl_length)
+                     : r.boot.sigmastar_ipl ? "SigmaStar IPL" : "no SPL header";
+  for (const auto& v : r.boot.uboot_versions) boot += "; " + v;
+  if (!r.boot.soc.empty()) boot += "; SoC " + r.boot.soc;
+  fmt::print("boot:    {}\n", boot);
+  for (const auto& e : r.envs) {
+    fmt::print("env:     {} {} {} CRC {}{}\n", hex(e.offset), e.redundant ? fmt::format("redundant (flags {})", e.flags) : "single",
+               format_size(e.size), e.crc_ok ? "ok" : "BAD", e.vars.empty() ? "" : ":");
+    for (const char* k : {"bootargs", "bootcmd", "mtdparts", "ethaddr", "soc"})
+      if (const std::string* v = e.get(k)) fmt::print("           {}={}\n", k, *v);
+    for (const auto& [k, v] : e.vars)
+      if (image::is_secret_key(k)) fmt::print("           {}={}\n", k, v);
+  }
+  if (r.envs.empty()) fmt::print("env:     none found\n");
+  fmt::print("layout:  {}{} ({})\n", r.layout.known.empty() ? "unknown layout" : r.layout.known,
+             r.layout.mtdparts.empty() ? "" : ": " + r.layout.mtdparts,
+             r.layout.source == "inferred" ? "inferred from signatures" : "from " + r.layout.source);
+  fmt::print("  {:<10} {:>10} {:>10}  {:<11} {:<4} {}\n", "PART", "OFFSET", "SIZE", "CONTENT", "OK", "DETAILS");
+  for (const auto& p : r.parts)
+    fmt::print("  {:<10} {:>10} {:>10}  {:<11} {:<4} {}\n", p.name, hex(p.offset), format_size(p.size), p.content,
+               p.overlapping ? "-" : p.ok ? "ok" : "BAD", p.summary);
+  const bool color = use_color();
+  fmt::print("map:     [{}]\n", map_line(r, a.width, color));
+  fmt::print("         B boot  E env  K kernel  R rootfs  D data  o other  . blank  0 zero  ! problem\n");
+  for (const auto& p : r.problems) fmt::print("problem: {}\n", p.text());
+  fmt::print("verdict: {}\n", r.ok() ? "OK" : fmt::format("{} problem{}", r.problems.size(), r.problems.size() == 1 ? "" : "s"));
+}
+
+void run(const InspectArgs& a, Context& ctx) {
+  image::InspectOptions opt;
+  if (!a.layout.empty()) opt.layout = a.layout;
+  opt.show_secrets = a.show_secrets;
+  opt.read_files = !a.quick;
+  opt.cancel = ctx.cancel;
+  if (a.width < 8 || a.width > 1000) fail(ErrorKind::Usage, "--width must be between 8 and 1000");
+  const std::vector<uint8_t> data = read_file(a.image);
+  const InspectReport r = image::inspect(data, opt);
+  if (!a.svg.empty()) {
+    const std::string svg = image::flash_map_svg(r, a.image);
+    write_file_atomic(a.svg, {reinterpret_cast<const uint8_t*>(svg.data()), svg.size()});
+    ctx.reporter.log(LogLevel::Info, fmt::format("wrote {}", a.svg));
+  }
+  if (a.json) fmt::print("{}\n", report_json(r, a.image).dump(2));
+  else print_table(r, a);
+  ctx.exit_code = r.ok() ? 0 : 1;
+}
+
+}  // namespace
+
+void register_inspect(CLI::App& app, Context& ctx) {
+  auto a = std::make_shared<InspectArgs>();
+  CLI::App* c = app.add_subcommand(
+      "inspect",
+      "Prove a flash dump is whole: size (flash size? mirror? blank/zero ranges), boot (Ingenic SPL,\n"
+      "U-Boot version, SoC), U-Boot environments (CRC, bootargs, mtdparts, ethaddr; secrets masked),\n"
+      "the partition layout (mtdparts from the env/bootargs/image or --layout, else inferred; known\n"
+      "Thingino/stock/OpenIPC layouts named) and every part checked: uImage CRCs, squashfs read in\n"
+      "full through libsquashfs, JFFS2 node CRCs, UBI headers. Prints a colour map and a verdict;\n"
+      "each problem names the part and the offset. Exit 0 only when no problem was found.");
+  c->add_option("IMAGE", a->image, "Flash image to check (a full-chip dump)")->required();
+  c->add_flag("--json", a->json, "Print only a JSON document on stdout (schema: docs/inspect-json.md)");
+  c->add_option("--layout", a->layout,
+                "Partition layout to check against instead of the image's own, as mtdparts=ID:SIZE(NAME),...");
+  c->add_option("--svg", a->svg, "Also write the flash map as an SVG file with offsets and sizes labelled");
+  c->add_flag("--show-secrets", a->show_secrets, "Show password/key-like env values instead of ********");
+  c->add_flag("--quick", a->quick, "Skip reading every squashfs file (checks only headers and CRCs)");
+  c->add_option("--width", a->width, "Cells in the terminal map (default 64)");
+  c->callback([a, &ctx] { run(*a, ctx); });
+}
+
+}  // namespace camdump::cli

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: MIT
+// Flash map cells and SVG rendering for `camdump inspect` (see flash_map.hpp).
+#include "image/flash_map.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "core/size.hpp"
+
+namespace camdump::image {
+namespace {
+
+MapKind part_kind(const PartReport& p) {
+  if (p.content == "boot") return MapKind::Boot;
+  if (p.content == "env") return MapKind::Env;
+  if (p.content == "uimage") return MapKind::Kernel;
+  if (p.content == "squashfs") return MapKind::Rootfs;
+  if (p.content == "jffs2" || p.content == "ubi") return MapKind::Data;
+  if (p.content == "blank") return MapKind::Blank;
+  if (p.content == "zero") return MapKind::Zero;
+  if (p.content == "missing") return MapKind::Missing;
+  return MapKind::Other;
+}
+
+const char* color(MapKind k) {
+  switch (k) {
+    case MapKind::Boot: return "#6a5acd";
+    case MapKind::Env: return "#daa520";
+    case MapKind::Kernel: return "#2e8b57";
+    case MapKind::Rootfs: return "#4682b4";
+    case MapKind::Data: return "#8b4513";
+    case MapKind::Other: return "#808080";
+    case MapKind::Blank: return "#eeeeee";
+    case MapKind::Zero: return "#333333";
+    case MapKind::Problem: return "#e00000";
+    case MapKind::Missing: return "#ffffff";
+  }
+  return "#808080";
+}
+
+uint64_t map_span(const InspectReport& r) {
+  uint64_t span = r.size;
+  for (const auto& p : r.parts) span = std::max(span, p.offset + p.size);
+  return std::max<uint64_t>(span, 1);
+}
+
+std::string esc(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    if (c == '<') o += "&lt;";
+    else if (c == '>') o += "&gt;";
+    else if (c == '&') o += "&amp;";
+    else if (c == '"') o += "&quot;";
+    else o += c;
+  }
+  return o;
+}
+
+}  // namespace
+
+char map_letter(MapKind k) {
+  static const char kLetters[] = {'B', 'E', 'K', 'R', 'D', 'o', '.', '0', '!', ' '};
+  return kLetters[size_t(k)];
+}
+
+const char* map_name(MapKind k) {
+  static const char* const n[] = {"boot", "env", "kernel", "rootfs", "data", "other", "blank", "zero",
+                                  "problem", "missing"};
+  return n[size_t(k)];
+}
+
+std::vector<MapKind> flash_map_cells(const InspectReport& r, size_t cells) {
+  cells = std::max<size_t>(cells, 1);
+  const uint64_t span = map_span(r);
+  std::vector<MapKind> out(cells, MapKind::Other);
+  auto cell_range = [&](size_t i) {
+    return std::pair(span * i / cells, std::max(span * (i + 1) / cells, span * i / cells + 1));
+  };
+  for (size_t i = 0; i < cells; ++i) {
+    auto [a, b] = cell_range(i);
+    if (a >= r.size) { out[i] = MapKind::Missing; continue; }
+    for (const auto& p : r.parts)
+      if (!p.overlapping && p.offset < b && p.offset + p.size > a) { out[i] = part_kind(p); break; }
+    uint64_t blank = 0, zero = 0;
+    for (const auto& g : r.blank) blank += std::min(b, g.end()) > std::max(a, g.offset) ? std::min(b, g.end()) - std::max(a, g.offset) : 0;
+    for (const auto& g : r.zero) zero += std::min(b, g.end()) > std::max(a, g.offset) ? std::min(b, g.end()) - std::max(a, g.offset) : 0;
+    if (blank * 10 >= (b - a) * 9) out[i] = MapKind::Blank;
+    if (zero * 10 >= (b - a) * 9) out[i] = MapKind::Zero;
+    for (const auto& p : r.problems)
+      if (p.offset >= a && p.offset < b) out[i] = MapKind::Problem;
+  }
+  return out;
+}
+
+std::string flash_map_svg(const InspectReport& r, const std::string& title) {
+  const double W = 1000, x0 = 20, barY = 50, barH = 46;
+  const uint64_t span = map_span(r);
+  auto X = [&](uint64_t off) { return x0 + W * double(off) / double(span); };
+  std::string s = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" font-family=\"monospace\" "
+      "font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
+      W + 2 * x0, 300 + 14 * r.problems.size());
+  s += fmt::format("<text x=\"{}\" y=\"20\" font-size=\"14\">{} — {} ({} bytes){}</text>\n", x0, esc(title),
+                   format_size(r.size), r.size, r.layout.known.empty() ? "" : ", " + esc(r.layout.known));
+  s += fmt::format("<text x=\"{}\" y=\"38\" fill=\"{}\">{}</text>\n", x0, r.ok() ? "#2e8b57" : "#e00000",
+                   r.ok() ? "OK" : fmt::format("{} problem(s)", r.problems.size()));
+  if (span > r.size)
+    s += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"white\" stroke=\"#e00000\" "
+                     "stroke-dasharray=\"4\"><title>missing {}..{}</title></rect>\n",
+                     X(r.size), barY, X(span) - X(r.size), barH, hex(r.size), hex(span));
+  int row = 0;
+  for (const auto& p : r.parts) {
+    if (p.overlapping) continue;
+    const uint64_t end = std::min(p.offset + p.size, r.size);
+    if (p.offset >= r.size) continue;
+    const MapKind k = p.ok ? part_kind(p) : MapKind::Problem;
+    s += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"{}\" stroke=\"black\" "
+                     "stroke-width=\"0.5\"><title>{} {}..{} {}: {}</title></rect>\n",
+                     X(p.offset), barY, std::max(0.5, X(end) - X(p.offset)), barH, color(k), esc(p.name),
+                     hex(p.offset), hex(p.offset + p.size), format_size(p.size), esc(p.summary));
+    const double ly = barY + barH + 16 + 28 * (row++ % 4);
+    s += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"#999\"/>\n", X(p.offset),
+                     barY + barH, ly - 10);
+    s += fmt::format("<text x=\"{:.1f}\" y=\"{}\">{}</text><text x=\"{:.1f}\" y=\"{}\" fill=\"#555\">@{} {}</text>\n",
+                     X(p.offset) + 2, ly, esc(p.name), X(p.offset) + 2, ly + 12, hex(p.offset), format_size(p.size));
+  }
+  auto overlay = [&](const std::vector<ByteRange>& v, const char* fill, const char* what) {
+    for (const auto& g : v)
+      s += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"{}\" opacity=\"0.75\">"
+                       "<title>{} {}..{} ({})</title></rect>\n",
+                       X(g.offset), barY + barH / 2, std::max(0.5, X(g.end()) - X(g.offset)), barH / 2, fill, what,
+                       hex(g.offset), hex(g.end()), format_size(g.size));
+  };
+  overlay(r.blank, "#eeeeee", "blank 0xff");
+  overlay(r.zero, "#333333", "zero 0x00");
+  for (const auto& p : r.problems)
+    s += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"#e00000\" stroke-width=\"2\">"
+                     "<title>{3}</title></line>\n",
+                     X(std::min(p.offset, span)), barY - 6, barY + barH + 6, esc(p.text()));
+  double y = barY + barH + 140;
+  for (const auto& p : r.problems) {
+    s += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#e00000\">{}</text>\n", x0, y, esc(p.text()));
+    y += 14;
+  }
+  double lx = x0;
+  for (MapKind k : {MapKind::Boot, MapKind::Env, MapKind::Kernel, MapKind::Rootfs, MapKind::Data, MapKind::Other,
+                    MapKind::Blank, MapKind::Zero, MapKind::Problem}) {
+    s += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"{}\" stroke=\"black\" "
+                     "stroke-width=\"0.5\"/><text x=\"{}\" y=\"{}\">{}</text>\n",
+                     lx, y + 6, color(k), lx + 14, y + 15, map_name(k));
+    lx += 90;
+  }
+  s += "</svg>\n";
+  return s;
+}
+
+}  // namespace camdump::image
