@@ -49,6 +49,10 @@ void SpiNor::enter_4b() {
 void SpiNor::leave_4b() noexcept {
   if (!in_4b_mode_) return;
   try {
+    if (flags_ & kWrenBeforeEn4b) {  // flashrom FEATURE_4BA_ENTER_WREN covers exit too
+      const uint8_t wren[] = {nor_op::kWren};
+      m_.transfer(wren, {});
+    }
     const uint8_t ex[] = {nor_op::kEx4b};
     m_.transfer(ex, {});
     in_4b_mode_ = false;
