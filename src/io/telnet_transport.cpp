@@ -54,9 +54,13 @@ TelnetTransport::TelnetTransport(Mode mode, const std::string& host, uint16_t po
     if (baud != 0 && !set_baud(baud))
       fail(ErrorKind::Protocol, spec_ + ": the server did not confirm " + std::to_string(baud) + " baud",
            "check the rate; the serial adapter behind the server may not support it");
-  } catch (...) {
+  } catch (const Error& e) {
     ::close(fd_);
-    throw;
+    if (e.kind() != ErrorKind::Io) throw;
+    // ser2net drops a client at once when it cannot open the device (another client has it, or
+    // the previous one is still closing).
+    fail(ErrorKind::Io, std::string(e.what()) + " during RFC 2217 negotiation",
+         "the server could not open its serial device (in use, or still closing): retry in a moment");
   }
 }
 
