@@ -218,14 +218,14 @@ bool Machine::run_command(Args& a, bool repeat) {
       out(fmt::format(
           "boot_params = 0x81F6BF60\nmemstart    = 0x{:08X}\nmemsize     = 0x{:08X}\nflashstart  = 0x00000000\n"
           "flashsize   = 0x00000000\nflashoffset = 0x00000000\nethaddr     = {}\nip_addr     = {}\nbaudrate    = {} bps\n",
-          kSimRamBase, ram_.size(), env("ethaddr", "(not set)"), env("ipaddr", "0.0.0.0"), env("baudrate", "115200")));
+          kSimRamBase, ram_size_, env("ethaddr", "(not set)"), env("ipaddr", "0.0.0.0"), env("baudrate", "115200")));
     } else {
       out(fmt::format(
           "boot_params = 0x00000000\nDRAM bank   = 0x00000000\n-> start    = 0x{:08x}\n-> size     = 0x{:08x}\n"
           "flashstart  = 0x00000000\nflashsize   = 0x00000000\nflashoffset = 0x00000000\nbaudrate    = {} bps\n"
           "relocaddr   = 0x83f90000\nreloc off   = 0x03e90000\nBuild       = 32-bit\ncurrent eth = unknown\n"
           "ethaddr     = {}\nIP addr     = {}\nfdt_blob    = 0x83fbd9b0\nnew_fdt     = 0x00000000\nfdt_size    = 0x00000000\n",
-          kSimRamBase, ram_.size(), env("baudrate", "115200"), env("ethaddr", "(not set)"), env("ipaddr", "<NULL>")));
+          kSimRamBase, ram_size_, env("baudrate", "115200"), env("ethaddr", "(not set)"), env("ipaddr", "<NULL>")));
     }
     return true;
   }

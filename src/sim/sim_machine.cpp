@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <mutex>
 
 #include "core/error.hpp"
 #include "core/file_util.hpp"
@@ -24,15 +25,28 @@ namespace {
 constexpr size_t kCbSize = 2048;      // CONFIG_SYS_CBSIZE (uboot-ingenic isvp_common.h)
 constexpr size_t kRxFifo = 64;        // UART receive FIFO: what survives while U-Boot is busy
 constexpr size_t kCompactAt = 1 << 20;
+constexpr uint64_t kPage = 4096;
+
+// The built-in image, made once per size per process (tests open many cameras).
+std::vector<uint8_t> builtin_image(uint64_t size) {
+  static std::mutex mu;
+  static std::map<uint64_t, std::vector<uint8_t>> cache;
+  std::lock_guard lock(mu);
+  auto it = cache.find(size);
+  if (it == cache.end()) {
+    image::SynthOptions so;
+    so.flash_size = size;
+    it = cache.emplace(size, image::make_thingino_image(so)).first;
+  }
+  return it->second;
+}
 
 }  // namespace
 
 Machine::Machine(SimCamera& owner, SimOptions opt, Reporter& rep)
     : owner_(owner), opt_(std::move(opt)), rep_(rep), rng_(opt_.seed) {
   if (opt_.image_path.empty()) {
-    image::SynthOptions so;
-    so.flash_size = opt_.flash_size.value_or(16u << 20);
-    flash_ = image::make_thingino_image(so);
+    flash_ = builtin_image(opt_.flash_size.value_or(16u << 20));
   } else {
     flash_ = read_file(opt_.image_path);
     if (flash_.empty()) fail(ErrorKind::Usage, fmt::format("sim: image {} is empty", opt_.image_path));
@@ -42,7 +56,9 @@ Machine::Machine(SimCamera& owner, SimOptions opt, Reporter& rep)
       fail(ErrorKind::Usage, fmt::format("sim: image is {} bytes, larger than flash={}", flash_.size(), *opt_.flash_size));
     flash_.resize(*opt_.flash_size, 0xff);  // erased NOR past the image
   }
-  ram_.resize(opt_.ram_size);
+  ram_size_ = opt_.ram_size;
+  ram_.reset(new uint8_t[ram_size_]);  // uninitialised: the kernel maps pages on first touch
+  page_boot_.assign((ram_size_ + kPage - 1) / kPage, 0);
   if (!opt_.sd_path.empty()) {
     sd_fd_ = ::open(opt_.sd_path.c_str(), O_RDWR | O_CLOEXEC);
     if (sd_fd_ < 0)
@@ -79,8 +95,10 @@ Machine::~Machine() {
 
 uint8_t* Machine::mem(uint64_t addr, uint64_t len, bool write) {
   for (uint64_t base : {kSimRamBase, kSimRamAlias}) {
-    if (addr >= base && addr - base <= ram_.size() && len <= ram_.size() - (addr - base))
-      return ram_.data() + (addr - base);
+    if (addr >= base && addr - base <= ram_size_ && len <= ram_size_ - (addr - base)) {
+      materialise(addr - base, len);
+      return ram_.get() + (addr - base);
+    }
   }
   if (!write && opt_.mapped_addr) {
     uint64_t base = *opt_.mapped_addr;
@@ -117,16 +135,23 @@ double Machine::drain_time() const {
   return now_ + static_cast<double>(out_.size() - out_pos_) * 10.0 / uart_baud_;
 }
 
-void Machine::scramble_ram() {
-  // DRAM content after power-up is garbage; make it deterministic per boot.
-  uint64_t x = opt_.seed * 0x9e3779b97f4a7c15ull + stats_.boots * 0xbf58476d1ce4e5b9ull + 1;
-  auto* p = ram_.data();
-  size_t words = ram_.size() / 8;
-  for (size_t i = 0; i < words; ++i) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    std::memcpy(p + 8 * i, &x, 8);
+void Machine::scramble_ram() { ++ram_generation_; }
+
+void Machine::materialise(uint64_t off, uint64_t len) {
+  // DRAM content after power-up is garbage; make it deterministic per boot and page.
+  const uint64_t first = off / kPage, last = len ? (off + len - 1) / kPage : first;
+  for (uint64_t pg = first; pg <= last && pg < page_boot_.size(); ++pg) {
+    if (page_boot_[pg] == ram_generation_) continue;
+    page_boot_[pg] = ram_generation_;
+    uint64_t x = (opt_.seed + 1) * 0x9e3779b97f4a7c15ull ^ (ram_generation_ * 0xbf58476d1ce4e5b9ull) ^ (pg + 1);
+    uint8_t* p = ram_.get() + pg * kPage;
+    const uint64_t n = std::min<uint64_t>(kPage, ram_size_ - pg * kPage);
+    for (uint64_t i = 0; i + 8 <= n; i += 8) {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      std::memcpy(p + i, &x, 8);
+    }
   }
 }
 

@@ -50,7 +50,12 @@ class Machine {
   SimCamera& owner_;
   SimOptions opt_;
   Reporter& rep_;
-  std::vector<uint8_t> flash_, ram_;
+  std::vector<uint8_t> flash_;
+  /// RAM, materialised lazily per 4 KiB page: a page not touched since the last boot holds
+  /// that boot's garbage pattern, filled on first access (a 64 MiB board costs nothing to reset).
+  std::unique_ptr<uint8_t[]> ram_;
+  uint64_t ram_size_ = 0;
+  std::vector<uint32_t> page_boot_;
   std::map<std::string, std::string> env_, saved_env_;
   uint32_t uart_baud_, host_baud_;
   SimStats stats_;
@@ -143,6 +148,8 @@ class Machine {
   void print_prompt();
   void after_command();
   void scramble_ram();
+  void materialise(uint64_t off, uint64_t len);
+  uint32_t ram_generation_ = 0;
   size_t take(std::span<uint8_t> buf);
   size_t deliver(uint8_t* dst, size_t cap, const char* src, size_t n);
 

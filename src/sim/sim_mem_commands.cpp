@@ -50,12 +50,13 @@ void store(uint8_t* p, uint64_t v, unsigned size) {
 
 class MdJob : public Job {
  public:
-  MdJob(uint64_t addr, uint64_t bytes, unsigned size, uboot::MdDialect d) : addr_(addr), total_(bytes) {
+  MdJob(const uint8_t* p, uint64_t addr, uint64_t bytes, unsigned size, uboot::MdDialect d)
+      : p_(p), addr_(addr), total_(bytes) {
     ro_.width = size;
     ro_.dialect = d;
   }
   bool step(Machine& m, size_t want) override {
-    const uint8_t* p = m.mem(addr_, total_, false);
+    const uint8_t* p = p_;  // stable: RAM never moves, and a reset destroys the job
     std::string& out = m.out_buf();
     size_t start = out.size();
     while (pos_ < total_ && out.size() - start < want) {
@@ -82,6 +83,7 @@ class MdJob : public Job {
   }
 
  private:
+  const uint8_t* p_;
   uint64_t addr_, total_, pos_ = 0;
   uboot::MdRenderOptions ro_;
 };
@@ -102,7 +104,8 @@ bool Machine::cmd_md(Args& a, bool repeat) {
     if (a.size() > 2) length = hexarg(a[2]);
   }
   const uint64_t bytes = length * size;
-  if (addr % size != 0 || (bytes && !mem(addr, bytes, false))) {
+  const uint8_t* p = bytes ? mem(addr, bytes, false) : nullptr;
+  if (addr % size != 0 || (bytes && !p)) {
     crash();  // address error / bus error exception
     return false;
   }
@@ -111,7 +114,7 @@ bool Machine::cmd_md(Args& a, bool repeat) {
   md_last_size_ = size;
   if (bytes == 0) return true;
   const auto d = opt_.dialect == Dialect::Ingenic2013 ? uboot::MdDialect::Old : uboot::MdDialect::Modern;
-  start_job(std::make_unique<MdJob>(addr, bytes, size, d));
+  start_job(std::make_unique<MdJob>(p, addr, bytes, size, d));
   return true;
 }
 

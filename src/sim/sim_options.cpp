@@ -131,6 +131,7 @@ void apply(SimOptions& o, std::string_view key, std::string_view v) {
 
 SimOptions parse_sim_spec(std::string_view spec) {
   SimOptions o;
+  if (spec.starts_with("sim:")) spec.remove_prefix(4);  // tolerate the whole PORT
   // `bauds=9600,19200` uses commas too: an item without '=' right after a bauds item is a rate.
   std::string_view rest = spec;
   bool first = true;

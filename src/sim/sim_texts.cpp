@@ -55,18 +55,18 @@ std::string print_size(uint64_t size) {
 std::vector<CmdInfo> command_table(const SimOptions& o) {
   std::vector<CmdInfo> t = {
       {"?", "alias for 'help'", "[command ...]", true},
-      {"base", "print or set address offset", "\n    - print address offset for memory commands\nbase off\n    - set address offset for memory commands to 'off'", false},
-      {"bdinfo", "print Board Info structure", "", false},
+      {"base", "print or set address offset", "\n    - print address offset for memory commands\nbase off\n    - set address offset for memory commands to 'off'", true},
+      {"bdinfo", "print Board Info structure", "", true},
       {"boot", "boot default, i.e., run 'bootcmd'", "", false},
       {"bootd", "boot default, i.e., run 'bootcmd'", "", false},
       {"bootm", "boot application image from memory", "[addr [arg ...]]\n    - boot application image stored in memory", false},
       {"cmp", "memory compare", "[.b, .w, .l] addr1 addr2 count", true},
-      {"coninfo", "print console devices and information", "", false},
+      {"coninfo", "print console devices and information", "", true},
       {"cp", "memory copy", "[.b, .w, .l] source target count", true},
       {"crc32", "checksum calculation", "address count [addr]\n    - compute CRC32 checksum [save at addr]", true},
-      {"echo", "echo args to console", "[args..]\n    - echo args to console; \\c suppresses newline", false},
+      {"echo", "echo args to console", "[args..]\n    - echo args to console; \\c suppresses newline", true},
       {"env", "environment handling commands", "print [name ...] - print environment\nenv set name [value ...] - set environment variable", false},
-      {"go", "start application at address 'addr'", "addr [arg ...]\n    - start application at address 'addr'\n      passing 'arg' as arguments", false},
+      {"go", "start application at address 'addr'", "addr [arg ...]\n    - start application at address 'addr'\n      passing 'arg' as arguments", true},
       {"help", "print command description/usage", "\n    - print brief description of all commands\nhelp command ...\n    - print detailed usage of 'command'", true},
       {"md", "memory display", "[.b, .w, .l] address [# of objects]", true},
       {"mmc", "MMC sub system", "read addr blk# cnt\nmmc write addr blk# cnt\nmmc erase blk# cnt\nmmc rescan\nmmc dev [dev] [part]", true},
@@ -76,8 +76,8 @@ std::vector<CmdInfo> command_table(const SimOptions& o) {
       {"saveenv", "save environment variables to persistent storage", "", false},
       {"setenv", "set environment variables", "name value ...\n    - set environment variable 'name' to 'value ...'\nsetenv name\n    - delete environment variable 'name'", false},
       {"sf", "SPI flash sub-system", "probe [[bus:]cs] [hz] [mode]\t- init flash device on given SPI bus\n\t\t\t\t  and chip select\nsf read addr offset len\t- read `len' bytes starting at\n\t\t\t\t  `offset' to memory at `addr'", true},
-      {"sleep", "delay execution for some time", "N\n    - delay execution for N seconds (N is _decimal_ !!!)", false},
-      {"version", "print monitor, compiler and linker version", "", false},
+      {"sleep", "delay execution for some time", "N\n    - delay execution for N seconds (N is _decimal_ !!!)", true},
+      {"version", "print monitor, compiler and linker version", "", true},
   };
   if (o.tftpput) t.push_back({"tftpput", "TFTP put command, for uploading files to a server", "Address Size [[hostIPaddr:]filename]", true});
   if (ingenic(o)) t.push_back({"watchdog", "open or colse the watchdog", "watchdog 0 - close the watchdog\nwatchdog N - open the watchdog, timeout N ms", false});
