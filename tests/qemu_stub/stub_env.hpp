@@ -20,7 +20,8 @@ inline std::string rebuilt_qemu_arm_uboot() {
   if (cache.empty() || !std::filesystem::exists(cache / "camdump", ec)) return {};
   for (auto& f : std::filesystem::recursive_directory_iterator(cache / "camdump", ec)) {
     auto p = f.path();
-    if (p.filename() == "u-boot.bin" && p.string().find("qemu_arm") != std::string::npos) return p.string();
+    const std::string name = p.filename().string();  // u-boot-qemu_arm-<version>-<flavour>.bin
+    if (name.rfind("u-boot-qemu_arm", 0) == 0 && p.extension() == ".bin") return p.string();
   }
   return {};
 }

@@ -41,7 +41,7 @@ void run_raw(const QemuConfig& base, const stub::StubImage& img, const char* soc
   auto q = Qemu::start_tcp(cfg, (dir / "console.log").string());
   FdTransport t(connect_tcp(q.port()));
   std::string boot = read_to_prompt(t, prompt, std::chrono::seconds(30));
-  if (boot.find("autoboot") != std::string::npos) {  // qemu_arm counts down: any key stops it
+  if (boot.find("\n" + prompt) == std::string::npos) {  // still counting down (qemu_arm): any key stops it
     t.write(std::string_view(" "));
     boot = read_to_prompt(t, prompt);
   }
