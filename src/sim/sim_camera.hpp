@@ -33,7 +33,9 @@
 //                       jz_serial_setbrg ignores gd->baudrate; default 1 for ingenic2013)
 //   ram=SIZE            RAM size (default 64M) at 0x80000000, also seen through the MIPS kseg1
 //                       alias 0xa0000000
-//   tftpput=0|1         whether `tftpput` exists (default 0; not implemented yet)
+//   tftpput=0|1         whether `tftpput` exists (default 0, like stock Ingenic): real UDP TFTP
+//                       to 127.0.0.1:tftpdstp (env, default 69) when serverip is 127.0.0.1;
+//                       any other serverip times out (nothing leaves the machine)
 //   sd=FILE             SD card image for `mmc` (written in place). Without it, `mmc` has no card.
 //   mapped=ADDR         also map the flash read-only at ADDR (for `--mapped` dumps)
 // Bad options throw Error(Usage).

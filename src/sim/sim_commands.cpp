@@ -319,10 +319,7 @@ bool Machine::run_command(Args& a, bool repeat) {
     start_job(std::make_unique<DelayedText>("", drain_time() + static_cast<double>(*n)));
     return true;
   }
-  if (name == "tftpput") {
-    out("TFTP: not available in this build of the virtual camera\n");
-    return false;
-  }
+  if (name == "tftpput") return cmd_tftpput(a);
   out(fmt::format("Unknown command '{}' - try 'help'\n", full));
   return false;
 }

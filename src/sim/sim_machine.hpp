@@ -101,6 +101,8 @@ class Machine {
   // sim_flash_commands.cpp
   bool cmd_sf(Args& a);
   bool cmd_mmc(Args& a);
+  // sim_tftpput.cpp
+  bool cmd_tftpput(Args& a);
   // sim_env_commands.cpp
   bool cmd_setenv(Args& a);
   bool cmd_printenv(Args& a);
