@@ -4,18 +4,28 @@
 namespace camdump::cli {
 
 // One line per command (cli/cmd_<verb>.cpp). Keep alphabetical.
+void register_combine(CLI::App&, Context&);
+void register_compare(CLI::App&, Context&);
+void register_demo(CLI::App&, Context&);
 void register_dump_ch341a(CLI::App&, Context&);
+void register_extract(CLI::App&, Context&);
 void register_hexlog(CLI::App&, Context&);
 void register_inspect(CLI::App&, Context&);
 void register_probe_ch341a(CLI::App&, Context&);
+void register_script(CLI::App&, Context&);
 void register_tftpd(CLI::App&, Context&);
 
 std::vector<Register> all_commands() {
   return {
+      register_combine,
+      register_compare,
+      register_demo,
       register_dump_ch341a,
+      register_extract,
       register_hexlog,
       register_inspect,
       register_probe_ch341a,
+      register_script,
       register_tftpd,
   };
 }

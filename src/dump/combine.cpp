@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: MIT
+// Partition-copy ordering, checking and joining (see combine.hpp).
+#include "dump/combine.hpp"
+
+#include <fcntl.h>
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+#include "core/crc32.hpp"
+#include "core/error.hpp"
+#include "core/hash.hpp"
+#include "core/size.hpp"
+
+namespace camdump::dump {
+namespace {
+
+constexpr size_t kBlock = 1u << 20;
+
+std::string label(const MtdPart& p) { return fmt::format("mtd{} ({})", p.index, p.name); }
+
+class Reader {
+ public:
+  explicit Reader(const std::filesystem::path& p) : path_(p) {
+    fd_ = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) {
+      int e = errno;
+      fail(e == ENOENT ? ErrorKind::NotFound : e == EACCES ? ErrorKind::Permission : ErrorKind::Io,
+           fmt::format("cannot open {}: {}", p.string(), std::strerror(e)));
+    }
+  }
+  ~Reader() { ::close(fd_); }
+  void read_at(uint64_t off, uint8_t* buf, size_t n) {
+    size_t got = 0;
+    while (got < n) {
+      ssize_t k = ::pread(fd_, buf + got, n - got, static_cast<off_t>(off + got));
+      if (k < 0 && errno == EINTR) continue;
+      if (k <= 0) fail(ErrorKind::Io, fmt::format("cannot read {}: {}", path_.string(), k < 0 ? std::strerror(errno) : "file shrank"));
+      got += static_cast<size_t>(k);
+    }
+  }
+
+ private:
+  std::filesystem::path path_;
+  int fd_;
+};
+
+}  // namespace
+
+std::optional<unsigned> mtd_number(const std::filesystem::path& p) {
+  std::string s = p.filename().string();
+  auto digits_at = [&](size_t i) -> std::optional<unsigned> {
+    size_t j = i;
+    unsigned v = 0;
+    while (j < s.size() && s[j] >= '0' && s[j] <= '9' && j - i < 6) v = v * 10 + static_cast<unsigned>(s[j++] - '0');
+    if (j == i) return std::nullopt;
+    return v;
+  };
+  size_t m = s.find("mtd");
+  while (m != std::string::npos) {
+    if (auto v = digits_at(m + 3)) return v;
+    m = s.find("mtd", m + 3);
+  }
+  // Otherwise the last run of digits in the stem.
+  std::string stem = p.stem().string();
+  for (size_t i = stem.size(); i-- > 0;) {
+    if (stem[i] >= '0' && stem[i] <= '9') {
+      size_t b = i;
+      while (b > 0 && stem[b - 1] >= '0' && stem[b - 1] <= '9') --b;
+      s = stem;
+      return digits_at(b);
+    }
+  }
+  return std::nullopt;
+}
+
+CombinePlan plan_combine(const std::vector<std::filesystem::path>& files, const MtdLayout* layout_in) {
+  if (files.empty()) fail(ErrorKind::Usage, "no partition files given");
+  CombinePlan plan;
+  for (const auto& f : files) {
+    std::error_code ec;
+    auto sz = std::filesystem::file_size(f, ec);
+    if (ec) fail(ErrorKind::NotFound, fmt::format("cannot read {}: {}", f.string(), ec.message()));
+    plan.inputs.push_back({f, sz, mtd_number(f)});
+  }
+
+  if (!layout_in) {
+    for (const auto& in : plan.inputs)
+      if (!in.mtd)
+        fail(ErrorKind::Usage, fmt::format("cannot tell which partition {} is", in.path.string()),
+             "name the files mtd0.bin, mtd1.bin ... or pass --proc-mtd / --mtdparts");
+    std::stable_sort(plan.inputs.begin(), plan.inputs.end(),
+                     [](const CombineInput& a, const CombineInput& b) { return *a.mtd < *b.mtd; });
+    for (size_t i = 0; i < plan.inputs.size(); ++i) {
+      if (i && *plan.inputs[i].mtd == *plan.inputs[i - 1].mtd)
+        fail(ErrorKind::Usage, fmt::format("two files for mtd{}: {} and {}", *plan.inputs[i].mtd,
+                                           plan.inputs[i - 1].path.string(), plan.inputs[i].path.string()));
+      if (*plan.inputs[i].mtd != plan.inputs.front().mtd.value() + i)
+        fail(ErrorKind::Usage, fmt::format("mtd{} is missing (have mtd{} and mtd{})", *plan.inputs[i - 1].mtd + 1,
+                                           *plan.inputs[i - 1].mtd, *plan.inputs[i].mtd),
+             "copy every /dev/mtdN, or pass --proc-mtd to check the list");
+    }
+    if (*plan.inputs.front().mtd != 0)
+      fail(ErrorKind::Usage, fmt::format("mtd0 is missing (first file is mtd{})", *plan.inputs.front().mtd));
+    // Without a layout, a file as large as all others together is taken for a whole-chip copy.
+    MtdLayout guess;
+    for (const auto& in : plan.inputs) guess.parts.push_back({*in.mtd, in.path.filename().string(), in.size});
+    if (auto wc = guess.whole_chip(); wc && plan.inputs.size() > 2) {
+      plan.whole_chip = *wc;
+      guess.assign_offsets();
+      for (size_t i = 0; i < plan.inputs.size(); ++i)
+        if (i != *wc) plan.slices.push_back({i, *guess.parts[i].offset});
+      plan.total = plan.inputs[*wc].size;
+      plan.notes.push_back(fmt::format("{} is as large as all other parts together: taken as the whole chip; the "
+                                       "others are checked against it", plan.inputs[*wc].path.string()));
+      return plan;
+    }
+    for (size_t i = 0; i < plan.inputs.size(); ++i) {
+      plan.concat.push_back(i);
+      plan.total += plan.inputs[i].size;
+    }
+    plan.notes.push_back("no layout given: joined in mtd number order; pass --proc-mtd or --mtdparts to check sizes");
+    return plan;
+  }
+
+  MtdLayout L = *layout_in;
+  // Match files to partitions.
+  std::map<size_t, size_t> part_of_input;  // input -> part
+  std::map<size_t, size_t> input_of_part;
+  for (size_t i = 0; i < plan.inputs.size(); ++i) {
+    const auto& in = plan.inputs[i];
+    std::optional<size_t> part;
+    if (in.mtd) {
+      for (size_t k = 0; k < L.parts.size(); ++k)
+        if (L.parts[k].index == *in.mtd) part = k;
+      if (!part)
+        fail(ErrorKind::Usage, fmt::format("{}: the layout has no mtd{} (it lists {} partitions)", in.path.string(),
+                                           *in.mtd, L.parts.size()));
+    } else {
+      const std::string stem = in.path.stem().string();
+      for (size_t k = 0; k < L.parts.size() && !part; ++k)
+        if (stem == L.parts[k].name) part = k;
+      if (!part) fail(ErrorKind::Usage, fmt::format("{}: no partition of that number or name in the layout", in.path.string()));
+    }
+    if (auto it = input_of_part.find(*part); it != input_of_part.end())
+      fail(ErrorKind::Usage, fmt::format("two files for {}: {} and {}", label(L.parts[*part]),
+                                         plan.inputs[it->second].path.string(), in.path.string()));
+    input_of_part[*part] = i;
+    part_of_input[i] = *part;
+  }
+  // A fill-up ("-") part without a known device size takes its file's size.
+  for (size_t k = 0; k < L.parts.size(); ++k)
+    if (L.parts[k].fill && L.parts[k].size == 0) {
+      auto it = input_of_part.find(k);
+      if (it == input_of_part.end())
+        fail(ErrorKind::Usage, fmt::format("{} is missing and its size ('-') is unknown", label(L.parts[k])));
+      L.resolve_fill(L.parts[k].offset.value_or(0) + plan.inputs[it->second].size);
+    }
+  L.assign_offsets();
+  for (const auto& [i, k] : part_of_input)
+    if (plan.inputs[i].size != L.parts[k].size)
+      fail(ErrorKind::Corrupt,
+           fmt::format("{} is {} bytes but {} is {} bytes", plan.inputs[i].path.string(), plan.inputs[i].size,
+                       label(L.parts[k]), L.parts[k].size),
+           "a short copy means the read stopped early; copy the partition again");
+
+  std::vector<CombineInput> ordered;  // inputs re-indexed in partition order
+  std::vector<size_t> order;
+  for (size_t k = 0; k < L.parts.size(); ++k)
+    if (auto it = input_of_part.find(k); it != input_of_part.end()) order.push_back(it->second);
+  for (size_t i : order) ordered.push_back(plan.inputs[i]);
+  auto new_index = [&](size_t part) {
+    return static_cast<size_t>(std::find(order.begin(), order.end(), input_of_part.at(part)) - order.begin());
+  };
+
+  if (auto wc = L.whole_chip(); wc && input_of_part.count(*wc)) {
+    plan.inputs = ordered;
+    plan.whole_chip = new_index(*wc);
+    for (const auto& [k, i] : input_of_part)
+      if (k != *wc) plan.slices.push_back({new_index(k), *L.parts[k].offset});
+    plan.total = L.parts[*wc].size;
+    plan.notes.push_back(fmt::format("{} covers the whole chip: it is the image; the other {} part(s) are checked "
+                                     "against it", label(L.parts[*wc]), plan.slices.size()));
+    return plan;
+  }
+  const auto tiles = L.tiling();
+  uint64_t pos = 0;
+  for (size_t k : tiles) {
+    if (!input_of_part.count(k))
+      fail(ErrorKind::Usage, fmt::format("{} is missing", label(L.parts[k])),
+           fmt::format("copy /dev/mtd{} too", L.parts[k].index));
+    if (*L.parts[k].offset != pos)
+      fail(ErrorKind::Corrupt, fmt::format("the layout has a hole at {} before {}", hex(pos), label(L.parts[k])));
+    pos = L.parts[k].end();
+  }
+  if (L.device_size && pos != *L.device_size)
+    fail(ErrorKind::Corrupt, fmt::format("the partitions add up to {} bytes, the chip has {}", pos, *L.device_size));
+  plan.inputs = ordered;
+  for (size_t k : tiles) plan.concat.push_back(new_index(k));
+  plan.total = pos;
+  for (const auto& [k, i] : input_of_part)
+    if (std::find(tiles.begin(), tiles.end(), k) == tiles.end()) {
+      plan.notes.push_back(fmt::format("{} overlaps other partitions: not appended", label(L.parts[k])));
+    }
+  plan.notes.push_back(fmt::format("{} partitions joined in offset order", tiles.size()));
+  return plan;
+}
+
+CombineResult run_combine(const CombinePlan& plan, AtomicFile& out) {
+  std::vector<uint8_t> a(kBlock), b(kBlock);
+  CombineResult r;
+  Digest sha(Digest::Algo::Sha256), md5(Digest::Algo::Md5);
+  auto emit = [&](std::span<const uint8_t> s) {
+    out.write(s);
+    sha.update(s);
+    md5.update(s);
+    r.crc32 = crc32(s, r.crc32);
+    r.size += s.size();
+  };
+  if (plan.whole_chip) {
+    Reader whole(plan.inputs[*plan.whole_chip].path);
+    for (const auto& [i, off] : plan.slices) {
+      Reader part(plan.inputs[i].path);
+      for (uint64_t pos = 0; pos < plan.inputs[i].size; pos += kBlock) {
+        size_t n = static_cast<size_t>(std::min<uint64_t>(kBlock, plan.inputs[i].size - pos));
+        part.read_at(pos, a.data(), n);
+        whole.read_at(off + pos, b.data(), n);
+        if (std::memcmp(a.data(), b.data(), n) != 0) {
+          size_t k = 0;
+          while (a[k] == b[k]) ++k;
+          fail(ErrorKind::VerifyMismatch,
+               fmt::format("{} differs from the whole-chip copy {} at chip offset {}", plan.inputs[i].path.string(),
+                           plan.inputs[*plan.whole_chip].path.string(), hex(off + pos + k)),
+               "the copies were read at different times or one read is bad; copy both again");
+        }
+      }
+    }
+    for (uint64_t pos = 0; pos < plan.total; pos += kBlock) {
+      size_t n = static_cast<size_t>(std::min<uint64_t>(kBlock, plan.total - pos));
+      whole.read_at(pos, a.data(), n);
+      emit({a.data(), n});
+    }
+  } else {
+    for (size_t i : plan.concat) {
+      Reader part(plan.inputs[i].path);
+      for (uint64_t pos = 0; pos < plan.inputs[i].size; pos += kBlock) {
+        size_t n = static_cast<size_t>(std::min<uint64_t>(kBlock, plan.inputs[i].size - pos));
+        part.read_at(pos, a.data(), n);
+        emit({a.data(), n});
+      }
+    }
+  }
+  r.sha256 = sha.hex_final();
+  r.md5 = md5.hex_final();
+  return r;
+}
+
+}  // namespace camdump::dump

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+// Join partition copies (mtd0.bin ... mtdN.bin from the Linux-shell route) into one flash image:
+// in partition order, not glob order (mtd10 after mtd9). With a layout (/proc/mtd or mtdparts=)
+// every size and name is checked, missing and duplicate parts are refused, and an overlapping
+// whole-chip partition ("8M@0(all)") is used as the image instead of being appended to it.
+// Facts: field-notes.md §3.6, protocols.md §6.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/atomic_file.hpp"
+#include "core/mtd_layout.hpp"
+
+namespace camdump::dump {
+
+struct CombineInput {
+  std::filesystem::path path;
+  uint64_t size = 0;
+  std::optional<unsigned> mtd;  ///< N from "mtdN" in the file name (or the last number in it)
+};
+
+struct CombinePlan {
+  std::vector<CombineInput> inputs;  ///< all files, in partition order
+  std::vector<size_t> concat;        ///< indexes into inputs to concatenate, in offset order
+  std::optional<size_t> whole_chip;  ///< index into inputs of a whole-chip copy used as the image
+  std::vector<std::pair<size_t, uint64_t>> slices;  ///< (input, offset in the chip) checked against whole_chip
+  uint64_t total = 0;                ///< output size
+  std::vector<std::string> notes;    ///< what was decided and why (for the user)
+};
+
+/// The number a partition file carries: "mtd3.bin" -> 3, "mtd10_rootfs.bin" -> 10, "part7" -> 7.
+std::optional<unsigned> mtd_number(const std::filesystem::path& p);
+
+/// Order and check the files. `layout` (optional) comes from /proc/mtd or mtdparts=. Files are
+/// matched to partitions by mtd number, else by partition name in the file name.
+/// Throws Error(Usage) for missing/duplicate/unknown parts and Error(Corrupt) for size mismatches.
+CombinePlan plan_combine(const std::vector<std::filesystem::path>& files, const MtdLayout* layout);
+
+struct CombineResult {
+  uint64_t size = 0;
+  std::string sha256, md5;
+  uint32_t crc32 = 0;
+};
+
+/// Write the planned image to `out` (not committed). With a whole-chip copy, first checks that
+/// every other part equals its slice of it (Error(VerifyMismatch) naming the part otherwise).
+CombineResult run_combine(const CombinePlan& plan, AtomicFile& out);
+
+}  // namespace camdump::dump

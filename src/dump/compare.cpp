@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: MIT
+// Side-by-side streaming comparison and majority vote (see compare.hpp).
+#include "dump/compare.hpp"
+
+#include <fcntl.h>
+#include <fmt/core.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "core/crc32.hpp"
+#include "core/hash.hpp"
+
+namespace camdump::dump {
+namespace {
+
+constexpr size_t kBlock = 1u << 20;
+
+struct Input {
+  int fd = -1;
+  uint64_t size = 0;
+  std::unique_ptr<Digest> md5, sha;
+  uint32_t crc = 0;
+  std::vector<uint8_t> buf;
+  size_t have = 0;  // bytes valid in buf for the current block
+  ~Input() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+// A grouping pattern: for each file, the index of the first file holding the same byte (or 0xff
+// for "no byte": the file is shorter). Equal patterns at neighbouring offsets merge into one range.
+using Pattern = std::vector<uint8_t>;
+
+std::vector<std::vector<unsigned>> groups_of(const Pattern& p) {
+  std::vector<std::vector<unsigned>> g;
+  for (unsigned i = 0; i < p.size(); ++i) {
+    if (p[i] == 0xff) continue;
+    if (p[i] == i) g.push_back({i});
+    else
+      for (auto& grp : g)
+        if (grp.front() == p[i]) grp.push_back(i);
+  }
+  return g;
+}
+
+struct RangeBuilder {
+  std::vector<DiffRange>& out;
+  uint64_t& dropped;
+  size_t max;
+  bool open = false;
+  uint64_t start = 0, end = 0;
+  Pattern pat;
+  void add(uint64_t off, const Pattern& p) {
+    if (open && off == end && p == pat) {
+      ++end;
+      return;
+    }
+    flush();
+    open = true;
+    start = off;
+    end = off + 1;
+    pat = p;
+  }
+  void flush() {
+    if (!open) return;
+    if (out.size() < max) out.push_back({start, end - start, groups_of(pat)});
+    else ++dropped;
+    open = false;
+  }
+};
+
+}  // namespace
+
+CompareResult compare_files(const std::vector<std::filesystem::path>& files, const CompareOptions& opt) {
+  if (files.size() < 2) fail(ErrorKind::Usage, "compare needs at least two files");
+  if (files.size() > 200) fail(ErrorKind::Usage, "compare takes at most 200 files");
+  std::vector<std::unique_ptr<Input>> in;
+  CompareResult r;
+  uint64_t max_size = 0, min_size = UINT64_MAX;
+  for (const auto& f : files) {
+    auto x = std::make_unique<Input>();
+    x->fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC);
+    if (x->fd < 0) {
+      int e = errno;
+      fail(e == ENOENT ? ErrorKind::NotFound : e == EACCES ? ErrorKind::Permission : ErrorKind::Io,
+           fmt::format("cannot open {}: {}", f.string(), std::strerror(e)));
+    }
+    struct stat st{};
+    if (::fstat(x->fd, &st) != 0 || !S_ISREG(st.st_mode))
+      fail(ErrorKind::Usage, fmt::format("{} is not a regular file", f.string()));
+    x->size = static_cast<uint64_t>(st.st_size);
+    x->md5 = std::make_unique<Digest>(Digest::Algo::Md5);
+    x->sha = std::make_unique<Digest>(Digest::Algo::Sha256);
+    x->buf.resize(kBlock);
+    max_size = std::max(max_size, x->size);
+    min_size = std::min(min_size, x->size);
+    in.push_back(std::move(x));
+  }
+  r.sizes_differ = min_size != max_size;
+  const bool vote = opt.vote_out != nullptr;
+  if (vote && files.size() < 3) fail(ErrorKind::Usage, "--vote needs at least three files");
+  if (vote && r.sizes_differ) fail(ErrorKind::Usage, "--vote needs files of equal size");
+  const unsigned n = static_cast<unsigned>(in.size());
+  RangeBuilder diff{r.ranges, r.ranges_dropped, opt.max_ranges};
+  uint64_t und_dropped = 0;
+  RangeBuilder und{r.undecided, und_dropped, opt.max_ranges};
+  std::vector<uint8_t> voted(vote ? kBlock : 0);
+  Pattern pat(n);
+  for (uint64_t pos = 0; pos < max_size; pos += kBlock) {
+    check_cancel(opt.cancel);
+    const size_t len = static_cast<size_t>(std::min<uint64_t>(kBlock, max_size - pos));
+    for (unsigned i = 0; i < n; ++i) {
+      Input& x = *in[i];
+      x.have = x.size > pos ? static_cast<size_t>(std::min<uint64_t>(len, x.size - pos)) : 0;
+      size_t got = 0;
+      while (got < x.have) {
+        ssize_t k = ::pread(x.fd, x.buf.data() + got, x.have - got, static_cast<off_t>(pos + got));
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) fail(ErrorKind::Io, fmt::format("cannot read {}: {}", files[i].string(), k < 0 ? std::strerror(errno) : "file shrank"));
+        got += static_cast<size_t>(k);
+      }
+      std::span<const uint8_t> s(x.buf.data(), x.have);
+      x.md5->update(s);
+      x.sha->update(s);
+      x.crc = crc32(s, x.crc);
+    }
+    bool all_equal = true;
+    for (unsigned i = 1; i < n && all_equal; ++i)
+      all_equal = in[i]->have == len && in[0]->have == len && std::memcmp(in[0]->buf.data(), in[i]->buf.data(), len) == 0;
+    if (all_equal) {
+      if (vote) opt.vote_out->write(std::span<const uint8_t>(in[0]->buf.data(), len));
+      continue;
+    }
+    for (size_t k = 0; k < len; ++k) {
+      bool same = true;
+      for (unsigned i = 0; i < n; ++i) {
+        if (k >= in[i]->have) {
+          pat[i] = 0xff;
+          same = false;
+          continue;
+        }
+        uint8_t v = in[i]->buf[k];
+        pat[i] = static_cast<uint8_t>(i);
+        for (unsigned j = 0; j < i; ++j)
+          if (k < in[j]->have && in[j]->buf[k] == v) {
+            pat[i] = static_cast<uint8_t>(j);
+            break;
+          }
+        if (pat[i] != 0) same = false;
+      }
+      if (same) {
+        if (vote) voted[k] = in[0]->buf[k];
+        continue;
+      }
+      ++r.differing_bytes;
+      diff.add(pos + k, pat);
+      if (vote) {
+        // Strict majority: more than half of the files hold the same value.
+        std::vector<unsigned> count(n, 0);
+        unsigned best = 0, best_i = 0;
+        for (unsigned i = 0; i < n; ++i)
+          if (++count[pat[i]] > best) best = count[pat[i]], best_i = pat[i];
+        if (2 * best > n) voted[k] = in[best_i]->buf[k];
+        else {
+          voted[k] = 0xff;
+          ++r.undecided_bytes;
+          und.add(pos + k, pat);
+        }
+      }
+    }
+    if (vote) opt.vote_out->write(std::span<const uint8_t>(voted.data(), len));
+    if (opt.reporter) {
+      Progress p;
+      p.stage = "comparing";
+      p.done = pos + len;
+      p.total = max_size;
+      opt.reporter->progress(p);
+    }
+  }
+  diff.flush();
+  und.flush();
+  r.voted = vote;
+  r.identical = !r.sizes_differ && r.differing_bytes == 0;
+  for (unsigned i = 0; i < n; ++i) {
+    CompareFileInfo info;
+    info.path = files[i];
+    info.size = in[i]->size;
+    info.md5 = in[i]->md5->hex_final();
+    info.sha256 = in[i]->sha->hex_final();
+    info.crc32 = in[i]->crc;
+    r.files.push_back(std::move(info));
+  }
+  return r;
+}
+
+}  // namespace camdump::dump
