@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Tests of the shared test-support helpers (tests/support): processes stopped by PID, ports,
-// the raw pty pair, ser2net, and QEMU's three console forms (boots Debian's qemu_arm U-Boot).
+// the raw pty pair, ser2net, QEMU command lines (the QEMU boots are in tests/io_qemu).
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -49,35 +49,16 @@ TEST(SupportQemu, ExecPortQuotesWords) {
   auto argv = qemu_argv({}, console_stdio_args(), "/tmp");
   EXPECT_EQ(argv[0], "qemu-system-arm");
   EXPECT_NE(std::find(argv.begin(), argv.end(), "stdio,id=c0,signal=off"), argv.end());
-}
-
-TEST(SupportQemu, ArmTcpConsoleShowsAutobootAndPrompt) {
-  if (!qemu_available()) GTEST_SKIP() << "u-boot-qemu not installed";
-  auto q = Qemu::start_tcp({});
-  int fd = connect_tcp(q.port());
-  ASSERT_GE(fd, 0);
-  std::string acc;
-  ASSERT_TRUE(read_fd_until(fd, acc, "Hit any key", 10000ms)) << acc;
-  write_all(fd, " ");
-  ASSERT_TRUE(read_fd_until(fd, acc, "\r\n=> ", 5000ms)) << acc;
-  ::close(fd);
-  EXPECT_NE(read_file(q.logfile()).find("U-Boot 20"), std::string::npos);
-}
-
-TEST(SupportQemu, MaltaPtyConsoleAnswers) {
-  if (!qemu_available(Board::MaltaEl)) GTEST_SKIP() << "u-boot-qemu not installed";
-  auto q = Qemu::start_pty({.board = Board::MaltaEl});
-  ASSERT_FALSE(q.pty_path().empty());
-  int fd = ::open(q.pty_path().c_str(), O_RDWR | O_NOCTTY);
-  ASSERT_GE(fd, 0);
-  termios t{};
-  tcgetattr(fd, &t);
-  cfmakeraw(&t);
-  tcsetattr(fd, TCSANOW, &t);
-  std::string acc;
-  write_all(fd, "version\r");
-  EXPECT_TRUE(read_fd_until(fd, acc, "maltael # ", 10000ms)) << acc;
-  ::close(fd);
+  EXPECT_EQ(qemu_exec_port({}, "/tmp"), exec_port(argv));
+  auto net = qemu_argv({.ram_image = "/x.bin", .sd_image = "/sd.img", .user_net = true, .net_options = "restrict=on"},
+                       console_tcp_args(4000, "/log"), "/tmp");
+  std::string joined;
+  for (auto& a : net) joined += a + " ";
+  EXPECT_NE(joined.find("-device loader,file=/x.bin,addr=0x42000000,force-raw=on"), std::string::npos) << joined;
+  EXPECT_NE(joined.find("-drive if=none,id=sdcard,format=raw,file=/sd.img -device virtio-blk-device,drive=sdcard"),
+            std::string::npos) << joined;
+  EXPECT_NE(joined.find("-netdev user,id=n0,restrict=on -device virtio-net-device,netdev=n0"), std::string::npos);
+  EXPECT_NE(joined.find("socket,id=c0,host=127.0.0.1,port=4000,server=on,wait=on,logfile=/log"), std::string::npos);
 }
 
 TEST(SupportSer2net, RawPortBridgesAPtyBothWays) {

@@ -123,6 +123,18 @@ std::string exec_port(const std::vector<std::string>& argv) {
   return s;
 }
 
+std::string qemu_exec_port(const QemuConfig& cfg, const std::filesystem::path& work_dir) {
+  return exec_port(qemu_argv(cfg, console_stdio_args(), work_dir));
+}
+
+Qemu Qemu::start_stdio(const QemuConfig& cfg) {
+  Qemu q;
+  auto argv = qemu_argv(cfg, console_stdio_args(), q.dir_->path());
+  q.proc_ = Process::spawn(argv, {.pipe_stdin = true, .pipe_stdout = true,
+                                  .stderr_file = (q.dir_->path() / "qemu.err").string()});
+  return q;
+}
+
 Qemu Qemu::start_tcp(const QemuConfig& cfg, std::string logfile) {
   Qemu q;
   q.port_ = free_tcp_port();

@@ -60,7 +60,11 @@ std::string shell_quote(const std::string& word);
 /// "exec:" + the shell-quoted argv: a PORT string camdump's exec: transport splits back.
 std::string exec_port(const std::vector<std::string>& argv);
 
-/// A running QEMU (TCP or pty console). Owns a temp dir for derived files; the destructor stops
+/// exec_port(qemu_argv(cfg, console_stdio_args(), work_dir)): the PORT that runs this QEMU on
+/// camdump's own pty (`exec:`). Derived files go to `work_dir`, which must outlive the port.
+std::string qemu_exec_port(const QemuConfig& cfg, const std::filesystem::path& work_dir);
+
+/// A running QEMU (TCP, pty or stdio-pipe console). Owns a temp dir for derived files; the destructor stops
 /// QEMU by PID and reaps it.
 class Qemu {
  public:
@@ -69,8 +73,13 @@ class Qemu {
   static Qemu start_tcp(const QemuConfig& cfg, std::string logfile = {});
   /// Starts QEMU with -serial pty and returns once it printed the pty path.
   static Qemu start_pty(const QemuConfig& cfg);
+  /// Starts QEMU with the console on its stdio (signal=off) through pipes: write to stdin_fd(),
+  /// read stdout_fd(). QEMU's own messages go to qemu_output().
+  static Qemu start_stdio(const QemuConfig& cfg);
 
   pid_t pid() const { return proc_.pid(); }
+  int stdin_fd() const { return proc_.stdin_fd(); }    ///< start_stdio only
+  int stdout_fd() const { return proc_.stdout_fd(); }  ///< start_stdio only
   uint16_t port() const { return port_; }
   std::string port_spec() const { return "tcp:127.0.0.1:" + std::to_string(port_); }
   const std::string& pty_path() const { return pty_path_; }
