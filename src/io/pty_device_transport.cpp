@@ -77,6 +77,7 @@ bool PtyDeviceTransport::set_baud(uint32_t baud) {
   speed_t s = to_speed(baud);
   termios t{};
   if (s == 0 || ::tcgetattr(fd_, &t) != 0) return false;
+  ::tcdrain(fd_);  // queued bytes leave at the old rate first
   cfsetispeed(&t, s);
   cfsetospeed(&t, s);
   if (::tcsetattr(fd_, TCSANOW, &t) != 0) return false;

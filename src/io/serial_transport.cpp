@@ -94,6 +94,7 @@ SerialTransport::~SerialTransport() {
 }
 
 bool SerialTransport::set_baud(uint32_t baud) {
+  sp_drain(port_);  // let queued bytes leave at the old rate first (tcdrain)
   if (sp_set_baudrate(port_, static_cast<int>(baud)) != SP_OK) return false;
   baud_ = baud;
   return true;
