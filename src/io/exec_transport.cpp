@@ -97,7 +97,23 @@ std::string ExecTransport::describe() const {
 }
 
 size_t ExecTransport::do_read(std::span<uint8_t> buf, std::chrono::milliseconds timeout) {
-  return fd_read(master_, buf, timeout, what_);
+  try {
+    return fd_read(master_, buf, timeout, what_);
+  } catch (const Error& e) {
+    // The pty hung up: say how the program ended (reaping it here; the destructor then has
+    // nothing left to stop).
+    int st = 0;
+    pid_t r = 0;
+    for (int i = 0; i < 100 && (r = ::waitpid(pid_, &st, WNOHANG)) == 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    if (r != pid_) throw;
+    pid_ = -1;
+    std::string how = WIFEXITED(st) ? "exited with status " + std::to_string(WEXITSTATUS(st))
+                      : WIFSIGNALED(st) ? "was killed by signal " + std::to_string(WTERMSIG(st))
+                                        : "ended";
+    fail(ErrorKind::Io, what_ + ": the program " + how,
+         "run the command by hand to see why it stopped");
+  }
 }
 
 void ExecTransport::do_write(std::span<const uint8_t> data) {

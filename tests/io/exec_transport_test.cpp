@@ -71,7 +71,15 @@ TEST(ExecTransport, EndOfProgramIsAnIoErrorAfterItsOutput) {
     ADD_FAILURE() << "no error after the program exited";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::Io);
-    EXPECT_NE(std::string(e.what()).find("closed"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()), "exec:printf: the program exited with status 0");
+  }
+  auto t2 = open_port("exec:sh -c 'exit 3'");
+  try {
+    for (int i = 0; i < 100; ++i) t2->read(buf, 100ms);
+    ADD_FAILURE() << "no error after the program exited";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "exec:sh: the program exited with status 3");
+    EXPECT_FALSE(e.hint().empty());
   }
 }
 
