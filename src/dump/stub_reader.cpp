@@ -83,4 +83,35 @@ std::function<std::optional<std::vector<uint8_t>>(uint64_t, uint64_t)> StubChunk
   return [r](uint64_t ram, uint64_t len) { return r->read(ram, len); };
 }
 
+UartMethodHook::UartMethodHook(uboot::UbootSession& s, UartMethod method, std::optional<std::string> soc,
+                               uboot::StubLoaderOptions opt)
+    : s_(s), method_(method), soc_(std::move(soc)), opt_(opt) {}
+
+std::optional<std::vector<uint8_t>> UartMethodHook::read(uint64_t ram, uint64_t len) {
+  if (!decided_) {
+    choice_ = choose_uart_method(s_, method_, soc_);
+    decided_ = true;
+    s_.reporter().log(LogLevel::Info, "method: " + choice_.reason);
+    if (choice_.stub) reader_ = std::make_unique<StubChunkReader>(s_, *choice_.soc, opt_);
+  }
+  if (!reader_) return std::nullopt;
+  return reader_->read(ram, len);
+}
+
+std::string UartMethodHook::summary() const {
+  if (method_ == UartMethod::Md) return "md (--method md)";
+  if (!decided_) return "md (every chunk was blank: nothing to transfer)";
+  if (!reader_) return choice_.reason;
+  std::string s = fmt::format("binary stub on {}: {} bytes through the stub in {} runs, {} frames re-sent",
+                              choice_.soc->name, reader_->bytes(), reader_->stats().runs,
+                              reader_->stats().resent_frames);
+  if (reader_->disabled()) s += "; then md (" + reader_->disabled_reason() + ")";
+  return s;
+}
+
+std::function<std::optional<std::vector<uint8_t>>(uint64_t, uint64_t)> UartMethodHook::hook(
+    std::shared_ptr<UartMethodHook> h) {
+  return [h](uint64_t ram, uint64_t len) { return h->read(ram, len); };
+}
+
 }  // namespace camdump::dump

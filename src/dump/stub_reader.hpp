@@ -59,4 +59,31 @@ class StubChunkReader {
   uint64_t bytes_ = 0;
 };
 
+/// `--method` / `--soc` of `dump uart` as a UartDumpOptions::fast_read hook: decides on its first
+/// call (the session is attached by then), logs the choice with its reason, then reads through
+/// the stub or declines (md). Error(Unsupported) from a forced --method stub propagates.
+class UartMethodHook {
+ public:
+  UartMethodHook(uboot::UbootSession& s, UartMethod method, std::optional<std::string> soc,
+                 uboot::StubLoaderOptions opt = {});
+  std::optional<std::vector<uint8_t>> read(uint64_t ram, uint64_t len);
+  /// One line for the summary: "binary stub (...), N bytes" / "md: reason".
+  std::string summary() const;
+  bool decided() const { return decided_; }
+  const MethodChoice& choice() const { return choice_; }
+  const StubChunkReader* reader() const { return reader_.get(); }
+
+  static std::function<std::optional<std::vector<uint8_t>>(uint64_t, uint64_t)> hook(
+      std::shared_ptr<UartMethodHook> h);
+
+ private:
+  uboot::UbootSession& s_;
+  UartMethod method_;
+  std::optional<std::string> soc_;
+  uboot::StubLoaderOptions opt_;
+  bool decided_ = false;
+  MethodChoice choice_;
+  std::unique_ptr<StubChunkReader> reader_;
+};
+
 }  // namespace camdump::dump

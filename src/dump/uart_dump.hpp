@@ -10,8 +10,10 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "dump/chunk_plan.hpp"
 #include "dump/staging.hpp"
@@ -31,12 +33,18 @@ struct UartDumpOptions {
   bool skip_blank = true;
   unsigned retries = 4;
   bool resume = false;
+  // --- binary fast path (issue 8; owner: stub engineer, dump/stub_reader.hpp) ---
+  /// When set, called for every non-blank staged chunk before md; its bytes are accepted only
+  /// when their CRC32 equals the device's crc32. nullopt = read this chunk with md.
+  std::function<std::optional<std::vector<uint8_t>>(uint64_t ram, uint64_t len)> fast_read;
+  // --- end binary fast path ---
 };
 
 struct UartDumpResult {
   std::filesystem::path out;
   uint64_t offset = 0, length = 0, flash_size = 0;
   uint64_t blank_bytes = 0, read_bytes = 0;  ///< skipped as blank / transferred with md
+  uint64_t fast_bytes = 0;                   ///< of read_bytes, delivered by fast_read (binary stub)
   uint64_t resumed_bytes = 0;                ///< taken over from a previous run (re-checked)
   uint64_t reread_lines = 0, chunk_retries = 0, resets = 0;
   uint64_t rx_bytes = 0, tx_bytes = 0;       ///< wire bytes during this run
