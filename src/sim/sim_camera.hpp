@@ -38,6 +38,9 @@
 //                       any other serverip times out (nothing leaves the machine)
 //   sd=FILE             SD card image for `mmc` (written in place). Without it, `mmc` has no card.
 //   mapped=ADDR         also map the flash read-only at ADDR (for `--mapped` dumps)
+//   guard=0|1           1 = writes (sf read, mw, cp, mmc read) over U-Boot's own code at the top
+//                       of RAM or its stack/globals (0x81f5c000..0x81f8c000 on 64M) crash the
+//                       board, as on a stock T31 (default 0)
 // Bad options throw Error(Usage).
 //
 // Host-side rules the emulation enforces like real U-Boot: commands end at CR (LF also ends a
@@ -101,6 +104,7 @@ struct SimOptions {
   bool tftpput = false;
   std::string sd_path;
   std::optional<uint64_t> mapped_addr;
+  bool guard = false;
 
   // Resolved defaults.
   SfDialect sf_dialect() const;

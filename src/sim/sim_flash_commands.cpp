@@ -73,6 +73,7 @@ bool Machine::cmd_sf(Args& a) {
       else out(fmt::format("{}{} bytes @ {} Read: ERROR\n", sfp, len, hash_x(off)));
       return false;
     }
+    if (clobbers_uboot(addr, len)) return false;
     uint8_t* dst = mem(addr, len, true);
     if (len && !dst) {
       crash();  // DMA/copy into a non-RAM address
@@ -133,6 +134,7 @@ bool Machine::cmd_mmc(Args& a) {
   const uint64_t addr = erase ? 0 : hexarg(a[2]);
   const uint64_t blk = hexarg(a[erase ? 2 : 3]), cnt = hexarg(a[erase ? 3 : 4]);
   const uint64_t bytes = cnt * 512;
+  if (sub == "read" && clobbers_uboot(addr, bytes)) return false;
   uint8_t* p = erase ? nullptr : mem(addr, bytes, sub == "read");
   if (!erase && bytes && !p) {
     crash();
@@ -156,8 +158,8 @@ bool Machine::cmd_mmc(Args& a) {
   // 2013.07 (common/cmd_mmc.c): "\nMMC %s: ..." and "%d blocks %s: %s" with the verb from argv;
   // modern (cmd/mmc.c): no leading newline, "read" / "written" / "erased".
   std::string verb = modern ? (sub == "write" ? "written" : erase ? "erased" : "read") : sub;
-  std::string text = fmt::format("{}MMC {}: dev # 0, block # {}, count {} ... {} blocks {}: {}\n", modern ? "" : "\n", sub,
-                                 blk, cnt, n, verb, n == cnt ? "OK" : "ERROR");
+  out(fmt::format("{}MMC {}: dev # 0, block # {}, count {} ... ", modern ? "" : "\n", sub, blk, cnt));
+  std::string text = fmt::format("{} blocks {}: {}\n", n, verb, n == cnt ? "OK" : "ERROR");
   start_job(make_delayed_text(std::move(text), drain_time() + static_cast<double>(bytes) / kMmcBytesPerSecond));
   return n == cnt;
 }

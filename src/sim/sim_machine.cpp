@@ -108,6 +108,27 @@ uint8_t* Machine::mem(uint64_t addr, uint64_t len, bool write) {
   return nullptr;
 }
 
+bool Machine::clobbers_uboot(uint64_t addr, uint64_t len) {
+  if (!opt_.guard || len == 0) return false;
+  // Stock T31 64 MiB boot log (protocols.md §4.4): U-Boot relocated to 83f90000 (the top of RAM),
+  // malloc arena 81f8c000..83f8c000 (overwriting it "works in practice": not guarded), board
+  // info/global data/boot params just below it and the stack growing down from 81f6bf48.
+  // Guard the top 0x74000 (U-Boot code) and 0x81f5c000..0x81f8c000 (stack, gd, bd), relative to
+  // the top of RAM so other ram= sizes keep the same shape.
+  const uint64_t top = ram_size_;
+  const std::pair<uint64_t, uint64_t> zones[] = {{top - 0x74000, top},
+                                                 {top > 0x20a4000 ? top - 0x20a4000 : 0, top > 0x2074000 ? top - 0x2074000 : 0}};
+  for (uint64_t base : {kSimRamBase, kSimRamAlias}) {
+    for (auto [lo, hi] : zones) {
+      if (hi > lo && addr < base + hi && addr + len > base + lo) {
+        crash();
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 void Machine::out(std::string_view s) {
   size_t start = 0;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -195,7 +216,8 @@ void Machine::boot() {
     wake_at_ = drain_time() + delay;
   } else {
     out(fmt::format("Hit any key to stop autoboot: {:2} ", delay));
-    wake_at_ = drain_time() + (delay > 0 ? 1.0 : 0.0);
+    countdown_start_ = drain_time();
+    wake_at_ = countdown_start_ + (delay > 0 ? 1.0 : 0.0);
   }
 }
 
@@ -242,7 +264,8 @@ void Machine::countdown_tick() {
 void Machine::end_countdown(bool aborted) {
   wake_at_ = -1;
   if (!keyed()) {
-    if (aborted && countdown_left_ > 0) out("\b\b\b 0 ");
+    // A key already waiting when the countdown starts aborts before the loop: no " 0".
+    if (aborted && countdown_left_ > 0 && now_ >= countdown_start_) out("\b\b\b 0 ");
     out("\n");
   }
   if (aborted) {

@@ -67,6 +67,9 @@ class Machine {
   /// Pointer to `len` bytes at CPU address `addr` (RAM, its alias, or mapped flash when
   /// !write); nullptr when outside.
   uint8_t* mem(uint64_t addr, uint64_t len, bool write);
+  /// Commands that write RAM call this: with guard=1, a write over U-Boot's own stack, globals
+  /// and code at the top of RAM crashes the board (true = crashed, the command must stop).
+  bool clobbers_uboot(uint64_t addr, uint64_t len);
 
   // ---- console output
   void out(std::string_view s);        ///< print; '\n' becomes "\r\n" like the serial drivers
@@ -121,6 +124,7 @@ class Machine {
   std::string last_cmd_;      ///< repeatable last command line ("" when none)
   std::unique_ptr<Job> job_;
   int countdown_left_ = 0;
+  double countdown_start_ = 0;
   double wake_at_ = -1;       ///< next timed event (countdown tick, powercycle), < 0 none
   // `setenv baudrate`: the rate requested, and the stream position after which the UART switches
   uint32_t switch_to_ = 0;

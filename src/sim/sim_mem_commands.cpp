@@ -127,6 +127,7 @@ bool Machine::cmd_mw(Args& a) {
   }
   uint64_t addr = hexarg(a[1]), value = hexarg(a[2]);
   uint64_t count = a.size() > 3 ? hexarg(a[3]) : 1;
+  if (clobbers_uboot(addr, count * size)) return false;
   uint8_t* p = mem(addr, count * size, true);
   if (addr % size != 0 || (count && !p)) {
     crash();
@@ -144,6 +145,7 @@ bool Machine::cmd_cp(Args& a) {
     return false;
   }
   uint64_t src = hexarg(a[1]), dst = hexarg(a[2]), count = hexarg(a[3]);
+  if (clobbers_uboot(dst, count * size)) return false;
   const uint8_t* s = mem(src, count * size, false);
   uint8_t* d = mem(dst, count * size, true);
   if (count && (!s || !d || src % size || dst % size)) {

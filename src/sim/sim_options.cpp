@@ -16,7 +16,7 @@ namespace {
 [[noreturn]] void bad(std::string_view what) {
   fail(ErrorKind::Usage, fmt::format("sim: {}", what),
        "options: flash, dialect, sf, prompt, bootdelay, stop, state, powercycle-after, noise, seed, "
-       "stall, reset-after, bauds, baud, fixedbaud, ram, tftpput, sd, mapped (see docs/cli.md)");
+       "stall, reset-after, bauds, baud, fixedbaud, ram, tftpput, sd, mapped, guard (see docs/cli.md)");
 }
 
 uint64_t size_opt(std::string_view key, std::string_view v) {
@@ -120,6 +120,8 @@ void apply(SimOptions& o, std::string_view key, std::string_view v) {
     o.sd_path = std::string(v);
   } else if (key == "mapped") {
     o.mapped_addr = num_opt(key, v);
+  } else if (key == "guard") {
+    o.guard = bool_opt(key, v);
   } else if (key == "image") {
     o.image_path = std::string(v);
   } else {

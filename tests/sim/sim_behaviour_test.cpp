@@ -243,3 +243,20 @@ TEST(SimSpeed, FullFlashMdlThroughTheTransport) {
   }
   EXPECT_EQ(total, line.size() + 2 + uboot::md_wire_chars(16 << 20, 4, uboot::MdDialect::Old) + 10);
 }
+
+TEST(SimAutoboot, KeyAlreadyWaitingAbortsBeforeTheLoop) {
+  Cam c("sim:dialect=modern,bootdelay=3");
+  c.t->write("\r");  // typed before the countdown text has even left the UART
+  std::string got = c.until("=> ");
+  EXPECT_NE(got.find("Hit any key to stop autoboot:  3 \r\n=> "), std::string::npos) << got;
+}
+
+TEST(SimFaults, GuardCrashesWritesOverUbootButNotTheLoadArea) {
+  Cam c("sim:state=uboot,guard=1");
+  c.cmd("sf probe");
+  EXPECT_EQ(c.cmd("sf read 0x80600000 0 0x1000000"), "SF:    16777216 bytes @ 0x0 Read: OK\r\n");
+  EXPECT_EQ(c.cam().stats().boots, 0u);
+  c.t->write("sf read 0x83000000 0 0x1000000\r");  // runs over U-Boot at 0x83f90000
+  EXPECT_NE(c.until("######\r\n").find("U-Boot SPL"), std::string::npos);
+  EXPECT_EQ(c.cam().stats().boots, 1u);
+}
