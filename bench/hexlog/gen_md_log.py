@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-# Writes the md.b log U-Boot <= 2021.07 prints for an image (4-space ASCII column, CR LF), with a
-# prompt and the echoed command, as the guide's sed pipeline expects. Usage: gen_md_log.py IMG LOG [ADDR]
+# Writes the md.b log U-Boot <= 2021.07 prints for an image (4-space ASCII column, CR LF), the
+# format the guide's sed pipeline expects. Only md lines: the guide's pipeline would turn a prompt
+# line into garbage bytes, and the benchmark compares both outputs with the image.
+# Usage: gen_md_log.py IMG LOG [ADDR]
 import sys
 
 img, log = sys.argv[1], sys.argv[2]
@@ -9,7 +11,6 @@ data = open(img, 'rb').read()
 tab = bytes(b if 0x20 <= b < 0x7f else 0x2e for b in range(256))
 hexs = [b'%02x' % b for b in range(256)]
 with open(log, 'wb') as f:
-    f.write(b'isvp_t31# md.b 0x%x 0x%x\r\n' % (base, len(data)))
     out = []
     for i in range(0, len(data), 16):
         c = data[i:i + 16]
@@ -19,4 +20,3 @@ with open(log, 'wb') as f:
             f.write(b''.join(out))
             out = []
     f.write(b''.join(out))
-    f.write(b'isvp_t31# ')
