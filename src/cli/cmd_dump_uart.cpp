@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: MIT
+// `camdump dump uart PORT -o OUT`: the U-Boot console route (issue 3). Opens PORT, reaches the
+// U-Boot prompt, dumps the flash with verified md reads (dump/uart_dump.hpp) and prints a summary
+// with SHA-256 and the wire bytes spent. Options are shared with the other U-Boot routes
+// (UartCliOptions in cli/uart_options.hpp).
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/groups.hpp"
+#include "cli/port.hpp"
+#include "cli/uart_options.hpp"
+#include "core/size.hpp"
+#include "dump/stub_reader.hpp"  // --method/--soc (binary fast path, issue 8)
+#include "dump/uart_dump.hpp"
+#include "sim/sim_stub.hpp"  // binary fast path on sim:
+
+namespace camdump::cli {
+namespace {
+
+struct UartArgs {
+  std::string port, out;
+  ConsoleArgs console;
+  std::string offset = "0", length, chunk = "64K", width = "auto", fast_baud = "off";
+  bool no_skip_blank = false, resume = false, json = false;
+  unsigned retries = 4;
+  std::string method = "auto", soc;  // binary fast path (issue 8)
+};
+
+nlohmann::json to_json(const dump::UartDumpResult& r) {
+  nlohmann::json j;
+  j["output"] = r.out.string();
+  j["offset"] = r.offset;
+  j["length"] = r.length;
+  j["flash_size"] = r.flash_size;
+  j["flash_chip"] = r.flash_name;
+  j["crc32"] = crc_hex(r.crc32);
+  j["sha256"] = r.sha256;
+  j["blank_bytes"] = r.blank_bytes;
+  j["read_bytes"] = r.read_bytes;
+  j["resumed_bytes"] = r.resumed_bytes;
+  j["reread_lines"] = r.reread_lines;
+  j["chunk_retries"] = r.chunk_retries;
+  j["resets"] = r.resets;
+  j["wire"] = {{"rx_bytes", r.rx_bytes}, {"tx_bytes", r.tx_bytes}, {"per_flash_byte", r.wire_per_byte()}};
+  j["md_width"] = r.width;
+  j["baud"] = r.baud ? nlohmann::json(*r.baud) : nlohmann::json(nullptr);
+  j["fast_baud"] = r.baud_note;
+  j["seconds"] = r.seconds;
+  j["device"] = {{"prompt", r.device.prompt},
+                 {"version", r.device.version},
+                 {"soc", r.device.soc},
+                 {"console_uart", r.device.console_uart},
+                 {"arch", r.device.arch}};
+  return j;
+}
+
+void print_summary(const dump::UartDumpResult& r) {
+  const auto& d = r.device;
+  fmt::print("device:   {} (prompt '{}'{}{})\n", d.version.empty() ? "U-Boot" : d.version, d.prompt,
+             d.soc.empty() ? "" : ", SoC " + d.soc, d.console_uart.empty() ? "" : ", console " + d.console_uart);
+  fmt::print("flash:    {}{} (dumped 0x{:x} + 0x{:x})\n", r.flash_name.empty() ? "" : r.flash_name + ", ",
+             format_size(r.flash_size), r.offset, r.length);
+  fmt::print("read:     {} with md.{}, {} blank (skipped by crc32){}\n", format_size(r.read_bytes),
+             r.width == 4 ? 'l' : r.width == 2 ? 'w' : 'b', format_size(r.blank_bytes),
+             r.resumed_bytes ? fmt::format(", {} resumed", format_size(r.resumed_bytes)) : "");
+  fmt::print("repairs:  {} lines re-read, {} chunk re-reads, {} console resets survived\n", r.reread_lines,
+             r.chunk_retries, r.resets);
+  double md_b = 79.0 / 16.0;
+  fmt::print("wire:     {} bytes ({:.2f} per flash byte; the guide's md.b needs {:.2f}){}\n",
+             r.rx_bytes + r.tx_bytes, r.wire_per_byte(), md_b,
+             r.baud ? fmt::format(", {} baud", *r.baud) : "");
+  if (!r.baud_note.empty()) fmt::print("baud:     {}\n", r.baud_note);
+  fmt::print("time:     {:.1f} s\n", r.seconds);
+  fmt::print("crc32:    {} (device == file)\n", crc_hex(r.crc32));
+  fmt::print("sha256:   {}\n", r.sha256);
+  fmt::print("wrote {} ({}, verified)\n", r.out.string(), format_size(r.length));
+}
+
+void run(const UartArgs& a, Context& ctx) {
+  dump::UartDumpOptions o;
+  o.out = a.out;
+  apply_console_args(a.console, o.staging, o.flash_size);
+  o.offset = size_arg("--offset", a.offset);
+  if (!a.length.empty()) o.length = size_arg("--length", a.length);
+  o.chunk = size_arg("--chunk", a.chunk);
+  if (o.chunk == 0 || o.chunk % 16 || o.chunk > (1u << 20))
+    fail(ErrorKind::Usage, "--chunk must be a multiple of 16 between 16 and 1M");
+  if (a.width == "b") o.width = 1;
+  else if (a.width == "w") o.width = 2;
+  else if (a.width == "l") o.width = 4;
+  else if (a.width != "auto") fail(ErrorKind::Usage, "--width must be auto, b, w or l");
+  if (a.fast_baud != "off") {
+    auto v = parse_number(a.fast_baud);
+    if (!v || *v < 1200 || *v > 4000000) fail(ErrorKind::Usage, "--fast-baud must be a rate like 460800, or off");
+    o.fast_baud = static_cast<uint32_t>(*v);
+  }
+  o.skip_blank = !a.no_skip_blank;
+  o.retries = a.retries;
+  o.resume = a.resume;
+  // --- binary fast path (issue 8; owner: stub engineer) ---
+  auto method = dump::parse_uart_method(a.method);
+  if (!method) fail(ErrorKind::Usage, "--method must be auto, stub or md");
+  // --- end binary fast path ---
+  auto t = open_cli_port(a.port, a.console.baud, a.console.log, ctx);
+  uboot::UbootSession s(*t, ctx.reporter, ctx.cancel, session_options(a.console));
+  // --- binary fast path ---
+  std::optional<std::string> soc;
+  if (!a.soc.empty()) soc = a.soc;
+  if (a.port.rfind("sim:", 0) == 0) sim::install_sim_stub();  // the virtual camera runs our stub too
+  auto hook = std::make_shared<dump::UartMethodHook>(s, *method, soc);
+  o.fast_read = dump::UartMethodHook::hook(hook);
+  // --- end binary fast path ---
+  dump::UartDumpResult r = dump::dump_uart(s, o);
+  if (a.json) {
+    auto j = to_json(r);
+    j["method"] = hook->summary();  // binary fast path
+    j["stub_bytes"] = r.fast_bytes;
+    fmt::print("{}\n", j.dump(2));
+    return;
+  }
+  fmt::print("method:   {}\n", hook->summary());  // binary fast path
+  print_summary(r);
+}
+
+}  // namespace
+
+void register_dump_uart(CLI::App& app, Context& ctx) {
+  auto a = std::make_shared<UartArgs>();
+  CLI::App* c = dump_group(app).add_subcommand(
+      "uart",
+      "Dump the flash through the U-Boot console with verified md reads: per-chunk device crc32, "
+      "blank chunks skipped, damaged lines re-read, resumable; OUT appears only when the whole-image "
+      "CRC32 from the device equals the file's");
+  c->add_option("PORT", a->port,
+                "Console: /dev/ttyUSB0, tcp:HOST:PORT (ser2net raw), rfc2217:HOST:PORT, "
+                "'exec:COMMAND ARGS' (program on a pty), sim: or sim:IMAGE[,opt=val...] (virtual camera)")
+      ->required();
+  c->add_option("-o,--output", a->out, "Output file (written as OUT.part, renamed when verified, mode 0600)")
+      ->required();
+  add_console_options(*c, a->console);
+  c->add_option("--offset", a->offset, "First flash byte to dump (multiple of 16; default 0)");
+  c->add_option("--length", a->length, "Bytes to dump (default: to the end of the flash)");
+  c->add_option("--chunk", a->chunk,
+                "Bytes per chunk: the unit of staging, crc32 checks, retries and blank-skip (default 64K)");
+  c->add_option("--width", a->width, "md width: auto (widest that works), b, w or l (default auto)");
+  c->add_option("--fast-baud", a->fast_baud,
+                "Ask U-Boot for this console rate during the dump (setenv baudrate, never saved); "
+                "falls back when refused or silent, restored at the end (default off)");
+  c->add_flag("--no-skip-blank", a->no_skip_blank, "Transfer chunks even when their crc32 says all 0xff");
+  c->add_option("--retries", a->retries, "Re-reads of a chunk that fails its CRC before giving up (default 4)");
+  c->add_flag("--resume", a->resume, "Continue from OUT.part and OUT.part.state (saved chunks are re-checked by crc32)");
+  c->add_flag("--json", a->json, "Print only a JSON summary on stdout");
+  // --- binary fast path (issue 8; owner: stub engineer) ---
+  c->add_option("--method", a->method,
+                "How non-blank chunks travel: stub (a small program started with `go` streams raw CRC-checked "
+                "binary, ~1 wire byte per flash byte; needs go/mw, an 8-bit-clean port and a known UART), md "
+                "(text dump), or auto (stub when possible, else md; the reason is printed). Default auto");
+  c->add_option("--soc", a->soc,
+                "SoC whose console UART the stub drives, overriding what U-Boot printed: t10 t20 t21 t23 t30 t31 "
+                "t40 t41 (Ingenic; add :uart0/:uart1/:uart2), malta, qemu-virt");
+  // --- end binary fast path ---
+  c->callback([a, &ctx] { run(*a, ctx); });
+}
+
+}  // namespace camdump::cli
