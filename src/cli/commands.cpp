@@ -8,6 +8,7 @@ void register_combine(CLI::App&, Context&);
 void register_compare(CLI::App&, Context&);
 void register_demo(CLI::App&, Context&);
 void register_dump_ch341a(CLI::App&, Context&);
+void register_dump_uart(CLI::App&, Context&);
 void register_extract(CLI::App&, Context&);
 void register_hexlog(CLI::App&, Context&);
 void register_inspect(CLI::App&, Context&);
@@ -21,6 +22,7 @@ std::vector<Register> all_commands() {
       register_compare,
       register_demo,
       register_dump_ch341a,
+      register_dump_uart,
       register_extract,
       register_hexlog,
       register_inspect,
