@@ -43,6 +43,13 @@ Run run(const std::vector<std::string>& argv, const fs::path& dir) {
   return r;
 }
 
+// Debian installs flashrom in /usr/sbin, which is not on every user's PATH.
+std::string flashrom() {
+  for (const char* p : {"/usr/sbin/flashrom", "/usr/bin/flashrom", "/usr/local/sbin/flashrom"})
+    if (fs::exists(p)) return p;
+  return "flashrom";
+}
+
 void write_bytes(const fs::path& p, const std::vector<uint8_t>& v) {
   std::ofstream f(p, std::ios::binary);
   f.write(reinterpret_cast<const char*>(v.data()), std::streamsize(v.size()));
@@ -112,7 +119,7 @@ TEST(Ch341aFlashrom, SameBytesAndSameChipAsCamdump) {
   auto img = ch341a::sim_pattern(16u << 20, 77);
   write_bytes(dir / "img.bin", img);
   std::string sim = "CAMDUMP_SIM=image=" + (dir / "img.bin").string() + ",chip=W25Q128FV";
-  auto fr = run({"env", sim, "LD_PRELOAD=" + kShim, "flashrom", "-V", "-p", "ch341a_spi", "-r",
+  auto fr = run({"env", sim, "LD_PRELOAD=" + kShim, flashrom(), "-V", "-p", "ch341a_spi", "-r",
                  (dir / "flashrom.bin").string()}, dir.path());
   ASSERT_EQ(fr.status, 0) << fr.out << fr.err;
   std::smatch m;
@@ -153,7 +160,7 @@ TEST(Ch341aFlashrom, FourByteChipReadsTheSame) {
   auto img = ch341a::sim_pattern(32u << 20, 78);
   write_bytes(dir / "img.bin", img);
   std::string sim = "CAMDUMP_SIM=image=" + (dir / "img.bin").string() + ",chip=W25Q256FV";
-  auto fr = run({"env", sim, "LD_PRELOAD=" + kShim, "flashrom", "-p", "ch341a_spi", "-c", "W25Q256FV", "-r",
+  auto fr = run({"env", sim, "LD_PRELOAD=" + kShim, flashrom(), "-p", "ch341a_spi", "-c", "W25Q256FV", "-r",
                  (dir / "flashrom.bin").string()}, dir.path());
   ASSERT_EQ(fr.status, 0) << fr.out << fr.err;
   EXPECT_TRUE(slurp(dir / "flashrom.bin") == img);
