@@ -53,7 +53,7 @@ UsbStatus Ch341aEmu::bulk_in(std::span<uint8_t> buf, size_t& actual) {
   size_t len = lens_.front();
   if (len > buf.size()) return UsbStatus::Overflow;
   lens_.pop_front();
-  std::memcpy(buf.data(), reply_.data() + reply_pos_, len);
+  if (len) std::memcpy(buf.data(), reply_.data() + reply_pos_, len);
   reply_pos_ += len;
   if (lens_.empty()) reply_.clear(), reply_pos_ = 0;
   actual = len;
@@ -104,6 +104,7 @@ void Ch341aEmu::packet(std::span<const uint8_t> p) {
   switch (p[0]) {
     case kCmdSpiStream: {
       size_t n = p.size() - 1;
+      if (n == 0) break;  // nothing clocked, nothing to answer
       mosi_.resize(n);
       miso_.resize(n);
       for (size_t i = 0; i < n; ++i) mosi_[i] = reverse_byte(p[i + 1]);
