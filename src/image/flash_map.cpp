@@ -85,8 +85,21 @@ std::vector<MapKind> flash_map_cells(const InspectReport& r, size_t cells) {
     uint64_t blank = 0, zero = 0;
     for (const auto& g : r.blank) blank += std::min(b, g.end()) > std::max(a, g.offset) ? std::min(b, g.end()) - std::max(a, g.offset) : 0;
     for (const auto& g : r.zero) zero += std::min(b, g.end()) > std::max(a, g.offset) ? std::min(b, g.end()) - std::max(a, g.offset) : 0;
-    if (blank * 10 >= (b - a) * 9) out[i] = MapKind::Blank;
-    if (zero * 10 >= (b - a) * 9) out[i] = MapKind::Zero;
+    if (blank >= b - a) out[i] = MapKind::Blank;
+    else if (zero >= b - a) out[i] = MapKind::Zero;
+  }
+  // Every checked part shows its letter at least where it starts (small parts such as env).
+  std::vector<const PartReport*> by_size;
+  for (const auto& p : r.parts) by_size.push_back(&p);
+  std::stable_sort(by_size.begin(), by_size.end(), [](auto* x, auto* y) { return x->size > y->size; });
+  for (const PartReport* pp : by_size) {  // smallest last, so it stays visible
+    const PartReport& p = *pp;
+    if (p.overlapping || p.offset >= r.size || p.content == "blank") continue;
+    const size_t i = size_t(std::min<uint64_t>(cells - 1, p.offset * cells / span));
+    out[i] = part_kind(p);
+  }
+  for (size_t i = 0; i < cells; ++i) {
+    auto [a, b] = cell_range(i);
     for (const auto& p : r.problems)
       if (p.offset >= a && p.offset < b) out[i] = MapKind::Problem;
   }

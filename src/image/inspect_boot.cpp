@@ -43,6 +43,11 @@ BootInfo inspect_boot(std::span<const uint8_t> img, uint64_t boot_end) {
         b.uboot_versions.push_back(s);
     }
   }
+  // Drop strings that are a prefix of a longer one (the uImage name "U-Boot 2013.07" vs the banner).
+  std::erase_if(b.uboot_versions, [&](const std::string& s) {
+    return std::any_of(b.uboot_versions.begin(), b.uboot_versions.end(),
+                       [&](const std::string& o) { return o.size() > s.size() && o.compare(0, s.size(), s) == 0; });
+  });
   // SoC: "Ingenic T31", "isvp_t31", "soc=t31"-style tokens in the boot area.
   for (std::string_view needle : {"Ingenic T", "isvp_t", "ISVP_T", "Ingenic X"}) {
     size_t at = text.find(needle);
