@@ -24,7 +24,6 @@ namespace {
 
 constexpr size_t kCbSize = 2048;      // CONFIG_SYS_CBSIZE (uboot-ingenic isvp_common.h)
 constexpr size_t kRxFifo = 64;        // UART receive FIFO: what survives while U-Boot is busy
-constexpr size_t kCompactAt = 1 << 20;
 constexpr uint64_t kPage = 4096;
 
 // The built-in image, made once per size per process (tests open many cameras).
@@ -413,101 +412,6 @@ void Machine::apply_baud_switch() {
 bool Machine::idle_waiting_for_input() {
   return out_.size() == out_pos_ && wake_at_ < 0 && (mode_ == Mode::Prompt || mode_ == Mode::BaudWait ||
                                                      (mode_ == Mode::Linux));
-}
-
-void Machine::schedule_noise() {
-  if (opt_.noise <= 0) return;
-  std::uniform_real_distribution<double> u(0.0, 1.0);
-  double x = 1.0 - u(rng_);  // (0, 1]
-  double gap = std::floor(std::log(x) / std::log1p(-opt_.noise));
-  next_noise_ = gap > 1e15 ? uint64_t{1} << 50 : static_cast<uint64_t>(gap);
-}
-
-size_t Machine::deliver(uint8_t* dst, size_t cap, const char* src, size_t n) {
-  if (host_baud_ != uart_baud_) {
-    // Wrong rate: the host's UART samples garbage (framing errors, random bytes).
-    for (size_t i = 0; i < n; ++i) dst[i] = static_cast<uint8_t>(rng_() | 0x80);
-    return n;
-  }
-  size_t produced = 0, i = 0;
-  while (i < n) {
-    size_t run = opt_.noise > 0 ? static_cast<size_t>(std::min<uint64_t>(next_noise_, n - i)) : n - i;
-    std::memcpy(dst + produced, src + i, run);
-    produced += run;
-    i += run;
-    if (opt_.noise <= 0) break;
-    next_noise_ -= run;
-    if (i == n) break;
-    ++stats_.noise_events;
-    unsigned kind = static_cast<unsigned>(rng_() % 3);
-    if (kind == 2 && produced + (n - i) + 1 > cap) kind = 1;
-    if (kind == 0) {
-      ++i;  // dropped
-    } else if (kind == 1) {
-      dst[produced++] = static_cast<uint8_t>(src[i++] ^ (1u << (rng_() % 8)));  // one bit flipped
-    } else {
-      dst[produced++] = static_cast<uint8_t>(0x20 + rng_() % 95);  // a spurious character
-    }
-    schedule_noise();
-  }
-  return produced;
-}
-
-size_t Machine::host_read(std::span<uint8_t> buf, double timeout_s) {
-  if (buf.empty()) return 0;
-  const double deadline = now_ + std::max(timeout_s, 0.001);
-  for (int guard = 0; guard < 100000; ++guard) {
-    fire_events();
-    pump(buf.size());
-    const bool stalled = now_ < stall_until_;
-    if (out_.size() > out_pos_ && !stalled) {
-      size_t got = take(buf);
-      if (got > 0) return got;
-      continue;  // everything was dropped by noise: keep going
-    }
-    // Nothing to deliver now: jump the virtual clock to the next event within the timeout.
-    double next = 1e300;
-    if (stalled) next = stall_until_;
-    if (wake_at_ >= 0) next = std::min(next, wake_at_);
-    if (mode_ == Mode::Job && job_->ready_at > now_) next = std::min(next, job_->ready_at);
-    if (next > deadline) {
-      now_ = std::max(now_, deadline);
-      return 0;
-    }
-    now_ = std::max(now_, next);
-  }
-  return 0;
-}
-
-size_t Machine::take(std::span<uint8_t> buf) {
-  size_t n = std::min(buf.size(), out_.size() - out_pos_);
-  bool reset_now = false;
-  if (opt_.reset_after && !reset_done_ && delivered_ + n >= opt_.reset_after) {
-    n = static_cast<size_t>(opt_.reset_after - delivered_);
-    reset_now = true;
-  }
-  if (opt_.stall_every && delivered_ + n >= next_stall_) {
-    n = static_cast<size_t>(next_stall_ - delivered_);
-    next_stall_ += opt_.stall_every;
-    stall_until_ = now_ + n * 10.0 / uart_baud_ + opt_.stall_ms / 1000.0;
-  }
-  size_t produced = deliver(buf.data(), buf.size(), out_.data() + out_pos_, n);
-  out_pos_ += n;
-  delivered_ += n;
-  stats_.output_bytes += n;
-  now_ += n * 10.0 / uart_baud_;
-  apply_baud_switch();
-  if (out_pos_ >= kCompactAt && out_pos_ * 2 >= out_.size()) {
-    out_.erase(0, out_pos_);
-    out_pos_ = 0;
-  }
-  if (reset_now) {
-    reset_done_ = true;
-    out_.clear();
-    out_pos_ = 0;
-    boot();
-  }
-  return produced;
 }
 
 }  // namespace camdump::sim
