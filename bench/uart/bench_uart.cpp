@@ -12,6 +12,7 @@
 
 #include "core/error.hpp"
 #include "core/report.hpp"
+#include "core/size.hpp"
 #include "dump/staging.hpp"
 #include "dump/uart_dump.hpp"
 #include "sim/sim_camera.hpp"
@@ -71,8 +72,8 @@ int main(int argc, char** argv) try {
   std::filesystem::remove_all(dir);
 
   double ours_pb = double(ours) / double(r.length), guide_pb = double(guide) / double(flash);
-  fmt::print("bench uart: {} MiB Thingino-like image via sim:{} ({} MiB blank, {} MiB data)\n", r.length >> 20,
-             spec, r.blank_bytes >> 20, (r.length - r.blank_bytes) >> 20);
+  fmt::print("bench uart: {} Thingino-like image via sim:{} ({} blank, {} data)\n", format_size(r.length), spec,
+             format_size(r.blank_bytes), format_size(r.length - r.blank_bytes));
   fmt::print("  camdump dump uart (md.{}, crc32 per chunk, blank-skip, whole-image crc32): {} chars, "
              "{:.3f} per flash byte, {} at 115200 ({} lines re-read; {:.1f} s here)\n",
              r.width == 4 ? 'l' : r.width == 2 ? 'w' : 'b', ours, ours_pb, hms(double(ours) / kCharsPerSecond),
