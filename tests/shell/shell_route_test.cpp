@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "core/file_util.hpp"
 #include "dump/shell_dump.hpp"
+#include "dump/tftp_inbox.hpp"
 #include "io/open_port.hpp"
 #include "shell/shell_session.hpp"
 
@@ -154,4 +155,37 @@ TEST_F(ShellRoute, ConsoleWireCostStaysBelowOnePointFourCharsPerByte) {
   EXPECT_TRUE(r.image == img);
   double per_byte = static_cast<double>(r.rx) / static_cast<double>(img.size());
   EXPECT_LT(per_byte, 1.4) << per_byte;
+}
+
+TEST_F(ShellRoute, TftpModeUploadsEachPartitionToTheBuiltInServer) {
+  BusyboxRoot root(img, {.parts = kStockParts, .mtdparts = kStockMtdparts});
+  dump::TftpInbox inbox("127.0.0.1:0", null_reporter(), nullptr);
+  dump::ShellDumpOptions opt;
+  opt.via = dump::ShellVia::Tftp;
+  opt.server_ip = "127.0.0.1";
+  opt.server_port = inbox.port();
+  opt.tftp_receive = [&](const std::string& name) { return inbox.wait_for(name, std::chrono::seconds(60)); };
+  DumpRun r = dump_over(root, opt);
+  ASSERT_EQ(r.result.copies.size(), 1u);
+  EXPECT_EQ(r.result.copies[0].hash_algo, "md5");
+  EXPECT_TRUE(r.image == img);
+  EXPECT_LT(r.rx, 64u * 1024);  // the data went over UDP, not the console
+}
+
+TEST_F(ShellRoute, CliWritesTheImageAndThePartitionFiles) {
+  BusyboxRoot root(img, {.parts = kPlainParts});
+  TempDir out;
+  const auto fw = out / "fw.bin";
+  const std::string cmd = std::string(CAMDUMP_BINARY_DIR "/camdump") + " -q dump shell '" + root.port() + "' -o " +
+                          fw.string() + " --json > " + (out / "result.json").string();
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  EXPECT_TRUE(camdump::read_file(fw) == img);
+  EXPECT_FALSE(std::filesystem::exists(out / "fw.bin.part"));
+  EXPECT_EQ(std::filesystem::status(fw).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  auto kernel = camdump::read_file(out / "fw.mtd2-kernel.bin");
+  EXPECT_TRUE(std::equal(kernel.begin(), kernel.end(), img.begin() + 0x50000));
+  std::string json = test::read_file(out / "result.json");
+  EXPECT_NE(json.find("\"sha256\""), std::string::npos);
+  EXPECT_EQ(json.front(), '{');  // stdout holds only the JSON document
 }

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: MIT
+// `camdump dump shell PORT -o OUT`: the Linux-shell route. Logs in, reads /proc/mtd, moves each
+// partition over the console (base64 …), to camdump's TFTP server, or to the camera's SD card,
+// verifies each against the camera's md5sum/sha256sum (or two reads), assembles the full image
+// and writes the per-partition files next to it.
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/context.hpp"
+#include "cli/groups.hpp"
+#include "cli/port.hpp"
+#include "core/atomic_file.hpp"
+#include "core/crc32.hpp"
+#include "core/hash.hpp"
+#include "core/size.hpp"
+#include "dump/shell_dump.hpp"
+#include "image/inspect.hpp"
+#include "shell/shell_session.hpp"
+#include "dump/tftp_inbox.hpp"
+
+namespace camdump::cli {
+namespace {
+
+struct ShellArgs {
+  std::string port, out, user = "root", password, via = "console", server_ip, listen, sd_path, log, chunk = "64K";
+  uint32_t baud = 115200;
+  unsigned retries = 3;
+  bool no_skip_blank = false, no_parts = false, json = false;
+};
+
+std::filesystem::path part_file(const std::filesystem::path& out, const MtdPart& p) {
+  auto stem = out.stem().string();
+  auto name = fmt::format("{}.mtd{}-{}.bin", stem, p.index, p.name);
+  return out.parent_path() / name;
+}
+
+void run(const ShellArgs& a, Context& ctx) {
+  dump::ShellDumpOptions o;
+  if (a.via == "console") o.via = dump::ShellVia::Console;
+  else if (a.via == "tftp") o.via = dump::ShellVia::Tftp;
+  else if (a.via == "sd") o.via = dump::ShellVia::Sd;
+  else fail(ErrorKind::Usage, "--via must be console, tftp or sd");
+  if (o.via != dump::ShellVia::Sd && a.out.empty()) fail(ErrorKind::Usage, "-o OUT is required (except with --via sd)");
+  o.chunk = size_arg("--chunk", a.chunk);
+  if (o.chunk < 4096 || o.chunk % 512) fail(ErrorKind::Usage, "--chunk must be a multiple of 512 and at least 4K");
+  o.retries = a.retries;
+  o.skip_blank = !a.no_skip_blank;
+  o.sd_path = a.sd_path;
+
+  std::unique_ptr<dump::TftpInbox> rx;
+  if (o.via == dump::ShellVia::Tftp) {
+    if (a.server_ip.empty()) fail(ErrorKind::Usage, "--via tftp needs --server-ip (this PC's address as the camera sees it)");
+    rx = std::make_unique<dump::TftpInbox>(a.listen.empty() ? "0.0.0.0:69" : a.listen, ctx.reporter, ctx.cancel);
+    o.server_ip = a.server_ip;
+    o.server_port = rx->port();
+    o.tftp_receive = [&rx](const std::string& name) { return rx->wait_for(name); };
+  }
+
+  auto t = open_cli_port(a.port, a.baud, a.log, ctx);
+  shell::ShellSession sh(*t, ctx.reporter, ctx.cancel);
+  sh.attach({.user = a.user, .password = a.password});
+  dump::ShellDumper d(sh, ctx.reporter, ctx.cancel);
+  dump::ShellDumpResult r = d.run(o);
+
+  nlohmann::json j;
+  j["route"] = "shell";
+  j["via"] = a.via;
+  j["flash_size"] = r.flash_size;
+  j["whole_chip_partition"] = r.whole_chip_used;
+  j["blank_bytes_skipped"] = r.blank_bytes;
+  j["rereads"] = r.retries;
+  j["wire_bytes_received"] = t->rx_bytes();
+  nlohmann::json parts = nlohmann::json::array();
+  for (const auto& c : r.copies)
+    parts.push_back({{"mtd", c.part.index}, {"name", c.part.name}, {"offset", c.part.offset.value_or(0)},
+                     {"size", c.part.size}, {"verified_by", c.hash_algo}, {"device_hash", c.device_hash},
+                     {"card_file", c.card_file}});
+  j["transferred"] = parts;
+
+  if (o.via == dump::ShellVia::Sd) {
+    // The data is on the card now; the user brings it to this PC.
+    std::string files;
+    for (const auto& c : r.copies) files += " " + std::filesystem::path(c.card_file).filename().string();
+    if (a.json) {
+      fmt::print("{}\n", j.dump(2));
+      return;
+    }
+    fmt::print("Copied and verified on the camera ({}):\n", r.copies.front().hash_algo);
+    for (const auto& c : r.copies)
+      fmt::print("  {}  {} ({}, {})\n", c.device_hash, c.card_file, c.part.name, format_size(c.part.size));
+    fmt::print("Now power the camera off, move the card to this PC, and from the card's folder run:\n");
+    fmt::print("  md5sum{}   # must print the hashes above\n", files);
+    if (r.copies.size() == 1)
+      fmt::print("  cp{} fw.bin && camdump inspect fw.bin\n", files);
+    else
+      fmt::print("  camdump combine{} -o fw.bin && camdump inspect fw.bin\n", files);
+    return;
+  }
+
+  std::vector<uint8_t> image = dump::assemble_image(r);
+  const std::filesystem::path out = a.out;
+  if (!a.no_parts) {
+    // Per-partition files, cut from the verified image at their offsets.
+    for (const auto& p : r.layout.parts) {
+      if (r.layout.whole_chip() && p.index == r.layout.parts[*r.layout.whole_chip()].index) continue;
+      uint64_t off = p.offset.value_or(0);
+      if (off + p.size > image.size()) continue;
+      write_file_atomic(part_file(out, p), std::span<const uint8_t>(image).subspan(off, p.size));
+    }
+  }
+  write_file_atomic(out, image);
+  const std::string sha = sha256_hex(image);
+  j["output"] = out.string();
+  j["sha256"] = sha;
+  j["crc32"] = crc_hex(crc32(image));
+  auto report = image::inspect(image);
+  j["inspect"] = image::short_summary(report);
+  if (a.json) {
+    fmt::print("{}\n", j.dump(2));
+    return;
+  }
+  fmt::print("{}\n", image::short_summary(report));
+  fmt::print("partitions: {} transferred{}, {} blank skipped, {} re-reads, {} received on the wire ({:.2f} per flash byte)\n",
+             r.copies.size(), r.whole_chip_used ? " (whole-chip partition)" : "", format_size(r.blank_bytes), r.retries,
+             format_size(t->rx_bytes()), double(t->rx_bytes()) / double(image.size() ? image.size() : 1));
+  fmt::print("wrote {} ({}), sha256 {}\n", out.string(), format_size(image.size()), sha);
+}
+
+}  // namespace
+
+void register_dump_shell(CLI::App& app, Context& ctx) {
+  auto a = std::make_shared<ShellArgs>();
+  CLI::App* c = dump_group(app).add_subcommand(
+      "shell", "Dump through the camera's Linux shell: each /dev/mtdN, verified by the camera's md5sum");
+  c->add_option("PORT", a->port, "Console or telnet: /dev/ttyUSB0, tcp:H:P, rfc2217:H:P, telnet:H[:P], exec:CMD, sim:")
+      ->required();
+  c->add_option("-o,--output", a->out, "Full image file (OUT.part until verified); parts go to OUT-stem.mtdN-NAME.bin");
+  c->add_option("--user", a->user, "Login name when a login prompt appears")->capture_default_str();
+  c->add_option("--password", a->password, "Password when a password prompt appears");
+  c->add_option("--via", a->via, "How data leaves the camera: console (base64 over the console), tftp (busybox tftp -p "
+                                 "to camdump's server), sd (copy to the camera's mounted SD card)")
+      ->check(CLI::IsMember({"console", "tftp", "sd"}))
+      ->capture_default_str();
+  c->add_option("--server-ip", a->server_ip, "--via tftp: this PC's address as the camera reaches it");
+  c->add_option("--listen", a->listen, "--via tftp: where the built-in TFTP server listens (ADDR[:PORT], default 0.0.0.0:69)");
+  c->add_option("--sd-path", a->sd_path, "--via sd: the card's mount point on the camera (default: found in /proc/mounts)");
+  c->add_option("--chunk", a->chunk, "Console transfer and verification unit")->capture_default_str();
+  c->add_option("--retries", a->retries, "Re-reads of a chunk whose hash disagrees")->capture_default_str();
+  c->add_flag("--no-skip-blank", a->no_skip_blank, "Transfer blank (all 0xff) chunks too");
+  c->add_flag("--no-parts", a->no_parts, "Do not write the per-partition files");
+  c->add_option("--baud", a->baud, "Serial line rate")->capture_default_str();
+  c->add_option("--log", a->log, "Write the full console transcript to this file");
+  c->add_flag("--json", a->json, "Print the result as JSON on stdout");
+  c->callback([a, &ctx] { run(*a, ctx); });
+}
+
+}  // namespace camdump::cli
