@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+// `camdump dump tftp PORT -o OUT --server-ip IP`: the U-Boot + TFTP route (issue 4). Drives the
+// console (same PORT forms and staging options as `dump uart`), makes U-Boot `tftpput` the flash to
+// camdump's built-in TFTP server, and keeps the file only when every chunk's CRC32 equals the
+// device's `crc32` (dump/tftp_dump.hpp).
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/groups.hpp"
+#include "cli/port.hpp"
+#include "cli/uart_options.hpp"
+#include "core/size.hpp"
+#include "dump/tftp_dump.hpp"
+
+namespace camdump::cli {
+namespace {
+
+struct TftpArgs {
+  std::string port, out, server_ip, camera_ip, netmask, listen = "0.0.0.0:69";
+  ConsoleArgs console;
+  std::string offset = "0", length, chunk = "16M";
+  unsigned retries = 2;
+  bool json = false;
+};
+
+void run(const TftpArgs& a, Context& ctx) {
+  dump::TftpDumpOptions o;
+  o.out = a.out;
+  o.server_ip = a.server_ip;
+  if (!a.camera_ip.empty()) o.camera_ip = a.camera_ip;
+  if (!a.netmask.empty()) o.netmask = a.netmask;
+  o.listen = a.listen;
+  apply_console_args(a.console, o.staging, o.flash_size);
+  o.offset = size_arg("--offset", a.offset);
+  if (!a.length.empty()) o.length = size_arg("--length", a.length);
+  o.chunk = size_arg("--chunk", a.chunk);
+  if (o.chunk < 4096) fail(ErrorKind::Usage, "--chunk must be at least 4K");
+  o.retries = a.retries;
+  dump::SerializedReporter rep(ctx.reporter);  // the TFTP server reports from its own thread
+  auto t = open_cli_port(a.port, a.console.baud, a.console.log, ctx);
+  uboot::UbootSession s(*t, rep, ctx.cancel, session_options(a.console));
+  auto r = dump::dump_tftp(s, o, rep, ctx.cancel);
+  if (a.json) {
+    nlohmann::json j;
+    j["output"] = r.out.string();
+    j["offset"] = r.offset;
+    j["length"] = r.length;
+    j["flash_size"] = r.flash_size;
+    j["crc32"] = crc_hex(r.crc32);
+    j["sha256"] = r.sha256;
+    j["chunks"] = r.chunks;
+    j["retries"] = r.retries;
+    j["seconds"] = r.seconds;
+    j["device"] = {{"prompt", r.device.prompt}, {"version", r.device.version}, {"soc", r.device.soc}};
+    fmt::print("{}\n", j.dump(2));
+    return;
+  }
+  fmt::print("device:   {} (prompt '{}')\n", r.device.version.empty() ? "U-Boot" : r.device.version, r.device.prompt);
+  fmt::print("flash:    {} (dumped 0x{:x} + 0x{:x})\n", format_size(r.flash_size), r.offset, r.length);
+  fmt::print("tftpput:  {} chunk(s), {} re-upload(s), {:.1f} s ({:.1f} MiB/s)\n", r.chunks, r.retries, r.seconds,
+             r.seconds > 0 ? double(r.length) / r.seconds / (1 << 20) : 0.0);
+  fmt::print("crc32:    {} (every chunk: device == file)\n", crc_hex(r.crc32));
+  fmt::print("sha256:   {}\n", r.sha256);
+  fmt::print("wrote {} ({}, verified)\n", r.out.string(), format_size(r.length));
+}
+
+}  // namespace
+
+void register_dump_tftp(CLI::App& app, Context& ctx) {
+  auto a = std::make_shared<TftpArgs>();
+  CLI::App* c = dump_group(app).add_subcommand(
+      "tftp",
+      "Dump the flash with U-Boot's tftpput to camdump's built-in TFTP server; each chunk is accepted only when "
+      "its CRC32 equals the device's crc32 (needs a U-Boot with tftpput; stock Ingenic builds lack it: use uart or sd)");
+  c->add_option("PORT", a->port,
+                "Console: /dev/ttyUSB0, tcp:HOST:PORT, rfc2217:HOST:PORT, 'exec:COMMAND ARGS', sim:...")
+      ->required();
+  c->add_option("-o,--output", a->out, "Output file (written as OUT.part, renamed when verified, mode 0600)")
+      ->required();
+  c->add_option("--server-ip", a->server_ip, "This PC's IPv4 address as the camera reaches it (setenv serverip)")
+      ->required();
+  c->add_option("--camera-ip", a->camera_ip, "IPv4 address for the camera (setenv ipaddr; never saved)");
+  c->add_option("--netmask", a->netmask, "Netmask for the camera (setenv netmask; never saved)");
+  c->add_option("--listen", a->listen,
+                "Where the built-in TFTP server listens, ADDR[:PORT] (default 0.0.0.0:69; port 69 needs root or "
+                "cap_net_bind_service; another port needs a U-Boot with tftpdstp, CONFIG_TFTP_PORT)");
+  add_console_options(*c, a->console);
+  c->add_option("--offset", a->offset, "First flash byte to dump (default 0)");
+  c->add_option("--length", a->length, "Bytes to dump (default: to the end of the flash)");
+  c->add_option("--chunk", a->chunk, "Bytes per staged tftpput (default 16M; must fit the camera's free RAM)");
+  c->add_option("--retries", a->retries, "Re-uploads of a chunk whose CRC32 does not match (default 2)");
+  c->add_flag("--json", a->json, "Print only a JSON summary on stdout");
+  c->callback([a, &ctx] { run(*a, ctx); });
+}
+
+}  // namespace camdump::cli
