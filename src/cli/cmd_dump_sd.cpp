@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: MIT
+// `camdump dump sd PORT`: the U-Boot side of the SD-card route (issue 7, dump/sd_dump.hpp). Opens
+// PORT, reaches the U-Boot prompt, writes the whole flash to the card with verified read-backs and
+// prints the exact PC-side command (`camdump extract ... --expect-crc32`, and the dd equivalent).
+// Console options are shared with the other U-Boot routes (cli/uart_options.hpp).
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/groups.hpp"
+#include "cli/port.hpp"
+#include "cli/uart_options.hpp"
+#include "core/size.hpp"
+#include "dump/sd_dump.hpp"
+
+namespace camdump::cli {
+namespace {
+
+struct SdArgs {
+  std::string port;
+  ConsoleArgs console;
+  std::string start_block = "0x10", device = "mmc", chunk = "1M", readback, card = "/dev/sdX", out = "fw.bin";
+  unsigned device_number = 0, retries = 3;
+  bool no_erase = false, json = false;
+};
+
+void run(const SdArgs& a, Context& ctx) {
+  dump::SdDumpOptions o;
+  apply_console_args(a.console, o.staging, o.flash_size);
+  auto dev = dump::parse_sd_device(a.device);
+  if (!dev) fail(ErrorKind::Usage, fmt::format("--device must be mmc, virtio or usb, not '{}'", a.device));
+  o.device = *dev;
+  o.device_number = a.device_number;
+  o.start_block = number_arg("--sd-start-block", a.start_block);
+  o.chunk = size_arg("--chunk", a.chunk);
+  if (o.chunk == 0 || o.chunk % 512 || o.chunk > (64u << 20))
+    fail(ErrorKind::Usage, "--chunk must be a multiple of 512 between 512 and 64M");
+  if (!a.readback.empty()) o.readback = number_arg("--readback", a.readback);
+  o.erase = !a.no_erase;
+  o.retries = a.retries;
+  auto t = open_cli_port(a.port, a.console.baud, a.console.log, ctx);
+  uboot::UbootSession s(*t, ctx.reporter, ctx.cancel, session_options(a.console));
+  const dump::SdDumpResult r = dump::dump_sd(s, o);
+  const std::string extract = dump::extract_command(r, a.card, a.out);
+  const std::string dd = dump::dd_command(r, a.card, a.out);
+  if (a.json) {
+    nlohmann::json j = {{"device", r.device_name},
+                        {"flash_size", r.flash_size},
+                        {"flash_chip", r.flash_name},
+                        {"start_block", r.start_block},
+                        {"block_count", r.block_count},
+                        {"crc32", crc_hex(r.crc32)},
+                        {"whole_crc_from_device", r.whole_crc_from_device},
+                        {"chunk_retries", r.chunk_retries},
+                        {"resets", r.resets},
+                        {"seconds", r.seconds},
+                        {"extract_command", extract},
+                        {"dd_command", dd},
+                        {"uboot", {{"prompt", r.device.prompt}, {"version", r.device.version}, {"soc", r.device.soc}}}};
+    fmt::print("{}\n", j.dump(2));
+    return;
+  }
+  const auto& d = r.device;
+  fmt::print("device:   {} (prompt '{}'{})\n", d.version.empty() ? "U-Boot" : d.version, d.prompt,
+             d.soc.empty() ? "" : ", SoC " + d.soc);
+  fmt::print("flash:    {}{}\n", r.flash_name.empty() ? "" : r.flash_name + ", ", format_size(r.flash_size));
+  fmt::print("card:     {} blocks 0x{:x}..0x{:x} ({} blocks of 512), every chunk read back and checked\n",
+             r.device_name, r.start_block, r.start_block + r.block_count - 1, r.block_count);
+  fmt::print("repairs:  {} chunk re-writes, {} console resets survived\n", r.chunk_retries, r.resets);
+  fmt::print("time:     {:.1f} s\n", r.seconds);
+  fmt::print("crc32:    {}{}\n", crc_hex(r.crc32),
+             r.whole_crc_from_device ? " (device crc32 of the whole flash agrees)" : " (device chunk CRCs combined)");
+  fmt::print("\nNow power the camera off, move the card to this PC and run (replace {} with the card):\n", a.card);
+  fmt::print("  {}\n", extract);
+  fmt::print("or, without camdump:\n  {}\n", dd);
+  fmt::print("written to the card: {} at block {}, crc32 {}\n", format_size(r.flash_size), r.start_block,
+             crc_hex(r.crc32));
+}
+
+}  // namespace
+
+void register_dump_sd(CLI::App& app, Context& ctx) {
+  auto a = std::make_shared<SdArgs>();
+  CLI::App* c = dump_group(app).add_subcommand(
+      "sd",
+      "Have U-Boot copy the flash to an SD card (mmc write from block 0x10), every chunk read back and "
+      "checked by crc32; prints the 'camdump extract ... --expect-crc32' command to run on the PC");
+  c->add_option("PORT", a->port,
+                "Console: /dev/ttyUSB0, tcp:HOST:PORT (ser2net raw), rfc2217:HOST:PORT, "
+                "'exec:COMMAND ARGS' (program on a pty), sim: or sim:IMAGE[,sd=CARD.img,...] (virtual camera)")
+      ->required();
+  add_console_options(*c, a->console);
+  c->add_option("--sd-start-block", a->start_block,
+                "First card block to write (512 bytes each; default 0x10 = 16, which leaves the MBR alone)");
+  c->add_option("--device", a->device,
+                "U-Boot block device command: mmc (SD card, default), virtio (QEMU disk) or usb (USB stick)");
+  c->add_option("--device-number", a->device_number, "Device number for '<device> dev N' (default 0)");
+  c->add_option("--chunk", a->chunk, "Bytes per write + read-back check (multiple of 512; default 1M)");
+  c->add_option("--readback", a->readback,
+                "RAM address the card is read back to for checking (default: 1 MiB-aligned after the staging "
+                "buffer, or --buffer / the SoC default with --mapped)");
+  c->add_flag("--no-erase", a->no_erase, "Skip 'mmc erase' of the range before writing");
+  c->add_option("--retries", a->retries, "Re-writes of a chunk whose read-back differs before giving up (default 3)");
+  c->add_option("--card", a->card, "Card device name to put into the printed PC command (default /dev/sdX)");
+  c->add_option("-o,--output", a->out, "Output file name to put into the printed PC command (default fw.bin)");
+  c->add_flag("--json", a->json, "Print only a JSON summary on stdout");
+  c->callback([a, &ctx] { run(*a, ctx); });
+}
+
+}  // namespace camdump::cli
