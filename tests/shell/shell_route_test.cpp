@@ -5,7 +5,7 @@
 
 #include <random>
 
-#include "busybox_root.hpp"
+#include "support/busybox_root.hpp"
 #include "core/error.hpp"
 #include "core/file_util.hpp"
 #include "dump/shell_dump.hpp"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "busybox_root.hpp"
+#include "support/busybox_root.hpp"
 
 #include <fmt/core.h>
 
