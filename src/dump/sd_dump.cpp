@@ -95,8 +95,12 @@ void SdDumper::recover(const uboot::ConsoleLost& e) {
          "check the wiring, power supply and watchdog; then run again");
   r_.resets += e.why() == uboot::ConsoleLost::Why::Reset;
   s_.reporter().log(LogLevel::Warn, fmt::format("{}: re-attaching", e.what()));
-  if (e.why() == uboot::ConsoleLost::Why::Silent && s_.resync()) return;
-  setup();  // a reset loses RAM and the device selection; the card keeps what was written
+  if (e.why() == uboot::ConsoleLost::Why::Silent) s_.resync();  // stop whatever still runs
+  try {
+    setup();  // a reset loses RAM and the device selection; the card keeps what was written
+  } catch (const uboot::ConsoleLost& again) {
+    recover(again);
+  }
 }
 
 uboot::MmcResult SdDumper::block_io(std::string_view verb, uint64_t addr, uint64_t blk, uint64_t cnt) {
@@ -199,7 +203,15 @@ SdDumpResult SdDumper::run() {
   dev_ = std::string(sd_device_name(o_.device));
   r_.device_name = dev_;
   if (o_.chunk == 0 || o_.chunk % kBlock) fail(ErrorKind::Usage, "--chunk must be a positive multiple of 512");
-  setup();
+  for (;;) {
+    try {
+      setup();
+      break;
+    } catch (const uboot::ConsoleLost& e) {
+      recover(e);  // a reset while attaching/preparing: recover() attaches again
+      break;
+    }
+  }
   const uint64_t flash = detect_flash_size(stager_, s_, o_.flash_size);
   if (stager_.probe()) r_.flash_name = stager_.probe()->name;
   if (flash == 0 || flash % kBlock) fail(ErrorKind::Usage, fmt::format("flash size {} is not a multiple of 512", flash));
