@@ -93,8 +93,11 @@ void UartDumper::recover(const uboot::ConsoleLost& e) {
     fail(ErrorKind::Io, fmt::format("the console was lost {} times; giving up ({})", recoveries_, e.what()),
          "check the wiring, power supply and watchdog; then run again with --resume");
   r_.resets += e.why() == uboot::ConsoleLost::Why::Reset;
-  s_.reporter().log(LogLevel::Warn, fmt::format("{}: re-attaching", e.what()));
-  if (e.why() == uboot::ConsoleLost::Why::Silent && s_.resync()) return;
+  if (e.why() == uboot::ConsoleLost::Why::Silent) {  // usually a prompt damaged by line noise
+    s_.reporter().log(LogLevel::Info, fmt::format("{}: Ctrl-C to get the prompt back", e.what()));
+    if (s_.resync()) return;
+  }
+  s_.reporter().log(LogLevel::Warn, fmt::format("{}: re-attaching and staging again", e.what()));
   // A reset brings the UART back to its power-on rate and loses RAM: re-attach and re-stage.
   if (fast_ && orig_baud_) {
     s_.transport().set_baud(*orig_baud_);
