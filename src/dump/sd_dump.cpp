@@ -236,11 +236,14 @@ SdDumpResult SdDumper::run() {
     whole = off == 0 ? write_chunk(off, len) : crc32_combine(whole, write_chunk(off, len), len);
     report(off + len);
   }
-  if (stager_.mapped()) {
+  // The device's crc32 of the whole flash in one piece: over memory-mapped flash, or staged at
+  // once when at most 16 MiB (the guide's own `sf read 0x80600000 0 0x1000000`); larger flashes
+  // keep the device's chunk CRCs combined.
+  if (stager_.mapped() || flash <= (16u << 20)) {
     std::optional<uint32_t> dev;
     for (int attempt = 0; attempt < 6 && !dev; ++attempt) {
       try {
-        dev = device_crc(*o_.staging.mapped, flash);
+        dev = device_crc(stager_.stage(0, flash), flash);
         if (*dev != whole && attempt < 2) dev.reset();  // a noisy reply: ask again
       } catch (const uboot::ConsoleLost& e) {
         recover(e);

@@ -6,8 +6,8 @@
 // where the device has it (`mmc erase`), then per chunk: stage it (Stager), ask the device for
 // its crc32, `<dev> write`, read it back from the card into a second RAM buffer and require the
 // same crc32 (bounded retries, then fail with the address). The chunk CRCs are combined into the
-// whole-flash CRC32 the user passes to `extract --expect-crc32`; with --mapped the device's crc32
-// of the whole range must also agree. Camera resets are survived by re-attaching and redoing the
+// whole-flash CRC32 the user passes to `extract --expect-crc32`; the device's crc32 of the whole
+// range (--mapped, or a flash of at most 16 MiB staged at once) must also agree. Camera resets are survived by re-attaching and redoing the
 // current chunk (RAM is lost on reset; the card keeps what was written).
 #pragma once
 #include <cstdint>
@@ -41,7 +41,7 @@ struct SdDumpOptions {
 struct SdDumpResult {
   uint64_t flash_size = 0, start_block = 0, block_count = 0;
   uint32_t crc32 = 0;                  ///< of the whole flash (device chunk CRCs combined)
-  bool whole_crc_from_device = false;  ///< --mapped: one device crc32 of the whole range agreed
+  bool whole_crc_from_device = false;  ///< one device crc32 of the whole range agreed (--mapped or ≤ 16 MiB)
   uint64_t chunk_retries = 0, resets = 0;
   uint64_t readback = 0;               ///< RAM address used for read-backs
   double seconds = 0;
