@@ -197,7 +197,9 @@ void ReadTransfer::on_packet(std::span<const uint8_t> bytes, Clock::time_point n
   }
   report_.bytes = std::min(acked_ * params_.blksize, size_);
   progress(report_.bytes, size_);
-  if (acked_ < next_ - 1) next_ = acked_ + 1;  // the client saw a gap: go back (RFC 7440)
+  // An ACK inside the window only slides it: some clients ACK more often than once per window,
+  // and going back on each would resend most of the window. A real gap shows up as the same ACK
+  // repeated (handled above) or as our timer running out.
   send_window(now);
 }
 
