@@ -233,7 +233,7 @@ TEST(InspectCli, JsonAndExitCodes) {
   EXPECT_EQ(WEXITSTATUS(*st), 0);
   auto j = nlohmann::json::parse(test::read_file(out));  // stdout holds only the JSON
   EXPECT_TRUE(j["ok"].get<bool>());
-  EXPECT_EQ(j["layout"]["source"], "env");
+  EXPECT_EQ(j["layout"]["source"], "bootargs");
   EXPECT_EQ(j["size"], 16u << 20);
 
   auto img = fixtures().thingino16.data;
