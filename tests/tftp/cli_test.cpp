@@ -3,6 +3,11 @@
 // line of stdout; refusals are visible to a real client; usage errors exit 2.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
 
 #include "core/hash.hpp"
 #include "mini_client.hpp"
@@ -37,4 +42,22 @@ TEST(TftpdCli, ConflictingFlagsAreUsageErrors) {
   auto st = p.wait_exit(std::chrono::seconds(10));
   ASSERT_TRUE(st);
   EXPECT_EQ(WEXITSTATUS(*st), 2);
+}
+
+TEST(TftpdCli, Port69WithoutPrivilegesSaysHowToFixInOneLine) {
+  if (::geteuid() != 0 || std::system("command -v setpriv >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "needs root and setpriv to drop privileges";
+  if (read_file("/proc/sys/net/ipv4/ip_unprivileged_port_start").rfind("1024", 0) != 0)
+    GTEST_SKIP() << "unprivileged ports start below 1024 here";
+  TempDir dir("camdump-tftpd-69");
+  std::filesystem::permissions(dir.path(), std::filesystem::perms::all);
+  auto p = Process::spawn({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", CAMDUMP_BINARY_DIR "/camdump",
+                           "tftpd", "--root", dir.path().string(), "--listen", "127.0.0.1:69"},
+                          {.stderr_file = (dir / "stderr.txt").string()});
+  auto st = p.wait_exit(std::chrono::seconds(10));
+  ASSERT_TRUE(st);
+  EXPECT_EQ(WEXITSTATUS(*st), 1);
+  auto err = read_file(dir / "stderr.txt");
+  EXPECT_NE(err.find("run as root or `setcap cap_net_bind_service=+ep $(which camdump)`"), std::string::npos) << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
 }
