@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test bench clean
+.PHONY: all deps build demo test bench clean uboot-qemu
 
 all: build
 
@@ -19,7 +19,12 @@ build: deps $(BUILD)/CMakeCache.txt
 demo: build
 	$(BUILD)/camdump demo
 
-test: build
+# The real-U-Boot suites need a qemu_arm U-Boot with tftpput and a working `go`: rebuilt from
+# Debian's source once per machine and cached (scripts/build-uboot-qemu).
+uboot-qemu: deps
+	@scripts/build-uboot-qemu >/dev/null
+
+test: build uboot-qemu
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
 
 bench: build
