@@ -67,6 +67,10 @@ void run(const HexlogArgs& a, Context& ctx) {
     fail(ErrorKind::Corrupt, "no U-Boot md output found in the log" + std::string(a.logs.size() > 1 ? "s" : ""),
          s.outside_lines ? "all md lines lie outside --start/--size" : "capture md.b/md.w/md.l output, e.g. md.b 0x80600000 0x1000000");
   }
+  if (!opt.size && s.size > (4ull << 30))
+    fail(ErrorKind::Corrupt,
+         fmt::format("the md lines span {} .. {}, more than any flash chip", hex(s.start), hex(s.start + s.size - 1)),
+         "a garbled address or an unrelated md run is in the log: pass --start and --size");
   const bool write = s.complete() || a.allow_gaps;
   std::string sha, crc_text;
   if (write) {

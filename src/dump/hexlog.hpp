@@ -98,6 +98,8 @@ class HexlogReader {
  private:
   struct Page;
   void process_line(const char* p, size_t n);
+  bool try_clean_line(const char* p, size_t n);
+  void accept(const uboot::MdLine& l);
   bool handle_md(const uboot::MdLine& l);
   void add_issue(HexlogIssue issue);
   bool known(uint64_t addr, uint64_t size) const;
