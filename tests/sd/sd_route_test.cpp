@@ -112,13 +112,13 @@ INSTANTIATE_TEST_SUITE_P(Dialects, SdCli, ::testing::Values("ingenic2013", "mode
 TEST(SdCli, HumanOutputPrintsTheExtractCommand) {
   ct::TempDir dir;
   const auto card = make_card(dir.path());
-  auto d = run_cli({"-q", "dump", "sd", "sim:flash=4M,sd=" + card.string(), "--card", "/dev/sdb", "-o", "cam.bin"},
+  auto d = run_cli({"-q", "dump", "sd", "sim:flash=8M,sd=" + card.string(), "--card", "/dev/sdb", "-o", "cam.bin"},
                    dir.path());
   ASSERT_EQ(d.status, 0) << ct::read_file(dir / "stderr.txt");
-  EXPECT_NE(d.out.find("camdump extract /dev/sdb -o cam.bin --size 4M --offset-blocks 16 --expect-crc32 0x"),
+  EXPECT_NE(d.out.find("camdump extract /dev/sdb -o cam.bin --size 8M --offset-blocks 16 --expect-crc32 0x"),
             std::string::npos)
       << d.out;
-  EXPECT_NE(d.out.find("dd if=/dev/sdb of=cam.bin bs=512 skip=16 count=8192"), std::string::npos) << d.out;
+  EXPECT_NE(d.out.find("dd if=/dev/sdb of=cam.bin bs=512 skip=16 count=16384"), std::string::npos) << d.out;
 }
 
 TEST(SdCli, UsageErrorsExitTwo) {
@@ -128,7 +128,7 @@ TEST(SdCli, UsageErrorsExitTwo) {
 }
 
 TEST(SdLib, NoCardFailsWithTheDeviceMessage) {
-  auto t = sim::open_sim("flash=4M", null_reporter());
+  auto t = sim::open_sim("flash=8M", null_reporter());
   uboot::UbootSession s(*t, null_reporter(), nullptr, sopt());
   dump::SdDumpOptions o;
   try {
@@ -143,11 +143,11 @@ TEST(SdLib, NoCardFailsWithTheDeviceMessage) {
 TEST(SdLib, CardTooSmallFailsAtErase) {
   ct::TempDir dir;
   const auto card = make_card(dir.path(), 2u << 20);
-  auto t = sim::open_sim("flash=4M,sd=" + card.string(), null_reporter());
+  auto t = sim::open_sim("flash=8M,sd=" + card.string(), null_reporter());
   uboot::UbootSession s(*t, null_reporter(), nullptr, sopt());
   try {
     dump::dump_sd(s, {});
-    FAIL() << "a 2 MiB card cannot take 4 MiB";
+    FAIL() << "a 2 MiB card cannot take 8 MiB";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::Io);
     EXPECT_NE(std::string(e.what()).find("erasing"), std::string::npos) << e.what();
@@ -174,14 +174,14 @@ TEST(SdLib, ResetMidDumpIsSurvived) {
 TEST(SdLib, MappedFlashChecksTheWholeCrcAndCustomStartBlock) {
   ct::TempDir dir;
   const auto card = make_card(dir.path());
-  auto t = sim::open_sim("flash=4M,mapped=0x90000000,dialect=modern,sd=" + card.string(), null_reporter());
+  auto t = sim::open_sim("flash=8M,mapped=0x90000000,dialect=modern,sd=" + card.string(), null_reporter());
   auto& st = dynamic_cast<sim::SimTransport&>(*t);
   const auto f = st.camera().flash();
   const std::vector<uint8_t> flash(f.begin(), f.end());
   uboot::UbootSession s(*t, null_reporter(), nullptr, sopt());
   dump::SdDumpOptions o;
   o.staging.mapped = 0x90000000;
-  o.flash_size = 4u << 20;
+  o.flash_size = 8u << 20;
   o.start_block = 0x800;
   auto r = dump::dump_sd(s, o);
   EXPECT_TRUE(r.whole_crc_from_device);
