@@ -9,8 +9,9 @@ void register_compare(CLI::App&, Context&);
 void register_demo(CLI::App&, Context&);
 void register_dump_ch341a(CLI::App&, Context&);
 void register_dump_sd(CLI::App&, Context&);
-void register_dump_uart(CLI::App&, Context&);
+void register_dump_shell(CLI::App&, Context&);
 void register_dump_tftp(CLI::App&, Context&);
+void register_dump_uart(CLI::App&, Context&);
 void register_extract(CLI::App&, Context&);
 void register_hexlog(CLI::App&, Context&);
 void register_inspect(CLI::App&, Context&);
@@ -25,8 +26,9 @@ std::vector<Register> all_commands() {
       register_demo,
       register_dump_ch341a,
       register_dump_sd,
-      register_dump_uart,
+      register_dump_shell,
       register_dump_tftp,
+      register_dump_uart,
       register_extract,
       register_hexlog,
       register_inspect,
