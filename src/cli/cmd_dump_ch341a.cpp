@@ -10,6 +10,7 @@
 #include "ch341a/ch341a_dump.hpp"
 #include "cli/context.hpp"
 #include "cli/groups.hpp"
+#include "cli/inspect_summary.hpp"
 #include "core/error.hpp"
 #include "core/size.hpp"
 
@@ -65,6 +66,7 @@ void run(const DumpArgs& a, Context& ctx) {
                 {"bytes_out", r.bus.bytes_out},         {"bytes_in", r.bus.bytes_in},
                 {"max_in_flight", r.bus.max_in_flight}, {"flash_bytes_read", r.verify.bytes_read}};
     j["seconds"] = r.seconds;
+    if (!nand) j["inspect"] = dump_inspect_summary(r.out, o.offset);
     fmt::print("{}\n", j.dump(2));
     return;
   }
@@ -82,6 +84,9 @@ void run(const DumpArgs& a, Context& ctx) {
              double(r.bus.transfers_in + r.bus.transfers_out) * per_byte,
              double(r.bus.bytes_in + r.bus.bytes_out) * per_byte, r.bus.max_in_flight);
   fmt::print("{}: {}, sha256 {}\n", r.out.string(), format_size(r.bytes), r.verify.sha256);
+  if (!nand) {
+    if (auto s = dump_inspect_summary(r.out, o.offset); !s.empty()) fmt::print("{}\n", s);
+  }
 }
 
 }  // namespace

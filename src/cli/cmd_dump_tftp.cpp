@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/groups.hpp"
+#include "cli/inspect_summary.hpp"
 #include "cli/port.hpp"
 #include "cli/uart_options.hpp"
 #include "core/size.hpp"
@@ -54,6 +55,7 @@ void run(const TftpArgs& a, Context& ctx) {
     j["retries"] = r.retries;
     j["seconds"] = r.seconds;
     j["device"] = {{"prompt", r.device.prompt}, {"version", r.device.version}, {"soc", r.device.soc}};
+    j["inspect"] = dump_inspect_summary(r.out, r.offset);
     fmt::print("{}\n", j.dump(2));
     return;
   }
@@ -64,6 +66,7 @@ void run(const TftpArgs& a, Context& ctx) {
   fmt::print("crc32:    {} (every chunk: device == file)\n", crc_hex(r.crc32));
   fmt::print("sha256:   {}\n", r.sha256);
   fmt::print("wrote {} ({}, verified)\n", r.out.string(), format_size(r.length));
+  if (auto s = dump_inspect_summary(r.out, r.offset); !s.empty()) fmt::print("{}\n", s);
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/inspect_summary.hpp"
+
 #include "cli/groups.hpp"
 #include "cli/port.hpp"
 #include "cli/uart_options.hpp"
@@ -76,6 +78,7 @@ void print_summary(const dump::UartDumpResult& r) {
   fmt::print("crc32:    {} (device == file)\n", crc_hex(r.crc32));
   fmt::print("sha256:   {}\n", r.sha256);
   fmt::print("wrote {} ({}, verified)\n", r.out.string(), format_size(r.length));
+  if (auto s = dump_inspect_summary(r.out, r.offset); !s.empty()) fmt::print("{}\n", s);
 }
 
 void run(const UartArgs& a, Context& ctx) {
@@ -117,6 +120,7 @@ void run(const UartArgs& a, Context& ctx) {
     auto j = to_json(r);
     j["method"] = hook->summary();  // binary fast path
     j["stub_bytes"] = r.fast_bytes;
+    j["inspect"] = dump_inspect_summary(r.out, r.offset);
     fmt::print("{}\n", j.dump(2));
     return;
   }
