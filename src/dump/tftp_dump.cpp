@@ -2,6 +2,8 @@
 // The U-Boot + TFTP dump route. See tftp_dump.hpp.
 #include "dump/tftp_dump.hpp"
 
+#include "dump/tftp_inbox.hpp"
+
 #include <fmt/core.h>
 #include <stdlib.h>
 
@@ -32,38 +34,6 @@ std::string last_lines(const std::vector<std::string>& lines, size_t n = 3) {
   return s;
 }
 
-/// Runs the server in a thread over a private 0700 directory; removed at the end.
-class Receiver {
- public:
-  Receiver(const std::string& listen, uint64_t max_size, Reporter& rep, const CancelFlag* cancel) {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "camdump-tftp-XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) fail(ErrorKind::Io, "cannot create a temporary directory for TFTP uploads");
-    dir_ = tmpl;
-    auto ep = tftp::parse_endpoint(listen, tftp::kWellKnownPort);
-    if (!ep) fail(ErrorKind::Usage, fmt::format("--listen: '{}' is not ADDR[:PORT]", listen));
-    tftp::ServerConfig cfg;
-    cfg.root = dir_;
-    cfg.listen = *ep;
-    cfg.allow_read = false;
-    cfg.allow_overwrite = true;
-    cfg.max_size = max_size;
-    server_ = std::make_unique<tftp::Server>(cfg, rep);
-    thread_ = std::thread([this, cancel] { server_->run(cancel); });
-  }
-  ~Receiver() {
-    server_->stop();
-    thread_.join();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  tftp::Server& server() { return *server_; }
-
- private:
-  std::filesystem::path dir_;
-  std::unique_ptr<tftp::Server> server_;
-  std::thread thread_;
-};
-
 }  // namespace
 
 TftpDumpResult dump_tftp(uboot::UbootSession& s, const TftpDumpOptions& o, Reporter& rep, const CancelFlag* cancel) {
@@ -87,7 +57,7 @@ TftpDumpResult dump_tftp(uboot::UbootSession& s, const TftpDumpOptions& o, Repor
   if (o.offset + res.length > res.flash_size) fail(ErrorKind::Usage, "--offset + --length pass the end of the flash");
   uint64_t chunk = std::max<uint64_t>(o.chunk, 4096);
 
-  Receiver rx(o.listen, std::max<uint64_t>(chunk, 1) + 4096, rep, cancel);
+  TftpInbox rx(o.listen, rep, cancel, std::max<uint64_t>(chunk, 1) + 4096);
   uint16_t port = rx.server().port();
   // Network settings for this boot only (never saveenv).
   if (o.camera_ip) s.run("setenv ipaddr " + *o.camera_ip);

@@ -8,7 +8,8 @@
 
 namespace camdump::dump {
 
-TftpInbox::TftpInbox(const std::string& listen, Reporter& rep, const CancelFlag* cancel) : cancel_(cancel) {
+TftpInbox::TftpInbox(const std::string& listen, Reporter& rep, const CancelFlag* cancel, uint64_t max_size)
+    : cancel_(cancel) {
   std::string tmpl = (std::filesystem::temp_directory_path() / "camdump-inbox-XXXXXX").string();
   if (!::mkdtemp(tmpl.data())) fail(ErrorKind::Io, "cannot create a temporary directory for TFTP uploads");
   dir_ = tmpl;
@@ -19,6 +20,7 @@ TftpInbox::TftpInbox(const std::string& listen, Reporter& rep, const CancelFlag*
   cfg.listen = *ep;
   cfg.allow_read = false;
   cfg.allow_overwrite = true;
+  cfg.max_size = max_size;
   server_ = std::make_unique<tftp::Server>(cfg, rep);
   thread_ = std::thread([this] { server_->run(cancel_); });
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// A private TFTP upload inbox for routes whose camera pushes files to us (the Linux-shell route's
-// busybox `tftp -p`): camdump's TFTP server in a background thread, write-only, rooted in a
+// A private TFTP upload inbox for routes whose camera pushes files to us (U-Boot's `tftpput`, the
+// Linux-shell route's busybox `tftp -p`): camdump's TFTP server in a background thread, write-only, rooted in a
 // fresh 0700 temporary directory; wait_for(name) blocks until that upload completes and returns
 // its bytes (the file is removed, so the same name can be uploaded again).
 #pragma once
@@ -19,13 +19,16 @@ namespace camdump::dump {
 
 class TftpInbox {
  public:
-  /// `listen` is ADDR[:PORT] (default port 69). Throws the server's bind errors.
-  TftpInbox(const std::string& listen, Reporter& rep, const CancelFlag* cancel);
+  /// `listen` is ADDR[:PORT] (default port 69); uploads above `max_size` are refused. Throws the
+  /// server's bind errors.
+  TftpInbox(const std::string& listen, Reporter& rep, const CancelFlag* cancel,
+            uint64_t max_size = tftp::kDefaultMaxSize);
   ~TftpInbox();
   TftpInbox(const TftpInbox&) = delete;
   TftpInbox& operator=(const TftpInbox&) = delete;
 
   uint16_t port() const { return server_->port(); }
+  tftp::Server& server() { return *server_; }
   /// Bytes of the next completed upload named `name`. Throws Error(Timeout) after `timeout`.
   std::vector<uint8_t> wait_for(const std::string& name, std::chrono::milliseconds timeout = std::chrono::minutes(30));
 
