@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 
 #include <nlohmann/json.hpp>
+#include <stdlib.h>
 
 #include "cli/context.hpp"
 #include "cli/groups.hpp"
@@ -15,6 +16,7 @@
 #include "core/crc32.hpp"
 #include "core/hash.hpp"
 #include "core/size.hpp"
+#include "dump/combine.hpp"
 #include "dump/shell_dump.hpp"
 #include "image/inspect.hpp"
 #include "shell/shell_session.hpp"
@@ -101,16 +103,32 @@ void run(const ShellArgs& a, Context& ctx) {
 
   std::vector<uint8_t> image = dump::assemble_image(r);
   const std::filesystem::path out = a.out;
-  if (!a.no_parts) {
-    // Per-partition files, cut from the verified image at their offsets.
-    for (const auto& p : r.layout.parts) {
-      if (r.layout.whole_chip() && p.index == r.layout.parts[*r.layout.whole_chip()].index) continue;
-      uint64_t off = p.offset.value_or(0);
-      if (off + p.size > image.size()) continue;
-      write_file_atomic(part_file(out, p), std::span<const uint8_t>(image).subspan(off, p.size));
-    }
+  // The partition files first, each cut from the verified copies; then OUT is assembled from
+  // them by the same code as `camdump combine`, which checks order, sizes and names against
+  // /proc/mtd again and that a whole-chip copy agrees with every other part.
+  std::filesystem::path dir = out.parent_path().empty() ? std::filesystem::path(".") : out.parent_path();
+  std::string scratch;
+  if (a.no_parts) {
+    scratch = (std::filesystem::temp_directory_path() / "camdump-parts-XXXXXX").string();
+    if (!::mkdtemp(scratch.data())) fail(ErrorKind::Io, "cannot create a temporary directory for the partition files");
+    dir = scratch;
   }
-  write_file_atomic(out, image);
+  std::vector<std::filesystem::path> files;
+  for (const auto& p : r.layout.parts) {
+    uint64_t off = p.offset.value_or(0);
+    if (off + p.size > image.size()) continue;
+    files.push_back(dir / part_file(out, p).filename());
+    write_file_atomic(files.back(), std::span<const uint8_t>(image).subspan(off, p.size));
+  }
+  {
+    auto plan = dump::plan_combine(files, &r.layout);
+    AtomicFile f(out);
+    auto cr = dump::run_combine(plan, f);
+    if (cr.size != image.size() || cr.sha256 != sha256_hex(image))
+      fail(ErrorKind::VerifyMismatch, "the combined image differs from the verified partitions");
+    f.commit();
+  }
+  if (!scratch.empty()) std::filesystem::remove_all(scratch);
   const std::string sha = sha256_hex(image);
   j["output"] = out.string();
   j["sha256"] = sha;

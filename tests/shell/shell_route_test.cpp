@@ -189,3 +189,16 @@ TEST_F(ShellRoute, CliWritesTheImageAndThePartitionFiles) {
   EXPECT_NE(json.find("\"sha256\""), std::string::npos);
   EXPECT_EQ(json.front(), '{');  // stdout holds only the JSON document
 }
+
+TEST_F(ShellRoute, CliAssemblesAWholeChipLayoutThroughCombine) {
+  BusyboxRoot root(img, {.parts = kStockParts, .mtdparts = kStockMtdparts});
+  TempDir out;
+  const auto fw = out / "cam.bin";
+  const std::string cmd = std::string(CAMDUMP_BINARY_DIR "/camdump") + " -q dump shell '" + root.port() + "' -o " +
+                          fw.string() + " > " + (out / "result.txt").string();
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  EXPECT_TRUE(camdump::read_file(fw) == img);
+  EXPECT_TRUE(std::filesystem::exists(out / "cam.mtd6-all.bin"));
+  auto app = camdump::read_file(out / "cam.mtd3-app.bin");
+  EXPECT_TRUE(std::equal(app.begin(), app.end(), img.begin() + 0x488000));
+}
