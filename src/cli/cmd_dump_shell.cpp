@@ -102,6 +102,7 @@ void run(const ShellArgs& a, Context& ctx) {
   }
 
   std::vector<uint8_t> image = dump::assemble_image(r);
+  const std::string sha = sha256_hex(image);
   const std::filesystem::path out = a.out;
   // The partition files first, each cut from the verified copies; then OUT is assembled from
   // them by the same code as `camdump combine`, which checks order, sizes and names against
@@ -124,12 +125,11 @@ void run(const ShellArgs& a, Context& ctx) {
     auto plan = dump::plan_combine(files, &r.layout);
     AtomicFile f(out);
     auto cr = dump::run_combine(plan, f);
-    if (cr.size != image.size() || cr.sha256 != sha256_hex(image))
+    if (cr.size != image.size() || cr.sha256 != sha)
       fail(ErrorKind::VerifyMismatch, "the combined image differs from the verified partitions");
     f.commit();
   }
   if (!scratch.empty()) std::filesystem::remove_all(scratch);
-  const std::string sha = sha256_hex(image);
   j["output"] = out.string();
   j["sha256"] = sha;
   j["crc32"] = crc_hex(crc32(image));
