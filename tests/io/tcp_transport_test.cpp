@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 // tcp: against a test server on 127.0.0.1, and through ser2net to a pty the test owns.
 #include <gtest/gtest.h>
+
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <mutex>
 #include <thread>
 
 #include "core/error.hpp"
@@ -36,21 +38,36 @@ class EchoServer {
     thread_ = std::thread([this] {
       int c = ::accept(fd_, nullptr, nullptr);
       if (c < 0) return;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        conn_ = c;
+        if (stopping_) ::shutdown(c, SHUT_RDWR);  // hung up between accept and here
+      }
       char buf[4096];
       ssize_t n;
       while ((n = ::read(c, buf, sizeof buf)) > 0) camdump::test::write_all(c, std::string_view(buf, n));
-      ::close(c);
     });
   }
   ~EchoServer() {
+    // Hang up: stop a pending accept, and end the echo loop of an accepted connection (whose
+    // client may still be open) so the thread can be joined.
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+      if (conn_ >= 0) ::shutdown(conn_, SHUT_RDWR);
+    }
     ::shutdown(fd_, SHUT_RDWR);
     thread_.join();
+    if (conn_ >= 0) ::close(conn_);
     ::close(fd_);
   }
   uint16_t port() const { return port_; }
 
  private:
   int fd_;
+  std::mutex mu_;
+  int conn_ = -1;  // the accepted connection (under mu_)
+  bool stopping_ = false;
   uint16_t port_;
   std::thread thread_;
 };
