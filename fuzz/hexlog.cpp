@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Fuzz the streaming hexlog reader: arbitrary log bytes, fed in two chunks split at a data-derived
 // point, with options from the first byte. Must not crash; gaps must lie inside the range; a
-// complete result must copy out without touching unknown bytes.
+// complete result must copy out without touching unknown bytes. The same log read by
+// feed_parallel (2..5 parts) must give exactly the same summary, issues and image.
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
@@ -10,6 +11,29 @@
 #include "dump/hexlog.hpp"
 
 using namespace camdump;
+
+namespace {
+
+bool same(const dump::HexlogSummary& a, const dump::HexlogSummary& b) {
+  if (a.start != b.start || a.size != b.size || a.lines != b.lines || a.md_lines != b.md_lines ||
+      a.repeated_lines != b.repeated_lines || a.unchecked_lines != b.unchecked_lines ||
+      a.outside_lines != b.outside_lines || a.corrupt_lines != b.corrupt_lines ||
+      a.sequence_lines != b.sequence_lines || a.conflict_lines != b.conflict_lines || a.widths != b.widths ||
+      a.log_bytes != b.log_bytes || a.gap_bytes != b.gap_bytes || a.gaps.size() != b.gaps.size() ||
+      a.issues.size() != b.issues.size() || a.issues_dropped != b.issues_dropped)
+    return false;
+  for (size_t i = 0; i < a.gaps.size(); ++i)
+    if (a.gaps[i].addr != b.gaps[i].addr || a.gaps[i].size != b.gaps[i].size) return false;
+  for (size_t i = 0; i < a.issues.size(); ++i) {
+    const auto &x = a.issues[i], &y = b.issues[i];
+    if (x.kind != y.kind || x.addr != y.addr || x.line != y.line || x.other_line != y.other_line ||
+        x.recovered != y.recovered || x.source != y.source)
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 2) return 0;
@@ -33,9 +57,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     gap_sum += g.size;
   }
   if (gap_sum != s.gap_bytes || s.issues.size() > 8) std::abort();
+  std::vector<uint8_t> out;
   if (s.size && s.size <= (1u << 20)) {
-    std::vector<uint8_t> out(s.size);
+    out.resize(s.size);
     r.copy_range(s.start, out, 0xff);
+  }
+
+  dump::HexlogOptions po = o;
+  po.threads = 2 + (flags >> 3) % 4;
+  po.parallel_min = 0;
+  dump::HexlogReader p(po);
+  p.begin_source();
+  p.feed_parallel(text);
+  p.end_source();
+  const dump::HexlogSummary ps = p.finish();
+  if (!same(s, ps)) std::abort();
+  if (!out.empty()) {
+    std::vector<uint8_t> pout(ps.size);
+    p.copy_range(ps.start, pout, 0xff);
+    if (pout != out) std::abort();
   }
   return 0;
 }

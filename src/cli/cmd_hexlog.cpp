@@ -8,11 +8,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
-#include "core/atomic_file.hpp"
 #include "core/crc32.hpp"
-#include "core/hash.hpp"
 #include "core/size.hpp"
 #include "dump/hexlog.hpp"
+#include "dump/hexlog_write.hpp"
 
 namespace camdump::cli {
 namespace {
@@ -74,21 +73,10 @@ void run(const HexlogArgs& a, Context& ctx) {
   const bool write = s.complete() || a.allow_gaps;
   std::string sha, crc_text;
   if (write) {
-    AtomicFile out(a.out);
-    Digest d(Digest::Algo::Sha256);
-    uint32_t crc = 0;
-    std::vector<uint8_t> buf(1u << 20);
-    for (uint64_t pos = 0; pos < s.size; pos += buf.size()) {
-      size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), s.size - pos));
-      std::span<uint8_t> chunk(buf.data(), n);
-      reader.copy_range(s.start + pos, chunk, static_cast<uint8_t>(fill));
-      out.write(chunk);
-      d.update(chunk);
-      crc = crc32(chunk, crc);
-    }
-    out.commit();
-    sha = d.hex_final();
-    crc_text = crc_hex(crc);
+    const dump::WrittenImage w =
+        dump::write_hexlog_image(reader, s.start, s.size, static_cast<uint8_t>(fill), a.out, ctx.cancel);
+    sha = w.sha256;
+    crc_text = crc_hex(w.crc32);
   }
 
   if (a.json) {

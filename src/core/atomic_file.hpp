@@ -3,6 +3,7 @@
 // hold Wi-Fi keys and password hashes) and appear under OUT only after commit(), which fsyncs
 // and renames. Nothing half-written is ever left under the output name.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <span>
@@ -26,6 +27,12 @@ class AtomicFile {
 
   /// Append at the current end of what was written with write().
   void write(std::span<const uint8_t> data);
+  /// From now on, writes whose buffer, offset and size are kDirectAlign-aligned go to the disk
+  /// directly (O_DIRECT), not through the page cache; others still go through it. For a whole
+  /// image written once: its bytes reach the disk while it is written, not all in commit()'s
+  /// fsync. A file system without O_DIRECT (tmpfs) just keeps the page cache.
+  void bypass_cache();
+  static constexpr size_t kDirectAlign = 4096;
   /// Write at an absolute offset (does not move the append position).
   void write_at(uint64_t offset, std::span<const uint8_t> data);
   /// Read back from OUT.part (resume checks).
@@ -44,6 +51,7 @@ class AtomicFile {
  private:
   std::filesystem::path out_, part_;
   int fd_ = -1;
+  int direct_fd_ = -1;  ///< the same file opened O_DIRECT (bypass_cache), or -1
   uint64_t append_pos_ = 0;
   OnAbandon on_abandon_;
 };

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
-// Streaming md-log reader (see hexlog.hpp). Hot path: memchr for line ends, the md.b fast path
-// in uboot/md_format.cpp, a cached page pointer and a 16-byte memcpy per line. Slow path (only for
-// lines that are not clean md lines): strip ANSI escapes/control bytes and logger timestamps, then
-// parse again.
+// Streaming md-log reader (see hexlog.hpp). Hot path: the line end guessed from the md.b line
+// length, the SIMD md.b fast path (uboot/md_fast.cpp), and SparseImage::put's 16-byte store.
+// Slow path (only for lines that are not clean md lines): strip ANSI escapes/control bytes and
+// logger timestamps (log_text.hpp), then parse again. A mapped log is cut into parts parsed on
+// threads and joined exactly (feed_parallel/absorb).
 #include "dump/hexlog.hpp"
+
+#include "dump/log_text.hpp"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -18,77 +21,9 @@
 namespace camdump::dump {
 namespace {
 
-constexpr uint64_t kPageBits = 16;
-constexpr uint64_t kPageSize = 1ull << kPageBits;
 constexpr size_t kMaxLine = 4096;  // longer "lines" are not md output
 constexpr size_t kReadBlock = 4u << 20;
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-// Length of a logger timestamp prefix ("[anything] ", "2026-01-01 12:00:00.123 ", "12:00:00.123 ",
-// "12:00:00 "), 0 when there is none.
-size_t timestamp_prefix(std::string_view s) {
-  size_t i = 0;
-  if (!s.empty() && s[0] == '[') {
-    size_t close = s.find(']');
-    if (close == std::string_view::npos || close > 64) return 0;
-    i = close + 1;
-  } else {
-    // optional date "YYYY-MM-DD" + ' ' or 'T'
-    if (s.size() > 11 && is_digit(s[0]) && is_digit(s[1]) && is_digit(s[2]) && is_digit(s[3]) && s[4] == '-' &&
-        is_digit(s[5]) && is_digit(s[6]) && s[7] == '-' && is_digit(s[8]) && is_digit(s[9]) &&
-        (s[10] == ' ' || s[10] == 'T'))
-      i = 11;
-    // time "H:MM:SS" or "HH:MM:SS", optional ".fff" / ",fff"
-    size_t h = i;
-    while (h < s.size() && h - i < 2 && is_digit(s[h])) ++h;
-    if (h == i || h + 6 > s.size() || s[h] != ':' || !is_digit(s[h + 1]) || !is_digit(s[h + 2]) || s[h + 3] != ':' ||
-        !is_digit(s[h + 4]) || !is_digit(s[h + 5]))
-      return 0;
-    i = h + 6;
-    if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
-      ++i;
-      while (i < s.size() && is_digit(s[i])) ++i;
-    }
-  }
-  if (i >= s.size() || (s[i] != ' ' && s[i] != '\t')) return 0;
-  while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-  return i;
-}
-
-// Copy `s` without ANSI escape sequences (CSI, OSC, two-byte ESC x) and other control bytes.
-void strip_controls(std::string_view s, std::string& out) {
-  out.clear();
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == 0x1b) {
-      if (i + 1 >= s.size()) break;
-      char k = s[i + 1];
-      if (k == '[') {  // CSI: parameters/intermediates, then a final byte 0x40..0x7e
-        i += 2;
-        while (i < s.size() && !(s[i] >= 0x40 && s[i] <= 0x7e)) ++i;
-      } else if (k == ']') {  // OSC: up to BEL or ESC '\'
-        i += 2;
-        while (i < s.size() && s[i] != '\a' && !(s[i] == 0x1b && i + 1 < s.size() && s[i + 1] == '\\')) ++i;
-        if (i < s.size() && s[i] == 0x1b) ++i;
-      } else {
-        ++i;
-      }
-      continue;
-    }
-    if (c < 0x20 && c != '\t') continue;
-    if (c == 0x7f) continue;
-    out.push_back(static_cast<char>(c));
-  }
-}
-
-bool has_controls(std::string_view s) {
-  for (char ch : s) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    if ((c < 0x20 && c != '\t') || c == 0x7f) return true;
-  }
-  return false;
-}
+constexpr size_t kPrefetchAhead = 2048;
 
 }  // namespace
 
@@ -100,18 +35,6 @@ const char* issue_kind_name(HexlogIssue::Kind k) noexcept {
   }
   return "?";
 }
-
-struct HexlogReader::Page {
-  uint8_t data[kPageSize];
-  uint8_t known[kPageSize / 8];  // bit per byte: read by a good line
-  uint8_t bad[kPageSize / 8];    // bit per byte: two reads disagreed
-  uint32_t first_line[kPageSize / 16];  // line of the first read of each 16-byte granule
-  uint8_t first_src[kPageSize / 16];
-  Page() {
-    std::memset(known, 0, sizeof known);
-    std::memset(bad, 0, sizeof bad);
-  }
-};
 
 HexlogReader::HexlogReader(HexlogOptions opt) : opt_(opt) {
   carry_.reserve(kMaxLine);
@@ -125,6 +48,7 @@ void HexlogReader::begin_source() {
   expect_.reset();
   carry_.clear();
   overlong_ = false;
+  first_ = First::None;
 }
 
 void HexlogReader::end_source() {
@@ -148,7 +72,10 @@ void HexlogReader::feed(std::string_view chunk) {
     }
     if (!nl) return;
     if (!overlong_) process_line(carry_.data(), carry_.size());
-    else ++line_no_, ++sum_.lines, expect_.reset();
+    else {
+      if (++line_no_ == 1) first_ = First::Reset;
+      ++sum_.lines, expect_.reset();
+    }
     carry_.clear();
     overlong_ = false;
     p = nl + 1;
@@ -158,6 +85,10 @@ void HexlogReader::feed(std::string_view chunk) {
     // Guess the line end and accept the guess only when the line parses as a clean md line, whose
     // characters are all printable, so no '\n' can hide inside it. Saves a memchr per line.
     const size_t rem = static_cast<size_t>(end - p);
+    // A mapped log streams from the page cache in 4 KiB pages the hardware prefetcher does not
+    // cross; asking for a few lines ahead hides most of the memory latency (perf: the line-end
+    // test below was the hottest instruction).
+    __builtin_prefetch(p + kPrefetchAhead);
     if (rem > 78 && p[78] == '\n' && p[77] == '\r' && try_clean_line(p, 77)) {
       p += 79;
       continue;
@@ -176,11 +107,13 @@ void HexlogReader::feed(std::string_view chunk) {
     process_line(p, static_cast<size_t>(nl - p));
     p = nl + 1;
   }
-  if (opt_.reporter && sum_.log_bytes >= next_progress_) {
-    next_progress_ = sum_.log_bytes + (64u << 20);
+  // While parts are read in parallel, progress counts the bytes of all of them.
+  const uint64_t seen = shared_bytes_ ? shared_bytes_->fetch_add(chunk.size()) + chunk.size() : sum_.log_bytes;
+  if (opt_.reporter && seen >= next_progress_) {
+    next_progress_ = seen + (64u << 20);
     Progress pr;
     pr.stage = "parsing log";
-    pr.done = sum_.log_bytes;
+    pr.done = seen;
     opt_.reporter->progress(pr);
   }
   check_cancel(opt_.cancel);
@@ -200,20 +133,22 @@ void HexlogReader::read_path(const std::filesystem::path& path) {
   begin_source();
   struct stat st{};
   if (!is_stdin && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-    // Regular file: map it and parse in place (no copy), in blocks so progress and Ctrl-C work.
+    // Regular file: map it and parse it in place (no copy), in parts on all cores.
     const size_t len = static_cast<size_t>(st.st_size);
     void* m = ::mmap(nullptr, len, PROT_READ, MAP_PRIVATE, fd, 0);
     if (m != MAP_FAILED) {
       ::madvise(m, len, MADV_SEQUENTIAL);
       const char* base = static_cast<const char*>(m);
+      populate_ = true;
       try {
-        for (size_t pos = 0; pos < len; pos += kReadBlock)
-          feed(std::string_view(base + pos, std::min(kReadBlock, len - pos)));
+        feed_parallel(std::string_view(base, len));
       } catch (...) {
+        populate_ = false;
         ::munmap(m, len);
         ::close(fd);
         throw;
       }
+      populate_ = false;
       ::munmap(m, len);
       ::close(fd);
       end_source();
@@ -253,6 +188,7 @@ bool HexlogReader::try_clean_line(const char* p, size_t n) {
 }
 
 void HexlogReader::accept(const uboot::MdLine& l) {
+  if (line_no_ == 1) first_ = First::Accepted, first_addr_ = l.addr;
   if (expect_ && l.addr != *expect_) {
     ++sum_.sequence_lines;
     HexlogIssue is;
@@ -288,10 +224,12 @@ void HexlogReader::process_line(const char* p, size_t n) {
     if (clean.data() != line.data() || clean.size() != line.size()) r = uboot::parse_md_line(clean, opt_.endian, l);
   }
   if (r == uboot::MdParse::NotMd) {
+    if (line_no_ == 1) first_ = First::Reset;
     expect_.reset();  // a prompt, a command or other output ends the run
     return;
   }
   if (r == uboot::MdParse::Corrupt) {
+    if (line_no_ == 1) first_ = First::Corrupt;
     ++sum_.corrupt_lines;
     HexlogIssue is;
     is.kind = HexlogIssue::Kind::Corrupt;
@@ -304,7 +242,7 @@ void HexlogReader::process_line(const char* p, size_t n) {
   accept(l);
 }
 
-bool HexlogReader::handle_md(const uboot::MdLine& l) {
+void HexlogReader::handle_md(const uboot::MdLine& l) {
   uint64_t a = l.addr, n = l.count;
   const uint8_t* src = l.bytes.data();
   // Clip to the requested range.
@@ -319,92 +257,26 @@ bool HexlogReader::handle_md(const uboot::MdLine& l) {
   }
   if (n == 0 || a + n < a) {  // outside the range, or wrapping past 2^64
     ++sum_.outside_lines;
-    return false;
+    return;
   }
   ++sum_.md_lines;
   lo_ = std::min(lo_, a);
   hi_ = std::max(hi_, a + n);
-  // Fast path: a 16-byte line at an 8-aligned address inside one page, never read before or read
-  // identically before (the whole bitmap bytes are 0x00 or 0xff).
-  if (n == 16 && (a & 7) == 0 && (a >> kPageBits) == last_page_addr_) {
-    Page& pg = *last_page_;
-    const uint64_t o = a & (kPageSize - 1);
-    uint8_t* k = &pg.known[o >> 3];
-    if ((o + 16) <= kPageSize && k[0] == 0 && k[1] == 0) {
-      std::memcpy(pg.data + o, src, 16);
-      k[0] = k[1] = 0xff;
-      pg.first_line[o >> 4] = static_cast<uint32_t>(line_no_);
-      pg.first_src[o >> 4] = static_cast<uint8_t>(source_);
-      return true;
-    }
-    if ((o + 16) <= kPageSize && k[0] == 0xff && k[1] == 0xff && std::memcmp(pg.data + o, src, 16) == 0) {
-      ++sum_.repeated_lines;
-      return true;
-    }
-  }
-  bool repeated = true, conflict = false;
-  uint64_t conflict_addr = 0;
-  uint32_t conflict_line = 0;
-  uint8_t conflict_src = 0;
-  while (n) {
-    const uint64_t page_addr = a >> kPageBits;
-    if (page_addr != last_page_addr_) {
-      auto& slot = pages_[page_addr];
-      if (!slot) slot = std::make_unique<Page>();
-      last_page_ = slot.get();
-      last_page_addr_ = page_addr;
-    }
-    Page& pg = *last_page_;
-    const uint64_t off = a & (kPageSize - 1);
-    const uint64_t take = std::min<uint64_t>(n, kPageSize - off);
-    for (uint64_t k = 0; k < take; ++k) {
-      const uint64_t o = off + k;
-      const uint8_t bit = static_cast<uint8_t>(1u << (o & 7));
-      if (!(pg.known[o >> 3] & bit)) {
-        pg.known[o >> 3] |= bit;
-        pg.data[o] = src[k];
-        repeated = false;
-        if ((o & 15) == 0 || k == 0) {
-          pg.first_line[o >> 4] = static_cast<uint32_t>(line_no_);
-          pg.first_src[o >> 4] = static_cast<uint8_t>(source_);
-        }
-      } else if (pg.data[o] != src[k]) {
-        if (!conflict) {
-          conflict = true;
-          conflict_addr = (page_addr << kPageBits) + o;
-          conflict_line = pg.first_line[o >> 4];
-          conflict_src = pg.first_src[o >> 4];
-        }
-        pg.bad[o >> 3] |= bit;
-      }
-    }
-    a += take, src += take, n -= take;
-  }
-  if (conflict) {
+  const SparseImage::PutResult r =
+      image_.put(a, src, n, static_cast<uint32_t>(line_no_), static_cast<uint8_t>(source_));
+  if (r.conflict) {
     ++sum_.conflict_lines;
     HexlogIssue is;
     is.kind = HexlogIssue::Kind::Conflict;
-    is.addr = conflict_addr;
+    is.addr = r.conflict_addr;
     is.size = l.count;
     is.line = line_no_;
-    is.other_line = conflict_line;
-    is.other_source = conflict_src;
+    is.other_line = r.other_line;
+    is.other_source = r.other_src;
     add_issue(is);
-  } else if (repeated) {
+  } else if (r.repeated) {
     ++sum_.repeated_lines;
   }
-  return true;
-}
-
-bool HexlogReader::known(uint64_t addr, uint64_t size) const {
-  for (uint64_t a = addr; a < addr + size; ++a) {
-    auto it = pages_.find(a >> kPageBits);
-    if (it == pages_.end()) return false;
-    const uint64_t o = a & (kPageSize - 1);
-    const uint8_t bit = static_cast<uint8_t>(1u << (o & 7));
-    if (!(it->second->known[o >> 3] & bit) || (it->second->bad[o >> 3] & bit)) return false;
-  }
-  return true;
 }
 
 HexlogSummary HexlogReader::finish() {
@@ -422,77 +294,26 @@ HexlogSummary HexlogReader::finish() {
     s.size = opt_.size ? *opt_.size : (hi_ > s.start ? hi_ - s.start : 0);
   }
   // Gaps: bytes never read by a good line, or read differently twice.
-  const uint64_t end = s.start + s.size;
-  uint64_t a = s.start;
-  std::optional<uint64_t> gap_start;
-  auto close_gap = [&](uint64_t at) {
-    if (gap_start) {
-      s.gaps.push_back({*gap_start, at - *gap_start});
-      s.gap_bytes += at - *gap_start;
-      gap_start.reset();
-    }
-  };
-  while (a < end) {
-    // Jump straight to the next page that exists: the range may be huge and mostly empty.
-    auto it = pages_.lower_bound(a >> kPageBits);
-    if (it == pages_.end() || (it->first << kPageBits) >= end) {
-      if (!gap_start) gap_start = a;
-      break;
-    }
-    if ((it->first << kPageBits) > a) {
-      if (!gap_start) gap_start = a;
-      a = it->first << kPageBits;
-    }
-    const uint64_t next = (it->first + 1) << kPageBits;  // 0 when the page is the last one of 2^64
-    const uint64_t page_end = next == 0 ? end : std::min(end, next);
-    const Page& pg = *it->second;
-    for (; a < page_end; ++a) {
-      const uint64_t o = a & (kPageSize - 1);
-      // Whole bitmap bytes at once when aligned and clean.
-      if ((o & 7) == 0 && a + 8 <= page_end && pg.known[o >> 3] == 0xff && pg.bad[o >> 3] == 0) {
-        close_gap(a);
-        a += 7;
-        continue;
-      }
-      const uint8_t bit = static_cast<uint8_t>(1u << (o & 7));
-      const bool ok = (pg.known[o >> 3] & bit) && !(pg.bad[o >> 3] & bit);
-      if (ok) close_gap(a);
-      else if (!gap_start) gap_start = a;
-    }
-  }
-  close_gap(end);
+  image_.gaps(s.start, s.size, s.gaps, s.gap_bytes);
   for (auto& is : s.issues)
-    if (is.kind != HexlogIssue::Kind::Conflict) is.recovered = known(is.addr, is.size);
+    if (is.kind != HexlogIssue::Kind::Conflict) is.recovered = image_.known(is.addr, is.size);
   return s;
 }
 
-void HexlogReader::copy_range(uint64_t addr, std::span<uint8_t> out, uint8_t fill) const {
-  uint64_t a = addr;
-  size_t i = 0;
-  while (i < out.size()) {
-    const uint64_t o = a & (kPageSize - 1);
-    const size_t take = static_cast<size_t>(std::min<uint64_t>(out.size() - i, kPageSize - o));
-    auto it = pages_.find(a >> kPageBits);
-    if (it == pages_.end()) {
-      std::memset(&out[i], fill, take);
-    } else {
-      const Page& pg = *it->second;
-      std::memcpy(&out[i], pg.data + o, take);
-      if ((o & 7) == 0 && (take & 7) == 0) {  // skip the per-byte check where all bytes are good
-        bool all_good = true;
-        for (size_t q = o >> 3; q < (o + take) >> 3 && all_good; ++q) all_good = pg.known[q] == 0xff && pg.bad[q] == 0;
-        if (all_good) {
-          a += take, i += take;
-          continue;
-        }
-      }
-      for (size_t k = 0; k < take; ++k) {
-        const uint64_t q = o + k;
-        const uint8_t bit = static_cast<uint8_t>(1u << (q & 7));
-        if (!(pg.known[q >> 3] & bit) || (pg.bad[q >> 3] & bit)) out[i + k] = fill;
-      }
+void HexlogReader::feed_blocks(std::string_view text) {
+  // In blocks, so that progress and Ctrl-C are seen while a big mapped log is read.
+  for (size_t pos = 0; pos < text.size(); pos += kReadBlock) {
+    const std::string_view block = text.substr(pos, kReadBlock);
+#ifdef MADV_POPULATE_READ
+    // A mapped log: map the block's pages in one call rather than one page fault per 64 KiB.
+    if (populate_) {
+      const auto at = reinterpret_cast<uintptr_t>(block.data());
+      const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+      const uintptr_t start = at & ~(page - 1);
+      ::madvise(reinterpret_cast<void*>(start), at + block.size() - start, MADV_POPULATE_READ);
     }
-    a += take, i += take;
+#endif
+    feed(block);
   }
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Terminal log of U-Boot md.b/md.w/md.l output -> the bytes it shows. Streams: logs are fed in
-// chunks of any size, only the image (in 64 KiB pages, allocated where lines land) is kept, so
-// memory follows the output size, not the log size. Reads the logs people have: \r\n or \n,
+// chunks of any size, only the image (a SparseImage) is kept, so memory follows the output size,
+// not the log size. A log file that can be mapped is parsed in parts on all cores, with the same
+// result as reading it line by line. Reads the logs people have: \r\n or \n,
 // ANSI escapes, logger timestamps ("[2026-01-01 12:00:00.123] ", "12:00:00.123 "), prompts and
 // echoed commands, several md runs, overlapping re-reads (identical: fine; different: conflict),
 // 4- and 2-space ASCII column, short unpadded last lines. The ASCII column checks the hex, and an
@@ -10,7 +11,7 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
-#include <map>
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <span>
@@ -20,14 +21,10 @@
 
 #include "core/error.hpp"
 #include "core/report.hpp"
+#include "dump/sparse_image.hpp"
 #include "uboot/md_format.hpp"
 
 namespace camdump::dump {
-
-struct AddrRange {
-  uint64_t addr = 0;
-  uint64_t size = 0;
-};
 
 struct HexlogIssue {
   enum class Kind {
@@ -53,6 +50,8 @@ struct HexlogOptions {
   std::optional<uint64_t> size;                  ///< output size (default: up to the highest seen)
   size_t max_issues = 1000;                      ///< issues kept in detail; the rest are only counted
   Reporter* reporter = nullptr;                  ///< progress while reading (input bytes)
+  unsigned threads = 0;                          ///< threads for feed_parallel (0: one per core)
+  size_t parallel_min = 8u << 20;                ///< feed_parallel parses smaller inputs on one thread
   const CancelFlag* cancel = nullptr;
 };
 
@@ -86,6 +85,14 @@ class HexlogReader {
   void feed(std::string_view chunk);
   /// End the current log (a last line without a line end is processed).
   void end_source();
+  /// Feed a large block that is all in memory at once (a mapped log): it is cut at line ends into
+  /// one part per thread, each parsed by its own reader, and the parts are joined in order. The
+  /// result is exactly that of feed(text); where the parts cannot be joined exactly (a byte read
+  /// in two parts, a run of md lines whose sequence breaks at a cut) the rest is read again on
+  /// this thread.
+  void feed_parallel(std::string_view text);
+  /// Parts feed_parallel joined without reading them again (for tests and benchmarks).
+  unsigned parts_joined() const { return parts_joined_; }
   /// begin_source + read everything from `path` ("-" = stdin) in large blocks + end_source.
   /// Throws Error(NotFound/Permission/Io).
   void read_path(const std::filesystem::path& path);
@@ -93,21 +100,22 @@ class HexlogReader {
   /// Decide the output range, list the gaps, mark recovered issues. Call once, after all input.
   HexlogSummary finish();
   /// Bytes [addr, addr+out.size()) of the image; unknown/conflicting bytes become `fill`.
-  void copy_range(uint64_t addr, std::span<uint8_t> out, uint8_t fill) const;
+  void copy_range(uint64_t addr, std::span<uint8_t> out, uint8_t fill) const { image_.copy_range(addr, out, fill); }
 
  private:
-  struct Page;
+  /// How a reader's first line left the md run it was read into (for joining parts).
+  enum class First { None, Reset, Accepted, Corrupt };
+
+  void feed_blocks(std::string_view text);
   void process_line(const char* p, size_t n);
   bool try_clean_line(const char* p, size_t n);
   void accept(const uboot::MdLine& l);
-  bool handle_md(const uboot::MdLine& l);
+  void handle_md(const uboot::MdLine& l);
   void add_issue(HexlogIssue issue);
-  bool known(uint64_t addr, uint64_t size) const;
+  bool absorb(HexlogReader& later);
 
   HexlogOptions opt_;
-  std::map<uint64_t, std::unique_ptr<Page>> pages_;
-  Page* last_page_ = nullptr;
-  uint64_t last_page_addr_ = ~0ull;
+  SparseImage image_;
   std::string carry_, scratch_;
   bool overlong_ = false;
   unsigned source_ = 0;
@@ -116,6 +124,11 @@ class HexlogReader {
   uint64_t lo_ = ~0ull, hi_ = 0;    ///< lowest/highest+1 address accepted
   HexlogSummary sum_;
   uint64_t next_progress_ = 0;
+  First first_ = First::None;       ///< line 1 of the current source
+  uint64_t first_addr_ = 0;
+  std::atomic<uint64_t>* shared_bytes_ = nullptr;  ///< input bytes read by all parts (progress)
+  bool populate_ = false;
+  unsigned parts_joined_ = 0;                          ///< the input is a file mapping (read_path)
 };
 
 }  // namespace camdump::dump

@@ -3,35 +3,15 @@
 
 #include <cstring>
 
+#include "uboot/md_fast.hpp"
+
 namespace camdump::uboot {
 namespace {
 
+using detail::ascii_of;
+using detail::kHexVal;
+
 constexpr char kHex[] = "0123456789abcdef";
-
-// 0..15 for a hex digit (either case), 0xff otherwise.
-struct HexTable {
-  uint8_t v[256];
-  constexpr HexTable() : v() {
-    for (int i = 0; i < 256; ++i) v[i] = 0xff;
-    for (int i = 0; i < 10; ++i) v['0' + i] = static_cast<uint8_t>(i);
-    for (int i = 0; i < 6; ++i) {
-      v['a' + i] = static_cast<uint8_t>(10 + i);
-      v['A' + i] = static_cast<uint8_t>(10 + i);
-    }
-  }
-};
-constexpr HexTable kHexVal;
-
-// What the ASCII column shows for each byte value (print_buffer: isprint() ? c : '.').
-struct AsciiTable {
-  char c[256];
-  constexpr AsciiTable() : c() {
-    for (int i = 0; i < 256; ++i) c[i] = (i >= 0x20 && i < 0x7f) ? static_cast<char>(i) : '.';
-  }
-};
-constexpr AsciiTable kAscii;
-
-inline char ascii_of(uint8_t b) { return (b >= 0x20 && b < 0x7f) ? static_cast<char>(b) : '.'; }
 
 void put_hex(std::string& out, uint64_t v, int digits) {
   for (int i = digits - 1; i >= 0; --i) out.push_back(kHex[(v >> (4 * i)) & 15]);
@@ -105,51 +85,9 @@ uint64_t md_wire_chars(uint64_t bytes, MdWidth w, MdDialect dialect) {
   return chars;
 }
 
-namespace {
-
-// Fast path for the line nearly every log consists of: a full md.b line with an 8-digit address,
-// exactly as print_buffer() prints it (75 chars with 2 spaces, 77 with 4). Returns false on any
-// deviation; the general parser below then classifies the line. No allocation, table lookups only.
-bool parse_full_md_b(std::string_view line, MdLine& out) {
-  const size_t n = line.size();
-  if ((n != 75 && n != 77) || line[8] != ':') return false;
-  const auto* s = reinterpret_cast<const unsigned char*>(line.data());
-  unsigned bad = 0;
-  uint64_t addr = 0;
-  for (int i = 0; i < 8; ++i) {
-    unsigned v = kHexVal.v[s[i]];
-    bad |= v;
-    addr = (addr << 4) | (v & 15);
-  }
-  unsigned spaces = 0;
-  uint8_t bytes[16];
-  for (int k = 0; k < 16; ++k) {
-    const unsigned char* t = s + 9 + 3 * k;
-    unsigned hi = kHexVal.v[t[1]], lo = kHexVal.v[t[2]];
-    bad |= hi | lo;
-    spaces |= t[0] ^ ' ';
-    bytes[k] = static_cast<uint8_t>((hi << 4) | (lo & 15));
-  }
-  if ((bad & 0xf0) || spaces) return false;
-  const size_t sep = n - 16 - 57;  // 2 or 4
-  for (size_t k = 0; k < sep; ++k)
-    if (s[57 + k] != ' ') return false;
-  const unsigned char* a = s + 57 + sep;
-  for (int k = 0; k < 16; ++k)
-    if (static_cast<unsigned char>(kAscii.c[bytes[k]]) != a[k]) return false;
-  out.addr = addr;
-  out.width = 1;
-  out.count = 16;
-  std::memcpy(out.bytes.data(), bytes, 16);
-  out.ascii_present = true;
-  return true;
-}
-
-}  // namespace
-
 MdParse parse_md_line(std::string_view line, Endian endian, MdLine& out) {
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
-  if (parse_full_md_b(line, out)) return MdParse::Ok;
+  if (detail::parse_full_md_b(line, out)) return MdParse::Ok;
   // Address: 8..16 hex digits then ':'.
   size_t i = 0;
   uint64_t addr = 0;

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+// HexlogReader::feed_parallel: a mapped log cut at line ends into one part per core, each read by
+// its own reader on its own thread, then joined in order. A join is exact (absorb) when no byte was
+// read in both parts and the later part's first line meets the earlier part's md run the way it
+// would have line by line; otherwise the rest is read again on the calling thread.
+#include <algorithm>
+#include <cstring>
+#include <exception>
+#include <system_error>
+#include <thread>
+
+#include "dump/hexlog.hpp"
+
+namespace camdump::dump {
+namespace {
+
+constexpr unsigned kMaxThreads = 16;
+
+}  // namespace
+
+void HexlogReader::feed_parallel(std::string_view text) {
+  unsigned parts = opt_.threads ? opt_.threads : std::max(1u, std::thread::hardware_concurrency());
+  parts = std::min(parts, kMaxThreads);
+  // Cut just after a line end near each 1/parts of the text.
+  std::vector<size_t> cuts{0};
+  if (parts > 1 && text.size() >= std::max<size_t>(opt_.parallel_min, 1)) {
+    for (unsigned i = 1; i < parts; ++i) {
+      const size_t at = std::max(cuts.back(), text.size() / parts * i);
+      const void* nl = std::memchr(text.data() + at, '\n', text.size() - at);
+      if (!nl) break;
+      const size_t cut = static_cast<size_t>(static_cast<const char*>(nl) - text.data()) + 1;
+      if (cut < text.size()) cuts.push_back(cut);
+    }
+  }
+  cuts.push_back(text.size());
+  const size_t n = cuts.size() - 1;
+  auto part = [&](size_t k) { return text.substr(cuts[k], cuts[k + 1] - cuts[k]); };
+  if (n == 1) return feed_blocks(text);
+
+  // Parts 1..n-1 each start a fresh reader at a line start of the same source; part 0 continues
+  // this reader (which may hold a partial line from earlier input).
+  std::atomic<uint64_t> seen{sum_.log_bytes};
+  std::vector<std::unique_ptr<HexlogReader>> later;
+  HexlogOptions o = opt_;
+  o.reporter = nullptr;
+  for (size_t k = 1; k < n; ++k) {
+    later.push_back(std::make_unique<HexlogReader>(o));
+    later.back()->source_ = source_;
+    later.back()->shared_bytes_ = &seen;
+    later.back()->populate_ = populate_;
+  }
+  shared_bytes_ = &seen;
+  std::vector<std::exception_ptr> errors(n);
+  auto run_part = [&](size_t k) {
+    try {
+      if (k == 0) feed_blocks(part(0));
+      else later[k - 1]->feed_blocks(part(k));
+    } catch (...) {
+      errors[k] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> threads;
+  std::vector<size_t> here{0};  // parts this thread reads (also those no thread could be made for)
+  for (size_t k = 1; k < n; ++k) {
+    try {
+      threads.emplace_back(run_part, k);
+    } catch (const std::system_error&) {
+      here.push_back(k);
+    }
+  }
+  for (size_t k : here) run_part(k);
+  for (auto& t : threads) t.join();
+  shared_bytes_ = nullptr;
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  for (size_t k = 1; k < n; ++k) {
+    if (absorb(*later[k - 1])) {
+      ++parts_joined_;
+      continue;
+    }
+    // Not joinable exactly: read the rest here, line by line.
+    for (size_t j = k; j < n; ++j) feed_blocks(part(j));
+    break;
+  }
+}
+
+bool HexlogReader::absorb(HexlogReader& b) {
+  // Reading b's text here, its first line would have met this reader's md run (expect_); b read it
+  // without one. The same only if that line ended the run or continued it at the expected address.
+  if (expect_ && (b.first_ == First::Corrupt || (b.first_ == First::Accepted && b.first_addr_ != *expect_)))
+    return false;
+  if (!image_.absorb(b.image_, static_cast<uint32_t>(line_no_))) return false;
+  auto& t = sum_;
+  const auto& f = b.sum_;
+  t.lines += f.lines, t.md_lines += f.md_lines, t.repeated_lines += f.repeated_lines;
+  t.unchecked_lines += f.unchecked_lines, t.outside_lines += f.outside_lines, t.corrupt_lines += f.corrupt_lines;
+  t.sequence_lines += f.sequence_lines, t.conflict_lines += f.conflict_lines;
+  t.widths |= f.widths;
+  t.log_bytes += f.log_bytes;
+  for (HexlogIssue is : f.issues) {
+    is.line += line_no_;
+    if (is.other_line) is.other_line += line_no_;  // b's conflicts are with b's own lines
+    add_issue(is);
+  }
+  t.issues_dropped += f.issues_dropped;
+  lo_ = std::min(lo_, b.lo_);
+  hi_ = std::max(hi_, b.hi_);
+  if (b.first_ != First::None) expect_ = b.expect_;  // b read at least one line
+  if (line_no_ == 0) first_ = b.first_, first_addr_ = b.first_addr_;
+  line_no_ += b.line_no_;
+  carry_ = std::move(b.carry_);
+  overlong_ = b.overlong_;
+  return true;
+}
+
+}  // namespace camdump::dump
