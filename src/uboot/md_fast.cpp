@@ -85,47 +85,35 @@ constexpr unsigned space_bits(int block) {
   return m;
 }
 
+// One 16-byte block of the token area (columns 9+16*B ..): checks that the spaces are where the
+// tokens put them and that every other column is a hex digit, and ORs the block's high and low
+// digits into place.
+template <int B>
+__attribute__((target("ssse3"))) inline bool token_block(const char* s, __m128i& hi, __m128i& lo) {
+  __m128i valid;
+  const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 9 + 16 * B));
+  const __m128i v = hex_values(c, valid);
+  constexpr unsigned spaces = space_bits(B);
+  const auto at_space = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(c, _mm_set1_epi8(' '))));
+  const auto at_digit = static_cast<unsigned>(_mm_movemask_epi8(valid));
+  hi = _mm_or_si128(hi, _mm_shuffle_epi8(v, CAMDUMP_GATHER(B, 1)));
+  lo = _mm_or_si128(lo, _mm_shuffle_epi8(v, CAMDUMP_GATHER(B, 2)));
+  return (at_space & spaces) == spaces && (at_digit | spaces) == 0xffff;
+}
+
 }  // namespace
 
 __attribute__((target("ssse3"))) bool parse_full_md_b_simd(std::string_view line, MdLine& out) {
   const size_t n = line.size();
   if ((n != 75 && n != 77) || line[8] != ':') return false;
   const char* s = line.data();
-  const __m128i space = _mm_set1_epi8(' ');
   // Address: columns 0..7.
   __m128i avalid;
   const __m128i av = hex_values(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s)), avalid);
   if ((_mm_movemask_epi8(avalid) & 0xff) != 0xff) return false;
   // Tokens: three blocks; spaces where expected, hex digits everywhere else.
   __m128i hi = _mm_setzero_si128(), lo = _mm_setzero_si128();
-  unsigned ok = 1;
-  {
-    __m128i valid;
-    const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 9));
-    const __m128i v = hex_values(c, valid);
-    ok &= (static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(c, space))) & space_bits(0)) == space_bits(0);
-    ok &= (static_cast<unsigned>(_mm_movemask_epi8(valid)) | space_bits(0)) == 0xffff;
-    hi = _mm_or_si128(hi, _mm_shuffle_epi8(v, CAMDUMP_GATHER(0, 1)));
-    lo = _mm_or_si128(lo, _mm_shuffle_epi8(v, CAMDUMP_GATHER(0, 2)));
-  }
-  {
-    __m128i valid;
-    const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 25));
-    const __m128i v = hex_values(c, valid);
-    ok &= (static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(c, space))) & space_bits(1)) == space_bits(1);
-    ok &= (static_cast<unsigned>(_mm_movemask_epi8(valid)) | space_bits(1)) == 0xffff;
-    hi = _mm_or_si128(hi, _mm_shuffle_epi8(v, CAMDUMP_GATHER(1, 1)));
-    lo = _mm_or_si128(lo, _mm_shuffle_epi8(v, CAMDUMP_GATHER(1, 2)));
-  }
-  {
-    __m128i valid;
-    const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 41));
-    const __m128i v = hex_values(c, valid);
-    ok &= (static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(c, space))) & space_bits(2)) == space_bits(2);
-    ok &= (static_cast<unsigned>(_mm_movemask_epi8(valid)) | space_bits(2)) == 0xffff;
-    hi = _mm_or_si128(hi, _mm_shuffle_epi8(v, CAMDUMP_GATHER(2, 1)));
-    lo = _mm_or_si128(lo, _mm_shuffle_epi8(v, CAMDUMP_GATHER(2, 2)));
-  }
+  const bool ok = token_block<0>(s, hi, lo) & token_block<1>(s, hi, lo) & token_block<2>(s, hi, lo);
   if (!ok) return false;
   // Separator: 2 or 4 spaces at column 57.
   const size_t sep = n - 16 - 57;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "dump/hexlog.hpp"
+#include "md_log_util.hpp"
 #include "uboot/md_format.hpp"
 
 using namespace camdump;
@@ -21,20 +22,10 @@ using camdump::uboot::MdDialect;
 
 namespace {
 
-std::vector<uint8_t> pattern(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<uint8_t> v(n);
-  for (auto& b : v) b = static_cast<uint8_t>(rng());
-  return v;
-}
+using test::pattern;
 
 std::string md(const std::vector<uint8_t>& d, uint64_t addr, unsigned w = 1, MdDialect dia = MdDialect::Old) {
-  std::string s;
-  uboot::MdRenderOptions o;
-  o.width = w;
-  o.dialect = dia;
-  uboot::render_md(s, d, addr, o);
-  return s;
+  return test::md_text(d, addr, w, dia);
 }
 
 struct Result {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "dump/hexlog.hpp"
+#include "md_log_util.hpp"
 #include "uboot/md_format.hpp"
 
 using namespace camdump;
@@ -16,19 +17,11 @@ using camdump::uboot::MdDialect;
 
 namespace {
 
-std::vector<uint8_t> pattern(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<uint8_t> v(n);
-  for (auto& b : v) b = static_cast<uint8_t>(rng());
-  return v;
-}
+using test::pattern;
 
 std::string md(const std::vector<uint8_t>& d, uint64_t addr, unsigned w = 1, MdDialect dia = MdDialect::Modern,
                Endian e = Endian::Little, bool pad = true) {
-  std::string s;
-  uboot::MdRenderOptions o{w, dia, e, pad, true};
-  uboot::render_md(s, d, addr, o);
-  return s;
+  return test::md_text(d, addr, w, dia, e, pad);
 }
 
 std::vector<uint8_t> image_of(HexlogReader& r, const HexlogSummary& s, uint8_t fill = 0xff) {
