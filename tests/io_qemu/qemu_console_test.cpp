@@ -47,8 +47,9 @@ TEST(IoQemu, ExecStdioStopsAutobootWithCtrlCAndRunsCommands) {
   t->write("\x03");  // would kill QEMU with signal=on
   ASSERT_NE(read_until(*t, "=> ", 5000ms).find("=> "), std::string::npos);
   t->write("echo exec-$ok\n");  // unset variable: prints "exec-"
-  std::string out = read_until(*t, "exec-\r", 5000ms);
-  EXPECT_NE(out.find("exec-$ok\r\nexec-\r"), std::string::npos) << out;
+  // Up to the prompt after it: a prompt left unread would end the read of the next command early.
+  std::string out = read_until(*t, "exec-\r\n=> ", 5000ms);
+  EXPECT_NE(out.find("exec-$ok\r\nexec-\r\n=> "), std::string::npos) << out;
   t->write("version\n");
   out = read_until(*t, "\n=> ", 5000ms);
   EXPECT_NE(out.find("U-Boot 20"), std::string::npos) << out;
