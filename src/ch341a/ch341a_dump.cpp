@@ -3,7 +3,12 @@
 
 #include <fmt/core.h>
 
+#include <charconv>
 #include <chrono>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <sstream>
 
 #include "ch341a/libusb_transport.hpp"
 #include "ch341a/sim_spec.hpp"
@@ -45,6 +50,58 @@ spi::ProbeResult probe_ch341a(Ch341aSession& s, const std::string& chip_name) {
   return spi::probe_chip(s.master(), forced);
 }
 
+std::filesystem::path resume_state_path(const std::filesystem::path& out) {
+  auto p = part_path_for(out);
+  p += ".state";
+  return p;
+}
+
+namespace {
+
+// OUT.part.state, one "key value" per line: which chip, layout and range the first read in
+// OUT.part belongs to, and how many bytes of it were written (and fsync'ed) before the stop.
+struct ResumeState {
+  std::string id, layout;
+  uint64_t image_size = 0, offset = 0, end = 0, first_pass_done = 0;
+
+  std::string text() const {
+    return fmt::format("camdump-ch341a-resume 1\nid {}\nlayout {}\nimage_size {}\noffset {}\nend {}\n"
+                       "first_pass_done {}\n",
+                       id, layout, image_size, offset, end, first_pass_done);
+  }
+  static std::optional<ResumeState> parse(const std::string& t) {
+    ResumeState st;
+    std::istringstream in(t);
+    std::string line;
+    if (!std::getline(in, line) || line != "camdump-ch341a-resume 1") return std::nullopt;
+    unsigned seen = 0;
+    while (std::getline(in, line)) {
+      const size_t sp = line.find(' ');
+      if (sp == std::string::npos) return std::nullopt;
+      const std::string key = line.substr(0, sp), value = line.substr(sp + 1);
+      auto number = [&](uint64_t& v, unsigned bit) {
+        const char* e = value.data() + value.size();
+        if (std::from_chars(value.data(), e, v).ptr == e && !value.empty()) seen |= bit;
+      };
+      if (key == "id") st.id = value, seen |= 1;
+      else if (key == "layout") st.layout = value, seen |= 2;
+      else if (key == "image_size") number(st.image_size, 4);
+      else if (key == "offset") number(st.offset, 8);
+      else if (key == "end") number(st.end, 16);
+      else if (key == "first_pass_done") number(st.first_pass_done, 32);
+      else return std::nullopt;
+    }
+    return seen == 63 ? std::optional<ResumeState>(st) : std::nullopt;
+  }
+};
+
+std::string read_text(const std::filesystem::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), {}};
+}
+
+}  // namespace
+
 std::string format_ranges(const std::vector<spi::ByteRange>& r, size_t max) {
   std::string s;
   for (size_t i = 0; i < r.size() && i < max; ++i)
@@ -85,22 +142,72 @@ DumpSummary dump_ch341a(Ch341aSession& s, const DumpOptions& o, Reporter& rep, c
   vo.reads = o.reads;
   vo.offset = o.offset;
   vo.length = o.length;
-  AtomicFile out(o.out, AtomicFile::Open::Truncate, AtomicFile::OnAbandon::Keep);
+  const uint64_t end = o.length ? std::min(sum.image_size, o.offset + o.length) : sum.image_size;
+  ResumeState state;
+  state.id = spi::id_string(sum.probe.id);
+  state.layout = nand_view ? (o.nand_oob ? "data+oob" : "data") : "bytes";
+  state.image_size = sum.image_size;
+  state.offset = o.offset;
+  state.end = end;
+  const auto state_path = resume_state_path(o.out);
+  const auto part = part_path_for(o.out);
+  bool resuming = false;
+  if (o.resume) {
+    std::optional<ResumeState> saved;
+    if (std::filesystem::exists(state_path) && std::filesystem::exists(part)) saved = ResumeState::parse(read_text(state_path));
+    if (!saved) {
+      rep.log(LogLevel::Warn, fmt::format("nothing to resume ({} missing or unreadable): starting from the beginning",
+                                          state_path.string()));
+    } else if (saved->id != state.id || saved->layout != state.layout || saved->image_size != state.image_size) {
+      fail(ErrorKind::Usage,
+           fmt::format("{} belongs to another chip or layout ({}, {}, {} bytes), not this {} ({}, {} bytes)",
+                       part.string(), saved->id, saved->layout, saved->image_size, state.id, state.layout,
+                       state.image_size),
+           "drop --resume to start over, or write to another -o");
+    } else if (saved->offset != state.offset || saved->end != state.end) {
+      fail(ErrorKind::Usage,
+           fmt::format("{} holds the range {}-{}, not {}-{}", part.string(), hex(saved->offset), hex(saved->end - 1),
+                       hex(state.offset), hex(state.end - 1)),
+           fmt::format("use --offset {} --length {}, or drop --resume", hex(saved->offset), saved->end - saved->offset));
+    } else {
+      // Never trust more than the file holds.
+      vo.resume_bytes = std::min<uint64_t>(saved->first_pass_done, std::filesystem::file_size(part));
+      resuming = vo.resume_bytes > 0;
+    }
+  }
+  AtomicFile out(o.out, resuming ? AtomicFile::Open::Resume : AtomicFile::Open::Truncate, AtomicFile::OnAbandon::Keep);
+  std::error_code ec;
+  if (!resuming) std::filesystem::remove(state_path, ec);
+  if (resuming)
+    rep.log(LogLevel::Info, fmt::format("resuming: {} of the first read taken from {}", format_size(vo.resume_bytes),
+                                        part.string()));
   spi::ReadProgress prog;
   auto wire = [&] { auto b = s.master().stats(); return b.bytes_in + b.bytes_out; };
-  const uint64_t end = o.length ? std::min(sum.image_size, o.offset + o.length) : sum.image_size;
   try {
     sum.verify = spi::verified_read(*src, out, vo, rep, cancel, prog, wire);
   } catch (const Error& e) {
     uint64_t have = prog.first_pass_done;
-    std::string note = have ? fmt::format("; partial output kept as {}: {} bytes at offset {} read once "
-                                          "(unverified), missing {}-{}",
-                                          out.part_path().string(), have, hex(o.offset),
-                                          hex(o.offset + have), hex(end - 1))
-                            : fmt::format("; {} kept but empty: nothing was read", out.part_path().string());
-    if (e.kind() == ErrorKind::Cancelled) throw;
+    std::string note;
+    if (have) {
+      // Record how far the first read got, after making those bytes durable.
+      state.first_pass_done = have;
+      out.sync();
+      const std::string t = state.text();
+      write_file_atomic(state_path, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(t.data()), t.size()));
+      note = have < end - o.offset
+                 ? fmt::format("; partial output kept as {}: {} bytes at offset {} read once (unverified), missing "
+                               "{}-{}; run again with --resume to continue",
+                               part.string(), have, hex(o.offset), hex(o.offset + have), hex(end - 1))
+                 : fmt::format("; {} holds the whole first read (unverified); run again with --resume to verify "
+                               "it without reading it anew",
+                               part.string());
+    } else {
+      note = fmt::format("; {} kept but empty: nothing was read", part.string());
+    }
     throw Error(e.kind(), e.what() + note, e.hint());
   }
+  sum.resumed = resuming;
+  std::filesystem::remove(state_path, ec);
   sum.bus = s.master().stats();
   if (nand_view) {
     sum.bad_blocks.assign(nand_view->bad_blocks().begin(), nand_view->bad_blocks().end());

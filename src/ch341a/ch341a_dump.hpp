@@ -47,6 +47,10 @@ struct DumpOptions {
   uint64_t size = 0;        ///< --size override (NOR)
   uint64_t offset = 0, length = 0;
   bool nand_oob = false;    ///< data+OOB per page instead of data only
+  /// Continue an interrupted dump: OUT.part holds the first read up to where it stopped, and
+  /// OUT.part.state says how far and of which chip/range. That part is not read again in pass 1
+  /// (later passes still compare it with the chip).
+  bool resume = false;
 };
 
 struct DumpSummary {
@@ -59,10 +63,15 @@ struct DumpSummary {
   uint64_t ecc_corrected_pages = 0;
   spi::BusStats bus;
   double seconds = 0;
+  bool resumed = false;  ///< a saved state was used (verify.resumed_bytes says how much)
 };
 
+/// OUT.part.state: what an interrupted dump leaves for --resume.
+std::filesystem::path resume_state_path(const std::filesystem::path& out);
+
 /// Probe and dump. Throws Error(VerifyMismatch) when some sectors never agreed (listing them),
-/// or the transport's error (with a note of what OUT.part holds and what is missing).
+/// or the transport's error or Cancelled (with a note of what OUT.part holds; OUT.part.state then
+/// lets a run with `resume` continue).
 DumpSummary dump_ch341a(Ch341aSession& s, const DumpOptions& opts, Reporter& rep, const CancelFlag* cancel);
 
 /// Identify the chip (for `probe ch341a`).

@@ -20,7 +20,7 @@ namespace {
 struct DumpArgs {
   std::string out, chip, size, offset, length, device, sim;
   unsigned reads = 2, in_flight = 32;
-  bool nand_oob = false, nand_data = false, json = false;
+  bool nand_oob = false, nand_data = false, resume = false, json = false;
 };
 
 std::string list_pages(const std::vector<uint32_t>& v, size_t max = 16) {
@@ -41,6 +41,7 @@ void run(const DumpArgs& a, Context& ctx) {
   if (!a.offset.empty()) o.offset = size_arg("--offset", a.offset);
   if (!a.length.empty()) o.length = size_arg("--length", a.length);
   o.nand_oob = a.nand_oob;
+  o.resume = a.resume;
   auto s = ch341a::Ch341aSession::open({a.device, a.sim, a.in_flight});
   ch341a::DumpSummary r = ch341a::dump_ch341a(*s, o, ctx.reporter, ctx.cancel);
   bool nand = r.probe.kind == spi::ChipKind::Nand;
@@ -58,6 +59,7 @@ void run(const DumpArgs& a, Context& ctx) {
     j["reads"] = a.reads;
     j["disputed_sectors"] = r.verify.disputed_units;
     j["rereads"] = r.verify.rereads;
+    j["resumed_bytes"] = r.verify.resumed_bytes;
     j["bad_blocks"] = r.bad_blocks;
     j["ecc_failed_pages"] = r.ecc_failed_pages;
     j["ecc_corrected_pages"] = r.ecc_corrected_pages;
@@ -72,8 +74,11 @@ void run(const DumpArgs& a, Context& ctx) {
   }
   fmt::print("chip:     {} {} ({}, ID {})\n", r.probe.vendor, r.probe.name, format_size(r.probe.size),
              spi::id_string(r.probe.id));
-  fmt::print("verified: {} reads; {} sectors differed, settled by {} re-reads\n", a.reads,
-             r.verify.disputed_units, r.verify.rereads);
+  fmt::print("verified: {} reads; {} sectors differed, settled by {} re-reads{}\n", a.reads,
+             r.verify.disputed_units, r.verify.rereads,
+             r.verify.resumed_bytes ? fmt::format("; first read of {} resumed from OUT.part",
+                                                  format_size(r.verify.resumed_bytes))
+                                    : "");
   if (nand) {
     fmt::print("layout:   {} per page\n", a.nand_oob ? "data+OOB" : "data only");
     fmt::print("bad blocks ({}): {}\n", r.bad_blocks.size(), r.bad_blocks.empty() ? "none" : list_pages(r.bad_blocks));
@@ -110,6 +115,9 @@ void register_dump_ch341a(CLI::App& app, Context& ctx) {
   c->add_option("--sim", a->sim,
                 "Use the emulated CH341A: image=FILE,chip=NAME[,flaky=RATE,seed=N,bad=B1:B2,"
                 "eccfail=P1:P2,unplug=N,stall=N,hang=N,id=EF4018,size=16M,sfdp=bits|exp|none]");
+  c->add_flag("--resume", a->resume,
+              "Continue an interrupted dump from OUT.part and OUT.part.state (same chip and range): the "
+              "first read is not repeated where it got to; later reads still check every byte");
   c->add_option("--in-flight", a->in_flight, "USB IN transfers kept queued (default 32, as flashrom)");
   c->add_flag("--json", a->json, "Print only a JSON summary on stdout");
   c->callback([a, &ctx] { run(*a, ctx); });

@@ -102,6 +102,10 @@ uint64_t AtomicFile::size() const {
   return static_cast<uint64_t>(st.st_size);
 }
 
+void AtomicFile::sync() {
+  if (fd_ >= 0 && ::fsync(fd_) != 0) io_fail("cannot sync", part_);
+}
+
 void AtomicFile::commit() {
   if (fd_ < 0) return;
   if (direct_fd_ >= 0) {

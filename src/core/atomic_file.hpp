@@ -39,6 +39,8 @@ class AtomicFile {
   void read_at(uint64_t offset, std::span<uint8_t> data) const;
   void truncate(uint64_t size);
   uint64_t size() const;
+  /// fsync OUT.part (before recording how much of it a resumed run may trust).
+  void sync();
   /// fsync, rename OUT.part -> OUT (replacing OUT), fsync the directory.
   void commit();
   /// Remove OUT.part now.

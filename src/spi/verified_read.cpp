@@ -52,11 +52,24 @@ VerifyResult verified_read(FlashSource& src, AtomicFile& out, const VerifyOption
 
   Pass pass{src, rep, cancel, wire_bytes, {}};
   pass.p.total = (a1 - a0) * reads;
+  // Resume: pass 1 starts at the unit holding the first byte the previous run did not write.
+  uint64_t pass1_start = a0;
+  if (opts.resume_bytes) {
+    const uint64_t have = std::min(opts.resume_bytes, end - opts.offset);
+    pass1_start = a0 + (opts.offset + have - a0) / unit * unit;
+    if (pass1_start > a0) {
+      if (a0 < opts.offset) src.read(a0, std::span(image).first(unit));  // bytes before --offset
+      out.read_at(0, std::span(image).subspan(opts.offset - a0, pass1_start - opts.offset));
+      res.resumed_bytes = pass1_start - opts.offset;
+      progress.first_pass_done = res.resumed_bytes;
+      pass.p.done = pass1_start - a0;
+    }
+  }
   std::vector<bool> disputed(units, false);
   std::vector<uint8_t> buf(chunk);
   for (unsigned r = 0; r < reads; ++r) {
     pass.p.stage = reads > 1 ? fmt::format("reading (pass {}/{})", r + 1, reads) : "reading";
-    for (uint64_t pos = a0; pos < a1; pos += chunk) {
+    for (uint64_t pos = r == 0 ? pass1_start : a0; pos < a1; pos += chunk) {
       check_cancel(cancel);
       size_t n = size_t(std::min<uint64_t>(chunk, a1 - pos));
       if (r == 0) {

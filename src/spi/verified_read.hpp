@@ -22,6 +22,10 @@ struct VerifyOptions {
   unsigned max_rereads = 8;  ///< extra reads per disputed unit before giving up
   uint64_t offset = 0;       ///< image range to read
   uint64_t length = 0;       ///< 0 = to the end
+  /// A previous run's pass 1 already in `out` for [offset, offset+resume_bytes): loaded instead
+  /// of read again. Later passes compare it with the chip like any other byte, so with reads ≥ 2
+  /// nothing of it is trusted unchecked.
+  uint64_t resume_bytes = 0;
 };
 
 struct ByteRange {
@@ -33,6 +37,7 @@ struct VerifyResult {
   uint64_t disputed_units = 0;       ///< units that differed between passes
   uint64_t rereads = 0;              ///< extra unit reads done
   uint64_t bytes_read = 0;           ///< flash bytes read in all
+  uint64_t resumed_bytes = 0;        ///< taken from a previous run's pass 1 (then re-checked)
   std::string sha256;                ///< of the output bytes
   bool ok() const { return unsettled.empty(); }
 };

@@ -105,6 +105,26 @@ TEST(Ch341aCli, DumpWritesVerifiedFileAndSummary) {
   EXPECT_FALSE(fs::exists(dir / "x.bin"));
 }
 
+TEST(Ch341aCli, UnpluggedDumpResumes) {
+  test::TempDir dir;
+  auto img = ch341a::sim_pattern(8u << 20, 22);
+  write_bytes(dir / "img.bin", img);
+  const std::string sim = "image=" + (dir / "img.bin").string() + ",chip=W25Q64FV";
+  const std::string out = (dir / "fw.bin").string();
+  auto r = run({kCamdump, "dump", "ch341a", "-o", out, "--sim", sim + ",unplug=4000000"}, dir.path());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("run again with --resume"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::exists(out + ".part.state"));
+  r = run({kCamdump, "dump", "ch341a", "-o", out, "--sim", sim, "--resume", "--json"}, dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_GT(j["resumed_bytes"].get<uint64_t>(), 3000000u);
+  EXPECT_EQ(j["usb"]["flash_bytes_read"].get<uint64_t>(), 2 * img.size() - j["resumed_bytes"].get<uint64_t>());
+  EXPECT_EQ(j["sha256"], sha256_hex(img));
+  EXPECT_EQ(slurp(out), img);
+  EXPECT_FALSE(fs::exists(out + ".part.state"));
+}
+
 TEST(Ch341aCli, NoProgrammerIsExplained) {
   test::TempDir dir;
   // Through the shim with no CAMDUMP_SIM there is no device at all.

@@ -212,3 +212,89 @@ TEST(Ch341aSim, HangAndStallAreClearErrors) {
     EXPECT_NE(std::string(e.what()).find("stalled"), std::string::npos) << e.what();
   }
 }
+
+namespace {
+
+// Dump with an unplug fault; returns the error text (the dump must fail).
+std::string interrupted(const std::string& sim, const fs::path& out) {
+  try {
+    dump(sim, out);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "expected the dump to fail";
+  return {};
+}
+
+}  // namespace
+
+TEST(Ch341aSim, ResumeAfterUnplugReadsOnlyTheRestOfTheFirstPass) {
+  test::TempDir dir;
+  const std::string m = interrupted("chip=W25Q64FV,unplug=3000000", dir / "r.bin");
+  EXPECT_NE(m.find("--resume"), std::string::npos) << m;
+  ASSERT_TRUE(fs::exists(resume_state_path(dir / "r.bin")));
+  const uint64_t had = fs::file_size(dir / "r.bin.part");
+  ASSERT_GT(had, 1000000u);
+  const auto r = dump("chip=W25Q64FV", dir / "r.bin", 2, [](DumpOptions& o) { o.resume = true; });
+  EXPECT_TRUE(r.resumed);
+  EXPECT_GT(r.verify.resumed_bytes, had - 64 * 1024);  // up to the last whole sector
+  EXPECT_LE(r.verify.resumed_bytes, had);
+  EXPECT_EQ(r.verify.bytes_read, 2 * (8u << 20) - r.verify.resumed_bytes);
+  EXPECT_EQ(slurp(dir / "r.bin"), sim_pattern(8u << 20, 1));
+  EXPECT_FALSE(fs::exists(resume_state_path(dir / "r.bin")));
+  EXPECT_FALSE(fs::exists(dir / "r.bin.part"));
+}
+
+TEST(Ch341aSim, ResumedBytesAreStillCheckedAgainstTheChip) {
+  // A first read that went bad on disk (or on the wire) after it was written: pass 2 disagrees
+  // with it, and re-reads settle the sector with the chip's bytes.
+  test::TempDir dir;
+  interrupted("chip=W25Q64FV,unplug=3000000", dir / "c.bin");
+  {
+    std::fstream f(dir / "c.bin.part", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(0x12345);
+    f.put('\x5a');
+  }
+  const auto r = dump("chip=W25Q64FV", dir / "c.bin", 2, [](DumpOptions& o) { o.resume = true; });
+  EXPECT_GT(r.verify.resumed_bytes, 0x12345u);
+  EXPECT_EQ(r.verify.disputed_units, 1u);
+  EXPECT_EQ(slurp(dir / "c.bin"), sim_pattern(8u << 20, 1));
+}
+
+TEST(Ch341aSim, ResumeInThePassThatChecksSkipsTheWholeFirstRead) {
+  test::TempDir dir;
+  const std::string m = interrupted("chip=W25Q64FV,unplug=12000000", dir / "p.bin");  // in pass 2
+  EXPECT_NE(m.find("whole first read"), std::string::npos) << m;
+  const auto r = dump("chip=W25Q64FV", dir / "p.bin", 2, [](DumpOptions& o) { o.resume = true; });
+  EXPECT_EQ(r.verify.resumed_bytes, 8u << 20);
+  EXPECT_EQ(r.verify.bytes_read, 8u << 20);
+  EXPECT_EQ(slurp(dir / "p.bin"), sim_pattern(8u << 20, 1));
+}
+
+TEST(Ch341aSim, ResumeRefusesAnotherChipOrRangeAndStartsOverWithoutState) {
+  test::TempDir dir;
+  interrupted("chip=W25Q64FV,unplug=3000000", dir / "x.bin");
+  try {
+    dump("chip=W25Q128FV", dir / "x.bin", 2, [](DumpOptions& o) { o.resume = true; });
+    FAIL() << "resumed onto another chip";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Usage);
+    EXPECT_NE(std::string(e.what()).find("another chip"), std::string::npos) << e.what();
+  }
+  try {
+    dump("chip=W25Q64FV", dir / "x.bin", 2, [](DumpOptions& o) {
+      o.resume = true;
+      o.offset = 0x10000;
+    });
+    FAIL() << "resumed onto another range";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Usage);
+    EXPECT_NE(std::string(e.what()).find("range"), std::string::npos) << e.what();
+    EXPECT_NE(e.hint().find("--offset 0x0"), std::string::npos) << e.hint();
+  }
+  fs::remove(resume_state_path(dir / "x.bin"));
+  const auto r = dump("chip=W25Q64FV", dir / "x.bin", 2, [](DumpOptions& o) { o.resume = true; });
+  EXPECT_FALSE(r.resumed);
+  EXPECT_EQ(r.verify.bytes_read, 2u * (8u << 20));
+  EXPECT_EQ(slurp(dir / "x.bin"), sim_pattern(8u << 20, 1));
+}

@@ -104,3 +104,53 @@ TEST(VerifiedRead, OffsetAndLengthWindow) {
   out.commit();
   EXPECT_EQ(slurp(dir / "o.bin"), std::vector<uint8_t>(src.data_.begin() + 5000, src.data_.begin() + 15000));
 }
+
+TEST(VerifiedRead, ResumeFromAPartialFirstReadInAnUnalignedWindow) {
+  // A window starting mid-unit (offset 5000), a previous run that wrote 9000 bytes of it: the
+  // resumed run loads what lies in whole units (up to 12288 = 3 units, i.e. 7288 bytes), reads
+  // the rest of pass 1 from there, and pass 2 reads everything.
+  test::TempDir dir;
+  FakeSource src(64 * 1024);
+  const std::vector<uint8_t> want(src.data_.begin() + 5000, src.data_.begin() + 45000);
+  {
+    std::ofstream f(dir / "o.bin.part", std::ios::binary);
+    f.write(reinterpret_cast<const char*>(want.data()), 9000);
+  }
+  AtomicFile out(dir / "o.bin", AtomicFile::Open::Resume);
+  ReadProgress prog;
+  VerifyOptions o;
+  o.offset = 5000;
+  o.length = 40000;
+  o.resume_bytes = 9000;
+  auto r = verified_read(src, out, o, null_reporter(), nullptr, prog);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.resumed_bytes, 12288u - 5000u);
+  // Unit 1 (the one before --offset's bytes) is read to fill the aligned buffer; pass 1 from
+  // 12288 to 45056, pass 2 from 4096 to 45056.
+  EXPECT_EQ(r.bytes_read, (45056u - 12288u) + (45056u - 4096u));
+  EXPECT_EQ(src.reads_[1], 2u);  // the resume fill + pass 2
+  EXPECT_EQ(src.reads_[2], 1u);  // loaded, then only pass 2
+  out.commit();
+  EXPECT_EQ(slurp(dir / "o.bin"), want);
+  EXPECT_EQ(r.sha256, sha256_hex(want));
+}
+
+TEST(VerifiedRead, ResumedBytesThatDisagreeWithTheChipAreReRead) {
+  test::TempDir dir;
+  FakeSource src(64 * 1024);
+  std::vector<uint8_t> part(src.data_.begin(), src.data_.begin() + 20000);
+  part[10000] ^= 0xff;  // unit 2
+  {
+    std::ofstream f(dir / "o.bin.part", std::ios::binary);
+    f.write(reinterpret_cast<const char*>(part.data()), std::streamsize(part.size()));
+  }
+  AtomicFile out(dir / "o.bin", AtomicFile::Open::Resume);
+  ReadProgress prog;
+  VerifyOptions o;
+  o.resume_bytes = part.size();
+  auto r = verified_read(src, out, o, null_reporter(), nullptr, prog);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.disputed_units, 1u);
+  out.commit();
+  EXPECT_EQ(slurp(dir / "o.bin"), src.data_);
+}
