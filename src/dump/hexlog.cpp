@@ -304,16 +304,17 @@ void HexlogReader::feed_blocks(std::string_view text) {
   // In blocks, so that progress and Ctrl-C are seen while a big mapped log is read.
   for (size_t pos = 0; pos < text.size(); pos += kReadBlock) {
     const std::string_view block = text.substr(pos, kReadBlock);
+    // A mapped log: map the block's pages in one call rather than one page fault per 64 KiB,
+    // and unmap them once parsed (nothing keeps pointers into them: a partial line is copied to
+    // carry_), so the log never adds more than a block per thread to the memory in use.
+    const auto at = reinterpret_cast<uintptr_t>(block.data());
+    const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const uintptr_t start = at & ~(page - 1);
 #ifdef MADV_POPULATE_READ
-    // A mapped log: map the block's pages in one call rather than one page fault per 64 KiB.
-    if (populate_) {
-      const auto at = reinterpret_cast<uintptr_t>(block.data());
-      const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
-      const uintptr_t start = at & ~(page - 1);
-      ::madvise(reinterpret_cast<void*>(start), at + block.size() - start, MADV_POPULATE_READ);
-    }
+    if (populate_) ::madvise(reinterpret_cast<void*>(start), at + block.size() - start, MADV_POPULATE_READ);
 #endif
     feed(block);
+    if (populate_) ::madvise(reinterpret_cast<void*>(start), at + block.size() - start, MADV_DONTNEED);
   }
 }
 

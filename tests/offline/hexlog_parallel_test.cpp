@@ -197,3 +197,44 @@ TEST(HexlogParallel, ReadPathUsesTheParallelReader) {
   EXPECT_EQ(img, d);
   EXPECT_EQ(s.lines, d.size() / 16);
 }
+
+namespace {
+
+// A line of /proc/self/status in bytes: VmRSS (resident now), VmHWM (peak since the last
+// reset_peak_rss()).
+uint64_t status_bytes(const std::string& key) {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind(key + ":", 0) == 0) return std::stoull(line.substr(key.size() + 1)) * 1024;
+  return 0;
+}
+bool reset_peak_rss() { return static_cast<bool>(std::ofstream("/proc/self/clear_refs") << "5"); }
+
+}  // namespace
+
+TEST(HexlogParallel, AMappedLogDoesNotStayInMemory) {
+  // 96 MB of log re-reading the same 64 KiB: the image needs ~100 KiB, so the reader must not
+  // hold on to the mapped log (each parsed block is unmapped again).
+  const auto d = pattern(64 * 1024, 9);
+  const std::string once = "=> md.b 82000000 10000\r\n" + md(d, 0x82000000);
+  const auto path = std::filesystem::temp_directory_path() / ("camdump-hexlog-mem-" + std::to_string(::getpid()));
+  {
+    std::ofstream f(path, std::ios::binary);
+    for (size_t n = 0; n < (96u << 20); n += once.size()) f << once;
+  }
+  const uint64_t log_size = std::filesystem::file_size(path);
+  HexlogOptions o;
+  o.threads = 2;
+  HexlogReader r(o);
+  if (!reset_peak_rss()) GTEST_SKIP() << "cannot reset the peak RSS here";
+  const uint64_t before = status_bytes("VmRSS");
+  r.read_path(path);
+  const uint64_t peak = status_bytes("VmHWM");
+  std::filesystem::remove(path);
+  const auto s = r.finish();
+  ASSERT_TRUE(s.complete());
+  EXPECT_EQ(s.log_bytes, log_size);
+  // Two threads with a 4 MiB block each, plus the image and slack; far below the 96 MB log.
+  EXPECT_LT(peak, before + (32u << 20)) << "peak " << peak << " before " << before;
+}
