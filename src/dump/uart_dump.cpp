@@ -230,24 +230,28 @@ void UartDumper::verify_whole_and_commit() {
   // The device's CRC32 of the whole range: one crc32 over memory-mapped flash, or over the whole
   // range staged at once when it is at most 16 MiB (the guide's own `sf read 0x80600000 0 0x1000000`);
   // otherwise the device's chunk CRCs combined.
-  std::optional<uint32_t> dev;
-  for (int attempt = 0; attempt < 6 && !dev; ++attempt) {
+  // (A flag and a value rather than an optional: GCC 12 warns, wrongly, that the optional's
+  // value may be used uninitialized once inlined into fmt.)
+  bool have = false;
+  uint32_t dev = 0;
+  for (int attempt = 0; attempt < 6 && !have; ++attempt) {
     try {
       if (stager_.mapped() || plan_.length <= (16u << 20)) {
         uint64_t ram = stager_.stage(plan_.offset, plan_.length);
-        for (int k = 0; k < 3 && !dev; ++k) dev = s_.crc32(ram, plan_.length);
+        for (int k = 0; k < 3 && !have; ++k)
+          if (auto c = s_.crc32(ram, plan_.length)) have = true, dev = *c;
       } else {
-        dev = plan_.combined_crc();
+        have = true, dev = plan_.combined_crc();
       }
-      if (dev && *dev != local && attempt < 2) dev.reset();  // a noisy reply: ask again
+      if (have && dev != local && attempt < 2) have = false;  // a noisy reply: ask again
     } catch (const uboot::ConsoleLost& e) {
       recover(e);
     }
   }
-  if (!dev) fail(ErrorKind::Protocol, "no readable whole-image crc32 from the device");
-  if (*dev != local)
+  if (!have) fail(ErrorKind::Protocol, "no readable whole-image crc32 from the device");
+  if (dev != local)
     fail(ErrorKind::VerifyMismatch,
-         fmt::format("whole-image CRC32 differs: device {:08x}, file {:08x}", *dev, local),
+         fmt::format("whole-image CRC32 differs: device {:08x}, file {:08x}", dev, local),
          "the flash changed during the dump or staging overlapped; run again");
   r_.crc32 = local;
   r_.sha256 = sha.hex_final();
