@@ -3,6 +3,8 @@
 
 #include <string_view>
 
+#include "core/size.hpp"
+
 namespace camdump::uboot {
 
 std::optional<MmcResult> parse_mmc_result(std::span<const std::string> lines) {
@@ -20,7 +22,7 @@ std::optional<MmcResult> parse_mmc_result(std::span<const std::string> lines) {
         r.ok = status == "OK";
         size_t s = b;
         while (s > 0 && l[s - 1] >= '0' && l[s - 1] <= '9') --s;
-        if (s < b) r.blocks = std::stoull(std::string(l.substr(s, b - s)));
+        if (s < b) r.blocks = parse_number(l.substr(s, b - s));  // nullopt when it overflows
         if (!r.ok) r.error = std::string(l);
         return r;
       }

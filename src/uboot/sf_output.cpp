@@ -2,6 +2,7 @@
 #include "uboot/sf_output.hpp"
 
 #include <cctype>
+#include <cstdint>
 #include <regex>
 
 #include "core/size.hpp"
@@ -31,14 +32,16 @@ std::optional<uint64_t> parse_print_size(std::string_view text) {
   std::string s(text);
   std::smatch m;
   if (!std::regex_search(s, m, re)) return std::nullopt;
-  uint64_t whole = std::stoull(m[1].str());
-  uint64_t unit = m[3] == "Bytes" ? 1 : m[3] == "KiB" ? 1024 : m[3] == "MiB" ? (1u << 20) : (1ull << 30);
-  uint64_t v = whole * unit;
+  // (Digit runs of any length reach here from a noisy console: no stoull, which throws.)
+  const std::optional<uint64_t> whole = parse_number(m[1].str());
+  const uint64_t unit = m[3] == "Bytes" ? 1 : m[3] == "KiB" ? 1024 : m[3] == "MiB" ? (1u << 20) : (1ull << 30);
+  if (!whole || *whole > UINT64_MAX / unit / 2) return std::nullopt;
+  uint64_t v = *whole * unit;
   if (m[2].matched) {  // print_size prints one or two decimals, rounded; keep it approximate
-    std::string frac = m[2].str();
-    uint64_t f = std::stoull(frac), den = 1;
+    const std::string frac = m[2].str().substr(0, 3);
+    uint64_t den = 1;
     for (size_t i = 0; i < frac.size(); ++i) den *= 10;
-    v += unit * f / den;
+    v += unit * parse_number(frac).value_or(0) / den;
   }
   return v;
 }
@@ -48,12 +51,12 @@ std::optional<uint64_t> size_from_chip_name(std::string_view name) {
   std::smatch m;
   static const std::regex mb(R"((\d+)\s*MB\b)", std::regex::icase);
   if (std::regex_search(s, m, mb)) {
-    uint64_t v = std::stoull(m[1].str());
+    const uint64_t v = parse_number(m[1].str()).value_or(0);
     if (v >= 1 && v <= 512) return v << 20;
   }
   static const std::regex mbit(R"(25[A-Za-z]{0,4}(\d{2,4}))");
   if (std::regex_search(s, m, mbit)) {
-    uint64_t v = std::stoull(m[1].str());
+    const uint64_t v = parse_number(m[1].str()).value_or(0);
     switch (v) {
       case 16: case 32: case 64: case 128: case 256: case 512: case 1024:
         return (v << 20) / 8;

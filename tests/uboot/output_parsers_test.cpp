@@ -94,3 +94,16 @@ TEST(MmcOutput, OldAndNewWording) {
   EXPECT_FALSE(c->ok);
   EXPECT_FALSE(parse_mmc_result(V{"nothing"}));
 }
+
+TEST(OutputParsers, OverlongNumbersFromANoisyConsoleAreNotAnException) {
+  // Found by fuzz_uboot_console: a digit run longer than uint64_t made stoull throw.
+  const std::string digits(40, '6');
+  auto m = parse_mmc_result(V{digits + " blocks written: OK"});
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(m->ok);
+  EXPECT_FALSE(m->blocks);
+  EXPECT_FALSE(parse_print_size(digits + " MiB"));
+  EXPECT_FALSE(parse_print_size("18446744073709551615 GiB"));
+  EXPECT_EQ(parse_print_size("1." + digits + " MiB"), (1u << 20) + (1u << 20) * 666 / 1000);
+  EXPECT_FALSE(size_from_chip_name(digits + "MB"));
+}
