@@ -18,6 +18,7 @@
 #include "core/size.hpp"
 #include "dump/combine.hpp"
 #include "dump/shell_dump.hpp"
+#include "dump/shell_progress.hpp"
 #include "image/inspect.hpp"
 #include "shell/shell_session.hpp"
 #include "dump/tftp_inbox.hpp"
@@ -29,7 +30,7 @@ struct ShellArgs {
   std::string port, out, user = "root", password, via = "console", server_ip, listen, sd_path, log, chunk = "64K";
   uint32_t baud = 115200;
   unsigned retries = 3;
-  bool no_skip_blank = false, no_parts = false, json = false;
+  bool no_skip_blank = false, no_parts = false, resume = false, json = false;
 };
 
 std::filesystem::path part_file(const std::filesystem::path& out, const MtdPart& p) {
@@ -60,11 +61,36 @@ void run(const ShellArgs& a, Context& ctx) {
     o.tftp_receive = [&rx](const std::string& name) { return rx->wait_for(name); };
   }
 
+  if (a.resume && o.via == dump::ShellVia::Sd)
+    fail(ErrorKind::Usage, "--resume applies to --via console and --via tftp (with --via sd the copies stay on the card)");
+  // Verified chunks go to OUT-stem.mtdN-NAME.bin.part as they arrive, so that an interrupted run
+  // can be resumed; the finished partition copies replace them.
+  const std::filesystem::path out_dir =
+      std::filesystem::path(a.out).parent_path().empty() ? "." : std::filesystem::path(a.out).parent_path();
+  dump::ShellProgressFiles progress(
+      [&](const MtdPart& p) { return part_path_for(out_dir / part_file(a.out, p).filename()); }, a.resume);
+  if (o.via != dump::ShellVia::Sd) {
+    o.on_verified = [&](const MtdPart& p, uint64_t off, std::span<const uint8_t> b) { progress.save(p, off, b); };
+    if (a.resume) o.saved = [&](const MtdPart& p, uint64_t off, uint64_t len) { return progress.saved(p, off, len); };
+  }
+
   auto t = open_cli_port(a.port, a.baud, a.log, ctx);
   shell::ShellSession sh(*t, ctx.reporter, ctx.cancel);
   sh.attach({.user = a.user, .password = a.password});
   dump::ShellDumper d(sh, ctx.reporter, ctx.cancel);
-  dump::ShellDumpResult r = d.run(o);
+  dump::ShellDumpResult r;
+  try {
+    r = d.run(o);
+  } catch (const Error& e) {
+    if (progress.saved_bytes() == 0) throw;
+    std::string files;
+    for (const auto& f : progress.paths()) files += (files.empty() ? "" : ", ") + f.filename().string();
+    throw Error(e.kind(),
+                fmt::format("{}; {} verified this run kept in {}: run again with --resume to continue", e.what(),
+                            format_size(progress.saved_bytes()), files),
+                e.hint());
+  }
+  progress.close();
 
   nlohmann::json j;
   j["route"] = "shell";
@@ -73,6 +99,7 @@ void run(const ShellArgs& a, Context& ctx) {
   j["whole_chip_partition"] = r.whole_chip_used;
   j["blank_bytes_skipped"] = r.blank_bytes;
   j["rereads"] = r.retries;
+  j["resumed_bytes"] = r.resumed_bytes;
   j["wire_bytes_received"] = t->rx_bytes();
   nlohmann::json parts = nlohmann::json::array();
   for (const auto& c : r.copies)
@@ -129,7 +156,10 @@ void run(const ShellArgs& a, Context& ctx) {
       fail(ErrorKind::VerifyMismatch, "the combined image differs from the verified partitions");
     f.commit();
   }
-  if (!scratch.empty()) std::filesystem::remove_all(scratch);
+  if (!scratch.empty()) {
+    std::filesystem::remove_all(scratch);
+    progress.remove_all();  // with --no-parts no partition copy replaced them
+  }
   j["output"] = out.string();
   j["sha256"] = sha;
   j["crc32"] = crc_hex(crc32(image));
@@ -140,9 +170,11 @@ void run(const ShellArgs& a, Context& ctx) {
     return;
   }
   fmt::print("{}\n", image::short_summary(report));
-  fmt::print("partitions: {} transferred{}, {} blank skipped, {} re-reads, {} received on the wire ({:.2f} per flash byte)\n",
-             r.copies.size(), r.whole_chip_used ? " (whole-chip partition)" : "", format_size(r.blank_bytes), r.retries,
-             format_size(t->rx_bytes()), double(t->rx_bytes()) / double(image.size() ? image.size() : 1));
+  fmt::print("partitions: {} transferred{}, {} blank skipped, {}{} re-reads, {} received on the wire ({:.2f} per "
+             "flash byte)\n",
+             r.copies.size(), r.whole_chip_used ? " (whole-chip partition)" : "", format_size(r.blank_bytes),
+             r.resumed_bytes ? format_size(r.resumed_bytes) + " resumed, " : "", r.retries, format_size(t->rx_bytes()),
+             double(t->rx_bytes()) / double(image.size() ? image.size() : 1));
   fmt::print("wrote {} ({}), sha256 {}\n", out.string(), format_size(image.size()), sha);
 }
 
@@ -167,7 +199,10 @@ void register_dump_shell(CLI::App& app, Context& ctx) {
   c->add_option("--chunk", a->chunk, "Console transfer and verification unit")->capture_default_str();
   c->add_option("--retries", a->retries, "Re-reads of a chunk whose hash disagrees")->capture_default_str();
   c->add_flag("--no-skip-blank", a->no_skip_blank, "Transfer blank (all 0xff) chunks too");
-  c->add_flag("--no-parts", a->no_parts, "Do not write the per-partition files");
+  c->add_flag("--no-parts", a->no_parts, "Do not keep the per-partition files");
+  c->add_flag("--resume", a->resume,
+              "Continue an interrupted dump: take the chunks kept in OUT-stem.mtdN-NAME.bin.part where the "
+              "camera's md5sum/sha256sum of them agrees, transfer the rest");
   c->add_option("--baud", a->baud, "Serial line rate")->capture_default_str();
   c->add_option("--log", a->log, "Write the full console transcript to this file");
   c->add_flag("--json", a->json, "Print the result as JSON on stdout");

@@ -122,6 +122,17 @@ std::vector<uint8_t> ShellDumper::read_console(const MtdPart& p, const ShellDump
         continue;
       }
     }
+    if (!hashes.empty() && opt.saved) {
+      // A previous run's bytes for this chunk, if the camera's hash says they are right.
+      std::vector<uint8_t> had = opt.saved(p, off, len);
+      if (had.size() == len && local_hash(had, tools.hasher) == hashes[i]) {
+        std::copy(had.begin(), had.end(), data.begin() + static_cast<std::ptrdiff_t>(off));
+        res.resumed_bytes += len;
+        pr.done += len;
+        rep_.progress(pr);
+        continue;
+      }
+    }
     std::vector<uint8_t> got;
     bool ok = false;
     std::vector<uint8_t> previous;
@@ -142,6 +153,7 @@ std::vector<uint8_t> ShellDumper::read_console(const MtdPart& p, const ShellDump
            fmt::format("mtd{} ({}): the chunk at +{} never verified after {} reads", p.index, p.name, hex(off), opt.retries + 1),
            "the console is too noisy: check wiring and ground, or use --via tftp / --via sd");
     std::copy(got.begin(), got.end(), data.begin() + static_cast<std::ptrdiff_t>(off));
+    if (opt.on_verified) opt.on_verified(p, off, got);
     pr.done += len;
     pr.retries = res.retries;
     pr.wire_bytes = sh_.transport().rx_bytes();
@@ -208,6 +220,7 @@ ShellDumpResult ShellDumper::run(const ShellDumpOptions& opt) {
     const MtdPart& p = res.layout.parts[idx];
     PartitionCopy c;
     c.part = p;
+    bool keep_when_verified = false;  // a whole partition just transferred (tftp)
     const std::string dev = fmt::format("/dev/mtd{}", p.index);
     switch (opt.via) {
       case ShellVia::Console:
@@ -230,10 +243,22 @@ ShellDumpResult ShellDumper::run(const ShellDumpOptions& opt) {
                  "check --server-ip is an address the camera can reach and that UDP is not filtered");
           return opt.tftp_receive(name);
         };
-        c.data = upload();
         c.device_hash = device_hash(dev, tools, &c.hash_algo);
+        if (!tools.hasher.empty() && opt.saved) {
+          // A previous run's copy of the whole partition, if the camera's hash agrees with it.
+          std::vector<uint8_t> had = opt.saved(p, 0, p.size);
+          if (had.size() == p.size && local_hash(had, tools.hasher) == c.device_hash) {
+            c.data = std::move(had);
+            res.resumed_bytes += p.size;
+            rep_.log(LogLevel::Info, fmt::format("shell: mtd{} ({}) taken from the previous run ({} agrees)", p.index,
+                                                 p.name, tools.hasher));
+            break;
+          }
+        }
+        c.data = upload();
         if (tools.hasher.empty() && upload() != c.data)  // no hash on the camera: two uploads must agree
           fail(ErrorKind::VerifyMismatch, fmt::format("mtd{}: two uploads differ", p.index));
+        keep_when_verified = true;
         break;
       }
       case ShellVia::Sd: {
@@ -254,6 +279,7 @@ ShellDumpResult ShellDumper::run(const ShellDumpOptions& opt) {
         fail(ErrorKind::VerifyMismatch, fmt::format("mtd{} ({}): {} of the received copy differs from the camera's",
                                                     p.index, p.name, tools.hasher));
     }
+    if (keep_when_verified && opt.on_verified) opt.on_verified(p, 0, c.data);  // (console: per chunk)
     done += p.size;
     res.copies.push_back(std::move(c));
   }

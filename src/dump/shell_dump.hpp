@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,13 @@ struct ShellDumpOptions {
   TftpReceiver tftp_receive;   ///< Tftp: how uploads are collected
   std::string sd_path;         ///< Sd: mount point on the camera; empty = find /dev/mmcblk* in /proc/mounts
   std::string name_prefix = "camdump-";  ///< file names used on the card / server
+  /// Resume: what a previous run saved for [off, off+len) of partition `p` (may be short, stale or
+  /// empty). Used only where the camera's hash of that chunk (console) or partition (tftp) agrees;
+  /// without a hash tool on the camera nothing saved is used.
+  std::function<std::vector<uint8_t>(const MtdPart& p, uint64_t off, uint64_t len)> saved;
+  /// Called with every chunk (console) or partition (tftp) as soon as it is verified, so that an
+  /// interrupted run can be resumed from what it had.
+  std::function<void(const MtdPart& p, uint64_t off, std::span<const uint8_t> bytes)> on_verified;
 };
 
 struct PartitionCopy {
@@ -54,6 +62,7 @@ struct ShellDumpResult {
   uint64_t flash_size = 0;
   uint64_t blank_bytes = 0;           ///< proven blank by hash, not transferred
   uint64_t retries = 0;
+  uint64_t resumed_bytes = 0;         ///< taken from `saved` after the camera's hash agreed
   std::string encoder;                ///< console mode: "base64", "uuencode", "hexdump", "od"
 };
 

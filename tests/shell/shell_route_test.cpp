@@ -3,9 +3,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <csignal>
+#include <map>
 #include <random>
+#include <thread>
 
 #include "support/busybox_root.hpp"
+#include "support/process.hpp"
 #include "core/error.hpp"
 #include "core/file_util.hpp"
 #include "dump/shell_dump.hpp"
@@ -201,4 +205,104 @@ TEST_F(ShellRoute, CliAssemblesAWholeChipLayoutThroughCombine) {
   EXPECT_TRUE(std::filesystem::exists(out / "cam.mtd6-all.bin"));
   auto app = camdump::read_file(out / "cam.mtd3-app.bin");
   EXPECT_TRUE(std::equal(app.begin(), app.end(), img.begin() + 0x488000));
+}
+
+TEST_F(ShellRoute, ResumeTakesOnlyTheChunksTheCameraConfirms) {
+  // A previous run's chunks: right ones for the first 2 MiB, one of them damaged, nothing after.
+  BusyboxRoot root(img, {.parts = kStockParts, .mtdparts = kStockMtdparts});
+  const uint64_t chunk = 64 * 1024;
+  std::map<uint64_t, std::vector<uint8_t>> kept;
+  for (uint64_t off = 0; off < (2u << 20); off += chunk) kept[off].assign(img.begin() + off, img.begin() + off + chunk);
+  kept[0x50000][100] ^= 1;
+  dump::ShellDumpOptions o;
+  o.saved = [&](const MtdPart& p, uint64_t off, uint64_t len) {
+    EXPECT_EQ(p.name, "all");
+    auto it = kept.find(off);
+    return it == kept.end() ? std::vector<uint8_t>{} : std::vector<uint8_t>(it->second.begin(), it->second.begin() + len);
+  };
+  std::map<uint64_t, size_t> verified;
+  o.on_verified = [&](const MtdPart&, uint64_t off, std::span<const uint8_t> b) { verified[off] = b.size(); };
+  DumpRun r = dump_over(root, o);
+  ASSERT_TRUE(r.image == img);
+  // Taken from `saved`: the non-blank chunks below 2 MiB except the damaged one.
+  uint64_t want = 0;
+  for (uint64_t off = 0; off < (2u << 20); off += chunk)
+    if (off != 0x50000 && std::any_of(img.begin() + off, img.begin() + off + chunk, [](uint8_t b) { return b != 0xff; }))
+      want += chunk;
+  EXPECT_EQ(r.result.resumed_bytes, want);
+  EXPECT_EQ(verified.count(0x50000), 1u);  // the damaged chunk was transferred again
+  EXPECT_EQ(verified.count(0x10000), 0u);  // a confirmed one was not
+  EXPECT_EQ(verified.count(0x200000), 1u);
+}
+
+TEST_F(ShellRoute, CliCtrlCKeepsVerifiedChunksAndResumeFinishes) {
+  BusyboxRoot root(img, {.parts = kStockParts, .mtdparts = kStockMtdparts});
+  TempDir out;
+  const auto fw = out / "fw.bin";
+  const auto kept = out / "fw.mtd6-all.bin.part";
+  const std::string camdump = CAMDUMP_BINARY_DIR "/camdump";
+  uint64_t kept_size = 0;
+  {
+    SpawnOptions so;
+    so.stdout_file = (out / "first.out").string();
+    so.stderr_file = (out / "first.err").string();
+    auto p = Process::spawn({camdump, "dump", "shell", root.port(), "-o", fw.string()}, so);
+    // Interrupt once a quarter of the image's data has arrived.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    std::error_code ec;
+    while (std::chrono::steady_clock::now() < deadline && p.running() &&
+           !(std::filesystem::exists(kept, ec) && std::filesystem::file_size(kept, ec) >= (1u << 20)))
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ASSERT_TRUE(p.running()) << test::read_file(out / "first.err");
+    kept_size = std::filesystem::file_size(kept, ec);
+    ::kill(p.pid(), SIGINT);
+    auto st = p.wait_exit(std::chrono::seconds(20));
+    ASSERT_TRUE(st.has_value());
+    EXPECT_EQ(WEXITSTATUS(*st), 130);
+  }
+  const std::string err = test::read_file(out / "first.err");
+  EXPECT_NE(err.find("run again with --resume"), std::string::npos) << err;
+  EXPECT_FALSE(std::filesystem::exists(fw));
+  const std::string cmd = camdump + " -q dump shell '" + root.port() + "' -o " + fw.string() + " --resume --json > " +
+                          (out / "second.json").string();
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  EXPECT_TRUE(camdump::read_file(fw) == img);
+  const std::string json = test::read_file(out / "second.json");
+  const auto at = json.find("\"resumed_bytes\": ");
+  ASSERT_NE(at, std::string::npos) << json;
+  // At least every data chunk wholly inside what the file held when it was interrupted (blank
+  // chunks are never written: they are proven blank by their hash).
+  uint64_t want = 0;
+  for (uint64_t off = 0; off + 65536 <= kept_size; off += 65536)
+    if (std::any_of(img.begin() + off, img.begin() + off + 65536, [](uint8_t b) { return b != 0xff; })) want += 65536;
+  EXPECT_GE(want, 512u * 1024);
+  EXPECT_GE(std::stoull(json.substr(at + 17)), want) << json;
+  EXPECT_FALSE(std::filesystem::exists(kept));  // replaced by the finished partition copy
+  EXPECT_TRUE(std::filesystem::exists(out / "fw.mtd6-all.bin"));
+}
+
+TEST_F(ShellRoute, TftpModeResumesWholePartitionsTheCameraConfirms) {
+  BusyboxRoot root(img, {.parts = kPlainParts});
+  dump::TftpInbox inbox("127.0.0.1:0", null_reporter(), nullptr);
+  dump::ShellDumpOptions opt;
+  opt.via = dump::ShellVia::Tftp;
+  opt.server_ip = "127.0.0.1";
+  opt.server_port = inbox.port();
+  std::vector<std::string> uploaded;
+  opt.tftp_receive = [&](const std::string& name) {
+    uploaded.push_back(name);
+    return inbox.wait_for(name, std::chrono::seconds(60));
+  };
+  // Kept from a previous run: boot and kernel right, env stale, nothing for the rest.
+  opt.saved = [&](const MtdPart& p, uint64_t off, uint64_t len) {
+    std::vector<uint8_t> v;
+    if (p.name == "boot" || p.name == "kernel" || p.name == "env")
+      v.assign(img.begin() + *p.offset + off, img.begin() + *p.offset + off + len);
+    if (p.name == "env") v[5] ^= 0x80;
+    return v;
+  };
+  DumpRun r = dump_over(root, opt);
+  EXPECT_TRUE(r.image == img);
+  EXPECT_EQ(r.result.resumed_bytes, 0x40000u + 0x1b0000u);
+  EXPECT_EQ(uploaded, (std::vector<std::string>{"camdump-mtd1.bin", "camdump-mtd3.bin", "camdump-mtd4.bin"}));
 }
