@@ -5,8 +5,6 @@
 
 #include <charconv>
 #include <chrono>
-#include <fstream>
-#include <iterator>
 #include <optional>
 #include <sstream>
 
@@ -15,6 +13,7 @@
 #include "ch341a/sim_transport.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/file_util.hpp"
 #include "core/size.hpp"
 #include "spi/flash_source.hpp"
 
@@ -95,11 +94,6 @@ struct ResumeState {
   }
 };
 
-std::string read_text(const std::filesystem::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), {}};
-}
-
 }  // namespace
 
 std::string format_ranges(const std::vector<spi::ByteRange>& r, size_t max) {
@@ -154,7 +148,10 @@ DumpSummary dump_ch341a(Ch341aSession& s, const DumpOptions& o, Reporter& rep, c
   bool resuming = false;
   if (o.resume) {
     std::optional<ResumeState> saved;
-    if (std::filesystem::exists(state_path) && std::filesystem::exists(part)) saved = ResumeState::parse(read_text(state_path));
+    if (std::filesystem::exists(state_path) && std::filesystem::exists(part)) {
+      const auto raw = read_file(state_path);
+      saved = ResumeState::parse(std::string(raw.begin(), raw.end()));
+    }
     if (!saved) {
       rep.log(LogLevel::Warn, fmt::format("nothing to resume ({} missing or unreadable): starting from the beginning",
                                           state_path.string()));
@@ -188,12 +185,20 @@ DumpSummary dump_ch341a(Ch341aSession& s, const DumpOptions& o, Reporter& rep, c
   } catch (const Error& e) {
     uint64_t have = prog.first_pass_done;
     std::string note;
+    bool state_saved = false;
     if (have) {
-      // Record how far the first read got, after making those bytes durable.
+      // Record how far the first read got, after making those bytes durable. (If that fails too,
+      // the first error is the one to report, without a --resume that could not work.)
       state.first_pass_done = have;
-      out.sync();
-      const std::string t = state.text();
-      write_file_atomic(state_path, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(t.data()), t.size()));
+      try {
+        out.sync();
+        const std::string t = state.text();
+        write_file_atomic(state_path, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(t.data()), t.size()));
+        state_saved = true;
+      } catch (const Error&) {
+      }
+    }
+    if (state_saved) {
       note = have < end - o.offset
                  ? fmt::format("; partial output kept as {}: {} bytes at offset {} read once (unverified), missing "
                                "{}-{}; run again with --resume to continue",
@@ -201,6 +206,9 @@ DumpSummary dump_ch341a(Ch341aSession& s, const DumpOptions& o, Reporter& rep, c
                  : fmt::format("; {} holds the whole first read (unverified); run again with --resume to verify "
                                "it without reading it anew",
                                part.string());
+    } else if (have) {
+      note = fmt::format("; partial output kept as {}: {} bytes at offset {} read once (unverified)", part.string(),
+                         have, hex(o.offset));
     } else {
       note = fmt::format("; {} kept but empty: nothing was read", part.string());
     }
