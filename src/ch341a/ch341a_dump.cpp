@@ -49,12 +49,6 @@ spi::ProbeResult probe_ch341a(Ch341aSession& s, const std::string& chip_name) {
   return spi::probe_chip(s.master(), forced);
 }
 
-std::filesystem::path resume_state_path(const std::filesystem::path& out) {
-  auto p = part_path_for(out);
-  p += ".state";
-  return p;
-}
-
 namespace {
 
 // OUT.part.state, one "key value" per line: which chip, layout and range the first read in
@@ -143,7 +137,7 @@ DumpSummary dump_ch341a(Ch341aSession& s, const DumpOptions& o, Reporter& rep, c
   state.image_size = sum.image_size;
   state.offset = o.offset;
   state.end = end;
-  const auto state_path = resume_state_path(o.out);
+  const auto state_path = state_path_for(o.out);
   const auto part = part_path_for(o.out);
   bool resuming = false;
   if (o.resume) {

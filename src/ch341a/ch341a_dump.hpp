@@ -66,12 +66,9 @@ struct DumpSummary {
   bool resumed = false;  ///< a saved state was used (verify.resumed_bytes says how much)
 };
 
-/// OUT.part.state: what an interrupted dump leaves for --resume.
-std::filesystem::path resume_state_path(const std::filesystem::path& out);
-
 /// Probe and dump. Throws Error(VerifyMismatch) when some sectors never agreed (listing them),
-/// or the transport's error or Cancelled (with a note of what OUT.part holds; OUT.part.state then
-/// lets a run with `resume` continue).
+/// or the transport's error or Cancelled (with a note of what OUT.part holds; OUT.part.state,
+/// state_path_for(out), then lets a run with `resume` continue).
 DumpSummary dump_ch341a(Ch341aSession& s, const DumpOptions& opts, Reporter& rep, const CancelFlag* cancel);
 
 /// Identify the chip (for `probe ch341a`).

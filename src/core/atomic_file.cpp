@@ -30,6 +30,12 @@ std::filesystem::path part_path_for(const std::filesystem::path& out) {
   return p;
 }
 
+std::filesystem::path state_path_for(const std::filesystem::path& out) {
+  auto p = part_path_for(out);
+  p += ".state";
+  return p;
+}
+
 AtomicFile::AtomicFile(std::filesystem::path out, Open mode, OnAbandon on_abandon)
     : out_(std::move(out)), part_(part_path_for(out_)), on_abandon_(on_abandon) {
   int flags = O_RDWR | O_CREAT | O_CLOEXEC | (mode == Open::Truncate ? O_TRUNC : 0);

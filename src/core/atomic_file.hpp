@@ -60,6 +60,8 @@ class AtomicFile {
 
 /// Path of the partial file for `out` ("fw.bin" -> "fw.bin.part").
 std::filesystem::path part_path_for(const std::filesystem::path& out);
+/// Where a resumable dump records how far OUT.part got ("fw.bin" -> "fw.bin.part.state").
+std::filesystem::path state_path_for(const std::filesystem::path& out);
 
 /// Write a whole buffer atomically (OUT.part, then rename), mode 0600.
 void write_file_atomic(const std::filesystem::path& out, std::span<const uint8_t> data);

@@ -3,7 +3,6 @@
 
 #include <fmt/format.h>
 
-#include "core/atomic_file.hpp"
 #include "core/crc32.hpp"
 #include "core/error.hpp"
 #include "core/size.hpp"
@@ -101,12 +100,6 @@ ChunkPlan parse_state(std::string_view text) {
     p.chunks[*idx].status = st == 'b' ? ChunkStatus::Blank : ChunkStatus::Verified;
     p.chunks[*idx].crc = *crc;
   }
-  return p;
-}
-
-std::filesystem::path state_path_for(const std::filesystem::path& out) {
-  auto p = part_path_for(out);
-  p += ".state";
   return p;
 }
 

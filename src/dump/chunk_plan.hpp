@@ -48,7 +48,5 @@ struct ChunkPlan {
 /// Parse a state file. Throws Error(Corrupt) on a damaged file; a truncated last line (power loss
 /// mid-append) is ignored.
 ChunkPlan parse_state(std::string_view text);
-/// OUT.part.state for OUT.
-std::filesystem::path state_path_for(const std::filesystem::path& out);
 
 }  // namespace camdump::dump

@@ -232,7 +232,7 @@ TEST(Ch341aSim, ResumeAfterUnplugReadsOnlyTheRestOfTheFirstPass) {
   test::TempDir dir;
   const std::string m = interrupted("chip=W25Q64FV,unplug=3000000", dir / "r.bin");
   EXPECT_NE(m.find("--resume"), std::string::npos) << m;
-  ASSERT_TRUE(fs::exists(resume_state_path(dir / "r.bin")));
+  ASSERT_TRUE(fs::exists(state_path_for(dir / "r.bin")));
   const uint64_t had = fs::file_size(dir / "r.bin.part");
   ASSERT_GT(had, 1000000u);
   const auto r = dump("chip=W25Q64FV", dir / "r.bin", 2, [](DumpOptions& o) { o.resume = true; });
@@ -241,7 +241,7 @@ TEST(Ch341aSim, ResumeAfterUnplugReadsOnlyTheRestOfTheFirstPass) {
   EXPECT_LE(r.verify.resumed_bytes, had);
   EXPECT_EQ(r.verify.bytes_read, 2 * (8u << 20) - r.verify.resumed_bytes);
   EXPECT_EQ(slurp(dir / "r.bin"), sim_pattern(8u << 20, 1));
-  EXPECT_FALSE(fs::exists(resume_state_path(dir / "r.bin")));
+  EXPECT_FALSE(fs::exists(state_path_for(dir / "r.bin")));
   EXPECT_FALSE(fs::exists(dir / "r.bin.part"));
 }
 
@@ -292,7 +292,7 @@ TEST(Ch341aSim, ResumeRefusesAnotherChipOrRangeAndStartsOverWithoutState) {
     EXPECT_NE(std::string(e.what()).find("range"), std::string::npos) << e.what();
     EXPECT_NE(e.hint().find("--offset 0x0"), std::string::npos) << e.hint();
   }
-  fs::remove(resume_state_path(dir / "x.bin"));
+  fs::remove(state_path_for(dir / "x.bin"));
   const auto r = dump("chip=W25Q64FV", dir / "x.bin", 2, [](DumpOptions& o) { o.resume = true; });
   EXPECT_FALSE(r.resumed);
   EXPECT_EQ(r.verify.bytes_read, 2u * (8u << 20));

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "core/atomic_file.hpp"
 #include "core/file_util.hpp"
 #include "dump/chunk_plan.hpp"
 #include "dump/uart_dump.hpp"
@@ -54,7 +55,7 @@ TEST(UartSim, CleanIngenicDumpIsExactAndSkipsBlank) {
   EXPECT_EQ(r.device.prompt, "isvp_t31# ");
   EXPECT_EQ(std::filesystem::status(dir / "fw.bin").permissions() & std::filesystem::perms::all,
             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-  EXPECT_FALSE(std::filesystem::exists(dump::state_path_for(dir / "fw.bin")));
+  EXPECT_FALSE(std::filesystem::exists(state_path_for(dir / "fw.bin")));
   EXPECT_EQ(sim.st().camera().stats().saveenv, 0u);
 }
 
@@ -167,7 +168,7 @@ TEST(UartSim, CancelLeavesStateAndResumeFinishesExactly) {
   }
   EXPECT_FALSE(std::filesystem::exists(dir / "fw.bin"));
   EXPECT_TRUE(std::filesystem::exists(dir / "fw.bin.part"));
-  ASSERT_TRUE(std::filesystem::exists(dump::state_path_for(dir / "fw.bin")));
+  ASSERT_TRUE(std::filesystem::exists(state_path_for(dir / "fw.bin")));
   cancel.store(false);
   uboot::UbootSession s2(*sim.t, null_reporter(), &cancel, sopt());
   auto o = dopt(dir / "fw.bin");
