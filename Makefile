@@ -19,10 +19,12 @@ build: deps $(BUILD)/CMakeCache.txt
 demo: build
 	$(BUILD)/camdump demo
 
-# The real-U-Boot suites need a qemu_arm U-Boot with tftpput and a working `go`: rebuilt from
-# Debian's source once per machine and cached (scripts/build-uboot-qemu).
+# The real-U-Boot suites need U-Boots rebuilt from Debian's source once per machine and cached
+# (scripts/build-uboot-qemu): qemu_arm with tftpput and a working `go`, and sabrelite and
+# ast2500 with a real `sf` on an emulated SPI NOR (tests/qemu_sf). One board at a time (-j2 each).
+UBOOT_BOARDS ?= qemu_arm sabrelite ast2500
 uboot-qemu: deps
-	@scripts/build-uboot-qemu >/dev/null
+	@for b in $(UBOOT_BOARDS); do scripts/build-uboot-qemu $$b >/dev/null || exit 1; done
 
 test: build uboot-qemu
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
