@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Benchmark: `camdump inspect` against `binwalk` (signature scan, Debian package) on the same
 // 16 MiB flash image, measured side by side in one run (wall time, best of N runs each).
-// camdump checks more (CRCs of every uImage/env/JFFS2 node, a full squashfs read); binwalk only
-// matches signatures. Usage: bench_inspect [IMAGE] [--runs N]  (default: a synthetic Thingino
+// camdump checks more (the SPL CRC7, CRCs of every uImage/env/JFFS2 node/UBI header and static
+// volume, the U-Boot lzop and kernel lzma/xz/gzip payloads decoded to their end, a full squashfs
+// read); binwalk only matches signatures. Give IMAGE to time a real dump or a test fixture (e.g.
+// the build tree's tests/image-fixtures-v4/thingino16.bin with an LZO U-Boot, nand16.bin with UBI). Usage: bench_inspect [IMAGE] [--runs N]  (default: a synthetic Thingino
 // 16 MiB image written to a temporary file).
 #include <fcntl.h>
 #include <spawn.h>
@@ -70,7 +72,8 @@ int main(int argc, char** argv) {
   const bool ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
   fmt::print("image:            {} ({} MiB)\n", tmp.empty() ? image : "synthetic Thingino 16 MiB",
              std::filesystem::exists(image) ? std::filesystem::file_size(image) >> 20 : 16);
-  fmt::print("camdump inspect:  {:8.3f} s  (verdict {}: SPL, env CRC, uImage CRCs, full squashfs read, JFFS2 CRCs)\n",
+  fmt::print("camdump inspect:  {:8.3f} s  (verdict {}: SPL CRC7, env CRC, uImage CRCs + payloads decoded, full "
+             "squashfs read, JFFS2/UBI CRCs)\n",
              best_c, ok ? "OK" : "PROBLEMS");
   if (best_b < 0) {
     fmt::print("binwalk:          not installed (apt install binwalk)\n");

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
-// `camdump inspect IMAGE`: prove a dump is whole. Prints size/blank/zero checks, boot, the
-// environment(s), the layout with every part checked, a one-line colour map and a verdict
-// (exit 0 only when no problem). --json prints only the JSON document (docs/inspect-json.md).
+// `camdump inspect IMAGE`: check a flash dump for everything its formats let us check, and say
+// which bytes a checksum proves and which were only recognised. Prints size/blank/zero checks,
+// boot (SPL CRC7, U-Boot), the environment(s), the layout with every part checked, the proof per
+// part, a one-line colour map and a verdict (exit 0 only when no problem). --json prints only the
+// JSON document (docs/inspect-json.md). That a dump equals the flash is proven by the device's own
+// CRC taken while dumping, not here.
 #include <unistd.h>
 
 #include <cstdlib>
@@ -13,8 +16,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/inspect_summary.hpp"
 #include "core/atomic_file.hpp"
 #include "core/file_util.hpp"
+#include "core/output_path.hpp"
 #include "core/size.hpp"
 #include "image/flash_map.hpp"
 #include "image/inspect.hpp"
@@ -26,7 +31,7 @@ using image::InspectReport;
 
 struct InspectArgs {
   std::string image, layout, svg;
-  bool json = false, show_secrets = false, quick = false;
+  bool json = false, show_secrets = false, quick = false, force = false;
   size_t width = 64;
 };
 
@@ -34,6 +39,13 @@ nlohmann::json ranges_json(const std::vector<image::ByteRange>& v) {
   auto a = nlohmann::json::array();
   for (const auto& g : v) a.push_back({{"offset", hex(g.offset)}, {"size", g.size}});
   return a;
+}
+
+nlohmann::json payload_json(const image::PayloadCheck& p) {
+  return {{"format", image::payload_format_name(p.format)}, {"ok", p.ok}, {"checksummed", p.checksummed},
+          {"in_bytes", p.in_bytes}, {"out_bytes", p.out_bytes},
+          {"expected_out", p.expected_out ? nlohmann::json(*p.expected_out) : nlohmann::json(nullptr)},
+          {"error", p.error}, {"error_at", p.error_at}};
 }
 
 nlohmann::json report_json(const InspectReport& r, const std::string& path) {
@@ -45,10 +57,18 @@ nlohmann::json report_json(const InspectReport& r, const std::string& path) {
   j["mirror_of"] = r.mirror_of ? nlohmann::json(*r.mirror_of) : nlohmann::json(nullptr);
   j["blank"] = ranges_json(r.blank);
   j["zero"] = ranges_json(r.zero);
-  j["boot"] = {{"ingenic_spl", r.boot.ingenic_spl},   {"spl_length", r.boot.spl_length},
-               {"sigmastar_ipl", r.boot.sigmastar_ipl}, {"uboot_versions", r.boot.uboot_versions},
-               {"soc", r.boot.soc},
-               {"uboot_uimage", r.boot.uboot_uimage ? nlohmann::json(hex(*r.boot.uboot_uimage)) : nlohmann::json(nullptr)}};
+  const auto& b = r.boot;
+  j["boot"] = {{"ingenic_spl", b.ingenic_spl},   {"spl_length", b.spl_length},
+               {"sigmastar_ipl", b.sigmastar_ipl}, {"uboot_versions", b.uboot_versions},
+               {"soc", b.soc},
+               {"uboot_uimage", b.uboot_uimage ? nlohmann::json(hex(*b.uboot_uimage)) : nlohmann::json(nullptr)},
+               {"spl_crc_ok", b.spl_crc_ok ? nlohmann::json(*b.spl_crc_ok) : nlohmann::json(nullptr)},
+               {"spl_crc_stored", b.spl_crc_stored}, {"spl_crc_computed", b.spl_crc_computed},
+               {"spl_flash", b.spl_flash},
+               {"uboot_raw", b.uboot_raw ? nlohmann::json(hex(*b.uboot_raw)) : nlohmann::json(nullptr)},
+               {"uboot_payload_version", b.uboot_payload_version},
+               {"uboot_payload", b.uboot_image && b.uboot_image->payload ? payload_json(*b.uboot_image->payload)
+                                                                         : nlohmann::json(nullptr)}};
   j["envs"] = nlohmann::json::array();
   for (const auto& e : r.envs) {
     nlohmann::json vars = nlohmann::json::array();
@@ -66,18 +86,30 @@ nlohmann::json report_json(const InspectReport& r, const std::string& path) {
       pj["uimage"] = {{"offset", hex(u->offset)}, {"header_crc_ok", u->header_crc_ok}, {"data_crc_ok", u->data_crc_ok},
                       {"truncated", u->truncated}, {"name", u->name}, {"size", u->size}, {"time", u->time},
                       {"load", hex(u->load, 8)}, {"entry", hex(u->entry, 8)}, {"os", u->os}, {"arch", u->arch},
-                      {"type", u->type}, {"comp", u->comp}};
+                      {"type", u->type}, {"comp", u->comp},
+                      {"payload", u->payload ? payload_json(*u->payload) : nlohmann::json(nullptr)}};
     if (const auto& q = p.squashfs)
       pj["squashfs"] = {{"offset", hex(q->offset)}, {"bytes_used", q->bytes_used}, {"block_size", q->block_size},
                         {"compression", q->compression}, {"inodes", q->inodes}, {"files", q->files},
-                        {"dirs", q->dirs}, {"file_bytes", q->file_bytes}, {"read_ok", q->read_ok}};
+                        {"dirs", q->dirs}, {"file_bytes", q->file_bytes}, {"read_ok", q->read_ok},
+                        {"blocks", q->blocks}, {"stored_blocks", q->stored_blocks}, {"stored_bytes", q->stored_bytes}};
     if (const auto& f = p.jffs2)
       pj["jffs2"] = {{"offset", hex(f->offset)}, {"good_nodes", f->good_nodes}, {"bad_nodes", f->bad_nodes},
                      {"used_bytes", f->used_bytes}, {"erased_bytes", f->erased_bytes},
                      {"erase_size", f->erase_size}, {"big_endian", f->big_endian}};
-    if (const auto& u = p.ubi)
+    if (const auto& u = p.ubi) {
+      auto vols = nlohmann::json::array();
+      for (const auto& v : u->volumes)
+        vols.push_back({{"id", v.id}, {"name", v.name}, {"static", v.is_static}, {"reserved_pebs", v.reserved_pebs},
+                        {"lebs", v.lebs}, {"used_ebs", v.used_ebs}, {"data_bytes", v.data_bytes},
+                        {"crc_lebs", v.crc_lebs}, {"content", v.content}, {"summary", v.summary}, {"ok", v.ok}});
       pj["ubi"] = {{"offset", hex(u->offset)}, {"peb_size", u->peb_size}, {"ec_headers", u->ec_headers},
-                   {"vid_headers", u->vid_headers}, {"bad_headers", u->bad_headers}, {"blank_pebs", u->blank_pebs}};
+                   {"vid_headers", u->vid_headers}, {"bad_headers", u->bad_headers}, {"blank_pebs", u->blank_pebs},
+                   {"vid_hdr_offset", u->vid_hdr_offset}, {"data_offset", u->data_offset},
+                   {"vtbl_found", u->vtbl_found}, {"vtbl_ok", u->vtbl_ok}, {"volumes", vols}};
+    }
+    pj["proof"] = p.proof;
+    pj["proof_detail"] = p.proof_detail;
     j["parts"].push_back(pj);
   }
   j["problems"] = nlohmann::json::array();
@@ -86,7 +118,7 @@ nlohmann::json report_json(const InspectReport& r, const std::string& path) {
   return j;
 }
 
-bool use_color() {
+bool use_color() {  // a terminal only; NO_COLOR (no-color.org) and TERM=dumb turn it off
   const char* nc = std::getenv("NO_COLOR");
   const char* term = std::getenv("TERM");
   return isatty(STDOUT_FILENO) && !(nc && *nc) && !(term && std::strcmp(term, "dumb") == 0);
@@ -104,7 +136,14 @@ std::string map_line(const InspectReport& r, size_t width, bool color) {
   return s;
 }
 
+// `text` in red/green/yellow when colour is on.
+std::string paint(bool color, int code, const std::string& text) {
+  return color ? fmt::format("\x1b[{}m{}\x1b[0m", code, text) : text;
+}
+constexpr int kRed = 31, kGreen = 32, kYellow = 33;
+
 void print_table(const InspectReport& r, const InspectArgs& a) {
+  const bool color = use_color();
   auto print_ranges = [](const char* label, const std::vector<image::ByteRange>& v) {
     if (v.empty()) return;
     std::string line;
@@ -118,14 +157,16 @@ void print_table(const InspectReport& r, const InspectArgs& a) {
              r.mirror_of ? fmt::format(", mirrored every {}", format_size(*r.mirror_of)) : "");
   print_ranges("blank:", r.blank);
   print_ranges("zero:", r.zero);
-  std::string boot = r.boot.ingenic_spl ? fmt::format("Ingenic SPL header (length {})", r.boot.spl_length)
-                     : r.boot.sigmastar_ipl ? "SigmaStar IPL" : "no SPL header";
+  std::string boot = r.boot.ingenic_spl
+      ? fmt::format("Ingenic SPL header (length {}, {}, CRC7 {})", r.boot.spl_length, r.boot.spl_flash,
+                    r.boot.spl_crc_ok && *r.boot.spl_crc_ok ? "ok" : paint(color, kRed, "BAD"))
+      : r.boot.sigmastar_ipl ? "SigmaStar IPL (header recognised; its checksum is not checked)" : "no SPL header";
   for (const auto& v : r.boot.uboot_versions) boot += "; " + v;
   if (!r.boot.soc.empty()) boot += "; SoC " + r.boot.soc;
   fmt::print("boot:    {}\n", boot);
   for (const auto& e : r.envs) {
     fmt::print("env:     {} {} {} CRC {}{}\n", hex(e.offset), e.redundant ? fmt::format("redundant (flags {})", e.flags) : "single",
-               format_size(e.size), e.crc_ok ? "ok" : "BAD", e.vars.empty() ? "" : ":");
+               format_size(e.size), e.crc_ok ? "ok" : paint(color, kRed, "BAD"), e.vars.empty() ? "" : ":");
     for (const char* k : {"bootargs", "bootcmd", "mtdparts", "ethaddr", "soc"})
       if (const std::string* v = e.get(k)) fmt::print("           {}={}\n", k, *v);
     for (const auto& [k, v] : e.vars)
@@ -137,23 +178,33 @@ void print_table(const InspectReport& r, const InspectArgs& a) {
              r.layout.source == "inferred" ? "inferred from signatures" : "from " + r.layout.source);
   fmt::print("  {:<10} {:>10} {:>10}  {:<11} {:<4} {}\n", "PART", "OFFSET", "SIZE", "CONTENT", "OK", "DETAILS");
   for (const auto& p : r.parts)
-    fmt::print("  {:<10} {:>10} {:>10}  {:<11} {:<4} {}\n", p.name, hex(p.offset), format_size(p.size), p.content,
-               p.overlapping ? "-" : p.ok ? "ok" : "BAD", p.summary);
-  const bool color = use_color();
+    fmt::print("  {:<10} {:>10} {:>10}  {:<11} {} {}\n", p.name, hex(p.offset), format_size(p.size), p.content,
+               p.overlapping ? "-   " : p.ok ? "ok  " : paint(color, kRed, "BAD "), p.summary);
+  // What the checks prove, part by part (inspect_proof.cpp).
+  fmt::print("proof:   what a checksum covers in each part (a clean verdict is not proof the dump equals the\n"
+             "         flash: that is the device's CRC taken while dumping)\n");
+  for (const auto& p : r.parts) {
+    if (p.proof.empty()) continue;
+    const int c = p.proof == "checksum" ? kGreen : p.proof == "none" ? 0 : kYellow;
+    fmt::print("  {:<10} {} {}\n", p.name, paint(color && c, c, fmt::format("{:<10}", p.proof)), p.proof_detail);
+  }
   fmt::print("map:     [{}]\n", map_line(r, a.width, color));
   fmt::print("         B boot  E env  K kernel  R rootfs  D data  o other  . blank  0 zero  ! problem\n");
-  for (const auto& p : r.problems) fmt::print("problem: {}\n", p.text());
-  fmt::print("verdict: {}\n", r.ok() ? "OK" : fmt::format("{} problem{}", r.problems.size(), r.problems.size() == 1 ? "" : "s"));
+  for (const auto& p : r.problems) fmt::print("{} {}\n", paint(color, kRed, "problem:"), p.text());
+  fmt::print("{}\n", paint(color, r.ok() ? kGreen : kRed,
+                            fmt::format("verdict: {}", r.ok() ? "OK" : fmt::format("{} problem{}", r.problems.size(),
+                                                                                  r.problems.size() == 1 ? "" : "s"))));
 }
 
 void run(const InspectArgs& a, Context& ctx) {
+  if (!a.svg.empty()) check_output_path(a.svg, {.force = a.force, .option = "--svg"});  // before the image is read
   image::InspectOptions opt;
   if (!a.layout.empty()) opt.layout = a.layout;
   opt.show_secrets = a.show_secrets;
   opt.read_files = !a.quick;
   opt.cancel = ctx.cancel;
   if (a.width < 8 || a.width > 1000) fail(ErrorKind::Usage, "--width must be between 8 and 1000");
-  const std::vector<uint8_t> data = read_file(a.image);
+  const std::vector<uint8_t> data = read_inspect_input(a.image, ctx.cancel);
   const InspectReport r = image::inspect(data, opt);
   if (!a.svg.empty()) {
     const std::string svg = image::flash_map_svg(r, a.image);
@@ -171,17 +222,24 @@ void register_inspect(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<InspectArgs>();
   CLI::App* c = app.add_subcommand(
       "inspect",
-      "Prove a flash dump is whole: size (flash size? mirror? blank/zero ranges), boot (Ingenic SPL,\n"
-      "U-Boot version, SoC), U-Boot environments (CRC, bootargs, mtdparts, ethaddr; secrets masked),\n"
-      "the partition layout (mtdparts from the env/bootargs/image or --layout, else inferred; known\n"
-      "Thingino/stock/OpenIPC layouts named) and every part checked: uImage CRCs, squashfs read in\n"
-      "full through libsquashfs, JFFS2 node CRCs, UBI headers. Prints a colour map and a verdict;\n"
-      "each problem names the part and the offset. Exit 0 only when no problem was found.");
-  c->add_option("IMAGE", a->image, "Flash image to check (a full-chip dump)")->required();
+      "Check a flash dump with every checksum its formats carry: size (flash size? mirror? blank/zero\n"
+      "ranges), boot (Ingenic SPL CRC7 as the boot ROM checks it, the U-Boot uImage CRCs and its LZO\n"
+      "payload decoded, U-Boot version, SoC), U-Boot environments (CRC, bootargs, mtdparts; secrets\n"
+      "masked), the partition layout (mtdparts from the env/bootargs/image or --layout, else\n"
+      "inferred) and every part: uImage CRCs and the kernel's lzma/gzip/xz payload decoded to its end,\n"
+      "squashfs read in full through libsquashfs, JFFS2 node CRCs, UBI EC/VID header CRCs, volume\n"
+      "table, static-volume data CRCs and each volume's content. Says per part which bytes a checksum\n"
+      "proves and which were only recognised (a squashfs block stored uncompressed has no checksum).\n"
+      "It cannot prove a dump equals the flash: the device CRC taken during the dump does that.\n"
+      "Each problem names the part and the offset. Exit 0 only when no problem was found.");
+  c->add_option("IMAGE", a->image,
+                "Flash image to check (a full-chip dump; a pipe or /dev/stdin is read up to the largest "
+                "flash size known)")->required();
   c->add_flag("--json", a->json, "Print only a JSON document on stdout (schema: docs/inspect-json.md)");
   c->add_option("--layout", a->layout,
                 "Partition layout to check against instead of the image's own, as mtdparts=ID:SIZE(NAME),...");
   c->add_option("--svg", a->svg, "Also write the flash map as an SVG file with offsets and sizes labelled");
+  c->add_flag("--force", a->force, "Replace an existing --svg file");
   c->add_flag("--show-secrets", a->show_secrets, "Show password/key-like env values instead of ********");
   c->add_flag("--quick", a->quick, "Skip reading every squashfs file (checks only headers and CRCs)");
   c->add_option("--width", a->width, "Cells in the terminal map (default 64)");

@@ -3,6 +3,7 @@
 #include "image/flash_map.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 #include <fmt/format.h>
 
@@ -44,6 +45,9 @@ uint64_t map_span(const InspectReport& r) {
   for (const auto& p : r.parts) span = std::max(span, p.offset + p.size);
   return std::max<uint64_t>(span, 1);
 }
+
+// Monospace 11 px: a glyph is 0.6 em wide; a label row is 28 px (name line + offset line).
+constexpr double kLabelCharW = 6.6, kRowH = 28;
 
 std::string esc(const std::string& s) {
   std::string o;
@@ -98,10 +102,25 @@ std::vector<MapKind> flash_map_cells(const InspectReport& r, size_t cells) {
     const size_t i = size_t(std::min<uint64_t>(cells - 1, p.offset * cells / span));
     out[i] = part_kind(p);
   }
-  for (size_t i = 0; i < cells; ++i) {
-    auto [a, b] = cell_range(i);
-    for (const auto& p : r.problems)
-      if (p.offset >= a && p.offset < b) out[i] = MapKind::Problem;
+  // A problem marks the cell that shows its part: when the cell holding the problem's offset shows
+  // another part's letter (a 256 KiB cell may start with env and end in the kernel), the nearest
+  // cell of the problem's own part gets the '!' instead.
+  const std::vector<MapKind> kinds = out;
+  for (const auto& q : r.problems) {
+    size_t at = size_t(std::min<uint64_t>(cells - 1, std::min(q.offset, span - 1) * cells / span));
+    const std::string name = q.part.substr(0, q.part.find('/'));  // "ubi/rootfs" -> "ubi"
+    const PartReport* owner = nullptr;
+    for (const auto& p : r.parts)
+      if (!p.overlapping && p.name == name) owner = &p;
+    if (owner && owner->offset < r.size && kinds[at] != part_kind(*owner)) {
+      const size_t c0 = size_t(std::min<uint64_t>(cells - 1, owner->offset * cells / span));
+      const size_t c1 = size_t(std::min<uint64_t>(cells - 1, (owner->offset + std::max<uint64_t>(owner->size, 1) - 1) * cells / span));
+      size_t best = at, dist = SIZE_MAX;
+      for (size_t i = c0; i <= c1; ++i)
+        if (kinds[i] == part_kind(*owner) && size_t(i > at ? i - at : at - i) < dist) { best = i; dist = i > at ? i - at : at - i; }
+      at = best;
+    }
+    out[at] = MapKind::Problem;
   }
   return out;
 }
@@ -113,7 +132,7 @@ std::string flash_map_svg(const InspectReport& r, const std::string& title) {
   std::string s = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" font-family=\"monospace\" "
       "font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
-      W + 2 * x0, 300 + 14 * r.problems.size());
+      W + 2 * x0, 200 + kRowH * (r.parts.size() + 1) + 14 * r.problems.size());
   s += fmt::format("<text x=\"{}\" y=\"20\" font-size=\"14\">{} — {} ({} bytes){}</text>\n", x0, esc(title),
                    format_size(r.size), r.size, r.layout.known.empty() ? "" : ", " + esc(r.layout.known));
   s += fmt::format("<text x=\"{}\" y=\"38\" fill=\"{}\">{}</text>\n", x0, r.ok() ? "#2e8b57" : "#e00000",
@@ -122,20 +141,37 @@ std::string flash_map_svg(const InspectReport& r, const std::string& title) {
     s += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"white\" stroke=\"#e00000\" "
                      "stroke-dasharray=\"4\"><title>missing {}..{}</title></rect>\n",
                      X(r.size), barY, X(span) - X(r.size), barH, hex(r.size), hex(span));
-  int row = 0;
-  for (const auto& p : r.parts) {
-    if (p.overlapping) continue;
+  // Labels under the bar, one row each where needed, so that no leader line crosses a label:
+  // placed right to left, a label goes one row below every label to its right whose leader line
+  // would run through it (lines start at their part's offset; labels extend to the right).
+  std::vector<const PartReport*> shown;
+  for (const auto& p : r.parts)
+    if (!p.overlapping && p.offset < r.size) shown.push_back(&p);
+  std::vector<int> rows(shown.size(), 0);
+  auto label_w = [](const PartReport& p) {
+    const size_t n = std::max(p.name.size(), fmt::format("@{} {}", hex(p.offset), format_size(p.size)).size());
+    return kLabelCharW * double(n) + 4;
+  };
+  int max_row = 0;
+  for (size_t i = shown.size(); i-- > 0;) {
+    const double x = X(shown[i]->offset), right = x + label_w(*shown[i]);
+    for (size_t j = i + 1; j < shown.size(); ++j)
+      if (X(shown[j]->offset) <= right) rows[i] = std::max(rows[i], rows[j] + 1);
+    max_row = std::max(max_row, rows[i]);
+  }
+  for (size_t i = 0; i < shown.size(); ++i) {
+    const PartReport& p = *shown[i];
     const uint64_t end = std::min(p.offset + p.size, r.size);
-    if (p.offset >= r.size) continue;
     const MapKind k = p.ok ? part_kind(p) : MapKind::Problem;
     s += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"{}\" stroke=\"black\" "
                      "stroke-width=\"0.5\"><title>{} {}..{} {}: {}</title></rect>\n",
                      X(p.offset), barY, std::max(0.5, X(end) - X(p.offset)), barH, color(k), esc(p.name),
                      hex(p.offset), hex(p.offset + p.size), format_size(p.size), esc(p.summary));
-    const double ly = barY + barH + 16 + 28 * (row++ % 4);
-    s += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"#999\"/>\n", X(p.offset),
-                     barY + barH, ly - 10);
-    s += fmt::format("<text x=\"{:.1f}\" y=\"{}\">{}</text><text x=\"{:.1f}\" y=\"{}\" fill=\"#555\">@{} {}</text>\n",
+    const double ly = barY + barH + 16 + kRowH * rows[i];
+    s += fmt::format("<line class=\"leader\" x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"#999\"/>\n",
+                     X(p.offset), barY + barH, ly - 10);
+    s += fmt::format("<text class=\"label\" x=\"{:.1f}\" y=\"{}\">{}</text><text class=\"label\" x=\"{:.1f}\" y=\"{}\" "
+                     "fill=\"#555\">@{} {}</text>\n",
                      X(p.offset) + 2, ly, esc(p.name), X(p.offset) + 2, ly + 12, hex(p.offset), format_size(p.size));
   }
   auto overlay = [&](const std::vector<ByteRange>& v, const char* fill, const char* what) {
@@ -151,7 +187,7 @@ std::string flash_map_svg(const InspectReport& r, const std::string& title) {
     s += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"#e00000\" stroke-width=\"2\">"
                      "<title>{3}</title></line>\n",
                      X(std::min(p.offset, span)), barY - 6, barY + barH + 6, esc(p.text()));
-  double y = barY + barH + 140;
+  double y = barY + barH + 16 + kRowH * (max_row + 1) + 14;
   for (const auto& p : r.problems) {
     s += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#e00000\">{}</text>\n", x0, y, esc(p.text()));
     y += 14;

@@ -102,7 +102,9 @@ void check_part(std::span<const uint8_t> img, PartReport& p, const InspectReport
                             format_size(env->size), env->vars.size(), env->crc_ok ? "ok" : "BAD");
   } else if (auto u = check_uimage(img, p.offset, end)) {
     p.content = "uimage";
+    check_kernel_payload(img, *u, p.name, opt.cancel, out);
     p.summary = describe_uimage(*u);
+    if (u->payload) p.summary += "; " + describe_payload(*u->payload);
     uimage_problems(*u, p.name, out);
     p.uimage = *u;
   } else if (d.size() >= 4 && rd_le32(s) == 0x73717368u) {
@@ -112,22 +114,34 @@ void check_part(std::span<const uint8_t> img, PartReport& p, const InspectReport
     p.summary = fmt::format("squashfs {} (compression {}), {} used of {}, {} files / {} dirs {}",
                             format_size(q.bytes_used), q.compression, hex(q.bytes_used), hex(p.size),
                             q.files, q.dirs, q.read_ok ? "read ok" : "NOT readable");
+    if (q.stored_blocks)
+      p.summary += fmt::format(" ({} blocks / {} stored uncompressed)", q.stored_blocks, format_size(q.stored_bytes));
   } else if (d.size() >= 4 && rd_be32(s) == 0x55424923u) {
     p.content = "ubi";
-    p.ubi = check_ubi(img, p.offset, end, p.name, out);
+    p.ubi = check_ubi(img, p.offset, end, p.name, opt, out);
     p.summary = fmt::format("UBI, PEB {}, {} EC / {} VID headers ok, {} bad, {} blank PEBs",
                             format_size(p.ubi->peb_size), p.ubi->ec_headers, p.ubi->vid_headers,
                             p.ubi->bad_headers, p.ubi->blank_pebs);
+    for (const auto& v : p.ubi->volumes)
+      p.summary += fmt::format("; {} ({}): {}", v.name, v.is_static ? "static" : "dynamic", v.summary);
   } else if (p.offset == 0 || named(p, {"boot", "uboot", "u-boot", "spl"})) {
     p.content = "boot";
-    p.summary = r.boot.ingenic_spl ? fmt::format("Ingenic SPL ({} bytes)", r.boot.spl_length) : "bootloader";
-    if (!r.boot.uboot_versions.empty()) p.summary += ", " + r.boot.uboot_versions.back();
-    if (r.boot.uboot_uimage && *r.boot.uboot_uimage < end)
-      if (auto u = check_uimage(img, *r.boot.uboot_uimage, end)) {
-        p.summary += "; U-Boot " + describe_uimage(*u);
-        uimage_problems(*u, p.name, out);
-        p.uimage = *u;
-      }
+    const BootInfo& b = r.boot;
+    p.summary = b.ingenic_spl ? fmt::format("Ingenic SPL ({} bytes, {}, CRC7 {})", b.spl_length, b.spl_flash,
+                                            b.spl_crc_ok && *b.spl_crc_ok ? "ok" : "BAD")
+                : b.sigmastar_ipl ? "SigmaStar IPL (recognised only)" : "bootloader";
+    if (!b.uboot_versions.empty()) p.summary += ", " + b.uboot_versions.back();
+    if (b.uboot_image && b.uboot_image->offset < end) {
+      p.summary += "; U-Boot " + describe_uimage(*b.uboot_image);
+      if (b.uboot_image->payload) p.summary += "; " + describe_payload(*b.uboot_image->payload);
+      p.uimage = b.uboot_image;
+    } else if (b.uboot_raw) {
+      p.summary += fmt::format("; raw U-Boot at {} (no checksum in the format)", hex(*b.uboot_raw));
+    }
+    // Problems of the SPL and U-Boot were found by check_spl/check_uboot; they mark this part.
+    for (const auto& q : r.problems)
+      if (q.part == "boot" && q.offset >= p.offset && q.offset < end) p.ok = false;
+    if (!p.ok) return;
   } else {
     // JFFS2 may start after erased blocks: look at the first non-0xff word.
     uint64_t first = p.offset;
@@ -143,7 +157,10 @@ void check_part(std::span<const uint8_t> img, PartReport& p, const InspectReport
     } else {
       p.content = "data";
       p.summary = fmt::format("unrecognised data ({} blank)", format_size(p.blank_bytes));
-      if (named(p, {"kernel"}))
+      if (auto pl = check_bare_payload(img, first, end, p.name, opt.cancel, out)) {
+        p.content = "payload";  // a kernel without a uImage header (raw zImage-style payload)
+        p.summary = fmt::format("bare {} at {}: {}", payload_format_name(pl->format), hex(first), describe_payload(*pl));
+      } else if (named(p, {"kernel"}))
         out.push_back({p.name, p.offset, fmt::format("no uImage header at {}", hex(p.offset))});
       else if (named(p, {"rootfs"}))
         out.push_back({p.name, p.offset, fmt::format("no squashfs/UBI/JFFS2 at {}", hex(p.offset))});
@@ -188,6 +205,15 @@ InspectReport inspect(std::span<const uint8_t> image, const InspectOptions& opt)
   }
   check_cancel(opt.cancel);
   r.envs = find_envs(view, opt.show_secrets);
+  // An env inside a UBI volume (Thingino SPI-NAND `uboot-env`) is checked with its volume; as a raw
+  // find it would split the UBI area when the layout is inferred.
+  std::erase_if(r.envs, [&](const EnvBlock& e) {
+    for (uint64_t peb = 0x10000; peb <= 0x80000; peb *= 2)
+      if (const uint64_t at = e.offset & ~(peb - 1); at != e.offset && at + 4 <= view.size() &&
+                                                     rd_be32(view.data() + at) == 0x55424923u)
+        return true;
+    return false;
+  });
   auto layout = choose_layout(view, r.envs, opt, out);
   r.layout = layout.info;
   r.parts = std::move(layout.parts);
@@ -195,6 +221,8 @@ InspectReport inspect(std::span<const uint8_t> image, const InspectOptions& opt)
   for (const auto& p : r.parts)
     if (p.name == "boot" && p.offset == 0) boot_end = p.size;
   r.boot = inspect_boot(view, boot_end);
+  check_spl(view, boot_end, r.boot, out);
+  check_uboot(view, boot_end, r.boot, opt.cancel, out);
   if (r.boot.soc.empty())
     for (const auto& e : r.envs)
       if (const std::string* soc = e.get("soc"); soc && !soc->empty()) {
@@ -226,6 +254,7 @@ InspectReport inspect(std::span<const uint8_t> image, const InspectOptions& opt)
     for (auto& p : r.parts)
       if (p.name == part) p.ok = false;
   }
+  for (auto& p : r.parts) assign_proof(p, r);
   auto key = [](const Problem& p) { return std::pair(p.part != "image", p.offset); };
   std::stable_sort(out.begin(), out.end(), [&](const Problem& a, const Problem& b) { return key(a) < key(b); });
   return r;
@@ -237,12 +266,18 @@ std::string short_summary(const InspectReport& r) {
     s = fmt::format("inspect: OK {}", format_size(r.size));
     if (!r.layout.known.empty()) s += ", " + r.layout.known;
     if (!r.boot.soc.empty()) s += ", " + r.boot.soc;
+    if (r.boot.spl_crc_ok) s += ", SPL crc7 ok";
+    if (r.boot.uboot_image && r.boot.uboot_image->payload)
+      s += fmt::format(", U-Boot {} ok", payload_format_name(r.boot.uboot_image->payload->format));
     for (const auto& e : r.envs) s += fmt::format(", env@{} crc ok", hex(e.offset));
     for (const auto& p : r.parts) {
       if (p.uimage && p.name != "boot") s += fmt::format(", {} uImage crc ok", p.name);
-      if (p.squashfs) s += fmt::format(", {} squashfs {} files read", p.name, p.squashfs->files);
+      if (p.squashfs)
+        s += fmt::format(", {} squashfs {} files read{}", p.name, p.squashfs->files,
+                         p.squashfs->stored_blocks ? fmt::format(" ({} blocks stored, unchecked)", p.squashfs->stored_blocks)
+                                                   : "");
       if (p.jffs2) s += fmt::format(", {} jffs2 {} nodes ok", p.name, p.jffs2->good_nodes);
-      if (p.ubi) s += fmt::format(", {} ubi {} PEBs ok", p.name, p.ubi->ec_headers);
+      if (p.ubi) s += fmt::format(", {} ubi {} PEBs / {} volumes ok", p.name, p.ubi->ec_headers, p.ubi->volumes.size());
     }
     return s;
   }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "image/decompress.hpp"
 
 namespace camdump::image {
 
@@ -33,6 +34,15 @@ struct Problem {
   std::string text() const { return part + ": " + message; }
 };
 
+struct UImageInfo {
+  uint64_t offset = 0;
+  bool header_crc_ok = false, data_crc_ok = false, truncated = false;
+  uint32_t time = 0, size = 0, load = 0, entry = 0;
+  uint8_t os = 0, arch = 0, type = 0, comp = 0;
+  std::string name;
+  std::optional<PayloadCheck> payload;  ///< gzip/lzma/lzo payload decoded to its end
+};
+
 struct BootInfo {
   bool ingenic_spl = false;          ///< 06 05 04 03 02 55 AA 55 AA at offset 0 (§7.5)
   uint32_t spl_length = 0;           ///< SPL length field (offset 12, LE)
@@ -40,6 +50,13 @@ struct BootInfo {
   std::vector<std::string> uboot_versions;  ///< "U-Boot SPL 2013.07 (...)", "U-Boot 2013.07 (...)"
   std::string soc;                   ///< "T31", "T40", ... when the strings/env tell it; else empty
   std::optional<uint64_t> uboot_uimage;  ///< offset of a U-Boot uImage inside boot (e.g. 0x6800)
+  // Checked by the boot ROM (uboot-ingenic tools/ingenic-tools/spi_checksum.c; inspect_spl.cpp).
+  std::optional<bool> spl_crc_ok;    ///< CRC7 over bytes 2048..spl_length agrees with byte 9
+  uint8_t spl_crc_stored = 0, spl_crc_computed = 0;
+  std::string spl_flash;             ///< "NOR", "NAND (128 pages/block, 2048-byte pages)", "unknown"
+  std::optional<uint64_t> uboot_raw; ///< a raw (not uImage-wrapped) u-boot.bin found by its version
+  std::string uboot_payload_version; ///< version banner found inside the decompressed U-Boot
+  std::optional<UImageInfo> uboot_image;  ///< the U-Boot uImage checked (CRCs, payload decoded)
 };
 
 struct EnvBlock {
@@ -53,13 +70,6 @@ struct EnvBlock {
   const std::string* get(std::string_view key) const;
 };
 
-struct UImageInfo {
-  uint64_t offset = 0;
-  bool header_crc_ok = false, data_crc_ok = false, truncated = false;
-  uint32_t time = 0, size = 0, load = 0, entry = 0;
-  uint8_t os = 0, arch = 0, type = 0, comp = 0;
-  std::string name;
-};
 
 struct SquashfsInfo {
   uint64_t offset = 0;
@@ -69,6 +79,8 @@ struct SquashfsInfo {
   uint32_t inodes = 0;
   uint64_t files = 0, dirs = 0, file_bytes = 0;  ///< what the full read walked
   bool read_ok = false;        ///< every file read back through libsquashfs
+  uint64_t blocks = 0;         ///< data blocks read (compressed or not)
+  uint64_t stored_blocks = 0, stored_bytes = 0;  ///< data blocks/fragments stored uncompressed
 };
 
 struct Jffs2Info {
@@ -80,10 +92,28 @@ struct Jffs2Info {
   bool big_endian = false;
 };
 
+/// One UBI volume from the volume table, rebuilt from its LEBs (inspect_ubi_volumes.cpp).
+struct UbiVolume {
+  uint32_t id = 0;
+  std::string name;
+  bool is_static = false;      ///< static volumes carry a data CRC per LEB
+  uint32_t reserved_pebs = 0;
+  uint32_t lebs = 0;           ///< LEBs found (highest sequence number wins per LEB)
+  uint32_t used_ebs = 0;       ///< static: LEBs the volume declares
+  uint64_t data_bytes = 0;     ///< bytes of data rebuilt
+  uint32_t crc_lebs = 0;       ///< static LEBs whose data CRC agreed
+  std::string content;         ///< "env", "squashfs", "uimage", "ubifs", "empty", "data"
+  std::string summary;
+  bool ok = true;
+};
+
 struct UbiInfo {
   uint64_t offset = 0;
   uint32_t peb_size = 0;
   uint64_t ec_headers = 0, vid_headers = 0, bad_headers = 0, blank_pebs = 0;
+  uint32_t vid_hdr_offset = 0, data_offset = 0;  ///< from the EC headers
+  bool vtbl_found = false, vtbl_ok = false;      ///< volume table (layout volume) and its record CRCs
+  std::vector<UbiVolume> volumes;
 };
 
 struct PartReport {
@@ -95,6 +125,11 @@ struct PartReport {
                                ///< "zero", "data", "missing" (beyond the image end)
   std::string summary;         ///< one human line: "uImage lzma MIPS 'Linux-3.10.14' CRC ok"
   bool ok = true;
+  /// How far the checks prove the part's bytes (inspect_proof.cpp): "checksum" (every byte under
+  /// a checksum that agreed), "partial" (some bytes are under none), "decoded" (parsed/decoded to
+  /// the end, no checksum), "recognised" (only a signature/header), "none" (blank, zero, unknown).
+  std::string proof;
+  std::string proof_detail;    ///< what covered what, and what nothing covers
   uint64_t blank_bytes = 0;    ///< 0xff bytes inside the part
   std::optional<UImageInfo> uimage;
   std::optional<SquashfsInfo> squashfs;
@@ -139,5 +174,8 @@ std::string short_summary(const InspectReport& report);
 
 /// Does this env key hold a secret (password, pass, psk, key, secret, token...)?
 bool is_secret_key(std::string_view key);
+/// Mask what is secret in an env variable: the whole value of a secret-looking key, else the
+/// values of secret-looking `NAME=VALUE` and `setenv NAME VALUE` inside it (bootargs, bootcmd).
+void mask_secrets(std::string_view key, std::string& value);
 
 }  // namespace camdump::image

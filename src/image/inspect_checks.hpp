@@ -32,15 +32,37 @@ SquashfsInfo check_squashfs(std::span<const uint8_t> img, uint64_t off, uint64_t
                             const std::string& part, bool read_files, const CancelFlag* cancel,
                             std::vector<Problem>& out);
 
+
 /// JFFS2 nodes in [off, end): header/node/data CRCs, erased space.
 Jffs2Info check_jffs2(std::span<const uint8_t> img, uint64_t off, uint64_t end,
                       const std::string& part, std::vector<Problem>& out);
 /// Does a JFFS2 node (or cleanmarker) start at `off`, either endianness?
 bool looks_like_jffs2(std::span<const uint8_t> img, uint64_t off);
 
-/// UBI EC/VID headers in [off, end).
-UbiInfo check_ubi(std::span<const uint8_t> img, uint64_t off, uint64_t end,
-                  const std::string& part, std::vector<Problem>& out);
+/// UBI in [off, end): EC/VID header CRCs of every PEB, the volume table, each volume rebuilt from
+/// its LEBs (static volumes' data CRCs) and its content checked like a raw part (env, squashfs,
+/// uImage, UBIFS node CRCs). inspect_ubi.cpp + inspect_ubi_volumes.cpp.
+UbiInfo check_ubi(std::span<const uint8_t> img, uint64_t off, uint64_t end, const std::string& part,
+                  const InspectOptions& opt, std::vector<Problem>& out);
+
+/// CRC7 of the Ingenic SPL (poly x^7+x^3+1, MSB first), continuing from `crc`.
+uint8_t ingenic_crc7(std::span<const uint8_t> d, uint8_t crc = 0);
+/// SPL header checks the boot ROM makes (flavour, length, CRC7); fills b.spl_*.
+void check_spl(std::span<const uint8_t> img, uint64_t boot_end, BootInfo& b, std::vector<Problem>& out);
+/// The U-Boot after the SPL: uImage CRCs and its lzop/gzip/lzma payload decoded (b.uboot_image),
+/// or a raw u-boot.bin found by its banner (b.uboot_raw).
+void check_uboot(std::span<const uint8_t> img, uint64_t boot_end, BootInfo& b, const CancelFlag* cancel,
+                 std::vector<Problem>& out);
+/// A kernel/firmware uImage's compressed payload decoded to its end (sets u.payload).
+std::optional<PayloadCheck> check_kernel_payload(std::span<const uint8_t> img, UImageInfo& u,
+                                                 const std::string& part, const CancelFlag* cancel,
+                                                 std::vector<Problem>& out);
+/// A bare gzip/xz/lzma stream at `off` (a kernel without a uImage header), decoded to its end.
+std::optional<PayloadCheck> check_bare_payload(std::span<const uint8_t> img, uint64_t off, uint64_t end,
+                                               const std::string& part, const CancelFlag* cancel,
+                                               std::vector<Problem>& out);
+/// Sets p.proof / p.proof_detail from what the checks found (inspect_proof.cpp).
+void assign_proof(PartReport& p, const InspectReport& r);
 
 /// SPL header, U-Boot version strings, SoC, U-Boot uImage, searched in [0, boot_end).
 BootInfo inspect_boot(std::span<const uint8_t> img, uint64_t boot_end);

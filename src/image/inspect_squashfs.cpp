@@ -2,7 +2,10 @@
 // squashfs check through libsquashfs (squashfs-tools-ng): superblock (protocols.md §7.2),
 // bytes_used inside the partition, then every inode and every data/fragment block of every
 // regular file is read and decompressed, so a single flipped bit in a compressed block is found
-// and located. The image is handed to libsquashfs as an in-memory sqfs_file_t (sqfs/io.h).
+// and located. squashfs has no checksum of its own: a compressed block is checked only by its codec
+// (zlib streams end in an Adler-32, xz blocks in a CRC-32; lzo/lz4 have none), and a block stored
+// uncompressed (size word bit 24, squashfs_fs.h SQUASHFS_COMPRESSED_BIT_BLOCK) is checked by
+// nothing, so those are counted for the verdict. The image is handed to libsquashfs as an in-memory sqfs_file_t (sqfs/io.h).
 #include <sqfs/block.h>
 #include <sqfs/compressor.h>
 #include <sqfs/data_reader.h>
@@ -16,6 +19,7 @@
 
 #include <cstring>
 #include <memory>
+#include <set>
 #include <vector>
 
 #include <fmt/format.h>
@@ -88,6 +92,7 @@ struct Walker {
   std::vector<Problem>& out;
   SquashfsInfo& info;
   bool ok = true;
+  std::set<uint32_t> stored_frags;  // uncompressed fragment blocks counted once
 
   void file(const sqfs_tree_node_t* n) {
     const sqfs_inode_generic_t* ino = n->inode;
@@ -100,6 +105,11 @@ struct Walker {
     for (size_t i = 0; i < count; ++i) {
       check_cancel(cancel);
       const uint32_t sz = ino->extra[i];
+      ++info.blocks;
+      if ((sz & (1u << 24)) && SQFS_ON_DISK_BLOCK_SIZE(sz)) {  // stored as is: no codec checks it
+        ++info.stored_blocks;
+        info.stored_bytes += SQFS_ON_DISK_BLOCK_SIZE(sz);
+      }
       size_t got = 0;
       sqfs_u8* buf = nullptr;
       int r = sqfs_data_reader_get_block(data, ino, i, &got, &buf);
@@ -114,6 +124,12 @@ struct Walker {
     sqfs_u32 frag_index = 0, frag_off = 0;
     sqfs_inode_get_frag_location(ino, &frag_index, &frag_off);
     if (frag_index != 0xffffffffu && fsize % info.block_size != 0) {
+      sqfs_fragment_t fe{};
+      if (frags && sqfs_frag_table_lookup(frags, frag_index, &fe) == 0 && (fe.size & (1u << 24)) &&
+          stored_frags.insert(frag_index).second) {
+        ++info.stored_blocks;
+        info.stored_bytes += SQFS_ON_DISK_BLOCK_SIZE(fe.size);
+      }
       size_t got = 0;
       sqfs_u8* buf = nullptr;
       int r = sqfs_data_reader_get_fragment(data, ino, &got, &buf);

@@ -92,8 +92,12 @@ void uimage_problems(const UImageInfo& u, const std::string& part, std::vector<P
                                "part/image", hex(u.offset), u.size)});
   else if (!u.data_crc_ok)
     out.push_back({part, u.offset + 64,
-                   fmt::format("uImage data CRC mismatch in {}..{} (corrupt data)", hex(u.offset + 64),
-                               hex(u.offset + 64 + u.size))});
+                   fmt::format("uImage data CRC mismatch in {}..{} (corrupt data{})", hex(u.offset + 64),
+                               hex(u.offset + 64 + u.size),
+                               u.payload && !u.payload->ok
+                                   ? fmt::format("; its {} stream breaks near {}", payload_format_name(u.payload->format),
+                                                 hex(u.offset + 64 + u.payload->error_at))
+                                   : "")});
 }
 
 }  // namespace camdump::image::detail

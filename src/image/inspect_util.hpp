@@ -17,6 +17,8 @@ inline uint64_t rd_le64(const uint8_t* p) { return rd_le32(p) | uint64_t(rd_le32
 inline uint32_t rd_be32(const uint8_t* p) {
   return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | uint32_t(p[3]);
 }
+inline uint16_t rd_be16(const uint8_t* p) { return uint16_t(p[0] << 8 | p[1]); }
+inline uint64_t rd_be64(const uint8_t* p) { return uint64_t(rd_be32(p)) << 32 | rd_be32(p + 4); }
 
 /// True when every byte of `d` equals `v` (word-at-a-time).
 inline bool all_bytes(std::span<const uint8_t> d, uint8_t v) {

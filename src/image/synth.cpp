@@ -7,12 +7,16 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <mutex>
 #include <string>
+
+#include <lzma.h>
 
 #include <fmt/format.h>
 
 #include "core/crc32.hpp"
 #include "core/error.hpp"
+#include "image/inspect_checks.hpp"
 #include "image/squashfs_build.hpp"
 
 namespace camdump::image {
@@ -52,6 +56,30 @@ struct Rng {
     return v;
   }
 };
+
+// .lzma ("lzma alone", unknown size + end marker) as the kernel build's `lzma` tool writes it.
+// Deterministic for a given input (liblzma, single thread); cached, since tests build many images.
+std::vector<uint8_t> lzma_alone(const std::vector<uint8_t>& in) {
+  static std::mutex mu;
+  static std::map<std::vector<uint8_t>, std::vector<uint8_t>> cache;
+  std::lock_guard lock(mu);
+  if (auto it = cache.find(in); it != cache.end()) return it->second;
+  lzma_options_lzma o{};
+  lzma_lzma_preset(&o, 0);
+  lzma_stream s = LZMA_STREAM_INIT;
+  if (lzma_alone_encoder(&s, &o) != LZMA_OK) fail(ErrorKind::Io, "liblzma: cannot start the encoder");
+  std::vector<uint8_t> out(in.size() + in.size() / 2 + 4096);
+  s.next_in = in.data();
+  s.avail_in = in.size();
+  s.next_out = out.data();
+  s.avail_out = out.size();
+  const lzma_ret r = lzma_code(&s, LZMA_FINISH);
+  out.resize(s.total_out);
+  lzma_end(&s);
+  if (r != LZMA_STREAM_END) fail(ErrorKind::Io, "liblzma: encoding the synthetic kernel failed");
+  if (cache.size() > 8) cache.clear();
+  return cache[in] = out;
+}
 
 void be32(uint8_t* p, uint32_t v) { p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = uint8_t(v); }
 void le32(uint8_t* p, uint32_t v) { p[0] = uint8_t(v); p[1] = v >> 8; p[2] = v >> 16; p[3] = v >> 24; }
@@ -177,12 +205,13 @@ std::vector<uint8_t> make_thingino_image(const SynthOptions& opt) {
   const uint32_t spl_len = 0x5c00;
   static const uint8_t kSpl[] = {0x06, 0x05, 0x04, 0x03, 0x02, 0x55, 0xaa, 0x55, 0xaa};
   std::memcpy(img.data(), kSpl, sizeof kSpl);
-  img[9] = uint8_t(rng.next() & 0x7f);  // CRC7 slot (not checked by anything here)
+  (void)rng.next();  // (was the CRC7 slot's filler; kept so the later bytes stay as they were)
   img[10] = img[11] = 0;
   le32(img.data() + 12, spl_len);
   std::fill(img.begin() + 16, img.begin() + 2048, 0);
   rng.fill(img.data() + 2048, spl_len - 2048);
   put_str(img, 0x4000, "U-Boot SPL 2013.07 (Thingino) (Nov 28 2025 - 00:00:00)\0Ingenic T31\0"sv);
+  img[9] = detail::ingenic_crc7({img.data() + 2048, spl_len - 2048});  // what the boot ROM checks
   {
     auto ub = rng.bytes(stock ? 0x26000 : 0x2c000);
     const std::string s = "\0U-Boot 2013.07 (Nov 28 2025 - 00:00:00 +0000) Thingino\0"
@@ -223,12 +252,12 @@ std::vector<uint8_t> make_thingino_image(const SynthOptions& opt) {
   }
   put_env(img, p.env_off, p.env_size, env);
 
-  // Kernel uImage: an lzma-looking payload (lzma-alone header, then high-entropy bytes).
+  // Kernel uImage: a real .lzma payload (inspect decodes it to its end), made from 192 KiB of
+  // high-entropy bytes (machine-code-like); small, because encoding costs time at every sim start.
   {
-    auto k = rng.bytes(p.kernel_k * 1024 - 0x30000);
-    static const uint8_t kLzma[] = {0x5d, 0x00, 0x00, 0x80, 0x00};
-    std::memcpy(k.data(), kLzma, sizeof kLzma);
-    std::memset(k.data() + 5, 0xff, 8);  // unknown uncompressed size, as the kernel build writes it
+    auto raw = rng.bytes(p.kernel_k * 1024 - 0x30000);  // drawn in full: later parts stay as they were
+    raw.resize(std::min<size_t>(raw.size(), 192 * 1024));
+    const auto k = lzma_alone(raw);
     put_uimage(img, p.kernel_off, k, 5 /*Linux*/, 2 /*kernel*/, 3 /*lzma*/, 0x80010000, 0x80400330,
                "Linux-3.10.14__isvp_swan_1.0__");
   }

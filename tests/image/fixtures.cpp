@@ -20,9 +20,13 @@ namespace fs = std::filesystem;
 namespace camdump::test {
 namespace {
 
-const fs::path kRoot = fs::path(CAMDUMP_BINARY_DIR) / "tests" / "image-fixtures-v3";
+const fs::path kRoot = fs::path(CAMDUMP_BINARY_DIR) / "tests" / "image-fixtures-v4";
 
-void run(const std::vector<std::string>& argv, const fs::path& cwd) {
+void run(const std::vector<std::string>& argv, const fs::path& cwd) { run_tool(argv, cwd); }
+
+}  // namespace
+
+void run_tool(const std::vector<std::string>& argv, const fs::path& cwd) {
   auto p = Process::spawn(argv, {.stdout_file = (cwd / "tool.log").string(),
                                  .stderr_file = (cwd / "tool.err").string(), .cwd = cwd.string()});
   auto st = p.wait_exit(60s);
@@ -31,10 +35,23 @@ void run(const std::vector<std::string>& argv, const fs::path& cwd) {
                                          test::read_file(cwd / "tool.err")));
 }
 
-std::vector<uint8_t> slurp(const fs::path& p) {
+std::vector<uint8_t> slurp_file(const fs::path& p) {
   std::ifstream f(p, std::ios::binary);
   return {std::istreambuf_iterator<char>(f), {}};
 }
+
+uint8_t test_crc7(const uint8_t* p, size_t n) {
+  uint8_t c = 0;  // the 7-bit CRC kept shifted left by one (poly 0x09 << 1 = 0x12)
+  for (size_t i = 0; i < n; ++i) {
+    c ^= p[i];
+    for (int b = 0; b < 8; ++b) c = (c & 0x80) ? uint8_t((c << 1) ^ 0x12) : uint8_t(c << 1);
+  }
+  return c >> 1;
+}
+
+namespace {
+
+std::vector<uint8_t> slurp(const fs::path& p) { return slurp_file(p); }
 void spit(const fs::path& p, const std::vector<uint8_t>& d) {
   fs::create_directories(p.parent_path());
   std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(d.data()), std::streamsize(d.size()));
@@ -111,13 +128,16 @@ FixtureImage build(const fs::path& dir, const Spec& s, uint32_t seed) {
   run({"lzma", "-kf", "vmlinux.bin"}, w);
   run({"mkimage", "-A", "mips", "-O", "linux", "-T", "kernel", "-C", "lzma", "-a", "0x80010000", "-e",
        "0x80400330", "-n", "Linux-3.10.14__isvp_swan_1.0__", "-d", "vmlinux.bin.lzma", "uImage"}, w);
-  // U-Boot: uImage-wrapped, after the SPL at 0x6800.
-  auto ub = noise(120 * 1024, seed + 7);
+  // U-Boot: lzop'ed and uImage-wrapped after the SPL at 0x6800 (uboot-ingenic Makefile u-boot-lzo.img).
+  auto ub = noise(60 * 1024, seed + 7);
+  const std::string wtext = words(60 * 1024, seed + 8);
+  ub.insert(ub.end(), wtext.begin(), wtext.end());
   const std::string ver = "U-Boot 2013.07 (Nov 28 2025 - 00:00:00) Ingenic T31";
   std::memcpy(ub.data() + 0x100, ver.c_str(), ver.size() + 1);
   spit(w / "u-boot.bin", ub);
-  run({"mkimage", "-A", "mips", "-O", "u-boot", "-T", "firmware", "-C", "none", "-a", "0x80100000", "-e",
-       "0x80100000", "-n", "U-Boot 2013.07", "-d", "u-boot.bin", "u-boot.img"}, w);
+  run({"lzop", "-f", "-o", "u-boot-lzo.bin", "u-boot.bin"}, w);
+  run({"mkimage", "-A", "mips", "-O", "u-boot", "-T", "firmware", "-C", "lzo", "-a", "0x80100000", "-e",
+       "0x80100000", "-n", "u-boot-lzo.img", "-d", "u-boot-lzo.bin", "u-boot.img"}, w);
   // Root filesystem.
   make_tree(w / "root", seed);
   run({"mksquashfs", "root", "rootfs.sqfs", "-comp", s.comp, "-noappend", "-all-root", "-quiet"}, w);
@@ -149,9 +169,12 @@ FixtureImage build(const fs::path& dir, const Spec& s, uint32_t seed) {
   std::memcpy(spl.data() + 2048, body.data(), body.size());
   const std::string splver = "U-Boot SPL 2013.07 (Nov 28 2025 - 00:00:00)";
   std::memcpy(spl.data() + 0x4000, splver.c_str(), splver.size() + 1);
+  spl[9] = test_crc7(spl.data() + 2048, spl.size() - 2048);  // what spi_checksum writes
   put(img, 0, spl);
   put(img, 0x6800, slurp(w / "u-boot.img"));
   FixtureImage f;
+  f.uboot = 0x6800;
+  f.spl_length = uint32_t(spl.size());
   f.env = env_off;
   put(img, env_off, slurp(w / "env.bin"));
   if (s.redundant_env) {  // second copy, flags 0 (obsolete), valid CRC
@@ -168,6 +191,56 @@ FixtureImage build(const fs::path& dir, const Spec& s, uint32_t seed) {
   f.data_part = data_off;
   put(img, data_off, slurp(w / "data.jffs2"));
   f.path = dir / (s.name + ".bin");
+  spit(f.path, img);
+  f.data = std::move(img);
+  return f;
+}
+
+// SPI-NAND Thingino-like image (protocols: thingino sfcnand.config `1024k(boot),-(ubi)`).
+FixtureImage build_nand(const fs::path& dir, uint32_t seed) {
+  const fs::path w = dir / "nand16";
+  fs::create_directories(w);
+  // Kernel (static volume), rootfs (squashfs), overlay (UBIFS), env (mkenvimage).
+  spit(w / "vmlinux.bin", noise(300 * 1024, seed));
+  run({"lzma", "-kf", "vmlinux.bin"}, w);
+  run({"mkimage", "-A", "mips", "-O", "linux", "-T", "kernel", "-C", "lzma", "-a", "0x80010000", "-e",
+       "0x80400330", "-n", "Linux-4.4.94", "-d", "vmlinux.bin.lzma", "uImage"}, w);
+  make_tree(w / "root", seed);
+  run({"mksquashfs", "root", "rootfs.sqfs", "-comp", "xz", "-noappend", "-all-root", "-quiet"}, w);
+  fs::create_directories(w / "overlay/etc");
+  spit(w / "overlay/etc/hostname", "nand-camera\n");
+  spit(w / "overlay/etc/motion.conf", words(20000, seed + 3));
+  run({"mkfs.ubifs", "-m", "2048", "-e", "126976", "-c", "64", "-x", "lzo", "-r", "overlay", "-o", "overlay.ubifs"}, w);
+  spit(w / "env.txt", std::string("baudrate=115200\nbootargs=console=ttyS1,115200n8 ubi.mtd=1 root=ubi0:rootfs "
+                                  "rootfstype=squashfs mtdparts=sfc_nand:1024k(boot),-(ubi)\n"
+                                  "bootcmd=ubi part ubi; ubi read 0x80600000 kernel; bootm 0x80600000\n"
+                                  "soc=t40\nwlanpass=nandsecret\n"));
+  run({"mkenvimage", "-s", "0x10000", "-o", "env.bin", "env.txt"}, w);
+  spit(w / "ubinize.cfg", std::string(
+      "[uboot-env]\nmode=ubi\nimage=env.bin\nvol_id=0\nvol_type=dynamic\nvol_size=126976\nvol_name=uboot-env\n"
+      "[kernel]\nmode=ubi\nimage=uImage\nvol_id=1\nvol_type=static\nvol_name=kernel\n"
+      "[rootfs]\nmode=ubi\nimage=rootfs.sqfs\nvol_id=2\nvol_type=dynamic\nvol_name=rootfs\n"
+      "[overlay]\nmode=ubi\nimage=overlay.ubifs\nvol_id=3\nvol_type=dynamic\nvol_name=overlay\n"));
+  run({"ubinize", "-o", "ubi.img", "-p", "128KiB", "-m", "2048", "-Q", "1234", "ubinize.cfg"}, w);
+  // Boot: NAND-flavour SPL (byte 8 = 0, 64 pages/block / 32, 2048-byte pages / 1024), raw U-Boot at 0x8000.
+  std::vector<uint8_t> img(16u << 20, 0xff);
+  std::vector<uint8_t> spl(0x5c00, 0);
+  static const uint8_t kSpl[] = {0x06, 0x05, 0x04, 0x03, 0x02, 0x55, 0xaa, 0x55, 0x00, 0x00, 2, 2, 0x00, 0x5c, 0, 0};
+  std::memcpy(spl.data(), kSpl, sizeof kSpl);
+  auto body = noise(0x5c00 - 2048, seed + 9);
+  std::memcpy(spl.data() + 2048, body.data(), body.size());
+  spl[9] = test_crc7(spl.data() + 2048, spl.size() - 2048);
+  put(img, 0, spl);
+  auto ub = noise(200 * 1024, seed + 7);
+  const std::string ver = "U-Boot 2023.10-thingino (Nov 28 2025 - 00:00:00 +0000)";
+  std::memcpy(ub.data() + 0x2000, ver.c_str(), ver.size() + 1);
+  put(img, 0x8000, ub);
+  const auto ubi = slurp(w / "ubi.img");
+  put(img, 0x100000, ubi);
+  FixtureImage f;
+  f.env = f.kernel = f.rootfs = f.data_part = 0x100000;
+  f.kernel_size = uint32_t(ubi.size());
+  f.path = dir / "nand16.bin";
   spit(f.path, img);
   f.data = std::move(img);
   return f;
@@ -203,6 +276,9 @@ Fixtures make_or_load() {
       std::ofstream(tmp / (s.name + ".meta")) << f.env << ' ' << f.kernel << ' ' << f.rootfs << ' '
                                                << f.data_part << ' ' << f.kernel_size << '\n';
     }
+    FixtureImage n = build_nand(tmp, seed++);
+    std::ofstream(tmp / "nand16.meta") << n.env << ' ' << n.kernel << ' ' << n.rootfs << ' ' << n.data_part << ' '
+                                        << n.kernel_size << '\n';
     std::ofstream(tmp / "done") << "ok\n";
     fs::remove_all(kRoot);
     fs::rename(tmp, kRoot);
@@ -213,6 +289,14 @@ Fixtures make_or_load() {
   x.thingino16 = load(kRoot, "thingino16");
   x.thingino32 = load(kRoot, "thingino32");
   x.stock16 = load(kRoot, "stock16");
+  x.nand16 = load(kRoot, "nand16");
+  for (FixtureImage* f : {&x.thingino8, &x.thingino16, &x.thingino32, &x.stock16}) {
+    f->uboot = 0x6800;
+    f->spl_length = 0x5c00;
+  }
+  x.nand16.uboot = 0x8000;
+  x.nand16.spl_length = 0x5c00;
+  x.dir = kRoot;
   return x;
 }
 
@@ -221,6 +305,16 @@ Fixtures make_or_load() {
 const Fixtures& fixtures() {
   static const Fixtures f = make_or_load();
   return f;
+}
+
+uint64_t find_leb(const std::vector<uint8_t>& img, uint64_t ubi_off, uint32_t vol_id, uint32_t lnum) {
+  for (uint64_t peb = ubi_off; peb + 0x1000 <= img.size(); peb += 0x20000) {
+    const uint8_t* p = img.data() + peb;
+    if (be32(p) != 0x55424923u) continue;
+    const uint8_t* v = p + be32(p + 16);
+    if (be32(v) == 0x55424921u && be32(v + 8) == vol_id && be32(v + 12) == lnum) return peb + be32(p + 20);
+  }
+  return 0;
 }
 
 uint64_t first_jffs2_inode(const std::vector<uint8_t>& img, uint64_t from) {

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: MIT
+// Payload decoders for the inspector (see decompress.hpp). lzop container: lzop's src/lzop.c
+// (header and block layout) as U-Boot's lib/lzo/lzo1x_decompress.c lzop_decompress() reads it;
+// blocks through liblzo2's lzo1x_decompress_safe. .lzma/.xz through liblzma, gzip through zlib.
+// Facts and sources: docs/reference/inspect-checksums.md §3.
+#include "image/decompress.hpp"
+
+#include <lzma.h>
+#include <lzo/lzo1x.h>
+#include <zlib.h>
+
+#include <cstring>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "core/size.hpp"
+#include "image/inspect_util.hpp"
+
+namespace camdump::image {
+namespace {
+
+using detail::rd_be32;
+constexpr uint64_t kMaxOut = 256ull << 20;   // no camera payload decompresses to more
+constexpr uint32_t kMaxLzopBlock = 64u << 20;  // lzop's MAX_BLOCK_SIZE
+constexpr size_t kChunk = 1 << 20;
+
+// lzop header flags (lzop src/conf.h).
+constexpr uint32_t kAdler32D = 0x1, kAdler32C = 0x2, kExtraField = 0x40, kCrc32D = 0x100, kCrc32C = 0x200,
+                   kFilter = 0x800, kHeaderCrc32 = 0x1000;
+
+uint32_t adler(std::span<const uint8_t> d) { return uint32_t(adler32(1, d.data(), uInt(d.size()))); }
+uint32_t crc(std::span<const uint8_t> d) { return uint32_t(crc32(0, d.data(), uInt(d.size()))); }
+
+PayloadCheck fail_at(PayloadCheck p, uint64_t at, std::string why) {
+  p.ok = false;
+  p.error_at = at;
+  p.error = std::move(why);
+  return p;
+}
+
+PayloadCheck decode_lzop(std::span<const uint8_t> d, const CancelFlag* cancel,
+                         const std::function<void(std::span<const uint8_t>)>& sink) {
+  PayloadCheck p;
+  p.format = PayloadFormat::Lzop;
+  static const uint8_t kMagic[9] = {0x89, 'L', 'Z', 'O', 0x00, 0x0d, 0x0a, 0x1a, 0x0a};
+  if (d.size() < 9 + 25 || std::memcmp(d.data(), kMagic, 9) != 0) return fail_at(p, 0, "no lzop header");
+  static bool inited = lzo_init() == LZO_E_OK;
+  if (!inited) return fail_at(p, 0, "liblzo2 failed to initialise");
+  size_t pos = 9;
+  auto need = [&](size_t n) { return pos + n <= d.size(); };
+  auto u16 = [&] { uint16_t v = uint16_t(d[pos] << 8 | d[pos + 1]); pos += 2; return v; };
+  auto u32 = [&] { uint32_t v = rd_be32(d.data() + pos); pos += 4; return v; };
+  const uint16_t version = u16();
+  if (version < 0x0900) return fail_at(p, 9, fmt::format("lzop header version {:#x} is too old", version));
+  pos += 2;                              // library version
+  if (version >= 0x0940) pos += 2;       // version needed to extract
+  const uint8_t method = d[pos++];
+  if (version >= 0x0940) ++pos;          // level
+  if (!need(4)) return fail_at(p, pos, "lzop header cut off");
+  const uint32_t flags = u32();
+  if (flags & kFilter) pos += 4;
+  pos += 8;                              // mode, mtime low
+  if (version >= 0x0940) pos += 4;       // mtime high
+  if (!need(1)) return fail_at(p, pos, "lzop header cut off");
+  pos += 1 + d[pos];                     // file name
+  if (!need(4)) return fail_at(p, pos, "lzop header cut off");
+  const auto hdr = d.subspan(9, pos - 9);
+  const uint32_t stored = u32();
+  if ((flags & kHeaderCrc32 ? crc(hdr) : adler(hdr)) != stored)
+    return fail_at(p, pos - 4, "lzop header checksum mismatch");
+  if (method < 1 || method > 3) return fail_at(p, pos, fmt::format("lzop method {} is not LZO1X", method));
+  if (flags & kExtraField) {
+    if (!need(4)) return fail_at(p, pos, "lzop extra field cut off");
+    const uint32_t extra = u32();
+    pos += uint64_t(extra) + 4;  // the field and its checksum
+  }
+  std::vector<uint8_t> out;
+  uint64_t expected = 0;
+  bool any_sum = false;
+  for (;;) {
+    check_cancel(cancel);
+    const size_t block = pos;
+    if (!need(4)) return fail_at(p, pos, "lzop data ends without its end marker");
+    const uint32_t dst_len = u32();
+    if (dst_len == 0) break;
+    if (!need(4)) return fail_at(p, block, "lzop block header cut off");
+    const uint32_t src_len = u32();
+    if (dst_len > kMaxLzopBlock || src_len > dst_len || expected + dst_len > kMaxOut)
+      return fail_at(p, block, fmt::format("lzop block at {} declares {} -> {} bytes (impossible)", hex(block),
+                                           src_len, dst_len));
+    expected += dst_len;
+    const size_t nsum_d = (flags & kAdler32D ? 1 : 0) + (flags & kCrc32D ? 1 : 0);
+    const size_t nsum_c = src_len < dst_len ? (flags & kAdler32C ? 1 : 0) + (flags & kCrc32C ? 1 : 0) : 0;
+    if (!need(4 * (nsum_d + nsum_c) + src_len)) return fail_at(p, block, fmt::format("lzop block at {} is cut off", hex(block)));
+    const uint8_t* sums = d.data() + pos;
+    pos += 4 * (nsum_d + nsum_c);
+    const auto src = d.subspan(pos, src_len);
+    const uint8_t* cs = sums + 4 * nsum_d;
+    if ((flags & kAdler32C) && nsum_c && adler(src) != rd_be32(cs))
+      return fail_at(p, pos, fmt::format("lzop block at {}: compressed data checksum mismatch", hex(block)));
+    if ((flags & kCrc32C) && nsum_c && crc(src) != rd_be32(cs + ((flags & kAdler32C) ? 4 : 0)))
+      return fail_at(p, pos, fmt::format("lzop block at {}: compressed data CRC mismatch", hex(block)));
+    std::span<const uint8_t> plain = src;
+    if (src_len < dst_len) {
+      out.resize(dst_len);
+      lzo_uint got = dst_len;
+      const int r = lzo1x_decompress_safe(const_cast<uint8_t*>(src.data()), src_len, out.data(), &got, nullptr);
+      if (r != LZO_E_OK || got != dst_len)
+        return fail_at(p, pos, fmt::format("lzop block at {} fails to decompress (LZO error {}, {} of {} bytes)",
+                                           hex(block), r, got, dst_len));
+      plain = {out.data(), dst_len};
+    }
+    if ((flags & kAdler32D) && adler(plain) != rd_be32(sums))
+      return fail_at(p, pos, fmt::format("lzop block at {}: decompressed data checksum mismatch", hex(block)));
+    if ((flags & kCrc32D) && crc(plain) != rd_be32(sums + ((flags & kAdler32D) ? 4 : 0)))
+      return fail_at(p, pos, fmt::format("lzop block at {}: decompressed data CRC mismatch", hex(block)));
+    any_sum = any_sum || nsum_d;
+    if (sink) sink(plain);
+    p.out_bytes += dst_len;
+    pos += src_len;
+  }
+  p.in_bytes = pos;
+  p.expected_out = expected;
+  p.checksummed = any_sum;
+  p.ok = true;
+  return p;
+}
+
+PayloadCheck decode_lzma(std::span<const uint8_t> d, PayloadFormat f, const CancelFlag* cancel,
+                         const std::function<void(std::span<const uint8_t>)>& sink) {
+  PayloadCheck p;
+  p.format = f;
+  lzma_stream s = LZMA_STREAM_INIT;
+  const lzma_ret init = f == PayloadFormat::Xz ? lzma_stream_decoder(&s, UINT64_MAX, LZMA_TELL_NO_CHECK)
+                                               : lzma_alone_decoder(&s, UINT64_MAX);
+  if (init != LZMA_OK) return fail_at(p, 0, "liblzma failed to initialise");
+  if (f == PayloadFormat::Lzma && d.size() >= 13) {
+    uint64_t declared = detail::rd_le64(d.data() + 5);
+    if (declared != UINT64_MAX) p.expected_out = declared;
+  }
+  std::vector<uint8_t> out(kChunk);
+  s.next_in = d.data();
+  s.avail_in = d.size();
+  lzma_ret r = LZMA_OK;
+  bool no_check = false;
+  while (r == LZMA_OK || r == LZMA_NO_CHECK) {
+    check_cancel(cancel);
+    s.next_out = out.data();
+    s.avail_out = out.size();
+    r = lzma_code(&s, LZMA_FINISH);
+    if (r == LZMA_NO_CHECK) no_check = true;
+    const size_t got = out.size() - s.avail_out;
+    if (sink && got) sink({out.data(), got});
+    if (s.total_out > kMaxOut) { r = LZMA_MEMLIMIT_ERROR; break; }
+  }
+  p.in_bytes = s.total_in;
+  p.out_bytes = s.total_out;
+  lzma_end(&s);
+  if (r != LZMA_STREAM_END) {
+    const char* why = r == LZMA_DATA_ERROR ? "corrupt compressed data"
+                      : r == LZMA_BUF_ERROR ? "the data ends before the stream does"
+                      : r == LZMA_FORMAT_ERROR ? "not a valid header"
+                      : r == LZMA_OPTIONS_ERROR ? "unsupported options"
+                      : r == LZMA_MEMLIMIT_ERROR ? "decompresses to more than 256 MiB"
+                                                  : "decoder error";
+    return fail_at(p, p.in_bytes, fmt::format("{} stream fails at byte {}: {}", payload_format_name(f), p.in_bytes, why));
+  }
+  p.checksummed = f == PayloadFormat::Xz && !no_check;  // the xz check (CRC32/CRC64/SHA-256) was verified
+  p.ok = true;
+  return p;
+}
+
+PayloadCheck decode_gzip(std::span<const uint8_t> d, const CancelFlag* cancel,
+                         const std::function<void(std::span<const uint8_t>)>& sink) {
+  PayloadCheck p;
+  p.format = PayloadFormat::Gzip;
+  z_stream z{};
+  if (inflateInit2(&z, 16 + 15) != Z_OK) return fail_at(p, 0, "zlib failed to initialise");
+  std::vector<uint8_t> out(kChunk);
+  z.next_in = const_cast<Bytef*>(d.data());
+  z.avail_in = uInt(std::min<size_t>(d.size(), UINT32_MAX));
+  int r = Z_OK;
+  while (r == Z_OK) {
+    check_cancel(cancel);
+    z.next_out = out.data();
+    z.avail_out = uInt(out.size());
+    r = inflate(&z, Z_NO_FLUSH);
+    const size_t got = out.size() - z.avail_out;
+    if (sink && got) sink({out.data(), got});
+    if (r == Z_OK && got == 0 && z.avail_in == 0) r = Z_BUF_ERROR;
+    if (z.total_out > kMaxOut) r = Z_MEM_ERROR;
+  }
+  p.in_bytes = z.total_in;
+  p.out_bytes = z.total_out;
+  const std::string msg = z.msg ? z.msg : "";
+  inflateEnd(&z);
+  if (r != Z_STREAM_END)
+    return fail_at(p, p.in_bytes, fmt::format("gzip stream fails at byte {}: {}", p.in_bytes,
+                                              r == Z_BUF_ERROR ? "the data ends before the stream does"
+                                              : !msg.empty() ? msg : "decoder error"));
+  p.checksummed = true;  // the gzip trailer's CRC-32 and length were checked by inflate
+  p.ok = true;
+  return p;
+}
+
+}  // namespace
+
+const char* payload_format_name(PayloadFormat f) {
+  switch (f) {
+    case PayloadFormat::Lzop: return "lzop";
+    case PayloadFormat::Lzma: return "lzma";
+    case PayloadFormat::Xz: return "xz";
+    case PayloadFormat::Gzip: return "gzip";
+    case PayloadFormat::None: break;
+  }
+  return "none";
+}
+
+PayloadFormat sniff_payload(std::span<const uint8_t> d) {
+  if (d.size() >= 9 && d[0] == 0x89 && d[1] == 'L' && d[2] == 'Z' && d[3] == 'O') return PayloadFormat::Lzop;
+  if (d.size() >= 6 && std::memcmp(d.data(), "\xfd" "7zXZ\0", 6) == 0) return PayloadFormat::Xz;
+  if (d.size() >= 3 && d[0] == 0x1f && d[1] == 0x8b && d[2] == 8) return PayloadFormat::Gzip;
+  // .lzma: properties byte lc/lp/pb < 225 (0x5d is the usual), a power-of-two-ish dictionary.
+  if (d.size() >= 13 && d[0] < 225) {
+    const uint32_t dict = detail::rd_le32(d.data() + 1);
+    if (dict >= 4096 && dict <= (1u << 30) && (dict & (dict - 1)) == 0) return PayloadFormat::Lzma;
+  }
+  return PayloadFormat::None;
+}
+
+PayloadCheck decode_payload(std::span<const uint8_t> d, PayloadFormat f, const CancelFlag* cancel,
+                            const std::function<void(std::span<const uint8_t>)>& sink) {
+  switch (f) {
+    case PayloadFormat::Lzop: return decode_lzop(d, cancel, sink);
+    case PayloadFormat::Lzma:
+    case PayloadFormat::Xz: return decode_lzma(d, f, cancel, sink);
+    case PayloadFormat::Gzip: return decode_gzip(d, cancel, sink);
+    case PayloadFormat::None: break;
+  }
+  PayloadCheck p;
+  p.error = "not a compressed payload";
+  return p;
+}
+
+std::string describe_payload(const PayloadCheck& p) {
+  const char* name = payload_format_name(p.format);
+  if (!p.ok) return fmt::format("{} payload BAD: {}", name, p.error);
+  std::string s = fmt::format("{} payload decoded to its end: {}", name, format_size(p.out_bytes));
+  if (p.format == PayloadFormat::Lzop) return s + (p.checksummed ? ", every block's checksum ok" : " (no block checksums)");
+  if (p.checksummed) return s + (p.format == PayloadFormat::Gzip ? ", CRC-32 ok" : ", xz check ok");
+  return s + " (the format has no checksum)";
+}
+
+}  // namespace camdump::image
