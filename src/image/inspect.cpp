@@ -136,7 +136,7 @@ void check_part(std::span<const uint8_t> img, PartReport& p, const InspectReport
       if (b.uboot_image->payload) p.summary += "; " + describe_payload(*b.uboot_image->payload);
       p.uimage = b.uboot_image;
     } else if (b.uboot_raw) {
-      p.summary += fmt::format("; raw U-Boot at {} (no checksum in the format)", hex(*b.uboot_raw));
+      p.summary += fmt::format("; raw U-Boot, banner at {} (no checksum in the format)", hex(*b.uboot_raw));
     }
     // Problems of the SPL and U-Boot were found by check_spl/check_uboot; they mark this part.
     for (const auto& q : r.problems)
