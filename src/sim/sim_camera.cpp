@@ -96,13 +96,14 @@ SimTransport::SimTransport(SimOptions opt, Reporter& rep)
   const auto& o = cam_->options();
   spec_desc_ = fmt::format("sim:{}{} ({}, {} bps)", o.image_path.empty() ? "built-in" : o.image_path,
                            o.image_path.empty() ? " image" : "",
-                           o.dialect == Dialect::Ingenic2013 ? "ingenic2013" : "modern", o.baud);
+                           dialect_name(o.dialect), o.baud);
 }
 
 SimTransport::~SimTransport() = default;
 
 bool SimTransport::set_baud(uint32_t baud) {
   std::lock_guard lock(sync_->mu);
+  if (cam_->options().adapter_max && baud > *cam_->options().adapter_max) return false;  // adapter-max=
   cam_->set_host_baud(baud);
   return true;
 }

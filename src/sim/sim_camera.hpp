@@ -9,14 +9,28 @@
 // Spec (what follows `sim:` in a PORT): `[IMAGE][,option=value...]`, e.g. `sim:`,
 // `sim:fw.bin,dialect=modern`, `sim:dialect=modern,noise=1e-4,seed=7`. Options:
 //   flash=SIZE          flash size (default: the image's size; 16M for the built-in image)
-//   dialect=ingenic2013|modern   console dialect (default ingenic2013): prompt `isvp_t31# ` / `=> `,
-//                       md ASCII column after 4 / 2 spaces, `CRC32 for` / `crc32 for`, autoboot text
-//   sf=vendor|thingino|upstream|modern   `sf probe`/`sf read` output dialect
-//                       (default thingino for ingenic2013, modern for modern)
+//   dialect=thingino|ingenic2013|openipc|modern   console dialect (default thingino; `ingenic` is
+//                       ingenic2013). The three Ingenic 2013.07 builds share the old formats (md
+//                       ASCII column after 4 spaces, `CRC32 for`, baud fixed at 115200) and differ
+//                       in banner, autoboot and sf output (docs/reference/uboot-console.md):
+//                       ingenic2013 = the stock Ingenic import (`U-Boot 2013.07 (...)`, `Hit any key
+//                       to stop autoboot: %2d `, `the manufacturer 20` / `--->read spend N ms`);
+//                       thingino = gtxaspec/u-boot-ingenic (`Thingino U-Boot for Ingenic 2013.07`,
+//                       `KEY: ... Press Ctrl-C now to interrupt boot...`, `JZSFC:`, `SF:    ...
+//                       command completed in N ms`); openipc = OpenIPC/u-boot-ingenic since 90873ad
+//                       (`OpenIPC # `, `Press ENTER to interrupt boot in %d...`, CR only);
+//                       modern = current upstream (`=> `, two spaces, `crc32 for`, any key)
+//   sf=vendor|thingino|upstream|modern   `sf` output dialect (default by dialect: vendor for
+//                       ingenic2013 and openipc, thingino, modern)
 //   prompt=TEXT         override the prompt (a trailing space is kept; `_` stands for a space)
-//   bootdelay=N         autoboot countdown in seconds (default 1 ingenic2013, 2 modern)
-//   stop=any|ctrlc      keys that stop autoboot (default: ctrlc for ingenic2013 = Thingino keyed
-//                       autoboot, any for modern)
+//   bootdelay=N         autoboot countdown in seconds (default 1 for the Ingenic builds, 2 modern).
+//                       0: no countdown, only a key already waiting when U-Boot looks stops it
+//                       (CONFIG_ZERO_BOOTDELAY_CHECK)
+//   stop=any|ctrlc|enter   the key that stops autoboot, with the text that goes with it: any =
+//                       `Hit any key to stop autoboot`, ctrlc = the keyed Ctrl-C text (Thingino's,
+//                       OpenIPC's older `Press Ctrl-c to abort autoboot`, modern `Autoboot in N
+//                       seconds`), enter = `Press ENTER to interrupt boot in N...` (default by
+//                       dialect: any, ctrlc, enter, any)
 //   state=uboot|autoboot|linux   initial state (default autoboot: boot log + countdown).
 //                       uboot: sitting at a prompt, prints nothing until input. linux: prints a
 //                       kernel log and ignores input (the user must power-cycle)
@@ -27,6 +41,13 @@
 //   stall=MS@BYTES      after every BYTES output bytes, output pauses for MS virtual ms
 //   reset-after=BYTES   the camera reboots once after BYTES output bytes (mid-line): boot log
 //                       again, RAM scrambled, unsaved env (incl. baudrate) lost
+//   reset-after-flash=BYTES   the camera reboots once when `sf erase/write/update` have erased or
+//                       programmed BYTES bytes in all: the unit being erased or written is left
+//                       half done, as after a power cut
+//   erase=SIZE          the flash's erase unit for `sf erase` alignment and `sf update` (default 64K
+//                       for the Ingenic builds, CONFIG_SFC_MIN_ALIGN 0x10000; 4K modern)
+//   save=FILE           write the flash as it is when the camera is closed to FILE (what sf erase/
+//                       write/update did; the image file itself is never changed)
 //   bauds=9600,...      accepted `setenv baudrate` table (default 9600..115200 for ingenic2013,
 //                       9600..921600 for modern). Initial rate: baud=N (default 115200)
 //   fixedbaud=0|1       1 = the UART keeps its rate after `setenv baudrate` (Ingenic 2013.07's
@@ -38,9 +59,18 @@
 //                       any other serverip times out (nothing leaves the machine)
 //   sd=FILE             SD card image for `mmc` (written in place). Without it, `mmc` has no card.
 //   mapped=ADDR         also map the flash read-only at ADDR (for `--mapped` dumps)
-//   guard=0|1           1 = writes (sf read, mw, cp, mmc read) over U-Boot's own code at the top
-//                       of RAM or its stack/globals (0x81f5c000..0x81f8c000 on 64M) crash the
-//                       board, as on a stock T31 (default 0)
+//   guard=0|1           1 (default) = a write (sf read, mmc read, mw, cp, crc32's store, a stub
+//                       upload) into U-Boot's reserved area at the top of RAM (stack, boot params,
+//                       gd, bd, malloc arena, code: 0x81f5c000..0x84000000 on a 64 MiB T31; the
+//                       Ingenic dialects stop at 0x84000000 whatever ram=) hangs the board: its
+//                       console stops answering, as a real camera's would. 0 = no check
+//   uart=N              the console's UART (default 1, the reference boards' ttyS1): the boot log
+//                       names serial@1003N000, and a stub (go) told another UART gets no answer
+//   baud-timing=0|1     1 (default): every character costs 10 bit times at the UART's current
+//                       rate on the virtual clock (also after a stub's divisor change); 0: none
+//   adapter-max=RATE    the host adapter cannot go above RATE (Transport::set_baud refuses)
+//   noise-fast=RATE     per-character error rate while a stub runs the UART above baud= (default:
+//                       the noise= rate)
 // Bad options throw Error(Usage).
 //
 // Host-side rules the emulation enforces like real U-Boot: commands end at CR (LF also ends a
@@ -73,11 +103,14 @@
 
 namespace camdump::sim {
 
-enum class Dialect { Ingenic2013, Modern };
+enum class Dialect { Ingenic2013, Thingino, OpenIpc, Modern };
+enum class StopKey { Any, CtrlC, Enter };
+/// The name `dialect=` takes ("thingino", "ingenic2013", "openipc", "modern").
+const char* dialect_name(Dialect d);
 enum class SfDialect { Vendor, Thingino, Upstream2013, Modern };
 enum class BootState { UBoot, Autoboot, Linux };
 
-/// Console UART facts the sim reveals (modern `coninfo`/boot log `In:    serial@10030000`;
+/// Console UART facts the sim reveals (modern `coninfo`/boot log `In:    serial@10031000` for uart=1;
 /// Ingenic T31 UART0 base, 16550-style registers at a 4-byte stride).
 inline constexpr uint64_t kSimUartBase = 0x10030000;
 inline constexpr uint64_t kSimRamBase = 0x80000000;
@@ -86,17 +119,20 @@ inline constexpr uint64_t kSimRamAlias = 0xa0000000;  ///< MIPS kseg1 (uncached)
 struct SimOptions {
   std::string image_path;                ///< empty: built-in Thingino-like image
   std::optional<uint64_t> flash_size;    ///< default: image size (16 MiB built-in)
-  Dialect dialect = Dialect::Ingenic2013;
+  Dialect dialect = Dialect::Thingino;
   std::optional<SfDialect> sf;           ///< default by dialect
   std::optional<std::string> prompt;     ///< default by dialect
   std::optional<int> bootdelay;          ///< default by dialect
-  std::optional<bool> stop_any;          ///< default by dialect
+  std::optional<StopKey> stop;           ///< default by dialect
   BootState state = BootState::Autoboot;
   std::optional<double> powercycle_after_s;
   double noise = 0;
   uint64_t seed = 1;
   uint64_t stall_ms = 0, stall_every = 0;
   uint64_t reset_after = 0;              ///< 0: never
+  uint64_t reset_after_flash = 0;        ///< 0: never
+  std::optional<uint64_t> erase_size;    ///< default by dialect
+  std::string save_path;                 ///< empty: the flash is not saved
   std::vector<uint32_t> bauds;           ///< empty: default by dialect
   uint32_t baud = 115200;
   std::optional<bool> fixed_baud;        ///< default by dialect
@@ -104,13 +140,20 @@ struct SimOptions {
   bool tftpput = false;
   std::string sd_path;
   std::optional<uint64_t> mapped_addr;
-  bool guard = false;
+  unsigned uart = 1;                     ///< console UART number (stub sim, boot log)
+  bool baud_timing = true;               ///< characters cost time at the current rate
+  std::optional<uint32_t> adapter_max;   ///< host adapter's highest rate
+  std::optional<double> noise_fast;      ///< error rate above baud= (a stub's fast rate)
+  bool guard = true;
 
   // Resolved defaults.
   SfDialect sf_dialect() const;
   std::string prompt_text() const;
   int bootdelay_s() const;
   bool stops_on_any_key() const;
+  StopKey stop_key() const;
+  bool ingenic() const { return dialect != Dialect::Modern; }  ///< one of the 2013.07 builds
+  uint64_t erase_unit() const;
   std::vector<uint32_t> baud_table() const;
   bool baud_fixed() const;
 };
@@ -127,6 +170,10 @@ struct SimStats {
   uint64_t swallowed = 0;       ///< input bytes discarded by md's ctrlc()
   uint64_t noise_events = 0;    ///< characters dropped, flipped or inserted
   uint64_t output_bytes = 0;    ///< bytes the camera printed (before noise)
+  uint64_t sf_erase_units = 0;  ///< erase units (erase=) erased by sf erase/update
+  uint64_t sf_program_bytes = 0;  ///< bytes programmed by sf write/update
+  uint64_t sf_writes = 0;       ///< sf write/update commands that programmed something
+  uint64_t uboot_corrupted = 0; ///< writes into U-Boot's reserved area (guard=1: the board hung)
   std::vector<std::string> history;  ///< the command lines, in order
 };
 

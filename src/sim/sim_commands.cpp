@@ -214,18 +214,21 @@ bool Machine::run_command(Args& a, bool repeat) {
       auto it = env_.find(k);
       return it == env_.end() ? std::string(dflt) : it->second;
     };
-    if (opt_.dialect == Dialect::Ingenic2013) {
+    if (opt_.ingenic()) {
+      // 2013.07 arch/mips/lib/board.c do_bdinfo: ip_addr prints "<NULL>" when ipaddr is unset.
       out(fmt::format(
           "boot_params = 0x81F6BF60\nmemstart    = 0x{:08X}\nmemsize     = 0x{:08X}\nflashstart  = 0x00000000\n"
           "flashsize   = 0x00000000\nflashoffset = 0x00000000\nethaddr     = {}\nip_addr     = {}\nbaudrate    = {} bps\n",
-          kSimRamBase, ram_size_, env("ethaddr", "(not set)"), env("ipaddr", "0.0.0.0"), env("baudrate", "115200")));
+          kSimRamBase, ram_size_, env("ethaddr", "(not set)"), env("ipaddr", "<NULL>"), env("baudrate", "115200")));
     } else {
       out(fmt::format(
           "boot_params = 0x00000000\nDRAM bank   = 0x00000000\n-> start    = 0x{:08x}\n-> size     = 0x{:08x}\n"
           "flashstart  = 0x00000000\nflashsize   = 0x00000000\nflashoffset = 0x00000000\nbaudrate    = {} bps\n"
-          "relocaddr   = 0x83f90000\nreloc off   = 0x03e90000\nBuild       = 32-bit\ncurrent eth = unknown\n"
-          "ethaddr     = {}\nIP addr     = {}\nfdt_blob    = 0x83fbd9b0\nnew_fdt     = 0x00000000\nfdt_size    = 0x00000000\n",
-          kSimRamBase, ram_size_, env("baudrate", "115200"), env("ethaddr", "(not set)"), env("ipaddr", "<NULL>")));
+          "relocaddr   = 0x{:08x}\nreloc off   = 0x{:08x}\nBuild       = 32-bit\ncurrent eth = unknown\n"
+          "ethaddr     = {}\nIP addr     = {}\nfdt_blob    = 0x{:08x}\nnew_fdt     = 0x00000000\nfdt_size    = 0x00000000\n",
+          kSimRamBase, ram_size_, env("baudrate", "115200"), kSimRamBase + uboot_top() - 0x70000,
+          kSimRamBase + uboot_top() - 0x70000 - 0x80100000, env("ethaddr", "(not set)"), env("ipaddr", "<NULL>"),
+          kSimRamBase + uboot_top() - 0x42650));  // 64 MiB: relocaddr 83f90000, fdt_blob 83fbd9b0
     }
     return true;
   }
@@ -243,7 +246,7 @@ bool Machine::run_command(Args& a, bool repeat) {
     }
     for (; i < size; ++i) {
       std::string w = a[i];
-      if (opt_.dialect == Dialect::Ingenic2013) {
+      if (opt_.ingenic()) {
         auto c = w.find("\\c");  // old echo: "\c" ends the output without a newline
         if (c != std::string::npos) {
           w.resize(c);
@@ -292,6 +295,8 @@ bool Machine::run_command(Args& a, bool repeat) {
     }
     out(fmt::format("## Starting application at 0x{:08X} ...\n", *addr));
     std::vector<std::string> rest(a.begin() + 2, a.end());
+    // The Ingenic builds flush the caches first and say so (observed T23/T31 logs).
+    if (opt_.ingenic()) out("Flush cache all before jump.\n");
     auto prog = find_go_program(owner_, *addr, rest);
     if (!prog) {
       crash();  // jumped into garbage: the CPU faults and the board resets

@@ -15,11 +15,17 @@ constexpr size_t kCompactAt = 1 << 20;  // drop printed output once this much ha
 
 }  // namespace
 
+// noise-fast= applies while a stub runs the UART above the console's power-on rate (issue 18).
+double Machine::noise_now() const {
+  return opt_.noise_fast && uart_baud_ > opt_.baud ? *opt_.noise_fast : opt_.noise;
+}
+
 void Machine::schedule_noise() {
-  if (opt_.noise <= 0) return;
+  const double p = noise_now();
+  if (p <= 0) return;
   std::uniform_real_distribution<double> u(0.0, 1.0);
   double x = 1.0 - u(rng_);  // (0, 1]
-  double gap = std::floor(std::log(x) / std::log1p(-opt_.noise));
+  double gap = std::floor(std::log(x) / std::log1p(-p));
   next_noise_ = gap > 1e15 ? uint64_t{1} << 50 : static_cast<uint64_t>(gap);
 }
 
@@ -30,12 +36,18 @@ size_t Machine::deliver(uint8_t* dst, size_t cap, const char* src, size_t n) {
     return n;
   }
   size_t produced = 0, i = 0;
+  const double p = noise_now();
+  if (noise_scheduled_for_ < 0) noise_scheduled_for_ = opt_.noise;
+  if (p > 0 && p != noise_scheduled_for_) {  // the rate (and so the error rate) changed
+    noise_scheduled_for_ = p;
+    schedule_noise();
+  }
   while (i < n) {
-    size_t run = opt_.noise > 0 ? static_cast<size_t>(std::min<uint64_t>(next_noise_, n - i)) : n - i;
+    size_t run = p > 0 ? static_cast<size_t>(std::min<uint64_t>(next_noise_, n - i)) : n - i;
     std::memcpy(dst + produced, src + i, run);
     produced += run;
     i += run;
-    if (opt_.noise <= 0) break;
+    if (p <= 0) break;
     next_noise_ -= run;
     if (i == n) break;
     ++stats_.noise_events;
@@ -95,7 +107,7 @@ size_t Machine::take(std::span<uint8_t> buf) {
   out_pos_ += n;
   delivered_ += n;
   stats_.output_bytes += n;
-  now_ += n * 10.0 / uart_baud_;
+  if (opt_.baud_timing) now_ += n * 10.0 / uart_baud_;  // 8N1: 10 bit times per character
   apply_baud_switch();
   if (out_pos_ >= kCompactAt && out_pos_ * 2 >= out_.size()) {
     out_.erase(0, out_pos_);

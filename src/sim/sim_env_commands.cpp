@@ -108,7 +108,7 @@ bool Machine::cmd_setenv(Args& a) {
 bool Machine::cmd_saveenv(Args&) {
   ++stats_.saveenv;
   saved_env_ = env_;
-  if (opt_.dialect == Dialect::Ingenic2013)
+  if (opt_.ingenic())
     out("Saving Environment to SPI Flash...\nErasing SPI flash...Writing to SPI flash...done\n");
   else
     out("Saving Environment to SPIFlash... Erasing SPI flash...Writing to SPI flash...done\nOK\n");

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // `sf` and `mmc` of the virtual camera in every output dialect of protocols.md §4.3–4.5:
 // Ingenic vendor (`the manufacturer 20`, `--->read spend N ms`), the Thingino 2013 fork
-// (`SF:    ...`, four spaces), upstream 2013.07 and modern U-Boot. The flash is read-only here
-// (sf erase/write are refused so a dump stays comparable); mmc writes go into the sd= file.
+// (`SF:    ...`, four spaces), upstream 2013.07 and modern U-Boot. sf erase/write/update (flash
+// physics) are in sim_flash_write.cpp; mmc writes go into the sd= file.
 // Slow operations take virtual time: sf read at ~3.1 MB/s (stock T31 log: 1835008 bytes in
 // 591 ms), mmc at ~10 MB/s.
 #include <fmt/core.h>
@@ -39,7 +39,7 @@ bool Machine::cmd_sf(Args& a) {
     sf_probed_ = true;
     switch (d) {
       case SfDialect::Vendor:
-        out(fmt::format("the manufacturer {:x}\nSF: Detected {}\n\n--->probe spend 4 ms\n", chip.id[0], chip.name));
+        out(fmt::format("the manufacturer {:x}\nSF: Detected {}\n\n", chip.id[0], chip.name));
         break;
       case SfDialect::Thingino:
         out(fmt::format("JZSFC: Flash chip ID: {:02x}{:02x}{:02x}\nSF:    Detected {} ({:02x} {:02x} {:02x} {:02x} {:02x})\n",
@@ -51,10 +51,11 @@ bool Machine::cmd_sf(Args& a) {
                         print_size(flash_.size())));
         break;
       case SfDialect::Modern:
-        out(fmt::format("SF: Detected {} with page size 256 Bytes, erase size 4 KiB, total {}\n", chip.modern_name,
-                        print_size(flash_.size())));
+        out(fmt::format("SF: Detected {} with page size 256 Bytes, erase size {}, total {}\n", chip.modern_name,
+                        print_size(opt_.erase_unit()), print_size(flash_.size())));
         break;
     }
+    out(sf_trailer("probe", 0.004));
     return true;
   }
   if (!sf_probed_) {
@@ -82,15 +83,11 @@ bool Machine::cmd_sf(Args& a) {
     if (len) std::memcpy(dst, flash_.data() + off, len);
     std::string text = fmt::format("{}{} bytes @ {} Read: OK\n", sfp, len, hash_x(off));
     const double secs = static_cast<double>(len) / kSfBytesPerSecond;
-    if (d == SfDialect::Vendor) text += fmt::format("--->read spend {} ms\n", static_cast<uint64_t>(secs * 1000));
+    text += sf_trailer("read", secs);
     start_job(make_delayed_text(std::move(text), drain_time() + secs));
     return true;
   }
-  if (a[1] == "erase" || a[1] == "write" || a[1] == "update" || a[1] == "protect") {
-    // Refused on purpose: the virtual flash stays what was given, so dumps stay comparable.
-    out(fmt::format("{}{}: flash is write-protected\n", sfp, a[1]));
-    return false;
-  }
+  if (a[1] == "erase" || a[1] == "write" || a[1] == "update") return cmd_sf_change(a);
   usage("sf");
   return false;
 }

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/file_util.hpp"
 #include "image/synth.hpp"
@@ -90,6 +91,13 @@ Machine::Machine(SimCamera& owner, SimOptions opt, Reporter& rep)
 
 Machine::~Machine() {
   if (sd_fd_ >= 0) ::close(sd_fd_);
+  if (!opt_.save_path.empty()) {  // save=: the flash as it is now, for another run or program
+    try {
+      write_file_atomic(opt_.save_path, flash_);
+    } catch (const std::exception& e) {
+      rep_.log(LogLevel::Error, fmt::format("sim: cannot save the flash to {}: {}", opt_.save_path, e.what()));
+    }
+  }
 }
 
 uint8_t* Machine::mem(uint64_t addr, uint64_t len, bool write) {
@@ -107,22 +115,35 @@ uint8_t* Machine::mem(uint64_t addr, uint64_t len, bool write) {
   return nullptr;
 }
 
+uint64_t Machine::uboot_top() const {
+  // Modern U-Boot relocates to the top of RAM; Ingenic's 2013.07 U-Boot stops at its
+  // SDRAM_MAX_TOP, 0x84000000 (T31 boot log "Top of RAM usable for U-Boot at: 84000000"), so a
+  // 128 MiB board keeps the same layout as a 64 MiB one.
+  return opt_.dialect == Dialect::Modern ? ram_size_ : std::min<uint64_t>(ram_size_, 64u << 20);
+}
+
+std::pair<uint64_t, uint64_t> Machine::uboot_reserved() const {
+  // Stock T31 64 MiB boot log (protocols.md §4.4): U-Boot relocated to 83f90000, malloc arena
+  // 81f8c000..83f8c000, board info, global data and 128 KiB boot params below it, the stack
+  // growing down from 81f6bf48. Reserved: 64 KiB of stack below that up to the top, kept
+  // relative to the top so other ram= sizes keep the same shape.
+  const uint64_t top = uboot_top();
+  return {top > 0x20a4000 ? top - 0x20a4000 : 0, top};
+}
+
 bool Machine::clobbers_uboot(uint64_t addr, uint64_t len) {
   if (!opt_.guard || len == 0) return false;
-  // Stock T31 64 MiB boot log (protocols.md §4.4): U-Boot relocated to 83f90000 (the top of RAM),
-  // malloc arena 81f8c000..83f8c000 (overwriting it "works in practice": not guarded), board
-  // info/global data/boot params just below it and the stack growing down from 81f6bf48.
-  // Guard the top 0x74000 (U-Boot code) and 0x81f5c000..0x81f8c000 (stack, gd, bd), relative to
-  // the top of RAM so other ram= sizes keep the same shape.
-  const uint64_t top = ram_size_;
-  const std::pair<uint64_t, uint64_t> zones[] = {{top - 0x74000, top},
-                                                 {top > 0x20a4000 ? top - 0x20a4000 : 0, top > 0x2074000 ? top - 0x2074000 : 0}};
+  const auto [lo, hi] = uboot_reserved();
   for (uint64_t base : {kSimRamBase, kSimRamAlias}) {
-    for (auto [lo, hi] : zones) {
-      if (hi > lo && addr < base + hi && addr + len > base + lo) {
-        crash();
-        return true;
-      }
+    if (addr < base + hi && addr + len > base + lo) {
+      // U-Boot's stack, heap or code is overwritten: the board hangs, as a real one would; only
+      // a reset (reset-after) or a new sim brings it back.
+      ++stats_.uboot_corrupted;
+      job_.reset();
+      pending_.clear();
+      wake_at_ = -1;
+      mode_ = Mode::Off;
+      return true;
     }
   }
   return false;
@@ -207,8 +228,15 @@ void Machine::boot() {
   }
   countdown_left_ = delay;
   mode_ = Mode::Countdown;
+  // With bootdelay 0 the text is still printed and a key already waiting stops autoboot
+  // (CONFIG_ZERO_BOOTDELAY_CHECK; modern U-Boot always checks): the countdown ends at once.
   if (keyed()) {
-    if (opt_.dialect == Dialect::Ingenic2013)
+    // abortboot_keyed prints CONFIG_AUTOBOOT_PROMPT once (docs/reference/uboot-console.md#autoboot).
+    if (opt_.stop_key() == StopKey::Enter)
+      out(fmt::format("\nPress ENTER to interrupt boot in {}...\n", delay));  // OpenIPC since 90873ad
+    else if (opt_.dialect == Dialect::OpenIpc)
+      out(fmt::format("Press Ctrl-c to abort autoboot... {} \n", delay));  // OpenIPC before 2024
+    else if (opt_.ingenic())
       out(fmt::format("KEY:   ###### Press Ctrl-C now to interrupt boot... loading in {}s ######\n", delay));
     else
       out(fmt::format("Autoboot in {} seconds\n", delay));
@@ -221,9 +249,9 @@ void Machine::boot() {
 }
 
 bool Machine::keyed() const {
-  // Thingino's keyed autoboot text is used for ingenic2013 whatever the stop keys; modern U-Boot
-  // with Ctrl-C only is the Kconfig AUTOBOOT_KEYED + AUTOBOOT_KEYED_CTRLC build.
-  return opt_.dialect == Dialect::Ingenic2013 || !opt_.stops_on_any_key();
+  // CONFIG_AUTOBOOT_KEYED builds wait for a stop string (Thingino "\x03", OpenIPC "\x0d"; modern
+  // AUTOBOOT_KEYED_CTRLC); the others stop on any key (abortboot_normal / abortboot_single_key).
+  return !opt_.stops_on_any_key();
 }
 
 void Machine::crash() { boot(); }
@@ -241,10 +269,11 @@ void Machine::on_input_countdown() {
     in_.erase(0, 1);  // abortboot_single_key: getchar() takes one key
     abort = true;
   } else {
-    // abortboot_keyed: reads every key, aborts on the stop string (Ctrl-C), or on any key
-    // when stop=any.
-    abort = opt_.stops_on_any_key() || in_.find('\x03') != std::string::npos;
-    in_.clear();
+    // abortboot_keyed: reads every key and aborts on the stop string (Ctrl-C, or CR for stop=enter).
+    // Keys after the stop string stay in the FIFO for the prompt's readline.
+    const size_t at = in_.find(opt_.stop_key() == StopKey::Enter ? '\r' : '\x03');
+    abort = at != std::string::npos;
+    in_.erase(0, abort ? at + 1 : in_.size());
   }
   if (abort) end_countdown(true);
 }
@@ -381,7 +410,14 @@ void Machine::pump(size_t want) {
         size_t avail = out_.size() - out_pos_;
         if (avail >= want && want > 0) return;
         size_t before = out_.size();
-        if (job_->step(*this, want > avail ? want - avail : 1)) {
+        const bool done = job_->step(*this, want > avail ? want - avail : 1);
+        if (reset_requested_) {  // reset-after-flash=: the power goes mid-erase or mid-write
+          reset_requested_ = false;
+          out_.erase(out_pos_);
+          boot();
+          continue;
+        }
+        if (done) {
           finish_job(job_ok_);
           continue;
         }

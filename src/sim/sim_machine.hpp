@@ -67,9 +67,14 @@ class Machine {
   /// Pointer to `len` bytes at CPU address `addr` (RAM, its alias, or mapped flash when
   /// !write); nullptr when outside.
   uint8_t* mem(uint64_t addr, uint64_t len, bool write);
-  /// Commands that write RAM call this: with guard=1, a write over U-Boot's own stack, globals
-  /// and code at the top of RAM crashes the board (true = crashed, the command must stop).
+  /// Every command that writes RAM (sf read, mmc read, mw, cp, crc32's store, a stub upload by
+  /// mw.l) calls this first: with guard=1 (default), a write into U-Boot's reserved area (stack,
+  /// boot params, gd, bd, malloc arena, code: uboot_reserved()) hangs the board, whose console
+  /// then stops answering (true = hung, the command must stop).
   bool clobbers_uboot(uint64_t addr, uint64_t len);
+  /// Where U-Boot sits: [first, second) as offsets from the RAM base; uboot_top() is its end.
+  std::pair<uint64_t, uint64_t> uboot_reserved() const;
+  uint64_t uboot_top() const;
 
   // ---- console output
   void out(std::string_view s);        ///< print; '\n' becomes "\r\n" like the serial drivers
@@ -103,6 +108,17 @@ class Machine {
   bool cmd_crc32(Args& a);
   // sim_flash_commands.cpp
   bool cmd_sf(Args& a);
+  // sim_flash_write.cpp: sf erase/write/update with NOR physics
+  bool cmd_sf_change(Args& a);
+  /// Timing line after every sf command (stock/OpenIPC `--->`, Thingino `command completed`).
+  std::string sf_trailer(const std::string& sub, double secs) const;
+  /// Erase [off, off+len) to 0xff / program data (old AND new). False when reset-after-flash=
+  /// cut the operation (the unit is left half done and the board resets).
+  bool flash_erase(uint64_t off, uint64_t len);
+  bool flash_program(uint64_t off, std::span<const uint8_t> data);
+  bool flash_allowed(uint64_t& n);
+  uint64_t flash_touched_ = 0;
+  bool flash_reset_done_ = false, reset_requested_ = false;
   bool cmd_mmc(Args& a);
   // sim_tftpput.cpp
   bool cmd_tftpput(Args& a);
@@ -169,6 +185,8 @@ class Machine {
   uint64_t next_stall_ = 0;
   std::mt19937_64 rng_;
   uint64_t next_noise_ = 0;     ///< bytes until the next noise event
+  double noise_scheduled_for_ = -1;  ///< error rate next_noise_ was drawn for (<0: noise=)
+  double noise_now() const;     ///< noise=, or noise-fast= while the UART runs above baud=
   void schedule_noise();
 };
 

@@ -113,7 +113,7 @@ bool Machine::cmd_md(Args& a, bool repeat) {
   md_last_len_ = length;
   md_last_size_ = size;
   if (bytes == 0) return true;
-  const auto d = opt_.dialect == Dialect::Ingenic2013 ? uboot::MdDialect::Old : uboot::MdDialect::Modern;
+  const auto d = opt_.ingenic() ? uboot::MdDialect::Old : uboot::MdDialect::Modern;
   start_job(std::make_unique<MdJob>(p, addr, bytes, size, d));
   return true;
 }
@@ -203,16 +203,17 @@ bool Machine::cmd_crc32(Args& a) {
   uint32_t crc = len ? camdump::crc32({p, len}) : 0;
   const uint32_t end = static_cast<uint32_t>(addr + len - 1);
   // Single-hash 2013 build prints "CRC32", the multi-hash build (modern) "crc32" (common/hash.c).
-  out(fmt::format("{} for {:08x} ... {:08x} ==> {:08x}\n", opt_.dialect == Dialect::Ingenic2013 ? "CRC32" : "crc32",
+  out(fmt::format("{} for {:08x} ... {:08x} ==> {:08x}\n", opt_.ingenic() ? "CRC32" : "crc32",
                   addr, end, crc));
   if (a.size() > 3) {
     uint64_t st = hexarg(a[3]);
+    if (clobbers_uboot(st, 4)) return false;
     uint8_t* q = mem(st, 4, true);
     if (!q || st % 4) {
       crash();
       return false;
     }
-    if (opt_.dialect == Dialect::Ingenic2013) store(q, crc, 4);  // *(ulong *)ptr = crc
+    if (opt_.ingenic()) store(q, crc, 4);  // *(ulong *)ptr = crc
     else for (int i = 0; i < 4; ++i) q[i] = static_cast<uint8_t>(crc >> (24 - 8 * i));  // htonl
   }
   return true;

@@ -16,7 +16,8 @@ namespace {
 [[noreturn]] void bad(std::string_view what) {
   fail(ErrorKind::Usage, fmt::format("sim: {}", what),
        "options: flash, dialect, sf, prompt, bootdelay, stop, state, powercycle-after, noise, seed, "
-       "stall, reset-after, bauds, baud, fixedbaud, ram, tftpput, sd, mapped, guard (see docs/cli.md)");
+       "stall, reset-after, reset-after-flash, erase, save, bauds, baud, fixedbaud, ram, tftpput, sd, mapped, guard, uart, baud-timing, "
+       "adapter-max, noise-fast (see docs/cli.md)");
 }
 
 uint64_t size_opt(std::string_view key, std::string_view v) {
@@ -51,9 +52,11 @@ void apply(SimOptions& o, std::string_view key, std::string_view v) {
     if (*o.flash_size == 0 || (*o.flash_size & (*o.flash_size - 1)) || *o.flash_size > (256u << 20))
       bad(fmt::format("flash={}: must be a power of two up to 256M", v));
   } else if (key == "dialect") {
-    if (v == "ingenic2013" || v == "ingenic") o.dialect = Dialect::Ingenic2013;
+    if (v == "ingenic2013" || v == "ingenic" || v == "stock") o.dialect = Dialect::Ingenic2013;
+    else if (v == "thingino") o.dialect = Dialect::Thingino;
+    else if (v == "openipc") o.dialect = Dialect::OpenIpc;
     else if (v == "modern") o.dialect = Dialect::Modern;
-    else bad(fmt::format("dialect={}: expected ingenic2013 or modern", v));
+    else bad(fmt::format("dialect={}: expected thingino, ingenic2013, openipc or modern", v));
   } else if (key == "sf") {
     if (v == "vendor") o.sf = SfDialect::Vendor;
     else if (v == "thingino") o.sf = SfDialect::Thingino;
@@ -67,13 +70,14 @@ void apply(SimOptions& o, std::string_view key, std::string_view v) {
     if (p.empty()) bad("prompt= must not be empty");
     o.prompt = p;
   } else if (key == "bootdelay") {
-    auto n = num_opt(key, v);
+    auto n = num_opt(key, v);  // (-1, no autoboot at all, is state=uboot)
     if (n > 3600) bad("bootdelay: at most 3600 seconds");
     o.bootdelay = static_cast<int>(n);
   } else if (key == "stop") {
-    if (v == "any") o.stop_any = true;
-    else if (v == "ctrlc") o.stop_any = false;
-    else bad(fmt::format("stop={}: expected any or ctrlc", v));
+    if (v == "any") o.stop = StopKey::Any;
+    else if (v == "ctrlc") o.stop = StopKey::CtrlC;
+    else if (v == "enter") o.stop = StopKey::Enter;
+    else bad(fmt::format("stop={}: expected any, ctrlc or enter", v));
   } else if (key == "state") {
     if (v == "uboot") o.state = BootState::UBoot;
     else if (v == "autoboot") o.state = BootState::Autoboot;
@@ -94,6 +98,15 @@ void apply(SimOptions& o, std::string_view key, std::string_view v) {
     if (o.stall_every == 0) bad("stall: BYTES must be > 0");
   } else if (key == "reset-after") {
     o.reset_after = size_opt(key, v);
+  } else if (key == "reset-after-flash") {
+    o.reset_after_flash = size_opt(key, v);
+  } else if (key == "erase") {
+    o.erase_size = size_opt(key, v);
+    if (*o.erase_size < 4096 || *o.erase_size > (256u << 10) || (*o.erase_size & (*o.erase_size - 1)))
+      bad(fmt::format("erase={}: a power of two from 4K to 256K", v));
+  } else if (key == "save") {
+    if (v.empty()) bad("save= needs a file");
+    o.save_path = std::string(v);
   } else if (key == "bauds") {
     o.bauds.clear();
     while (!v.empty()) {
@@ -122,6 +135,19 @@ void apply(SimOptions& o, std::string_view key, std::string_view v) {
     o.mapped_addr = num_opt(key, v);
   } else if (key == "guard") {
     o.guard = bool_opt(key, v);
+  } else if (key == "uart") {  // binary stub (issue 13 item 4): the console's UART number
+    auto n = num_opt(key, v);
+    if (n > 9) bad(fmt::format("uart={}: a UART number 0..9", v));
+    o.uart = static_cast<unsigned>(n);
+  } else if (key == "baud-timing") {  // issue 18: the line's time on the virtual clock
+    o.baud_timing = bool_opt(key, v);
+  } else if (key == "adapter-max") {
+    auto n = num_opt(key, v);
+    if (n < 1200 || n > 16000000) bad(fmt::format("adapter-max={}: not a baud rate", v));
+    o.adapter_max = static_cast<uint32_t>(n);
+  } else if (key == "noise-fast") {
+    o.noise_fast = real_opt(key, v);
+    if (*o.noise_fast > 0.5) bad("noise-fast: at most 0.5 errors per character");
   } else if (key == "image") {
     o.image_path = std::string(v);
   } else {
@@ -175,35 +201,61 @@ SimOptions parse_sim_spec(std::string_view spec) {
   bad(fmt::format("baud={} is not in the baud table", o.baud));
 }
 
+const char* dialect_name(Dialect d) {
+  switch (d) {
+    case Dialect::Ingenic2013: return "ingenic2013";
+    case Dialect::Thingino: return "thingino";
+    case Dialect::OpenIpc: return "openipc";
+    case Dialect::Modern: break;
+  }
+  return "modern";
+}
+
 SfDialect SimOptions::sf_dialect() const {
   if (sf) return *sf;
-  return dialect == Dialect::Ingenic2013 ? SfDialect::Thingino : SfDialect::Modern;
+  switch (dialect) {
+    case Dialect::Thingino: return SfDialect::Thingino;
+    case Dialect::Modern: return SfDialect::Modern;
+    default: return SfDialect::Vendor;  // stock and OpenIPC print "--->read spend N ms"
+  }
 }
 
 std::string SimOptions::prompt_text() const {
   if (prompt) return *prompt;
-  return dialect == Dialect::Ingenic2013 ? "isvp_t31# " : "=> ";
+  // CONFIG_SYS_BOARD "# " on the Ingenic builds; OpenIPC's isvp_common.h sets "OpenIPC # ".
+  return dialect == Dialect::Modern ? "=> " : dialect == Dialect::OpenIpc ? "OpenIPC # " : "isvp_t31# ";
 }
 
 int SimOptions::bootdelay_s() const {
   if (bootdelay) return *bootdelay;
-  return dialect == Dialect::Ingenic2013 ? 1 : 2;
+  return ingenic() ? 1 : 2;  // CONFIG_BOOTDELAY 1 (isvp_common.h); 2 upstream
 }
 
-bool SimOptions::stops_on_any_key() const {
-  if (stop_any) return *stop_any;
-  return dialect == Dialect::Modern;
+StopKey SimOptions::stop_key() const {
+  if (stop) return *stop;
+  switch (dialect) {
+    case Dialect::Thingino: return StopKey::CtrlC;
+    case Dialect::OpenIpc: return StopKey::Enter;
+    default: return StopKey::Any;
+  }
+}
+
+bool SimOptions::stops_on_any_key() const { return stop_key() == StopKey::Any; }
+
+uint64_t SimOptions::erase_unit() const {
+  if (erase_size) return *erase_size;
+  return ingenic() ? 0x10000 : 0x1000;  // CONFIG_SFC_MIN_ALIGN 0x10000 (isvp_common.h); "erase size 4 KiB"
 }
 
 std::vector<uint32_t> SimOptions::baud_table() const {
   if (!bauds.empty()) return bauds;
-  if (dialect == Dialect::Ingenic2013) return {9600, 19200, 38400, 57600, 115200};
+  if (ingenic()) return {9600, 19200, 38400, 57600, 115200};
   return {9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600};
 }
 
 bool SimOptions::baud_fixed() const {
   if (fixed_baud) return *fixed_baud;
-  return dialect == Dialect::Ingenic2013;
+  return ingenic();
 }
 
 }  // namespace camdump::sim

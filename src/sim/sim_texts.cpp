@@ -12,7 +12,12 @@ namespace {
 constexpr const char* kOldStamp = "(Jul 01 2026 - 12:00:00)";
 constexpr const char* kNewStamp = "(Jul 01 2026 - 12:00:00 +0000)";
 
-bool ingenic(const SimOptions& o) { return o.dialect == Dialect::Ingenic2013; }
+bool ingenic(const SimOptions& o) { return o.ingenic(); }
+
+// U_BOOT_VERSION_STRING of the 2013.07 builds (banner and `version`).
+const char* uboot_name(const SimOptions& o) {
+  return o.dialect == Dialect::Thingino ? "Thingino U-Boot for Ingenic 2013.07" : "U-Boot 2013.07";
+}
 
 }  // namespace
 
@@ -75,7 +80,10 @@ std::vector<CmdInfo> command_table(const SimOptions& o) {
       {"reset", "Perform RESET of the CPU", "", false},
       {"saveenv", "save environment variables to persistent storage", "", false},
       {"setenv", "set environment variables", "name value ...\n    - set environment variable 'name' to 'value ...'\nsetenv name\n    - delete environment variable 'name'", false},
-      {"sf", "SPI flash sub-system", "probe [[bus:]cs] [hz] [mode]\t- init flash device on given SPI bus\n\t\t\t\t  and chip select\nsf read addr offset len\t- read `len' bytes starting at\n\t\t\t\t  `offset' to memory at `addr'", true},
+      {"sf", "SPI flash sub-system", "probe [[bus:]cs] [hz] [mode]\t- init flash device on given SPI bus\n\t\t\t\t  and chip select\nsf read addr offset len\t- read `len' bytes starting at\n\t\t\t\t  `offset' to memory at `addr'\n"
+       "sf write addr offset len\t- write `len' bytes from memory\n\t\t\t\t  at `addr' to flash at `offset'\n"
+       "sf erase offset [+]len\t\t- erase `len' bytes from `offset'\n\t\t\t\t  `+len' round up `len' to block size\n"
+       "sf update addr offset len\t- erase and write `len' bytes from memory\n\t\t\t\t  at `addr' to flash at `offset'", true},
       {"sleep", "delay execution for some time", "N\n    - delay execution for N seconds (N is _decimal_ !!!)", true},
       {"version", "print monitor, compiler and linker version", "", true},
   };
@@ -96,7 +104,7 @@ std::string help_list(const SimOptions& o) {
 
 std::string version_text(const SimOptions& o) {
   if (ingenic(o))
-    return fmt::format("\nU-Boot 2013.07 {}\nmips-linux-gnu-gcc (Ingenic r2.3.3 2016.12) 4.7.2\nGNU ld (Ingenic r2.3.3 2016.12) 2.24.51.20140512\n", kOldStamp);
+    return fmt::format("\n{} {}\nmips-linux-gnu-gcc (Ingenic r2.3.3 2016.12) 4.7.2\nGNU ld (Ingenic r2.3.3 2016.12) 2.24.51.20140512\n", uboot_name(o), kOldStamp);
   return fmt::format("U-Boot 2026.07 {}\n\nmipsel-linux-gcc (Buildroot 2026.02) 14.3.0\nGNU ld (GNU Binutils) 2.44\n", kNewStamp);
 }
 
@@ -107,7 +115,7 @@ std::string coninfo_text(const SimOptions& o) {
   return fmt::format(
       "List of available devices\n|-- serial@{:x} (IO)\n|   |-- stdin\n|   |-- stdout\n|   |-- stderr\n"
       "|-- serial (IO)\n|-- nulldev (IO)\n",
-      kSimUartBase);
+      kSimUartBase + 0x1000u * o.uart);
 }
 
 std::string boot_log(const SimOptions& o, uint64_t flash_size, uint32_t baud) {
@@ -115,9 +123,13 @@ std::string boot_log(const SimOptions& o, uint64_t flash_size, uint32_t baud) {
   const ChipInfo chip = chip_for(flash_size);
   std::string s;
   if (ingenic(o)) {
-    s += fmt::format("\n\nU-Boot SPL 2013.07 {} Ingenic T31\n", kOldStamp);
+    // Thingino's fork names itself in both banners (docs/reference/uboot-console.md#banners).
+    if (o.dialect == Dialect::Thingino)
+      s += fmt::format("\n\nThingino U-Boot for Ingenic T31 SPL 2013.07 {}\n", kOldStamp);
+    else
+      s += fmt::format("\n\nU-Boot SPL 2013.07 {} Ingenic T31\n", kOldStamp);
     s += "board_init_r\nimage entry point: 0x80100000\n";
-    s += fmt::format("\n\nU-Boot 2013.07 {}\n\n", kOldStamp);
+    s += fmt::format("\n\n{} {}\n\n", uboot_name(o), kOldStamp);
     s += "Board: ISVP (Ingenic XBurst T31 SoC)\nDRAM:  64 MiB\n";
     s += "Top of RAM usable for U-Boot at: 84000000\nReserving 32784k for malloc() at: 81f8c000\n";
     s += "Reserving 32 Bytes for Board Info at: 81f8bfe0\nReserving 124 Bytes for Global Data at: 81f8bf60\n";
@@ -140,7 +152,7 @@ std::string boot_log(const SimOptions& o, uint64_t flash_size, uint32_t baud) {
     s += "Core:  18 devices, 12 uclasses, devicetree: separate\n";
     s += fmt::format("SF: Detected {} with page size 256 Bytes, erase size 4 KiB, total {}\n", chip.modern_name, print_size(flash_size));
     s += "Loading Environment from SPIFlash... OK\n";
-    s += fmt::format("In:    serial@{0:x}\nOut:   serial@{0:x}\nErr:   serial@{0:x}\n", kSimUartBase);
+    s += fmt::format("In:    serial@{0:x}\nOut:   serial@{0:x}\nErr:   serial@{0:x}\n", kSimUartBase + 0x1000u * o.uart);
     s += "Net:   No ethernet found.\n";
   }
   return s;

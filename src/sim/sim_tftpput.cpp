@@ -226,7 +226,7 @@ bool Machine::cmd_tftpput(Args& a) {
   uint16_t port = port_s.empty() ? tftp::kWellKnownPort : static_cast<uint16_t>(std::strtoul(port_s.c_str(), nullptr, 10));
   std::string tmo = env("tftptimeout");
   int timeout_ms = tmo.empty() ? 5000 : std::max(1000, std::atoi(tmo.c_str()));
-  const bool thingino = opt_.dialect == Dialect::Ingenic2013;
+  const bool thingino = opt_.dialect == Dialect::Thingino;
   const char* pfx = thingino ? "TFTP:  " : "";
   out(fmt::format("{}Using {} device\n{}TFTP to server {}; our IP address is {}\n{}Filename '{}'.\n", pfx,
                   thingino ? "Jz4775-9161" : "eth0", pfx, server, ip, pfx, file));

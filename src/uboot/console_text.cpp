@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <vector>
 
 #include "core/size.hpp"
 
@@ -24,13 +25,81 @@ std::optional<uint64_t> hex_after(const std::string& text, const std::regex& re)
 
 }  // namespace
 
-AutobootKind find_autoboot(std::string_view text) {
-  std::string l = lower(text);
-  if (has(l, "press ctrl-c now to interrupt boot")) return AutobootKind::CtrlC;  // Thingino keyed
-  if (has(l, "press ctrl-c to abort autoboot")) return AutobootKind::OpenIpc;
-  if (has(l, "hit any key to stop autoboot")) return AutobootKind::AnyKey;
-  if (has(l, "autoboot in ") && has(l, " second")) return AutobootKind::Keyed;
-  return AutobootKind::None;
+// End of the last approximate occurrence of `pat` in `text` with at most `k` characters dropped,
+// changed or inserted (Sellers' dynamic programming), npos when none.
+static size_t approx_find_last(std::string_view text, std::string_view pat, size_t k) {
+  std::vector<size_t> col(pat.size() + 1);
+  for (size_t i = 0; i <= pat.size(); ++i) col[i] = i;
+  size_t found = std::string_view::npos;
+  for (size_t j = 0; j < text.size(); ++j) {
+    size_t diag = 0;  // D[0][j] = 0: a match may start anywhere
+    for (size_t i = 1; i <= pat.size(); ++i) {
+      const size_t up = col[i];
+      col[i] = std::min({col[i] + 1, col[i - 1] + 1, diag + (pat[i - 1] == text[j] ? 0 : 1)});
+      diag = up;
+    }
+    if (col[pat.size()] <= k) found = j + 1;
+  }
+  return found;
+}
+
+// Each countdown text is matched whole with up to two characters damaged (line noise). The texts
+// are longer than md's 16-character ASCII column, so dumped U-Boot strings never match.
+// Texts: docs/reference/uboot-console.md#autoboot.
+AutobootAt find_last_autoboot(std::string_view text) {
+  struct Text {
+    AutobootKind kind;
+    std::string_view s;
+  };
+  static constexpr Text kTexts[] = {
+      {AutobootKind::CtrlC, "press ctrl-c now to interrupt boot"},
+      {AutobootKind::Enter, "press enter to interrupt boot in"},
+      {AutobootKind::OpenIpc, "press ctrl-c to abort autoboot"},
+      {AutobootKind::AnyKey, "hit any key to stop autoboot"},
+  };
+  const std::string l = lower(text);
+  AutobootAt best;
+  for (const Text& t : kTexts) {
+    size_t end = approx_find_last(l, t.s, 2);
+    if (end != std::string_view::npos && (best.kind == AutobootKind::None || end > best.end)) best = {t.kind, end};
+  }
+  // "Autoboot in %d seconds" (modern AUTOBOOT_KEYED's default prompt).
+  for (size_t p = l.rfind("autoboot in "); p != std::string::npos; p = p ? l.rfind("autoboot in ", p - 1) : std::string::npos) {
+    size_t d = p + 12, e = d;
+    while (e < l.size() && std::isdigit(static_cast<unsigned char>(l[e]))) ++e;
+    if (e > d && l.compare(e, 7, " second") == 0) {
+      if (best.kind == AutobootKind::None || e + 7 > best.end) best = {AutobootKind::Keyed, e + 7};
+      break;
+    }
+    if (p == 0) break;
+  }
+  return best;
+}
+
+AutobootKind find_autoboot(std::string_view text) { return find_last_autoboot(text).kind; }
+
+std::string_view autoboot_stop_keys(AutobootKind kind) {
+  switch (kind) {
+    case AutobootKind::AnyKey:
+    case AutobootKind::CtrlC:
+    case AutobootKind::OpenIpc: return "\x03";
+    case AutobootKind::Enter: return "\r";
+    case AutobootKind::Keyed:
+    case AutobootKind::None: break;
+  }
+  // Unknown stop string: Ctrl-C (AUTOBOOT_KEYED_CTRLC) and Enter. A CR left over reaches a fresh
+  // prompt as an empty line, which repeats nothing right after a boot.
+  return "\x03\r";
+}
+
+std::string_view autoboot_key_name(AutobootKind kind) {
+  switch (kind) {
+    case AutobootKind::AnyKey: return "any key (Ctrl-C)";
+    case AutobootKind::CtrlC:
+    case AutobootKind::OpenIpc: return "Ctrl-C";
+    case AutobootKind::Enter: return "Enter";
+    default: return "Ctrl-C and Enter";
+  }
 }
 
 bool find_linux(std::string_view text) {
@@ -40,11 +109,12 @@ bool find_linux(std::string_view text) {
   return std::any_of(std::begin(kSigns), std::end(kSigns), [&](std::string_view s) { return has(text, s); });
 }
 
-bool find_boot_banner(std::string_view text) {
+bool find_banner_line(std::string_view text) {
   // A banner is longer than md's 16-character ASCII column, so "U-Boot SPL" inside dumped flash
   // data (a short ASCII column) is not taken for a reboot: require > 16 characters after it on
-  // the same line.
-  for (std::string_view sig : {std::string_view("U-Boot SPL "), std::string_view("U-Boot 20")}) {
+  // the same line. Thingino's fork prints "Thingino U-Boot for Ingenic [T31X SPL ]2013.07 (...)".
+  for (std::string_view sig : {std::string_view("U-Boot SPL "), std::string_view("U-Boot 20"),
+                               std::string_view("U-Boot for Ingenic ")}) {
     size_t p = 0;
     while ((p = text.find(sig, p)) != std::string_view::npos) {
       size_t eol = text.find('\n', p);
@@ -53,7 +123,11 @@ bool find_boot_banner(std::string_view text) {
       p += sig.size();
     }
   }
-  return find_autoboot(text) != AutobootKind::None;
+  return false;
+}
+
+bool find_boot_banner(std::string_view text) {
+  return find_banner_line(text) || find_autoboot(text) != AutobootKind::None;
 }
 
 std::string prompt_candidate(std::string_view text) {
@@ -78,6 +152,37 @@ bool ends_with_prompt(std::string_view text, std::string_view prompt) {
   return at == 0 || text[at - 1] == '\n';
 }
 
+namespace {
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+}  // namespace
+
+size_t damaged_prompt_tail(std::string_view text, std::string_view prompt, size_t max_edits) {
+  // Short prompts ("=> ") are too easy to match by chance: allow fewer edits the shorter it is.
+  max_edits = std::min(max_edits, prompt.size() >= 8 ? size_t{2} : prompt.size() >= 5 ? size_t{1} : size_t{0});
+  if (prompt.empty()) return 0;
+  size_t nl = text.rfind('\n');
+  std::string_view last = nl == std::string_view::npos ? text : text.substr(nl + 1);
+  size_t best = 0, best_d = max_edits + 1;
+  const size_t lo = prompt.size() > max_edits ? prompt.size() - max_edits : 1;
+  for (size_t k = lo; k <= prompt.size() + max_edits && k <= last.size(); ++k) {
+    size_t d = edit_distance(last.substr(last.size() - k), prompt);
+    if (d < best_d) best_d = d, best = k;
+  }
+  return best_d <= max_edits ? best : 0;
+}
+
 bool ends_with_prompt(std::string_view text, const std::regex& prompt) {
   size_t nl = text.rfind('\n');
   std::string last(nl == std::string_view::npos ? text : text.substr(nl + 1));
@@ -99,8 +204,25 @@ void read_console_facts(std::string_view text_in, ConsoleFacts& f) {
   std::string text(text_in);
   std::smatch m;
   if (f.version.empty()) {
-    static const std::regex ver(R"((?:^|\n)[^\n]*?(U-Boot (?!SPL)[^\n]*?20\d\d\.\d\d[^\r\n]*))");
-    if (std::regex_search(text, m, ver)) f.version = m[1].str();
+    // The first line naming U-Boot and a 20xx.xx version that is not an SPL line: upstream
+    // "U-Boot 2023.01 (...)", Thingino "Thingino U-Boot for Ingenic 2013.07 (...)" (its SPL line
+    // "Thingino U-Boot for Ingenic T31X SPL 2013.07" is not the version).
+    static const std::regex ver(R"(20\d\d\.\d\d)");
+    size_t pos = 0;
+    while (pos < text.size()) {
+      size_t eol = text.find('\n', pos);
+      if (eol == std::string::npos) eol = text.size();
+      std::string line = text.substr(pos, eol - pos);
+      pos = eol + 1;
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+      size_t ub = line.find("U-Boot");
+      if (ub == std::string::npos || has(line, "SPL") || !std::regex_search(line, ver)) continue;
+      size_t start = line.find_first_not_of(" \t\r");
+      // "Thingino U-Boot for ..." keeps its first word; otherwise start at "U-Boot".
+      if (start == std::string::npos || line.compare(start, 8, "Thingino") != 0) start = ub;
+      f.version = line.substr(start);
+      break;
+    }
   }
   static const std::regex soc(R"(Ingenic\s+(T\d+[A-Z]*))");
   if (f.soc.empty() && std::regex_search(text, m, soc)) f.soc = m[1].str();

@@ -93,6 +93,9 @@ std::vector<std::string> UbootSession::run(std::string_view cmd, std::chrono::mi
     size_t n = read_some(at_tail ? 0ms : std::min<std::chrono::milliseconds>(idle_timeout, 250ms));
     if (n == 0) {
       if (at_tail) break;
+      // Quiet, and the end looks like the prompt with a character or two damaged by line noise:
+      // Ctrl-C confirms it (an exact prompt comes back) and the output stands as received.
+      if (size_t k = damaged_prompt_tail(buf_, info_.prompt); k && confirm_prompt(k, cmd)) break;
       // Count idle time in slices so cancel stays responsive.
       auto waited = std::chrono::milliseconds(250);
       while (waited < idle_timeout && n == 0) {
@@ -134,6 +137,10 @@ std::vector<std::string> UbootSession::run(std::string_view cmd, std::chrono::mi
     if (first) {
       first = false;
       if (l.ends_with(cmd)) continue;  // the echo (possibly after a stray prompt)
+      if (size_t at = l.find(cmd); at != std::string_view::npos && l.size() > at + cmd.size()) {
+        lines.emplace_back(l.substr(at + cmd.size()));  // the echo's line end was lost
+        continue;
+      }
       rep_.log(LogLevel::Debug, fmt::format("echo damaged: '{}'", l));
       if (l.size() > 9 && l[8] == ':') {  // the echo's line end was lost and output joined it
       } else {
@@ -144,6 +151,35 @@ std::vector<std::string> UbootSession::run(std::string_view cmd, std::chrono::mi
   }
   buf_.clear();
   return lines;
+}
+
+// A prompt damaged by line noise (damaged_prompt_tail) is confirmed by Ctrl-C: at the prompt
+// U-Boot prints "<INTERRUPT>" and the prompt again (common/main.c main_loop). Up to three tries, as
+// the answer may be damaged too. On success the damaged prompt (the last `k` characters) is cut
+// off and the reply dropped, so the command's output reads as if the prompt had been clean.
+bool UbootSession::confirm_prompt(size_t k, std::string_view cmd) {
+  const size_t cut = buf_.size();
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    send("\x03");
+    for (int i = 0; i < 8; ++i) {
+      size_t n = read_some(250ms);
+      std::string_view reply = std::string_view(buf_).substr(cut);
+      if (find_banner_line(reply)) {
+        buf_.erase(0, cut);
+        throw ConsoleLost(ConsoleLost::Why::Reset, "the camera rebooted during '" + std::string(cmd) + "'");
+      }
+      if (n == 0 && ends_with_prompt(reply, info_.prompt)) {
+        buf_.resize(cut - k);
+        if (!buf_.empty() && buf_.back() != '\n') buf_ += '\n';  // the prompt had lost its line start
+        rep_.log(LogLevel::Debug, fmt::format("prompt damaged by noise after '{}'; confirmed with Ctrl-C", cmd));
+        ++noisy_prompts_;
+        return true;
+      }
+      if (n == 0) break;  // quiet without the prompt: another Ctrl-C
+    }
+  }
+  buf_.resize(cut);  // no confirmation: leave it to the idle timeout (reboot or silence)
+  return false;
 }
 
 bool UbootSession::has_command(std::string_view name) {
@@ -234,9 +270,9 @@ SfProbe UbootSession::sf_probe(std::string_view args) {
   SfProbe p;
   for (int attempt = 0; attempt < 3; ++attempt) {
     p = parse_sf_probe(run("sf probe " + std::string(args), std::max(opt_.idle_timeout, 10000ms)));
-    if (p.detected || p.jedec) break;
+    if (p.ok() || !p.error.empty()) break;  // a failure line is an answer: do not ask again
   }
-  if (!p.detected && !p.jedec)
+  if (!p.ok())
     fail(ErrorKind::Protocol, "sf probe failed" + (p.error.empty() ? std::string() : ": " + p.error),
          "check that the flash is SPI NOR on bus 0; a different bus/cs goes into --load");
   return p;

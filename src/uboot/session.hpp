@@ -79,12 +79,23 @@ enum class BaudResult {
   FellBack,       ///< the new rate did not answer; back at the old rate, prompt confirmed
 };
 
+/// What attach() is seeing while it waits (for a live "waiting for the console" line).
+struct AttachWait {
+  std::chrono::milliseconds elapsed{0};  ///< time attach() has waited (virtual on sim:)
+  std::string_view received;             ///< bytes that arrived since the last call (may be empty)
+  bool autoboot = false;                 ///< a countdown was seen and is being stopped
+  bool linux_seen = false;               ///< Linux is booting (the user must power-cycle)
+  bool done = false;                     ///< the prompt answered; last call
+};
+
 struct SessionOptions {
   std::optional<std::regex> prompt;  ///< --prompt REGEX: the prompt must match (whole text)
   std::chrono::milliseconds attach_timeout = 90s;  ///< give up reaching a prompt after this
   std::chrono::milliseconds idle_timeout = 4s;     ///< a command whose output stalls this long is lost
   /// Full transcript tap (--log): called with every chunk of bytes, tx=true for what we sent.
   std::function<void(bool tx, std::string_view bytes)> transcript;
+  /// Called about every 100 ms while attach() waits, and once with done=true at the prompt.
+  std::function<void(const AttachWait&)> on_attach_wait;
 };
 
 /// One `md` read: bytes decoded at `addr`, and which 16-byte lines arrived intact.
@@ -137,6 +148,8 @@ class UbootSession {
   const std::string& prompt() const { return info_.prompt; }
   /// Bytes both ways on the transport so far.
   uint64_t wire_bytes() const { return t_.rx_bytes() + t_.tx_bytes(); }
+  /// Prompts damaged by line noise that were confirmed with Ctrl-C instead of counting as lost.
+  uint64_t noisy_prompts() const { return noisy_prompts_; }
 
  private:
   void send(std::string_view bytes);
@@ -145,6 +158,7 @@ class UbootSession {
   bool at_prompt_tail() const;
   void drain(std::chrono::milliseconds quiet);
   void learn_md_dialect(std::string_view line);
+  bool confirm_prompt(size_t damaged_len, std::string_view cmd);
 
   io::Transport& t_;
   Reporter& rep_;
@@ -153,6 +167,7 @@ class UbootSession {
   std::string buf_;          ///< received, not yet consumed
   DeviceInfo info_;
   bool info_done_ = false, md_dialect_known_ = false;
+  uint64_t noisy_prompts_ = 0;
   std::optional<std::vector<std::string>> help_;
 };
 

@@ -31,7 +31,7 @@ AttachResult UbootSession::attach() {
   bool linux_now = false;
   std::string banner;
   const ms slice = 100ms;
-  bool any_rx = !buf_.empty();
+  bool any_rx = !buf_.empty(), first = true;
   for (;;) {
     check_cancel(cancel_);
     if (el.now() > opt_.attach_timeout) {
@@ -42,35 +42,52 @@ AttachResult UbootSession::attach() {
            any_rx ? "power-cycle the camera while camdump waits, or give --prompt REGEX"
                   : "check TX/RX/GND wiring and --baud, then power-cycle the camera");
     }
-    size_t n = read_some(slice);
+    // Text left over from run() (a reboot seen mid-command) is looked at before reading more: with
+    // bootdelay 0 the stop key must already be waiting when U-Boot checks for it.
+    const bool leftover = first && !buf_.empty();
+    first = false;
+    size_t n = leftover ? 0 : read_some(slice);
     if (n) {
       any_rx = true;
       quiet = 0ms;
-    } else {
+    } else if (!leftover) {
       quiet += slice;
       el.idle_sum += slice;
     }
     // Look at the unfinished tail plus the last few lines only (the boot log can be long).
     size_t from = buf_.size() > 400 ? buf_.size() - 400 : 0;
     std::string_view recent = std::string_view(buf_).substr(from);
-    if (AutobootKind k = find_autoboot(recent); k != AutobootKind::None) {
-      // 0x03 stops all three countdowns: "any key", Thingino's keyed Ctrl-C, OpenIPC's.
+    // A countdown is stopped once a prompt-like line follows its text.
+    const AutobootAt ab = find_last_autoboot(recent);
+    if (ab.kind != AutobootKind::None && prompt_candidate(recent.substr(ab.end)).empty()) {
+      // Each text's own key (docs/reference/uboot-console.md#autoboot): Ctrl-C for "any key",
+      // Thingino's and old OpenIPC's texts, CR for OpenIPC's "Press ENTER", both when unknown.
       if (el.now() - last_ctrlc >= 50ms) {
-        send("\x03");
+        send(autoboot_stop_keys(ab.kind));
         last_ctrlc = el.now();
       }
-      if (r.autoboot == AutobootKind::None)
-        rep_.log(LogLevel::Info, "autoboot countdown seen: stopping it with Ctrl-C");
-      r.autoboot = k;
+      if (r.autoboot != ab.kind)
+        rep_.log(LogLevel::Info, fmt::format("autoboot countdown seen: stopping it with {}", autoboot_key_name(ab.kind)));
+      r.autoboot = ab.kind;
       linux_now = false;
+    } else if (ab.kind != AutobootKind::None) {
+      linux_now = false;  // stopped: the prompt is being printed
     } else if (find_linux(recent)) {
       if (!r.linux_seen)
         rep_.log(LogLevel::Warn,
                  "Linux is booting: power-cycle the camera now; camdump keeps sending Ctrl-C until "
                  "U-Boot's prompt appears");
       r.linux_seen = linux_now = true;
-    } else if (find_boot_banner(recent)) {
+    } else if (find_banner_line(recent)) {
+      // U-Boot is starting and no countdown is shown yet: with bootdelay 0 there is none to see,
+      // only a key already waiting stops autoboot (CONFIG_ZERO_BOOTDELAY_CHECK; modern U-Boot
+      // always checks). Ctrl-C and CR stop every known countdown; right after a reset a CR at the
+      // prompt is an empty line with nothing to repeat.
       linux_now = false;
+      if (prompt_candidate(recent).empty() && el.now() - last_ctrlc >= 100ms) {
+        send(autoboot_stop_keys(AutobootKind::None));
+        last_ctrlc = el.now();
+      }
     }
     // Keep the boot log for device facts, but keep buf_ short.
     if (buf_.size() > 4096) {
@@ -80,6 +97,9 @@ AttachResult UbootSession::attach() {
         buf_.erase(0, cut + 1);
       }
     }
+    if (opt_.on_attach_wait)
+      opt_.on_attach_wait({el.now(), std::string_view(buf_).substr(buf_.size() - std::min(n, buf_.size())),
+                           r.autoboot != AutobootKind::None, r.linux_seen, false});
     if (linux_now && el.now() - last_ctrlc >= 100ms) {
       send("\x03");
       last_ctrlc = el.now();
@@ -112,6 +132,7 @@ AttachResult UbootSession::attach() {
         read_console_facts(info_.banner, f);
         if (info_.version.empty()) info_.version = f.version;
         buf_.clear();
+        if (opt_.on_attach_wait) opt_.on_attach_wait({el.now(), {}, r.autoboot != AutobootKind::None, r.linux_seen, true});
         rep_.log(LogLevel::Info, fmt::format("U-Boot prompt '{}'", info_.prompt));
         return r;
       }

@@ -76,8 +76,13 @@ SfProbe parse_sf_probe(std::span<const std::string> lines) {
       if (auto v = parse_hex(trim(l.substr(p + 14)))) r.jedec = static_cast<uint32_t>(*v & 0xffffff);
       continue;
     }
+    // Failures (docs/reference/uboot-console.md#sf-probe): upstream/modern "Failed to initialize",
+    // stock Ingenic "SF: Unsupported manufacturer %02x", Thingino "JZSFC: Invalid ID",
+    // "JZSFC: Unsupported ID, but still maybe good for flashing", "SF:    Vendor unsupported".
     if (contains(l, "Failed to initialize SPI flash") || contains(l, "Invalid ID") ||
         contains(l, "Vendor unsupported") || contains(l, "All attempts failed") ||
+        contains(l, "Unsupported manufacturer") || contains(l, "Unsupported ID") ||
+        contains(l, "Failed to set up slave") ||
         contains(l, "unrecognized JEDEC id") || contains(l, "Unknown command")) {
       if (r.error.empty()) r.error = std::string(l);
       continue;
@@ -115,13 +120,13 @@ SfProbe parse_sf_probe(std::span<const std::string> lines) {
   if (!r.size && !r.name.empty()) {
     if ((r.size = size_from_chip_name(r.name))) r.size_source = "name";
   }
-  if (!r.error.empty() && !r.detected && r.jedec) r.error.clear();  // "Unsupported ID, but ..."
   return r;
 }
 
 std::optional<bool> parse_sf_read(std::span<const std::string> lines) {
   for (const std::string& raw : lines) {
     std::string_view l = trim(raw);
+    // ("SF:    read command completed in 5 ms" / "--->read spend 5 ms" follow on Thingino/stock.)
     if (l.starts_with("SF:") && contains(l, " bytes @ ")) {
       if (contains(l, "Read: OK")) return true;
       if (contains(l, "ERROR")) return false;

@@ -21,6 +21,8 @@ struct SfProbe {
   std::optional<uint32_t> jedec;  ///< 3-byte JEDEC ID when printed
   std::string size_source;        ///< "total", "jedec" or "name" (how size was found)
   std::string error;              ///< the failure line when the probe failed
+  /// The probe found a chip: a "Detected" line, or a JEDEC ID with no failure line.
+  bool ok() const { return detected || (jedec && error.empty()); }
 };
 
 /// Read the lines `sf probe` printed.

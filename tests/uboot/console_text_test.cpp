@@ -83,3 +83,46 @@ TEST(ConsoleText, BaudReplies) {
   EXPECT_EQ(find_baud_reply("## Switch baudrate to 57600 bps and press ENTER ...\r\n"), BaudReply::SwitchPrompt);
   EXPECT_EQ(find_baud_reply("=> "), BaudReply::None);
 }
+
+TEST(ConsoleText, EveryCountdownAndItsKey) {
+  EXPECT_EQ(find_autoboot("\r\nPress ENTER to interrupt boot in 1...\r\n"), AutobootKind::Enter);
+  EXPECT_EQ(autoboot_stop_keys(AutobootKind::Enter), "\r");
+  EXPECT_EQ(autoboot_stop_keys(AutobootKind::AnyKey), "\x03");
+  EXPECT_EQ(autoboot_stop_keys(AutobootKind::CtrlC), "\x03");
+  EXPECT_EQ(autoboot_stop_keys(AutobootKind::OpenIpc), "\x03");
+  EXPECT_EQ(autoboot_stop_keys(AutobootKind::Keyed), "\x03\r");
+  // one damaged character does not hide a countdown (line noise)
+  EXPECT_EQ(find_autoboot("Press ENTEr to interrupt boot in 1...\r\n"), AutobootKind::Enter);
+  EXPECT_EQ(find_autoboot("Press ENTER to interrXpt boot in 1...\r\n"), AutobootKind::Enter);
+  EXPECT_EQ(find_autoboot("Hit any kez to stop autoboot:  1 "), AutobootKind::AnyKey);
+  EXPECT_EQ(find_autoboot("KEY:   ###### Press Ctrl-C now to interrupt b0ot... loading in 1s"), AutobootKind::CtrlC);
+  // the last countdown wins, and where it ends is known
+  auto at = find_last_autoboot("Hit any key to stop autoboot:  1 \r\nPress ENTER to interrupt boot in 2...");
+  EXPECT_EQ(at.kind, AutobootKind::Enter);
+  EXPECT_EQ(find_autoboot("isvp_t31# "), AutobootKind::None);
+}
+
+TEST(ConsoleText, ThinginoBannerIsARebootAndItsSplLineIsNotTheVersion) {
+  EXPECT_TRUE(find_boot_banner("\r\nThingino U-Boot for Ingenic 2013.07 (Mar 15 2024 - 12:00:00)\r\n"));
+  EXPECT_TRUE(find_banner_line("Thingino U-Boot for Ingenic T31X SPL 2013.07 (Mar 15 2024 - 12:00:00)\r\n"));
+  EXPECT_FALSE(find_boot_banner("80601230: 55 2d 42 6f 6f 74 20 66 6f 72 20 49 6e 67 65 6e    U-Boot for Ingen"));
+  ConsoleFacts f;
+  read_console_facts("Thingino U-Boot for Ingenic T31X SPL 2013.07 (Mar 15 2024 - 12:00:00)\r\n"
+                     "Thingino U-Boot for Ingenic 2013.07 (Mar 15 2024 - 12:00:00)\r\n", f);
+  EXPECT_EQ(f.version, "Thingino U-Boot for Ingenic 2013.07 (Mar 15 2024 - 12:00:00)");
+  EXPECT_EQ(f.soc, "T31X");
+  ConsoleFacts spl_only;
+  read_console_facts("U-Boot SPL 2013.07 (Mar 15 2024 - 12:00:00)\r\nThingino U-Boot for Ingenic T31X SPL 2013.07 (x)\r\n",
+                     spl_only);
+  EXPECT_EQ(spl_only.version, "");
+}
+
+TEST(ConsoleText, DamagedPromptTail) {
+  EXPECT_EQ(damaged_prompt_tail("foo\r\nisvp_t3l# ", "isvp_t31# "), 10u);
+  EXPECT_EQ(damaged_prompt_tail("foo\r\nisvp_31# ", "isvp_t31# "), 9u);
+  EXPECT_EQ(damaged_prompt_tail("==> 0badcafeisvp_t31# ", "isvp_t31# "), 10u);  // its line start was lost
+  EXPECT_EQ(damaged_prompt_tail("foo\r\n", "isvp_t31# "), 0u);
+  EXPECT_EQ(damaged_prompt_tail("foo\r\nUpdating, 45% 12345 B/s", "isvp_t31# "), 0u);
+  EXPECT_EQ(damaged_prompt_tail("foo\r\n#####", "isvp_t31# "), 0u);
+  EXPECT_EQ(damaged_prompt_tail("foo\r\nab", "=> "), 0u);  // short prompts: no guessing
+}

@@ -53,7 +53,7 @@ void FakeConsole::do_write(std::span<const uint8_t> data) {
 void FakeConsole::on_byte(char c) {
   switch (st_) {
     case State::Countdown:
-      if (!ctrlc_only || c == 3) {
+      if (stop_key ? c == *stop_key : (!ctrlc_only || c == 3)) {
         out("\b\b\b 0 \r\n" + prompt);
         st_ = State::Prompt;
       }
@@ -96,7 +96,9 @@ void FakeConsole::on_byte(char c) {
       out("baudrate=" + std::to_string(device_rate) + "\r\n" + prompt);
       return;
     }
-    out((handler ? handler(cmd) : std::string()) + prompt);
+    std::string p = prompt;
+    if (!damaged_prompt_once.empty()) p.swap(damaged_prompt_once), damaged_prompt_once.clear();
+    out((handler ? handler(cmd) : std::string()) + p);
     return;
   }
   line_.push_back(c);

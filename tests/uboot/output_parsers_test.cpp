@@ -107,3 +107,20 @@ TEST(OutputParsers, OverlongNumbersFromANoisyConsoleAreNotAnException) {
   EXPECT_EQ(parse_print_size("1." + digits + " MiB"), (1u << 20) + (1u << 20) * 666 / 1000);
   EXPECT_FALSE(size_from_chip_name(digits + "MB"));
 }
+
+TEST(OutputParsers, VendorSfProbeFailuresAndThinginoTimingLines) {
+  std::vector<std::string> stock = {"SF: Unsupported manufacturer 9d", "Failed to initialize SPI flash at 0:0"};
+  auto a = camdump::uboot::parse_sf_probe(stock);
+  EXPECT_FALSE(a.ok());
+  EXPECT_EQ(a.error, "SF: Unsupported manufacturer 9d");
+  std::vector<std::string> thingino = {"JZSFC: Flash chip ID: 9d4017", "JZSFC: Unsupported ID, but still maybe good for flashing",
+                                       "SF:    probe command completed in 4 ms"};
+  auto b = camdump::uboot::parse_sf_probe(thingino);
+  EXPECT_FALSE(b.ok());
+  EXPECT_NE(b.error.find("Unsupported ID"), std::string::npos);
+  std::vector<std::string> good = {"JZSFC: Flash chip ID: 204018", "SF:    Detected XM25QH128C (20 40 18 20 00)",
+                                   "SF:    probe command completed in 4 ms"};
+  EXPECT_TRUE(camdump::uboot::parse_sf_probe(good).ok());
+  std::vector<std::string> read = {"SF:    65536 bytes @ 0x10000 Read: OK", "SF:    read command completed in 21 ms"};
+  EXPECT_EQ(camdump::uboot::parse_sf_read(read), std::optional<bool>(true));
+}

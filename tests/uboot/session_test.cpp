@@ -183,3 +183,71 @@ TEST(Session, BaudRefusedSwitchedAndHostCannot) {
   s2.attach();
   EXPECT_EQ(s2.set_baud(57600), BaudResult::HostCannot);
 }
+
+// Issue 13 item 2: OpenIPC's countdown since 90873ad stops only on Enter (CR); Ctrl-C alone
+// would let it boot Linux.
+TEST(Session, AttachOpenIpcEnterSendsCarriageReturn) {
+  FakeConsole c(FakeConsole::Start::Countdown);
+  c.prompt = "OpenIPC # ";
+  c.countdown = "\r\nPress ENTER to interrupt boot in 1...\r\n";
+  c.stop_key = '\r';
+  UbootSession s(c, null_reporter(), nullptr, fast());
+  EXPECT_EQ(s.attach().autoboot, AutobootKind::Enter);
+  EXPECT_EQ(s.prompt(), "OpenIPC # ");
+  EXPECT_NE(c.sent.find('\r'), std::string::npos);
+}
+
+TEST(Session, AttachThinginoSendsNoCarriageReturn) {
+  FakeConsole c(FakeConsole::Start::Countdown);
+  c.stop_key = '\x03';
+  c.countdown = "KEY:   ###### Press Ctrl-C now to interrupt boot... loading in 1s ######\r\n";
+  UbootSession s(c, null_reporter(), nullptr, fast());
+  EXPECT_EQ(s.attach().autoboot, AutobootKind::CtrlC);
+  EXPECT_EQ(c.sent.find('\r'), std::string::npos) << "a CR is not needed by a Ctrl-C countdown";
+}
+
+// Issue 13 item 5: Thingino's banner ("Thingino U-Boot for Ingenic ...") with bootdelay 0 (no
+// countdown text at all) is a reboot.
+TEST(Session, ThinginoBannerWithoutCountdownIsAReboot) {
+  FakeConsole c(FakeConsole::Start::Prompt);
+  UbootSession s(c, null_reporter(), nullptr, fast());
+  s.attach();
+  c.handler = [](const std::string&) {
+    return std::string("80600000: 00000000 0000\r\n\r\nThingino U-Boot for Ingenic T31X SPL 2013.07 (Mar 15 2024 - 12:00:00)\r\n"
+                       "\r\nThingino U-Boot for Ingenic 2013.07 (Mar 15 2024 - 12:00:00)\r\n\r\nBoard: ISVP\r\n");
+  };
+  c.prompt = "";
+  try {
+    s.run("md.l 80600000 4000");
+    FAIL() << "the reboot went unnoticed";
+  } catch (const ConsoleLost& e) {
+    EXPECT_EQ(e.why(), ConsoleLost::Why::Reset);
+  }
+}
+
+// Issue 13 item 8: a prompt damaged by line noise is not a lost console: Ctrl-C confirms it and
+// the command's output stands.
+TEST(Session, DamagedPromptIsConfirmedNotLost) {
+  for (std::string damaged : {"isvp_t3l# ", "isvpt31# ", "isvp_t31#x "}) {
+    FakeConsole c(FakeConsole::Start::Prompt);
+    c.handler = [](const std::string& cmd) {
+      if (cmd.starts_with("crc32")) return std::string("CRC32 for 80600000 ... 8060ffff ==> 0badcafe\r\n");
+      return std::string();
+    };
+    UbootSession s(c, null_reporter(), nullptr, fast());
+    s.attach();
+    c.damaged_prompt_once = damaged;
+    EXPECT_EQ(s.crc32(0x80600000, 0x10000), 0x0badcafeu) << damaged;
+    EXPECT_EQ(s.noisy_prompts(), 1u) << damaged;
+    EXPECT_EQ(s.crc32(0x80600000, 0x10000), 0x0badcafeu);  // and the console is in step
+  }
+}
+
+TEST(Session, PromptJoinedToTheLastLineIsConfirmed) {
+  FakeConsole c(FakeConsole::Start::Prompt);
+  c.handler = [](const std::string&) { return std::string("CRC32 for 80600000 ... 8060ffff ==> 0badcafe"); };
+  UbootSession s(c, null_reporter(), nullptr, fast());
+  s.attach();
+  c.damaged_prompt_once = "isvp_t31# ";  // the CR LF before it was lost
+  EXPECT_EQ(s.crc32(0x80600000, 0x10000), 0x0badcafeu);
+}
