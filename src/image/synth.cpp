@@ -7,10 +7,9 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
-#include <mutex>
 #include <string>
 
-#include <lzma.h>
+#include <zlib.h>
 
 #include <fmt/format.h>
 
@@ -57,28 +56,23 @@ struct Rng {
   }
 };
 
-// .lzma ("lzma alone", unknown size + end marker) as the kernel build's `lzma` tool writes it.
-// Deterministic for a given input (liblzma, single thread); cached, since tests build many images.
-std::vector<uint8_t> lzma_alone(const std::vector<uint8_t>& in) {
-  static std::mutex mu;
-  static std::map<std::vector<uint8_t>, std::vector<uint8_t>> cache;
-  std::lock_guard lock(mu);
-  if (auto it = cache.find(in); it != cache.end()) return it->second;
-  lzma_options_lzma o{};
-  lzma_lzma_preset(&o, 0);
-  lzma_stream s = LZMA_STREAM_INIT;
-  if (lzma_alone_encoder(&s, &o) != LZMA_OK) fail(ErrorKind::Io, "liblzma: cannot start the encoder");
-  std::vector<uint8_t> out(in.size() + in.size() / 2 + 4096);
-  s.next_in = in.data();
-  s.avail_in = in.size();
-  s.next_out = out.data();
-  s.avail_out = out.size();
-  const lzma_ret r = lzma_code(&s, LZMA_FINISH);
-  out.resize(s.total_out);
-  lzma_end(&s);
-  if (r != LZMA_STREAM_END) fail(ErrorKind::Io, "liblzma: encoding the synthetic kernel failed");
-  if (cache.size() > 8) cache.clear();
-  return cache[in] = out;
+// A gzip member (RFC 1952, zlib deflate level 1) of `in`: a kernel payload inspect can decode to
+// its end and check by the gzip CRC-32. High-entropy input comes out about as large as it went in,
+// so the image keeps the size and shape of a real kernel; cheap enough for every sim start.
+std::vector<uint8_t> gzip_member(const std::vector<uint8_t>& in) {
+  z_stream z{};
+  if (deflateInit2(&z, 1, Z_DEFLATED, 16 + 15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    fail(ErrorKind::Io, "zlib: cannot start the encoder");
+  std::vector<uint8_t> out(deflateBound(&z, uLong(in.size())) + 64);
+  z.next_in = const_cast<Bytef*>(in.data());
+  z.avail_in = uInt(in.size());
+  z.next_out = out.data();
+  z.avail_out = uInt(out.size());
+  const int r = deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  if (r != Z_STREAM_END) fail(ErrorKind::Io, "zlib: encoding the synthetic kernel failed");
+  return out;
 }
 
 void be32(uint8_t* p, uint32_t v) { p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = uint8_t(v); }
@@ -252,13 +246,11 @@ std::vector<uint8_t> make_thingino_image(const SynthOptions& opt) {
   }
   put_env(img, p.env_off, p.env_size, env);
 
-  // Kernel uImage: a real .lzma payload (inspect decodes it to its end), made from 192 KiB of
-  // high-entropy bytes (machine-code-like); small, because encoding costs time at every sim start.
+  // Kernel uImage: a real gzip payload (inspect decodes it to its end) of high-entropy bytes
+  // (machine-code-like), as large as the kernels of the real layouts.
   {
-    auto raw = rng.bytes(p.kernel_k * 1024 - 0x30000);  // drawn in full: later parts stay as they were
-    raw.resize(std::min<size_t>(raw.size(), 192 * 1024));
-    const auto k = lzma_alone(raw);
-    put_uimage(img, p.kernel_off, k, 5 /*Linux*/, 2 /*kernel*/, 3 /*lzma*/, 0x80010000, 0x80400330,
+    const auto k = gzip_member(rng.bytes(p.kernel_k * 1024 - 0x30000));
+    put_uimage(img, p.kernel_off, k, 5 /*Linux*/, 2 /*kernel*/, 1 /*gzip*/, 0x80010000, 0x80400330,
                "Linux-3.10.14__isvp_swan_1.0__");
   }
 
