@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <fmt/core.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "core/output_path.hpp"
 
 namespace camdump {
 namespace {
@@ -36,11 +38,73 @@ std::filesystem::path state_path_for(const std::filesystem::path& out) {
   return p;
 }
 
-AtomicFile::AtomicFile(std::filesystem::path out, Open mode, OnAbandon on_abandon)
+namespace {
+
+// A stale regular OUT.part from an earlier run is removed (not truncated: it may be a hard link to
+// someone else's file); anything else at that name is refused.
+void clear_stale_part(const std::filesystem::path& part) {
+  struct stat st{};
+  if (::lstat(part.c_str(), &st) != 0) return;
+  if (!S_ISREG(st.st_mode))
+    fail(ErrorKind::Usage, fmt::format("{} is a {}: refusing to write through it", part.string(), file_type_name(st.st_mode)),
+         "camdump creates that file itself; remove what is there");
+  if (::unlink(part.c_str()) != 0) io_fail("cannot remove the stale", part);
+}
+
+int create_exclusive(const std::filesystem::path& part) {
+  int fd = ::open(part.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0 && errno == EEXIST)
+    fail(ErrorKind::Usage, fmt::format("{} appeared while camdump was creating it: refusing to use it", part.string()),
+         "another program is writing next to OUT; run again when it is done");
+  if (fd < 0) io_fail("cannot create", part);
+  return fd;
+}
+
+// An existing OUT.part to continue: opened without following a symlink, and only if it is a
+// regular file of ours with no other names (a hard link would let a resumed run write elsewhere).
+int open_for_resume(const std::filesystem::path& part) {
+  int fd = ::open(part.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) return create_exclusive(part);
+  if (fd < 0 && errno == ELOOP)
+    fail(ErrorKind::Usage, fmt::format("{} is a symbolic link: refusing to write through it", part.string()),
+         "remove the link");
+  if (fd < 0) io_fail("cannot open", part);
+  struct stat st{};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 || st.st_uid != ::geteuid()) {
+    ::close(fd);
+    fail(ErrorKind::Usage, fmt::format("{} is not a plain file of this user (other links, owner or type): not resumed",
+                                       part.string()),
+         "remove it and start again without --resume");
+  }
+  return fd;
+}
+
+std::filesystem::path unique_temp_in(const std::filesystem::path& out) {
+  uint8_t r[8];
+  if (::getrandom(r, sizeof r, 0) != static_cast<ssize_t>(sizeof r)) io_fail("cannot get random bytes for", out);
+  std::string name(kUniqueTempPrefix);
+  for (uint8_t b : r) name += fmt::format("{:02x}", b);
+  return out.parent_path() / name;
+}
+
+}  // namespace
+
+AtomicFile::AtomicFile(std::filesystem::path out, Open mode, OnAbandon on_abandon, TempName temp)
     : out_(std::move(out)), part_(part_path_for(out_)), on_abandon_(on_abandon) {
-  int flags = O_RDWR | O_CREAT | O_CLOEXEC | (mode == Open::Truncate ? O_TRUNC : 0);
-  fd_ = ::open(part_.c_str(), flags, 0600);
-  if (fd_ < 0) io_fail("cannot create", part_);
+  if (out_.empty()) fail(ErrorKind::Usage, "the output file name is empty");
+  if (temp == TempName::Unique) {
+    unique_ = true;
+    for (int tries = 0; fd_ < 0; ++tries) {  // 64 random bits: a collision means someone is guessing
+      part_ = unique_temp_in(out_);
+      fd_ = ::open(part_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+      if (fd_ < 0 && (errno != EEXIST || tries > 8)) io_fail("cannot create a temporary file for", out_);
+    }
+  } else if (mode == Open::Resume) {
+    fd_ = open_for_resume(part_);
+  } else {
+    clear_stale_part(part_);
+    fd_ = create_exclusive(part_);
+  }
   ::fchmod(fd_, 0600);  // an existing .part may have had wider permissions
   if (mode == Open::Resume) append_pos_ = size();
 }
@@ -55,7 +119,9 @@ AtomicFile::~AtomicFile() {
 
 void AtomicFile::bypass_cache() {
 #ifdef O_DIRECT
-  if (fd_ >= 0 && direct_fd_ < 0) direct_fd_ = ::open(part_.c_str(), O_WRONLY | O_CLOEXEC | O_DIRECT);
+  // Through our descriptor, not the name: the name could have been replaced since we created it.
+  if (fd_ >= 0 && direct_fd_ < 0)
+    direct_fd_ = ::open(fmt::format("/proc/self/fd/{}", fd_).c_str(), O_WRONLY | O_CLOEXEC | O_DIRECT);
 #endif
 }
 
@@ -119,9 +185,26 @@ void AtomicFile::commit() {
     direct_fd_ = -1;
   }
   if (::fsync(fd_) != 0) io_fail("cannot sync", part_);
+  // Replace only a regular file: a directory, device, FIFO or symlink put at OUT while we wrote
+  // stays as it is (and so does the finished temporary file, for the user to move by hand).
+  struct stat st{};
+  if (::lstat(out_.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    ::close(fd_);
+    fd_ = -1;
+    if (unique_) ::unlink(part_.c_str());  // nobody could find it by name
+    fail(ErrorKind::Usage,
+         fmt::format("{} is a {}: not replaced{}", out_.string(), file_type_name(st.st_mode),
+                     unique_ ? "" : "; the verified data is in " + part_.string()),
+         "move that file where you want it");
+  }
   ::close(fd_);
   fd_ = -1;
-  if (::rename(part_.c_str(), out_.c_str()) != 0) io_fail("cannot rename to", out_);
+  if (::rename(part_.c_str(), out_.c_str()) != 0) {
+    const int e = errno;
+    if (on_abandon_ == OnAbandon::Remove) ::unlink(part_.c_str());  // not committed: as the destructor would
+    errno = e;
+    io_fail("cannot rename to", out_);
+  }
   auto dir = out_.parent_path();
   int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {

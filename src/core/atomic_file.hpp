@@ -2,11 +2,15 @@
 // The only way the library writes a result file: bytes go to OUT.part (mode 0600, because dumps
 // hold Wi-Fi keys and password hashes) and appear under OUT only after commit(), which fsyncs
 // and renames. Nothing half-written is ever left under the output name.
+// The temporary file is created with O_EXCL|O_NOFOLLOW in OUT's directory: a symlink or a hard
+// link planted at OUT.part is never written through (it is refused, or a stale regular OUT.part is
+// unlinked first), and commit() replaces OUT only if OUT is a regular file or absent.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <span>
+#include <string_view>
 
 namespace camdump {
 
@@ -18,9 +22,13 @@ class AtomicFile {
   };
   /// What the destructor does with OUT.part when commit() was not called.
   enum class OnAbandon { Remove, Keep };
+  /// Name of the temporary file: OUT.part (resumable, documented), or a fresh unpredictable
+  /// `.camdump-tmp-<random>` next to OUT, for writers whose OUT names come from other people (the
+  /// TFTP server: no client can name, reach or race another transfer's temporary file).
+  enum class TempName { Part, Unique };
 
   explicit AtomicFile(std::filesystem::path out, Open mode = Open::Truncate,
-                      OnAbandon on_abandon = OnAbandon::Remove);
+                      OnAbandon on_abandon = OnAbandon::Remove, TempName temp = TempName::Part);
   ~AtomicFile();
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;
@@ -41,7 +49,8 @@ class AtomicFile {
   uint64_t size() const;
   /// fsync OUT.part (before recording how much of it a resumed run may trust).
   void sync();
-  /// fsync, rename OUT.part -> OUT (replacing OUT), fsync the directory.
+  /// fsync, rename OUT.part -> OUT (replacing OUT only if it is a regular file), fsync the
+  /// directory. Throws Error(Usage) when OUT has become a directory, device, FIFO or symlink.
   void commit();
   /// Remove OUT.part now.
   void discard();
@@ -56,12 +65,16 @@ class AtomicFile {
   int direct_fd_ = -1;  ///< the same file opened O_DIRECT (bypass_cache), or -1
   uint64_t append_pos_ = 0;
   OnAbandon on_abandon_;
+  bool unique_ = false;  ///< TempName::Unique
 };
 
 /// Path of the partial file for `out` ("fw.bin" -> "fw.bin.part").
 std::filesystem::path part_path_for(const std::filesystem::path& out);
 /// Where a resumable dump records how far OUT.part got ("fw.bin" -> "fw.bin.part.state").
 std::filesystem::path state_path_for(const std::filesystem::path& out);
+
+/// Prefix of TempName::Unique files; names starting with it are reserved for camdump.
+inline constexpr std::string_view kUniqueTempPrefix = ".camdump-tmp-";
 
 /// Write a whole buffer atomically (OUT.part, then rename), mode 0600.
 void write_file_atomic(const std::filesystem::path& out, std::span<const uint8_t> data);

@@ -3,6 +3,7 @@
 // The CLI renders them on stderr (rate, ETA); tests collect them.
 #pragma once
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -29,5 +30,24 @@ class Reporter {
 
 /// A reporter that drops everything.
 Reporter& null_reporter();
+
+/// A Reporter that forwards to another under a mutex, for work that reports from two threads at
+/// once (a console session on the caller's thread, a TFTP server on its own).
+class SerializedReporter : public Reporter {
+ public:
+  explicit SerializedReporter(Reporter& to) : to_(to) {}
+  void log(LogLevel l, std::string_view m) override {
+    std::lock_guard g(mu_);
+    to_.log(l, m);
+  }
+  void progress(const Progress& p) override {
+    std::lock_guard g(mu_);
+    to_.progress(p);
+  }
+
+ private:
+  Reporter& to_;
+  std::mutex mu_;
+};
 
 }  // namespace camdump
