@@ -12,6 +12,7 @@
 #include "cli/inspect_summary.hpp"
 #include "cli/port.hpp"
 #include "cli/uart_options.hpp"
+#include "core/output_path.hpp"
 #include "core/size.hpp"
 #include "dump/tftp_dump.hpp"
 
@@ -23,10 +24,11 @@ struct TftpArgs {
   ConsoleArgs console;
   std::string offset = "0", length, chunk = "16M";
   unsigned retries = 2;
-  bool json = false;
+  bool json = false, force = false;
 };
 
 void run(const TftpArgs& a, Context& ctx) {
+  check_output_path(a.out, {.force = a.force});  // before the camera is touched
   dump::TftpDumpOptions o;
   o.out = a.out;
   o.server_ip = a.server_ip;
@@ -39,7 +41,7 @@ void run(const TftpArgs& a, Context& ctx) {
   o.chunk = size_arg("--chunk", a.chunk);
   if (o.chunk < 4096) fail(ErrorKind::Usage, "--chunk must be at least 4K");
   o.retries = a.retries;
-  dump::SerializedReporter rep(ctx.reporter);  // the TFTP server reports from its own thread
+  SerializedReporter rep(ctx.reporter);  // the TFTP server reports from its own thread
   auto t = open_cli_port(a.port, a.console.baud, a.console.log, ctx);
   uboot::UbootSession s(*t, rep, ctx.cancel, session_options(a.console));
   auto r = dump::dump_tftp(s, o, rep, ctx.cancel);
@@ -82,6 +84,7 @@ void register_dump_tftp(CLI::App& app, Context& ctx) {
       ->required();
   c->add_option("-o,--output", a->out, "Output file (written as OUT.part, renamed when verified, mode 0600)")
       ->required();
+  c->add_flag("--force", a->force, "Replace an existing OUT (otherwise refused, naming its size and date)");
   c->add_option("--server-ip", a->server_ip, "This PC's IPv4 address as the camera reaches it (setenv serverip)")
       ->required();
   c->add_option("--camera-ip", a->camera_ip, "IPv4 address for the camera (setenv ipaddr; never saved)");

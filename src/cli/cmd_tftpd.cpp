@@ -1,10 +1,18 @@
 // SPDX-License-Identifier: MIT
 // `camdump tftpd`: the built-in TFTP server (tftp/server.hpp) as a command. Serves and receives
 // files under --root until Ctrl-C, or until the first completed upload with --once (for scripts:
-// the received file's path is then the last line of stdout). Every transfer is logged on stderr
-// with peer, name, size, rate and SHA-256.
+// the received file's path is then the last line of stdout; --once accepts uploads only unless
+// --read). Every transfer is logged on stderr with peer, name, size, rate and SHA-256. Started as
+// root (for port 69), it binds the port and then drops to the invoking user (SUDO_UID/SUDO_GID) or
+// --user before it touches a file: no file is ever read or written as root.
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
+
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -17,14 +25,61 @@ namespace camdump::cli {
 namespace {
 
 struct TftpdArgs {
-  std::string root = ".", listen = "0.0.0.0:69", max_size = "256M";
-  bool allow_overwrite = false, once = false, read_only = false, write_only = false, json = false;
+  std::string root = ".", listen = "0.0.0.0:69", max_size = "256M", user;
+  bool allow_overwrite = false, once = false, read_only = false, write_only = false, json = false, read = false;
   unsigned timeout_ms = 1000;
 };
+
+struct Identity {
+  uid_t uid;
+  gid_t gid;
+  std::string name;
+};
+
+// Whom a root-started server becomes: --user, else the user sudo was called by, else the owner
+// of the served directory (unless that is root).
+std::optional<Identity> unprivileged_identity(const std::string& user, const std::filesystem::path& root) {
+  if (!user.empty()) {
+    const passwd* pw = ::getpwnam(user.c_str());
+    if (!pw) fail(ErrorKind::Usage, fmt::format("--user: no user named '{}'", user));
+    return Identity{pw->pw_uid, pw->pw_gid, user};
+  }
+  const char* su = std::getenv("SUDO_UID");
+  const char* sg = std::getenv("SUDO_GID");
+  auto uid = parse_number(su ? su : ""), gid = parse_number(sg ? sg : "");
+  if (uid && gid && *uid != 0) {
+    const char* name = std::getenv("SUDO_USER");
+    return Identity{static_cast<uid_t>(*uid), static_cast<gid_t>(*gid), name ? name : su};
+  }
+  struct stat st{};
+  if (::stat(root.c_str(), &st) != 0 || st.st_uid == 0) return std::nullopt;
+  const passwd* pw = ::getpwuid(st.st_uid);
+  return Identity{st.st_uid, pw ? pw->pw_gid : st.st_gid, pw ? pw->pw_name : std::to_string(st.st_uid)};
+}
+
+// Port 69 is bound: give up root before any file is opened (setgroups, setgid, then setuid, and
+// make sure root cannot be taken back).
+void drop_root(const TftpdArgs& a, const std::filesystem::path& root, Context& ctx) {
+  if (::geteuid() != 0) {
+    if (!a.user.empty()) fail(ErrorKind::Usage, "--user needs tftpd to be started as root");
+    return;
+  }
+  auto id = unprivileged_identity(a.user, root);
+  if (!id)
+    fail(ErrorKind::Usage, "tftpd does not handle files as root",
+         "run it with sudo (it drops to your user after binding port 69), pass --user NAME, or grant the port "
+         "once: sudo setcap cap_net_bind_service=+ep $(command -v camdump)");
+  const passwd* pw = ::getpwuid(id->uid);
+  if ((pw ? ::initgroups(pw->pw_name, id->gid) : ::setgroups(0, nullptr)) != 0 || ::setgid(id->gid) != 0 ||
+      ::setuid(id->uid) != 0 || ::setuid(0) == 0)
+    fail(ErrorKind::Permission, fmt::format("cannot drop root privileges to {}", id->name));
+  ctx.reporter.log(LogLevel::Info, fmt::format("tftpd: port bound; now running as {} (uid {})", id->name, id->uid));
+}
 
 void run(const TftpdArgs& a, Context& ctx) {
   if (a.read_only && a.write_only) fail(ErrorKind::Usage, "--read-only and --write-only exclude each other");
   if (a.once && a.read_only) fail(ErrorKind::Usage, "--once waits for an upload, which --read-only forbids");
+  if (a.read && a.write_only) fail(ErrorKind::Usage, "--read and --write-only exclude each other");
   tftp::ServerConfig cfg;
   cfg.root = a.root;
   auto ep = tftp::parse_endpoint(a.listen, tftp::kWellKnownPort);
@@ -32,13 +87,15 @@ void run(const TftpdArgs& a, Context& ctx) {
   cfg.listen = *ep;
   cfg.allow_overwrite = a.allow_overwrite;
   cfg.max_size = size_arg("--max-size", a.max_size);
-  cfg.allow_read = !a.write_only;
+  // --once collects one upload: serving the directory as well is asked for with --read.
+  cfg.allow_read = !a.write_only && (!a.once || a.read);
   cfg.allow_write = !a.read_only;
   cfg.once = a.once;
   if (a.timeout_ms < 10 || a.timeout_ms > 255000) fail(ErrorKind::Usage, "--timeout-ms must be 10..255000");
   cfg.timeout = std::chrono::milliseconds(a.timeout_ms);
 
   tftp::Server server(cfg, ctx.reporter);
+  drop_root(a, server.root(), ctx);
   std::optional<tftp::TransferReport> upload;
   server.on_complete([&](const tftp::TransferReport& r) {
     if (r.ok && r.direction == tftp::Direction::Write && !upload) upload = r;
@@ -84,7 +141,13 @@ void register_tftpd(CLI::App& app, Context& ctx) {
   sub->add_flag("--allow-overwrite", a->allow_overwrite, "Let an upload replace an existing file (default: refuse, error 6)");
   sub->add_option("--max-size", a->max_size, "Refuse uploads larger than SIZE (e.g. 64M, 0x4000000); error 3")
       ->capture_default_str();
-  sub->add_flag("--once", a->once, "Exit after the first completed upload and print its path as the last line of stdout");
+  sub->add_flag("--once", a->once,
+                "Exit after the first completed upload and print its path as the last line of stdout; uploads only "
+                "(add --read to serve downloads too)");
+  sub->add_flag("--read", a->read, "With --once: serve downloads of files under --root as well");
+  sub->add_option("--user", a->user,
+                  "Started as root: the user to become once port 69 is bound (default: the user who ran sudo, else "
+                  "the owner of --root; tftpd never opens files as root)");
   sub->add_flag("--read-only", a->read_only, "Serve downloads only (uploads refused with error 2)");
   sub->add_flag("--write-only", a->write_only, "Accept uploads only (downloads refused with error 2)");
   sub->add_option("--timeout-ms", a->timeout_ms,

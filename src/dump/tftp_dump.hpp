@@ -47,23 +47,4 @@ struct TftpDumpResult {
 TftpDumpResult dump_tftp(uboot::UbootSession& s, const TftpDumpOptions& o, Reporter& rep,
                          const CancelFlag* cancel);
 
-/// A Reporter that forwards to another under a mutex: the TFTP server runs in its own thread
-/// while the console session reports from the caller's.
-class SerializedReporter : public Reporter {
- public:
-  explicit SerializedReporter(Reporter& to) : to_(to) {}
-  void log(LogLevel l, std::string_view m) override {
-    std::lock_guard g(mu_);
-    to_.log(l, m);
-  }
-  void progress(const Progress& p) override {
-    std::lock_guard g(mu_);
-    to_.progress(p);
-  }
-
- private:
-  Reporter& to_;
-  std::mutex mu_;
-};
-
 }  // namespace camdump::dump

@@ -3,6 +3,9 @@
 // Linux-shell route's busybox `tftp -p`): camdump's TFTP server in a background thread, write-only, rooted in a
 // fresh 0700 temporary directory; wait_for(name) blocks until that upload completes and returns
 // its bytes (the file is removed, so the same name can be uploaded again).
+// The server thread never calls the caller's Reporter: its logs and progress are queued and handed
+// on by the thread that calls wait_for()/pump() (and the destructor), so a Reporter that is not
+// thread-safe (the CLI's) is only ever used from one thread.
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -20,7 +23,7 @@ namespace camdump::dump {
 class TftpInbox {
  public:
   /// `listen` is ADDR[:PORT] (default port 69); uploads above `max_size` are refused. Throws the
-  /// server's bind errors.
+  /// server's bind errors (and leaves no temporary directory behind).
   TftpInbox(const std::string& listen, Reporter& rep, const CancelFlag* cancel,
             uint64_t max_size = tftp::kDefaultMaxSize);
   ~TftpInbox();
@@ -29,12 +32,18 @@ class TftpInbox {
 
   uint16_t port() const { return server_->port(); }
   tftp::Server& server() { return *server_; }
-  /// Bytes of the next completed upload named `name`. Throws Error(Timeout) after `timeout`.
+  /// Bytes of the next completed upload named `name`. Throws Error(Timeout) after `timeout`, and
+  /// Error(Io) at once if the server has stopped.
   std::vector<uint8_t> wait_for(const std::string& name, std::chrono::milliseconds timeout = std::chrono::minutes(30));
+  /// Hand what the server thread reported so far to the caller's Reporter (on this thread).
+  void pump();
 
  private:
+  class Queue;
   std::filesystem::path dir_;
   const CancelFlag* cancel_;
+  Reporter& rep_;
+  std::unique_ptr<Queue> queue_;
   std::unique_ptr<tftp::Server> server_;
   std::thread thread_;
 };

@@ -5,6 +5,8 @@
 #include <fmt/core.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 
@@ -21,6 +23,19 @@ PathDecision refuse(ErrorCode code, std::string message) {
 }
 
 }  // namespace
+
+std::string printable_name(std::string_view name, size_t cap) {
+  std::string out;
+  const size_t n = std::min(name.size(), cap);
+  for (size_t i = 0; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    if (c == '\\') out += "\\\\";
+    else if (c >= 0x20 && c < 0x7f) out += static_cast<char>(c);
+    else out += fmt::format("\\x{:02x}", c);
+  }
+  if (name.size() > cap) out += fmt::format("...({} bytes)", name.size());
+  return out;
+}
 
 PathGuard::PathGuard(const fs::path& root) {
   std::error_code ec;
@@ -49,7 +64,18 @@ bool PathGuard::lexically_safe(std::string_view name, PathDecision& out) const {
     out = refuse(ErrorCode::AccessViolation, "not a file name");
     return false;
   }
+  for (char ch : name) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) {
+      out = refuse(ErrorCode::AccessViolation, "control characters are not allowed in file names");
+      return false;
+    }
+  }
   fs::path rel(name);
+  if (rel.filename().native().starts_with(kUniqueTempPrefix)) {
+    out = refuse(ErrorCode::AccessViolation, "names starting with .camdump-tmp- are the server's own");
+    return false;
+  }
   for (const auto& part : rel) {
     if (part == "..") {
       out = refuse(ErrorCode::AccessViolation, "'..' is not allowed in file names");
@@ -87,9 +113,6 @@ PathDecision PathGuard::for_write(std::string_view name, bool allow_overwrite) c
     if (!S_ISREG(st.st_mode)) return refuse(ErrorCode::AccessViolation, "not a regular file");
     if (!allow_overwrite) return refuse(ErrorCode::FileExists, "file exists (the server does not overwrite)");
   }
-  fs::path part = part_path_for(target);
-  if (::lstat(part.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
-    return refuse(ErrorCode::AccessViolation, "the partial-file name is taken by something else");
   d.ok = true;
   d.path = target;
   return d;

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Maps a TFTP filename to a file under the server root, refusing everything that could leave it:
 // absolute names, ".." components, symlinks (anywhere in the path) that resolve outside the root,
-// and uploads onto an existing file unless overwriting is allowed. The answer carries the TFTP
+// control characters (a name with a newline could forge log lines and the path that `tftpd --once`
+// prints last), names of the server's own temporary files (AtomicFile::TempName::Unique), and
+// uploads onto an existing file unless overwriting is allowed. Refusal messages never contain the
+// root's path; names are quoted with printable_name() wherever they are logged or echoed. The answer carries the TFTP
 // error code to send (RFC 1350: 1 file not found, 2 access violation, 6 file exists).
 #pragma once
 #include <filesystem>
@@ -18,6 +21,13 @@ struct PathDecision {
   ErrorCode code = ErrorCode::AccessViolation;
   std::string message;  ///< why it was refused (sent in the ERROR packet and logged)
 };
+
+/// Longest filename echoed in a log line or ERROR packet; longer ones are cut and their length given.
+inline constexpr size_t kEchoedNameMax = 64;
+
+/// `name` safe to print: printable ASCII as is (backslash doubled), every other byte as \xHH,
+/// cut at `cap` bytes with "...(N bytes)".
+std::string printable_name(std::string_view name, size_t cap = kEchoedNameMax);
 
 class PathGuard {
  public:

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 #include "core/size.hpp"
 
@@ -19,8 +20,8 @@ std::string describe(const TransferReport& r) {
   const char* prep = r.direction == Direction::Write ? "from" : "to";
   if (!r.ok)
     return fmt::format("{} {} {} {} failed after {}: {}", r.direction == Direction::Write ? "upload" : "download",
-                       r.name, prep, r.peer, format_size(r.bytes), r.error);
-  return fmt::format("{} {} {} {}: {} in {:.2f} s ({:.1f} MiB/s, blksize {}{}), sha256 {}", verb, r.name, prep,
+                       printable_name(r.name), prep, r.peer, format_size(r.bytes), r.error);
+  return fmt::format("{} {} {} {}: {} in {:.2f} s ({:.1f} MiB/s, blksize {}{}), sha256 {}", verb, printable_name(r.name), prep,
                      r.peer, format_size(r.bytes), r.seconds, r.rate() / (1024.0 * 1024.0), r.blksize,
                      r.windowsize > 1 ? fmt::format(", windowsize {}", r.windowsize) : "", r.sha256);
 }
@@ -70,10 +71,11 @@ void Server::handle_request(std::span<const uint8_t> bytes, const Endpoint& from
   }
   for (const auto& t : transfers_)
     if (t->peer() == from && !t->settled()) return;  // a repeated request: our timer answers it
-  std::string what = fmt::format("{} '{}'", req->write ? "upload" : "download", req->filename);
+  // Names and modes come from the network: quoted and capped wherever they are printed or echoed.
+  std::string what = fmt::format("{} '{}'", req->write ? "upload" : "download", printable_name(req->filename));
   if (req->mode != "octet") {
     refuse(from, ErrorCode::IllegalOperation,
-           fmt::format("mode '{}' not supported, use octet (binary)", req->mode), what);
+           fmt::format("mode '{}' not supported, use octet (binary)", printable_name(req->mode, 16)), what);
     return;
   }
   if (req->write ? !config_.allow_write : !config_.allow_read) {
@@ -135,7 +137,12 @@ void Server::handle_request(std::span<const uint8_t> bytes, const Endpoint& from
     }
     if (agreed != Options{}) t->set_oack(encode_options(agreed));
   } catch (const Error& e) {
-    refuse(from, e.kind() == ErrorKind::Permission ? ErrorCode::AccessViolation : ErrorCode::NotDefined, e.what(),
+    // The details name the server's absolute path: they go to our log, not to the client.
+    reporter_.log(LogLevel::Warn, fmt::format("tftp: {} from {}: {}", what, from.str(), e.what()));
+    const bool perm = e.kind() == ErrorKind::Permission;
+    refuse(from, perm ? ErrorCode::AccessViolation : ErrorCode::NotDefined,
+           req->write ? (perm ? "cannot create the file: permission denied" : "cannot create the file")
+                      : (perm ? "cannot open the file: permission denied" : "cannot open the file"),
            what);
     return;
   }
@@ -175,7 +182,10 @@ bool Server::reap() {
 }
 
 void Server::run(const CancelFlag* cancel) {
-  running_ = true;
+  {
+    std::lock_guard lock(mu_);
+    ended_ = false;
+  }
   std::vector<pollfd> fds;
   while (!stop_.load()) {
     if (cancel && cancel->load()) break;
@@ -190,7 +200,10 @@ void Server::run(const CancelFlag* cancel) {
     fds.push_back({listen_.fd(), POLLIN, 0});
     for (const auto& t : transfers_) fds.push_back({t->fd(), POLLIN, 0});
     int n = ::poll(fds.data(), fds.size(), static_cast<int>(wait.count()));
-    if (n < 0 && errno != EINTR) break;
+    if (n < 0 && errno != EINTR) {
+      reporter_.log(LogLevel::Error, fmt::format("tftp: the server stops: poll: {}", std::strerror(errno)));
+      break;
+    }
     now = Clock::now();
     size_t count = transfers_.size();  // new transfers are appended; poll them next round
     for (size_t i = 0; i < count && n > 0; ++i)
@@ -205,14 +218,17 @@ void Server::run(const CancelFlag* cancel) {
       if (!t->done() && t->deadline() <= now) t->on_timeout(now);
     if (reap()) break;
   }
-  // Leaving: abort what still runs (their destructors remove NAME.part).
+  // Leaving: abort what still runs (their destructors remove their temporary files).
   auto now = Clock::now();
   for (auto& t : transfers_) {
     if (!t->settled()) t->cancel(now);
   }
   reap();
   transfers_.clear();
-  running_ = false;
+  {
+    std::lock_guard lock(mu_);
+    ended_ = true;  // wait_upload() stops waiting: nothing more can arrive
+  }
   cv_.notify_all();
 }
 
@@ -226,9 +242,14 @@ std::optional<TransferReport> Server::wait_upload(const std::string& name, std::
         claimed_[i] = true;
         return finished_[i];
       }
-    if (Clock::now() >= until || (cancel && cancel->load())) return std::nullopt;
+    if (ended_ || Clock::now() >= until || (cancel && cancel->load())) return std::nullopt;
     cv_.wait_until(lock, std::min(until, Clock::now() + std::chrono::milliseconds(100)));
   }
+}
+
+bool Server::ended() const {
+  std::lock_guard lock(mu_);
+  return ended_;
 }
 
 std::vector<TransferReport> Server::finished() const {

@@ -3,7 +3,8 @@
 // Linux-shell route). One poll loop serves many transfers at once, each on its own ephemeral
 // socket; options blksize/timeout/tsize (RFC 2347-2349) for both directions and windowsize
 // (RFC 7440) for reads; octet mode. Safety: names are confined to the root (path_guard.hpp),
-// uploads land as NAME.part and are renamed (0600) before the final ACK, never overwrite unless
+// uploads land in a fresh unpredictable temporary file that no client can name
+// (AtomicFile::TempName::Unique) and are renamed (0600) before the final ACK, never overwrite unless
 // allowed, and stop at max_size. Every transfer is logged (peer, name, size, rate, SHA-256) through
 // the Reporter and handed to the completion callback / wait_upload().
 #pragma once
@@ -69,9 +70,11 @@ class Server {
   void stop();
 
   /// From another thread: wait until an upload named `name` completes successfully; nullopt on
-  /// timeout, cancel, or when run() has returned. Each successful upload is returned once.
+  /// timeout, cancel, or as soon as run() has returned (also after a poll error). Each successful upload is returned once.
   std::optional<TransferReport> wait_upload(const std::string& name, std::chrono::milliseconds timeout,
                                             const CancelFlag* cancel = nullptr);
+  /// True once run() has returned (thread-safe).
+  bool ended() const;
   /// Reports of every finished transfer so far (thread-safe copy).
   std::vector<TransferReport> finished() const;
 
@@ -86,7 +89,7 @@ class Server {
   PathGuard guard_;
   UdpSocket listen_;
   int wake_[2] = {-1, -1};  ///< self-pipe: stop() wakes poll()
-  std::atomic<bool> stop_{false}, running_{false};
+  std::atomic<bool> stop_{false};
   Callback callback_;
   std::vector<std::unique_ptr<Transfer>> transfers_;
   std::vector<Transfer*> settled_;  ///< already reported
@@ -97,6 +100,7 @@ class Server {
   std::vector<TransferReport> finished_;
   std::vector<bool> claimed_;  ///< parallel to finished_: handed out by wait_upload()
   bool once_done_ = false;
+  bool ended_ = false;  ///< run() has returned (for any reason: stop, cancel, a poll error)
 };
 
 /// One line for logs: "received fw.bin from 10.0.2.15:2435: 16 MiB in 0.9 s (17.8 MiB/s), sha256 ...".

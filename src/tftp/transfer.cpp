@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "tftp/path_guard.hpp"
 
 namespace camdump::tftp {
 
@@ -37,10 +38,10 @@ void Transfer::on_readable(Clock::time_point now) {
   on_packet(std::span<const uint8_t>(buf_.data(), *n), now);
 }
 
-void Transfer::abort(ErrorCode code, const std::string& message, Clock::time_point now) {
+void Transfer::abort(ErrorCode code, const std::string& message, Clock::time_point now, const std::string& detail) {
   send(build_error(code, message));
   report_.ok = false;
-  report_.error = message;
+  report_.error = detail.empty() ? message : message + " (" + detail + ")";
   report_.seconds = std::chrono::duration<double>(now - start_).count();
   settled_ = done_ = true;
 }
@@ -48,7 +49,7 @@ void Transfer::abort(ErrorCode code, const std::string& message, Clock::time_poi
 void Transfer::peer_error(const ErrorPacket& e, Clock::time_point now) {
   report_.ok = false;
   report_.error = fmt::format("the client aborted with error {} ({}){}{}", static_cast<unsigned>(e.code),
-                              error_code_name(e.code), e.message.empty() ? "" : ": ", e.message);
+                              error_code_name(e.code), e.message.empty() ? "" : ": ", printable_name(e.message, 128));
   report_.seconds = std::chrono::duration<double>(now - start_).count();
   settled_ = done_ = true;
 }
@@ -75,7 +76,8 @@ void Transfer::progress(uint64_t done, uint64_t total, bool finished) {
   if (!finished && now - last_progress_ < std::chrono::milliseconds(250)) return;
   last_progress_ = now;
   Progress p;
-  p.stage = fmt::format("tftp {} {}", report_.direction == Direction::Read ? "sending" : "receiving", report_.name);
+  p.stage = fmt::format("tftp {} {}", report_.direction == Direction::Read ? "sending" : "receiving",
+                        printable_name(report_.name));
   p.done = done;
   p.total = total;
   p.wire_bytes = done;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // One TFTP transfer on its own socket (its TID): the state machines the server drives from its
 // poll loop. ReadTransfer serves an RRQ (lock-step, or RFC 7440 windows), WriteTransfer receives a
-// WRQ into NAME.part and renames it before the final ACK goes out. Both keep 64-bit block counters
+// WRQ into a unique temporary file and renames it to NAME before the final ACK goes out. Both keep 64-bit block counters
 // and put the low 16 bits on the wire, so block numbers wrap 65535 -> 0 as U-Boot's do
 // (net/tftp.c; ../shared/reference/protocols.md §5.4). Neither retransmits on a duplicate ACK
 // (the Sorcerer's Apprentice bug, RFC 1123 §4.2.3.1); they retransmit only on their timer.
@@ -67,7 +67,7 @@ class Transfer {
   void set_oack(const std::vector<Option>& options) { oack_bytes_ = build_oack(options); }
   /// Send the first packet (OACK, DATA 1 or ACK 0).
   virtual void start(Clock::time_point now) = 0;
-  /// The server is stopping: send an ERROR and end as failed (an upload's NAME.part is removed).
+  /// The server is stopping: send an ERROR and end as failed (an upload's temporary file is removed).
   virtual void cancel(Clock::time_point now) { abort(ErrorCode::NotDefined, "server shutting down", now); }
   /// Read and handle at most one waiting datagram.
   void on_readable(Clock::time_point now);
@@ -83,8 +83,9 @@ class Transfer {
  protected:
   virtual void on_packet(std::span<const uint8_t> bytes, Clock::time_point now) = 0;
   void send(std::span<const uint8_t> bytes) { sock_.send_to(bytes, peer_); }
-  /// Send an ERROR and end the transfer as failed.
-  void abort(ErrorCode code, const std::string& message, Clock::time_point now);
+  /// Send an ERROR and end the transfer as failed. `detail` (paths under the root, errno text) goes
+  /// to the report and the log only, never to the client.
+  void abort(ErrorCode code, const std::string& message, Clock::time_point now, const std::string& detail = {});
   /// End the transfer as failed because the peer sent an ERROR.
   void peer_error(const ErrorPacket& e, Clock::time_point now);
   void succeed(Clock::time_point now);
@@ -131,7 +132,7 @@ class ReadTransfer final : public Transfer {
   bool oack_pending_ = false;
 };
 
-/// Receives an upload (WRQ) into NAME.part; renames it to NAME (0600) before the final ACK.
+/// Receives an upload (WRQ) into a unique temporary file; renames it to NAME (0600) before the final ACK.
 class WriteTransfer final : public Transfer {
  public:
   WriteTransfer(UdpSocket sock, Endpoint peer, TransferParams params, Reporter& reporter,

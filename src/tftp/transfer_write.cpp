@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-// The write side of a TFTP transfer (WRQ): DATA is appended to NAME.part (core/atomic_file.hpp),
+// The write side of a TFTP transfer (WRQ): DATA is appended to a unique temporary file (core/atomic_file.hpp),
 // the size limit is enforced as data arrives, and on the short final block the file is fsynced and
 // renamed to NAME (mode 0600) before the final ACK goes out, so a client holding its last ACK finds
 // the file in place. Afterwards the transfer lingers ("dallies", RFC 1350 §6) to re-ACK a repeated
-// final block whose ACK got lost. Any failure removes NAME.part; nothing appears under NAME.
+// final block whose ACK got lost. Any failure removes the temporary file; nothing appears under NAME.
 #include <fmt/core.h>
 #include <sys/stat.h>
 
@@ -24,7 +24,11 @@ WriteTransfer::WriteTransfer(UdpSocket sock, Endpoint peer, TransferParams param
   report_.direction = Direction::Write;
   report_.name = std::move(name);
   report_.path = path;
-  file_ = std::make_unique<AtomicFile>(path);  // NAME.part, 0600, removed unless committed
+  // A fresh .camdump-tmp-<random> next to NAME (0600, removed unless committed): a client may
+  // upload NAME.part as an ordinary file, and no client can reach the bytes on their way to NAME,
+  // so the SHA-256 we log is the hash of what ends up under NAME.
+  file_ = std::make_unique<AtomicFile>(path, AtomicFile::Open::Truncate, AtomicFile::OnAbandon::Remove,
+                                       AtomicFile::TempName::Unique);
   pending_.reserve(kFlushBytes + kMaxBlksize);
 }
 
@@ -55,14 +59,14 @@ void WriteTransfer::finish_upload(Clock::time_point now) {
     flush();
     struct stat st{};
     if (!params_.allow_overwrite && ::lstat(report_.path.c_str(), &st) == 0) {
-      file_.reset();  // removes NAME.part
+      file_.reset();  // removes the temporary file
       abort(ErrorCode::FileExists, "file exists (created while the upload ran)", now);
       return;
     }
-    file_->commit();  // fsync, rename NAME.part -> NAME, fsync the directory
+    file_->commit();  // fsync, rename the temporary file -> NAME, fsync the directory
   } catch (const Error& e) {
     file_.reset();
-    abort(ErrorCode::DiskFull, fmt::format("cannot store the file: {}", e.what()), now);
+    abort(ErrorCode::DiskFull, "cannot store the file", now, e.what());
     return;
   }
   file_.reset();
@@ -129,7 +133,7 @@ void WriteTransfer::on_packet(std::span<const uint8_t> bytes, Clock::time_point 
       flush();
     } catch (const Error& e) {
       file_.reset();
-      abort(ErrorCode::DiskFull, fmt::format("cannot write: {}", e.what()), now);
+      abort(ErrorCode::DiskFull, "cannot write the file", now, e.what());
       return;
     }
   }

@@ -100,8 +100,11 @@ Script make_script(const ScriptOptions& opt) {
                                p.sd_start_block, p.sd_blocks, opt.card_device, opt.file));
       break;
     case ScriptRoute::Tftp:
-      pc.push_back(fmt::format("# Before tftpput, on the PC at {} (UDP port 69 needs root):", opt.server_ip));
-      pc.push_back("sudo camdump tftpd --root . --once");
+      // Uploads only (--once serves nothing unless --read), bound to the camera-facing address, and
+      // tftpd drops from root to the sudo user as soon as port 69 is bound.
+      pc.push_back(fmt::format("# Before tftpput, on the PC at {} (port 69: tftpd binds it as root, then runs as you;", opt.server_ip));
+      pc.push_back("# or once: sudo setcap cap_net_bind_service=+ep $(command -v camdump), then run it without sudo):");
+      pc.push_back(fmt::format("sudo camdump tftpd --root . --once --listen {}", opt.server_ip));
       if (split) {
         std::string cat = "cat";
         for (size_t i = 0; i < p.chunks.size(); ++i) cat += fmt::format(" {}.{}", opt.file, i);

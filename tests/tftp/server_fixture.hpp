@@ -67,9 +67,17 @@ class TftpServerTest : public ::testing::Test {
     if (!st) p.stop();
     return st && WIFEXITED(*st) && WEXITSTATUS(*st) == 0;
   }
-  /// Nothing named `name` nor `name.part` under the root.
+  /// Temporary files of uploads (AtomicFile::TempName::Unique) under the root.
+  size_t temp_files() const {
+    size_t n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(root_.path()))
+      n += e.path().filename().string().starts_with(".camdump-tmp-");
+    return n;
+  }
+  /// Nothing named `name` nor `name.part`, and no temporary file, under the root.
   bool nothing_written(const std::string& name) const {
-    return !std::filesystem::exists(root_ / name) && !std::filesystem::exists(root_ / (name + ".part"));
+    return !std::filesystem::exists(root_ / name) && !std::filesystem::exists(root_ / (name + ".part")) &&
+           temp_files() == 0;
   }
 
   TempDir root_{"camdump-tftp"};
