@@ -17,12 +17,84 @@ const std::string* EnvBlock::get(std::string_view key) const {
   return nullptr;
 }
 
+// Secrets are found by the names people give them (vendor firmware: wifi_pw, wpa_psk, sshpw,
+// wlanpass, pincode, auth_token ...). "pin" counts only at the start of a word part, so spinand,
+// mapping and stopping stay readable; "pw" does not count in pwm (the PWM driver's settings).
 bool is_secret_key(std::string_view key) {
   std::string k(key);
   for (char& c : k) c = char(std::tolower(static_cast<unsigned char>(c)));
-  for (const char* w : {"pass", "pwd", "psk", "secret", "key", "token", "auth", "cred"})
+  for (const char* w : {"pass", "psk", "wpa", "secret", "key", "token", "auth", "cred"})
     if (k.find(w) != std::string::npos) return true;
+  for (size_t i = k.find("pw"); i != std::string::npos; i = k.find("pw", i + 1))
+    if (k.compare(i, 3, "pwm") != 0) return true;
+  for (size_t i = k.find("pin"); i != std::string::npos; i = k.find("pin", i + 1))
+    if (i == 0 || !std::isalpha(static_cast<unsigned char>(k[i - 1]))) return true;
   return false;
+}
+
+namespace {
+
+constexpr std::string_view kMask = "********";
+
+bool name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-'; }
+bool space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// End of a value starting at i: a quoted string up to its closing quote, else up to white space
+// or ';' (U-Boot's hush and the kernel command line both end a word there).
+size_t value_end(const std::string& v, size_t i) {
+  if (i < v.size() && (v[i] == '\'' || v[i] == '"')) {
+    size_t q = v.find(v[i], i + 1);
+    return q == std::string::npos ? v.size() : q + 1;
+  }
+  while (i < v.size() && !space(v[i]) && v[i] != ';') ++i;
+  return i;
+}
+
+// `NAME=VALUE` anywhere (bootargs "... wifi_pw=X", a script's "wlanpass=Y").
+void mask_assignments(std::string& v) {
+  for (size_t eq = v.find('='); eq != std::string::npos; eq = v.find('=', eq + 1)) {
+    size_t b = eq;
+    while (b > 0 && name_char(v[b - 1])) --b;
+    if (b == eq || !is_secret_key(std::string_view(v).substr(b, eq - b))) continue;
+    const size_t e = value_end(v, eq + 1);
+    if (e == eq + 1) continue;
+    v.replace(eq + 1, e - eq - 1, kMask);
+    eq += kMask.size();
+  }
+}
+
+// `setenv NAME VALUE...` / `env set NAME VALUE...` / `fw_setenv NAME VALUE...`: the rest of the
+// command (up to ';' or the end) is the value.
+void mask_setenv(std::string& v) {
+  for (std::string_view cmd : {"setenv", "env set", "fw_setenv"}) {
+    for (size_t at = v.find(cmd); at != std::string::npos; at = v.find(cmd, at + 1)) {
+      if (at > 0 && name_char(v[at - 1])) continue;
+      size_t i = at + cmd.size();
+      if (i >= v.size() || !space(v[i])) continue;
+      while (i < v.size() && space(v[i])) ++i;
+      size_t n = i;
+      while (n < v.size() && name_char(v[n])) ++n;
+      if (n == i || !is_secret_key(std::string_view(v).substr(i, n - i))) continue;
+      size_t b = n;
+      while (b < v.size() && space(v[b])) ++b;
+      size_t e = b;
+      while (e < v.size() && v[e] != ';') e = (v[e] == '\'' || v[e] == '"') ? value_end(v, e) : e + 1;
+      while (e > b && space(v[e - 1])) --e;
+      if (e > b) v.replace(b, e - b, kMask);
+    }
+  }
+}
+
+}  // namespace
+
+void mask_secrets(std::string_view key, std::string& value) {
+  if (value.empty()) return;
+  if (is_secret_key(key)) {
+    value = kMask;
+    return;
+  }
+  mask_assignments(value);
+  mask_setenv(value);
 }
 
 namespace detail {
@@ -84,8 +156,7 @@ EnvBlock make_block(std::span<const uint8_t> img, uint64_t off, uint64_t size, b
     }
   }
   if (!show_secrets)
-    for (auto& [k, v] : b.vars)
-      if (is_secret_key(k) && !v.empty()) v = "********";
+    for (auto& [k, v] : b.vars) mask_secrets(k, v);
   return b;
 }
 
