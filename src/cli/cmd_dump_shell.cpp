@@ -6,15 +6,21 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
-#include <nlohmann/json.hpp>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
 
 #include "cli/context.hpp"
 #include "cli/groups.hpp"
 #include "cli/port.hpp"
 #include "core/atomic_file.hpp"
 #include "core/crc32.hpp"
+#include "core/file_util.hpp"
 #include "core/hash.hpp"
+#include "core/output_path.hpp"
 #include "core/size.hpp"
 #include "dump/combine.hpp"
 #include "dump/shell_dump.hpp"
@@ -27,10 +33,11 @@ namespace camdump::cli {
 namespace {
 
 struct ShellArgs {
-  std::string port, out, user = "root", password, via = "console", server_ip, listen, sd_path, log, chunk = "64K";
+  std::string port, out, user = "root", password, password_file, via = "console", server_ip, listen, sd_path, log,
+      chunk = "64K";
   uint32_t baud = 115200;
   unsigned retries = 3;
-  bool no_skip_blank = false, no_parts = false, resume = false, json = false;
+  bool no_skip_blank = false, no_parts = false, resume = false, json = false, force = false;
 };
 
 std::filesystem::path part_file(const std::filesystem::path& out, const MtdPart& p) {
@@ -39,13 +46,57 @@ std::filesystem::path part_file(const std::filesystem::path& out, const MtdPart&
   return out.parent_path() / name;
 }
 
+// The login password never travels in argv (every user sees it in ps): CAMDUMP_PASSWORD, the first
+// line of --password-file, or a prompt on the terminal when the camera asks for one.
+std::string read_password_file(const std::string& path) {
+  auto bytes = read_file(path, 4096);
+  std::string pw(bytes.begin(), bytes.end());
+  pw = pw.substr(0, pw.find('\n'));
+  if (!pw.empty() && pw.back() == '\r') pw.pop_back();
+  return pw;
+}
+
+std::string prompt_password(const ShellArgs& a) {
+  int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+  if (fd < 0 || !::isatty(0))
+    fail(ErrorKind::Usage, "the camera asks for a password and there is no terminal to ask on",
+         "set CAMDUMP_PASSWORD or pass --password-file FILE");
+  termios old{};
+  ::tcgetattr(fd, &old);
+  termios quiet = old;
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  const std::string q = fmt::format("Password for {} on {}: ", a.user, a.port);
+  [[maybe_unused]] auto w = ::write(fd, q.data(), q.size());
+  ::tcsetattr(fd, TCSAFLUSH, &quiet);
+  std::string pw;
+  char c;
+  while (::read(fd, &c, 1) == 1 && c != '\n' && c != '\r') pw.push_back(c);
+  ::tcsetattr(fd, TCSAFLUSH, &old);
+  w = ::write(fd, "\n", 1);
+  ::close(fd);
+  return pw;
+}
+
+shell::LoginOptions login_options(const ShellArgs& a) {
+  if (!a.password.empty())
+    fail(ErrorKind::Usage, "--password on the command line is visible to every user (ps, shell history)",
+         "set CAMDUMP_PASSWORD, pass --password-file FILE, or let camdump ask on the terminal");
+  shell::LoginOptions lo{.user = a.user};
+  if (const char* env = std::getenv("CAMDUMP_PASSWORD")) lo.password = env;
+  else if (!a.password_file.empty()) lo.password = read_password_file(a.password_file);
+  else lo.ask_password = [&a] { return prompt_password(a); };
+  return lo;
+}
+
 void run(const ShellArgs& a, Context& ctx) {
+  shell::LoginOptions login = login_options(a);
   dump::ShellDumpOptions o;
   if (a.via == "console") o.via = dump::ShellVia::Console;
   else if (a.via == "tftp") o.via = dump::ShellVia::Tftp;
   else if (a.via == "sd") o.via = dump::ShellVia::Sd;
   else fail(ErrorKind::Usage, "--via must be console, tftp or sd");
   if (o.via != dump::ShellVia::Sd && a.out.empty()) fail(ErrorKind::Usage, "-o OUT is required (except with --via sd)");
+  if (!a.out.empty()) check_output_path(a.out, {.force = a.force, .resume = a.resume});  // before the camera
   o.chunk = size_arg("--chunk", a.chunk);
   if (o.chunk < 4096 || o.chunk % 512) fail(ErrorKind::Usage, "--chunk must be a multiple of 512 and at least 4K");
   o.retries = a.retries;
@@ -76,7 +127,7 @@ void run(const ShellArgs& a, Context& ctx) {
 
   auto t = open_cli_port(a.port, a.baud, a.log, ctx);
   shell::ShellSession sh(*t, ctx.reporter, ctx.cancel);
-  sh.attach({.user = a.user, .password = a.password});
+  sh.attach(login);
   dump::ShellDumper d(sh, ctx.reporter, ctx.cancel);
   dump::ShellDumpResult r;
   try {
@@ -188,7 +239,11 @@ void register_dump_shell(CLI::App& app, Context& ctx) {
       ->required();
   c->add_option("-o,--output", a->out, "Full image file (OUT.part until verified); parts go to OUT-stem.mtdN-NAME.bin");
   c->add_option("--user", a->user, "Login name when a login prompt appears")->capture_default_str();
-  c->add_option("--password", a->password, "Password when a password prompt appears");
+  c->add_option("--password-file", a->password_file,
+                "File whose first line is the password, sent when a password prompt appears (or set "
+                "CAMDUMP_PASSWORD; otherwise camdump asks on the terminal). Never written to --log");
+  c->add_option("--password", a->password, "Refused: a password in argv is visible to every user; use the above")
+      ->group("");
   c->add_option("--via", a->via, "How data leaves the camera: console (base64 over the console), tftp (busybox tftp -p "
                                  "to camdump's server), sd (copy to the camera's mounted SD card)")
       ->check(CLI::IsMember({"console", "tftp", "sd"}))
@@ -200,6 +255,7 @@ void register_dump_shell(CLI::App& app, Context& ctx) {
   c->add_option("--retries", a->retries, "Re-reads of a chunk whose hash disagrees")->capture_default_str();
   c->add_flag("--no-skip-blank", a->no_skip_blank, "Transfer blank (all 0xff) chunks too");
   c->add_flag("--no-parts", a->no_parts, "Do not keep the per-partition files");
+  c->add_flag("--force", a->force, "Replace an existing OUT (otherwise refused, naming its size and date)");
   c->add_flag("--resume", a->resume,
               "Continue an interrupted dump: take the chunks kept in OUT-stem.mtdN-NAME.bin.part where the "
               "camera's md5sum/sha256sum of them agrees, transfer the rest");

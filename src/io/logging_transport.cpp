@@ -125,9 +125,31 @@ size_t LoggingTransport::do_read(std::span<uint8_t> buf, std::chrono::millisecon
 }
 
 void LoggingTransport::do_write(std::span<const uint8_t> data) {
-  record('T', data);
+  if (elide_.empty()) {
+    record('T', data);
+  } else {
+    end_record();
+    double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    std::fprintf(file_, "+%.3f TX <%s elided>\n", t, elide_.c_str());
+  }
   std::fflush(file_);
   inner_->write(data);
+}
+
+void LoggingTransport::write_elided(std::span<const uint8_t> data, std::string_view label) {
+  elide_ = label.empty() ? "secret" : std::string(label);
+  try {
+    write(data);
+  } catch (...) {
+    elide_.clear();
+    throw;
+  }
+  elide_.clear();
+}
+
+void write_secret(Transport& t, std::span<const uint8_t> data, std::string_view label) {
+  if (auto* lt = dynamic_cast<LoggingTransport*>(&t)) lt->write_elided(data, label);
+  else t.write(data);
 }
 
 }  // namespace camdump::io

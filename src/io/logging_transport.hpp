@@ -6,11 +6,13 @@
 //   +0.610 TX "version\r"
 // A record ends after each LF, when the direction changes, or at 256 bytes. Inside the quotes,
 // printable ASCII stands for itself; \\ \" \r \n \t and \xHH stand for the rest.
+// A secret written with write_secret() (a login password) is recorded as `+0.700 TX <password elided>`.
 #pragma once
 #include <chrono>
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "io/transport.hpp"
 
@@ -29,6 +31,8 @@ class LoggingTransport : public Transport {
   bool eight_bit_clean() const override { return inner_->eight_bit_clean(); }
   std::string describe() const override { return inner_->describe(); }
   Transport& inner() { return *inner_; }
+  /// Write `data` like write(), but record `TX <LABEL elided>` instead of the bytes.
+  void write_elided(std::span<const uint8_t> data, std::string_view label);
 
  protected:
   size_t do_read(std::span<uint8_t> buf, std::chrono::milliseconds timeout) override;
@@ -44,7 +48,11 @@ class LoggingTransport : public Transport {
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   char dir_ = 0;        ///< direction of the open record ('R' / 'T'), 0 when none
   size_t rec_len_ = 0;  ///< bytes in the open record
+  std::string elide_;   ///< label of the write in progress that must not be recorded
 };
+
+/// Write a secret through `t`: a transcript (--log) records `TX <LABEL elided>`, never the bytes.
+void write_secret(Transport& t, std::span<const uint8_t> data, std::string_view label);
 
 /// The escaped form used in records (exposed for tests).
 std::string escape_transcript(std::span<const uint8_t> data);

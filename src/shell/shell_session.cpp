@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "io/logging_transport.hpp"
+
 namespace camdump::shell {
 namespace {
 
@@ -99,7 +101,11 @@ void ShellSession::attach(const LoginOptions& opt) {
     if (looks_like_password(tail)) {
       if (++passwords > 2) fail(ErrorKind::Permission, "login failed: the password was refused", "check --user/--password");
       rep_.log(LogLevel::Info, "shell: answering the password prompt");
-      send_line(opt.password);
+      std::string pw = opt.password.empty() && opt.ask_password ? opt.ask_password() : opt.password;
+      pw.push_back('\r');
+      io::write_secret(t_, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(pw.data()), pw.size()),
+                       "password");
+      std::fill(pw.begin(), pw.end(), '\0');
       tail.clear();
     } else if (looks_like_login(tail)) {
       if (++logins > 2) fail(ErrorKind::Permission, "login failed: the login prompt came back", "check --user/--password");

@@ -18,7 +18,10 @@ namespace camdump::shell {
 
 struct LoginOptions {
   std::string user = "root";
-  std::string password;  ///< sent only when a password prompt appears
+  std::string password;  ///< sent only when a password prompt appears (never recorded in a --log transcript)
+  /// Asked for the password when a password prompt appears and `password` is empty (a terminal
+  /// prompt); may throw to refuse. Unset: the empty password is sent.
+  std::function<std::string()> ask_password;
   std::chrono::milliseconds timeout{20000};
 };
 
