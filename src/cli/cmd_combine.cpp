@@ -7,6 +7,7 @@
 #include "core/atomic_file.hpp"
 #include "core/file_util.hpp"
 #include "core/mtd_layout.hpp"
+#include "core/output_path.hpp"
 #include "core/size.hpp"
 #include "dump/combine.hpp"
 
@@ -16,22 +17,26 @@ namespace {
 struct CombineArgs {
   std::vector<std::string> parts;
   std::string out, proc_mtd, mtdparts, flash_size;
+  bool force = false;
 };
 
+constexpr uint64_t kMaxLayoutText = 1u << 20;  // /proc/mtd or a printenv: a few KiB
+
 void run(const CombineArgs& a, Context& ctx) {
+  check_output_path(a.out, {.force = a.force});
   if (!a.proc_mtd.empty() && !a.mtdparts.empty())
     fail(ErrorKind::Usage, "give either --proc-mtd or --mtdparts, not both");
   std::optional<MtdLayout> layout;
   std::optional<uint64_t> flash;
   if (!a.flash_size.empty()) flash = size_arg("--flash-size", a.flash_size);
   if (!a.proc_mtd.empty()) {
-    auto bytes = read_file(a.proc_mtd);
+    auto bytes = read_file(a.proc_mtd, kMaxLayoutText);
     layout = parse_proc_mtd(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
     if (flash) layout->device_size = flash;
   } else if (!a.mtdparts.empty()) {
     std::string text = a.mtdparts;
     if (std::filesystem::is_regular_file(text)) {  // a file holding the cmdline / printenv output
-      auto bytes = read_file(text);
+      auto bytes = read_file(text, kMaxLayoutText);
       text.assign(bytes.begin(), bytes.end());
     }
     layout = parse_mtdparts(text, flash);
@@ -41,8 +46,15 @@ void run(const CombineArgs& a, Context& ctx) {
   for (const auto& n : plan.notes) ctx.reporter.log(LogLevel::Info, n);
   if (flash && plan.total != *flash)
     fail(ErrorKind::Corrupt, fmt::format("the parts add up to {} bytes, --flash-size is {}", plan.total, *flash));
+  if (!layout && !flash)
+    if (auto problem = dump::size_problem_without_layout(plan)) {
+      if (!a.force)
+        fail(ErrorKind::Corrupt, *problem,
+             "copy that partition again, or pass --proc-mtd/--mtdparts to check every size (--force joins them anyway)");
+      ctx.reporter.log(LogLevel::Warn, *problem + " (joined anyway: --force)");
+    }
   AtomicFile out(a.out);
-  const dump::CombineResult r = dump::run_combine(plan, out);
+  const dump::CombineResult r = dump::run_combine(plan, out, ctx.cancel);
   out.commit();
   if (plan.whole_chip) {
     fmt::print("whole chip: {}\n", plan.inputs[*plan.whole_chip].path.string());
@@ -76,6 +88,9 @@ void register_combine(CLI::App& app, Context& ctx) {
   c->add_option("--mtdparts", a->mtdparts,
                 "The mtdparts= string (from /proc/cmdline or printenv), or a file containing it");
   c->add_option("--flash-size", a->flash_size, "Chip size: resolves a '-' partition and checks the total (16M, ...)");
+  c->add_flag("--force", a->force,
+              "Replace an existing OUT; without a layout, also join parts whose sizes do not add up to a flash size "
+              "(normally refused: a short part would shift every later partition)");
   c->callback([a, &ctx] { run(*a, ctx); });
 }
 

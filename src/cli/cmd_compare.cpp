@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "core/atomic_file.hpp"
+#include "core/output_path.hpp"
 #include "core/size.hpp"
 #include "dump/compare.hpp"
 
@@ -17,7 +18,7 @@ namespace {
 struct CompareArgs {
   std::vector<std::string> files;
   std::string vote;
-  bool json = false;
+  bool json = false, force = false;
 };
 
 std::string names(const std::vector<unsigned>& g, const std::vector<std::string>& files) {
@@ -53,6 +54,7 @@ void run(const CompareArgs& a, Context& ctx) {
   std::unique_ptr<AtomicFile> vote;
   if (!a.vote.empty()) {
     if (a.files.size() < 3) fail(ErrorKind::Usage, "--vote needs at least three files");
+    check_output_path(a.vote, {.force = a.force, .option = "--vote"});
     vote = std::make_unique<AtomicFile>(a.vote);
   }
   dump::CompareOptions o;
@@ -115,6 +117,7 @@ void register_compare(CLI::App& app, Context& ctx) {
       "majority (0) or not (1, OUT not written).");
   c->add_option("FILE", a->files, "Two or more dump files")->required()->expected(2, 200);
   c->add_option("--vote", a->vote, "Write the byte-wise majority of 3+ equal-sized files to OUT (mode 0600)");
+  c->add_flag("--force", a->force, "With --vote: replace an existing OUT");
   c->add_flag("--json", a->json, "Print the result as JSON on stdout");
   c->callback([a, &ctx] { run(*a, ctx); });
 }

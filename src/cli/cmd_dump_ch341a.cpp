@@ -12,6 +12,7 @@
 #include "cli/groups.hpp"
 #include "cli/inspect_summary.hpp"
 #include "core/error.hpp"
+#include "core/output_path.hpp"
 #include "core/size.hpp"
 
 namespace camdump::cli {
@@ -20,7 +21,7 @@ namespace {
 struct DumpArgs {
   std::string out, chip, size, offset, length, device, sim;
   unsigned reads = 2, in_flight = 32;
-  bool nand_oob = false, nand_data = false, resume = false, json = false;
+  bool nand_oob = false, nand_data = false, resume = false, json = false, force = false;
 };
 
 std::string list_pages(const std::vector<uint32_t>& v, size_t max = 16) {
@@ -31,6 +32,7 @@ std::string list_pages(const std::vector<uint32_t>& v, size_t max = 16) {
 }
 
 void run(const DumpArgs& a, Context& ctx) {
+  check_output_path(a.out, {.force = a.force, .resume = a.resume});  // before the programmer is touched
   if (a.reads < 1 || a.reads > 16) fail(ErrorKind::Usage, "--reads must be 1..16");
   if (a.nand_oob && a.nand_data) fail(ErrorKind::Usage, "--nand-oob and --nand-data exclude each other");
   ch341a::DumpOptions o;
@@ -115,6 +117,7 @@ void register_dump_ch341a(CLI::App& app, Context& ctx) {
   c->add_option("--sim", a->sim,
                 "Use the emulated CH341A: image=FILE,chip=NAME[,flaky=RATE,seed=N,bad=B1:B2,"
                 "eccfail=P1:P2,unplug=N,stall=N,hang=N,id=EF4018,size=16M,sfdp=bits|exp|none]");
+  c->add_flag("--force", a->force, "Replace an existing OUT (otherwise refused, naming its size and date)");
   c->add_flag("--resume", a->resume,
               "Continue an interrupted dump from OUT.part and OUT.part.state (same chip and range): the "
               "first read is not repeated where it got to; later reads still check every byte");

@@ -13,6 +13,7 @@
 #include "cli/groups.hpp"
 #include "cli/port.hpp"
 #include "cli/uart_options.hpp"
+#include "core/output_path.hpp"
 #include "core/size.hpp"
 #include "dump/stub_reader.hpp"  // --method/--soc (binary fast path, issue 8)
 #include "dump/uart_dump.hpp"
@@ -25,7 +26,7 @@ struct UartArgs {
   std::string port, out;
   ConsoleArgs console;
   std::string offset = "0", length, chunk = "64K", width = "auto", fast_baud = "off";
-  bool no_skip_blank = false, resume = false, json = false;
+  bool no_skip_blank = false, resume = false, json = false, force = false;
   unsigned retries = 4;
   std::string method = "auto", soc;  // binary fast path (issue 8)
 };
@@ -82,6 +83,7 @@ void print_summary(const dump::UartDumpResult& r) {
 }
 
 void run(const UartArgs& a, Context& ctx) {
+  check_output_path(a.out, {.force = a.force, .resume = a.resume});  // before the camera is touched
   dump::UartDumpOptions o;
   o.out = a.out;
   apply_console_args(a.console, o.staging, o.flash_size);
@@ -155,6 +157,7 @@ void register_dump_uart(CLI::App& app, Context& ctx) {
   c->add_flag("--no-skip-blank", a->no_skip_blank, "Transfer chunks even when their crc32 says all 0xff");
   c->add_option("--retries", a->retries, "Re-reads of a chunk that fails its CRC before giving up (default 4)");
   c->add_flag("--resume", a->resume, "Continue from OUT.part and OUT.part.state (saved chunks are re-checked by crc32)");
+  c->add_flag("--force", a->force, "Replace an existing OUT (otherwise refused, naming its size and date)");
   c->add_flag("--json", a->json, "Print only a JSON summary on stdout");
   // --- binary fast path (issue 8; owner: stub engineer) ---
   c->add_option("--method", a->method,

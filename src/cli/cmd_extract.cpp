@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "core/atomic_file.hpp"
+#include "core/output_path.hpp"
 #include "core/size.hpp"
 #include "dump/extract.hpp"
 
@@ -15,10 +16,11 @@ namespace {
 
 struct ExtractArgs {
   std::string source, out, size, offset_blocks = "16", block_size = "512", expect_crc;
-  bool json = false;
+  bool json = false, force = false;
 };
 
 void run(const ExtractArgs& a, Context& ctx) {
+  check_output_path(a.out, {.force = a.force});
   dump::ExtractOptions o;
   o.size = size_arg("--size", a.size);
   o.offset_blocks = number_arg("--offset-blocks", a.offset_blocks);
@@ -79,6 +81,7 @@ void register_extract(CLI::App& app, Context& ctx) {
   c->add_option("--expect-crc32", a->expect_crc,
                 "Accept the result only if its CRC-32 equals this (U-Boot's crc32 output; hex, 0x optional); otherwise "
                 "nothing is written and the exit code is 1");
+  c->add_flag("--force", a->force, "Replace an existing OUT");
   c->add_flag("--json", a->json, "Print the result as JSON on stdout");
   c->callback([a, &ctx] { run(*a, ctx); });
 }

@@ -9,6 +9,7 @@
 
 #include "cli/commands.hpp"
 #include "core/crc32.hpp"
+#include "core/output_path.hpp"
 #include "core/size.hpp"
 #include "dump/hexlog.hpp"
 #include "dump/hexlog_write.hpp"
@@ -19,7 +20,7 @@ namespace {
 struct HexlogArgs {
   std::vector<std::string> logs;
   std::string out, endian = "little", start, size, fill = "0xff";
-  bool allow_gaps = false, json = false;
+  bool allow_gaps = false, json = false, force = false;
 };
 
 std::string issue_text(const dump::HexlogIssue& is, const std::vector<std::string>& logs) {
@@ -36,6 +37,7 @@ std::string issue_text(const dump::HexlogIssue& is, const std::vector<std::strin
 }
 
 void run(const HexlogArgs& a, Context& ctx) {
+  check_output_path(a.out, {.force = a.force});  // before the log is read
   dump::HexlogOptions opt;
   if (a.endian == "little") opt.endian = uboot::Endian::Little;
   else if (a.endian == "big") opt.endian = uboot::Endian::Big;
@@ -158,6 +160,7 @@ void register_hexlog(CLI::App& app, Context& ctx) {
   c->add_option("LOG", a->logs, "Log file(s) in any order; '-' reads stdin")->required();
   c->add_option("-o,--output", a->out, "Output image (written as OUT.part, renamed when complete, mode 0600)")
       ->required();
+  c->add_flag("--force", a->force, "Replace an existing OUT (otherwise refused, naming its size and date)");
   c->add_option("--endian", a->endian,
                 "Byte order of md.w/md.l words: little (default; Ingenic T-series) or big");
   c->add_option("--start", a->start, "First address of the output (hex 0x... or decimal; default: lowest in the log)");

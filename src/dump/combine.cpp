@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <fmt/core.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include "core/crc32.hpp"
 #include "core/error.hpp"
 #include "core/hash.hpp"
+#include "core/output_path.hpp"
 #include "core/size.hpp"
 
 namespace camdump::dump {
@@ -82,10 +84,17 @@ CombinePlan plan_combine(const std::vector<std::filesystem::path>& files, const 
   if (files.empty()) fail(ErrorKind::Usage, "no partition files given");
   CombinePlan plan;
   for (const auto& f : files) {
-    std::error_code ec;
-    auto sz = std::filesystem::file_size(f, ec);
-    if (ec) fail(ErrorKind::NotFound, fmt::format("cannot read {}: {}", f.string(), ec.message()));
-    plan.inputs.push_back({f, sz, mtd_number(f)});
+    struct stat st{};
+    if (::stat(f.c_str(), &st) != 0) {
+      int e = errno;
+      fail(e == ENOENT ? ErrorKind::NotFound : e == EACCES ? ErrorKind::Permission : ErrorKind::Io,
+           fmt::format("cannot read {}: {}", f.string(), std::strerror(e)));
+    }
+    if (!S_ISREG(st.st_mode))
+      fail(ErrorKind::Usage, fmt::format("{} is a {}: combine joins partition copies (regular files)", f.string(),
+                                         file_type_name(st.st_mode)),
+           "copy the partition to a file first (cat /dev/mtdN > mtdN.bin on the camera)");
+    plan.inputs.push_back({f, static_cast<uint64_t>(st.st_size), mtd_number(f)});
   }
 
   if (!layout_in) {
@@ -210,11 +219,33 @@ CombinePlan plan_combine(const std::vector<std::filesystem::path>& files, const 
   return plan;
 }
 
-CombineResult run_combine(const CombinePlan& plan, AtomicFile& out) {
+bool is_flash_size(uint64_t bytes) {
+  return bytes >= (512u << 10) && bytes <= (1ull << 30) && (bytes & (bytes - 1)) == 0;
+}
+
+std::optional<std::string> size_problem_without_layout(const CombinePlan& plan) {
+  if (plan.whole_chip) return std::nullopt;  // the sizes were checked against the whole-chip copy
+  for (size_t i : plan.concat)
+    if (plan.inputs[i].size % kMinEraseBlock)
+      return fmt::format("{} is {} bytes, not a multiple of the {} KiB erase block: it looks short (a read that "
+                         "stopped early), and every partition after it would be shifted",
+                         plan.inputs[i].path.string(), plan.inputs[i].size, kMinEraseBlock >> 10);
+  if (is_flash_size(plan.total)) return std::nullopt;
+  uint64_t next = 512u << 10;
+  while (next < plan.total && next < (1ull << 30)) next <<= 1;
+  return fmt::format("the parts add up to {} bytes ({}), not a flash size{}: a part is short or missing", plan.total,
+                     format_size(plan.total),
+                     next > plan.total ? fmt::format(" ({} less than {})", format_size(next - plan.total),
+                                                     format_size(next))
+                                       : "");
+}
+
+CombineResult run_combine(const CombinePlan& plan, AtomicFile& out, const CancelFlag* cancel) {
   std::vector<uint8_t> a(kBlock), b(kBlock);
   CombineResult r;
   Digest sha(Digest::Algo::Sha256), md5(Digest::Algo::Md5);
   auto emit = [&](std::span<const uint8_t> s) {
+    check_cancel(cancel);
     out.write(s);
     sha.update(s);
     md5.update(s);
@@ -227,6 +258,7 @@ CombineResult run_combine(const CombinePlan& plan, AtomicFile& out) {
       Reader part(plan.inputs[i].path);
       for (uint64_t pos = 0; pos < plan.inputs[i].size; pos += kBlock) {
         size_t n = static_cast<size_t>(std::min<uint64_t>(kBlock, plan.inputs[i].size - pos));
+        check_cancel(cancel);
         part.read_at(pos, a.data(), n);
         whole.read_at(off + pos, b.data(), n);
         if (std::memcmp(a.data(), b.data(), n) != 0) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/atomic_file.hpp"
+#include "core/error.hpp"
 #include "core/mtd_layout.hpp"
 
 namespace camdump::dump {
@@ -36,8 +37,22 @@ std::optional<unsigned> mtd_number(const std::filesystem::path& p);
 
 /// Order and check the files. `layout` (optional) comes from /proc/mtd or mtdparts=. Files are
 /// matched to partitions by mtd number, else by partition name in the file name.
-/// Throws Error(Usage) for missing/duplicate/unknown parts and Error(Corrupt) for size mismatches.
+/// Throws Error(Usage) for missing/duplicate/unknown parts or inputs that are not regular files
+/// (a device or FIFO could be endless), and Error(Corrupt) for size mismatches.
 CombinePlan plan_combine(const std::vector<std::filesystem::path>& files, const MtdLayout* layout);
+
+/// Smallest erase unit of SPI NOR (4 KiB sectors); Linux MTD partitions are multiples of the
+/// erase size (drivers/mtd/mtdpart.c marks misaligned ones read-only), so a copy of one is too.
+inline constexpr uint64_t kMinEraseBlock = 4096;
+
+/// For a plan made without a layout: why its sizes do not look like a whole flash (a part that is
+/// not a multiple of kMinEraseBlock, naming it; or a total that is no flash size, with the gap
+/// to the next one), or nothing when they do. A short or missing copy would otherwise shift every
+/// later partition in the image.
+std::optional<std::string> size_problem_without_layout(const CombinePlan& plan);
+
+/// Flash sizes people dump: powers of two from 512 KiB (small SPI NOR) to 1 GiB (SPI NAND).
+bool is_flash_size(uint64_t bytes);
 
 struct CombineResult {
   uint64_t size = 0;
@@ -47,6 +62,7 @@ struct CombineResult {
 
 /// Write the planned image to `out` (not committed). With a whole-chip copy, first checks that
 /// every other part equals its slice of it (Error(VerifyMismatch) naming the part otherwise).
-CombineResult run_combine(const CombinePlan& plan, AtomicFile& out);
+/// Stops with Error(Cancelled) at the next MiB once `cancel` is set.
+CombineResult run_combine(const CombinePlan& plan, AtomicFile& out, const CancelFlag* cancel = nullptr);
 
 }  // namespace camdump::dump

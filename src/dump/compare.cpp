@@ -84,7 +84,7 @@ CompareResult compare_files(const std::vector<std::filesystem::path>& files, con
   uint64_t max_size = 0, min_size = UINT64_MAX;
   for (const auto& f : files) {
     auto x = std::make_unique<Input>();
-    x->fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC);
+    x->fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);  // a FIFO must not block us here
     if (x->fd < 0) {
       int e = errno;
       fail(e == ENOENT ? ErrorKind::NotFound : e == EACCES ? ErrorKind::Permission : ErrorKind::Io,
@@ -92,7 +92,8 @@ CompareResult compare_files(const std::vector<std::filesystem::path>& files, con
     }
     struct stat st{};
     if (::fstat(x->fd, &st) != 0 || !S_ISREG(st.st_mode))
-      fail(ErrorKind::Usage, fmt::format("{} is not a regular file", f.string()));
+      fail(ErrorKind::Usage, fmt::format("{} is not a regular file (a device or FIFO may never end)", f.string()),
+           "compare dump files; copy a device to a file first");
     x->size = static_cast<uint64_t>(st.st_size);
     x->md5 = std::make_unique<Digest>(Digest::Algo::Md5);
     x->sha = std::make_unique<Digest>(Digest::Algo::Sha256);

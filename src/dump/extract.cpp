@@ -15,13 +15,14 @@
 
 #include "core/crc32.hpp"
 #include "core/hash.hpp"
+#include "core/output_path.hpp"
 #include "core/size.hpp"
 
 namespace camdump::dump {
 namespace {
 
 int open_source(const std::filesystem::path& p) {
-  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     int e = errno;
     fail(e == ENOENT ? ErrorKind::NotFound : (e == EACCES || e == EPERM) ? ErrorKind::Permission : ErrorKind::Io,
@@ -31,14 +32,19 @@ int open_source(const std::filesystem::path& p) {
   return fd;
 }
 
+// Only a card (block device) or a card image (regular file) has a size to check the read
+// against; a character device or FIFO (/dev/zero, a pipe) would be read without end or bound.
 uint64_t size_of_fd(int fd, const std::filesystem::path& p) {
   struct stat st{};
   if (::fstat(fd, &st) != 0) fail(ErrorKind::Io, fmt::format("cannot stat {}: {}", p.string(), std::strerror(errno)));
   if (S_ISREG(st.st_mode)) return static_cast<uint64_t>(st.st_size);
-  if (S_ISBLK(st.st_mode)) {
-    uint64_t bytes = 0;
-    if (::ioctl(fd, BLKGETSIZE64, &bytes) == 0) return bytes;
-  }
+  if (!S_ISBLK(st.st_mode))
+    fail(ErrorKind::Usage,
+         fmt::format("{} is a {}: extract reads a card (block device) or a card image file", p.string(),
+                     file_type_name(st.st_mode)),
+         "name the whole card, e.g. /dev/sdb or /dev/mmcblk0, or an image made with dd");
+  uint64_t bytes = 0;
+  if (::ioctl(fd, BLKGETSIZE64, &bytes) == 0) return bytes;
   off_t end = ::lseek(fd, 0, SEEK_END);
   if (end < 0) fail(ErrorKind::Io, fmt::format("cannot tell the size of {}", p.string()));
   return static_cast<uint64_t>(end);

@@ -19,7 +19,7 @@ ShellProgressFiles::~ShellProgressFiles() { close(); }
 int ShellProgressFiles::fd_for(const MtdPart& p, bool create) {
   if (auto it = fds_.find(p.index); it != fds_.end()) return it->second;
   const std::filesystem::path path = path_of_(p);
-  int flags = O_RDWR | O_CLOEXEC;
+  int flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW;  // a symlink planted at a .part name is never written through
   if (create) flags |= O_CREAT | (resume_ ? 0 : O_TRUNC);
   const int fd = ::open(path.c_str(), flags, 0600);
   if (fd < 0) {
