@@ -23,7 +23,7 @@ std::unique_ptr<Ch341aSession> Ch341aSession::open(const OpenOptions& o) {
   std::unique_ptr<Ch341aSession> s(new Ch341aSession);
   if (!o.sim.empty()) {
     auto t = std::make_unique<SimTransport>(make_emulator(parse_sim_spec(o.sim)));
-    s->emu_ = &t->emulator().stats();
+    s->emu_ = &t->emulator();
     s->usb_ = std::move(t);
   } else {
     std::optional<DeviceAddress> where;
@@ -89,6 +89,44 @@ struct ResumeState {
 };
 
 }  // namespace
+
+std::filesystem::path chip_record_path(const std::filesystem::path& image) {
+  return std::filesystem::path(image.string() + ".chip");
+}
+
+void write_chip_record(const std::filesystem::path& image, const ChipRecord& r) {
+  const std::string t = fmt::format("camdump-chip 1\nid {}\nname {}\nlayout {}\nsize {}\noffset {}\nlength {}\n", r.id,
+                                    r.name, r.layout, r.size, r.offset, r.length);
+  write_file_atomic(chip_record_path(image), std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(t.data()), t.size()));
+}
+
+std::optional<ChipRecord> read_chip_record(const std::filesystem::path& image) {
+  std::error_code ec;
+  const auto p = chip_record_path(image);
+  if (!std::filesystem::exists(p, ec)) return std::nullopt;
+  const auto raw = read_file(p);
+  std::istringstream in(std::string(raw.begin(), raw.end()));
+  std::string line;
+  if (!std::getline(in, line) || line != "camdump-chip 1") return std::nullopt;
+  ChipRecord r;
+  unsigned seen = 0;
+  while (std::getline(in, line)) {
+    const size_t sp = line.find(' ');
+    if (sp == std::string::npos) return std::nullopt;
+    const std::string k = line.substr(0, sp), v = line.substr(sp + 1);
+    auto number = [&](uint64_t& out, unsigned bit) {
+      const char* e = v.data() + v.size();
+      if (!v.empty() && std::from_chars(v.data(), e, out).ptr == e) seen |= bit;
+    };
+    if (k == "id") r.id = v, seen |= 1;
+    else if (k == "name") r.name = v, seen |= 2;
+    else if (k == "layout") r.layout = v, seen |= 4;
+    else if (k == "size") number(r.size, 8);
+    else if (k == "offset") number(r.offset, 16);
+    else if (k == "length") number(r.length, 32);
+  }
+  return seen == 63 ? std::optional<ChipRecord>(r) : std::nullopt;
+}
 
 std::string format_ranges(const std::vector<spi::ByteRange>& r, size_t max) {
   std::string s;
@@ -226,6 +264,12 @@ DumpSummary dump_ch341a(Ch341aSession& s, const DumpOptions& o, Reporter& rep, c
          "then run again");
   }
   out.commit();
+  // Best effort: the dump is good without it; a restore then cannot check the chip.
+  try {
+    write_chip_record(o.out, {state.id, sum.probe.name, state.layout, sum.image_size, o.offset, end - o.offset});
+  } catch (const Error& e) {
+    rep.log(LogLevel::Warn, fmt::format("could not record the chip next to the dump: {}", e.what()));
+  }
   sum.out = o.out;
   sum.bytes = end - o.offset;
   sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

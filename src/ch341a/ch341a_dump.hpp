@@ -30,13 +30,15 @@ class Ch341aSession {
   Ch341aMaster& master() { return *master_; }
   const std::string& describe() const { return describe_; }
   /// Device-side counters (only with --sim).
-  const EmuStats* emu_stats() const { return emu_; }
+  const EmuStats* emu_stats() const { return emu_ ? &emu_->stats() : nullptr; }
+  /// The emulated device (only with --sim): its chip's erase/program counters.
+  const Ch341aEmu* emulator() const { return emu_; }
 
  private:
   Ch341aSession() = default;
   std::unique_ptr<UsbTransport> usb_;
   std::unique_ptr<Ch341aMaster> master_;
-  const EmuStats* emu_ = nullptr;
+  const Ch341aEmu* emu_ = nullptr;
   std::string describe_;
 };
 
@@ -70,6 +72,20 @@ struct DumpSummary {
 /// or the transport's error or Cancelled (with a note of what OUT.part holds; OUT.part.state,
 /// state_path_for(out), then lets a run with `resume` continue).
 DumpSummary dump_ch341a(Ch341aSession& s, const DumpOptions& opts, Reporter& rep, const CancelFlag* cancel);
+
+/// OUT.chip, written next to every dump: the chip the image came from, so that a restore can
+/// refuse to write it to another chip. One "key value" per line.
+struct ChipRecord {
+  std::string id;      ///< "EF 40 18"
+  std::string name;    ///< "W25Q128FV"
+  std::string layout;  ///< "bytes", "data", "data+oob"
+  uint64_t size = 0;   ///< whole-chip image size in that layout
+  uint64_t offset = 0, length = 0;  ///< the range the dump holds
+};
+std::filesystem::path chip_record_path(const std::filesystem::path& image);
+void write_chip_record(const std::filesystem::path& image, const ChipRecord& r);
+/// nullopt when there is no (readable) record.
+std::optional<ChipRecord> read_chip_record(const std::filesystem::path& image);
 
 /// Identify the chip (for `probe ch341a`).
 spi::ProbeResult probe_ch341a(Ch341aSession& s, const std::string& chip_name = {});

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
 #include "ch341a/protocol.hpp"
@@ -15,6 +16,19 @@ Ch341aEmu::Ch341aEmu(std::unique_ptr<SpiSlave> chip, EmuFaults faults)
     std::geometric_distribution<uint64_t> g(std::min(faults_.flip_rate, 1.0));
     next_flip_ = g(rng_);
   }
+}
+
+Ch341aEmu::~Ch341aEmu() { save(); }
+
+bool Ch341aEmu::save() const {
+  if (save_.empty()) return true;
+  const std::vector<uint8_t> data = chip_->contents();
+  const std::string tmp = save_ + ".tmp";
+  FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) return false;
+  bool ok = std::fwrite(data.data(), 1, data.size(), f) == data.size();
+  ok = std::fclose(f) == 0 && ok;
+  return ok && std::rename(tmp.c_str(), save_.c_str()) == 0;
 }
 
 void Ch341aEmu::in_submitted() {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <random>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "ch341a/emu_flash.hpp"
@@ -38,6 +39,14 @@ struct EmuStats {
 class Ch341aEmu {
  public:
   Ch341aEmu(std::unique_ptr<SpiSlave> chip, EmuFaults faults = {});
+  /// Writes the flash to the save_on_exit() file, if any (errors cannot be reported here).
+  ~Ch341aEmu();
+  Ch341aEmu(const Ch341aEmu&) = delete;
+  Ch341aEmu& operator=(const Ch341aEmu&) = delete;
+  /// save=FILE: where the flash goes when the emulator goes away (empty = nowhere).
+  void save_on_exit(std::string path) { save_ = std::move(path); }
+  /// Write the flash to the save file now (FILE.tmp, then renamed); false when that failed.
+  bool save() const;
   /// Host sent a bulk OUT transfer on EP 0x02.
   UsbStatus bulk_out(std::span<const uint8_t> data);
   /// Host's bulk IN transfer on EP 0x82: the next reply packet (≤ buf.size()).
@@ -53,6 +62,7 @@ class Ch341aEmu {
   const EmuStats& stats() const { return stats_; }
   void reset_stats() { stats_ = {}; }
   SpiSlave& chip() { return *chip_; }
+  const SpiSlave& chip() const { return *chip_; }
   bool cs_active() const { return cs_; }
 
  private:
@@ -63,6 +73,7 @@ class Ch341aEmu {
   void check_faults();
 
   std::unique_ptr<SpiSlave> chip_;
+  std::string save_;
   EmuFaults faults_;
   EmuStats stats_;
   std::mt19937_64 rng_;

@@ -31,17 +31,39 @@ std::vector<uint8_t> make_sfdp_table(uint64_t size, bool four_byte, int encoding
   return t;
 }
 
+ProtectedRange nor_protected_range(uint8_t sr1, uint64_t size) {
+  const unsigned bp = (sr1 >> 2) & 7;
+  if (bp == 0) return {};
+  const uint64_t n = bp == 7 ? size : std::min(size, size / 64 << (bp - 1));
+  if (sr1 & 0x20) return {0, n};  // TB: counted from the bottom
+  return {size - n, size};
+}
+
 namespace {
+
+// Busy time in CS frames and status bytes (one frame is a USB round trip, ~1 ms on hardware; cf.
+// tPP 0.4 ms / tSE 45 ms / tBE 150 ms typical, W25Q128JV "AC Electrical Characteristics"; what matters
+// here is that a program that does not poll WIP meets a busy chip).
+constexpr unsigned kBusyProgram = 2, kBusySector = 4, kBusyBlock = 8, kBusyChip = 32, kBusyWrsr = 2;
 
 class NorEmu : public SpiSlave {
  public:
   NorEmu(NorEmuConfig cfg, std::vector<uint8_t> image) : cfg_(std::move(cfg)), img_(std::move(image)) {
     if (cfg_.sfdp_encoding >= 0)
       sfdp_ = make_sfdp_table(cfg_.size, cfg_.size > (1u << 24), cfg_.sfdp_encoding);
+    img_.resize(cfg_.size, 0xFF);  // shorter images read as erased past their end
+    sr1_ = cfg_.sr1 & 0xFC;
   }
-  void select() override { idx_ = 0, addr_ = 0; }
+  void select() override {
+    idx_ = 0, addr_ = 0, ignored_ = false;
+    if (busy_) --busy_;  // time passes with every command, polled or not
+  }
   void deselect() override {
     if (idx_ == 0) return;
+    if (ignored_) {
+      idx_ = 0;
+      return;
+    }
     switch (op_) {
       case 0x06: wel_ = true; break;
       case 0x04: wel_ = false; break;
@@ -58,6 +80,16 @@ class NorEmu : public SpiSlave {
         wel_ = false;
         break;
       case 0x99: four_ = false, ear_ = 0, wel_ = false; break;
+      case 0x01: write_status(); break;
+      case 0x02: program(four_ ? 4 : 3); break;
+      case 0x12: program(4); break;
+      case 0x20: erase(four_ ? 4 : 3, 4096, kBusySector); break;
+      case 0x21: erase(4, 4096, kBusySector); break;
+      case 0x52: erase(four_ ? 4 : 3, 32768, kBusyBlock); break;
+      case 0xD8: erase(four_ ? 4 : 3, 65536, kBusyBlock); break;
+      case 0xDC: erase(4, 65536, kBusyBlock); break;
+      case 0xC7:
+      case 0x60: erase_chip(); break;
     }
     idx_ = 0;
   }
@@ -67,12 +99,13 @@ class NorEmu : public SpiSlave {
   std::string describe() const override {
     return fmt::format("{} ({})", cfg_.name, format_size(cfg_.size));
   }
+  std::vector<uint8_t> contents() const override {
+    return img_;
+  }
+  Counters counters() const override { return counters_; }
 
  private:
-  uint8_t data_at(uint64_t a) const {
-    a %= cfg_.size;
-    return a < img_.size() ? img_[a] : 0xFF;
-  }
+  uint8_t data_at(uint64_t a) const { return img_[a % cfg_.size]; }
   // Address phase of `n` bytes starting at frame byte 1, then `dummy` bytes, then data.
   uint8_t addressed(unsigned i, uint8_t b, unsigned n, unsigned dummy, bool sfdp) {
     if (i <= n) {
@@ -85,21 +118,93 @@ class NorEmu : public SpiSlave {
     if (sfdp) return a < sfdp_.size() ? sfdp_[a] : 0xFF;
     return data_at(a);
   }
+  // Write commands: address then (program) data into the page buffer, acted on at CS high.
+  void take_write_byte(unsigned i, uint8_t b, unsigned n) {
+    if (i <= n) {
+      addr_ = addr_ << 8 | b;
+      if (i == n && n == 3) addr_ |= uint64_t(ear_) << 24;
+      if (i == n) page_.clear();
+      return;
+    }
+    if (page_.size() < 256) page_.push_back(b);
+    else page_[(i - n - 1) % 256] = b;  // more than a page: the last 256 bytes win (W25Q128JV "Page Program")
+  }
+  bool writable(uint64_t a, uint64_t n) {
+    if (wel_ && !nor_protected_range(sr1_, cfg_.size).contains_any(a, n)) return true;
+    ++counters_.ignored_writes;
+    wel_ = false;
+    return false;
+  }
+  void program(unsigned n) {
+    if (idx_ <= n + 1) return void(wel_ = false);  // no data byte: nothing happens
+    const uint64_t a = addr_ % cfg_.size;
+    if (!writable(a & ~uint64_t(255), 256)) return;
+    const uint64_t page = a & ~uint64_t(255);
+    for (size_t k = 0; k < page_.size(); ++k) {
+      uint64_t at = page + ((a + k) & 255);  // the address wraps inside the 256-byte page
+      img_[at] &= page_[k];                  // programming only clears bits
+    }
+    ++counters_.page_programs;
+    counters_.programmed_bytes += page_.size();
+    wel_ = false;
+    busy_ = kBusyProgram;
+  }
+  void erase(unsigned n, uint64_t unit, unsigned busy) {
+    if (idx_ != n + 1) return void(wel_ = false);  // CS must rise right after the address
+    const uint64_t a = (addr_ % cfg_.size) & ~(unit - 1);
+    if (!writable(a, unit)) return;
+    for (uint64_t sec = a; sec < a + unit; sec += 4096)
+      if (!cfg_.worn.count(sec)) std::fill_n(img_.begin() + long(sec), 4096, 0xFF);  // a worn sector keeps its bits
+    ++(unit == 4096 ? counters_.sector_erases : counters_.block_erases);
+    wel_ = false;
+    busy_ = busy;
+  }
+  void erase_chip() {
+    if (idx_ != 1 || !writable(0, cfg_.size)) return void(wel_ = false);
+    std::fill(img_.begin(), img_.end(), 0xFF);
+    ++counters_.chip_erases;
+    wel_ = false;
+    busy_ = kBusyChip;
+  }
+  void write_status() {
+    if (idx_ < 2 || !wel_) {
+      if (idx_ >= 2) ++counters_.ignored_writes;
+      return void(wel_ = false);
+    }
+    sr1_ = pending_sr_[0] & 0xFC;
+    if (idx_ >= 3) sr2_ = pending_sr_[1];
+    wel_ = false;
+    busy_ = kBusyWrsr;
+  }
   uint8_t step(uint8_t b) {
     unsigned i = idx_++;
     if (i == 0) {
       op_ = b;
+      // A busy part answers only the status reads (docs/reference/spi-flash-write.md#nor-write-opcodes).
+      if (busy_ && b != 0x05 && b != 0x35 && b != 0x15) ignored_ = true;
       return 0xFF;
     }
+    if (ignored_) return 0xFF;
     switch (op_) {
       case 0x9F: return i <= 3 ? cfg_.id[i - 1] : 0x00;
-      case 0x05: return uint8_t(wel_ ? 0x02 : 0x00);
-      case 0x35: return 0x02;                       // SR2: QE (typical factory state)
+      case 0x05: {
+        uint8_t st = uint8_t(sr1_ | (wel_ ? 0x02 : 0x00) | (busy_ ? 0x01 : 0x00));
+        if (busy_) --busy_;
+        return st;
+      }
+      case 0x35: return sr2_;                       // SR2: QE (typical factory state)
       case 0x15: return uint8_t(four_ ? 0x01 : 0);  // SR3 bit0 ADS (Winbond)
       case 0xC8: return ear_;
       case 0xC5:
         if (i == 1) pending_ear_ = b;
         return 0xFF;
+      case 0x01:
+        if (i <= 2) pending_sr_[i - 1] = b;
+        return 0xFF;
+      case 0x02: take_write_byte(i, b, four_ ? 4 : 3); return 0xFF;
+      case 0x12: take_write_byte(i, b, 4); return 0xFF;
+      case 0x20: case 0x52: case 0xD8: take_write_byte(i, b, four_ ? 4 : 3); return 0xFF;
+      case 0x21: case 0xDC: take_write_byte(i, b, 4); return 0xFF;
       case 0x03: return addressed(i, b, four_ ? 4 : 3, 0, false);
       case 0x0B: return addressed(i, b, four_ ? 4 : 3, 1, false);
       case 0x13: return addressed(i, b, 4, 0, false);
@@ -115,134 +220,18 @@ class NorEmu : public SpiSlave {
   }
 
   NorEmuConfig cfg_;
-  std::vector<uint8_t> img_, sfdp_;
-  unsigned idx_ = 0;
-  uint8_t op_ = 0, ear_ = 0, pending_ear_ = 0;
+  std::vector<uint8_t> img_, sfdp_, page_;
+  unsigned idx_ = 0, busy_ = 0;
+  uint8_t op_ = 0, ear_ = 0, pending_ear_ = 0, sr1_ = 0, sr2_ = 0x02, pending_sr_[2] = {};
   uint64_t addr_ = 0;
-  bool wel_ = false, four_ = false;
-};
-
-class NandEmu : public SpiSlave {
- public:
-  NandEmu(NandEmuConfig cfg, std::vector<uint8_t> image) : cfg_(std::move(cfg)), img_(std::move(image)) {
-    const auto& c = *cfg_.chip;
-    pages_ = uint32_t(c.size / c.page);
-    stride_ = c.page + c.oob;
-    with_oob_ = img_.size() == uint64_t(pages_) * stride_;
-    if (!with_oob_ && img_.size() != c.size)
-      fail(ErrorKind::Usage,
-           fmt::format("NAND image is {} bytes; {} needs {} (data only) or {} (data+OOB)", img_.size(),
-                       c.name(), c.size, uint64_t(pages_) * stride_));
-    cache_.assign(stride_, 0xFF);
-  }
-  void select() override { idx_ = 0, col_ = 0, addr_ = 0; }
-  void deselect() override {
-    if (idx_ == 0) return;
-    if (op_ == 0x13 && idx_ >= 4) load(uint32_t(addr_) % pages_);
-    if (op_ == 0x1F && idx_ >= 3) set_reg(reg_, val_);
-    if (op_ == 0xFF) b0_ = 0x10, a0_ = 0x38, status_ = 0;
-    idx_ = 0;
-  }
-  void clock(std::span<const uint8_t> mosi, std::span<uint8_t> miso) override {
-    for (size_t i = 0; i < mosi.size(); ++i) miso[i] = step(mosi[i]);
-  }
-  std::string describe() const override {
-    return fmt::format("{} ({}, {} bad blocks)", cfg_.chip->name(), format_size(cfg_.chip->size),
-                       cfg_.bad_blocks.size());
-  }
-
- private:
-  void set_reg(uint8_t reg, uint8_t v) {
-    if (reg == 0xA0) a0_ = v;
-    else if (reg == 0xB0 || reg == 0x90) b0_ = v;
-  }
-  uint8_t get_reg(uint8_t reg) {
-    if (reg == 0xA0) return a0_;
-    if (reg == 0xB0 || reg == 0x90) return b0_;
-    if (reg == 0xC0) {
-      if (busy_polls_ > 0) return --busy_polls_, uint8_t(status_ | 0x01);
-      return status_;
-    }
-    return 0x00;
-  }
-  uint8_t ecc_fail_bits() const {
-    switch (cfg_.chip->ecc) {
-      case spi::NandEcc::Bits54Eq2: return 0x20;
-      case spi::NandEcc::Bits654Eq7: return 0x70;
-      case spi::NandEcc::Bits654Eq2: return 0x20;
-      case spi::NandEcc::Bits5432Eq8: return 0x20;
-      case spi::NandEcc::Bits7654EqF: return 0xF0;
-    }
-    return 0x20;
-  }
-  void load(uint32_t page) {
-    const auto& c = *cfg_.chip;
-    if (with_oob_) {
-      std::copy_n(img_.begin() + long(uint64_t(page) * stride_), stride_, cache_.begin());
-    } else {
-      std::copy_n(img_.begin() + long(uint64_t(page) * c.page), c.page, cache_.begin());
-      std::fill(cache_.begin() + c.page, cache_.end(), 0xFF);
-    }
-    if (page % c.pages_per_block == 0 && cfg_.bad_blocks.count(page / c.pages_per_block))
-      cache_[c.page] = 0x00;
-    bool ecc_on = (b0_ & 0x10) != 0;
-    status_ = ecc_on && cfg_.ecc_fail_pages.count(page) ? ecc_fail_bits() : 0;
-    busy_polls_ = 1;  // the first status poll after PAGE READ still sees OIP
-  }
-  uint8_t step(uint8_t b) {
-    unsigned i = idx_++;
-    if (i == 0) {
-      op_ = b;
-      return 0xFF;
-    }
-    const auto& c = *cfg_.chip;
-    switch (op_) {
-      case 0x9F: {
-        int k = c.id_mode == spi::NandIdMode::Direct ? int(i) - 1 : int(i) - 2;
-        if (k < 0) return 0xFF;
-        return k < 3 ? (k < c.id_len ? c.id[k] : 0x00) : 0x00;
-      }
-      case 0x0F:
-        if (i == 1) return reg_ = b, 0xFF;
-        return get_reg(reg_);
-      case 0x1F:
-        if (i == 1) reg_ = b;
-        if (i == 2) val_ = b;
-        return 0xFF;
-      case 0x13:
-        if (i <= 3) addr_ = addr_ << 8 | b;
-        return 0xFF;
-      case 0x03: {
-        bool prepend = c.has(spi::kCachePrepend);
-        unsigned data_start = 4;
-        if (!prepend && (i == 1 || i == 2)) col_ = uint16_t(col_ << 8 | b);
-        if (prepend && (i == 2 || i == 3)) col_ = uint16_t(col_ << 8 | b);
-        if (i < data_start) return 0xFF;
-        size_t a = (col_ & 0x0FFF) + (i - data_start);
-        return a < cache_.size() ? cache_[a] : 0xFF;
-      }
-      default: return 0xFF;
-    }
-  }
-
-  NandEmuConfig cfg_;
-  std::vector<uint8_t> img_, cache_;
-  uint32_t pages_ = 0, stride_ = 0;
-  bool with_oob_ = false;
-  unsigned idx_ = 0, busy_polls_ = 0;
-  uint8_t op_ = 0, reg_ = 0, val_ = 0, a0_ = 0x38, b0_ = 0x10, status_ = 0;
-  uint16_t col_ = 0;
-  uint64_t addr_ = 0;
+  bool wel_ = false, four_ = false, ignored_ = false;
+  Counters counters_;
 };
 
 }  // namespace
 
 std::unique_ptr<SpiSlave> make_nor_emu(const NorEmuConfig& cfg, std::vector<uint8_t> image) {
   return std::make_unique<NorEmu>(cfg, std::move(image));
-}
-
-std::unique_ptr<SpiSlave> make_nand_emu(const NandEmuConfig& cfg, std::vector<uint8_t> image) {
-  return std::make_unique<NandEmu>(cfg, std::move(image));
 }
 
 }  // namespace camdump::ch341a

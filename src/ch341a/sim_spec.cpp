@@ -52,11 +52,24 @@ SimSpec parse_sim_spec(const std::string& text) {
       double r = std::strtod(v.c_str(), &e);
       if (!e || *e || r < 0 || r > 1) fail(ErrorKind::Usage, fmt::format("--sim flaky={}: expected a rate 0..1", v));
       s.faults.flip_rate = r;
-    } else if (k == "seed") s.faults.seed = num();
+    } else if (k == "seed") {
+      s.faults.seed = num();
+      s.seed_set = true;
+    } else if (k == "save") {
+      if (v.empty()) fail(ErrorKind::Usage, "--sim save=: expected a file name");
+      s.save = v;
+    } else if (k == "wp") {
+      uint64_t w = num();
+      if (w > 0xFF) fail(ErrorKind::Usage, fmt::format("--sim wp={}: expected a status register value 0..0xff", v));
+      s.sr1 = uint8_t(w & 0xFC);  // BUSY and WEL are never set at power-up
+    }
     else if (k == "unplug") s.faults.unplug_after = num();
     else if (k == "stall") s.faults.stall_after = num();
     else if (k == "hang") s.faults.hang_after = num();
     else if (k == "bad") s.bad_blocks = parse_list(k, v);
+    else if (k == "worn") {
+      for (uint32_t a : parse_list(k, v)) s.worn.insert(uint64_t(a) & ~uint64_t(4095));
+    }
     else if (k == "eccfail") s.ecc_fail_pages = parse_list(k, v);
     else if (k == "size") s.size = size_arg("--sim size", v);
     else if (k == "sfdp") {
@@ -70,7 +83,7 @@ SimSpec parse_sim_spec(const std::string& text) {
       s.id = std::vector<uint8_t>{uint8_t(*h >> 16), uint8_t(*h >> 8), uint8_t(*h)};
     } else {
       fail(ErrorKind::Usage, fmt::format("--sim: unknown key '{}'", k),
-           "keys: image, chip, flaky, seed, bad, eccfail, unplug, stall, hang, id, size, sfdp");
+           "keys: image, chip, flaky, seed, save, wp, worn, bad, eccfail, unplug, stall, hang, id, size, sfdp");
     }
   }
   if (!s.chip && !s.id) s.chip = spi::find_chip_by_name("W25Q128FV");
@@ -95,6 +108,8 @@ std::unique_ptr<Ch341aEmu> make_emulator(const SimSpec& s) {
   if (!size && s.id) size = uint64_t(1) << s.id->at(2);
   std::vector<uint8_t> image = s.image.empty() ? sim_pattern(size, s.faults.seed) : read_file(s.image);
   std::unique_ptr<SpiSlave> chip;
+  EmuFaults faults = s.faults;
+  if (!s.seed_set) faults.seed = std::random_device{}() ^ (uint64_t(std::random_device{}()) << 32);
   if (nand) {
     NandEmuConfig cfg;
     cfg.chip = s.chip;
@@ -109,13 +124,17 @@ std::unique_ptr<Ch341aEmu> make_emulator(const SimSpec& s) {
     cfg.size = size;
     cfg.flags = s.chip ? s.chip->flags : 0;
     cfg.sfdp_encoding = s.sfdp_encoding;
+    cfg.sr1 = s.sr1;
+    cfg.worn = s.worn;
     if (!s.image.empty() && image.size() != size)
       fail(ErrorKind::Usage, fmt::format("--sim image={} is {} bytes but {} holds {}", s.image,
                                          image.size(), cfg.name, size),
            "pass size=... or a chip of that size");
     chip = make_nor_emu(cfg, std::move(image));
   }
-  return std::make_unique<Ch341aEmu>(std::move(chip), s.faults);
+  auto emu = std::make_unique<Ch341aEmu>(std::move(chip), faults);
+  emu->save_on_exit(s.save);
+  return emu;
 }
 
 }  // namespace camdump::ch341a

@@ -3,7 +3,16 @@
 // and what is wrong with the wiring.
 //   image=FILE      flash content (default: a seeded pseudo-random pattern of the chip's size)
 //   chip=NAME       part from the chip table (default W25Q128FV); id=EF4018,size=16M for others
-//   flaky=RATE      probability of a flipped MISO bit (a bad clip), seed=N makes it reproducible
+//   flaky=RATE      probability of a flipped MISO bit (a bad clip); the flips are drawn from a
+//                   fresh seed in every process (two reads in two runs see different damage, as
+//                   with a real bad clip) unless seed=N makes them reproducible
+//   seed=N          also seeds the default pattern (which uses 1 when no seed= is given)
+//   save=FILE       write the flash as it is when the emulator goes away (end of the program, or
+//                   libusb_exit() in the shim), so another run or flashrom sees what was written
+//   worn=A1:A2      NOR 4 KiB sectors (by address) that no longer erase: a program then gives
+//                   old AND new, as on a worn-out part
+//   wp=BITS         status register 1 at power-up (block protection: wp=0x1c protects all of a
+//                   Winbond-style chip), e.g. wp=0x0c
 //   bad=B1:B2       NAND blocks with a factory bad-block mark; eccfail=P1:P2 pages with ECC failure
 //   unplug=N / stall=N / hang=N   fault after N SPI bytes
 //   sfdp=bits|exp|none            how the emulated NOR encodes its SFDP density
@@ -28,6 +37,10 @@ struct SimSpec {
   int sfdp_encoding = 0;
   std::set<uint32_t> bad_blocks, ecc_fail_pages;
   EmuFaults faults;
+  bool seed_set = false;  ///< seed= given: flips reproducible; else a fresh seed per process
+  std::string save;       ///< save=FILE
+  uint8_t sr1 = 0;        ///< wp=: status register 1 at power-up (NOR)
+  std::set<uint64_t> worn;  ///< worn=: sectors that ignore erase (NOR)
 };
 
 /// Parse "key=value,..."; throws Error(Usage) naming the bad key.

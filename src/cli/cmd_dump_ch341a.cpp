@@ -59,6 +59,7 @@ void run(const DumpArgs& a, Context& ctx) {
     j["type"] = nand ? "SPI NAND" : "SPI NOR";
     j["layout"] = nand ? (a.nand_oob ? "data+oob" : "data") : "bytes";
     j["reads"] = a.reads;
+    j["verified"] = a.reads >= 2;  // --reads 1 compares nothing
     j["disputed_sectors"] = r.verify.disputed_units;
     j["rereads"] = r.verify.rereads;
     j["resumed_bytes"] = r.verify.resumed_bytes;
@@ -76,11 +77,14 @@ void run(const DumpArgs& a, Context& ctx) {
   }
   fmt::print("chip:     {} {} ({}, ID {})\n", r.probe.vendor, r.probe.name, format_size(r.probe.size),
              spi::id_string(r.probe.id));
-  fmt::print("verified: {} reads; {} sectors differed, settled by {} re-reads{}\n", a.reads,
-             r.verify.disputed_units, r.verify.rereads,
-             r.verify.resumed_bytes ? fmt::format("; first read of {} resumed from OUT.part",
-                                                  format_size(r.verify.resumed_bytes))
-                                    : "");
+  const std::string resumed = r.verify.resumed_bytes ? fmt::format("; first read of {} resumed from OUT.part",
+                                                                    format_size(r.verify.resumed_bytes))
+                                                      : "";
+  if (a.reads < 2)  // one read: there was nothing to compare it with
+    fmt::print("verified: no (--reads 1: the chip was read once and nothing was compared){}\n", resumed);
+  else
+    fmt::print("verified: {} reads; {} sectors differed, settled by {} re-reads{}\n", a.reads,
+               r.verify.disputed_units, r.verify.rereads, resumed);
   if (nand) {
     fmt::print("layout:   {} per page\n", a.nand_oob ? "data+OOB" : "data only");
     fmt::print("bad blocks ({}): {}\n", r.bad_blocks.size(), r.bad_blocks.empty() ? "none" : list_pages(r.bad_blocks));

@@ -26,4 +26,10 @@ CLI::App& probe_group(CLI::App& app) {
   return group(app, "probe", "Identify a flash chip through a programmer (ch341a)");
 }
 
+CLI::App& restore_group(CLI::App& app) {
+  return group(app, "restore",
+               "Write a verified dump back to the flash (ch341a): only what differs, boot region last, "
+               "backup first, every unit read back");
+}
+
 }  // namespace camdump::cli

@@ -40,7 +40,11 @@ constexpr auto kTable = std::to_array<ChipInfo>({
     nor("W25Q64JV-IM|W25Q64JVSIM", "Winbond", 0xEF, 0x70, 0x17, 8),
     nor("W25Q128FV|W25Q128BV|W25Q128JV-IQ|W25Q128JVSIQ|W25Q128JV|W25Q128", "Winbond", 0xEF, 0x40, 0x18, 16),
     nor("W25Q128JV-IM|W25Q128JVSIM", "Winbond", 0xEF, 0x70, 0x18, 16),
-    nor("W25Q256FV|W25Q256JV-IQ|W25Q256JVEIQ|W25Q256", "Winbond", 0xEF, 0x40, 0x19, 32, kWrenBeforeEn4b),
+    // W25Q256FV and W25Q256JV-IQ share EF 40 19 but not the EN4B rule: flashrom's W25Q256FV row has
+    // FEATURE_4BA_ENTER_WREN, its W25Q256JV_Q row plain FEATURE_4BA (B7 alone). The FV row comes
+    // first, so a chip found by its ID gets WREN before B7, which the JV accepts too.
+    nor("W25Q256FV", "Winbond", 0xEF, 0x40, 0x19, 32, kWrenBeforeEn4b),
+    nor("W25Q256JV-IQ|W25Q256JVEIQ|W25Q256JV|W25Q256", "Winbond", 0xEF, 0x40, 0x19, 32),
     nor("W25Q256JV-IM|W25Q256JVEIM", "Winbond", 0xEF, 0x70, 0x19, 32),
     // Macronix
     nor("MX25L6405D|MX25L6405|MX25L6406E|MX25L6408E|MX25L6436E|MX25L6445E|MX25L6465E|MX25L6473E",

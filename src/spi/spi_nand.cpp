@@ -3,6 +3,9 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "core/error.hpp"
 
 namespace camdump::spi {
@@ -52,18 +55,25 @@ void SpiNand::init() {
   set_feature(reg, uint8_t(get_feature(reg) | 0x10));  // ECC_EN (bit4)
 }
 
+uint8_t SpiNand::wait_ready(uint32_t page, const char* what) {
+  uint8_t st = 0;
+  for (int i = 0;; ++i) {  // tRD ≤ 100 µs, tPROG ≤ 700 µs, tBERS ≤ 10 ms; one USB round trip ≈ 1 ms
+    st = get_feature(nand_op::kRegStatus);
+    if (!(st & 0x01)) return st;
+    if (i > 2000)
+      fail(ErrorKind::Timeout, fmt::format("NAND stays busy after {} of page {} (status 0x{:02X})", what, page, st));
+  }
+}
+
+uint16_t SpiNand::plane_column(uint32_t page) const {
+  return chip_.has(kTwoPlanes) && ((page >> 6) & 1) ? 0x1000 : 0;
+}
+
 EccState SpiNand::read_page(uint32_t page, std::span<uint8_t> out) {
   const uint8_t load[] = {nand_op::kPageRead, uint8_t(page >> 16), uint8_t(page >> 8), uint8_t(page)};
   m_.transfer(load, {});
-  uint8_t st = 0;
-  for (int i = 0;; ++i) {  // tRD is ≤ 100 µs; one USB round trip is longer
-    st = get_feature(nand_op::kRegStatus);
-    if (!(st & 0x01)) break;
-    if (i > 1000)
-      fail(ErrorKind::Timeout, fmt::format("NAND page {} stays busy (status 0x{:02X})", page, st));
-  }
-  uint16_t col = 0;
-  if (chip_.has(kTwoPlanes) && ((page >> 6) & 1)) col |= 0x1000;
+  const uint8_t st = wait_ready(page, "a page read");
+  const uint16_t col = plane_column(page);
   if (chip_.has(kCachePrepend)) {
     const uint8_t cmd[] = {nand_op::kReadCache, 0, uint8_t(col >> 8), uint8_t(col)};
     m_.transfer(cmd, out);
@@ -72,6 +82,34 @@ EccState SpiNand::read_page(uint32_t page, std::span<uint8_t> out) {
     m_.transfer(cmd, out);
   }
   return decode_ecc_status(chip_.ecc, st);
+}
+
+void SpiNand::set_ecc(bool on) {
+  const uint8_t reg = chip_.has(kEcc90) ? nand_op::kRegEcc90 : nand_op::kRegFeature;
+  const uint8_t v = get_feature(reg);
+  set_feature(reg, on ? uint8_t(v | 0x10) : uint8_t(v & ~0x10));
+}
+
+bool SpiNand::erase_block(uint32_t block) {
+  const uint32_t page = block * chip_.pages_per_block;
+  const uint8_t wren[] = {nand_op::kWren};
+  m_.transfer(wren, {});
+  const uint8_t cmd[] = {nand_op::kBlockErase, uint8_t(page >> 16), uint8_t(page >> 8), uint8_t(page)};
+  m_.transfer(cmd, {});
+  return !(wait_ready(page, "a block erase") & 0x04);  // E-FAIL
+}
+
+bool SpiNand::program_page(uint32_t page, std::span<const uint8_t> data) {
+  const uint8_t wren[] = {nand_op::kWren};
+  m_.transfer(wren, {});
+  const uint16_t col = plane_column(page);
+  std::vector<uint8_t> load(3 + data.size());
+  load[0] = nand_op::kProgramLoad, load[1] = uint8_t(col >> 8), load[2] = uint8_t(col);
+  std::copy(data.begin(), data.end(), load.begin() + 3);
+  m_.transfer(load, {});
+  const uint8_t exec[] = {nand_op::kProgramExecute, uint8_t(page >> 16), uint8_t(page >> 8), uint8_t(page)};
+  m_.transfer(exec, {});
+  return !(wait_ready(page, "a page program") & 0x08);  // P-FAIL
 }
 
 }  // namespace camdump::spi

@@ -4,15 +4,21 @@
 // endpoints 0x02/0x82 lead to the emulated chip given by CAMDUMP_SIM (same SPEC as --sim).
 // Asynchronous transfers complete inside libusb_handle_events*(): OUT first, then IN in
 // submission order, as the device would answer them. With CAMDUMP_SIM_STATS=FILE the bus
-// counters (transfers, bytes, deepest IN queue) are written to FILE at libusb_exit().
-// Only the calls flashrom (nm -D /usr/sbin/flashrom) and camdump make are implemented.
+// counters (transfers, bytes, deepest IN queue, the chip's erase/program counts) are written to
+// FILE at libusb_exit(); with save=FILE in CAMDUMP_SIM the flash is written there at libusb_exit()
+// (and again when the process ends). Implemented: the calls flashrom (nm -D /usr/sbin/flashrom),
+// ch341prog, SNANDer and camdump make, including libusb_kernel_driver_active and the standard
+// GET_DESCRIPTOR control request (device, configuration and string descriptors), which every
+// real CH341A answers (USB 2.0 spec §9.4.3).
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <deque>
 #include <memory>
 #include <string>
+#include <vector>
 
 #pragma GCC visibility push(default)
 #include <libusb.h>
@@ -65,12 +71,17 @@ void write_stats() {
   if (!path || !g_emu) return;
   if (FILE* f = std::fopen(path, "w")) {
     const auto& s = g_emu->stats();
+    const auto c = g_emu->chip().counters();
     std::fprintf(f,
                  "{\"out_transfers\": %llu, \"in_transfers\": %llu, \"out_bytes\": %llu, "
-                 "\"in_bytes\": %llu, \"spi_bytes\": %llu, \"max_in_flight\": %u}\n",
+                 "\"in_bytes\": %llu, \"spi_bytes\": %llu, \"max_in_flight\": %u, "
+                 "\"sector_erases\": %llu, \"block_erases\": %llu, \"chip_erases\": %llu, "
+                 "\"page_programs\": %llu, \"programmed_bytes\": %llu}\n",
                  (unsigned long long)s.out_transfers, (unsigned long long)s.in_transfers,
                  (unsigned long long)s.out_bytes, (unsigned long long)s.in_bytes,
-                 (unsigned long long)s.spi_bytes, s.max_in_flight);
+                 (unsigned long long)s.spi_bytes, s.max_in_flight, (unsigned long long)c.sector_erases,
+                 (unsigned long long)c.block_erases, (unsigned long long)c.chip_erases,
+                 (unsigned long long)c.page_programs, (unsigned long long)c.programmed_bytes);
     std::fclose(f);
   }
 }
@@ -155,7 +166,10 @@ int libusb_init(libusb_context** ctx) {
 }
 
 void libusb_exit(libusb_context*) {
-  if (g_init_count > 0 && --g_init_count == 0) write_stats();
+  if (g_init_count > 0 && --g_init_count == 0) {
+    write_stats();
+    if (g_emu && !g_emu->save()) std::fprintf(stderr, "libcamdump-usbsim: could not write save= file\n");
+  }
 }
 
 int libusb_set_option(libusb_context*, enum libusb_option, ...) { return 0; }
@@ -178,6 +192,8 @@ const char* libusb_error_name(int code) {
   }
 }
 
+const char* libusb_strerror(int code) { return libusb_error_name(code); }
+
 ssize_t libusb_get_device_list(libusb_context*, libusb_device*** list) {
   bool present = emu() && emu()->present();
   auto** l = static_cast<libusb_device**>(std::calloc(2, sizeof(libusb_device*)));
@@ -192,6 +208,9 @@ void libusb_unref_device(libusb_device*) {}
 uint8_t libusb_get_bus_number(libusb_device*) { return kBus; }
 uint8_t libusb_get_device_address(libusb_device*) { return kAddr; }
 libusb_device* libusb_get_device(libusb_device_handle*) { return &g_dev; }
+
+int libusb_get_device_descriptor(libusb_device*, libusb_device_descriptor* d);
+int libusb_get_config_descriptor(libusb_device*, uint8_t index, libusb_config_descriptor** config);
 
 int libusb_get_device_descriptor(libusb_device*, libusb_device_descriptor* d) {
   std::memset(d, 0, sizeof(*d));
@@ -254,6 +273,8 @@ libusb_device_handle* libusb_open_device_with_vid_pid(libusb_context*, uint16_t 
 void libusb_close(libusb_device_handle*) {}
 int libusb_claim_interface(libusb_device_handle*, int n) { return n == 0 ? 0 : LIBUSB_ERROR_NOT_FOUND; }
 int libusb_release_interface(libusb_device_handle*, int) { return 0; }
+// No kernel driver binds the CH341A's vendor-class interface 0 in parallel mode: report none.
+int libusb_kernel_driver_active(libusb_device_handle*, int n) { return n == 0 ? 0 : LIBUSB_ERROR_NOT_FOUND; }
 int libusb_detach_kernel_driver(libusb_device_handle*, int) { return LIBUSB_ERROR_NOT_FOUND; }
 int libusb_attach_kernel_driver(libusb_device_handle*, int) { return LIBUSB_ERROR_NOT_FOUND; }
 int libusb_set_auto_detach_kernel_driver(libusb_device_handle*, int) { return 0; }
@@ -271,9 +292,51 @@ int libusb_get_string_descriptor_ascii(libusb_device_handle*, uint8_t index, uns
   return n;
 }
 
-int libusb_control_transfer(libusb_device_handle*, uint8_t, uint8_t, uint16_t, uint16_t, unsigned char*,
-                            uint16_t, unsigned int) {
-  return LIBUSB_ERROR_PIPE;  // the CH341A's SPI mode uses bulk endpoints only
+// Standard GET_DESCRIPTOR (bmRequestType 0x80, bRequest 6, wValue = type << 8 | index): the
+// descriptors above in their wire form (USB 2.0 §9.6). ch341prog reads the device descriptor this
+// way for the chip revision. Everything else stalls: the SPI mode uses the bulk endpoints only.
+int libusb_control_transfer(libusb_device_handle*, uint8_t request_type, uint8_t request, uint16_t value,
+                            uint16_t, unsigned char* data, uint16_t length, unsigned int) {
+  if (!emu() || !emu()->present()) return LIBUSB_ERROR_NO_DEVICE;
+  if (request_type != 0x80 || request != LIBUSB_REQUEST_GET_DESCRIPTOR) return LIBUSB_ERROR_PIPE;
+  std::vector<uint8_t> d;
+  const uint8_t type = uint8_t(value >> 8), index = uint8_t(value);
+  auto u16 = [&](uint16_t v) { d.push_back(uint8_t(v)), d.push_back(uint8_t(v >> 8)); };
+  if (type == LIBUSB_DT_DEVICE) {
+    libusb_device_descriptor dd;
+    libusb_get_device_descriptor(&g_dev, &dd);
+    d = {dd.bLength, dd.bDescriptorType};
+    u16(dd.bcdUSB);
+    d.insert(d.end(), {dd.bDeviceClass, dd.bDeviceSubClass, dd.bDeviceProtocol, dd.bMaxPacketSize0});
+    u16(dd.idVendor), u16(dd.idProduct), u16(dd.bcdDevice);
+    d.insert(d.end(), {dd.iManufacturer, dd.iProduct, dd.iSerialNumber, dd.bNumConfigurations});
+  } else if (type == LIBUSB_DT_CONFIG && index == 0) {
+    libusb_config_descriptor* c = nullptr;
+    libusb_get_config_descriptor(&g_dev, 0, &c);
+    const libusb_interface_descriptor& a = c->interface[0].altsetting[0];
+    d = {c->bLength, c->bDescriptorType, 0, 0, c->bNumInterfaces, c->bConfigurationValue, c->iConfiguration,
+         0x80, c->MaxPower};
+    d.insert(d.end(), {a.bLength, a.bDescriptorType, a.bInterfaceNumber, a.bAlternateSetting, a.bNumEndpoints,
+                       a.bInterfaceClass, a.bInterfaceSubClass, a.bInterfaceProtocol, a.iInterface});
+    for (int i = 0; i < a.bNumEndpoints; ++i) {
+      const libusb_endpoint_descriptor& e = a.endpoint[i];
+      d.insert(d.end(), {e.bLength, e.bDescriptorType, e.bEndpointAddress, e.bmAttributes});
+      u16(e.wMaxPacketSize);
+      d.push_back(e.bInterval);
+    }
+    d[2] = uint8_t(d.size()), d[3] = uint8_t(d.size() >> 8);  // wTotalLength
+  } else if (type == LIBUSB_DT_STRING && index == 0) {
+    d = {4, LIBUSB_DT_STRING, 0x09, 0x04};  // one language: 0x0409 (US English)
+  } else if (type == LIBUSB_DT_STRING && index == 2) {
+    const char* s = "USB UART-LPT";
+    d = {uint8_t(2 + 2 * std::strlen(s)), LIBUSB_DT_STRING};
+    for (const char* p = s; *p; ++p) u16(uint16_t(*p));
+  } else {
+    return LIBUSB_ERROR_PIPE;
+  }
+  const size_t n = std::min<size_t>(d.size(), length);
+  if (n) std::memcpy(data, d.data(), n);
+  return int(n);
 }
 
 int libusb_interrupt_transfer(libusb_device_handle*, unsigned char, unsigned char*, int, int* transferred,

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+// `camdump restore ch341a IMAGE`: write a verified dump back to a SPI NOR chip through a CH341A
+// (dump/ch341a_restore.hpp does the work). Without --yes the plan is shown and a terminal asked;
+// with no terminal it refuses.
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/context.hpp"
+#include "cli/groups.hpp"
+#include "core/error.hpp"
+#include "core/size.hpp"
+#include "dump/ch341a_restore.hpp"
+
+namespace camdump::cli {
+namespace {
+
+struct RestoreArgs {
+  std::string image, offset, length, part, chip, backup, device, sim;
+  unsigned tries = 3, in_flight = 32;
+  bool dry_run = false, yes = false, resume = false, json = false, force = false, no_backup = false,
+       unprotect = false, nand_oob = false;
+};
+
+void run(const RestoreArgs& a, Context& ctx) {
+  dump::Ch341aRestoreOptions o;
+  o.image = a.image;
+  if (!a.offset.empty()) o.offset = size_arg("--offset", a.offset), o.offset_given = true;
+  if (!a.length.empty()) o.length = size_arg("--length", a.length);
+  if (!a.part.empty() && (o.offset_given || o.length))
+    fail(ErrorKind::Usage, "--part and --offset/--length exclude each other");
+  if (!a.backup.empty() && a.no_backup) fail(ErrorKind::Usage, "--backup and --no-backup exclude each other");
+  if (a.tries < 1 || a.tries > 10) fail(ErrorKind::Usage, "--tries must be 1..10");
+  o.part = a.part;
+  o.chip = a.chip;
+  o.force = a.force;
+  o.no_backup = a.no_backup;
+  o.backup = a.backup;
+  o.resume = a.resume;
+  o.unprotect = a.unprotect;
+  o.dry_run = a.dry_run;
+  o.tries = a.tries;
+  o.nand_oob = a.nand_oob;
+  if (!a.yes && !a.dry_run) {
+    if (!isatty(STDIN_FILENO))
+      fail(ErrorKind::Usage, "restore asks before writing, and there is no terminal to ask",
+           "run it in a terminal, or add --yes once you have checked the plan with --dry-run");
+    o.confirm = [&ctx](const std::string& plan) {
+      ctx.reporter.log(LogLevel::Info, plan);
+      std::cerr << "Write this to the flash? [y/N] " << std::flush;
+      std::string answer;
+      std::getline(std::cin, answer);
+      return answer == "y" || answer == "Y" || answer == "yes";
+    };
+  }
+  auto s = ch341a::Ch341aSession::open({a.device, a.sim, a.in_flight});
+  dump::Ch341aRestoreSummary r = dump::restore_ch341a(*s, o, ctx.reporter, ctx.cancel);
+  const auto* emu = s->emulator();
+  if (a.json) {
+    nlohmann::json j;
+    j["image"] = a.image;
+    j["chip"] = r.probe.name;
+    j["id"] = spi::id_string(r.probe.id);
+    j["range"] = {{"offset", r.begin}, {"end", r.end}};
+    j["boot_region"] = {{"offset", r.boot.first}, {"end", r.boot.second}};
+    j["dry_run"] = r.dry_run;
+    j["resumed"] = r.resumed;
+    j["differing_sectors"] = r.plan.differing_sectors;
+    nlohmann::json units = nlohmann::json::array();
+    for (const auto& u : r.plan.units) units.push_back({{"offset", u.offset}, {"size", u.size}, {"boot", u.boot}});
+    j["units"] = units;
+    j["plan_bytes"] = r.plan.bytes;
+    j["backup"] = r.backup.string();
+    j["problems"] = r.problems;
+    j["notes"] = r.notes;
+    j["protection_cleared"] = r.protection_cleared;
+    j["bad_blocks"] = r.bad_blocks;
+    j["units_written"] = r.units_written;
+    j["unit_retries"] = r.unit_retries;
+    j["final_rewrites"] = r.final_rewrites;
+    j["erases"] = {{"sector", r.sector_erases}, {"block", r.block_erases}};
+    j["pages_programmed"] = r.pages;
+    j["bytes_programmed"] = r.bytes_programmed;
+    j["usb"] = {{"bytes_out", r.bus.bytes_out}, {"bytes_in", r.bus.bytes_in},
+                {"backup_bytes", r.bus_backup.bytes_out + r.bus_backup.bytes_in}};
+    if (emu) {
+      auto c = emu->chip().counters();
+      j["emulator"] = {{"sector_erases", c.sector_erases}, {"block_erases", c.block_erases},
+                       {"page_programs", c.page_programs}, {"ignored_writes", c.ignored_writes}};
+    }
+    j["sha256"] = r.sha256;
+    j["seconds"] = r.seconds;
+    fmt::print("{}\n", j.dump(2));
+    return;
+  }
+  if (r.dry_run) {
+    fmt::print("{}", dump::describe_plan(r, o));
+    fmt::print("dry run: nothing written ({} to erase and write)\n", format_size(r.plan.bytes));
+    return;
+  }
+  for (const auto& n : r.notes) ctx.reporter.log(LogLevel::Warn, n);
+  fmt::print("chip:     {} {} ({}, ID {})\n", r.probe.vendor, r.probe.name, format_size(r.probe.size),
+             spi::id_string(r.probe.id));
+  if (!r.backup.empty()) fmt::print("backup:   {}\n", r.backup.string());
+  fmt::print("written:  {} units ({}: {} sector + {} block erases, {} pages), {} redone, {} rewritten at the final "
+             "check{}\n",
+             r.units_written, format_size(r.plan.bytes), r.sector_erases, r.block_erases, r.pages, r.unit_retries,
+             r.final_rewrites, r.plan.boot_units ? "; boot region written last" : "");
+  if (r.protection_cleared) fmt::print("protection: cleared for the restore and set back\n");
+  if (!r.bad_blocks.empty())
+    fmt::print("bad blocks: {} left alone (factory marks), their image bytes not written\n", r.bad_blocks.size());
+  fmt::print("{}-{} now equals {} (read back), sha256 {}\n", hex(r.begin), hex(r.end - 1), a.image, r.sha256);
+}
+
+}  // namespace
+
+void register_restore_ch341a(CLI::App& app, Context& ctx) {
+  auto a = std::make_shared<RestoreArgs>();
+  CLI::App* c = restore_group(app).add_subcommand(
+      "ch341a", "Write IMAGE (a verified dump) to the SPI NOR chip on a CH341A: checks the image, size and chip, "
+                "backs the flash up, erases and writes only the 4 KiB sectors / 64 KiB blocks that differ (boot "
+                "region last), reads every unit back, checks the whole range at the end");
+  c->add_option("IMAGE", a->image, "The image to write (a whole-chip dump, or a part of one with --offset)")
+      ->required();
+  c->add_option("--offset", a->offset, "Write only from this flash offset (multiple of 4K); with an image smaller "
+                                       "than the chip: where the image goes");
+  c->add_option("--length", a->length, "Write only this many bytes (multiple of 4K; default: to the end)");
+  c->add_option("--part", a->part, "Write only this partition of the image's layout (e.g. kernel, rootfs)");
+  c->add_flag("--dry-run", a->dry_run, "Show what would be erased and written; write nothing");
+  c->add_flag("-y,--yes", a->yes, "Do not ask before writing (without a terminal, restore refuses unless --yes)");
+  c->add_flag("--resume", a->resume, "Continue an interrupted restore (IMAGE.restore-state): re-reads the flash "
+                                     "and writes what still differs; no new backup");
+  c->add_flag("--force", a->force, "Write an image that fails inspect, or whose recorded chip ID differs (the "
+                                   "problems are listed)");
+  c->add_flag("--no-backup", a->no_backup, "Do not dump the flash to IMAGE.before-restore.bin first");
+  c->add_option("--backup", a->backup, "An existing dump of this flash as it is now (checked against the flash) "
+                                       "instead of a new backup");
+  c->add_flag("--unprotect", a->unprotect, "Clear the chip's block protection (status register BP bits) for the "
+                                           "restore; it is set back at the end");
+  c->add_flag("--nand-oob", a->nand_oob, "SPI NAND: IMAGE holds data + spare per page (dump ch341a --nand-oob); "
+                                        "write the spare area too (on-die ECC off while writing)");
+  c->add_option("--tries", a->tries, "Erase+write attempts per unit before stopping (default 3)");
+  c->add_option("--chip", a->chip, "Part by package marking instead of identifying it by its ID");
+  c->add_option("--device", a->device, "Use the CH341A at BUS:ADDR as lsusb prints it (default: the first)");
+  c->add_option("--sim", a->sim, "Use the emulated CH341A: image=FILE,chip=NAME[,save=FILE,wp=0x1c,flaky=RATE,"
+                                 "seed=N,unplug=N,...] (save=FILE keeps what was written)");
+  c->add_option("--in-flight", a->in_flight, "USB IN transfers kept queued (default 32)");
+  c->add_flag("--json", a->json, "Print only a JSON summary on stdout");
+  c->callback([a, &ctx] { run(*a, ctx); });
+}
+
+}  // namespace camdump::cli

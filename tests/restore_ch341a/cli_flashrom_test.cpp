@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: MIT
+// `camdump restore ch341a` as users run it, and the other programs as witnesses: what camdump
+// wrote (save=FILE) is read back by Debian's flashrom through the usbsim shim, and what flashrom
+// writes through the shim is read back by `camdump dump ch341a`. Also the refusal without a
+// terminal and without --yes, and an unplug mid-write continued with --resume.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "image/synth.hpp"
+#include "support/process.hpp"
+
+using namespace camdump;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kCamdump = CAMDUMP_BINARY_DIR "/camdump";
+const std::string kShim = CAMDUMP_BINARY_DIR "/libcamdump-usbsim.so";
+
+struct Result {
+  int status = -1;
+  std::string out, err;
+};
+
+Result run(const std::vector<std::string>& argv, const fs::path& dir) {
+  test::SpawnOptions o;
+  o.stdout_file = (dir / "stdout.txt").string();
+  o.stderr_file = (dir / "stderr.txt").string();
+  auto p = test::Process::spawn(argv, o);
+  Result r;
+  auto st = p.wait_exit(std::chrono::seconds(300));
+  r.status = st ? (WIFEXITED(*st) ? WEXITSTATUS(*st) : 128) : -1;
+  if (!st) p.stop();
+  r.out = test::read_file(dir / "stdout.txt");
+  r.err = test::read_file(dir / "stderr.txt");
+  return r;
+}
+
+std::string flashrom() {
+  for (const char* p : {"/usr/sbin/flashrom", "/usr/bin/flashrom", "/usr/local/sbin/flashrom"})
+    if (fs::exists(p)) return p;
+  return "flashrom";
+}
+
+void put(const fs::path& p, const std::vector<uint8_t>& v) {
+  std::ofstream f(p, std::ios::binary);
+  f.write(reinterpret_cast<const char*>(v.data()), std::streamsize(v.size()));
+}
+
+std::vector<uint8_t> slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), {}};
+}
+
+std::vector<uint8_t> thingino(uint32_t seed) {
+  image::SynthOptions o;
+  o.flash_size = 8u << 20;
+  o.seed = seed;
+  return image::make_thingino_image(o);
+}
+
+}  // namespace
+
+TEST(RestoreCh341aCli, RestoredFlashReadBackByFlashromEqualsTheImage) {
+  test::TempDir dir;
+  auto want = thingino(1), other = thingino(2);  // the chip holds another camera's firmware
+  put(dir / "fw.bin", want);
+  put(dir / "flash.bin", other);
+  const std::string sim = "image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV,save=" + (dir / "flash.bin").string();
+  auto r = run({kCamdump, "restore", "ch341a", (dir / "fw.bin").string(), "--sim", sim, "--yes", "--json"}, dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_GT(j["units_written"].get<uint64_t>(), 0u);
+  EXPECT_TRUE(slurp(dir / "fw.bin.before-restore.bin") == other);
+  // flashrom, through the shim, reads the chip camdump wrote.
+  auto fr = run({"env", "CAMDUMP_SIM=image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV", "LD_PRELOAD=" + kShim,
+                 flashrom(), "-p", "ch341a_spi", "-r", (dir / "flashrom.bin").string()},
+                dir.path());
+  ASSERT_EQ(fr.status, 0) << fr.out << fr.err;
+  EXPECT_TRUE(slurp(dir / "flashrom.bin") == want) << "flashrom reads something else than IMAGE";
+}
+
+TEST(RestoreCh341aCli, FlashromWritesCamdumpReadsBack) {
+  test::TempDir dir;
+  auto want = thingino(3);
+  put(dir / "fw.bin", want);
+  put(dir / "flash.bin", thingino(4));
+  auto fr = run({"env",
+                 "CAMDUMP_SIM=image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV,save=" +
+                     (dir / "flash.bin").string(),
+                 "CAMDUMP_SIM_STATS=" + (dir / "stats.json").string(), "LD_PRELOAD=" + kShim, flashrom(), "-p",
+                 "ch341a_spi", "-w", (dir / "fw.bin").string()},
+                dir.path());
+  ASSERT_EQ(fr.status, 0) << fr.out << fr.err;
+  auto stats = nlohmann::json::parse(test::read_file(dir / "stats.json"));
+  EXPECT_GT(stats["page_programs"].get<uint64_t>(), 0u);
+  auto r = run({kCamdump, "dump", "ch341a", "-o", (dir / "back.bin").string(), "--sim",
+                "image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV"},
+               dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(slurp(dir / "back.bin") == want);
+}
+
+TEST(RestoreCh341aCli, AsksOrRefusesWithoutATerminal) {
+  test::TempDir dir;
+  auto want = thingino(1);
+  put(dir / "fw.bin", want);
+  put(dir / "flash.bin", thingino(2));
+  const std::string sim = "image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV,save=" + (dir / "flash.bin").string();
+  auto r = run({kCamdump, "restore", "ch341a", (dir / "fw.bin").string(), "--sim", sim}, dir.path());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("no terminal"), std::string::npos) << r.err;
+  EXPECT_TRUE(slurp(dir / "flash.bin") == thingino(2));
+  EXPECT_FALSE(fs::exists(dir / "fw.bin.before-restore.bin"));
+  // --dry-run needs no terminal and writes nothing.
+  r = run({kCamdump, "restore", "ch341a", (dir / "fw.bin").string(), "--sim", sim, "--dry-run"}, dir.path());
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("dry run: nothing written"), std::string::npos) << r.out;
+  EXPECT_TRUE(slurp(dir / "flash.bin") == thingino(2));
+}
+
+TEST(RestoreCh341aCli, UnplugMidWriteThenResume) {
+  test::TempDir dir;
+  auto want = thingino(5), old = thingino(6);
+  put(dir / "fw.bin", want);
+  put(dir / "flash.bin", old);
+  const std::string sim = "image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV,save=" + (dir / "flash.bin").string();
+  // --no-backup: the plan read is 8 MiB of SPI bytes, then the writes begin.
+  auto r = run({kCamdump, "restore", "ch341a", (dir / "fw.bin").string(), "--sim", sim + ",unplug=9500000", "--yes",
+                "--no-backup"},
+               dir.path());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("restore-state"), std::string::npos) << r.err;
+  ASSERT_TRUE(fs::exists(dir / "fw.bin.restore-state"));
+  EXPECT_FALSE(slurp(dir / "flash.bin") == want);
+  r = run({kCamdump, "restore", "ch341a", (dir / "fw.bin").string(), "--sim", sim, "--yes", "--no-backup", "--resume"},
+          dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(slurp(dir / "flash.bin") == want);
+  EXPECT_FALSE(fs::exists(dir / "fw.bin.restore-state"));
+}
