@@ -16,6 +16,7 @@ void register_extract(CLI::App&, Context&);
 void register_hexlog(CLI::App&, Context&);
 void register_inspect(CLI::App&, Context&);
 void register_probe_ch341a(CLI::App&, Context&);
+void register_restore_ch341a(CLI::App&, Context&);
 void register_script(CLI::App&, Context&);
 void register_tftpd(CLI::App&, Context&);
 
@@ -33,6 +34,7 @@ std::vector<Register> all_commands() {
       register_hexlog,
       register_inspect,
       register_probe_ch341a,
+      register_restore_ch341a,
       register_script,
       register_tftpd,
   };
