@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Fuzz the streaming hexlog reader: arbitrary log bytes, fed in two chunks split at a data-derived
-// point, with options from the first byte. Must not crash; gaps must lie inside the range; a
-// complete result must copy out without touching unknown bytes. The same log read by
-// feed_parallel (2..5 parts) must give exactly the same summary, issues and image.
+// Fuzz the streaming hexlog reader: arbitrary log bytes (md lines, echoed commands, repeats,
+// setenv, crc32 results), fed in two chunks split at a data-derived point, with options from the
+// first byte. Must not crash; gaps and repair ranges must lie inside the range / be whole lines; a
+// complete result has no gap and no crc32 failure. The same log read by feed_parallel (2..5
+// parts) must give exactly the same summary, issues and image.
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
@@ -18,16 +19,18 @@ bool same(const dump::HexlogSummary& a, const dump::HexlogSummary& b) {
   if (a.start != b.start || a.size != b.size || a.lines != b.lines || a.md_lines != b.md_lines ||
       a.repeated_lines != b.repeated_lines || a.unchecked_lines != b.unchecked_lines ||
       a.outside_lines != b.outside_lines || a.corrupt_lines != b.corrupt_lines ||
-      a.sequence_lines != b.sequence_lines || a.conflict_lines != b.conflict_lines || a.widths != b.widths ||
+      a.unconfirmed_lines != b.unconfirmed_lines || a.conflict_lines != b.conflict_lines || a.widths != b.widths ||
       a.log_bytes != b.log_bytes || a.gap_bytes != b.gap_bytes || a.gaps.size() != b.gaps.size() ||
-      a.issues.size() != b.issues.size() || a.issues_dropped != b.issues_dropped)
+      a.issues.size() != b.issues.size() || a.issues_dropped != b.issues_dropped ||
+      a.target_from != b.target_from || a.md_commands != b.md_commands || a.crc_failures != b.crc_failures ||
+      a.verified_bytes != b.verified_bytes || a.repair.size() != b.repair.size() || a.crcs.size() != b.crcs.size())
     return false;
   for (size_t i = 0; i < a.gaps.size(); ++i)
     if (a.gaps[i].addr != b.gaps[i].addr || a.gaps[i].size != b.gaps[i].size) return false;
   for (size_t i = 0; i < a.issues.size(); ++i) {
     const auto &x = a.issues[i], &y = b.issues[i];
-    if (x.kind != y.kind || x.addr != y.addr || x.line != y.line || x.other_line != y.other_line ||
-        x.recovered != y.recovered || x.source != y.source)
+    if (x.kind != y.kind || x.addr != y.addr || x.size != y.size || x.line != y.line || x.line_end != y.line_end ||
+        x.other_line != y.other_line || x.recovered != y.recovered || x.source != y.source)
       return false;
   }
   return true;
@@ -57,6 +60,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     gap_sum += g.size;
   }
   if (gap_sum != s.gap_bytes || s.issues.size() > 8) std::abort();
+  if (s.complete() && (!s.repair.empty() || s.crc_failures)) std::abort();
+  for (const auto& r : s.repair)
+    if (r.size == 0 || (r.addr & 15) || (r.size & 15)) std::abort();
   std::vector<uint8_t> out;
   if (s.size && s.size <= (1u << 20)) {
     out.resize(s.size);

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
-// Streaming md-log reader (see hexlog.hpp). Hot path: the line end guessed from the md.b line
-// length, the SIMD md.b fast path (uboot/md_fast.cpp), and SparseImage::put's 16-byte store.
-// Slow path (only for lines that are not clean md lines): strip ANSI escapes/control bytes and
-// logger timestamps (log_text.hpp), then parse again. A mapped log is cut into parts parsed on
-// threads and joined exactly (feed_parallel/absorb).
+// Streaming md-log reader (see hexlog.hpp): line splitting, the md run (confirmation of each
+// line by its neighbour or the echoed command), reading files. Hot path: the line end guessed
+// from the md.b line length, the SIMD md.b fast path (uboot/md_fast.cpp), and SparseImage::put's
+// 16-byte store; a line that continues its run is stored at once. Slow path (lines that are not
+// clean md lines): strip ANSI escapes/control bytes and logger timestamps (log_text.hpp), then
+// parse again; commands and crc32 results are read in hexlog_commands.cpp, the result is put
+// together in hexlog_finish.cpp.
 #include "dump/hexlog.hpp"
 
 #include "dump/log_text.hpp"
@@ -24,14 +26,20 @@ namespace {
 constexpr size_t kMaxLine = 4096;  // longer "lines" are not md output
 constexpr size_t kReadBlock = 4u << 20;
 constexpr size_t kPrefetchAhead = 2048;
+// A forward jump inside a run up to this far is reported as lost lines; a larger one is taken
+// as the start of another run (its gap, if in the target, is still reported as a gap).
+constexpr uint64_t kMaxLostJump = 1u << 20;
+constexpr size_t kMaxRejected = 1u << 16;
 
 }  // namespace
 
 const char* issue_kind_name(HexlogIssue::Kind k) noexcept {
   switch (k) {
     case HexlogIssue::Kind::Corrupt: return "corrupt";
-    case HexlogIssue::Kind::Sequence: return "out-of-sequence";
+    case HexlogIssue::Kind::Lost: return "lost";
+    case HexlogIssue::Kind::Unconfirmed: return "unconfirmed";
     case HexlogIssue::Kind::Conflict: return "conflict";
+    case HexlogIssue::Kind::CrcMismatch: return "crc32-mismatch";
   }
   return "?";
 }
@@ -46,16 +54,34 @@ void HexlogReader::begin_source() {
   if (sum_.lines || line_no_) ++source_;
   line_no_ = 0;
   expect_.reset();
+  good_end_.reset();
+  corrupt_since_ = 0;
+  pending_.reset();
+  cmd_end_.reset();
+  repeat_.reset();
+  last_md_.reset();
+  last_cmd_md_ = false;
+  prompt_.clear();
+  vars_.clear();
   carry_.clear();
   overlong_ = false;
   first_ = First::None;
+  first_pending_ = false;
 }
 
 void HexlogReader::end_source() {
-  if (!carry_.empty() && !overlong_) process_line(carry_.data(), carry_.size());
+  if (!carry_.empty() && !overlong_) process_line(carry_.data(), carry_.size(), false);
   carry_.clear();
   overlong_ = false;
+  close_corrupt();
+  if (pending_) {
+    if (pending_->line == line_no_) pending_->then_text = true;  // the log ends with it
+    drop_pending();  // a lone last line: only the command's range end can confirm it
+  }
   expect_.reset();
+  good_end_.reset();
+  corrupt_since_ = 0;
+  repeat_.reset();
 }
 
 void HexlogReader::feed(std::string_view chunk) {
@@ -70,11 +96,14 @@ void HexlogReader::feed(std::string_view chunk) {
       carry_.append(p, take);
       if (take < static_cast<size_t>(stop - p)) overlong_ = true;
     }
-    if (!nl) return;
-    if (!overlong_) process_line(carry_.data(), carry_.size());
+    if (!nl) {
+      check_cancel(opt_.cancel);  // an endless line (e.g. /dev/zero on stdin) must stay stoppable
+      return;
+    }
+    if (!overlong_) process_line(carry_.data(), carry_.size(), true);
     else {
-      if (++line_no_ == 1) first_ = First::Reset;
-      ++sum_.lines, expect_.reset();
+      if (++line_no_ == 1) first_ = First::Other;
+      ++sum_.lines;
     }
     carry_.clear();
     overlong_ = false;
@@ -86,8 +115,7 @@ void HexlogReader::feed(std::string_view chunk) {
     // characters are all printable, so no '\n' can hide inside it. Saves a memchr per line.
     const size_t rem = static_cast<size_t>(end - p);
     // A mapped log streams from the page cache in 4 KiB pages the hardware prefetcher does not
-    // cross; asking for a few lines ahead hides most of the memory latency (perf: the line-end
-    // test below was the hottest instruction).
+    // cross; asking for a few lines ahead hides most of the memory latency.
     __builtin_prefetch(p + kPrefetchAhead);
     if (rem > 78 && p[78] == '\n' && p[77] == '\r' && try_clean_line(p, 77)) {
       p += 79;
@@ -104,7 +132,7 @@ void HexlogReader::feed(std::string_view chunk) {
       else carry_.assign(p, rest);
       break;
     }
-    process_line(p, static_cast<size_t>(nl - p));
+    process_line(p, static_cast<size_t>(nl - p), true);
     p = nl + 1;
   }
   // While parts are read in parallel, progress counts the bytes of all of them.
@@ -121,18 +149,38 @@ void HexlogReader::feed(std::string_view chunk) {
 
 void HexlogReader::read_path(const std::filesystem::path& path) {
   const bool is_stdin = path == "-";
-  int fd = is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     int e = errno;
     fail(e == ENOENT ? ErrorKind::NotFound : e == EACCES ? ErrorKind::Permission : ErrorKind::Io,
          fmt::format("cannot open {}: {}", path.string(), std::strerror(e)));
   }
+  struct stat st{};
+  const bool have_stat = ::fstat(fd, &st) == 0;
+  const auto close_fd = [&] {
+    if (!is_stdin) ::close(fd);
+  };
+  if (have_stat && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISDIR(st.st_mode))) {
+    close_fd();
+    // A device never ends (/dev/zero) or is not a log (/dev/ttyUSB0: use dump uart); a pipe is fine.
+    fail(ErrorKind::Usage, fmt::format("{} is a {}, not a log file", is_stdin ? "stdin" : path.string(),
+                                       S_ISDIR(st.st_mode) ? "directory" : "device"),
+         "capture the console to a file first (screen -L, picocom --logfile), or read a live camera with "
+         "camdump dump uart PORT");
+  }
+  if (opt_.max_log_bytes && have_stat && S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > opt_.max_log_bytes) {
+    close_fd();
+    fail(ErrorKind::Usage,
+         fmt::format("{} is {} bytes, more than any md log of the largest flash ({} bytes)", path.string(),
+                     static_cast<uint64_t>(st.st_size), opt_.max_log_bytes),
+         "pass the console log of the dump, not an image or a disk");
+  }
+  if (!is_stdin) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);  // O_NONBLOCK only kept open() of a FIFO from hanging
 #ifdef POSIX_FADV_SEQUENTIAL
   if (!is_stdin) ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
   begin_source();
-  struct stat st{};
-  if (!is_stdin && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+  if (!is_stdin && have_stat && S_ISREG(st.st_mode) && st.st_size > 0) {
     // Regular file: map it and parse it in place (no copy), in parts on all cores.
     const size_t len = static_cast<size_t>(st.st_size);
     void* m = ::mmap(nullptr, len, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -156,18 +204,36 @@ void HexlogReader::read_path(const std::filesystem::path& path) {
     }
   }
   std::unique_ptr<char[]> buf(new char[kReadBlock]);
+  uint64_t total = 0;
   for (;;) {
     ssize_t n = ::read(fd, buf.get(), kReadBlock);
-    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EINTR) {
+      if (opt_.cancel && opt_.cancel->load()) close_fd();
+      check_cancel(opt_.cancel);
+      continue;
+    }
     if (n < 0) {
       int e = errno;
-      if (!is_stdin) ::close(fd);
+      close_fd();
       fail(ErrorKind::Io, fmt::format("cannot read {}: {}", path.string(), std::strerror(e)));
     }
     if (n == 0) break;
-    feed(std::string_view(buf.get(), static_cast<size_t>(n)));
+    total += static_cast<uint64_t>(n);
+    if (opt_.max_log_bytes && total > opt_.max_log_bytes) {
+      close_fd();
+      fail(ErrorKind::Usage,
+           fmt::format("{} goes on past {} bytes, more than any md log of the largest flash",
+                       is_stdin ? "stdin" : path.string(), opt_.max_log_bytes),
+           "pass the console log of the dump, not an endless stream");
+    }
+    try {
+      feed(std::string_view(buf.get(), static_cast<size_t>(n)));
+    } catch (...) {
+      close_fd();
+      throw;
+    }
   }
-  if (!is_stdin) ::close(fd);
+  close_fd();
   end_source();
 }
 
@@ -175,6 +241,10 @@ void HexlogReader::add_issue(HexlogIssue issue) {
   issue.source = source_;
   if (sum_.issues.size() < opt_.max_issues) sum_.issues.push_back(std::move(issue));
   else ++sum_.issues_dropped;
+}
+
+void HexlogReader::reject(uint64_t addr, uint64_t size) {
+  if (rejected_.size() < kMaxRejected) rejected_.push_back({addr, size});
 }
 
 bool HexlogReader::try_clean_line(const char* p, size_t n) {
@@ -188,24 +258,105 @@ bool HexlogReader::try_clean_line(const char* p, size_t n) {
 }
 
 void HexlogReader::accept(const uboot::MdLine& l) {
-  if (line_no_ == 1) first_ = First::Accepted, first_addr_ = l.addr;
-  if (expect_ && l.addr != *expect_) {
-    ++sum_.sequence_lines;
-    HexlogIssue is;
-    is.kind = HexlogIssue::Kind::Sequence;
-    is.addr = *expect_;
-    is.line = line_no_;
-    add_issue(is);
-    *expect_ += 16;
-    return;
+  if (open_corrupt_) close_corrupt();
+  if (repeat_) {
+    // An empty line repeated md and this is its output: now the repeat counts as a command.
+    targets_.push_back({repeat_->addr, repeat_->units * repeat_->width});
+    ++sum_.md_commands;
+    repeat_.reset();
+  }
+  // Confirmed by the line before (or the echoed command): the address follows, directly or
+  // after as many damaged md lines as lie between.
+  const bool by_prev =
+      expect_ && (l.addr == *expect_ || (corrupt_since_ && l.addr == *expect_ + 16 * corrupt_since_));
+  if (pending_) {
+    if (by_prev) confirm_pending();
+    else drop_pending();
+  }
+  if (by_prev) {
+    store(l, line_no_);
+    good_end_ = l.addr + l.count;
+    good_line_ = line_no_;
+  } else {
+    Pending p;
+    p.l = l;
+    p.line = line_no_;
+    if (good_end_ && l.addr > *good_end_ && l.addr - *good_end_ <= kMaxLostJump) {
+      p.from_jump = true;
+      p.lost_from = *good_end_;
+      p.lost_line = good_line_;
+    }
+    pending_ = p;
+    if (line_no_ == 1) first_pending_ = true;
   }
   expect_ = l.addr + l.count;
-  sum_.widths |= 1u << l.width;
-  if (!l.ascii_present) ++sum_.unchecked_lines;
-  handle_md(l);
+  corrupt_since_ = 0;
 }
 
-void HexlogReader::process_line(const char* p, size_t n) {
+void HexlogReader::confirm_pending() {
+  const Pending& p = *pending_;
+  if (p.from_jump) {
+    HexlogIssue is;
+    is.kind = HexlogIssue::Kind::Lost;
+    is.addr = p.lost_from;
+    is.size = p.l.addr - p.lost_from;
+    is.line = p.lost_line;
+    is.line_end = p.line;
+    add_issue(is);
+  }
+  store(p.l, p.line);
+  good_end_ = p.l.addr + p.l.count;
+  good_line_ = p.line;
+  if (p.line == 1 && first_pending_) first_ = First::Confirmed, first_addr_ = p.l.addr;
+  pending_.reset();
+}
+
+void HexlogReader::drop_pending() {
+  const Pending& p = *pending_;
+  // The last line of a run, ending exactly where the echoed md command's range ends, is
+  // confirmed by the command (a garbled address would not end there).
+  if (p.then_text && cmd_end_ && p.l.addr + p.l.count == *cmd_end_) return confirm_pending();
+  if (p.then_text && !cmd_end_) needs_context_ = true;  // a command before this part may end here
+  ++sum_.unconfirmed_lines;
+  HexlogIssue is;
+  is.kind = HexlogIssue::Kind::Unconfirmed;
+  is.addr = p.l.addr;
+  is.size = p.l.count;
+  is.line = is.line_end = p.line;
+  add_issue(is);
+  reject(p.l.addr, p.l.count);
+  if (p.line == 1 && first_pending_) first_ = First::Other;
+  pending_.reset();
+}
+
+void HexlogReader::corrupt_line(const uboot::MdLine& l) {
+  if (line_no_ == 1) first_ = First::Other;
+  ++sum_.corrupt_lines;
+  const uint64_t at = expect_ ? *expect_ + 16 * corrupt_since_ : l.addr;
+  ++corrupt_since_;
+  reject(l.addr, 16);
+  // Consecutive damaged lines (a garbage burst, several merged lines) are one issue, added when
+  // the next other line comes.
+  if (open_corrupt_ && open_corrupt_->line_end + 1 == line_no_ && open_corrupt_->addr + open_corrupt_->size == at) {
+    open_corrupt_->size += 16;
+    open_corrupt_->line_end = line_no_;
+    return;
+  }
+  close_corrupt();
+  HexlogIssue is;
+  is.kind = HexlogIssue::Kind::Corrupt;
+  is.addr = at;
+  is.line = is.line_end = line_no_;
+  open_corrupt_ = is;
+}
+
+void HexlogReader::close_corrupt() {
+  if (!open_corrupt_) return;
+  add_issue(*open_corrupt_);
+  open_corrupt_.reset();
+}
+
+void HexlogReader::process_line(const char* p, size_t n, bool terminated) {
   ++line_no_;
   ++sum_.lines;
   std::string_view line(p, n);
@@ -213,9 +364,9 @@ void HexlogReader::process_line(const char* p, size_t n) {
   while (!line.empty() && line.front() == '\r') line.remove_prefix(1);
   uboot::MdLine l;
   uboot::MdParse r = uboot::parse_md_line(line, opt_.endian, l);
+  std::string_view clean = line;
   if (r != uboot::MdParse::Ok) {
     // Slow path: clean the line up and try again.
-    std::string_view clean = line;
     if (has_controls(line)) {
       strip_controls(line, scratch_);
       clean = scratch_;
@@ -223,28 +374,15 @@ void HexlogReader::process_line(const char* p, size_t n) {
     if (size_t ts = timestamp_prefix(clean)) clean.remove_prefix(ts);
     if (clean.data() != line.data() || clean.size() != line.size()) r = uboot::parse_md_line(clean, opt_.endian, l);
   }
-  if (r == uboot::MdParse::NotMd) {
-    if (line_no_ == 1) first_ = First::Reset;
-    expect_.reset();  // a prompt, a command or other output ends the run
-    return;
-  }
-  if (r == uboot::MdParse::Corrupt) {
-    if (line_no_ == 1) first_ = First::Corrupt;
-    ++sum_.corrupt_lines;
-    HexlogIssue is;
-    is.kind = HexlogIssue::Kind::Corrupt;
-    is.addr = expect_ ? *expect_ : l.addr;
-    is.line = line_no_;
-    add_issue(is);
-    if (expect_) *expect_ += 16;
-    return;
-  }
+  if (r == uboot::MdParse::NotMd) return other_line(clean, terminated);
+  if (r == uboot::MdParse::Corrupt) return corrupt_line(l);
   accept(l);
 }
 
-void HexlogReader::handle_md(const uboot::MdLine& l) {
+void HexlogReader::store(const uboot::MdLine& l, uint64_t line) {
   uint64_t a = l.addr, n = l.count;
   const uint8_t* src = l.bytes.data();
+  sum_.widths |= 1u << l.width;
   // Clip to the requested range.
   if (opt_.start && a < *opt_.start) {
     uint64_t skip = std::min<uint64_t>(n, *opt_.start - a);
@@ -260,44 +398,23 @@ void HexlogReader::handle_md(const uboot::MdLine& l) {
     return;
   }
   ++sum_.md_lines;
+  if (!l.ascii_present) ++sum_.unchecked_lines;
   lo_ = std::min(lo_, a);
   hi_ = std::max(hi_, a + n);
-  const SparseImage::PutResult r =
-      image_.put(a, src, n, static_cast<uint32_t>(line_no_), static_cast<uint8_t>(source_));
+  const SparseImage::PutResult r = image_.put(a, src, n, static_cast<uint32_t>(line), static_cast<uint8_t>(source_));
   if (r.conflict) {
     ++sum_.conflict_lines;
     HexlogIssue is;
     is.kind = HexlogIssue::Kind::Conflict;
     is.addr = r.conflict_addr;
-    is.size = l.count;
-    is.line = line_no_;
+    is.size = l.count - (r.conflict_addr - l.addr);
+    is.line = is.line_end = line;
     is.other_line = r.other_line;
     is.other_source = r.other_src;
     add_issue(is);
   } else if (r.repeated) {
     ++sum_.repeated_lines;
   }
-}
-
-HexlogSummary HexlogReader::finish() {
-  if (!carry_.empty()) end_source();
-  if (opt_.reporter) {
-    Progress pr;
-    pr.stage = "parsing log";
-    pr.done = pr.total = sum_.log_bytes;
-    pr.finished = true;
-    opt_.reporter->progress(pr);
-  }
-  HexlogSummary s = sum_;
-  if (lo_ < hi_ || opt_.size) {
-    s.start = opt_.start ? *opt_.start : (lo_ < hi_ ? lo_ : 0);
-    s.size = opt_.size ? *opt_.size : (hi_ > s.start ? hi_ - s.start : 0);
-  }
-  // Gaps: bytes never read by a good line, or read differently twice.
-  image_.gaps(s.start, s.size, s.gaps, s.gap_bytes);
-  for (auto& is : s.issues)
-    if (is.kind != HexlogIssue::Kind::Conflict) is.recovered = image_.known(is.addr, is.size);
-  return s;
 }
 
 void HexlogReader::feed_blocks(std::string_view text) {

@@ -85,27 +85,61 @@ void HexlogReader::feed_parallel(std::string_view text) {
 }
 
 bool HexlogReader::absorb(HexlogReader& b) {
-  // Reading b's text here, its first line would have met this reader's md run (expect_); b read it
-  // without one. The same only if that line ended the run or continued it at the expected address.
-  if (expect_ && (b.first_ == First::Corrupt || (b.first_ == First::Accepted && b.first_addr_ != *expect_)))
+  // b read its text knowing nothing of what came before. That is the same as reading it here
+  // only when b's first line is an md line b confirmed by its successor and which continues this
+  // reader's run exactly (so here it is confirmed by its predecessor, and no lost range, pending
+  // line, repeat or damaged line of ours meets it), and b never needed a prompt, command or
+  // variable from before it.
+  if (b.first_ != First::Confirmed || b.needs_context_ || pending_ || corrupt_since_ || open_corrupt_ || repeat_ || !expect_ ||
+      *expect_ != b.first_addr_)
     return false;
   if (!image_.absorb(b.image_, static_cast<uint32_t>(line_no_))) return false;
   auto& t = sum_;
   const auto& f = b.sum_;
   t.lines += f.lines, t.md_lines += f.md_lines, t.repeated_lines += f.repeated_lines;
   t.unchecked_lines += f.unchecked_lines, t.outside_lines += f.outside_lines, t.corrupt_lines += f.corrupt_lines;
-  t.sequence_lines += f.sequence_lines, t.conflict_lines += f.conflict_lines;
+  t.unconfirmed_lines += f.unconfirmed_lines, t.conflict_lines += f.conflict_lines;
+  t.md_commands += f.md_commands;
   t.widths |= f.widths;
   t.log_bytes += f.log_bytes;
   for (HexlogIssue is : f.issues) {
-    is.line += line_no_;
-    if (is.other_line) is.other_line += line_no_;  // b's conflicts are with b's own lines
-    add_issue(is);
+    // b's issues all lie in b's own text (its first line was clean and confirmed).
+    if (is.line) is.line += line_no_;
+    if (is.line_end) is.line_end += line_no_;
+    if (is.other_line) is.other_line += line_no_;
+    if (sum_.issues.size() < opt_.max_issues) sum_.issues.push_back(is);
+    else ++sum_.issues_dropped;
   }
   t.issues_dropped += f.issues_dropped;
+  for (HexlogCrc c : b.crcs_) {
+    c.line += line_no_;
+    crcs_.push_back(c);
+  }
+  targets_.insert(targets_.end(), b.targets_.begin(), b.targets_.end());
+  for (const auto& r : b.rejected_) reject(r.addr, r.size);
   lo_ = std::min(lo_, b.lo_);
   hi_ = std::max(hi_, b.hi_);
-  if (b.first_ != First::None) expect_ = b.expect_;  // b read at least one line
+  // b's end state is now ours (b read at least its first line).
+  expect_ = b.expect_;
+  corrupt_since_ = b.corrupt_since_;
+  good_end_ = b.good_end_;
+  good_line_ = b.good_line_ + line_no_;
+  pending_ = b.pending_;
+  if (pending_) {
+    pending_->line += line_no_;
+    pending_->lost_line += line_no_;
+  }
+  repeat_ = b.repeat_;
+  open_corrupt_ = b.open_corrupt_;
+  if (open_corrupt_) {
+    open_corrupt_->line += line_no_;
+    open_corrupt_->line_end += line_no_;
+  }
+  if (b.cmd_end_) cmd_end_ = b.cmd_end_;
+  if (b.last_md_) last_md_ = b.last_md_;
+  if (b.saw_command_) last_cmd_md_ = b.last_cmd_md_;
+  if (!b.prompt_.empty()) prompt_ = b.prompt_;
+  for (auto& [k, v] : b.vars_) vars_[k] = v;
   if (line_no_ == 0) first_ = b.first_, first_addr_ = b.first_addr_;
   line_no_ += b.line_no_;
   carry_ = std::move(b.carry_);

@@ -16,9 +16,10 @@ struct WrittenImage {
   std::string sha256;
 };
 
-/// Write bytes [start, start+size) of `reader`'s image to `out` (gaps as `fill`) and commit it.
-/// The hashes are computed on a second thread while this one writes (to the disk directly).
-WrittenImage write_hexlog_image(const HexlogReader& reader, uint64_t start, uint64_t size, uint8_t fill,
+/// Write bytes [start, start+size) of `reader`'s image to `out` (bytes never read as `fill`;
+/// bytes read differently twice as the first read when `as_read`, else as `fill`) and commit it.
+/// The hashes are computed on one second thread while this one writes (to the disk directly).
+WrittenImage write_hexlog_image(const HexlogReader& reader, uint64_t start, uint64_t size, uint8_t fill, bool as_read,
                                 const std::filesystem::path& out, const CancelFlag* cancel = nullptr);
 
 }  // namespace camdump::dump

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "dump/sparse_image.hpp"
 
+#include "core/crc32.hpp"
 #include "core/huge_buffer.hpp"
 
 #include <algorithm>
@@ -75,6 +76,7 @@ SparseImage::PutResult SparseImage::put_slow(uint64_t a, const uint8_t* src, uin
           r.other_src = pg.first_src[o >> 4];
         }
         pg.bad[o >> 3] |= bit;
+        later_[(page_addr << kPageBits) + o] = src[k];
       }
     }
     a += take, src += take, n -= take;
@@ -84,12 +86,66 @@ SparseImage::PutResult SparseImage::put_slow(uint64_t a, const uint8_t* src, uin
 }
 
 bool SparseImage::known(uint64_t addr, uint64_t size) const {
-  for (uint64_t a = addr; a < addr + size; ++a) {
+  uint64_t a = addr;
+  const uint64_t end = addr + size;
+  while (a < end) {
     auto it = pages_.find(a >> kPageBits);
     if (it == pages_.end()) return false;
-    const uint64_t o = a & (kPageSize - 1);
-    const uint8_t bit = static_cast<uint8_t>(1u << (o & 7));
-    if (!(it->second->known[o >> 3] & bit) || (it->second->bad[o >> 3] & bit)) return false;
+    const Page& pg = *it->second;
+    const uint64_t page_end = std::min(end, ((a >> kPageBits) + 1) << kPageBits);
+    while (a < page_end) {
+      const uint64_t o = a & (kPageSize - 1);
+      if ((o & 7) == 0 && a + 8 <= page_end) {  // whole bitmap bytes
+        if (pg.known[o >> 3] != 0xff || pg.bad[o >> 3]) return false;
+        a += 8;
+        continue;
+      }
+      const uint8_t bit = static_cast<uint8_t>(1u << (o & 7));
+      if (!(pg.known[o >> 3] & bit) || (pg.bad[o >> 3] & bit)) return false;
+      ++a;
+    }
+  }
+  return true;
+}
+
+uint32_t SparseImage::crc32_with(uint64_t addr, uint64_t size, bool later) const {
+  std::vector<uint8_t> buf(static_cast<size_t>(std::min<uint64_t>(size, 1u << 20)));
+  uint32_t crc = 0;
+  for (uint64_t pos = 0; pos < size; pos += buf.size()) {
+    std::span<uint8_t> piece(buf.data(), static_cast<size_t>(std::min<uint64_t>(buf.size(), size - pos)));
+    copy_range(addr + pos, piece, 0xff, true);
+    if (later)
+      for (auto it = later_.lower_bound(addr + pos); it != later_.end() && it->first < addr + pos + piece.size(); ++it)
+        piece[it->first - addr - pos] = it->second;
+    crc = camdump::crc32(piece, crc);
+  }
+  return crc;
+}
+
+uint32_t SparseImage::crc32_of(uint64_t addr, uint64_t size) const { return crc32_with(addr, size, false); }
+
+bool SparseImage::resolve(uint64_t addr, uint64_t size, uint32_t crc) {
+  // Every byte read at least once?
+  for (uint64_t a = addr; a < addr + size;) {
+    auto it = pages_.find(a >> kPageBits);
+    if (it == pages_.end()) return false;
+    const uint64_t page_end = std::min(addr + size, ((a >> kPageBits) + 1) << kPageBits);
+    for (; a < page_end; ++a) {
+      const uint64_t o = a & (kPageSize - 1);
+      if (!(it->second->known[o >> 3] & (1u << (o & 7)))) return false;
+    }
+  }
+  auto first = later_.lower_bound(addr);
+  if (first == later_.end() || first->first >= addr + size) return false;  // nothing to settle
+  const bool first_ok = crc32_with(addr, size, false) == crc;
+  const bool later_ok = crc32_with(addr, size, true) == crc;
+  if (first_ok == later_ok) return false;
+  for (auto it = first; it != later_.end() && it->first < addr + size;) {
+    Page& pg = *pages_.at(it->first >> kPageBits);
+    const uint64_t o = it->first & (kPageSize - 1);
+    if (later_ok) pg.data[o] = it->second;
+    pg.bad[o >> 3] &= static_cast<uint8_t>(~(1u << (o & 7)));
+    it = later_.erase(it);
   }
   return true;
 }
@@ -146,7 +202,7 @@ void SparseImage::gaps(uint64_t start, uint64_t size, std::vector<AddrRange>& ou
   close_gap(end);
 }
 
-void SparseImage::copy_range(uint64_t addr, std::span<uint8_t> out, uint8_t fill) const {
+void SparseImage::copy_range(uint64_t addr, std::span<uint8_t> out, uint8_t fill, bool as_read) const {
   uint64_t a = addr;
   size_t i = 0;
   while (i < out.size()) {
@@ -164,7 +220,7 @@ void SparseImage::copy_range(uint64_t addr, std::span<uint8_t> out, uint8_t fill
         for (size_t k = 0; k < take; ++k) {
           const uint64_t q = o + k;
           const uint8_t bit = static_cast<uint8_t>(1u << (q & 7));
-          if (!(pg.known[q >> 3] & bit) || (pg.bad[q >> 3] & bit)) out[i + k] = fill;
+          if (!(pg.known[q >> 3] & bit) || (!as_read && (pg.bad[q >> 3] & bit))) out[i + k] = fill;
         }
       }
     }
@@ -215,6 +271,8 @@ bool SparseImage::absorb(SparseImage& later, uint32_t line_offset) {
     chunks_.insert(chunks_.end() - 1, std::make_move_iterator(later.chunks_.begin()),
                    std::make_move_iterator(later.chunks_.end()));
   }
+  later_.merge(later.later_);
+  later.later_.clear();
   later.chunks_.clear();
   later.pages_.clear();
   later.chunk_used_ = 0;

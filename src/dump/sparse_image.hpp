@@ -3,7 +3,8 @@
 // byte "read by a good line" and "two reads disagreed", and the line that first read each 16-byte
 // granule (for conflict reports). Memory follows the image, not the log. Pages come from
 // HugeBuffers: a 16 MiB image needs ~25 MiB of page state, and faulting that in 4 KiB at a time
-// cost more than parsing the log (perf, docs/PERFORMANCE.md).
+// cost more than parsing the log (perf, docs/PERFORMANCE.md). For bytes two reads disagree on,
+// the later value is kept too, so that a crc32 from the camera can tell which read was right.
 #pragma once
 #include <cstdint>
 #include <cstring>
@@ -70,8 +71,14 @@ class SparseImage {
   bool known(uint64_t addr, uint64_t size) const;
   /// The unknown or disagreeing ranges inside [start, start+size), merged, in address order.
   void gaps(uint64_t start, uint64_t size, std::vector<AddrRange>& out, uint64_t& bytes) const;
-  /// Bytes [addr, addr+out.size()); unknown or disagreeing bytes become `fill`.
-  void copy_range(uint64_t addr, std::span<uint8_t> out, uint8_t fill) const;
+  /// Bytes [addr, addr+out.size()); unknown bytes become `fill`, disagreeing ones too unless
+  /// `as_read` (then the first read).
+  void copy_range(uint64_t addr, std::span<uint8_t> out, uint8_t fill, bool as_read = false) const;
+  /// CRC-32 of [addr, addr+size) as copy_range(as_read) gives it.
+  uint32_t crc32_of(uint64_t addr, uint64_t size) const;
+  /// Every byte of the range was read and some reads disagree: when exactly one of "all first
+  /// reads" and "all later reads" gives `crc`, keep that one and clear the disagreement.
+  bool resolve(uint64_t addr, uint64_t size, uint32_t crc);
 
   /// Take over everything `later` holds, as if its lines (numbered from 1) had been stored here
   /// after this image's own, as lines line_offset+1...: the result equals storing all lines in one
@@ -81,6 +88,7 @@ class SparseImage {
 
  private:
   PutResult put_slow(uint64_t addr, const uint8_t* src, uint64_t n, uint32_t line, uint8_t source);
+  uint32_t crc32_with(uint64_t addr, uint64_t size, bool later) const;
   Page* page(uint64_t page_addr);  // the page, created (zeroed) if new
   Page* new_page();
 
@@ -90,6 +98,7 @@ class SparseImage {
   size_t chunk_used_ = 0;  // pages handed out from chunks_.back()
   Page* last_page_ = nullptr;
   uint64_t last_page_addr_ = ~0ull;
+  std::map<uint64_t, uint8_t> later_;  // disagreeing bytes: the last read's value
 };
 
 }  // namespace camdump::dump

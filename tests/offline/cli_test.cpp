@@ -98,13 +98,17 @@ TEST(CliHexlog, ProblemsAreReportedAndNothingIsWritten) {
   EXPECT_EQ(by_kind["corrupt"]["addr"], "0x00000010");
   EXPECT_TRUE(by_kind["corrupt"]["recovered"].get<bool>());
   EXPECT_EQ(by_kind["conflict"]["addr"], "0x00000020");
-  EXPECT_EQ(by_kind["out-of-sequence"]["addr"], "0x00000030");
-  // --allow-gaps writes, fills and still exits 1.
+  EXPECT_EQ(by_kind["unconfirmed"]["addr"], "0x00000070");  // its address follows no line: not used
+  // The repair: md.b + crc32 of each missing range, merged.
+  ASSERT_EQ(j["repair"].size(), 2u);
+  EXPECT_EQ(j["repair"][0], "md.b 0x20 0x20");
+  EXPECT_EQ(j["repair"][1], "crc32 0x20 0x20");
+  // --allow-gaps writes what was read (the conflicting byte as first read), fills the rest, exits 1.
   r = sh(kCamdump + " hexlog " + log + " --size 0x40 --allow-gaps --fill 0 -o " + (t / "o.bin"));
   EXPECT_EQ(r.rc, 1);
   auto img = bytes(t / "o.bin");
   ASSERT_EQ(img.size(), 0x40u);
-  EXPECT_EQ(img[0x20], 0);
+  EXPECT_EQ(img[0x20], 0x61);
   EXPECT_EQ(img[0x21], 0x62);
   EXPECT_EQ(img[0x10], 0x51);
   EXPECT_EQ(img[0x35], 0);

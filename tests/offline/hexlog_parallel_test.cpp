@@ -63,7 +63,7 @@ void expect_same(const Result& a, const Result& b, const std::string& what) {
   EXPECT_EQ(x.unchecked_lines, y.unchecked_lines);
   EXPECT_EQ(x.outside_lines, y.outside_lines);
   EXPECT_EQ(x.corrupt_lines, y.corrupt_lines);
-  EXPECT_EQ(x.sequence_lines, y.sequence_lines);
+  EXPECT_EQ(x.unconfirmed_lines, y.unconfirmed_lines);
   EXPECT_EQ(x.conflict_lines, y.conflict_lines);
   EXPECT_EQ(x.widths, y.widths);
   EXPECT_EQ(x.log_bytes, y.log_bytes);

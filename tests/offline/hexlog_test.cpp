@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/crc32.hpp"
 #include "dump/hexlog.hpp"
 #include "md_log_util.hpp"
 #include "uboot/md_format.hpp"
@@ -143,21 +144,104 @@ TEST(Hexlog, ConflictingReReadIsReportedByAddressAndLeftAsGap) {
   EXPECT_EQ(img[0x24], d[0x24]);
 }
 
-TEST(Hexlog, GarbledAddressBreaksTheSequence) {
+TEST(Hexlog, GarbledAddressCostsOnlyItsLine) {
   auto d = pattern(64, 5);
   std::string log = md(d, 0x82000000);
   size_t p = log.find("82000020:");
   log[p + 6] = '9';  // 82000090
+  {
+    // With the echoed command: the range is the command's, the garbled line is not used, the run
+    // goes on, and only its 16 bytes are missing.
+    HexlogReader r;
+    r.feed("=> md.b 82000000 40\r\n" + log + "=> ");
+    r.end_source();
+    auto s = r.finish();
+    EXPECT_EQ(s.unconfirmed_lines, 1u);
+    EXPECT_EQ(s.start, 0x82000000u);
+    EXPECT_EQ(s.size, 64u);
+    ASSERT_EQ(s.gaps.size(), 1u);
+    EXPECT_EQ(s.gaps[0].addr, 0x82000020u);
+    EXPECT_EQ(s.gaps[0].size, 16u);
+    ASSERT_EQ(s.issues.size(), 2u);
+    EXPECT_EQ(s.issues[0].kind, HexlogIssue::Kind::Unconfirmed);
+    EXPECT_EQ(s.issues[0].addr, 0x82000090u);
+    EXPECT_EQ(s.issues[1].kind, HexlogIssue::Kind::Lost);
+    EXPECT_EQ(s.issues[1].addr, 0x82000020u);
+    EXPECT_EQ(s.issues[1].size, 16u);
+    EXPECT_EQ(s.issues[1].line, 3u);      // between the line before the damage ...
+    EXPECT_EQ(s.issues[1].line_end, 5u);  // ... and the first good line after it
+  }
+  // Without a command the range is the span of all md lines seen, the rejected one included: the
+  // result is incomplete, never a short image called good.
   HexlogReader r;
   r.feed(log);
   auto s = r.finish();
-  EXPECT_EQ(s.sequence_lines, 1u);
-  EXPECT_EQ(s.size, 64u);  // the bogus address did not widen the range
-  ASSERT_EQ(s.gaps.size(), 1u);
-  EXPECT_EQ(s.gaps[0].addr, 0x82000020u);
-  ASSERT_EQ(s.issues.size(), 1u);
-  EXPECT_EQ(s.issues[0].kind, HexlogIssue::Kind::Sequence);
-  EXPECT_EQ(s.issues[0].addr, 0x82000020u);
+  EXPECT_FALSE(s.complete());
+  EXPECT_EQ(s.start, 0x82000000u);
+  EXPECT_EQ(s.size, 0xa0u);
+}
+
+TEST(Hexlog, EchoedCommandsRepeatsAndSetenvGiveTheRange) {
+  auto d = pattern(0x100, 11);
+  // md.l counts words; an empty line at the prompt repeats md at the next address; ${var} from
+  // setenv; the first line of a run must show the command's address.
+  std::string log = "=> setenv baseaddr 0x80600000\r\n=> md.l ${baseaddr} 0x10\r\n" +
+                    md({d.begin(), d.begin() + 0x40}, 0x80600000, 4) + "=> \r\n" +
+                    md({d.begin() + 0x40, d.begin() + 0x80}, 0x80600040, 4) + "=> \r\n" +
+                    md({d.begin() + 0x80, d.begin() + 0xc0}, 0x80600080, 4) + "=> ";
+  HexlogReader r;
+  r.feed(log);
+  r.end_source();
+  auto s = r.finish();
+  EXPECT_EQ(s.target_from, TargetFrom::Commands);
+  EXPECT_EQ(s.md_commands, 3u);
+  EXPECT_EQ(s.start, 0x80600000u);
+  EXPECT_EQ(s.size, 0xc0u);  // the last "=> " (no Enter) repeats nothing
+  EXPECT_TRUE(s.complete());
+  // The lost last line of a run is a gap at the command's end, not a shorter image.
+  std::string cut = log.substr(0, log.rfind("806000b0:"));
+  HexlogReader r2;
+  r2.feed(cut);
+  r2.end_source();
+  auto s2 = r2.finish();
+  EXPECT_EQ(s2.size, 0xc0u);
+  ASSERT_EQ(s2.gaps.size(), 1u);
+  EXPECT_EQ(s2.gaps[0].addr, 0x806000b0u);
+}
+
+TEST(Hexlog, CrcResultsInTheLogVerifyAndSettleConflicts) {
+  auto d = pattern(0x40, 12);
+  const uint32_t good = camdump::crc32(d);
+  auto bad = d;
+  bad[5] = 0x01, d[5] = 0x02;  // both non-printable: the ASCII column cannot tell them apart
+  const uint32_t crc_d = camdump::crc32(d);
+  (void)good;
+  char line[96];
+  std::snprintf(line, sizeof line, "CRC32 for 00001000 ... 0000103f ==> %08x\r\n", crc_d);
+  {
+    HexlogReader r;  // the camera's crc32 agrees: verified
+    r.feed("=> crc32 1000 40\r\n" + std::string(line) + "=> md.b 1000 40\r\n" + md(d, 0x1000));
+    auto s = r.finish();
+    EXPECT_TRUE(s.complete());
+    EXPECT_EQ(s.verified_bytes, 0x40u);
+  }
+  HexlogReader r;  // an invisible change: the crc32 fails; the re-read differs, the crc32 picks it
+  r.feed("=> crc32 1000 40\r\n" + std::string(line) + "=> md.b 1000 40\r\n" + md(bad, 0x1000));
+  auto s = r.finish();
+  EXPECT_FALSE(s.complete());
+  EXPECT_EQ(s.crc_failures, 1u);
+  EXPECT_EQ(s.gap_bytes, 0u);
+  ASSERT_EQ(s.repair.size(), 1u);
+  EXPECT_EQ(s.repair[0].addr, 0x1000u);
+  EXPECT_EQ(s.repair[0].size, 0x40u);
+  HexlogReader r2;
+  r2.feed("=> crc32 1000 40\r\n" + std::string(line) + "=> md.b 1000 40\r\n" + md(bad, 0x1000));
+  r2.begin_source();
+  r2.feed("=> md.b 1000 40\r\n" + md(d, 0x1000) + "crc32 for 00001000 ... 0000103f ==> " +
+          std::string(line).substr(std::string(line).find("==> ") + 4));
+  auto s2 = r2.finish();
+  EXPECT_TRUE(s2.complete());
+  EXPECT_EQ(image_of(r2, s2), d);
 }
 
 TEST(Hexlog, StartAndSizeSelectTheRangeAndFindTrailingGaps) {
