@@ -4,6 +4,8 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
+
 #include "core/error.hpp"
 #include "core/size.hpp"
 
@@ -18,7 +20,19 @@ ScriptPlan plan_script(const ScriptOptions& opt) {
   ScriptPlan p;
   if (opt.flash_size == 0) fail(ErrorKind::Usage, "--flash-size must not be 0");
   if (opt.flash_size % 512) fail(ErrorKind::Usage, "--flash-size must be a multiple of 512 bytes (e.g. 8M, 16M, 32M)");
+  if (opt.flash_size > kLargestFlash)
+    fail(ErrorKind::Usage,
+         fmt::format("--flash-size {} is larger than any camera flash (at most {})", format_size(opt.flash_size),
+                     format_size(kLargestFlash)),
+         "cameras carry 8M, 16M or 32M of SPI NOR (up to 512M of SPI NAND); `sf probe` prints the size");
   if (opt.baseaddr == 0) fail(ErrorKind::Usage, "--baseaddr must not be 0");
+  if (opt.flash_size & (opt.flash_size - 1))
+    p.warnings.push_back(fmt::format("--flash-size {} is not a power of two: flash chips are 4M, 8M, 16M, 32M ... "
+                                     "(check `sf probe`); a dump of this size leaves part of the chip out or reads past it",
+                                     format_size(opt.flash_size)));
+  else if (opt.flash_size < (1u << 20))
+    p.warnings.push_back(fmt::format("--flash-size {} is smaller than any camera flash (4M and up; check `sf probe`)",
+                                     format_size(opt.flash_size)));
   p.flash_size = opt.flash_size;
   p.sd_start_block = opt.sd_start_block;
   p.sd_blocks = (opt.flash_size + p.block_size - 1) / p.block_size;
@@ -80,7 +94,21 @@ Script make_script(const ScriptOptions& opt) {
     switch (opt.route) {
       case ScriptRoute::Sd: u.push_back(fmt::format("mmc write ${{baseaddr}} {} {}", h(c.sd_block), h(c.sd_blocks))); break;
       case ScriptRoute::Tftp: u.push_back(fmt::format("tftpput ${{baseaddr}} {} {}", len, name)); break;
-      case ScriptRoute::Uart: u.push_back(fmt::format("md.b ${{baseaddr}} {}", len)); break;
+      case ScriptRoute::Uart: {
+        // Per md chunk its crc32 first, then its md.b, with literal addresses: the log carries the
+        // camera's checksum of every chunk, so hexlog verifies each and names just the chunks
+        // (or lines) to read again. Several pairs per line: U-Boot runs a line's commands one
+        // after the other, and drops what is typed while md prints (print_buffer's ctrlc()).
+        std::string line;
+        unsigned pairs = 0;
+        for (uint64_t off = 0; off < c.size; off += opt.md_chunk) {
+          const uint64_t a = opt.baseaddr + off, n = std::min(opt.md_chunk, c.size - off);
+          line += fmt::format("{}crc32 {} {}; md.b {} {}", line.empty() ? "" : "; ", h(a), h(n), h(a), h(n));
+          if (++pairs == kMdPairsPerLine) u.push_back(line), line.clear(), pairs = 0;
+        }
+        if (!line.empty()) u.push_back(line);
+        break;
+      }
     }
   }
 
@@ -114,15 +142,21 @@ Script make_script(const ScriptOptions& opt) {
       break;
     case ScriptRoute::Uart:
       pc.push_back(fmt::format("# Log the console to a file first, e.g.: screen -L -Logfile {} /dev/ttyUSB0 115200", opt.log_file));
+      pc.push_back("# Paste the U-Boot lines one at a time: wait for the prompt before the next (U-Boot drops what is");
+      pc.push_back("# typed while md prints). Every chunk is printed with the camera's crc32, which hexlog checks.");
       pc.push_back(fmt::format("# md.b prints 79 characters per 16 bytes: about {} of log, {} at 115200 baud",
                                format_size(p.flash_size / 16 * 79),
                                fmt::format("{:.1f} h", static_cast<double>(p.flash_size) / 16 * 79 / 11520 / 3600)));
       if (!split) {
         pc.push_back(fmt::format("camdump hexlog {} -o {} --start {} --size {}", opt.log_file, opt.file,
                                  h(opt.baseaddr), h(p.flash_size)));
+        pc.push_back("# If hexlog exits 1 it prints, last, the md.b + crc32 commands re-reading only what is missing or");
+        pc.push_back(fmt::format("# wrong: run them (image still in RAM) while logging to repair.log, then: camdump hexlog {} "
+                                 "repair.log -o {} --start {} --size {}",
+                                 opt.log_file, opt.file, h(opt.baseaddr), h(p.flash_size)));
       } else {
         // Every chunk is shown at the same RAM addresses: one log (and one hexlog run) per chunk.
-        pc.push_back("# every chunk is printed at the same RAM address: log each md.b to its own file");
+        pc.push_back("# every chunk is printed at the same RAM address: log each staging pass to its own file");
         std::string cat = "cat";
         for (size_t i = 0; i < p.chunks.size(); ++i) {
           pc.push_back(fmt::format("camdump hexlog {}.{} -o {}.{} --start {} --size {}", opt.log_file, i, opt.file, i,
@@ -130,8 +164,9 @@ Script make_script(const ScriptOptions& opt) {
           cat += fmt::format(" {}.{}", opt.file, i);
         }
         pc.push_back(cat + " > " + opt.file);
+        pc.push_back("# hexlog prints repair commands for a pass it cannot complete: run them while that pass is in RAM");
       }
-      pc.push_back("# then compare the crc32 camdump prints with the one U-Boot printed");
+      pc.push_back("# hexlog checks each crc32 U-Boot printed and says which ranges the camera verified");
       break;
   }
   return s;

@@ -29,7 +29,15 @@ struct ScriptOptions {
   std::string file = "firmware.bin";
   std::string card_device = "/dev/sdX";
   std::string log_file = "session.log";
+  uint64_t md_chunk = 64u << 10;     ///< uart: bytes per `crc32` + `md.b` pair (what a repair re-reads)
 };
+
+/// The largest flash a camera carries (a 4 Gbit SPI NAND); --flash-size beyond it is refused.
+constexpr uint64_t kLargestFlash = 512ull << 20;
+/// uart: `crc32 A L; md.b A L` pairs per pasted line. 4 pairs stay under 256 characters, the
+/// smallest console line buffer (CONFIG_SYS_CBSIZE) we expect on a camera U-Boot (advice: boards
+/// set it in their config, 256 to 1024 is usual); `;` separates commands in both U-Boot parsers.
+constexpr unsigned kMdPairsPerLine = 4;
 
 /// One staging pass: read `size` bytes of flash at `flash_offset` into RAM, then move them out.
 struct ScriptChunk {
@@ -50,7 +58,9 @@ struct ScriptPlan {
   std::vector<std::string> warnings;
 };
 
-/// Throws Error(Usage) for a zero or odd flash size (not a multiple of 512) or a zero base.
+/// Throws Error(Usage) for a zero or odd flash size (not a multiple of 512), one larger than any
+/// camera flash (kLargestFlash) or a zero base; warns (plan.warnings) for a size that is not a
+/// power of two or below 1 MiB (flash chips come in powers of two).
 ScriptPlan plan_script(const ScriptOptions& opt);
 
 struct Script {
