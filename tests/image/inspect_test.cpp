@@ -241,6 +241,7 @@ TEST(InspectCli, JsonAndExitCodes) {
   const std::string bad = ::testing::TempDir() + "bad-env.bin";
   test::write_file(bad, std::string_view(reinterpret_cast<const char*>(img.data()), img.size()));
   const std::string svg = ::testing::TempDir() + "map.svg";
+  std::filesystem::remove(svg);  // an existing --svg file is replaced only with --force
   auto q = test::Process::spawn({exe, "inspect", bad, "--svg", svg}, {.stdout_file = out});
   st = q.wait_exit(60s);
   ASSERT_TRUE(st && WIFEXITED(*st));
@@ -249,6 +250,14 @@ TEST(InspectCli, JsonAndExitCodes) {
   EXPECT_NE(text.find("problem: env: U-Boot environment at 0x50000 fails its CRC"), std::string::npos) << text;
   EXPECT_NE(text.find("verdict: 1 problem"), std::string::npos) << text;
   EXPECT_NE(test::read_file(svg).find("<svg"), std::string::npos);
+  auto again = test::Process::spawn({exe, "inspect", bad, "--svg", svg}, {.stdout_file = out});
+  st = again.wait_exit(60s);
+  ASSERT_TRUE(st && WIFEXITED(*st));
+  EXPECT_EQ(WEXITSTATUS(*st), 2);  // refused before reading the image
+  auto forced = test::Process::spawn({exe, "inspect", bad, "--svg", svg, "--force"}, {.stdout_file = out});
+  st = forced.wait_exit(60s);
+  ASSERT_TRUE(st && WIFEXITED(*st));
+  EXPECT_EQ(WEXITSTATUS(*st), 1);
 }
 
 }  // namespace
