@@ -94,9 +94,11 @@ DeviceAddress parse_device_address(const std::string& text) {
 }
 
 std::string udev_rule_hint() {
-  return "allow your user to open it with a udev rule, then replug:\n"
-         "  echo 'SUBSYSTEM==\"usb\", ATTR{idVendor}==\"1a86\", ATTR{idProduct}==\"5512\", MODE:=\"0666\"' "
-         "| sudo tee /etc/udev/rules.d/40-persistent-ch341a.rules && sudo udevadm control --reload";
+  // The rule camdump ships (packaging/70-camdump-ch341a.rules): TAG+="uaccess" for the user at
+  // the seat, group plugdev for the others.
+  return "install camdump's udev rule (the package puts it in /usr/lib/udev/rules.d/70-camdump-ch341a.rules; "
+         "from a source tree: sudo install -m644 packaging/70-camdump-ch341a.rules /etc/udev/rules.d/), run "
+         "'sudo udevadm control --reload', then replug the programmer (over ssh: be in the plugdev group)";
 }
 
 LibusbTransport::LibusbTransport(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {

@@ -18,7 +18,7 @@ struct DeviceAddress {
 /// "3:7" or "003:007" -> {3, 7}. Throws Error(Usage) on garbage.
 DeviceAddress parse_device_address(const std::string& text);
 
-/// The udev rule that gives users access (SNANDer Linux/40-persistent-ch341a.rules).
+/// How to give users access: camdump's udev rule (packaging/70-camdump-ch341a.rules).
 std::string udev_rule_hint();
 
 class LibusbTransport : public UsbTransport {

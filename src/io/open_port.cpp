@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "io/exec_transport.hpp"
 #include "io/logging_transport.hpp"
+#include "io/port_list.hpp"
 #include "io/pty_device_transport.hpp"
 #include "io/serial_transport.hpp"
 #include "io/tcp_transport.hpp"
@@ -16,7 +17,7 @@
 namespace camdump::io {
 
 const char* port_forms_help() {
-  return "PORT is /dev/ttyUSB0 (serial), tcp:HOST:PORT, rfc2217:HOST:PORT, telnet:HOST[:PORT], "
+  return "PORT is /dev/ttyUSB0 (serial), auto (the one USB serial adapter present), tcp:HOST:PORT, rfc2217:HOST:PORT, telnet:HOST[:PORT], "
          "exec:'COMMAND ARGS...' or sim:[IMAGE][,option=value...]";
 }
 
@@ -79,6 +80,10 @@ std::unique_ptr<Transport> open_raw(std::string_view port, const PortOptions& op
     return std::make_unique<TelnetTransport>(TelnetTransport::Mode::Shell, hp.host, hp.port);
   }
   if (starts_with(port, "exec:")) return std::make_unique<ExecTransport>(split_words(port.substr(5)));
+  if (port == "auto") {
+    std::string dev = auto_port().path;
+    return std::make_unique<SerialTransport>(dev, opts.baud);
+  }
   if (starts_with(port, "/")) {
     std::string dev(port);
     // libserialport refuses pty slaves (no /sys/class/tty entry): QEMU -serial pty, socat ptys.

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Turns a PORT argument into a Transport. The forms:
 //   /dev/ttyUSB0 (any device path)   local serial port via libserialport, at PortOptions::baud
-//                                    (a pty such as /dev/pts/3 is opened with termios instead)
+//                                    (a pty such as /dev/pts/3 is opened with termios instead);
+//                                    taken exclusively (io/port_lock.hpp)
+//   auto                             the one USB serial adapter present (io/port_list.hpp)
 //   tcp:HOST:PORT                    raw TCP (ser2net raw accepter, console servers)
 //   rfc2217:HOST:PORT                telnet + RFC 2217 COM-port control (remote baud changes)
 //   telnet:HOST[:PORT]               a camera's telnet shell (port 23 by default)

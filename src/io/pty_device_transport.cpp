@@ -13,6 +13,7 @@
 
 #include "core/error.hpp"
 #include "io/fd_io.hpp"
+#include "io/port_lock.hpp"
 
 namespace camdump::io {
 namespace {
@@ -50,7 +51,14 @@ PtyDeviceTransport::PtyDeviceTransport(const std::string& path, uint32_t baud) :
     if (e == EACCES || e == EPERM)
       fail(ErrorKind::Permission, "cannot open " + path + ": permission denied",
            "the pseudo-terminal belongs to another user; run as that user");
+    if (e == EBUSY) fail_busy(path);
     fail(ErrorKind::Io, "cannot open " + path + ": " + std::strerror(e));
+  }
+  try {
+    lock_port(fd_, path);
+  } catch (...) {
+    ::close(fd_);
+    throw;
   }
   termios t{};
   if (::tcgetattr(fd_, &t) != 0) {
@@ -70,7 +78,10 @@ PtyDeviceTransport::PtyDeviceTransport(const std::string& path, uint32_t baud) :
 }
 
 PtyDeviceTransport::~PtyDeviceTransport() {
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ >= 0) {
+    unlock_port(fd_);
+    ::close(fd_);
+  }
 }
 
 bool PtyDeviceTransport::set_baud(uint32_t baud) {

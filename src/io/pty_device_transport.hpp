@@ -3,7 +3,8 @@
 // `pty,link=/tmp/ttyV0`, or QEMU's `-serial pty`). libserialport only opens devices listed under
 // /sys/class/tty, which pty slaves are not, so open_port falls back to this: the slave is opened
 // and set raw 8N1 without flow control through termios(3). set_baud() stores the rate in the pty's
-// termios (ptys carry no real line rate). 8-bit clean.
+// termios (ptys carry no real line rate). 8-bit clean. Taken exclusively like a serial port
+// (io/port_lock.hpp).
 #pragma once
 #include <cstdint>
 #include <string>

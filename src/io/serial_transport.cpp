@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "io/port_lock.hpp"
 
 namespace camdump::io {
 namespace {
@@ -63,14 +64,16 @@ SerialTransport::SerialTransport(const std::string& device, uint32_t baud) : dev
     std::string msg = sp_error(r);
     sp_free_port(port_);
     port_ = nullptr;
-    if (code == EACCES || code == EPERM)
-      fail(ErrorKind::Permission, "cannot open " + device + ": permission denied",
-           "add yourself to the dialout group (sudo usermod -aG dialout $USER) and log in again");
-    if (code == EBUSY)
-      fail(ErrorKind::Io, "cannot open " + device + ": busy", "close the other program using it (screen, minicom)");
+    if (code == EACCES || code == EPERM) fail_permission(device);
+    if (code == EBUSY) fail_busy(device);  // another program set TIOCEXCL
     fail(ErrorKind::Io, "cannot open " + device + ": " + msg, "is it a serial port?");
   }
   try {
+    int fd = -1;
+    if (sp_get_port_handle(port_, &fd) == SP_OK && fd >= 0) {
+      lock_port(fd, device_);
+      fd_ = fd;
+    }
     check(sp_set_bits(port_, 8), device_);
     check(sp_set_parity(port_, SP_PARITY_NONE), device_);
     check(sp_set_stopbits(port_, 1), device_);
@@ -88,6 +91,7 @@ SerialTransport::SerialTransport(const std::string& device, uint32_t baud) : dev
 
 SerialTransport::~SerialTransport() {
   if (port_) {
+    if (fd_ >= 0) unlock_port(fd_);
     sp_close(port_);
     sp_free_port(port_);
   }

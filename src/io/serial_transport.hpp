@@ -14,8 +14,9 @@ namespace camdump::io {
 class SerialTransport : public Transport {
  public:
   /// Opens and configures the port. Errors: Error(NotFound) when the device does not exist (hint
-  /// lists the /dev/ttyUSB* and /dev/ttyACM* present), Error(Permission) (hint: dialout group),
-  /// Error(Io) otherwise (busy, not a serial port).
+  /// lists the /dev/ttyUSB* and /dev/ttyACM* present), Error(Permission) (hint: the device's group),
+  /// Error(Io) otherwise (not a serial port; busy: another program holds it, named). The port is
+  /// taken exclusively (io/port_lock.hpp) until destruction.
   SerialTransport(const std::string& device, uint32_t baud);
   ~SerialTransport() override;
   SerialTransport(const SerialTransport&) = delete;
@@ -34,6 +35,7 @@ class SerialTransport : public Transport {
   std::string device_;
   uint32_t baud_;
   sp_port* port_ = nullptr;
+  int fd_ = -1;  ///< libserialport's descriptor, for TIOCNXCL at close
 };
 
 /// "/dev/ttyUSB0, /dev/ttyACM1" (the USB serial devices present), or "" when none.
