@@ -6,6 +6,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,6 +23,17 @@ enum class UartMethod { Auto, Stub, Md };
 
 /// "auto" / "stub" / "md"; nullopt otherwise.
 std::optional<UartMethod> parse_uart_method(std::string_view text);
+
+/// `--fast-baud RATE|auto|off` (issue 18). Auto: the stub switches the UART to the fastest ladder
+/// rate (1.5M, 750k, 500k) that the SoC makes exactly and the adapter accepts. RATE: U-Boot's
+/// `setenv baudrate` first (UartDumpOptions::fast_baud); where U-Boot refuses, the stub sets RATE
+/// (then the ladder below it) itself. Off: U-Boot's rate throughout.
+struct FastBaud {
+  enum class Mode { Off, Auto, Rate } mode = Mode::Auto;
+  uint32_t rate = 0;
+};
+/// nullopt for anything but auto, off or a rate 1200..4000000.
+std::optional<FastBaud> parse_fast_baud(std::string_view text);
 
 struct MethodChoice {
   bool stub = false;
@@ -41,6 +53,8 @@ class StubChunkReader {
   StubChunkReader(uboot::UbootSession& s, const uboot::SocEntry& soc, uboot::StubLoaderOptions opt = {});
   std::optional<std::vector<uint8_t>> read(uint64_t ram, uint64_t len);
   bool disabled() const { return disabled_; }
+  uboot::StubLoader& loader() { return loader_; }
+  const uboot::StubLoader& loader() const { return loader_; }
   const std::string& disabled_reason() const { return reason_; }
   const uboot::StubStats& stats() const { return loader_.stats(); }
   uint64_t bytes() const { return bytes_; }  ///< delivered through the stub
@@ -65,10 +79,16 @@ class StubChunkReader {
 class UartMethodHook {
  public:
   UartMethodHook(uboot::UbootSession& s, UartMethod method, std::optional<std::string> soc,
-                 uboot::StubLoaderOptions opt = {});
+                 uboot::StubLoaderOptions opt = {}, FastBaud fast = {FastBaud::Mode::Off, 0});
   std::optional<std::vector<uint8_t>> read(uint64_t ram, uint64_t len);
   /// One line for the summary: "binary stub (...), N bytes" / "md: reason".
   std::string summary() const;
+  /// "stub" when any chunk travelled through the stub, else "md".
+  std::string method_name() const;
+  /// Flash bytes the stub carried per line rate (empty without the stub).
+  std::map<uint32_t, uint64_t> stub_rate_bytes() const;
+  /// The rate clauses (adapter refusals, fallbacks, steps down), joined with "; ".
+  std::string rate_note() const;
   bool decided() const { return decided_; }
   const MethodChoice& choice() const { return choice_; }
   const StubChunkReader* reader() const { return reader_.get(); }
@@ -81,6 +101,7 @@ class UartMethodHook {
   UartMethod method_;
   std::optional<std::string> soc_;
   uboot::StubLoaderOptions opt_;
+  FastBaud fast_;
   bool decided_ = false;
   MethodChoice choice_;
   std::unique_ptr<StubChunkReader> reader_;

@@ -4,6 +4,7 @@
 #include "sim/sim_stub.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "core/crc32.hpp"
@@ -17,24 +18,66 @@ namespace {
 
 constexpr const char* kHandlerName = "camdump-stub";
 
+// The sim's UART clock: the Ingenic 24 MHz crystal (rate = 24 MHz / 16 / divisor), a divisor
+// mapped to the nominal rate it makes within 1 % (13 -> 115200, 1 -> 1500000).
+uint32_t rate_for_divisor(uint32_t div) {
+  if (div == 0 || div > 0xffff) return 0;
+  const double exact = 24e6 / 16.0 / div;
+  for (uint32_t r : {1500000u, 750000u, 500000u, 375000u, 300000u, 250000u, 230400u, 115200u, 57600u, 38400u,
+                     19200u, 9600u})
+    if (std::abs(exact - r) <= r * 0.01) return r;
+  return static_cast<uint32_t>(exact + 0.5);
+}
+
+uint32_t divisor_for_rate(uint32_t rate) { return static_cast<uint32_t>(24e6 / 16.0 / rate + 0.5); }
+
 class StubProgram : public SimProgram {
  public:
-  StubProgram(const cdstub_params& p, uint32_t src, uint32_t len, SimStubMode mode)
-      : p_(p), src_(src), len_(len), mode_(mode), nframes_(uboot::frame_count(len, p.frame_size)) {}
+  StubProgram(const cdstub_params& p, uint32_t src, uint32_t len, uint32_t div, SimStubMode mode)
+      : p_(p), src_(src), len_(len), div_(div), mode_(mode), nframes_(uboot::frame_count(len, p.frame_size)) {}
 
   std::optional<int32_t> run(SimCamera& cam, std::string& in, std::string& out) override {
     const double now = cam.virtual_seconds();
-    if (idle_since_ < 0) idle_since_ = now;
-    if (mode_ == SimStubMode::Silent) {
-      // Nothing on the wire; gives up once the host has been silent for a while, like stub.c.
-      if (!in.empty()) in.clear(), idle_since_ = now;
-      return now - idle_since_ > kIdleSeconds ? std::optional<int32_t>(2) : std::nullopt;
+    if (started_ < 0) started_ = idle_since_ = now;
+    const uint32_t console = cam.options().baud;
+    const uint64_t uart_phys = kSimUartBase + 0x1000u * cam.options().uart;
+    if (mode_ == SimStubMode::Silent || (p_.uart_base & 0x1fffffffu) != uart_phys) {
+      // Another UART (or a dead one): its bytes go nowhere the host can hear. Like stub.c it
+      // streams the range there (at U-Boot's rate after a failed sync), waits for a host that
+      // never talks to it, and returns rc 2.
+      in.clear();
+      const double busy = (div_ ? 2.0 : 0.0) + len_ * 10.0 / console + kIdleSeconds;
+      return now - started_ > busy ? std::optional<int32_t>(2) : std::nullopt;
     }
     auto mem = cam.ram(src_, len_);
     if (mem.size() != len_) return 3;  // the real stub would fault; keep it simple
     if (!hello_sent_) {
       append(out, uboot::encode_hello(src_, len_, p_.frame_size));
       hello_sent_ = true;
+      return std::nullopt;
+    }
+    if (div_ && phase_ == Phase::Switch) {
+      if (cam.has_output()) return std::nullopt;  // stub.c waits for LSR.TEMT first
+      old_rate_ = cam.console_baud();
+      cam.set_console_baud(rate_for_divisor(div_));
+      switched_ = true;
+      sync_until_ = now + kSyncSeconds;
+      phase_ = Phase::Sync;
+      in.clear();  // what the FIFO held at the old rate is garbage now
+    }
+    if (phase_ == Phase::Sync) {
+      for (auto [op, arg] : commands(in)) {
+        if (op == 'S') append(out, uboot::encode_words('S', arg, divisor_for_rate(old_rate_), div_));
+        if (op == 'G') phase_ = Phase::Stream;
+      }
+      if (phase_ == Phase::Sync && now <= sync_until_) return std::nullopt;
+      if (phase_ == Phase::Sync) {  // no 'G': back to U-Boot's divisor by itself
+        if (cam.has_output()) return std::nullopt;
+        cam.set_console_baud(old_rate_);
+        switched_ = false;
+        phase_ = Phase::Stream;
+      }
+      append(out, uboot::encode_words('Y', switched_ ? 1 : 0, divisor_for_rate(old_rate_), div_));
       return std::nullopt;
     }
     if (next_ < nframes_) {  // stream up to ~64 KiB per call
@@ -49,54 +92,83 @@ class StubProgram : public SimProgram {
       }
       return std::nullopt;
     }
+    if (idle_since_ < 0) idle_since_ = now;
+    if (leaving_) return leave(cam);
     // Serve commands from a sliding window, like stub.c.
-    if (in.empty()) return now - idle_since_ > kIdleSeconds ? std::optional<int32_t>(2) : std::nullopt;
+    if (in.empty()) {
+      if (now - idle_since_ > kIdleSeconds) leaving_ = 2;
+      return leaving_ ? leave(cam) : std::nullopt;
+    }
     idle_since_ = now;
-    for (char ch : in) {
-      if (win_.size() == CDSTUB_CMD_LEN) win_.erase(win_.begin());
-      win_.push_back(static_cast<uint8_t>(ch));
-      if (win_.size() < CDSTUB_CMD_LEN || win_[0] != CDSTUB_CMD0 || win_[1] != CDSTUB_CMD1) continue;
-      uint32_t want = win_[7] | win_[8] << 8 | win_[9] << 16 | uint32_t(win_[10]) << 24;
-      if (crc32(std::span<const uint8_t>(win_.data() + 2, 5)) != want) continue;
-      uint8_t op = win_[2];
-      uint32_t arg = win_[3] | win_[4] << 8 | win_[5] << 16 | uint32_t(win_[6]) << 24;
-      win_.clear();
+    for (auto [op, arg] : commands(in)) {
       if (op == 'Q') {
-        in.clear();
-        return 0;
+        leaving_ = 1;
+        break;
       }
+      if (op == 'G' && switched_) append(out, uboot::encode_words('Y', 1, divisor_for_rate(old_rate_), div_));
       if (op != 'R') continue;
       if (arg == CDSTUB_SEQ_END)
         append(out, uboot::encode_end(crc32(mem), len_));
       else if (arg < nframes_)
         send_frame(mem, arg, out);
     }
-    in.clear();
-    return std::nullopt;
+    return leaving_ ? leave(cam) : std::nullopt;
   }
 
  private:
+  enum class Phase { Switch, Sync, Stream };
   static void append(std::string& out, const std::vector<uint8_t>& v) { out.append(v.begin(), v.end()); }
   void send_frame(std::span<const uint8_t> mem, uint32_t seq, std::string& out) {
     size_t off = size_t(seq) * p_.frame_size, n = std::min<size_t>(p_.frame_size, len_ - off);
     append(out, uboot::encode_frame(seq, mem.subspan(off, n), (p_.flags & CDSTUB_FLAG_BLANK) != 0));
   }
+  // U-Boot's divisor back once the last byte has left (stub.c's leave()), then the rc.
+  std::optional<int32_t> leave(SimCamera& cam) {
+    if (switched_) {
+      if (cam.has_output()) return std::nullopt;
+      cam.set_console_baud(old_rate_);
+      switched_ = false;
+    }
+    return leaving_ == 1 ? 0 : 2;
+  }
+  // The CRC-checked commands in `in` (consumed), through the sliding window of stub.c.
+  std::vector<std::pair<uint8_t, uint32_t>> commands(std::string& in) {
+    std::vector<std::pair<uint8_t, uint32_t>> cmds;
+    for (char ch : in) {
+      if (win_.size() == CDSTUB_CMD_LEN) win_.erase(win_.begin());
+      win_.push_back(static_cast<uint8_t>(ch));
+      if (win_.size() < CDSTUB_CMD_LEN || win_[0] != CDSTUB_CMD0 || win_[1] != CDSTUB_CMD1) continue;
+      uint32_t want = win_[7] | win_[8] << 8 | win_[9] << 16 | uint32_t(win_[10]) << 24;
+      if (crc32(std::span<const uint8_t>(win_.data() + 2, 5)) != want) continue;
+      cmds.emplace_back(win_[2], win_[3] | win_[4] << 8 | win_[5] << 16 | uint32_t(win_[6]) << 24);
+      win_.clear();
+    }
+    in.clear();
+    return cmds;
+  }
 
   cdstub_params p_;
-  uint32_t src_, len_;
+  uint32_t src_, len_, div_;
   SimStubMode mode_;
   uint32_t nframes_, next_ = 0;
-  bool hello_sent_ = false;
+  bool hello_sent_ = false, switched_ = false;
+  int leaving_ = 0;  ///< 1: 'Q' received, 2: idle
+  Phase phase_ = Phase::Switch;
+  uint32_t old_rate_ = 0;
+  double started_ = -1, sync_until_ = 0;
   double idle_since_ = -1;  ///< virtual time of the last host byte (or of the end packet)
   static constexpr double kIdleSeconds = 8;  ///< stub.c's idle_polls, roughly
+  static constexpr double kSyncSeconds = 2;  ///< stub.c's sync_polls, roughly (the host tries for 1 s)
   std::vector<uint8_t> win_;
 };
 
 std::unique_ptr<SimProgram> make_stub(SimCamera& cam, uint64_t addr, std::span<const std::string> args,
                                       SimStubMode mode) {
   for (const stub::StubImage* img : {&stub::mips32el_stub(), &stub::armv7_stub()}) {
-    if (!img->available() || addr != img->entry()) continue;
-    auto ram = cam.ram(img->load_addr, img->bytes.size());
+    if (!img->available() || addr < img->entry_offset) continue;
+    const uint64_t load = addr - img->entry_offset;  // the ARM image runs anywhere
+    if (img == &stub::mips32el_stub() && load != img->load_addr) continue;
+    auto ram = cam.ram(load, img->bytes.size());
     if (ram.size() != img->bytes.size()) continue;
     // The code must be exactly ours (the parameter block may differ).
     const size_t pe = img->params_offset + sizeof(cdstub_params);
@@ -105,14 +177,19 @@ std::unique_ptr<SimProgram> make_stub(SimCamera& cam, uint64_t addr, std::span<c
     cdstub_params p;
     std::memcpy(&p, ram.data() + img->params_offset, sizeof p);
     if (p.magic != CDSTUB_MAGIC || p.frame_size == 0 || p.frame_size % 4) continue;
-    uint32_t src = p.src, len = p.len;
+    uint32_t src = p.src, len = p.len, div = p.new_div;
     if (args.size() >= 2) {
       auto s = parse_hex(args[0]), l = parse_hex(args[1]);
       if (!s || !l) continue;
       src = static_cast<uint32_t>(*s);
       len = static_cast<uint32_t>(*l);
     }
-    return std::make_unique<StubProgram>(p, src, len, mode);
+    if (args.size() >= 3) {
+      auto d = parse_hex(args[2]);
+      if (!d) continue;
+      div = static_cast<uint32_t>(*d);
+    }
+    return std::make_unique<StubProgram>(p, src, len, div, mode);
   }
   return nullptr;
 }

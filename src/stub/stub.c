@@ -3,17 +3,32 @@
  * UART as CRC-checked binary frames (~1 wire byte per flash byte instead of md's 4-5), then serves
  * re-requests for damaged frames and returns to U-Boot. Freestanding C for MIPS32el and ARMv7; no
  * libc, no calls into U-Boot, no interrupts, nothing in .bss (the image is uploaded as a flat
- * binary). Wire format and parameters: stub_abi.h. Register facts: 16550 (THR/RBR at 0, LSR at
- * 5*stride, LSR.THRE bit 5, LSR.DR bit 0); PL011 (DR at 0, FR at 0x18, TXFF bit 5, RXFE bit 4),
- * per ../shared/reference/qemu-uboot.md §8 and the ARM PrimeCell UART (PL011) TRM.
+ * binary). Every wait is bounded (a wrong or clock-gated UART never reports room in its TX
+ * FIFO: the stub gives up and returns to U-Boot), and U-Boot's divisor is always restored before
+ * returning. Wire format and parameters: stub_abi.h. Register facts (docs/reference/socs.md):
+ * 16550 (THR/RBR/DLL at 0, IER/DLM at 1*stride, LCR at 3*stride with DLAB bit 7, LSR at 5*stride:
+ * DR bit 0, THRE bit 5, TEMT bit 6); PL011 (DR at 0, FR at 0x18: BUSY bit 3, RXFE bit 4, TXFF bit
+ * 5; IBRD 0x24, FBRD 0x28, LCR_H 0x2c, whose write latches a new divisor), per the ARM PrimeCell
+ * UART (PL011) TRM (DDI 0183) and the 16550D datasheet.
  */
 #include "stub_abi.h"
 
-/* Filled by the host before upload (written with mw.l); first bytes of the image. */
-__attribute__((section(".params"), used)) volatile struct cdstub_params cdstub_params = {
-    CDSTUB_MAGIC, CDSTUB_VERSION, 0, 4, 0, 0x14, 1u << 5, 1, 1u << 0, 1, 0, 0, 4096, 0x2000000, 1, {0, 0, 0}};
+/* Filled by the host before upload (written with mw.l); first bytes of the image. static: the ARM
+ * stub is position-independent and reaches it PC-relatively. */
+__attribute__((section(".params"), used)) static volatile struct cdstub_params cdstub_params = {
+    CDSTUB_MAGIC, CDSTUB_VERSION, 0, 4, 0, 0x14, 1u << 5, 1, 1u << 0, 1, 0, 0, 4096, 0x2000000, 1,
+    CDSTUB_UART_16550, 4, 0, 0x400000, 0x400000, {0, 0, 0}};
 
 #define P cdstub_params
+
+/* Per-run state, on the stack (the image has no .bss). */
+struct run {
+  uint32_t dead;     /* the TX FIFO never had room: every later put() is skipped */
+  uint32_t old_div;  /* U-Boot's divisor, saved before a switch */
+  uint32_t switched; /* new_div is in effect */
+  uint32_t new_div;  /* the divisor asked for in this run */
+  uint32_t win[CDSTUB_CMD_LEN], got; /* sliding window over received bytes */
+};
 
 /* zlib CRC-32, four bits at a time (64-byte table). */
 static const uint32_t crc_nibble[16] = {
@@ -47,43 +62,130 @@ static int flag_is(uint32_t mask, uint32_t when_set) {
   return when_set ? s != 0 : s == 0;
 }
 
-static void put(uint32_t b) {
-  while (!flag_is(P.tx_mask, P.tx_ready_set)) {
-  }
+static void put(struct run* r, uint32_t b) {
+  uint32_t n;
+  if (r->dead) return;
+  for (n = 0; !flag_is(P.tx_mask, P.tx_ready_set); n++)
+    if (n >= P.tx_polls) {
+      r->dead = 1;
+      return;
+    }
   reg_write(P.data_off, b & 0xff);
 }
 
 /* Sends b and folds it into the packet CRC. */
-static uint32_t put_c(uint32_t c, uint32_t b) {
-  put(b);
+static uint32_t put_c(struct run* r, uint32_t c, uint32_t b) {
+  put(r, b);
   return crc_byte(c, b & 0xff);
 }
 
-static uint32_t put_word_c(uint32_t c, uint32_t w) {
-  c = put_c(c, w);
-  c = put_c(c, w >> 8);
-  c = put_c(c, w >> 16);
-  return put_c(c, w >> 24);
+static uint32_t put_word_c(struct run* r, uint32_t c, uint32_t w) {
+  c = put_c(r, c, w);
+  c = put_c(r, c, w >> 8);
+  c = put_c(r, c, w >> 16);
+  return put_c(r, c, w >> 24);
 }
 
-static void put_word(uint32_t w) {
-  put(w);
-  put(w >> 8);
-  put(w >> 16);
-  put(w >> 24);
+static void put_word(struct run* r, uint32_t w) {
+  put(r, w);
+  put(r, w >> 8);
+  put(r, w >> 16);
+  put(r, w >> 24);
 }
 
 /* Starts a packet: sync bytes and type; returns the running CRC. */
-static uint32_t begin(uint32_t type) {
-  put(CDSTUB_SYNC0);
-  put(CDSTUB_SYNC1);
-  return put_c(0xffffffffu, type);
+static uint32_t begin(struct run* r, uint32_t type) {
+  put(r, CDSTUB_SYNC0);
+  put(r, CDSTUB_SYNC1);
+  return put_c(r, 0xffffffffu, type);
 }
 
-static void finish(uint32_t c) { put_word(c ^ 0xffffffffu); }
+static void finish(struct run* r, uint32_t c) { put_word(r, c ^ 0xffffffffu); }
+
+/* A packet of three words ('S', 'Y'). */
+static void send3(struct run* r, uint32_t type, uint32_t a, uint32_t b, uint32_t c3) {
+  uint32_t c = put_word_c(r, begin(r, type), a);
+  c = put_word_c(r, c, b);
+  finish(r, put_word_c(r, c, c3));
+}
+
+/* ---- divisor (rate switch) */
+
+/* Waits (bounded) until the last bit has left the line: 16550 LSR.TEMT, PL011 FR.BUSY clear. */
+static void wait_tx_empty(void) {
+  uint32_t n;
+  for (n = 0; n < P.tx_polls; n++) {
+    uint32_t s = reg_read(P.status_off);
+    if (P.uart_kind == CDSTUB_UART_PL011 ? (s & (1u << 3)) == 0 : (s & (1u << 6)) != 0) return;
+  }
+}
+
+static uint32_t get_div(void) {
+  uint32_t lcr, lo, hi;
+  if (P.uart_kind == CDSTUB_UART_PL011) return (reg_read(0x24) & 0xffff) | (reg_read(0x28) & 0x3f) << 16;
+  lcr = reg_read(3 * P.reg_stride);
+  reg_write(3 * P.reg_stride, lcr | 0x80); /* DLAB: offsets 0 and 1*stride are DLL/DLM */
+  lo = reg_read(0) & 0xff;
+  hi = reg_read(P.reg_stride) & 0xff;
+  reg_write(3 * P.reg_stride, lcr & ~0x80u);
+  return lo | hi << 8;
+}
+
+static void set_div(uint32_t d) {
+  uint32_t lcr;
+  wait_tx_empty();
+  if (P.uart_kind == CDSTUB_UART_PL011) {
+    reg_write(0x24, d & 0xffff);
+    reg_write(0x28, (d >> 16) & 0x3f);
+    reg_write(0x2c, reg_read(0x2c)); /* IBRD/FBRD take effect on an LCR_H write */
+    return;
+  }
+  lcr = reg_read(3 * P.reg_stride);
+  reg_write(3 * P.reg_stride, lcr | 0x80);
+  reg_write(0, d & 0xff);
+  reg_write(P.reg_stride, (d >> 8) & 0xff);
+  reg_write(3 * P.reg_stride, lcr & ~0x80u);
+}
+
+/* U-Boot's divisor back, before every return. */
+static uint32_t leave(struct run* r, uint32_t rc) {
+  if (r->switched) set_div(r->old_div);
+  r->switched = 0;
+  return r->dead ? CDSTUB_RC_TXDEAD : rc;
+}
+
+/* Reads host bytes until a whole CRC-checked command is in the window or `polls` status reads
+ * found nothing. 1 with op and arg set, 0 on silence. */
+static int get_cmd(struct run* r, uint32_t polls, uint32_t* op, uint32_t* arg) {
+  uint32_t idle = 0, k, c;
+  for (;;) {
+    if (!flag_is(P.rx_mask, P.rx_ready_set)) {
+      if (++idle >= polls) return 0;
+      continue;
+    }
+    idle = 0;
+    if (r->got == CDSTUB_CMD_LEN) {
+      for (k = 1; k < CDSTUB_CMD_LEN; k++) r->win[k - 1] = r->win[k];
+      r->got--;
+    }
+    r->win[r->got++] = reg_read(P.data_off) & 0xff;
+    if (r->got < CDSTUB_CMD_LEN || r->win[0] != CDSTUB_CMD0 || r->win[1] != CDSTUB_CMD1) continue;
+    c = 0xffffffffu;
+    for (k = 2; k < 7; k++) c = crc_byte(c, r->win[k]);
+    c ^= 0xffffffffu;
+    if (c != (r->win[7] | r->win[8] << 8 | r->win[9] << 16 | r->win[10] << 24)) continue;
+    r->got = 0;
+    *op = r->win[2];
+    *arg = r->win[3] | r->win[4] << 8 | r->win[5] << 16 | r->win[6] << 24;
+    return 1;
+  }
+}
+
+/* ---- frames */
 
 /* Sends frame `seq` of [src, src+len); returns the CRC-32 state of its data folded into `whole`. */
-static uint32_t send_frame(uint32_t src, uint32_t len, uint32_t frame, uint32_t seq, uint32_t whole) {
+static uint32_t send_frame(struct run* r, uint32_t src, uint32_t len, uint32_t frame, uint32_t seq,
+                           uint32_t whole) {
   uint32_t start = seq * frame, n = len - start, i, c;
   const volatile uint8_t* p = (const volatile uint8_t*)(uintptr_t)(src + start);
   if (n > frame) n = frame;
@@ -94,25 +196,25 @@ static uint32_t send_frame(uint32_t src, uint32_t len, uint32_t frame, uint32_t 
     for (; i < n && p[i] == 0xff; i++) {
     }
     if (i == n) {
-      c = begin('B');
-      finish(put_word_c(c, seq));
+      c = begin(r, 'B');
+      finish(r, put_word_c(r, c, seq));
       for (i = 0; i < n; i++) whole = crc_byte(whole, 0xff);
       return whole;
     }
   }
-  c = put_word_c(begin('D'), seq);
+  c = put_word_c(r, begin(r, 'D'), seq);
   for (i = 0; i < n; i++) {
     uint32_t b = p[i];
-    c = put_c(c, b);
+    c = put_c(r, c, b);
     whole = crc_byte(whole, b);
   }
-  finish(c);
+  finish(r, c);
   return whole;
 }
 
-static void send_end(uint32_t whole, uint32_t len) {
-  uint32_t c = put_word_c(begin('E'), whole ^ 0xffffffffu);
-  finish(put_word_c(c, len));
+static void send_end(struct run* r, uint32_t whole, uint32_t len) {
+  uint32_t c = put_word_c(r, begin(r, 'E'), whole ^ 0xffffffffu);
+  finish(r, put_word_c(r, c, len));
 }
 
 static uint32_t parse_hex(const char* s) {
@@ -130,50 +232,63 @@ static uint32_t parse_hex(const char* s) {
   }
 }
 
-/* Entry, called by U-Boot's `go ENTRY [SRC LEN]` as entry(argc, argv) with argv[0] = "ENTRY". */
+/* The rate switch after the hello (stub_abi.h): set new_div, answer 'S', start on 'G'; without a
+ * 'G' within sync_polls go back to U-Boot's divisor. Then 'Y' says which rate carries the stream. */
+static void switch_rate(struct run* r, uint32_t div) {
+  uint32_t op, arg, polls;
+  if (div == 0 || r->dead) return;
+  wait_tx_empty();
+  r->old_div = get_div();
+  set_div(div);
+  r->switched = 1;
+  /* get_cmd restarts its count on every byte: bound the whole wait by counting calls too. */
+  for (polls = 0; polls < 64; polls++) {
+    if (!get_cmd(r, P.sync_polls >> 6, &op, &arg)) continue;
+    if (op == 'S') send3(r, 'S', arg, r->old_div, div);
+    if (op == 'G') break;
+  }
+  if (polls == 64) {
+    set_div(r->old_div);
+    r->switched = 0;
+  }
+  send3(r, 'Y', r->switched, r->old_div, div);
+  r->new_div = div;
+}
+
+/* Entry, called by U-Boot's `go ENTRY [SRC LEN [DIV]]` as entry(argc, argv), argv[0] = "ENTRY". */
 __attribute__((section(".text.entry"), used)) int cdstub_main(int argc, char* const argv[]) {
   uint32_t src = P.src, len = P.len, frame = P.frame_size, seq, nframes, whole = 0xffffffffu;
-  uint32_t cmd[CDSTUB_CMD_LEN], got = 0, idle = 0, crc_run, k;
-  if (P.magic != CDSTUB_MAGIC || frame == 0 || (frame & 3) != 0) return 1;
+  uint32_t crc_run, k, op, arg, div = P.new_div;
+  struct run r;
+  r.dead = r.old_div = r.switched = r.got = r.new_div = 0;
+  if (P.magic != CDSTUB_MAGIC || frame == 0 || (frame & 3) != 0) return CDSTUB_RC_BADPARAM;
   if (argc >= 3) {
     src = parse_hex(argv[1]);
     len = parse_hex(argv[2]);
   }
+  if (argc >= 4) div = parse_hex(argv[3]);
   nframes = 0;
   for (k = 0; k < len; k += frame) nframes++; /* no division: no libgcc */
 
-  crc_run = put_word_c(begin('H'), CDSTUB_VERSION);
-  crc_run = put_word_c(crc_run, src);
-  crc_run = put_word_c(crc_run, len);
-  finish(put_word_c(crc_run, frame));
+  crc_run = put_word_c(&r, begin(&r, 'H'), CDSTUB_VERSION);
+  crc_run = put_word_c(&r, crc_run, src);
+  crc_run = put_word_c(&r, crc_run, len);
+  finish(&r, put_word_c(&r, crc_run, frame));
+  switch_rate(&r, div);
 
-  for (seq = 0; seq < nframes; seq++) whole = send_frame(src, len, frame, seq, whole);
-  send_end(whole, len);
+  for (seq = 0; seq < nframes && !r.dead; seq++) whole = send_frame(&r, src, len, frame, seq, whole);
+  send_end(&r, whole, len);
 
-  /* Serve re-requests until 'Q' or silence. cmd[] is a sliding window over received bytes. */
-  for (;;) {
-    if (!flag_is(P.rx_mask, P.rx_ready_set)) {
-      if (++idle >= P.idle_polls) return 2;
-      continue;
-    }
-    idle = 0;
-    if (got == CDSTUB_CMD_LEN) {
-      for (k = 1; k < CDSTUB_CMD_LEN; k++) cmd[k - 1] = cmd[k];
-      got--;
-    }
-    cmd[got++] = reg_read(P.data_off) & 0xff;
-    if (got < CDSTUB_CMD_LEN || cmd[0] != CDSTUB_CMD0 || cmd[1] != CDSTUB_CMD1) continue;
-    crc_run = 0xffffffffu;
-    for (k = 2; k < 7; k++) crc_run = crc_byte(crc_run, cmd[k]);
-    crc_run ^= 0xffffffffu;
-    if (crc_run != (cmd[7] | cmd[8] << 8 | cmd[9] << 16 | cmd[10] << 24)) continue;
-    got = 0;
-    seq = cmd[3] | cmd[4] << 8 | cmd[5] << 16 | cmd[6] << 24;
-    if (cmd[2] == 'Q') return 0;
-    if (cmd[2] != 'R') continue;
-    if (seq == CDSTUB_SEQ_END)
-      send_end(whole, len);
-    else if (seq < nframes)
-      send_frame(src, len, frame, seq, 0);
+  /* Serve re-requests until 'Q' or silence. */
+  while (!r.dead) {
+    if (!get_cmd(&r, P.idle_polls, &op, &arg)) return (int)leave(&r, CDSTUB_RC_IDLE);
+    if (op == 'Q') return (int)leave(&r, CDSTUB_RC_OK);
+    if (op == 'G' && r.switched) send3(&r, 'Y', 1, r.old_div, r.new_div); /* a lost 'Y' */
+    if (op != 'R') continue;
+    if (arg == CDSTUB_SEQ_END)
+      send_end(&r, whole, len);
+    else if (arg < nframes)
+      send_frame(&r, src, len, frame, arg, 0);
   }
+  return (int)leave(&r, CDSTUB_RC_TXDEAD);
 }

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #define CDSTUB_MAGIC 0x54534443u /* "CDST" */
-#define CDSTUB_VERSION 1u
+#define CDSTUB_VERSION 2u
 
 /* Parameter block: at the start of every stub image (its offset is also exported, see
  * stub_images.hpp). One field = one 32-bit word. */
@@ -29,10 +29,23 @@ struct cdstub_params {
   uint32_t frame_size;    /* data bytes per frame, a multiple of 4, <= 65536 */
   uint32_t idle_polls;    /* status polls without a host byte before the stub gives up */
   uint32_t flags;         /* CDSTUB_FLAG_* */
-  uint32_t reserved[3];   /* zero (room for a baud divisor: --fast-baud, not implemented) */
+  uint32_t uart_kind;     /* CDSTUB_UART_16550 or CDSTUB_UART_PL011 (for the divisor registers) */
+  uint32_t reg_stride;    /* 16550: bytes between registers (1 or 4); PL011: unused */
+  uint32_t new_div;       /* 0: keep U-Boot's rate. 16550: DLL | DLM << 8; PL011: IBRD | FBRD << 16 */
+  uint32_t sync_polls;    /* status polls waiting for the host's sync at new_div before falling back */
+  uint32_t tx_polls;      /* status polls one byte may wait for room in the TX FIFO (then give up) */
+  uint32_t reserved[3];   /* zero */
 };
-#define CDSTUB_PARAMS_WORDS 18u
+#define CDSTUB_PARAMS_WORDS 23u
 #define CDSTUB_FLAG_BLANK 1u /* send an all-0xff frame as a short 'B' packet */
+#define CDSTUB_UART_16550 0u
+#define CDSTUB_UART_PL011 1u
+
+/* Return codes of cdstub_main (U-Boot prints them as "## Application terminated, rc = 0x%lX"). */
+#define CDSTUB_RC_OK 0u       /* 'Q' received */
+#define CDSTUB_RC_BADPARAM 1u /* parameter block invalid */
+#define CDSTUB_RC_IDLE 2u     /* the host stayed silent for idle_polls */
+#define CDSTUB_RC_TXDEAD 4u   /* the TX FIFO never had room within tx_polls: wrong or clock-gated UART */
 
 /* Wire, stub -> host: every packet is SYNC0 SYNC1 TYPE PAYLOAD CRC32, CRC32 (zlib) over TYPE and
  * PAYLOAD, little-endian.
@@ -40,9 +53,17 @@ struct cdstub_params {
  *   'D' data    payload: seq, then min(frame_size, len - seq*frame_size) bytes
  *   'B' blank   payload: seq                      (the frame is all 0xff; CDSTUB_FLAG_BLANK)
  *   'E' end     payload: crc32 of the whole range, len
- * Host -> stub (only after 'E'): 0x5a 0xa5 OP ARG CRC32(OP ARG):
- *   'R' seq     send frame seq again (seq 0xffffffff: send 'E' again)
- *   'Q' 0       return to U-Boot (rc 0). Silence for idle_polls also returns (rc 2). */
+ *   'S' sync    payload: the host's sync token, old divisor, new divisor (sent at the new rate)
+ *   'Y' rate    payload: 1 = streaming at new_div, 0 = at U-Boot's divisor; old divisor, new divisor
+ * Host -> stub: 0x5a 0xa5 OP ARG CRC32(OP ARG):
+ *   'S' token   (rate switch, new rate) answer with an 'S' packet carrying token
+ *   'G' 0       (rate switch, new rate) the host heard the 'S' packet: stream at the new rate
+ *   'R' seq     (after 'E') send frame seq again (seq 0xffffffff: send 'E' again)
+ *   'Q' 0       (after 'E') restore U-Boot's divisor and return to U-Boot (rc 0). Silence for
+ *               idle_polls also returns (rc 2), after restoring the divisor too.
+ * Rate switch (new_div != 0), right after 'H': the stub waits until its transmitter is empty, saves
+ * U-Boot's divisor, sets new_div and waits up to sync_polls for 'S'/'G'. Without a 'G' it restores
+ * U-Boot's divisor by itself. Either way it then sends 'Y' (at the rate now in effect) and streams. */
 #define CDSTUB_SYNC0 0xa5u
 #define CDSTUB_SYNC1 0x5au
 #define CDSTUB_CMD0 0x5au

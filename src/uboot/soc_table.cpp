@@ -5,37 +5,51 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cmath>
 
 #include "uboot/session.hpp"
 
 namespace camdump::uboot {
 namespace {
 
-// Ingenic T-series UARTs: 16550-compatible registers at a 4-byte stride (jz_serial.c: URBR/UTHR
-// at 0x00, ULSR at 0x14, LSR.TDRQ bit 5, LSR.DRY bit 0), UART0/1/2 at physical 0x10030000 /
-// 0x10031000 / 0x10032000, used through KSEG1 (0xb0030000 + n*0x1000). Thingino and stock
-// firmware print their console on UART1 (ttyS1) on the common T31/T20/T10 boards. These
-// addresses are from the Ingenic programming manuals and U-Boot/Linux device trees as I know
-// them, NOT verified by this project on hardware or in QEMU (QEMU has no Ingenic machine).
+// Ingenic T-series and A1 UARTs (docs/reference/socs.md): 16550-compatible 8-bit registers at a
+// 4-byte stride (RBR/THR/DLL 0x00, DLM 0x04, LCR 0x0c, LSR 0x14: DR bit 0, TDRQ/THRE bit 5, TEMT
+// bit 6), UARTn at physical 0x10030000 + n * 0x1000, used through KSEG1 (0xb003n000). The count
+// per SoC and the addresses were read against Ingenic's arch-t*/base.h (UART0_BASE..) in
+// gtxaspec/u-boot-ingenic and the thingino-linux device trees (arch/mips/boot/dts/ingenic/
+// t31.dtsi, t40.dtsi, t41.dtsi); the reference boards print their console on UART1. The clock is
+// the 24 MHz crystal (CONFIG_SYS_EXTAL in the isvp configs; 115200 = divisor 13, 0.16 % off).
+// Checked against sources only: no Ingenic hardware or QEMU model here.
 constexpr const char* kIngenicSource =
-    "Ingenic T-series PM / uboot-ingenic jz_serial.c: UART0-2 at phys 0x10030000+n*0x1000, stride 4; "
-    "unverified (no Ingenic hardware or QEMU model here)";
+    "Ingenic arch-t*/base.h (gtxaspec/u-boot-ingenic) and thingino-linux t31/t40/t41.dtsi: "
+    "UARTn at phys 0x1003n000, 8-bit registers at stride 4, LSR 0x14, 24 MHz; see docs/reference/socs.md";
+constexpr UartSpec kIngenicUart1{UartKind::Ns16550, 0xb0031000, 4, 1, 24000000};
+
+constexpr SocEntry ingenic(const char* name, const char* desc, unsigned uarts) {
+  return SocEntry{name, desc, CpuArch::Mips32el, kIngenicUart1, kIngenicSource, false, uarts, true};
+}
 
 constexpr std::array kTable = {
     SocEntry{"malta", "QEMU MIPS Malta (NS16550 at ISA 0x3f8)", CpuArch::Mips32el,
-             {UartKind::Ns16550, 0xb80003f8, 1, 1},
-             "qemu-uboot.md §8: LSR at +5, THRE bit 5, polled by a stub on stock maltael", true},
+             {UartKind::Ns16550, 0xb80003f8, 1, 1, 1843200},
+             "QEMU hw/mips/malta.c: ISA serial at 0x3f8 (1.8432 MHz PC UART); LSR at +5, THRE bit 5", true, 1, true},
     SocEntry{"qemu-virt", "QEMU ARM virt (PL011 at 0x09000000)", CpuArch::Armv7,
-             {UartKind::Pl011, 0x09000000, 4, 4},
-             "qemu-uboot.md §8: DR +0x00, FR +0x18, TXFF bit 5; In: pl011@9000000", true},
-    SocEntry{"t10", "Ingenic T10 (UART1)", CpuArch::Mips32el, {UartKind::Ns16550, 0xb0031000, 4, 4}, kIngenicSource, false},
-    SocEntry{"t20", "Ingenic T20 (UART1)", CpuArch::Mips32el, {UartKind::Ns16550, 0xb0031000, 4, 4}, kIngenicSource, false},
-    SocEntry{"t21", "Ingenic T21 (UART1)", CpuArch::Mips32el, {UartKind::Ns16550, 0xb0031000, 4, 4}, kIngenicSource, false},
-    SocEntry{"t23", "Ingenic T23 (UART1)", CpuArch::Mips32el, {UartKind::Ns16550, 0xb0031000, 4, 4}, kIngenicSource, false},
-    SocEntry{"t30", "Ingenic T30 (UART1)", CpuArch::Mips32el, {UartKind::Ns16550, 0xb0031000, 4, 4}, kIngenicSource, false},
-    SocEntry{"t31", "Ingenic T31 (UART1)", CpuArch::Mips32el, {UartKind::Ns16550, 0xb0031000, 4, 4}, kIngenicSource, false},
-    SocEntry{"t40", "Ingenic T40 (UART1)", CpuArch::Mips32el, {UartKind::Ns16550, 0xb0031000, 4, 4}, kIngenicSource, false},
-    SocEntry{"t41", "Ingenic T41 (UART1)", CpuArch::Mips32el, {UartKind::Ns16550, 0xb0031000, 4, 4}, kIngenicSource, false},
+             {UartKind::Pl011, 0x09000000, 4, 4, 24000000},
+             "QEMU hw/arm/virt.c: PL011 at 0x09000000, apb-pclk 24 MHz; ARM DDI 0183 PL011 TRM (DR, FR, IBRD, FBRD)",
+             true, 1, true},
+    SocEntry{"ast2500", "Aspeed AST2500 (UART5, the BMC console, 16550 at 0x1E784000)", CpuArch::Armv7,
+             {UartKind::Ns16550, 0x1e784000, 4, 4, 1846154},
+             "Aspeed aspeed-g5.dtsi (U-Boot/Linux): uart5 serial@1e784000, reg-shift 2, reg-io-width 4, "
+             "clock 24 MHz / 13; QEMU ast2500-evb", true, 5, true},
+    ingenic("a1", "Ingenic A1 (UART1)", 3),
+    ingenic("t10", "Ingenic T10 (UART1)", 5),
+    ingenic("t20", "Ingenic T20 (UART1)", 5),
+    ingenic("t21", "Ingenic T21 (UART1)", 4),
+    ingenic("t23", "Ingenic T23 (UART1)", 4),
+    ingenic("t30", "Ingenic T30 (UART1)", 5),
+    ingenic("t31", "Ingenic T31 (UART1)", 4),
+    ingenic("t40", "Ingenic T40 (UART1)", 4),
+    ingenic("t41", "Ingenic T41 (UART1)", 6),
 };
 
 std::string lower(std::string_view s) {
@@ -56,7 +70,7 @@ std::optional<SocEntry> find_soc(std::string_view name) {
   if (auto colon = n.find(":uart"); colon != std::string::npos) {
     std::string idx = n.substr(colon + 5);
     n.resize(colon);
-    if (idx.size() != 1 || idx[0] < '0' || idx[0] > '2') return std::nullopt;
+    if (idx.size() != 1 || idx[0] < '0' || idx[0] > '9') return std::nullopt;
     uart = static_cast<unsigned>(idx[0] - '0');
   }
   if (n.rfind("ingenic-", 0) == 0) n = n.substr(8);
@@ -66,7 +80,7 @@ std::optional<SocEntry> find_soc(std::string_view name) {
     if (n != e.name) continue;
     SocEntry out = e;
     if (uart) {
-      if (out.uart.base >> 16 != 0xb003) return std::nullopt;  // only Ingenic has UART numbers
+      if (out.uart.base >> 16 != 0xb003 || *uart >= out.uarts) return std::nullopt;  // Ingenic only
       out.uart.base = 0xb0030000u + *uart * 0x1000u;
     }
     return out;
@@ -78,6 +92,8 @@ SocGuess detect_soc(const DeviceInfo& info) {
   const std::string uart = lower(info.console_uart), prompt = lower(info.prompt), version = lower(info.version);
   if (contains(uart, "pl011@9000000") || (info.console_uart_base == 0x9000000u && contains(uart, "pl011")))
     return {find_soc("qemu-virt"), "console " + info.console_uart};
+  if (contains(uart, "serial@1e784000") || info.console_uart_base == 0x1e784000u)
+    return {find_soc("ast2500"), "console " + info.console_uart};
   if (contains(prompt, "maltael") || contains(version, "malta") || contains(lower(info.banner), "mips malta"))
     return {find_soc("malta"), contains(prompt, "maltael") ? "prompt '" + info.prompt + "'" : "banner names Malta"};
   if (!info.soc.empty()) {
@@ -85,13 +101,13 @@ SocGuess detect_soc(const DeviceInfo& info) {
     // "T31X", "T31N", "T31ZL" ... share the T31's UART map.
     for (const SocEntry& e : kTable) {
       std::string n = e.name;
-      if (soc.rfind(n, 0) == 0 && n[0] == 't') {
+      if (soc.rfind(n, 0) == 0 && (n[0] == 't' || n == "a1")) {
         std::string why = !prompt.empty() && contains(prompt, "isvp_") ? "prompt '" + info.prompt + "'"
                                                                          : "banner names Ingenic " + info.soc;
         SocGuess g{e, why};
         // A console UART named by the boot log overrides the usual UART1.
         if (info.console_uart_base && (*info.console_uart_base & 0xfffff000u) >= 0x10030000u &&
-            (*info.console_uart_base & 0xfffff000u) <= 0x10032000u) {
+            (*info.console_uart_base & 0xfffff000u) < 0x10030000u + e.uarts * 0x1000u) {
           g.soc->uart.base = 0xa0000000u | static_cast<uint32_t>(*info.console_uart_base & 0xfffff000u);
           g.reason += ", console " + info.console_uart;
         }
@@ -109,6 +125,8 @@ void fill_uart_params(const UartSpec& uart, cdstub_params& p) {
   p.uart_base = uart.base;
   p.reg_width = uart.reg_width;
   p.data_off = 0;
+  p.reg_stride = uart.stride;
+  p.uart_kind = uart.kind == UartKind::Pl011 ? CDSTUB_UART_PL011 : CDSTUB_UART_16550;
   if (uart.kind == UartKind::Ns16550) {
     p.status_off = 5 * uart.stride;  // LSR
     p.tx_mask = 1u << 5;             // THRE: holding register / FIFO empty
@@ -122,6 +140,39 @@ void fill_uart_params(const UartSpec& uart, cdstub_params& p) {
     p.rx_mask = 1u << 4;  // RXFE: receive FIFO empty -> a byte waits while clear
     p.rx_ready_set = 0;
   }
+}
+
+double uart_rate(const UartSpec& uart, uint32_t d) {
+  if (uart.kind == UartKind::Pl011) {
+    // PL011 TRM: BAUDDIV = IBRD + FBRD/64 = clock / (16 * rate).
+    const double div = (d & 0xffff) + ((d >> 16) & 0x3f) / 64.0;
+    return div > 0 ? uart.clock_hz / (16.0 * div) : 0;
+  }
+  return d > 0 && d <= 0xffff ? uart.clock_hz / (16.0 * d) : 0;
+}
+
+std::optional<uint32_t> uart_divisor(const UartSpec& uart, uint32_t rate) {
+  if (uart.clock_hz == 0 || rate == 0) return std::nullopt;
+  uint32_t d = 0;
+  if (uart.kind == UartKind::Pl011) {
+    const uint64_t x64 = (uint64_t(uart.clock_hz) * 4 + rate / 2) / rate;  // 64ths of clock/(16 rate)
+    if (x64 < 64 || x64 >= (uint64_t(0xffff) << 6)) return std::nullopt;
+    d = static_cast<uint32_t>(x64 >> 6) | static_cast<uint32_t>(x64 & 63) << 16;
+  } else {
+    const uint64_t div = (uint64_t(uart.clock_hz) + 8ull * rate) / (16ull * rate);
+    if (div < 1 || div > 0xffff) return std::nullopt;
+    d = static_cast<uint32_t>(div);
+  }
+  const double got = uart_rate(uart, d);
+  if (got <= 0 || std::abs(got - rate) > rate * 0.01) return std::nullopt;
+  return d;
+}
+
+std::string exact_fast_rates(const UartSpec& uart) {
+  std::string s;
+  for (uint32_t r : kFastRates)
+    if (uart_divisor(uart, r)) s += (s.empty() ? "" : " ") + std::to_string(r);
+  return s.empty() ? "none" : s;
 }
 
 }  // namespace camdump::uboot

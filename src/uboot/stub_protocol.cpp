@@ -26,6 +26,8 @@ cdstub_params default_params() {
   p.frame_size = 4096;
   p.idle_polls = 0x2000000;  // a few seconds of status polls on a ~1 GHz SoC and under QEMU
   p.flags = CDSTUB_FLAG_BLANK;
+  p.sync_polls = 0x400000;  // well over a second of status polls: the host's whole sync attempt fits
+  p.tx_polls = 0x400000;    // ~0.1-1 s for one byte: far beyond a 16-byte FIFO at 9600 baud
   return p;
 }
 
@@ -69,6 +71,14 @@ std::vector<uint8_t> encode_frame(uint32_t seq, std::span<const uint8_t> data, b
   return encode_packet('D', p);
 }
 
+std::vector<uint8_t> encode_words(uint8_t type, uint32_t a, uint32_t b, uint32_t c) {
+  std::vector<uint8_t> p;
+  put_le(p, a);
+  put_le(p, b);
+  put_le(p, c);
+  return encode_packet(type, p);
+}
+
 std::vector<uint8_t> encode_end(uint32_t crc, uint32_t len) {
   std::vector<uint8_t> p;
   put_le(p, crc);
@@ -96,14 +106,12 @@ void StubStreamDecoder::scan() {
   while (pos_ < buf_.size()) {
     // Look for the sync pair.
     if (buf_[pos_] != CDSTUB_SYNC0) {
-      pos_++;
-      junk_++;
+      skip_junk();
       continue;
     }
     if (pos_ + 1 >= buf_.size()) break;
     if (buf_[pos_ + 1] != CDSTUB_SYNC1) {
-      pos_++;
-      junk_++;
+      skip_junk();
       continue;
     }
     if (!try_packet()) break;  // need more bytes
@@ -114,8 +122,7 @@ void StubStreamDecoder::idle() {
   for (;;) {
     scan();
     if (pos_ >= buf_.size()) break;
-    pos_++;  // stuck on an incomplete packet: it lost bytes
-    junk_++;
+    skip_junk();  // stuck on an incomplete packet: it lost bytes
   }
   compact();
 }
@@ -131,6 +138,8 @@ bool StubStreamDecoder::try_packet() {
     case 'H': payload = 16; break;
     case 'B': payload = 4; break;
     case 'E': payload = 8; break;
+    case 'S':
+    case 'Y': payload = 12; break;
     case 'D':
       if (avail < 7) return false;
       seq = get_le(p + 3);
@@ -140,8 +149,7 @@ bool StubStreamDecoder::try_packet() {
     default: payload = 0;
   }
   if (payload == 0) {  // a false sync (0xa5 0x5a inside data or noise)
-    pos_++;
-    junk_++;
+    skip_junk();
     return true;
   }
   const size_t total = 3 + payload + 4;
@@ -149,9 +157,11 @@ bool StubStreamDecoder::try_packet() {
   const uint32_t want = get_le(p + 3 + payload);
   if (crc32(std::span<const uint8_t>(p + 2, 1 + payload)) != want) {
     bad_++;
-    pos_++;
+    skip_junk();
     return true;
   }
+  junk_text_.clear();  // an intact packet: what came before it was not the console
+  intact_++;
   const uint8_t* q = p + 3;
   switch (p[2]) {
     case 'H':
@@ -177,9 +187,23 @@ bool StubStreamDecoder::try_packet() {
       if (get_le(q + 4) == len_) end_crc_ = get_le(q);
       else hello_mismatch_ = true;
       break;
+    case 'S':
+      sync_token_ = get_le(q);
+      old_div_ = get_le(q + 4);
+      break;
+    case 'Y':
+      rate_switched_ = get_le(q) != 0;
+      old_div_ = get_le(q + 4);
+      break;
   }
   pos_ += total;
   return true;
+}
+
+void StubStreamDecoder::skip_junk() {
+  junk_text_.push_back(static_cast<char>(buf_[pos_++]));
+  junk_++;
+  if (junk_text_.size() > 4096) junk_text_.erase(0, junk_text_.size() - 2048);
 }
 
 void StubStreamDecoder::compact() {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "stub/stub_abi.h"
@@ -30,6 +31,8 @@ std::vector<uint8_t> encode_packet(uint8_t type, std::span<const uint8_t> payloa
 std::vector<uint8_t> encode_hello(uint32_t src, uint32_t len, uint32_t frame);
 std::vector<uint8_t> encode_frame(uint32_t seq, std::span<const uint8_t> data, bool blank_skip);
 std::vector<uint8_t> encode_end(uint32_t crc, uint32_t len);
+/// 'S' (sync answer: token, old divisor, new divisor) and 'Y' (switched 0/1, old, new divisor).
+std::vector<uint8_t> encode_words(uint8_t type, uint32_t a, uint32_t b, uint32_t c);
 
 /// Reassembles [src, src+len) from a stub's packets.
 class StubStreamDecoder {
@@ -46,6 +49,11 @@ class StubStreamDecoder {
   /// The hello disagreed with what we asked for (another stub version, wrong params).
   bool hello_mismatch() const { return hello_mismatch_; }
   std::optional<uint32_t> end_crc() const { return end_crc_; }
+  /// Rate switch: the token of the last 'S' answer; the 'Y' verdict (true = new rate); the
+  /// divisor U-Boot had set, as the stub read it back.
+  std::optional<uint32_t> sync_token() const { return sync_token_; }
+  std::optional<bool> rate_switched() const { return rate_switched_; }
+  std::optional<uint32_t> old_divisor() const { return old_div_; }
   uint32_t frames() const { return static_cast<uint32_t>(have_.size()); }
   bool have(uint32_t seq) const { return have_[seq] != 0; }
   std::vector<uint32_t> missing() const;
@@ -53,7 +61,16 @@ class StubStreamDecoder {
   const std::vector<uint8_t>& data() const { return data_; }
   uint64_t blank_frames() const { return blank_frames_; }
   uint64_t bad_packets() const { return bad_; }    ///< sync found, CRC or shape wrong
+  uint64_t intact_packets() const { return intact_; }
   uint64_t junk_bytes() const { return junk_; }    ///< bytes skipped outside any packet
+  /// Bytes skipped outside intact packets since the last intact one (at most the last 4 KiB): the
+  /// console's own text when the camera rebooted under the stub (banner, autoboot countdown).
+  const std::string& junk_text() const { return junk_text_; }
+  void forget_junk() { junk_text_.clear(); }
+  /// The junk text plus the bytes held for an unfinished packet (a reboot mid-frame lands there).
+  std::string console_text() const {
+    return junk_text_ + std::string(buf_.begin() + static_cast<std::ptrdiff_t>(pos_), buf_.end());
+  }
   /// Bytes still held while waiting for the rest of a packet.
   size_t pending() const { return buf_.size() - pos_; }
 
@@ -61,14 +78,17 @@ class StubStreamDecoder {
   void scan();
   bool try_packet();
   void compact();
+  void skip_junk();
 
   uint32_t src_, len_, frame_;
   std::vector<uint8_t> data_, have_;
   std::vector<uint8_t> buf_;
   size_t pos_ = 0;
+  std::string junk_text_;
   bool hello_ = false, hello_mismatch_ = false;
-  std::optional<uint32_t> end_crc_;
-  uint64_t blank_frames_ = 0, bad_ = 0, junk_ = 0;
+  std::optional<uint32_t> end_crc_, sync_token_, old_div_;
+  std::optional<bool> rate_switched_;
+  uint64_t blank_frames_ = 0, bad_ = 0, junk_ = 0, intact_ = 0;
 };
 
 }  // namespace camdump::uboot

@@ -31,8 +31,12 @@ std::vector<uint8_t> test_image(size_t n) {
   return v;
 }
 
+// div != 0: the rate switch of issue 18 by hand: `go ENTRY SRC LEN DIV`, 'S' answered with the
+// divisor U-Boot had set (read back from the UART), 'G' -> 'Y 1', frames, 'Q'; run twice, the
+// second run must read U-Boot's divisor again (the stub restored it). QEMU applies no baud timing,
+// so this proves the register protocol only. *uboot_div_out: the divisor U-Boot had set.
 void run_raw(const QemuConfig& base, const stub::StubImage& img, const char* soc_name, const std::string& prompt,
-             uint32_t ram_cpu_addr) {
+             uint32_t ram_cpu_addr, uint32_t div = 0, int runs = 1, uint32_t* uboot_div_out = nullptr) {
   TempDir dir("camdump-stubraw");
   auto data = test_image(256 * 1024 + 100);
   write_file(dir / "img.bin", std::string(data.begin(), data.end()));
@@ -67,13 +71,34 @@ void run_raw(const QemuConfig& base, const stub::StubImage& img, const char* soc
   std::string crc_out = read_to_prompt(t, prompt);
   EXPECT_NE(crc_out.find(crc_hex(crc32(image))), std::string::npos) << crc_out;
 
+  uint32_t uboot_div = 0;
+  for (int run = 0; run < runs; run++) {
   uboot::StubStreamDecoder dec(ram_cpu_addr, static_cast<uint32_t>(data.size()), p.frame_size);
-  t.write(fmt::format("go {:x} {:x} {:x}\r", img.entry(), ram_cpu_addr, data.size()));
+  t.write(fmt::format("go {:x} {:x} {:x}{}\r", img.entry(), ram_cpu_addr, data.size(),
+                      div ? fmt::format(" {:x}", div) : std::string()));
   uint8_t buf[16384];
   auto end = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  if (div) {
+    while (!dec.sync_token() && std::chrono::steady_clock::now() < end) {
+      auto sc = uboot::encode_command('S', 0x1234);
+      t.write(std::span<const uint8_t>(sc.data(), sc.size()));
+      size_t n = t.read(buf, std::chrono::milliseconds(200));
+      dec.feed(std::span<const uint8_t>(buf, n));
+    }
+    ASSERT_EQ(dec.sync_token(), 0x1234u) << "no sync answer";
+    auto g = uboot::encode_command('G', 0);
+    t.write(std::span<const uint8_t>(g.data(), g.size()));
+  }
   while (!dec.complete() && std::chrono::steady_clock::now() < end) {
     size_t n = t.read(buf, std::chrono::milliseconds(200));
     dec.feed(std::span<const uint8_t>(buf, n));
+  }
+  if (div) {
+    EXPECT_EQ(dec.rate_switched(), true);
+    ASSERT_TRUE(dec.old_divisor());
+    if (run == 0) uboot_div = *dec.old_divisor();
+    EXPECT_EQ(*dec.old_divisor(), uboot_div) << "run " << run << ": U-Boot's divisor was not restored";
+    EXPECT_NE(uboot_div, div);
   }
   ASSERT_TRUE(dec.complete()) << "missing " << dec.missing().size() << " bad " << dec.bad_packets();
   EXPECT_FALSE(dec.hello_mismatch());
@@ -100,6 +125,8 @@ void run_raw(const QemuConfig& base, const stub::StubImage& img, const char* soc
   EXPECT_NE(tail.find("rc = 0x0"), std::string::npos) << tail;
   t.write(std::string_view("version\r"));
   EXPECT_NE(read_to_prompt(t, prompt).find("U-Boot"), std::string::npos);
+  }
+  if (uboot_div_out) *uboot_div_out = uboot_div;
 }
 
 TEST(QemuStubRaw, MaltaNs16550StreamsExactAndReturns) {
@@ -118,6 +145,32 @@ TEST(QemuStubRaw, QemuArmPl011StreamsExactAndReturns) {
   cfg.board = Board::QemuArm;
   cfg.bios = bios;
   run_raw(cfg, stub::armv7_stub(), "qemu-virt", "=> ", 0x42000000);
+}
+
+// Issue 18 on real U-Boot: the NS16550 takes the divisor writes (DLAB, DLL/DLM) and U-Boot's
+// console answers after the stub restored its divisor. Malta's 1.8432 MHz UART: 115200 is 1.
+TEST(QemuStubRaw, MaltaNs16550DivisorSwitchAndRestore) {
+  if (!qemu_available(Board::MaltaEl)) GTEST_SKIP() << "qemu-system-mipsel / u-boot-qemu missing";
+  ASSERT_TRUE(stub::mips32el_stub().available());
+  QemuConfig cfg;
+  cfg.board = Board::MaltaEl;
+  uint32_t uboot_div = 0;
+  run_raw(cfg, stub::mips32el_stub(), "malta", "maltael # ", 0x82000000, 3, 2, &uboot_div);
+  EXPECT_EQ(uboot_div, 1u);
+}
+
+// The PL011 takes IBRD/FBRD (latched by LCR_H); U-Boot's pl01x set 24 MHz / 115200: IBRD 13, FBRD 1.
+TEST(QemuStubRaw, QemuArmPl011DivisorSwitchAndRestore) {
+  auto bios = rebuilt_qemu_arm_uboot();
+  if (bios.empty()) GTEST_SKIP() << "no rebuilt qemu_arm U-Boot (scripts/build-uboot-qemu has not run)";
+  ASSERT_TRUE(stub::armv7_stub().available());
+  QemuConfig cfg;
+  cfg.board = Board::QemuArm;
+  cfg.bios = bios;
+  auto virt = uboot::find_soc("qemu-virt")->uart;
+  uint32_t uboot_div = 0;
+  run_raw(cfg, stub::armv7_stub(), "qemu-virt", "=> ", 0x42000000, *uboot::uart_divisor(virt, 1500000), 2, &uboot_div);
+  EXPECT_EQ(uboot_div, *uboot::uart_divisor(virt, 115200));
 }
 
 }  // namespace

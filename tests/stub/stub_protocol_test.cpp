@@ -117,7 +117,9 @@ TEST(StubParams, UartFieldsFor16550AndPl011) {
   fill_uart_params(find_soc("t31")->uart, p);
   EXPECT_EQ(p.uart_base, 0xb0031000u);
   EXPECT_EQ(p.status_off, 0x14u);  // LSR at 5 * stride 4
-  EXPECT_EQ(p.reg_width, 4u);
+  EXPECT_EQ(p.reg_width, 1u);      // 8-bit registers (Ingenic base.h / device trees)
+  EXPECT_EQ(p.reg_stride, 4u);
+  EXPECT_EQ(p.uart_kind, CDSTUB_UART_16550);
   fill_uart_params(find_soc("qemu-virt")->uart, p);
   EXPECT_EQ(p.uart_base, 0x09000000u);
   EXPECT_EQ(p.status_off, 0x18u);
@@ -125,6 +127,9 @@ TEST(StubParams, UartFieldsFor16550AndPl011) {
   EXPECT_EQ(p.tx_ready_set, 0u);  // PL011: wait while TXFF is set
   EXPECT_EQ(p.rx_mask, 0x10u);
   EXPECT_EQ(p.rx_ready_set, 0u);
+  EXPECT_EQ(p.uart_kind, CDSTUB_UART_PL011);
+  EXPECT_GT(p.tx_polls, 0u);  // every wait in the stub is bounded (issue 13 item 4)
+  EXPECT_GT(p.sync_polls, 0u);
   auto w = params_words(p);
   EXPECT_EQ(w[0], CDSTUB_MAGIC);
   EXPECT_EQ(w[2], 0x09000000u);
@@ -153,6 +158,8 @@ TEST(SocTable, NamesAliasesAndUartOverride) {
   EXPECT_FALSE(find_soc("t99"));
   EXPECT_EQ(find_soc("t31:uart0")->uart.base, 0xb0030000u);
   EXPECT_EQ(find_soc("t31:uart2")->uart.base, 0xb0032000u);
+  EXPECT_EQ(find_soc("t31:uart3")->uart.base, 0xb0033000u);
+  EXPECT_FALSE(find_soc("t31:uart4"));  // the T31 has UART0-3
   EXPECT_FALSE(find_soc("malta:uart1"));
   for (const auto& e : soc_table()) EXPECT_NE(std::string(e.source), "") << e.name;
   EXPECT_TRUE(find_soc("malta")->qemu_verified);
@@ -192,6 +199,75 @@ TEST(SocTable, DetectsFromWhatUbootPrinted) {
   g = detect_soc(unknown);
   EXPECT_FALSE(g.soc);
   EXPECT_NE(g.reason.find("--soc"), std::string::npos);
+}
+
+// Issue 13 item 6: every UART each SoC has, per Ingenic's base.h and the thingino device trees.
+TEST(SocTable, EveryIngenicUartTheSocHas) {
+  const std::pair<const char*, unsigned> counts[] = {{"t10", 5}, {"t20", 5}, {"t21", 4}, {"t23", 4}, {"t30", 5},
+                                                     {"t31", 4}, {"t40", 4}, {"t41", 6}, {"a1", 3}};
+  for (auto [name, n] : counts) {
+    auto e = find_soc(name);
+    ASSERT_TRUE(e) << name;
+    EXPECT_EQ(e->uarts, n) << name;
+    EXPECT_TRUE(e->sources_checked) << name;
+    EXPECT_FALSE(e->qemu_verified) << name;  // untested on hardware, no QEMU model
+    EXPECT_EQ(e->uart.base, 0xb0031000u) << name;  // console UART1 on the reference boards
+    EXPECT_EQ(e->uart.stride, 4u) << name;
+    EXPECT_EQ(e->uart.reg_width, 1u) << name;
+    EXPECT_EQ(e->uart.clock_hz, 24000000u) << name;
+    for (unsigned u = 0; u < 10; u++) {
+      auto x = find_soc(std::string(name) + ":uart" + std::to_string(u));
+      EXPECT_EQ(x.has_value(), u < n) << name << " uart" << u;
+      if (x) {
+        EXPECT_EQ(x->uart.base, 0xb0030000u + 0x1000u * u) << name << " uart" << u;
+      }
+    }
+  }
+  EXPECT_EQ(find_soc("t41:uart5")->uart.base, 0xb0035000u);
+  EXPECT_EQ(find_soc("A1:UART2")->uart.base, 0xb0032000u);
+  EXPECT_NE(std::string(find_soc("t31")->source).find("base.h"), std::string::npos);
+}
+
+TEST(SocTable, DetectsA1AndAst2500AndUartFromBootLog) {
+  DeviceInfo a1;
+  a1.soc = "A1N";
+  auto g = detect_soc(a1);
+  ASSERT_TRUE(g.soc);
+  EXPECT_STREQ(g.soc->name, "a1");
+  DeviceInfo t41;
+  t41.soc = "T41";
+  t41.console_uart = "serial@10034000";
+  t41.console_uart_base = 0x10034000;
+  g = detect_soc(t41);
+  ASSERT_TRUE(g.soc);
+  EXPECT_EQ(g.soc->uart.base, 0xb0034000u);  // UART4 exists on the T41
+  DeviceInfo ast;
+  ast.prompt = "=> ";
+  ast.console_uart = "serial@1e784000";
+  ast.console_uart_base = 0x1e784000;
+  g = detect_soc(ast);
+  ASSERT_TRUE(g.soc);
+  EXPECT_STREQ(g.soc->name, "ast2500");
+  EXPECT_EQ(g.soc->arch, CpuArch::Armv7);
+  EXPECT_EQ(g.soc->uart.stride, 4u);
+}
+
+// Issue 18: the divisors of the rate ladder and which rates each UART makes exactly.
+TEST(SocTable, ExactDivisorsOfTheRateLadder) {
+  const auto t31 = find_soc("t31")->uart;
+  EXPECT_EQ(uart_divisor(t31, 1500000), 1u);
+  EXPECT_EQ(uart_divisor(t31, 750000), 2u);
+  EXPECT_EQ(uart_divisor(t31, 500000), 3u);
+  EXPECT_EQ(uart_divisor(t31, 115200), 13u);  // U-Boot's own, 0.16 % off
+  EXPECT_FALSE(uart_divisor(t31, 921600));    // 24 MHz / 16 / 921600 = 1.63: no exact divisor
+  EXPECT_EQ(exact_fast_rates(t31), "1500000 750000 500000");
+  const auto virt = find_soc("qemu-virt")->uart;  // PL011, 24 MHz: IBRD + FBRD/64
+  EXPECT_EQ(uart_divisor(virt, 1500000), 1u);
+  EXPECT_EQ(uart_divisor(virt, 115200), 13u | 1u << 16);  // IBRD 13, FBRD 1 (U-Boot's pl01x values)
+  EXPECT_NEAR(uart_rate(virt, *uart_divisor(virt, 921600)), 921600, 921600 * 0.01);
+  EXPECT_EQ(exact_fast_rates(find_soc("malta")->uart), "none");    // 1.8432 MHz: 115200 is divisor 1
+  EXPECT_EQ(exact_fast_rates(find_soc("ast2500")->uart), "none");  // 24 MHz / 13
+  EXPECT_EQ(uart_divisor(find_soc("ast2500")->uart, 115200), 1u);
 }
 
 }  // namespace

@@ -55,11 +55,11 @@ TEST(StubSim, NoisyLineGetsDamagedFramesAgain) {
   SimRig r("state=uboot,noise=2e-5,seed=3");
   r.s.run("sf probe 0");
   uboot::StubLoader l(r.s, *uboot::find_soc("t31"));
-  r.s.run("sf read 80600000 100000 100000");
+  r.s.run("sf read 80600000 0 100000");  // boot loader, env, kernel start: mostly data
   std::optional<std::vector<uint8_t>> got;
   for (int i = 0; i < 3 && !got; i++) got = l.read(kBuf, 0x100000);
   ASSERT_TRUE(got) << l.last_failure();
-  EXPECT_EQ(*got, flash_part(r.t, 0x100000, 0x100000));
+  EXPECT_EQ(*got, flash_part(r.t, 0, 0x100000));
   EXPECT_GT(l.stats().resent_frames, 0u);
   EXPECT_GT(r.t.camera().stats().noise_events, 0u);
   sim::uninstall_sim_stub();
