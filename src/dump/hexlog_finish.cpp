@@ -71,14 +71,20 @@ void HexlogReader::check_crcs(HexlogSummary& s) {
       c.state = image_.resolve(c.addr, c.size, c.crc) ? HexlogCrc::State::Verified : HexlogCrc::State::Unchecked;
     }
   }
+  for (const auto& c : crcs_)
+    if (c.state == HexlogCrc::State::Verified) s.verified.push_back({c.addr, c.size});
+  merge_into(s.verified, 0);
+  for (const auto& v : s.verified) s.verified_bytes += v.size;
+  auto covered = [&](uint64_t a, uint64_t n) {
+    for (const auto& v : s.verified)
+      if (a >= v.addr && a + n <= v.addr + v.size) return true;
+    return false;
+  };
   for (auto& c : crcs_) {
     if (c.state != HexlogCrc::State::Mismatch) continue;
-    // Another crc32 of the same range agrees: this one was garbled in the log or taken of other
-    // RAM contents (a re-run of sf read); the bytes are verified by the other.
-    const bool other_ok = std::any_of(crcs_.begin(), crcs_.end(), [&](const HexlogCrc& o) {
-      return o.state == HexlogCrc::State::Verified && o.addr == c.addr && o.size == c.size;
-    });
-    if (other_ok) {
+    // Other crc32 results verify all of this range: this one was garbled in the log or taken of
+    // other RAM contents (a re-run of sf read); the bytes are verified by the others.
+    if (covered(c.addr, c.size)) {
       c.state = HexlogCrc::State::Superseded;
       continue;
     }
@@ -93,12 +99,24 @@ void HexlogReader::check_crcs(HexlogSummary& s) {
     is.source = c.source;
     if (s.issues.size() < opt_.max_issues) s.issues.push_back(is);
     else ++s.issues_dropped;
-    s.repair.push_back({c.addr, c.size});
+    // A failing range that holds a smaller failing one (the whole image's crc32 around a chunk's)
+    // is explained by it: re-reading the smaller one is enough.
+    const bool holds_smaller = std::any_of(crcs_.begin(), crcs_.end(), [&](const HexlogCrc& o) {
+      return o.state == HexlogCrc::State::Mismatch && o.size < c.size && o.addr >= c.addr &&
+             o.addr + o.size <= c.addr + c.size;
+    });
+    if (!holds_smaller) s.repair.push_back({c.addr, c.size});
   }
-  for (const auto& c : crcs_)
-    if (c.state == HexlogCrc::State::Verified) s.verified.push_back({c.addr, c.size});
-  merge_into(s.verified, 0);
-  for (const auto& v : s.verified) s.verified_bytes += v.size;
+  for (const auto& c : crcs_) {
+    // A chunk with a gap could not be checked: re-read it whole with its crc32, so that the
+    // repair settles it in one round (bytes hidden behind the gap may be wrong too).
+    if (c.state != HexlogCrc::State::Unchecked) continue;
+    const bool holds_smaller = std::any_of(crcs_.begin(), crcs_.end(), [&](const HexlogCrc& o) {
+      return o.state != HexlogCrc::State::Outside && o.size < c.size && o.addr >= c.addr &&
+             o.addr + o.size <= c.addr + c.size;
+    });
+    if (!holds_smaller) s.repair.push_back({c.addr, c.size});
+  }
   s.crcs = crcs_;
 }
 

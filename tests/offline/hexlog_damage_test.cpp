@@ -67,10 +67,13 @@ Outcome check(const std::vector<uint8_t>& truth, const std::string& log, const s
   if (s.complete()) {
     EXPECT_EQ(o.image, truth) << "exit 0 with a wrong image";
   } else {
-    // Reported ranges: gaps and crc32 failures.
+    // Reported ranges: gaps, crc32 failures, and chunks whose crc32 could not be checked for a gap
+    // in them (named as such, and re-read whole by the repair).
     std::vector<AddrRange> reported = s.gaps;
     for (const auto& is : s.issues)
       if (is.kind == HexlogIssue::Kind::CrcMismatch) reported.push_back({is.addr, is.size});
+    for (const auto& c : s.crcs)
+      if (c.state == HexlogCrc::State::Unchecked) reported.push_back({c.addr, c.size});
     EXPECT_FALSE(reported.empty()) << "exit 1 without naming a range";
     for (size_t i = 0; i < truth.size(); ++i) {
       const uint64_t a = kBase + i;
@@ -98,7 +101,13 @@ Outcome check(const std::vector<uint8_t>& truth, const std::string& log, const s
     std::vector<m::Range> ranges;
     for (const auto& r : s.repair) ranges.push_back({r.addr, r.size});
     const Outcome fixed = read_logs({log, m::repair_log(truth, kBase, ranges)});
-    EXPECT_TRUE(fixed.sum.complete()) << "gaps " << fixed.sum.gap_bytes << " crc failures " << fixed.sum.crc_failures;
+    std::string why;
+    for (const auto& is : fixed.sum.issues)
+      if (is.kind == HexlogIssue::Kind::CrcMismatch)
+        why += " crc32 of " + std::to_string(is.addr - kBase) + "+" + std::to_string(is.size) + " (log " +
+               std::to_string(is.source) + " line " + std::to_string(is.line) + ")";
+    EXPECT_TRUE(fixed.sum.complete()) << "gaps " << fixed.sum.gap_bytes << " crc failures " << fixed.sum.crc_failures
+                                      << why;
     EXPECT_EQ(fixed.image, truth) << "original + repair log";
   }
   return o;

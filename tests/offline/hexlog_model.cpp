@@ -294,7 +294,7 @@ bool apply(Damage d, std::vector<Line>& lines, const std::vector<uint8_t>& img, 
       return true;
     }
     case Damage::TruncateLast:
-      l.text.resize(10 + rng() % (l.text.size() - 10));
+      l.text.resize(10 + rng() % (c.hex_end - 10));  // inside the hex: the line's bytes are lost
       lines.resize(i + 1);
       damaged.push_back(truth);
       mark(i);

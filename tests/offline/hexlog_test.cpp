@@ -2,6 +2,7 @@
 // The streaming md-log reader (dump/hexlog.hpp): real-log noise, checks, gaps, conflicts.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <random>
 #include <string>
 #include <vector>
@@ -38,7 +39,9 @@ TEST(Hexlog, EveryWidthDialectAndChunking) {
   for (unsigned w : {1u, 2u, 4u})
     for (auto dia : {MdDialect::Old, MdDialect::Modern})
       for (size_t chunk : {size_t{1}, size_t{7}, size_t{4096}}) {
-        std::string log = "=> md." + std::string(w == 1 ? "b" : w == 2 ? "w" : "l") + " 80600000 3e8\r\n" +
+        char count[16];
+        std::snprintf(count, sizeof count, "%x", 1000 / w);  // md counts units of the width
+        std::string log = "=> md." + std::string(w == 1 ? "b" : w == 2 ? "w" : "l") + " 80600000 " + count + "\r\n" +
                           md(d, 0x80600000, w, dia) + "=> ";
         HexlogReader r;
         r.begin_source();
@@ -265,11 +268,18 @@ TEST(Hexlog, StartAndSizeSelectTheRangeAndFindTrailingGaps) {
 
 TEST(Hexlog, NoMdLinesAndLongGarbageLines) {
   HexlogReader r;
-  r.feed(std::string(100000, 'x') + "\nhello\n=> md.b 0 10\n");
+  r.feed(std::string(100000, 'x') + "\nhello\n");
   auto s = r.finish();
   EXPECT_EQ(s.size, 0u);
   EXPECT_EQ(s.md_lines, 0u);
   EXPECT_FALSE(s.complete());
+  // An echoed md whose output is missing: its range is the target, all of it a gap.
+  HexlogReader r2;
+  r2.feed(std::string(100000, 'x') + "\nhello\n=> md.b 0 10\n");
+  auto s2 = r2.finish();
+  EXPECT_EQ(s2.size, 16u);
+  EXPECT_EQ(s2.gap_bytes, 16u);
+  EXPECT_FALSE(s2.complete());
 }
 
 TEST(Hexlog, MemoryFollowsOutputNotLog) {
