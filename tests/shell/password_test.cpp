@@ -22,12 +22,12 @@ using namespace camdump::test;
 
 namespace {
 
-struct Run {
+struct CliRun {
   int status = -1;
   std::string out, err;
 };
 
-Run camdump_cli(const std::vector<std::string>& args, const TempDir& dir) {
+CliRun camdump_cli(const std::vector<std::string>& args, const TempDir& dir) {
   std::vector<std::string> argv = {CAMDUMP_BINARY_DIR "/camdump", "-q"};
   argv.insert(argv.end(), args.begin(), args.end());
   auto p = Process::spawn(argv, {.stdout_file = (dir / "out.txt").string(), .stderr_file = (dir / "err.txt").string()});
@@ -66,7 +66,7 @@ TEST_F(ShellPassword, FromTheEnvironmentAndNeverInTheTranscript) {
   BusyboxRoot root(img, {.parts = {{"boot", 0, 1u << 20}}, .login = true});
   TempDir dir("camdump-pw-env");
   ::setenv("CAMDUMP_PASSWORD", "secret", 1);
-  Run r = camdump_cli({"dump", "shell", root.port(), "-o", (dir / "fw.bin").string(), "--log", (dir / "log.txt").string()},
+  CliRun r = camdump_cli({"dump", "shell", root.port(), "-o", (dir / "fw.bin").string(), "--log", (dir / "log.txt").string()},
                       dir);
   ::unsetenv("CAMDUMP_PASSWORD");
   ASSERT_EQ(r.status, 0) << r.err;
@@ -80,7 +80,7 @@ TEST_F(ShellPassword, FromAFile) {
   BusyboxRoot root(img, {.parts = {{"boot", 0, 1u << 20}}, .login = true});
   TempDir dir("camdump-pw-file");
   std::ofstream(dir / "pw") << "secret\n";
-  Run r = camdump_cli({"dump", "shell", root.port(), "-o", (dir / "fw.bin").string(), "--password-file",
+  CliRun r = camdump_cli({"dump", "shell", root.port(), "-o", (dir / "fw.bin").string(), "--password-file",
                        (dir / "pw").string(), "--log", (dir / "log.txt").string()},
                       dir);
   ASSERT_EQ(r.status, 0) << r.err;
@@ -89,7 +89,7 @@ TEST_F(ShellPassword, FromAFile) {
 
 TEST(ShellPasswordCli, OnTheCommandLineItIsRefusedBeforeAnythingRuns) {
   TempDir dir("camdump-pw-argv");
-  Run r = camdump_cli({"dump", "shell", "tcp:127.0.0.1:1", "-o", (dir / "fw.bin").string(), "--password", "hunter2"},
+  CliRun r = camdump_cli({"dump", "shell", "tcp:127.0.0.1:1", "-o", (dir / "fw.bin").string(), "--password", "hunter2"},
                       dir);
   EXPECT_EQ(r.status, 2) << r.err;
   EXPECT_NE(r.err.find("CAMDUMP_PASSWORD"), std::string::npos) << r.err;
@@ -100,7 +100,7 @@ TEST(ShellPasswordCli, WithoutATerminalOrPasswordTheLoginPromptIsAClearError) {
   BusyboxRoot root(std::vector<uint8_t>(1u << 20, 0xff), {.parts = {{"boot", 0, 1u << 20}}, .login = true});
   TempDir dir("camdump-pw-none");
   ::unsetenv("CAMDUMP_PASSWORD");
-  Run r = camdump_cli({"dump", "shell", root.port(), "-o", (dir / "fw.bin").string()}, dir);
+  CliRun r = camdump_cli({"dump", "shell", root.port(), "-o", (dir / "fw.bin").string()}, dir);
   EXPECT_EQ(r.status, 2) << r.err;
   EXPECT_NE(r.err.find("--password-file"), std::string::npos) << r.err;
 }
