@@ -168,8 +168,14 @@ Ch341aRestoreSummary restore_ch341a_nand(ch341a::Ch341aSession& s, const Ch341aR
   p.stage = "writing";
   p.total = sum.plan.bytes;
   try {
+    bool warned = false;
     for (const auto& u : sum.plan.units) {
       check_cancel(cancel);
+      if (u.boot && !warned) {
+        warned = true;
+        rep.log(LogLevel::Warn, "writing the boot region (first 1 MiB: SPL + U-Boot) now: if this is cut short, "
+                                "the camera will not boot until it is written again");
+      }
       const uint32_t block = uint32_t(u.offset / bb);
       const unsigned used = write_block(nand, g, block, std::span(image).subspan(u.offset, bb), std::max(1u, o.tries));
       if (!used)

@@ -21,6 +21,8 @@ namespace {
 
 const std::string kCamdump = CAMDUMP_BINARY_DIR "/camdump";
 const std::string kShim = CAMDUMP_BINARY_DIR "/libcamdump-usbsim.so";
+// EF 40 17 matches two flashrom 1.3 definitions; -c picks the one the emulated W25Q64FV is.
+const std::string kFlashromChip = "W25Q64BV/W25Q64CV/W25Q64FV";
 
 struct Result {
   int status = -1;
@@ -79,7 +81,7 @@ TEST(RestoreCh341aCli, RestoredFlashReadBackByFlashromEqualsTheImage) {
   EXPECT_TRUE(slurp(dir / "fw.bin.before-restore.bin") == other);
   // flashrom, through the shim, reads the chip camdump wrote.
   auto fr = run({"env", "CAMDUMP_SIM=image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV", "LD_PRELOAD=" + kShim,
-                 flashrom(), "-p", "ch341a_spi", "-r", (dir / "flashrom.bin").string()},
+                 flashrom(), "-p", "ch341a_spi", "-c", kFlashromChip, "-r", (dir / "flashrom.bin").string()},
                 dir.path());
   ASSERT_EQ(fr.status, 0) << fr.out << fr.err;
   EXPECT_TRUE(slurp(dir / "flashrom.bin") == want) << "flashrom reads something else than IMAGE";
@@ -94,7 +96,7 @@ TEST(RestoreCh341aCli, FlashromWritesCamdumpReadsBack) {
                  "CAMDUMP_SIM=image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV,save=" +
                      (dir / "flash.bin").string(),
                  "CAMDUMP_SIM_STATS=" + (dir / "stats.json").string(), "LD_PRELOAD=" + kShim, flashrom(), "-p",
-                 "ch341a_spi", "-w", (dir / "fw.bin").string()},
+                 "ch341a_spi", "-c", kFlashromChip, "-w", (dir / "fw.bin").string()},
                 dir.path());
   ASSERT_EQ(fr.status, 0) << fr.out << fr.err;
   auto stats = nlohmann::json::parse(test::read_file(dir / "stats.json"));

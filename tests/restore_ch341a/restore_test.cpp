@@ -321,3 +321,27 @@ TEST(RestoreCh341a, DumpRecordsTheChipForALaterRestore) {
   EXPECT_EQ(rec->size, k8M);
   EXPECT_EQ(rec->length, 64u * 1024);
 }
+
+// SPI NAND: blocks are the units; a factory-bad block is left alone where the dump kept it.
+TEST(RestoreCh341a, NandWithBadBlocksWritesOnlyGoodDifferingBlocks) {
+  const uint64_t bb = 64 * 2048;  // W25N01GV block: 64 pages of 2 KiB (data-only layout)
+  auto want = ch341a::sim_pattern(128u << 20, 12);
+  auto old = want;
+  for (uint64_t b : {1u, 2u, 3u}) old[b * bb + 100] ^= 0xFF;  // block 3 carries the bad mark
+  Case c(want, old);
+  auto o = c.opts();
+  o.no_backup = true;
+  o.force = true;  // a pattern, not a camera image
+  o.offset = 0, o.length = 8 * bb;
+  auto r = restore(c.sim("W25N01GV", ",bad=3"), o);
+  EXPECT_EQ(r.sum.bad_blocks, (std::vector<uint32_t>{3}));
+  EXPECT_EQ(r.sum.units_written, 2u);
+  EXPECT_EQ(r.chip.block_erases, 2u);
+  EXPECT_EQ(r.chip.ignored_writes, 0u) << "a bad block was erased or programmed";
+  auto now = slurp(c.flash);
+  EXPECT_TRUE(std::equal(now.begin(), now.begin() + 3 * bb, want.begin()));
+  EXPECT_EQ(now[3 * bb + 100], old[3 * bb + 100]) << "the bad block was written";
+  // Data + spare images need --nand-oob.
+  o.nand_oob = true;
+  EXPECT_EQ(restore_error(c.sim("W25N01GV", ",bad=3"), o), ErrorKind::Usage);
+}
