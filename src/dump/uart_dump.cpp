@@ -94,7 +94,7 @@ void UartDumper::recover(const uboot::ConsoleLost& e) {
          "check the wiring, power supply and watchdog; then run again with --resume");
   r_.resets += e.why() == uboot::ConsoleLost::Why::Reset;
   if (e.why() == uboot::ConsoleLost::Why::Silent) {  // usually a prompt damaged by line noise
-    s_.reporter().log(LogLevel::Info, fmt::format("{}: Ctrl-C to get the prompt back", e.what()));
+    s_.reporter().log(LogLevel::Info, fmt::format("{}; camdump is sending Ctrl-C to bring the prompt back", e.what()));
     if (s_.resync()) return;
   }
   s_.reporter().log(LogLevel::Warn, fmt::format("{}: re-attaching and staging again", e.what()));

@@ -7,8 +7,9 @@
 // cut would. Output as cmd_sf.c prints it (docs/reference/uboot-console.md#sf-read):
 // `SF: N bytes @ 0xOFF Erased: OK|ERROR`, `... Written: OK`, `ERROR: attempting erase past flash
 // size (0x...)`, sf update's `Updating, N% R B/s` and `N bytes written, M bytes skipped in S.Ms,
-// speed R B/s`, then the Ingenic builds' timing line. Timing: Winbond W25Q128JV datasheet typical
-// values, tSE 45 ms (4 KiB sector), tBE2 150 ms (64 KiB block), tPP 0.4 ms per 256-byte page.
+// speed R B/s`, then the Ingenic builds' timing line. NOR facts: docs/reference/spi-flash-write.md;
+// timing: Winbond W25Q128JV datasheet typical values, tSE 45 ms (4 KiB sector), tBE2 150 ms
+// (64 KiB block), tPP 0.4 ms per 256-byte page.
 #include <fmt/core.h>
 
 #include <algorithm>
