@@ -50,6 +50,8 @@ void run(const SdArgs& a, Context& ctx) {
                         {"flash_chip", r.flash_name},
                         {"start_block", r.start_block},
                         {"block_count", r.block_count},
+                        {"chunk", r.chunk},
+                        {"readback", r.readback},
                         {"crc32", crc_hex(r.crc32)},
                         {"whole_crc_from_device", r.whole_crc_from_device},
                         {"chunk_retries", r.chunk_retries},
@@ -67,6 +69,7 @@ void run(const SdArgs& a, Context& ctx) {
   fmt::print("flash:    {}{}\n", r.flash_name.empty() ? "" : r.flash_name + ", ", format_size(r.flash_size));
   fmt::print("card:     {} blocks 0x{:x}..0x{:x} ({} blocks of 512), every chunk read back and checked\n",
              r.device_name, r.start_block, r.start_block + r.block_count - 1, r.block_count);
+  fmt::print("chunks:   {} each, read back at 0x{:x}\n", format_size(r.chunk), r.readback);
   fmt::print("repairs:  {} chunk re-writes, {} console resets survived\n", r.chunk_retries, r.resets);
   fmt::print("time:     {:.1f} s\n", r.seconds);
   fmt::print("crc32:    {}{}\n", crc_hex(r.crc32),
@@ -96,7 +99,9 @@ void register_dump_sd(CLI::App& app, Context& ctx) {
   c->add_option("--device", a->device,
                 "U-Boot block device command: mmc (SD card, default), virtio (QEMU disk) or usb (USB stick)");
   c->add_option("--device-number", a->device_number, "Device number for '<device> dev N' (default 0)");
-  c->add_option("--chunk", a->chunk, "Bytes per write + read-back check (multiple of 512; default 1M)");
+  c->add_option("--chunk", a->chunk,
+                "Bytes per write + read-back check (multiple of 512; default 1M); made smaller, with a warning, "
+                "when the staging buffer + 2 chunks would reach U-Boot's reserved area (boot log, bdinfo or SoC)");
   c->add_option("--readback", a->readback,
                 "RAM address the card is read back to for checking (default: 1 MiB-aligned after the staging "
                 "buffer, or --buffer / the SoC default with --mapped)");

@@ -54,6 +54,7 @@ void run(const TftpArgs& a, Context& ctx) {
     j["crc32"] = crc_hex(r.crc32);
     j["sha256"] = r.sha256;
     j["chunks"] = r.chunks;
+    j["chunk"] = r.chunk;
     j["retries"] = r.retries;
     j["seconds"] = r.seconds;
     j["device"] = {{"prompt", r.device.prompt}, {"version", r.device.version}, {"soc", r.device.soc}};
@@ -63,7 +64,8 @@ void run(const TftpArgs& a, Context& ctx) {
   }
   fmt::print("device:   {} (prompt '{}')\n", r.device.version.empty() ? "U-Boot" : r.device.version, r.device.prompt);
   fmt::print("flash:    {} (dumped 0x{:x} + 0x{:x})\n", format_size(r.flash_size), r.offset, r.length);
-  fmt::print("tftpput:  {} chunk(s), {} re-upload(s), {:.1f} s ({:.1f} MiB/s)\n", r.chunks, r.retries, r.seconds,
+  fmt::print("tftpput:  {} chunk(s) of {}, {} re-upload(s), {:.1f} s ({:.1f} MiB/s)\n", r.chunks, format_size(r.chunk),
+             r.retries, r.seconds,
              r.seconds > 0 ? double(r.length) / r.seconds / (1 << 20) : 0.0);
   fmt::print("crc32:    {} (every chunk: device == file)\n", crc_hex(r.crc32));
   fmt::print("sha256:   {}\n", r.sha256);
@@ -95,7 +97,9 @@ void register_dump_tftp(CLI::App& app, Context& ctx) {
   add_console_options(*c, a->console);
   c->add_option("--offset", a->offset, "First flash byte to dump (default 0)");
   c->add_option("--length", a->length, "Bytes to dump (default: to the end of the flash)");
-  c->add_option("--chunk", a->chunk, "Bytes per staged tftpput (default 16M; must fit the camera's free RAM)");
+  c->add_option("--chunk", a->chunk,
+                "Bytes per staged tftpput (default 16M); made smaller, with a warning, when buffer + chunk would "
+                "reach U-Boot's reserved area (learned from the boot log, bdinfo or the SoC)");
   c->add_option("--retries", a->retries, "Re-uploads of a chunk whose CRC32 does not match (default 2)");
   c->add_flag("--json", a->json, "Print only a JSON summary on stdout");
   c->callback([a, &ctx] { run(*a, ctx); });

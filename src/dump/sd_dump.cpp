@@ -28,6 +28,8 @@ std::string joined(const std::vector<std::string>& lines) {
   return s;
 }
 
+uint64_t mib_up(uint64_t n) { return (n + 0xfffff) & ~uint64_t{0xfffff}; }
+
 bool contains_any(const std::string& line, std::initializer_list<std::string_view> needles) {
   for (auto n : needles)
     if (line.find(n) != std::string::npos) return true;
@@ -218,17 +220,28 @@ SdDumpResult SdDumper::run() {
   r_.flash_size = flash;
   r_.start_block = o_.start_block;
   r_.block_count = flash / kBlock;
-  const uint64_t chunk = std::min(o_.chunk, flash);
   // Read-back buffer: after the staging buffer (1 MiB aligned), or at --buffer/the SoC default
-  // when the flash is memory-mapped (then nothing is staged in RAM).
-  if (o_.readback) r_.readback = *o_.readback;
-  else if (stager_.mapped())
+  // when the flash is memory-mapped (then nothing is staged in RAM). Both must stay below U-Boot's
+  // reserved area (issue 13: `--chunk 16M` put the read-back into a 64 MiB T31's stack), so a
+  // chunk that does not fit is made smaller, with a warning.
+  uint64_t chunk = std::min(o_.chunk, flash);
+  const auto one = [](uint64_t c) { return c; };
+  if (o_.readback) {
+    if (!stager_.mapped()) chunk = stager_.fit_chunk(chunk, kBlock, stager_.buffer(), one, "--chunk");
+    chunk = stager_.fit_chunk(chunk, kBlock, *o_.readback, one, "--chunk");
+    r_.readback = *o_.readback;
+  } else if (stager_.mapped()) {
     r_.readback = o_.staging.buffer ? *o_.staging.buffer : default_buffer(r_.device);
-  else
-    r_.readback = stager_.buffer() + ((chunk + 0xfffff) & ~uint64_t{0xfffff});
+    chunk = stager_.fit_chunk(chunk, kBlock, r_.readback, one, "--chunk");
+  } else {
+    chunk = stager_.fit_chunk(chunk, kBlock, stager_.buffer(), [](uint64_t c) { return mib_up(c) + c; }, "--chunk");
+    r_.readback = stager_.buffer() + mib_up(chunk);
+  }
+  r_.chunk = chunk;
   s_.reporter().log(LogLevel::Info,
                     fmt::format("{}: writing {} to blocks 0x{:x}..0x{:x}, read-back buffer 0x{:x}", dev_,
                                 format_size(flash), o_.start_block, o_.start_block + r_.block_count - 1, r_.readback));
+  if (o_.confirm) o_.confirm(survey_sd(s_, dev_, o_.device_number, o_.start_block, r_.block_count, r_.readback));
   if (o_.erase && o_.device == SdDevice::Mmc) erase(r_.block_count);
   uint32_t whole = 0;
   for (uint64_t off = 0; off < flash; off += chunk) {
@@ -239,7 +252,7 @@ SdDumpResult SdDumper::run() {
   // The device's crc32 of the whole flash in one piece: over memory-mapped flash, or staged at
   // once when at most 16 MiB (the guide's own `sf read 0x80600000 0 0x1000000`); larger flashes
   // keep the device's chunk CRCs combined.
-  if (stager_.mapped() || flash <= (16u << 20)) {
+  if (stager_.mapped() || (flash <= (16u << 20) && stager_.fits(flash))) {
     std::optional<uint32_t> dev;
     for (int attempt = 0; attempt < 6 && !dev; ++attempt) {
       try {

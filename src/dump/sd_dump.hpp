@@ -8,7 +8,9 @@
 // same crc32 (bounded retries, then fail with the address). The chunk CRCs are combined into the
 // whole-flash CRC32 the user passes to `extract --expect-crc32`; the device's crc32 of the whole
 // range (--mapped, or a flash of at most 16 MiB staged at once) must also agree. Camera resets are survived by re-attaching and redoing the
-// current chunk (RAM is lost on reset; the card keeps what was written).
+// current chunk (RAM is lost on reset; the card keeps what was written). The staging buffer plus
+// the read-back buffer (buffer + 2 chunks) stay below U-Boot's reserved area: a --chunk that
+// would reach it is made smaller (Stager::fit_chunk).
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -44,6 +46,7 @@ struct SdDumpResult {
   bool whole_crc_from_device = false;  ///< one device crc32 of the whole range agreed (--mapped or ≤ 16 MiB)
   uint64_t chunk_retries = 0, resets = 0;
   uint64_t readback = 0;               ///< RAM address used for read-backs
+  uint64_t chunk = 0;                  ///< bytes per write/verify unit (--chunk, or less to stay below U-Boot)
   double seconds = 0;
   std::string device_name;             ///< "mmc", "virtio", "usb"
   uboot::DeviceInfo device;

@@ -56,7 +56,12 @@ TftpDumpResult dump_tftp(uboot::UbootSession& s, const TftpDumpOptions& o, Repor
   res.length = o.length.value_or(res.flash_size - o.offset);
   if (o.offset + res.length > res.flash_size) fail(ErrorKind::Usage, "--offset + --length pass the end of the flash");
   uint64_t chunk = std::max<uint64_t>(o.chunk, 4096);
+  // The staged chunk must stay below U-Boot's reserved area (issue 13: `--chunk 32M` from
+  // 0x80600000 ran into a 64 MiB T31's stack and heap): a chunk that does not fit is made smaller.
+  if (!st.mapped())
+    chunk = st.fit_chunk(std::min(chunk, res.length), 4096, st.buffer(), [](uint64_t c) { return c; }, "--chunk");
 
+  res.chunk = chunk;
   TftpInbox rx(o.listen, rep, cancel, std::max<uint64_t>(chunk, 1) + 4096);
   uint16_t port = rx.server().port();
   // Network settings for this boot only (never saveenv).

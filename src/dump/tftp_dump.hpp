@@ -38,6 +38,7 @@ struct TftpDumpResult {
   uint32_t crc32 = 0;  ///< of the whole output (each chunk matched the device's crc32)
   std::string sha256;
   unsigned chunks = 0, retries = 0;
+  uint64_t chunk = 0;  ///< bytes per tftpput (--chunk, or less to stay below U-Boot's reserved area)
   double seconds = 0;
   uboot::DeviceInfo device;
 };

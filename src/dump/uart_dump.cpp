@@ -236,7 +236,7 @@ void UartDumper::verify_whole_and_commit() {
   uint32_t dev = 0;
   for (int attempt = 0; attempt < 6 && !have; ++attempt) {
     try {
-      if (stager_.mapped() || plan_.length <= (16u << 20)) {
+      if (stager_.mapped() || (plan_.length <= (16u << 20) && stager_.fits(plan_.length))) {  // below U-Boot
         uint64_t ram = stager_.stage(plan_.offset, plan_.length);
         for (int k = 0; k < 3 && !have; ++k)
           if (auto c = s_.crc32(ram, plan_.length)) have = true, dev = *c;

@@ -38,21 +38,21 @@ ScriptPlan plan_script(const ScriptOptions& opt) {
   p.sd_blocks = (opt.flash_size + p.block_size - 1) / p.block_size;
   p.chunk_size = opt.flash_size;
   const uint64_t end = opt.baseaddr + opt.flash_size;
-  const bool overlaps = opt.baseaddr < kT31HeapEnd && end > kT31HeapStart;
-  if (overlaps && opt.baseaddr < kT31HeapStart) {
-    // Split into the largest power-of-two chunks that fit below the heap.
-    uint64_t room = kT31HeapStart - opt.baseaddr, c = 1u << 16;
+  const bool overlaps = opt.baseaddr < kT31HeapEnd && end > kT31StagingCeiling;  // the stack too (issue 13)
+  if (overlaps && opt.baseaddr < kT31StagingCeiling) {
+    // Split into the largest power-of-two chunks that fit below the stack (which lies below the heap).
+    uint64_t room = kT31StagingCeiling - opt.baseaddr, c = 1u << 16;
     while (c * 2 <= room && c * 2 <= opt.flash_size) c *= 2;
     if (c >= (1u << 16)) p.chunk_size = c;
     p.warnings.push_back(fmt::format(
-        "{}..{} would reach into U-Boot's malloc arena ({}..{}) on a 64 MiB Ingenic T31; the flash is read in {} "
-        "chunk(s) of {}", h(opt.baseaddr), h(end - 1), h(kT31HeapStart), h(kT31HeapEnd - 1),
+        "{}..{} would reach into U-Boot's stack and malloc arena (from {} to {}) on a 64 MiB Ingenic T31; the flash is "
+        "read in {} chunk(s) of {}", h(opt.baseaddr), h(end - 1), h(kT31StagingCeiling), h(kT31HeapEnd - 1),
         (opt.flash_size + p.chunk_size - 1) / p.chunk_size, format_size(p.chunk_size)));
   } else if (overlaps) {
     p.warnings.push_back(fmt::format(
-        "--baseaddr {} lies in U-Boot's malloc arena ({}..{}) on a 64 MiB Ingenic T31: the buffer may overwrite U-Boot's "
-        "heap (it often works, but is not guaranteed). Use --baseaddr {} (stock/OpenIPC baseaddr) instead",
-        h(opt.baseaddr), h(kT31HeapStart), h(kT31HeapEnd - 1), h(kT31SafeBase)));
+        "--baseaddr {} lies in U-Boot's stack and malloc arena ({}..{}) on a 64 MiB Ingenic T31: the buffer may "
+        "overwrite U-Boot (it often works, but is not guaranteed). Use --baseaddr {} (stock/OpenIPC baseaddr) instead",
+        h(opt.baseaddr), h(kT31StagingCeiling), h(kT31HeapEnd - 1), h(kT31SafeBase)));
   }
   for (uint64_t off = 0; off < opt.flash_size; off += p.chunk_size) {
     ScriptChunk c;

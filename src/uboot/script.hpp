@@ -18,6 +18,9 @@ enum class ScriptRoute { Sd, Tftp, Uart };
 constexpr uint64_t kT31HeapStart = 0x81f8c000;
 constexpr uint64_t kT31HeapEnd = 0x83f8c000;
 constexpr uint64_t kT31SafeBase = 0x80600000;
+/// ... and its stack grows down from below the heap (boot log "Stack Pointer at: 81f6bf48"): a
+/// buffer must end at or below this, 1 MiB under the stack pointer (dump/reserved_ram.hpp).
+constexpr uint64_t kT31StagingCeiling = 0x81e00000;
 
 struct ScriptOptions {
   ScriptRoute route = ScriptRoute::Sd;

@@ -4,7 +4,9 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <stdexcept>
@@ -41,9 +43,57 @@ void make_flash(const std::string& src, const std::filesystem::path& dst, uint64
   write_file(dst, data);
 }
 
+// Sabrelite / Ast2500 (docs/reference/qemu-boards.md): U-Boot from scripts/build-uboot-qemu, the
+// flash images as mtd drives, the on-board NIC on user-mode networking.
+std::vector<std::string> sf_board_argv(const QemuConfig& cfg, const std::vector<std::string>& console) {
+  if (cfg.bios.empty()) throw std::runtime_error("Sabrelite/Ast2500 need cfg.bios (scripts/build-uboot-qemu)");
+  std::vector<std::string> a;
+  if (cfg.board == Board::Sabrelite) {
+    a = {"qemu-system-arm", "-M", "sabrelite", "-smp", "1", "-m", "1G", "-kernel", cfg.bios};
+    a.insert(a.end(), {"-serial", "null"});  // the console is the second UART
+  } else {
+    a = {"qemu-system-arm", "-M", "ast2500-evb"};  // boots u-boot.bin from the first mtd image
+  }
+  a.insert(a.end(), {"-display", "none", "-monitor", "none"});
+  for (const auto& img : cfg.mtd_images) a.insert(a.end(), {"-drive", "if=mtd,format=raw,file=" + img});
+  if (cfg.user_net) a.insert(a.end(), {"-nic", cfg.net_options.empty() ? "user" : "user," + cfg.net_options});
+  else a.insert(a.end(), {"-nic", "none"});
+  a.insert(a.end(), console.begin(), console.end());
+  a.insert(a.end(), cfg.extra_args.begin(), cfg.extra_args.end());
+  return a;
+}
+
 }  // namespace
 
+std::string cached_uboot(const std::string& board) {
+  std::string env = "CAMDUMP_UBOOT_";
+  for (char c : board) env += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (const char* e = std::getenv(env.c_str()); e && std::filesystem::exists(e)) return e;
+  std::filesystem::path cache;
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) cache = x;
+  else if (const char* h = std::getenv("HOME")) cache = std::filesystem::path(h) / ".cache";
+  // Names as scripts/build-uboot-qemu writes them; the newest build wins.
+  std::filesystem::path best;
+  std::filesystem::file_time_type best_time{};
+  std::error_code ec;
+  for (auto& f : std::filesystem::directory_iterator(cache / "camdump", ec)) {
+    const std::string name = f.path().filename().string();
+    std::filesystem::path p;
+    if (board == "qemu_arm" && name.rfind("u-boot-qemu_arm-", 0) == 0 && name.find("tftpput") != std::string::npos)
+      p = f.path();
+    else if (board == "sabrelite" && name.rfind("u-boot-sabrelite-", 0) == 0)
+      p = f.path() / "u-boot";
+    else if (board == "ast2500" && name.rfind("u-boot-ast2500-", 0) == 0)
+      p = f.path() / "u-boot.bin";
+    if (p.empty() || !std::filesystem::is_regular_file(p, ec)) continue;
+    auto t = std::filesystem::last_write_time(p, ec);
+    if (best.empty() || t > best_time) best = p, best_time = t;
+  }
+  return best.string();
+}
+
 bool qemu_available(Board board) {
+  if (board == Board::Sabrelite || board == Board::Ast2500) return ::access("/usr/bin/qemu-system-arm", X_OK) == 0;
   if (board == Board::QemuArm)
     return ::access(kArmBios, R_OK) == 0 && ::access("/usr/bin/qemu-system-arm", X_OK) == 0;
   return ::access(kMaltaBios, R_OK) == 0 && ::access("/usr/bin/qemu-system-mipsel", X_OK) == 0;
@@ -64,6 +114,7 @@ std::vector<std::string> console_pty_args() { return {"-serial", "pty"}; }
 std::vector<std::string> qemu_argv(const QemuConfig& cfg, const std::vector<std::string>& console,
                                    const std::filesystem::path& work_dir) {
   std::vector<std::string> a;
+  if (cfg.board == Board::Sabrelite || cfg.board == Board::Ast2500) return sf_board_argv(cfg, console);
   bool arm = cfg.board == Board::QemuArm;
   if (arm) {
     a = {"qemu-system-arm", "-M", "virt", "-cpu", "cortex-a15", "-m", "512",

@@ -7,6 +7,12 @@
 //   MaltaEl: qemu-system-mipsel -M malta -cpu 24Kc -m 256, word-swapped maltael u-boot.bin padded to
 //            4 MiB in pflash (NS16550 console, prompt "maltael # ", no countdown); image in RAM at
 //            physical 0x02000000 (U-Boot sees it at 0x82000000 / 0xa2000000).
+// and two boards with a real SPI NOR that U-Boot's `sf` drives (docs/reference/qemu-boards.md;
+// their U-Boot comes from scripts/build-uboot-qemu, see cached_uboot()):
+//   Sabrelite: qemu-system-arm -M sabrelite -smp 1 -m 1G -kernel <ELF u-boot>, console on the second
+//            UART, mtd_images[0] = the 2 MiB SST chip (written back by QEMU: pass a copy).
+//   Ast2500: qemu-system-arm -M ast2500-evb, mtd_images[0] = 32 MiB boot flash with u-boot.bin at 0
+//            (`sf probe 0:0`), mtd_images[1] = the second chip (`sf probe 1:0`; blank if not given).
 // Three console forms:
 //   (a) stdio: exec_port(qemu_argv(cfg, console_stdio_args())) is an "exec:..." PORT for camdump;
 //       stdio uses signal=off so a Ctrl-C byte reaches U-Boot instead of killing QEMU.
@@ -28,7 +34,7 @@
 
 namespace camdump::test {
 
-enum class Board { QemuArm, MaltaEl };
+enum class Board { QemuArm, MaltaEl, Sabrelite, Ast2500 };
 
 struct QemuConfig {
   Board board = Board::QemuArm;
@@ -40,7 +46,13 @@ struct QemuConfig {
   bool user_net = false;         ///< -netdev user (virtio-net-device on QemuArm, pcnet on MaltaEl)
   std::string net_options;       ///< appended to "-netdev user,id=n0", e.g. "restrict=on,tftp=/dir"
   std::vector<std::string> extra_args;  ///< appended last
+  std::vector<std::string> mtd_images;  ///< Sabrelite/Ast2500: SPI NOR images (-drive if=mtd), in chip order
 };
+
+/// The binary scripts/build-uboot-qemu cached for `board` ("qemu_arm", "sabrelite", "ast2500"),
+/// or "" when it has not been built (tests then skip; `make uboot-qemu` builds all three). The
+/// environment variable CAMDUMP_UBOOT_<BOARD> (upper case) overrides it.
+std::string cached_uboot(const std::string& board);
 
 /// Debian's u-boot-qemu is installed (and the QEMU binary for `board` exists).
 bool qemu_available(Board board = Board::QemuArm);
