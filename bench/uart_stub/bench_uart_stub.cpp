@@ -3,11 +3,16 @@
 // stock Debian maltael U-Boot under QEMU (image in RAM, read in place with --mapped), once with
 // md and once with the stub. Wire characters = bytes in QEMU's chardev logfile (everything the
 // guest printed) + bytes camdump sent. Prints both per flash byte, per non-blank byte, and the
-// projected time at 115200 8N1 (11,520 characters/s). Usage: bench_uart_stub [SIZE_MiB]
+// projected time at 115200 8N1 (11,520 characters/s).
+// Issue 18: first, the wire time of the same image on the virtual camera (`sim:`, baud-timing=1: every
+// character costs 10 bit times at the rate in effect on its virtual clock) with md at 115200, the
+// stub at 115200 and the stub at 1.5 Mbaud, next to the guide's md.b at 115200.
+// Usage: bench_uart_stub [SIZE_MiB] [sim]   ("sim": the virtual-camera table only)
 #include <fmt/format.h>
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <tuple>
 #include <nlohmann/json.hpp>
 
 #include "image/synth.hpp"
@@ -51,7 +56,51 @@ static Run run_method(const std::filesystem::path& img, uint64_t size, const std
   return r;
 }
 
+struct SimRun {
+  bool ok = false;
+  double wire_seconds = 0, wall = 0;
+  std::string rates;
+};
+
+static SimRun run_sim(uint64_t mib, const std::string& method, const std::string& fast) {
+  SimRun r;
+  TempDir dir("camdump-bench-stub-sim");
+  const std::string spec = fmt::format("sim:flash={}M,baud-timing=1", mib);
+  auto t0 = std::chrono::steady_clock::now();
+  auto p = Process::spawn({CAMDUMP_BINARY_DIR "/camdump", "dump", "uart", spec, "-o", (dir / "out.bin").string(),
+                           "--method", method, "--fast-baud", fast, "--json"},
+                          {.stdout_file = (dir / "stdout").string(), .stderr_file = (dir / "stderr").string()});
+  auto st = p.wait_exit(std::chrono::minutes(30));
+  r.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!st || !WIFEXITED(*st) || WEXITSTATUS(*st) != 0) {
+    fmt::print(stderr, "sim {} {}: camdump failed:\n{}\n", method, fast, read_file(dir / "stderr"));
+    return r;
+  }
+  auto j = nlohmann::json::parse(read_file(dir / "stdout"));
+  r.ok = true;  // camdump verified the whole image against the camera's crc32 before renaming
+  r.wire_seconds = j["wire_seconds"].get<double>();
+  for (auto& [rate, bytes] : j["rates"].items())
+    r.rates += fmt::format("{}{:.1f} MiB@{}", r.rates.empty() ? "" : " ", bytes.get<double>() / 1048576.0, rate);
+  return r;
+}
+
+static void sim_table(uint64_t mib) {
+  const double guide = 79.0 / 16.0 * double(mib << 20) / 11520.0;  // md.b line: 79 chars per 16 bytes
+  fmt::print("bench uart_stub (sim): {} MiB Thingino-like image on the virtual camera, baud-timing=1\n", mib);
+  fmt::print("{:<28} {:>12} {:>10}  {}\n", "route", "wire time", "wall s", "rates (bytes carried)");
+  fmt::print("{:<28} {:>10.0f} s {:>10}  {}\n", "guide md.b at 115200", guide, "-", "(79 chars per 16 bytes, computed)");
+  for (auto [name, method, fast] : {std::tuple{"md at 115200", "md", "off"}, std::tuple{"stub at 115200", "stub", "off"},
+                                    std::tuple{"stub, --fast-baud auto", "stub", "auto"}}) {
+    SimRun r = run_sim(mib, method, fast);
+    fmt::print("{:<28} {:>10.1f} s {:>10.1f}  {}\n", name, r.ok ? r.wire_seconds : 0.0, r.wall,
+               r.ok ? r.rates : "FAILED");
+  }
+}
+
 int main(int argc, char** argv) {
+  const bool sim_only = argc > 2 && std::string(argv[2]) == "sim";
+  sim_table(argc > 1 ? std::stoull(argv[1]) : 16);
+  if (sim_only) return 0;
   if (!qemu_available(Board::MaltaEl)) {
     fmt::print("bench uart_stub: skipped (qemu-system-mipsel / u-boot-qemu missing)\n");
     return 0;

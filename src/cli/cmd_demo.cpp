@@ -14,8 +14,10 @@
 #include "core/file_util.hpp"
 #include "core/hash.hpp"
 #include "core/size.hpp"
+#include "dump/stub_reader.hpp"
 #include "dump/uart_dump.hpp"
 #include "sim/sim_camera.hpp"
+#include "sim/sim_stub.hpp"
 #include "uboot/session.hpp"
 
 namespace camdump::cli {
@@ -60,6 +62,12 @@ void run(const DemoArgs& a, Context& ctx) {
   uboot::UbootSession s(*t, ctx.reporter, ctx.cancel);
   dump::UartDumpOptions o;
   o.out = dir / "fw.bin";
+  // The default route of `dump uart`: the binary stub at the fastest rate (issue 18), md where it cannot.
+  sim::install_sim_stub();
+  auto hook = std::make_shared<dump::UartMethodHook>(s, dump::UartMethod::Auto, std::nullopt,
+                                                     uboot::StubLoaderOptions{},
+                                                     dump::FastBaud{dump::FastBaud::Mode::Auto, 0});
+  o.fast_read = dump::UartMethodHook::hook(hook);
   dump::UartDumpResult r = dump::dump_uart(s, o);
 
   auto truth = cam.flash();
@@ -69,12 +77,17 @@ void run(const DemoArgs& a, Context& ctx) {
   fmt::print("device:   {} (prompt '{}'{})\n", r.device.version.empty() ? "U-Boot" : r.device.version, r.device.prompt,
              r.device.soc.empty() ? "" : ", SoC " + r.device.soc);
   fmt::print("flash:    {}{}\n", r.flash_name.empty() ? "" : r.flash_name + ", ", format_size(r.flash_size));
-  fmt::print("read:     {} with md.{}, {} blank skipped by crc32; {} damaged lines re-read (noise {})\n",
-             format_size(r.read_bytes), r.width == 4 ? 'l' : r.width == 2 ? 'w' : 'b', format_size(r.blank_bytes),
-             r.reread_lines, a.noise);
-  fmt::print("wire:     {} chars ({:.2f} per flash byte): {} at 115200 baud; the guide's md.b: {:.0f} chars, {}\n",
-             r.rx_bytes + r.tx_bytes, r.wire_per_byte(), format_duration(double(r.rx_bytes + r.tx_bytes) / 11520.0),
-             guide, format_duration(guide / 11520.0));
+  fmt::print("method:   {}\n", hook->summary());
+  fmt::print("read:     {} ({} by the stub), {} blank skipped by crc32; {} damaged md lines re-read (noise {})\n",
+             format_size(r.read_bytes), format_size(r.fast_bytes), format_size(r.blank_bytes), r.reread_lines, a.noise);
+  std::string rates;
+  for (const auto& [rate, bytes] : hook->stub_rate_bytes())
+    rates += fmt::format("{}{} at {} baud", rates.empty() ? "" : ", ", format_size(bytes), rate);
+  if (!rates.empty()) fmt::print("rate:     the stub switched the UART: {}\n", rates);
+  fmt::print("wire:     {} chars ({:.2f} per flash byte), {} of wire time on the virtual clock; the guide's md.b at "
+             "115200: {:.0f} chars, {}\n",
+             r.rx_bytes + r.tx_bytes, r.wire_per_byte(), format_duration(cam.virtual_seconds()), guide,
+             format_duration(guide / 11520.0));
   fmt::print("verified: device crc32 {} == file; sha256 {}\n", crc_hex(r.crc32), r.sha256);
   fmt::print("time:     {:.1f} s here (the virtual camera's clock is not the wall's)\n", r.seconds);
   if (!temp) fmt::print("kept:     {}\n", o.out.string());

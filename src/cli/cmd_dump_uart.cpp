@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
+
 #include "cli/inspect_summary.hpp"
 
 #include "cli/groups.hpp"
@@ -17,6 +19,7 @@
 #include "core/size.hpp"
 #include "dump/stub_reader.hpp"  // --method/--soc (binary fast path, issue 8)
 #include "dump/uart_dump.hpp"
+#include "sim/sim_camera.hpp"  // wire time on sim: (issue 18)
 #include "sim/sim_stub.hpp"  // binary fast path on sim:
 
 namespace camdump::cli {
@@ -25,7 +28,7 @@ namespace {
 struct UartArgs {
   std::string port, out;
   ConsoleArgs console;
-  std::string offset = "0", length, chunk = "64K", width = "auto", fast_baud = "off";
+  std::string offset = "0", length, chunk = "64K", width = "auto", fast_baud = "auto";
   bool no_skip_blank = false, resume = false, json = false, force = false;
   unsigned retries = 4;
   std::string method = "auto", soc;  // binary fast path (issue 8)
@@ -82,6 +85,20 @@ void print_summary(const dump::UartDumpResult& r) {
   if (auto s = dump_inspect_summary(r.out, r.offset); !s.empty()) fmt::print("{}\n", s);
 }
 
+// Flash bytes per line rate (issue 18): the stub's runs at their rates, md at the console's.
+std::map<uint32_t, uint64_t> line_rate_bytes(const dump::UartDumpResult& r, const dump::UartMethodHook& h) {
+  auto m = h.stub_rate_bytes();
+  if (r.read_bytes > r.fast_bytes) m[r.baud.value_or(115200)] += r.read_bytes - r.fast_bytes;
+  return m;
+}
+
+// The wire time: the virtual camera's clock on sim: (baud-timing charges every character at the
+// rate in effect), the measured time on a real port.
+double wire_seconds(io::Transport& t, const dump::UartDumpResult& r) {
+  if (auto* sim = dynamic_cast<sim::SimTransport*>(&t)) return sim->camera().virtual_seconds();
+  return r.seconds;
+}
+
 void run(const UartArgs& a, Context& ctx) {
   check_output_path(a.out, {.force = a.force, .resume = a.resume});  // before the camera is touched
   dump::UartDumpOptions o;
@@ -96,11 +113,9 @@ void run(const UartArgs& a, Context& ctx) {
   else if (a.width == "w") o.width = 2;
   else if (a.width == "l") o.width = 4;
   else if (a.width != "auto") fail(ErrorKind::Usage, "--width must be auto, b, w or l");
-  if (a.fast_baud != "off") {
-    auto v = parse_number(a.fast_baud);
-    if (!v || *v < 1200 || *v > 4000000) fail(ErrorKind::Usage, "--fast-baud must be a rate like 460800, or off");
-    o.fast_baud = static_cast<uint32_t>(*v);
-  }
+  auto fast = dump::parse_fast_baud(a.fast_baud);  // issue 18: U-Boot's setenv and/or the stub's switch
+  if (!fast) fail(ErrorKind::Usage, "--fast-baud must be auto, off or a rate like 1500000");
+  if (fast->mode == dump::FastBaud::Mode::Rate) o.fast_baud = fast->rate;
   o.skip_blank = !a.no_skip_blank;
   o.retries = a.retries;
   o.resume = a.resume;
@@ -114,19 +129,31 @@ void run(const UartArgs& a, Context& ctx) {
   std::optional<std::string> soc;
   if (!a.soc.empty()) soc = a.soc;
   if (a.port.rfind("sim:", 0) == 0) sim::install_sim_stub();  // the virtual camera runs our stub too
-  auto hook = std::make_shared<dump::UartMethodHook>(s, *method, soc);
+  auto hook = std::make_shared<dump::UartMethodHook>(s, *method, soc, uboot::StubLoaderOptions{}, *fast);
   o.fast_read = dump::UartMethodHook::hook(hook);
   // --- end binary fast path ---
   dump::UartDumpResult r = dump::dump_uart(s, o);
   if (a.json) {
     auto j = to_json(r);
-    j["method"] = hook->summary();  // binary fast path
+    // binary fast path (issue 18): what carried the bytes, at which rates, and the wire time
+    j["method"] = hook->method_name();
+    j["method_detail"] = hook->summary();
     j["stub_bytes"] = r.fast_bytes;
+    nlohmann::json rates = nlohmann::json::object();
+    for (const auto& [rate, bytes] : line_rate_bytes(r, *hook)) rates[std::to_string(rate)] = bytes;
+    j["rates"] = rates;
+    j["wire_seconds"] = wire_seconds(*t, r);
     j["inspect"] = dump_inspect_summary(r.out, r.offset);
     fmt::print("{}\n", j.dump(2));
     return;
   }
   fmt::print("method:   {}\n", hook->summary());  // binary fast path
+  std::string rates;
+  for (auto it = line_rate_bytes(r, *hook); const auto& [rate, bytes] : it)
+    rates += fmt::format("{}{} at {}", rates.empty() ? "" : ", ", format_size(bytes), rate);
+  fmt::print("rates:    {}; wire time {:.1f} s{}\n", rates.empty() ? "nothing transferred" : rates, wire_seconds(*t, r),
+             dynamic_cast<sim::SimTransport*>(t.get()) ? " (the virtual camera's clock)" : "");
+  if (auto n = hook->rate_note(); !n.empty()) fmt::print("stub:     {}\n", n);
   print_summary(r);
 }
 
@@ -152,8 +179,11 @@ void register_dump_uart(CLI::App& app, Context& ctx) {
                 "Bytes per chunk: the unit of staging, crc32 checks, retries and blank-skip (default 64K)");
   c->add_option("--width", a->width, "md width: auto (widest that works), b, w or l (default auto)");
   c->add_option("--fast-baud", a->fast_baud,
-                "Ask U-Boot for this console rate during the dump (setenv baudrate, never saved); "
-                "falls back when refused or silent, restored at the end (default off)");
+                "Line rate while bytes travel: auto (default: the stub switches the UART to the fastest of "
+                "1500000/750000/500000 that the SoC makes exactly and the adapter accepts, proves it with a sync "
+                "exchange, steps down when frames keep failing, and restores U-Boot's rate), off, or RATE (U-Boot's "
+                "setenv baudrate, never saved; where U-Boot refuses, the stub sets RATE itself). tcp: and exec: "
+                "ports cannot change a rate");
   c->add_flag("--no-skip-blank", a->no_skip_blank, "Transfer chunks even when their crc32 says all 0xff");
   c->add_option("--retries", a->retries, "Re-reads of a chunk that fails its CRC before giving up (default 4)");
   c->add_flag("--resume", a->resume, "Continue from OUT.part and OUT.part.state (saved chunks are re-checked by crc32)");
@@ -165,8 +195,9 @@ void register_dump_uart(CLI::App& app, Context& ctx) {
                 "binary, ~1 wire byte per flash byte; needs go/mw, an 8-bit-clean port and a known UART), md "
                 "(text dump), or auto (stub when possible, else md; the reason is printed). Default auto");
   c->add_option("--soc", a->soc,
-                "SoC whose console UART the stub drives, overriding what U-Boot printed: t10 t20 t21 t23 t30 t31 "
-                "t40 t41 (Ingenic; add :uart0/:uart1/:uart2), malta, qemu-virt");
+                "SoC whose console UART the stub drives, overriding what U-Boot printed: a1 t10 t20 t21 t23 t30 "
+                "t31 t40 t41 (Ingenic; :uartN picks another UART the SoC has, e.g. t31:uart0, t41:uart4), "
+                "malta, qemu-virt, ast2500");
   // --- end binary fast path ---
   c->callback([a, &ctx] { run(*a, ctx); });
 }

@@ -70,7 +70,7 @@ void UartDumper::go_fast() {
     case uboot::BaudResult::NotSupported:
       r_.baud_note = fmt::format("U-Boot refused {} baud (not supported); stayed at {}", *o_.fast_baud,
                                  orig_baud_ ? std::to_string(*orig_baud_) : "the current rate");
-      break;
+      return;  // the session has said so already (issue 15: it was reported twice)
     case uboot::BaudResult::HostCannot: r_.baud_note = "this port cannot change its rate"; break;
     case uboot::BaudResult::FellBack:
       r_.baud_note = fmt::format("{} baud did not answer; fell back", *o_.fast_baud);
