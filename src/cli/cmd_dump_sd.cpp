@@ -6,11 +6,15 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "cli/groups.hpp"
 #include "cli/port.hpp"
 #include "cli/uart_options.hpp"
+#include "cli/wait_line.hpp"
 #include "core/size.hpp"
 #include "dump/sd_dump.hpp"
 
@@ -22,11 +26,34 @@ struct SdArgs {
   ConsoleArgs console;
   std::string start_block = "0x10", device = "mmc", chunk = "1M", readback, card = "/dev/sdX", out = "fw.bin";
   unsigned device_number = 0, retries = 3;
-  bool no_erase = false, json = false;
+  bool no_erase = false, json = false, yes = false;
 };
 
+// The question before the card is written: what lies in the blocks (dump/sd_survey.hpp), then
+// "y" from the terminal, or --yes. On stderr: stdout stays for the result (and JSON).
+void confirm_overwrite(const dump::SdSurvey& v, bool yes, Context& ctx) {
+  for (const auto& l : dump::describe(v)) ctx.reporter.log(LogLevel::Warn, l);
+  if (yes) {
+    ctx.reporter.log(LogLevel::Info, "--yes: writing to the card");
+    return;
+  }
+  std::fprintf(stderr, "Overwrite these blocks of the card in the camera? [y/N] ");
+  std::fflush(stderr);
+  char line[64] = {};
+  const bool got = std::fgets(line, sizeof line, stdin) != nullptr;
+  const std::string answer = got ? std::string(line) : std::string();
+  if (answer.rfind("y", 0) != 0 && answer.rfind("Y", 0) != 0)
+    fail(ErrorKind::Cancelled, "not confirmed: nothing was written to the card",
+         "use a card without data you need (or --sd-start-block past its partitions), then run again");
+}
+
 void run(const SdArgs& a, Context& ctx) {
+  // Refused before the camera is touched: the question needs a terminal.
+  if (!a.yes && ::isatty(STDIN_FILENO) != 1)
+    fail(ErrorKind::Usage, "dump sd overwrites blocks of the camera's SD card and asks first, but stdin is not a terminal",
+         "pass --yes to confirm in advance (scripts)");
   dump::SdDumpOptions o;
+  o.confirm = [&a, &ctx](const dump::SdSurvey& v) { confirm_overwrite(v, a.yes, ctx); };
   apply_console_args(a.console, o.staging, o.flash_size);
   auto dev = dump::parse_sd_device(a.device);
   if (!dev) fail(ErrorKind::Usage, fmt::format("--device must be mmc, virtio or usb, not '{}'", a.device));
@@ -40,7 +67,8 @@ void run(const SdArgs& a, Context& ctx) {
   o.erase = !a.no_erase;
   o.retries = a.retries;
   auto t = open_cli_port(a.port, a.console.baud, a.console.log, ctx);
-  uboot::UbootSession s(*t, ctx.reporter, ctx.cancel, session_options(a.console));
+  uboot::UbootSession s(*t, ctx.reporter, ctx.cancel,
+                        with_wait_line(session_options(a.console), ctx.reporter, t->baud()));
   const dump::SdDumpResult r = dump::dump_sd(s, o);
   const std::string extract = dump::extract_command(r, a.card, a.out);
   const std::string dd = dump::dd_command(r, a.card, a.out);
@@ -106,6 +134,9 @@ void register_dump_sd(CLI::App& app, Context& ctx) {
                 "RAM address the card is read back to for checking (default: 1 MiB-aligned after the staging "
                 "buffer, or --buffer / the SoC default with --mapped)");
   c->add_flag("--no-erase", a->no_erase, "Skip 'mmc erase' of the range before writing");
+  c->add_flag("-y,--yes", a->yes,
+              "Do not ask before writing to the card (the range and what the card holds there are still shown); "
+              "without a terminal on stdin, dump sd refuses to run unless --yes is given");
   c->add_option("--retries", a->retries, "Re-writes of a chunk whose read-back differs before giving up (default 3)");
   c->add_option("--card", a->card, "Card device name to put into the printed PC command (default /dev/sdX)");
   c->add_option("-o,--output", a->out, "Output file name to put into the printed PC command (default fw.bin)");

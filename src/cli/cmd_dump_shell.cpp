@@ -89,6 +89,9 @@ shell::LoginOptions login_options(const ShellArgs& a) {
 }
 
 void run(const ShellArgs& a, Context& ctx) {
+  if (a.port == "sim" || a.port.rfind("sim:", 0) == 0)
+    fail(ErrorKind::Usage, "the virtual camera (sim:) has a U-Boot console only, no Linux shell",
+         "try the U-Boot routes on it: camdump dump uart sim: -o fw.bin (or dump tftp / dump sd)");
   shell::LoginOptions login = login_options(a);
   dump::ShellDumpOptions o;
   if (a.via == "console") o.via = dump::ShellVia::Console;
@@ -235,7 +238,8 @@ void register_dump_shell(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<ShellArgs>();
   CLI::App* c = dump_group(app).add_subcommand(
       "shell", "Dump through the camera's Linux shell: each /dev/mtdN, verified by the camera's md5sum");
-  c->add_option("PORT", a->port, "Console or telnet: /dev/ttyUSB0, tcp:H:P, rfc2217:H:P, telnet:H[:P], exec:CMD, sim:")
+  c->add_option("PORT", a->port, "Console or telnet: /dev/ttyUSB0, auto, tcp:H:P, rfc2217:H:P, telnet:H[:P], exec:CMD (the virtual camera "
+                "sim: has only a U-Boot console, no Linux shell)")
       ->required();
   c->add_option("-o,--output", a->out, "Full image file (OUT.part until verified); parts go to OUT-stem.mtdN-NAME.bin");
   c->add_option("--user", a->user, "Login name when a login prompt appears")->capture_default_str();

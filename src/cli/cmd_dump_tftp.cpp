@@ -6,15 +6,19 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <arpa/inet.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/groups.hpp"
 #include "cli/inspect_summary.hpp"
 #include "cli/port.hpp"
 #include "cli/uart_options.hpp"
+#include "cli/wait_line.hpp"
 #include "core/output_path.hpp"
 #include "core/size.hpp"
 #include "dump/tftp_dump.hpp"
+#include "tftp/packet.hpp"
+#include "tftp/udp.hpp"
 
 namespace camdump::cli {
 namespace {
@@ -27,12 +31,31 @@ struct TftpArgs {
   bool json = false, force = false;
 };
 
+bool is_ipv4(const std::string& s) {
+  in_addr a{};
+  return ::inet_pton(AF_INET, s.c_str(), &a) == 1;
+}
+
 void run(const TftpArgs& a, Context& ctx) {
   check_output_path(a.out, {.force = a.force});  // before the camera is touched
   dump::TftpDumpOptions o;
   o.out = a.out;
   o.server_ip = a.server_ip;
-  if (!a.camera_ip.empty()) o.camera_ip = a.camera_ip;
+  // Everything that can be checked here is checked before the camera is touched (attaching stops
+  // its autoboot): the addresses, and that the TFTP port can be bound (69 needs privileges).
+  if (!is_ipv4(a.server_ip))
+    fail(ErrorKind::Usage, fmt::format("--server-ip '{}' is not an IPv4 address", a.server_ip));
+  if (a.camera_ip != "keep") {
+    if (!is_ipv4(a.camera_ip))
+      fail(ErrorKind::Usage, fmt::format("--camera-ip '{}' is not an IPv4 address", a.camera_ip),
+           "give an address on this PC's network for the camera, or 'keep' to use the ipaddr saved in its U-Boot");
+    o.camera_ip = a.camera_ip;
+  }
+  if (auto at = tftp::parse_endpoint(a.listen, tftp::kWellKnownPort)) {
+    tftp::UdpSocket::bind(*at);  // throws the privilege/in-use error now; closed again at once
+  } else {
+    fail(ErrorKind::Usage, fmt::format("--listen '{}' is not ADDR[:PORT]", a.listen));
+  }
   if (!a.netmask.empty()) o.netmask = a.netmask;
   o.listen = a.listen;
   apply_console_args(a.console, o.staging, o.flash_size);
@@ -43,7 +66,7 @@ void run(const TftpArgs& a, Context& ctx) {
   o.retries = a.retries;
   SerializedReporter rep(ctx.reporter);  // the TFTP server reports from its own thread
   auto t = open_cli_port(a.port, a.console.baud, a.console.log, ctx);
-  uboot::UbootSession s(*t, rep, ctx.cancel, session_options(a.console));
+  uboot::UbootSession s(*t, rep, ctx.cancel, with_wait_line(session_options(a.console), ctx.reporter, t->baud()));
   auto r = dump::dump_tftp(s, o, rep, ctx.cancel);
   if (a.json) {
     nlohmann::json j;
@@ -89,7 +112,10 @@ void register_dump_tftp(CLI::App& app, Context& ctx) {
   c->add_flag("--force", a->force, "Replace an existing OUT (otherwise refused, naming its size and date)");
   c->add_option("--server-ip", a->server_ip, "This PC's IPv4 address as the camera reaches it (setenv serverip)")
       ->required();
-  c->add_option("--camera-ip", a->camera_ip, "IPv4 address for the camera (setenv ipaddr; never saved)");
+  c->add_option("--camera-ip", a->camera_ip,
+                "IPv4 address for the camera (setenv ipaddr; never saved), or 'keep' for the ipaddr already in its "
+                "U-Boot environment")
+      ->required();
   c->add_option("--netmask", a->netmask, "Netmask for the camera (setenv netmask; never saved)");
   c->add_option("--listen", a->listen,
                 "Where the built-in TFTP server listens, ADDR[:PORT] (default 0.0.0.0:69; port 69 needs root or "

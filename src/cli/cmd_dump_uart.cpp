@@ -14,7 +14,9 @@
 
 #include "cli/groups.hpp"
 #include "cli/port.hpp"
+#include "cli/reporter.hpp"
 #include "cli/uart_options.hpp"
+#include "cli/wait_line.hpp"
 #include "core/output_path.hpp"
 #include "core/size.hpp"
 #include "dump/stub_reader.hpp"  // --method/--soc (binary fast path, issue 8)
@@ -62,14 +64,20 @@ nlohmann::json to_json(const dump::UartDumpResult& r) {
   return j;
 }
 
-void print_summary(const dump::UartDumpResult& r) {
+void print_summary(const dump::UartDumpResult& r, bool sim) {
   const auto& d = r.device;
   fmt::print("device:   {} (prompt '{}'{}{})\n", d.version.empty() ? "U-Boot" : d.version, d.prompt,
              d.soc.empty() ? "" : ", SoC " + d.soc, d.console_uart.empty() ? "" : ", console " + d.console_uart);
   fmt::print("flash:    {}{} (dumped 0x{:x} + 0x{:x})\n", r.flash_name.empty() ? "" : r.flash_name + ", ",
              format_size(r.flash_size), r.offset, r.length);
-  fmt::print("read:     {} with md.{}, {} blank (skipped by crc32){}\n", format_size(r.read_bytes),
-             r.width == 4 ? 'l' : r.width == 2 ? 'w' : 'b', format_size(r.blank_bytes),
+  // Name what really carried the bytes: the binary stub, md, or both (md after a stub fallback).
+  const uint64_t md_bytes = r.read_bytes - r.fast_bytes;
+  std::string how;
+  if (r.fast_bytes) how = format_size(r.fast_bytes) + " by the binary stub";
+  if (md_bytes || !r.fast_bytes)
+    how += fmt::format("{}{} with md.{}", how.empty() ? "" : ", ", format_size(md_bytes),
+                       r.width == 4 ? 'l' : r.width == 2 ? 'w' : 'b');
+  fmt::print("read:     {}, {} blank (skipped by crc32){}\n", how, format_size(r.blank_bytes),
              r.resumed_bytes ? fmt::format(", {} resumed", format_size(r.resumed_bytes)) : "");
   fmt::print("repairs:  {} lines re-read, {} chunk re-reads, {} console resets survived\n", r.reread_lines,
              r.chunk_retries, r.resets);
@@ -78,7 +86,14 @@ void print_summary(const dump::UartDumpResult& r) {
              r.rx_bytes + r.tx_bytes, r.wire_per_byte(), md_b,
              r.baud ? fmt::format(", {} baud", *r.baud) : "");
   if (!r.baud_note.empty()) fmt::print("baud:     {}\n", r.baud_note);
-  fmt::print("time:     {:.1f} s\n", r.seconds);
+  if (sim) {
+    // The virtual camera's clock is not the wall's: say what this wire traffic costs on a real line.
+    const double bps = r.baud ? *r.baud / 10.0 : 11520.0;  // 8N1: 10 bits per character
+    fmt::print("time:     {:.1f} s here (virtual camera); {} at {} baud on a real line\n", r.seconds,
+               format_duration(double(r.rx_bytes + r.tx_bytes) / bps), r.baud ? *r.baud : 115200);
+  } else {
+    fmt::print("time:     {:.1f} s\n", r.seconds);
+  }
   fmt::print("crc32:    {} (device == file)\n", crc_hex(r.crc32));
   fmt::print("sha256:   {}\n", r.sha256);
   fmt::print("wrote {} ({}, verified)\n", r.out.string(), format_size(r.length));
@@ -124,7 +139,8 @@ void run(const UartArgs& a, Context& ctx) {
   if (!method) fail(ErrorKind::Usage, "--method must be auto, stub or md");
   // --- end binary fast path ---
   auto t = open_cli_port(a.port, a.console.baud, a.console.log, ctx);
-  uboot::UbootSession s(*t, ctx.reporter, ctx.cancel, session_options(a.console));
+  uboot::UbootSession s(*t, ctx.reporter, ctx.cancel,
+                        with_wait_line(session_options(a.console), ctx.reporter, t->baud()));
   // --- binary fast path ---
   std::optional<std::string> soc;
   if (!a.soc.empty()) soc = a.soc;
@@ -154,7 +170,7 @@ void run(const UartArgs& a, Context& ctx) {
   fmt::print("rates:    {}; wire time {:.1f} s{}\n", rates.empty() ? "nothing transferred" : rates, wire_seconds(*t, r),
              dynamic_cast<sim::SimTransport*>(t.get()) ? " (the virtual camera's clock)" : "");
   if (auto n = hook->rate_note(); !n.empty()) fmt::print("stub:     {}\n", n);
-  print_summary(r);
+  print_summary(r, a.port.rfind("sim:", 0) == 0 || a.port == "sim");
 }
 
 }  // namespace

@@ -19,6 +19,14 @@ struct ExtractArgs {
   bool json = false, force = false;
 };
 
+constexpr const char* kMismatchHint =
+    "check --size/--offset-blocks against the mmc write command, or repeat the mmc write (the card may hold stale "
+    "data)";
+
+std::string mismatch_message(uint32_t got, uint32_t want) {
+  return fmt::format("crc32 {} does not match the expected {}: nothing written", crc_hex(got), crc_hex(want));
+}
+
 void run(const ExtractArgs& a, Context& ctx) {
   check_output_path(a.out, {.force = a.force});
   dump::ExtractOptions o;
@@ -48,21 +56,20 @@ void run(const ExtractArgs& a, Context& ctx) {
                         {"written", ok}};
     if (ok) j["output"] = a.out;
     if (expect) j["expected_crc32"] = crc_hex(*expect);
+    if (!ok) {
+      j["error"] = mismatch_message(r.crc32, *expect);
+      j["hint"] = kMismatchHint;
+      ctx.exit_code = 1;
+    }
     fmt::print("{}\n", j.dump(2));
-  } else {
-    fmt::print("read {} from {} at block {} (byte {}): md5 {}\n", format_size(r.size), a.source, o.offset_blocks,
-               hex(o.offset_blocks * o.block_size), r.md5);
-    if (ok)
-      fmt::print("wrote {}: {} bytes, crc32 {}{}, sha256 {}\n", a.out, r.size, crc_hex(r.crc32),
-                 expect ? " (matches U-Boot's)" : "", r.sha256);
-    else
-      fmt::print("crc32 {} does not match the expected {}: nothing written\n", crc_hex(r.crc32), crc_hex(*expect));
+    return;
   }
-  if (!ok) {
-    ctx.reporter.log(LogLevel::Error, "hint: check --size/--offset-blocks against the mmc write command, or repeat the "
-                                      "mmc write (the card may hold stale data)");
-    ctx.exit_code = 1;
-  }
+  fmt::print("read {} from {} at block {} (byte {}): md5 {}\n", format_size(r.size), a.source, o.offset_blocks,
+             hex(o.offset_blocks * o.block_size), r.md5);
+  // A mismatch is an error like any other: one "camdump: error:" line and its hint on stderr.
+  if (!ok) fail(ErrorKind::VerifyMismatch, mismatch_message(r.crc32, *expect), kMismatchHint);
+  fmt::print("wrote {}: {} bytes, crc32 {}{}, sha256 {}\n", a.out, r.size, crc_hex(r.crc32),
+             expect ? " (matches U-Boot's)" : "", r.sha256);
 }
 
 }  // namespace

@@ -15,6 +15,7 @@ void register_dump_uart(CLI::App&, Context&);
 void register_extract(CLI::App&, Context&);
 void register_hexlog(CLI::App&, Context&);
 void register_inspect(CLI::App&, Context&);
+void register_ports(CLI::App&, Context&);
 void register_probe_ch341a(CLI::App&, Context&);
 void register_restore_ch341a(CLI::App&, Context&);
 void register_script(CLI::App&, Context&);
@@ -33,6 +34,7 @@ std::vector<Register> all_commands() {
       register_extract,
       register_hexlog,
       register_inspect,
+      register_ports,
       register_probe_ch341a,
       register_restore_ch341a,
       register_script,

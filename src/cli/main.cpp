@@ -1,23 +1,43 @@
 // SPDX-License-Identifier: MIT
 // camdump's entry point: builds the command line from the per-command registration functions,
 // runs the chosen command, and maps errors to exit codes (0 ok, 1 failed/differs, 2 usage).
-// This is the only place that catches errors for the user.
+// This is the only place that catches errors for the user; with --json anywhere on the command
+// line a failure also prints {"ok":false,"error":…,"hint":…} on stdout.
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include <csignal>
 #include <cstdio>
+#include <cstring>
+#include <nlohmann/json.hpp>
 
+#include "cli/argv_check.hpp"
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
+#include "cli/help_gen.hpp"
 
 namespace {
+
+constexpr const char* kVersion = "camdump 0.1.0";
 
 camdump::CancelFlag g_cancel{false};
 
 void on_sigint(int) {
   if (g_cancel.load()) std::_Exit(130);  // second Ctrl-C: stop now
   g_cancel.store(true);
+}
+
+// The error for people on stderr, and with --json the same as a JSON object on stdout.
+int report_error(bool json, const std::string& msg, const std::string& hint, const char* kind, int rc) {
+  std::fflush(stdout);
+  std::fprintf(stderr, "camdump: error: %s\n", msg.c_str());
+  if (!hint.empty()) std::fprintf(stderr, "hint: %s\n", hint.c_str());
+  if (json) {
+    nlohmann::json j = {{"ok", false}, {"error", msg}, {"hint", hint}, {"kind", kind}, {"exit_code", rc}};
+    std::fputs((j.dump(2) + "\n").c_str(), stdout);
+    std::fflush(stdout);
+  }
+  return rc;
 }
 
 }  // namespace
@@ -33,11 +53,16 @@ int main(int argc, char** argv) {
   sigaction(SIGTERM, &sa, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
+  // Named "camdump" so usage lines never show the path it was started by.
   CLI::App app{"camdump: back up (dump) the firmware of IP cameras, verified.\n"
                "Every route ends with a checksum from the device agreeing with the file;\n"
-               "output goes to OUT.part and is renamed only when verified."};
+               "output goes to OUT.part and is renamed only when verified.",
+               "camdump"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "camdump 0.1.0");
+  app.set_version_flag("--version", kVersion);
+  // Unknown options of a subcommand fall through to its parents: -q/-v work anywhere.
+  // (Subcommands copy this setting when they are created, so it is set before registering.)
+  app.fallthrough();
   bool verbose = false, quiet = false;
   app.add_flag("-v,--verbose", verbose, "Show debug logs on stderr");
   app.add_flag("-q,--quiet", quiet, "Only warnings and errors on stderr");
@@ -45,24 +70,47 @@ int main(int argc, char** argv) {
     ctx.reporter.set_verbose(verbose);
     ctx.reporter.set_quiet(quiet);
   });
-  app.footer("Exit codes: 0 ok, 1 failed or differs, 2 usage error.\n"
-             "Run 'camdump <command> --help' for a command's options. Docs: docs/cli.md");
+  app.footer("Global options (-v, -q) may stand anywhere. Exit codes: 0 ok, 1 failed or differs, 2 usage error.\n"
+             "Run 'camdump <command> --help' for a command's options; 'man camdump'; docs/cli.md.");
   for (cli::Register r : cli::all_commands()) r(app, ctx);
 
+  // Hidden generators the build uses for the man page and the shell completions.
+  if (argc == 2 && std::strcmp(argv[1], "--help-man") == 0) {
+    std::fputs(cli::man_page(app, kVersion).c_str(), stdout);
+    return 0;
+  }
+  if (argc == 2 && std::strncmp(argv[1], "--completion=", 13) == 0) {
+    try {
+      std::fputs(cli::completion_script(app, argv[1] + 13).c_str(), stdout);
+      return 0;
+    } catch (const Error& e) {
+      return report_error(false, e.what(), e.hint(), "usage", 2);
+    }
+  }
+  if (argc == 1) {  // bare `camdump`: the command list
+    std::fputs(app.help().c_str(), stdout);
+    return 0;
+  }
+
+  bool json = false;  // --json anywhere (before "--"): failures are reported as JSON too
+  for (int i = 1; i < argc && std::strcmp(argv[i], "--") != 0; ++i) json = json || std::strcmp(argv[i], "--json") == 0;
   try {
+    cli::check_argv(app, argc, argv);
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::string path = "camdump";
+    for (CLI::App* sub = &app; !sub->get_subcommands().empty();) {
+      sub = sub->get_subcommands().front();
+      path += " " + sub->get_name();
+    }
+    const std::string hint = "run '" + path + " --help' for the options";
+    return report_error(json, e.what(), hint, "usage", 2);
   } catch (const Error& e) {
-    std::fflush(stdout);
-    std::fprintf(stderr, "camdump: error: %s\n", e.what());
-    if (!e.hint().empty()) std::fprintf(stderr, "hint: %s\n", e.hint().c_str());
-    if (e.kind() == ErrorKind::Cancelled) return 130;
-    return e.kind() == ErrorKind::Usage ? 2 : 1;
+    int rc = e.kind() == ErrorKind::Cancelled ? 130 : e.kind() == ErrorKind::Usage ? 2 : 1;
+    return report_error(json, e.what(), e.hint(), camdump::kind_name(e.kind()), rc);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "camdump: internal error: %s\n", e.what());
-    return 1;
+    return report_error(json, std::string("internal error: ") + e.what(), "", "internal", 1);
   }
   return ctx.exit_code;
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Opening a PORT argument for a command: every form io::open_port knows, plus `sim:` (the
-// built-in virtual camera), with the transcript (--log) and the baud rate (--baud).
+// built-in virtual camera), with the transcript (--log) and the baud rate (--baud). `auto` is
+// resolved here so the user sees which adapter was taken. The transport is wrapped in a tap that
+// tells the reporter how many bytes arrived, so the progress line moves inside a chunk.
 #pragma once
 #include <memory>
 #include <string>

@@ -13,9 +13,11 @@
 // would reach it is made smaller (Stager::fit_chunk).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
+#include "dump/sd_survey.hpp"
 #include "dump/staging.hpp"
 #include "uboot/session.hpp"
 
@@ -38,6 +40,9 @@ struct SdDumpOptions {
   std::optional<uint64_t> readback;    ///< RAM address the card is read back to; nullopt = auto
   bool erase = true;                   ///< `mmc erase` the range first (mmc only)
   unsigned retries = 3;                ///< re-writes of a chunk whose read-back differs
+  /// Called with what is on the card before anything is written (dump/sd_survey.hpp); throw to
+  /// stop (nothing has been written then). Unset: no survey, no question.
+  std::function<void(const SdSurvey&)> confirm;
 };
 
 struct SdDumpResult {

@@ -298,6 +298,7 @@ UartDumpResult UartDumper::run() {
     go_fast();
     r_.baud = s_.transport().baud();
     reader_ = std::make_unique<MdReader>(s_, o_.width);
+    report();  // the stage starts here, so the rate and ETA are real from the first chunk on
     for (size_t i = 0; i < plan_.chunks.size(); ++i) {
       if (plan_.chunks[i].status != ChunkStatus::Pending) continue;
       settle(i);
@@ -310,6 +311,9 @@ UartDumpResult UartDumper::run() {
     restore_baud();
   } catch (const Error& e) {
     restore_baud();
+    if (e.kind() == ErrorKind::Cancelled && !file_)  // before OUT.part existed: nothing to resume
+      fail(ErrorKind::Cancelled, "interrupted before the dump started; nothing was written",
+           "run the same command again");
     if (e.kind() == ErrorKind::Cancelled)
       fail(ErrorKind::Cancelled,
            fmt::format("interrupted; {} of {} bytes are saved in {}", plan_.settled_bytes(), plan_.length,

@@ -75,7 +75,7 @@ TEST(QemuSd, CliVirtioMappedDumpExtractsExact) {
   ct::QemuConfig cfg{.board = ct::Board::QemuArm, .ram_image = (dir / "img.bin").string(), .sd_image = disk.string()};
   const std::string port = ct::exec_port(ct::qemu_argv(cfg, ct::console_stdio_args(), dir.path()));
   std::string out;
-  ASSERT_EQ(run_cli({"-q", "dump", "sd", port, "--device", "virtio", "--mapped", "0x42000000", "--flash-size", "4M",
+  ASSERT_EQ(run_cli({"-q", "dump", "sd", "--yes", port, "--device", "virtio", "--mapped", "0x42000000", "--flash-size", "4M",
                      "--json"},
                     dir.path(), out),
             0)

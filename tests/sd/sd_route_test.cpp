@@ -78,7 +78,7 @@ TEST_P(SdCli, DumpThenExtractGivesBackTheFlash) {
   const auto card = make_card(dir.path());
   const auto head = card_head(card);
   const std::string port = "sim:" + (dir / "img.bin").string() + ",sd=" + card.string() + ",dialect=" + GetParam();
-  auto d = run_cli({"-q", "dump", "sd", port, "--json"}, dir.path());
+  auto d = run_cli({"-q", "dump", "sd", "--yes", port, "--json"}, dir.path());
   ASSERT_EQ(d.status, 0) << d.out << ct::read_file(dir / "stderr.txt");
   auto j = nlohmann::json::parse(d.out);  // only JSON on stdout
   const uint32_t crc = crc32(img);
@@ -112,7 +112,7 @@ INSTANTIATE_TEST_SUITE_P(Dialects, SdCli, ::testing::Values("ingenic2013", "mode
 TEST(SdCli, HumanOutputPrintsTheExtractCommand) {
   ct::TempDir dir;
   const auto card = make_card(dir.path());
-  auto d = run_cli({"-q", "dump", "sd", "sim:flash=8M,sd=" + card.string(), "--card", "/dev/sdb", "-o", "cam.bin"},
+  auto d = run_cli({"-q", "dump", "sd", "--yes", "sim:flash=8M,sd=" + card.string(), "--card", "/dev/sdb", "-o", "cam.bin"},
                    dir.path());
   ASSERT_EQ(d.status, 0) << ct::read_file(dir / "stderr.txt");
   EXPECT_NE(d.out.find("camdump extract /dev/sdb -o cam.bin --size 8M --offset-blocks 16 --expect-crc32 0x"),
@@ -123,8 +123,8 @@ TEST(SdCli, HumanOutputPrintsTheExtractCommand) {
 
 TEST(SdCli, UsageErrorsExitTwo) {
   ct::TempDir dir;
-  EXPECT_EQ(run_cli({"dump", "sd", "sim:", "--device", "floppy"}, dir.path()).status, 2);
-  EXPECT_EQ(run_cli({"dump", "sd", "sim:", "--chunk", "1000"}, dir.path()).status, 2);
+  EXPECT_EQ(run_cli({"dump", "sd", "--yes", "sim:", "--device", "floppy"}, dir.path()).status, 2);
+  EXPECT_EQ(run_cli({"dump", "sd", "--yes", "sim:", "--chunk", "1000"}, dir.path()).status, 2);
 }
 
 TEST(SdLib, NoCardFailsWithTheDeviceMessage) {

@@ -31,7 +31,7 @@ TEST(DumpTftpSim, ChunkedUploadsGiveTheExactImage) {
   write_file(dir / "flash.bin", std::string(img.begin(), img.end()));
   std::string listen = "127.0.0.1:" + std::to_string(free_udp_port());
   int rc = run_camdump({"dump", "tftp", "sim:" + (dir / "flash.bin").string() + ",tftpput=1,state=uboot", "-o",
-                        (dir / "out.bin").string(), "--server-ip", "127.0.0.1", "--listen", listen, "--chunk", "256K"},
+                        (dir / "out.bin").string(), "--server-ip", "127.0.0.1", "--camera-ip", "keep", "--listen", listen, "--chunk", "256K"},
                        dir);
   ASSERT_EQ(rc, 0) << read_file(dir / "stderr.txt");
   EXPECT_EQ(read_file(dir / "out.bin"), std::string(img.begin(), img.end()));
@@ -43,7 +43,7 @@ TEST(DumpTftpSim, WithoutTftpputNamesTheRoutesThatWork) {
   TempDir dir("camdump-dump-tftp");
   write_file(dir / "flash.bin", std::string(65536, 'x'));
   int rc = run_camdump({"dump", "tftp", "sim:" + (dir / "flash.bin").string() + ",state=uboot", "-o",
-                        (dir / "out.bin").string(), "--server-ip", "127.0.0.1", "--listen", "127.0.0.1:0"},
+                        (dir / "out.bin").string(), "--server-ip", "127.0.0.1", "--camera-ip", "keep", "--listen", "127.0.0.1:0"},
                        dir);
   EXPECT_EQ(rc, 1);
   auto err = read_file(dir / "stderr.txt");

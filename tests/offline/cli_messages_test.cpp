@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: MIT
+// Issue 15's message fixes, each as the user meets it (build/camdump as a process): typos get the
+// nearest command/option, bare `camdump` lists the commands, -q/-v anywhere, usage lines say
+// `camdump`, --json failures print a JSON error, extract's CRC mismatch is one error on stderr,
+// dump shell refuses sim:, dump tftp checks its options before touching the camera, dump uart
+// names what really read and the projected time on sim:, Ctrl-C before any data says so.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "support/process.hpp"
+
+namespace ct = camdump::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Out {
+  int rc = -1;
+  std::string out, err;
+};
+
+Out camdump_run(const std::vector<std::string>& args, const ct::TempDir& dir, std::chrono::seconds limit = 120s) {
+  std::vector<std::string> argv{CAMDUMP_BINARY_DIR "/camdump"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto p = ct::Process::spawn(argv, {.stdout_file = (dir / "out.txt").string(),
+                                     .stderr_file = (dir / "err.txt").string(),
+                                     .cwd = dir.path().string()});
+  auto st = p.wait_exit(limit);
+  if (!st) p.stop();
+  Out o;
+  o.rc = st && WIFEXITED(*st) ? WEXITSTATUS(*st) : -1;
+  o.out = ct::read_file(dir / "out.txt");
+  o.err = ct::read_file(dir / "err.txt");
+  return o;
+}
+
+bool has(const std::string& s, const std::string& needle) { return s.find(needle) != std::string::npos; }
+
+}  // namespace
+
+TEST(CliMessages, TypoInCommandSuggestsTheNearest) {
+  ct::TempDir d;
+  auto o = camdump_run({"dupm", "uart", "sim:", "-o", "x.bin"}, d);
+  EXPECT_EQ(o.rc, 2);
+  EXPECT_TRUE(has(o.err, "unknown command 'dupm'")) << o.err;
+  EXPECT_TRUE(has(o.err, "did you mean 'camdump dump'")) << o.err;
+  EXPECT_FALSE(has(o.err, "A subcommand is required")) << o.err;
+  o = camdump_run({"dump", "uartt", "sim:", "-o", "x.bin"}, d);
+  EXPECT_EQ(o.rc, 2);
+  EXPECT_TRUE(has(o.err, "did you mean 'camdump dump uart'")) << o.err;
+  o = camdump_run({"frobnicate"}, d);
+  EXPECT_EQ(o.rc, 2);
+  EXPECT_TRUE(has(o.err, "the commands are:")) << o.err;
+}
+
+TEST(CliMessages, TypoInOptionSuggestsTheNearest) {
+  ct::TempDir d;
+  auto o = camdump_run({"dump", "uart", "sim:", "--outptu", "x.bin"}, d);
+  EXPECT_EQ(o.rc, 2);
+  EXPECT_TRUE(has(o.err, "unknown option '--outptu'")) << o.err;
+  EXPECT_TRUE(has(o.err, "did you mean '--output'")) << o.err;
+  EXPECT_FALSE(has(o.err, "--output is required")) << o.err;
+}
+
+TEST(CliMessages, BareCamdumpListsTheCommands) {
+  ct::TempDir d;
+  auto o = camdump_run({}, d);
+  EXPECT_EQ(o.rc, 0);
+  for (const char* c : {"dump", "inspect", "hexlog", "ports", "demo"}) EXPECT_TRUE(has(o.out, c)) << c << "\n" << o.out;
+  o = camdump_run({"dump"}, d);  // a group without its route
+  EXPECT_EQ(o.rc, 2);
+  EXPECT_TRUE(has(o.err, "uart")) << o.err;
+  EXPECT_TRUE(has(o.err, "ch341a")) << o.err;
+}
+
+TEST(CliMessages, GlobalOptionsAnywhere) {
+  ct::TempDir d;
+  ct::write_file(d / "a.bin", std::string(4096, 'a'));
+  ct::write_file(d / "b.bin", std::string(4096, 'a'));
+  for (auto args : std::vector<std::vector<std::string>>{{"-q", "compare", "a.bin", "b.bin"},
+                                                          {"compare", "-q", "a.bin", "b.bin"},
+                                                          {"compare", "a.bin", "b.bin", "-v"},
+                                                          {"compare", "a.bin", "-q", "b.bin", "-v"}}) {
+    auto o = camdump_run(args, d);
+    EXPECT_EQ(o.rc, 0) << args[0] << " " << args[1] << "\n" << o.err;
+  }
+}
+
+TEST(CliMessages, UsageLinesSayCamdumpNotTheBuildPath) {
+  ct::TempDir d;
+  auto o = camdump_run({"dump", "uart", "--help"}, d);
+  EXPECT_EQ(o.rc, 0);
+  EXPECT_TRUE(has(o.out, "camdump dump uart")) << o.out;
+  EXPECT_FALSE(has(o.out + o.err, CAMDUMP_BINARY_DIR)) << o.out;
+  o = camdump_run({"dump", "uart"}, d);  // missing PORT and -o: CLI11's message
+  EXPECT_EQ(o.rc, 2);
+  EXPECT_FALSE(has(o.out + o.err, CAMDUMP_BINARY_DIR)) << o.err;
+  EXPECT_TRUE(has(o.err, "camdump dump uart --help")) << o.err;
+}
+
+TEST(CliMessages, JsonFailuresPrintAJsonError) {
+  ct::TempDir d;
+  auto o = camdump_run({"inspect", "does-not-exist.bin", "--json"}, d);
+  EXPECT_NE(o.rc, 0);
+  auto j = nlohmann::json::parse(o.out);  // throws (fails the test) when stdout is not JSON
+  EXPECT_EQ(j["ok"], false);
+  EXPECT_FALSE(j["error"].get<std::string>().empty());
+  EXPECT_TRUE(j.contains("hint"));
+  o = camdump_run({"dump", "uart", "sim:", "--json"}, d);  // usage: -o missing
+  EXPECT_EQ(o.rc, 2);
+  j = nlohmann::json::parse(o.out);
+  EXPECT_EQ(j["ok"], false);
+  EXPECT_EQ(j["kind"], "usage");
+  EXPECT_TRUE(has(j["error"].get<std::string>(), "--output")) << o.out;
+}
+
+TEST(CliMessages, ExtractCrcMismatchIsOneErrorOnStderr) {
+  ct::TempDir d;
+  ct::write_file(d / "card.img", std::string(16 * 512 + 65536, 'x'));
+  auto o = camdump_run({"extract", "card.img", "-o", "fw.bin", "--size", "64K", "--expect-crc32", "0x12345678"}, d);
+  EXPECT_EQ(o.rc, 1);
+  EXPECT_TRUE(has(o.err, "camdump: error: crc32 ")) << o.err;
+  EXPECT_TRUE(has(o.err, "does not match the expected 12345678")) << o.err;
+  EXPECT_TRUE(has(o.err, "hint: check --size")) << o.err;
+  EXPECT_FALSE(has(o.out, "does not match")) << o.out;
+  EXPECT_FALSE(has(o.err, "error: hint")) << o.err;
+  EXPECT_FALSE(std::filesystem::exists(d / "fw.bin"));
+  o = camdump_run({"extract", "card.img", "-o", "fw.bin", "--size", "64K", "--expect-crc32", "0x12345678", "--json"}, d);
+  EXPECT_EQ(o.rc, 1);
+  auto j = nlohmann::json::parse(o.out);  // exactly one JSON document
+  EXPECT_EQ(j["ok"], false);
+  EXPECT_TRUE(has(j["error"].get<std::string>(), "does not match")) << o.out;
+}
+
+TEST(CliMessages, DumpShellRefusesTheVirtualCamera) {
+  ct::TempDir d;
+  auto o = camdump_run({"dump", "shell", "sim:", "-o", "fw.bin"}, d, 30s);
+  EXPECT_EQ(o.rc, 2);
+  EXPECT_TRUE(has(o.err, "no Linux shell")) << o.err;
+  EXPECT_TRUE(has(o.err, "dump uart sim:")) << o.err;
+}
+
+TEST(CliMessages, DumpTftpChecksBeforeTouchingTheCamera) {
+  ct::TempDir d;
+  // state=linux would make attach wait (and send Ctrl-C); these must fail at once, and the
+  // transcript file is never created because the port is never opened.
+  auto o = camdump_run({"dump", "tftp", "sim:state=linux", "-o", "fw.bin", "--server-ip", "127.0.0.1", "--log", "t.log"},
+                       d, 30s);
+  EXPECT_EQ(o.rc, 2);
+  EXPECT_TRUE(has(o.err, "--camera-ip")) << o.err;
+  EXPECT_FALSE(std::filesystem::exists(d / "t.log"));
+  o = camdump_run({"dump", "tftp", "sim:state=linux", "-o", "fw.bin", "--server-ip", "127.0.0.1", "--camera-ip",
+                   "10.0.0.300", "--log", "t.log"},
+                  d, 30s);
+  EXPECT_EQ(o.rc, 2);
+  EXPECT_TRUE(has(o.err, "not an IPv4 address")) << o.err;
+  EXPECT_FALSE(std::filesystem::exists(d / "t.log"));
+  if (::geteuid() != 0) {  // root may bind port 69
+    o = camdump_run({"dump", "tftp", "sim:state=linux", "-o", "fw.bin", "--server-ip", "127.0.0.1", "--camera-ip",
+                     "127.0.0.1", "--listen", "127.0.0.1:69", "--log", "t.log"},
+                    d, 30s);
+    EXPECT_EQ(o.rc, 1);
+    EXPECT_TRUE(has(o.err, "cap_net_bind_service")) << o.err;
+    EXPECT_FALSE(std::filesystem::exists(d / "t.log"));
+  }
+}
+
+TEST(CliMessages, UartSummaryNamesTheReaderAndTheRealLineTime) {
+  ct::TempDir d;
+  auto o = camdump_run({"-q", "dump", "uart", "sim:flash=8M,state=uboot", "-o", "md.bin", "--method", "md"}, d, 300s);
+  ASSERT_EQ(o.rc, 0) << o.err;
+  EXPECT_TRUE(has(o.out, "with md.l")) << o.out;
+  EXPECT_FALSE(has(o.out, "binary stub")) << o.out;
+  EXPECT_TRUE(has(o.out, "at 115200 baud on a real line")) << o.out;
+  o = camdump_run({"-q", "dump", "uart", "sim:flash=8M,state=uboot", "-o", "stub.bin", "--method", "stub"}, d, 300s);
+  ASSERT_EQ(o.rc, 0) << o.err;
+  EXPECT_TRUE(has(o.out, "by the binary stub")) << o.out;
+  EXPECT_FALSE(has(o.out, "0 B with md")) << o.out;
+}
+
+TEST(CliMessages, CtrlCBeforeAnyDataSaysNothingWasWritten) {
+  ct::TempDir d;
+  // A console that stays silent: attach keeps waiting (on the wall clock) until Ctrl-C.
+  auto p = ct::Process::spawn({CAMDUMP_BINARY_DIR "/camdump", "dump", "uart", "exec:sleep 120", "-o", "fw.bin"},
+                              {.stdout_file = (d / "out.txt").string(),
+                               .stderr_file = (d / "err.txt").string(),
+                               .cwd = d.path().string()});
+  ASSERT_TRUE(ct::wait_file_contains(d / "err.txt", "waiting for the console", 60s));
+  ::kill(p.pid(), SIGINT);
+  auto st = p.wait_exit(60s);
+  ASSERT_TRUE(st && WIFEXITED(*st));
+  EXPECT_EQ(WEXITSTATUS(*st), 130);
+  const std::string err = ct::read_file(d / "err.txt");
+  EXPECT_TRUE(has(err, "nothing was written")) << err;
+  EXPECT_FALSE(has(err, "--resume")) << err;
+  EXPECT_FALSE(std::filesystem::exists(d / "fw.bin.part"));
+}
