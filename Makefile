@@ -3,12 +3,18 @@ BUILD ?= build
 JOBS  ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test bench clean uboot-qemu
+PREFIX ?= /usr/local
+
+.PHONY: all deps test-deps build demo test bench clean uboot-qemu install deb
 
 all: build
 
 deps:
 	@scripts/setup-deps
+
+# The peers the tests run against (QEMU, U-Boot, TFTP clients, ser2net, flashrom, ...).
+test-deps:
+	@scripts/setup-deps --test
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
@@ -23,14 +29,24 @@ demo: build
 # (scripts/build-uboot-qemu): qemu_arm with tftpput and a working `go`, and sabrelite and
 # ast2500 with a real `sf` on an emulated SPI NOR (tests/qemu_sf). One board at a time (-j2 each).
 UBOOT_BOARDS ?= qemu_arm sabrelite ast2500
-uboot-qemu: deps
+uboot-qemu: test-deps
 	@for b in $(UBOOT_BOARDS); do scripts/build-uboot-qemu $$b >/dev/null || exit 1; done
 
-test: build uboot-qemu
+test: test-deps build uboot-qemu
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
 
 bench: build
 	@scripts/run-benches $(BUILD)
+
+# The stripped binary, camdump(1), bash/zsh/fish completions, the CH341A udev rule and the docs
+# under $(PREFIX) (DESTDIR is honoured). udev reads rules only from /usr/lib and /etc: with
+# PREFIX=/usr/local copy lib/udev/rules.d/70-camdump-ch341a.rules to /etc/udev/rules.d/.
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX) --strip
+
+# A Debian package in $(BUILD) (camdump_VERSION_ARCH.deb); install it with apt install ./FILE.deb.
+deb: build
+	cd $(BUILD) && cpack -G DEB
 
 clean:
 	rm -rf $(BUILD)
