@@ -153,7 +153,7 @@ TEST(StubRateSim, ExplicitRateRefusedByUbootIsSetByTheStub) {
 // Issue 13 item 1: a camera that reboots while the stub streams, both dialects, noise 1e-4,
 // several reset points; at the fast rate the reboot is found by asking U-Boot at its own rate.
 TEST(StubRateSim, RebootUnderTheStubIsRecoveredExact) {
-  for (const char* dialect : {"ingenic2013", "modern"}) {
+  for (const char* dialect : {"thingino", "ingenic2013", "modern"}) {
     for (uint64_t at : {150000u, 400000u, 700000u}) {
       for (bool fast : {true, false}) {
         auto spec = fmt::format("dialect={},reset-after={},noise=1e-4,seed=9", dialect, at);
