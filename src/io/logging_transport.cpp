@@ -14,6 +14,9 @@
 namespace camdump::io {
 namespace {
 constexpr size_t kMaxRecord = 256;
+// Set by write_secret() for the duration of one write: decorators between the caller and the
+// transcript (the CLI's progress tap, ...) forward the write on the same thread.
+thread_local const std::string* t_secret_label = nullptr;
 
 void append_escaped(std::string& out, uint8_t b) {
   static const char* hex = "0123456789abcdef";
@@ -125,6 +128,7 @@ size_t LoggingTransport::do_read(std::span<uint8_t> buf, std::chrono::millisecon
 }
 
 void LoggingTransport::do_write(std::span<const uint8_t> data) {
+  if (elide_.empty() && t_secret_label) elide_ = *t_secret_label;
   if (elide_.empty()) {
     record('T', data);
   } else {
@@ -133,6 +137,7 @@ void LoggingTransport::do_write(std::span<const uint8_t> data) {
     std::fprintf(file_, "+%.3f TX <%s elided>\n", t, elide_.c_str());
   }
   std::fflush(file_);
+  if (t_secret_label) elide_.clear();
   inner_->write(data);
 }
 
@@ -148,8 +153,12 @@ void LoggingTransport::write_elided(std::span<const uint8_t> data, std::string_v
 }
 
 void write_secret(Transport& t, std::span<const uint8_t> data, std::string_view label) {
-  if (auto* lt = dynamic_cast<LoggingTransport*>(&t)) lt->write_elided(data, label);
-  else t.write(data);
+  const std::string l = label.empty() ? "secret" : std::string(label);
+  struct Reset {
+    ~Reset() { t_secret_label = nullptr; }
+  } reset;
+  t_secret_label = &l;
+  t.write(data);
 }
 
 }  // namespace camdump::io

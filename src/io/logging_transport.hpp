@@ -51,7 +51,8 @@ class LoggingTransport : public Transport {
   std::string elide_;   ///< label of the write in progress that must not be recorded
 };
 
-/// Write a secret through `t`: a transcript (--log) records `TX <LABEL elided>`, never the bytes.
+/// Write a secret through `t`: a transcript (--log) anywhere below `t` (decorators forward the
+/// write on this thread) records `TX <LABEL elided>`, never the bytes.
 void write_secret(Transport& t, std::span<const uint8_t> data, std::string_view label);
 
 /// The escaped form used in records (exposed for tests).
