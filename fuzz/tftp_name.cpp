@@ -25,6 +25,11 @@ const PathGuard& guard() {
     std::string tmpl = (std::filesystem::temp_directory_path() / "camdump-fuzz-tftp-XXXXXX").string();
     if (!::mkdtemp(tmpl.data())) std::abort();
     std::filesystem::create_directory(std::filesystem::path(tmpl) / "sub");
+    static const std::string dir = tmpl;
+    std::atexit([] {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    });
     return PathGuard(tmpl);
   }();
   return g;
