@@ -39,7 +39,7 @@ struct StubLoaderOptions {
   /// The host's part of the rate switch: how long it tries to hear the stub at the new rate.
   std::chrono::milliseconds sync_timeout = 1000ms;
   /// How long the stub may take to fall back to U-Boot's rate by itself (its sync_polls).
-  std::chrono::milliseconds fallback_timeout = 6s;
+  std::chrono::milliseconds fallback_timeout = 10s;
   /// Where the stub is written; nullopt = the image's link address (the ARM image runs anywhere).
   std::optional<uint32_t> load_addr;
 };

@@ -87,7 +87,11 @@ void run_raw(const QemuConfig& base, const stub::StubImage& img, const char* soc
     }
     ASSERT_EQ(dec.sync_token(), 0x1234u) << "no sync answer";
     auto g = uboot::encode_command('G', 0);
-    t.write(std::span<const uint8_t>(g.data(), g.size()));
+    for (int i = 0; i < 5 && !dec.rate_switched() && std::chrono::steady_clock::now() < end; i++) {
+      t.write(std::span<const uint8_t>(g.data(), g.size()));  // like the host: again until 'Y'
+      size_t n = t.read(buf, std::chrono::milliseconds(200));
+      dec.feed(std::span<const uint8_t>(buf, n));
+    }
   }
   while (!dec.complete() && std::chrono::steady_clock::now() < end) {
     size_t n = t.read(buf, std::chrono::milliseconds(200));
@@ -159,7 +163,8 @@ TEST(QemuStubRaw, MaltaNs16550DivisorSwitchAndRestore) {
   EXPECT_EQ(uboot_div, 1u);
 }
 
-// The PL011 takes IBRD/FBRD (latched by LCR_H); U-Boot's pl01x set 24 MHz / 115200: IBRD 13, FBRD 1.
+// The PL011 takes IBRD/FBRD (latched by LCR_H). QEMU's qemu_arm U-Boot leaves them as QEMU reset
+// them (0: it does not program the divisor); the stub must put back whatever it found.
 TEST(QemuStubRaw, QemuArmPl011DivisorSwitchAndRestore) {
   auto bios = rebuilt_qemu_arm_uboot();
   if (bios.empty()) GTEST_SKIP() << "no rebuilt qemu_arm U-Boot (scripts/build-uboot-qemu has not run)";
@@ -168,9 +173,7 @@ TEST(QemuStubRaw, QemuArmPl011DivisorSwitchAndRestore) {
   cfg.board = Board::QemuArm;
   cfg.bios = bios;
   auto virt = uboot::find_soc("qemu-virt")->uart;
-  uint32_t uboot_div = 0;
-  run_raw(cfg, stub::armv7_stub(), "qemu-virt", "=> ", 0x42000000, *uboot::uart_divisor(virt, 1500000), 2, &uboot_div);
-  EXPECT_EQ(uboot_div, *uboot::uart_divisor(virt, 115200));
+  run_raw(cfg, stub::armv7_stub(), "qemu-virt", "=> ", 0x42000000, *uboot::uart_divisor(virt, 1500000), 2);
 }
 
 }  // namespace
