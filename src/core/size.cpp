@@ -75,6 +75,18 @@ std::optional<uint32_t> parse_crc(std::string_view text) {
   return static_cast<uint32_t>(*v);
 }
 
+ByteRange checked_range(uint64_t offset, uint64_t length, uint64_t limit, std::string_view what) {
+  if (length == 0) fail(ErrorKind::Usage, fmt::format("{}: nothing to do (length 0)", what));
+  if (offset >= limit)
+    fail(ErrorKind::Usage, fmt::format("{}: offset {} is past the end ({})", what, hex(offset), hex(limit)),
+         fmt::format("the flash is {} bytes; use an offset below {}", limit, hex(limit)));
+  if (length > limit - offset)  // limit - offset cannot wrap: offset < limit
+    fail(ErrorKind::Usage,
+         fmt::format("{}: offset {} + length {} runs past the end ({})", what, hex(offset), hex(length), hex(limit)),
+         fmt::format("the largest length at {} is {}", hex(offset), hex(limit - offset)));
+  return {offset, length};
+}
+
 uint64_t size_arg(std::string_view what, std::string_view text) {
   auto v = parse_size(text);
   if (!v)

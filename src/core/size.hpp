@@ -23,6 +23,17 @@ std::optional<uint32_t> parse_crc(std::string_view text);
 uint64_t size_arg(std::string_view what, std::string_view text);
 uint64_t number_arg(std::string_view what, std::string_view text);
 
+/// A byte range [offset, offset + length) checked against `limit` (the flash size) without
+/// wrapping: `offset + length` is never computed until both are known to fit, so a length near
+/// 2^64 cannot wrap past the check. Throws Error(Usage) naming `what` ("dump range") otherwise.
+/// length 0 is refused too: a range must hold at least one byte.
+struct ByteRange {
+  uint64_t offset = 0;
+  uint64_t length = 0;
+  uint64_t end() const { return offset + length; }
+};
+ByteRange checked_range(uint64_t offset, uint64_t length, uint64_t limit, std::string_view what = "range");
+
 /// 16777216 -> "16 MiB", 1536 -> "1.5 KiB", 100 -> "100 bytes".
 std::string format_size(uint64_t bytes);
 /// 0x50000 style; `digits` pads with zeros.

@@ -13,9 +13,8 @@ ChunkPlan ChunkPlan::make(uint64_t offset, uint64_t length, uint64_t chunk, uint
   if (chunk == 0 || chunk % 16) fail(ErrorKind::Usage, "--chunk must be a non-zero multiple of 16");
   if (length == 0) fail(ErrorKind::Usage, "nothing to dump (length 0)");
   if (offset % 16 || length % 16) fail(ErrorKind::Usage, "--offset and --length must be multiples of 16");
-  if (flash_size && offset + length > flash_size)
-    fail(ErrorKind::Usage, fmt::format("offset 0x{:x} + length 0x{:x} is past the flash end 0x{:x}", offset,
-                                       length, flash_size));
+  // Without a known flash size the range is still bounded by the address space: it may not wrap.
+  checked_range(offset, length, flash_size ? flash_size : UINT64_MAX, "dump range");
   ChunkPlan p;
   p.offset = offset;
   p.length = length;

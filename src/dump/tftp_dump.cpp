@@ -54,7 +54,7 @@ TftpDumpResult dump_tftp(uboot::UbootSession& s, const TftpDumpOptions& o, Repor
   res.offset = o.offset;
   if (o.offset >= res.flash_size) fail(ErrorKind::Usage, "--offset is past the end of the flash");
   res.length = o.length.value_or(res.flash_size - o.offset);
-  if (o.offset + res.length > res.flash_size) fail(ErrorKind::Usage, "--offset + --length pass the end of the flash");
+  checked_range(o.offset, res.length, res.flash_size, "--offset/--length");
   uint64_t chunk = std::max<uint64_t>(o.chunk, 4096);
   // The staged chunk must stay below U-Boot's reserved area (issue 13: `--chunk 32M` from
   // 0x80600000 ran into a 64 MiB T31's stack and heap): a chunk that does not fit is made smaller.

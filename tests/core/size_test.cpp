@@ -46,3 +46,28 @@ TEST(Size, Formatting) {
   EXPECT_EQ(hex(0x10, 8), "0x00000010");
   EXPECT_EQ(crc_hex(0xeeaead43), "eeaead43");
 }
+
+TEST(CheckedRange, AcceptsRangesThatFitAndReturnsThem) {
+  auto r = checked_range(0x10000, 0x20000, 16u << 20, "dump range");
+  EXPECT_EQ(r.offset, 0x10000u);
+  EXPECT_EQ(r.end(), 0x30000u);
+  EXPECT_EQ(checked_range(0, 16u << 20, 16u << 20).length, 16u << 20);  // the whole flash
+}
+
+TEST(CheckedRange, ALengthThatWouldWrapIsRefusedNotPlanned) {
+  // 0x10 + 0xfffffffffffffff0 wraps to 0: the old `offset + length > size` check passed it.
+  try {
+    checked_range(0x10, 0xfffffffffffffff0ull, 16u << 20, "dump range");
+    FAIL() << "a wrapping range was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Usage);
+    EXPECT_NE(std::string(e.what()).find("runs past the end"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(checked_range(0x10, 0xfffffffffffffff0ull, UINT64_MAX), Error);
+}
+
+TEST(CheckedRange, OffsetPastTheEndAndEmptyRangesAreUsageErrors) {
+  EXPECT_THROW(checked_range(16u << 20, 1, 16u << 20), Error);
+  EXPECT_THROW(checked_range(0, 0, 16u << 20), Error);
+  EXPECT_THROW(checked_range(0xfff000, 0x1001, 16u << 20), Error);
+}

@@ -76,3 +76,9 @@ TEST(MdReaderUtil, SwapUnits) {
   swap_units(d, 4);
   EXPECT_EQ(d, (std::vector<uint8_t>{4, 3, 2, 1, 8, 7, 6, 5}));
 }
+
+TEST(ChunkPlan, ARangeThatWrapsPastTwoToTheSixtyFourIsRefused) {
+  // offset + length wraps to 0: the plan would have held ~2^44 chunks.
+  EXPECT_THROW(ChunkPlan::make(0x10, 0xfffffffffffffff0ull, 0x1000, 16u << 20), Error);
+  EXPECT_THROW(ChunkPlan::make(0x10, 0xfffffffffffffff0ull, 0x1000, 0), Error);  // flash size unknown
+}
