@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ch341a/ch341a_dump.hpp"
+#include "dump/ch341a_dump.hpp"
 #include "cli/context.hpp"
 #include "cli/groups.hpp"
 #include "core/size.hpp"

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "ch341a/ch341a_dump.hpp"
+#include "dump/ch341a_dump.hpp"
 #include "core/report.hpp"
 #include "dump/restore_plan.hpp"
 

@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "ch341a/ch341a_dump.hpp"
+#include "dump/ch341a_dump.hpp"
 #include "ch341a/sim_spec.hpp"
 #include "core/error.hpp"
 #include "dump/ch341a_restore.hpp"

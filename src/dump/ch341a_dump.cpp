@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "ch341a/ch341a_dump.hpp"
+#include "dump/ch341a_dump.hpp"
 
 #include <fmt/core.h>
 
@@ -168,7 +168,10 @@ DumpSummary dump_ch341a(Ch341aSession& s, const DumpOptions& o, Reporter& rep, c
   vo.reads = o.reads;
   vo.offset = o.offset;
   vo.length = o.length;
-  const uint64_t end = o.length ? std::min(sum.image_size, o.offset + o.length) : sum.image_size;
+  // A length past the end is cut to the chip (as before); one that would wrap is refused.
+  const uint64_t end = o.length ? o.offset + checked_range(o.offset, std::min(o.length, sum.image_size - o.offset),
+                                                           sum.image_size, "--offset/--length").length
+                                : sum.image_size;
   ResumeState state;
   state.id = spi::id_string(sum.probe.id);
   state.layout = nand_view ? (o.nand_oob ? "data+oob" : "data") : "bytes";
