@@ -5,7 +5,7 @@ CMAKE_FLAGS ?=
 
 PREFIX ?= /usr/local
 
-.PHONY: all deps test-deps build demo test bench clean uboot-qemu install deb
+.PHONY: all deps test-deps build demo test sanitize bench clean uboot-qemu install deb
 
 all: build
 
@@ -34,6 +34,20 @@ uboot-qemu: test-deps
 
 test: test-deps build uboot-qemu
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+# The unit and virtual-camera suites under ASan+UBSan, and the threaded ones (TFTP server and
+# inbox, parallel hexlog, the shell route's inbox) under TSan, each in its own build directory.
+ASAN_TESTS ?= core uboot sim uart_sim sd offline spi ch341a image stub tftp
+TSAN_TESTS ?= tftp offline shell
+sanitize: test-deps
+	cmake -S . -B $(BUILD)-asan -DCAMDUMP_SANITIZE=address,undefined -DCAMDUMP_FUZZ=OFF $(CMAKE_FLAGS)
+	cmake --build $(BUILD)-asan -j $(JOBS) --target camdump camdump_usbsim $(addprefix test_,$(ASAN_TESTS))
+	cd $(BUILD)-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) --timeout 900 \
+	  -L '^($(subst $(eval) ,|,$(ASAN_TESTS)))$$'
+	cmake -S . -B $(BUILD)-tsan -DCAMDUMP_SANITIZE=thread -DCAMDUMP_FUZZ=OFF $(CMAKE_FLAGS)
+	cmake --build $(BUILD)-tsan -j $(JOBS) --target camdump $(addprefix test_,$(TSAN_TESTS))
+	cd $(BUILD)-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j $(JOBS) --timeout 900 \
+	  -L '^($(subst $(eval) ,|,$(TSAN_TESTS)))$$'
 
 bench: build
 	@scripts/run-benches $(BUILD)
