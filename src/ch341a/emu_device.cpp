@@ -52,7 +52,7 @@ UsbStatus Ch341aEmu::bulk_out(std::span<const uint8_t> data) {
   if (hung_) return UsbStatus::TimedOut;
   ++stats_.out_transfers;
   stats_.out_bytes += data.size();
-  // The CH341A parses each 32-byte USB packet on its own (protocols.md §1.5).
+  // The CH341A parses each 32-byte USB packet on its own (docs/reference/ch341a.md#framing).
   for (size_t off = 0; off < data.size(); off += kPacket)
     packet(data.subspan(off, std::min(kPacket, data.size() - off)));
   check_faults();
@@ -131,7 +131,7 @@ void Ch341aEmu::packet(std::span<const uint8_t> p) {
       break;
     }
     case kCmdUioStream: uio(p); break;
-    case kCmdI2cStream: break;  // speed / mode settings: the SPI clock is fixed (§1.7)
+    case kCmdI2cStream: break;  // speed / mode settings: the SPI clock is fixed (docs/reference/ch341a.md#clock)
     default: break;             // the part ignores unknown commands
   }
 }

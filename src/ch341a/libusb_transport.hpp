@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // UsbTransport on a real CH341A through libusb-1.0: find 1a86:5512 (or BUS:ADDR), detach the
-// kernel driver, claim interface 0, bulk EP 0x02 / 0x82, 1 s timeouts (protocols.md §1.1).
+// kernel driver, claim interface 0, bulk EP 0x02 / 0x82, 1 s timeouts (docs/reference/ch341a.md#identity).
 // Open failures are explained: absent, no permission (with a udev rule), serial-mode 5523.
 #pragma once
 #include <memory>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The CH341A's SPI-mode wire protocol as a pure codec (no USB here): command bytes, pin values,
 // bit reversal, and the packetising of one SPI frame into the OUT stream and back out of the IN
-// stream. Facts: ../shared/reference/protocols.md §1 (flashrom programmers/ch341a_spi.c, SNANDer).
+// stream. Facts: docs/reference/ch341a.md (flashrom programmers/ch341a_spi.c, SNANDer).
 //
 // One frame on the wire = a 32-byte CS "pluck" packet (AB: CS high, high, high, low, END; zero
 // padded) followed by 0xA8 packets of ≤31 bytes each, bit-reversed (the chip shifts LSB first).

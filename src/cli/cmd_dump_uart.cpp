@@ -134,10 +134,9 @@ void run(const UartArgs& a, Context& ctx) {
   o.skip_blank = !a.no_skip_blank;
   o.retries = a.retries;
   o.resume = a.resume;
-  // --- binary fast path (issue 8; owner: stub engineer) ---
+  // The binary fast path: which reader, which SoC, which rate.
   auto method = dump::parse_uart_method(a.method);
   if (!method) fail(ErrorKind::Usage, "--method must be auto, stub or md");
-  // --- end binary fast path ---
   auto t = open_cli_port(a.port, a.console.baud, a.console.log, ctx);
   uboot::UbootSession s(*t, ctx.reporter, ctx.cancel,
                         with_wait_line(session_options(a.console), ctx.reporter, t->baud()));
@@ -147,7 +146,6 @@ void run(const UartArgs& a, Context& ctx) {
   if (a.port.rfind("sim:", 0) == 0) sim::install_sim_stub();  // the virtual camera runs our stub too
   auto hook = std::make_shared<dump::UartMethodHook>(s, *method, soc, uboot::StubLoaderOptions{}, *fast);
   o.fast_read = dump::UartMethodHook::hook(hook);
-  // --- end binary fast path ---
   dump::UartDumpResult r = dump::dump_uart(s, o);
   if (a.json) {
     auto j = to_json(r);
@@ -205,7 +203,7 @@ void register_dump_uart(CLI::App& app, Context& ctx) {
   c->add_flag("--resume", a->resume, "Continue from OUT.part and OUT.part.state (saved chunks are re-checked by crc32)");
   c->add_flag("--force", a->force, "Replace an existing OUT (otherwise refused, naming its size and date)");
   c->add_flag("--json", a->json, "Print only a JSON summary on stdout");
-  // --- binary fast path (issue 8; owner: stub engineer) ---
+  // The binary fast path: which reader, which SoC, which rate.
   c->add_option("--method", a->method,
                 "How non-blank chunks travel: stub (a small program started with `go` streams raw CRC-checked "
                 "binary, ~1 wire byte per flash byte; needs go/mw, an 8-bit-clean port and a known UART), md "
@@ -214,7 +212,6 @@ void register_dump_uart(CLI::App& app, Context& ctx) {
                 "SoC whose console UART the stub drives, overriding what U-Boot printed: a1 t10 t20 t21 t23 t30 "
                 "t31 t40 t41 (Ingenic; :uartN picks another UART the SoC has, e.g. t31:uart0, t41:uart4), "
                 "malta, qemu-virt, ast2500");
-  // --- end binary fast path ---
   c->callback([a, &ctx] { run(*a, ctx); });
 }
 

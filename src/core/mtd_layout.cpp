@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // /proc/mtd and mtdparts= parsing (see mtd_layout.hpp; syntax from the kernel's
-// drivers/mtd/parsers/cmdlinepart.c and drivers/mtd/mtdcore.c, protocols.md §6).
+// drivers/mtd/parsers/cmdlinepart.c and drivers/mtd/mtdcore.c, docs/reference/mtd-and-layouts.md).
 #include "core/mtd_layout.hpp"
 
 #include <fmt/core.h>

@@ -4,7 +4,7 @@
 // (drivers/mtd/parsers/cmdlinepart.c: size[@offset](name)[ro][lk], k/m/g suffixes, "-" = rest of
 // the device, parts may overlap such as "8M@0(all)"). Used by `combine`, `inspect` and the
 // Linux-shell route to order, size-check and de-duplicate partition copies.
-// Facts: ../shared/reference/protocols.md §6, field-notes.md §3.6.
+// Facts: docs/reference/mtd-and-layouts.md, docs/reference/field-behaviour.md#shell.
 #pragma once
 #include <cstdint>
 #include <optional>

@@ -3,7 +3,7 @@
 // in partition order, not glob order (mtd10 after mtd9). With a layout (/proc/mtd or mtdparts=)
 // every size and name is checked, missing and duplicate parts are refused, and an overlapping
 // whole-chip partition ("8M@0(all)") is used as the image instead of being appended to it.
-// Facts: field-notes.md §3.6, protocols.md §6.
+// Facts: docs/reference/field-behaviour.md#shell, docs/reference/mtd-and-layouts.md.
 #pragma once
 #include <cstdint>
 #include <filesystem>

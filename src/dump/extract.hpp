@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Read a raw dump back from an SD card (device or card image) where U-Boot's
 // `mmc write ${baseaddr} 0x10 N` put it: N blocks of 512 bytes from block 16 (8 KiB, which leaves
-// the MBR alone; field-notes.md §3.5). Refuses to read past the end of the source.
+// the MBR alone; docs/reference/field-behaviour.md#sd). Refuses to read past the end of the source.
 #pragma once
 #include <cstdint>
 #include <filesystem>

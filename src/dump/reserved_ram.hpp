@@ -8,7 +8,7 @@
 //
 // Learned, best first, from:
 //   1. the boot log: `Stack Pointer at: 81f6bf48`, `Reserving 32784k for malloc() at: 81f8c000`,
-//      `Top of RAM usable for U-Boot at: 84000000` (stock T31, protocols.md §4.4);
+//      `Top of RAM usable for U-Boot at: 84000000` (stock T31, docs/reference/uboot-console.md#ram);
 //   2. `bdinfo`: `sp start` (2023.01 arch/arm/lib/bdinfo.c), `bd address` (DEBUG builds of
 //      cmd/bdinfo.c; gd, fdt and the stack lie just below it), `boot_params` on the 2013-era MIPS
 //      builds (the stack starts just below it), `relocaddr`, or the RAM size (`memstart/memsize`,

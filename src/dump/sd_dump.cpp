@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The SD-card route's U-Boot side (see sd_dump.hpp). Command forms: U-Boot cmd/mmc.c,
 // cmd/virtio.c and cmd/usb.c (blk_common_cmd: `<dev> read|write addr blk# cnt`, hex arguments);
-// their "N blocks written: OK" results are read by uboot/mmc_output (protocols.md §4.5,
-// qemu-uboot.md §5).
+// their "N blocks written: OK" results are read by uboot/mmc_output (docs/reference/uboot-console.md#mmc,
+// docs/reference/qemu-test-cameras.md#block-device).
 #include "dump/sd_dump.hpp"
 
 #include <fmt/format.h>

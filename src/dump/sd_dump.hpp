@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The U-Boot half of the SD-card route (issue 7; field-notes.md §3.5): U-Boot copies the flash to
+// The U-Boot half of the SD-card route (issue 7; docs/reference/field-behaviour.md#sd): U-Boot copies the flash to
 // a card (`mmc write ${baseaddr} 0x10 N`, N = size/512) and the PC reads it back with
 // `camdump extract` (or `dd bs=512 skip=16 count=N`). Driven over a UbootSession: prepare the
 // block device (`mmc dev N` / `virtio scan` + `virtio dev N` / `usb start` + `usb dev N`), erase

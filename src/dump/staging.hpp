@@ -3,7 +3,7 @@
 // by every U-Boot route: a `--load` template run per chunk (default `sf probe 0` once, then
 // `sf read {addr} {offset} {len}`), or `--mapped ADDR` (memory-mapped NOR: no load step). Also the
 // flash-size detection (`sf probe` or --flash-size) and the safe default RAM buffer per SoC
-// (field-notes.md §3.4: 0x80600000 on a 64 MiB T31, below U-Boot's 32 MiB malloc arena at
+// (docs/reference/uboot-console.md#ram: 0x80600000 on a 64 MiB T31, below U-Boot's 32 MiB malloc arena at
 // 0x81f8c000; qemu_arm virt RAM starts at 0x40000000, U-Boot relocates to its top). Every staging
 // area is kept below U-Boot's reserved area (dump/reserved_ram.hpp): stage() refuses a range that
 // would reach it, and the routes pick chunks that fit (fit_chunk).

@@ -3,7 +3,7 @@
 // our server when it does not listen on 69, stage the flash in RAM chunk by chunk (or use it
 // in place with --mapped), ask the device for each chunk's crc32, `tftpput` it to camdump's own
 // TFTP server, and accept the chunk only when the received bytes have that CRC32. The output is
-// written through core/atomic_file.hpp. Facts: protocols.md §4.6 (tftpput), §5 (TFTP), qemu-uboot.md §4.
+// written through core/atomic_file.hpp. Facts: docs/reference/uboot-console.md#tftpput (tftpput), docs/reference/tftp.md (TFTP), docs/reference/qemu-test-cameras.md#network.
 #pragma once
 #include <chrono>
 #include <cstdint>

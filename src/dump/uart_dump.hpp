@@ -33,11 +33,10 @@ struct UartDumpOptions {
   bool skip_blank = true;
   unsigned retries = 4;
   bool resume = false;
-  // --- binary fast path (issue 8; owner: stub engineer, dump/stub_reader.hpp) ---
+  // The binary fast path (dump/stub_reader.hpp) plugs in here.
   /// When set, called for every non-blank staged chunk before md; its bytes are accepted only
   /// when their CRC32 equals the device's crc32. nullopt = read this chunk with md.
   std::function<std::optional<std::vector<uint8_t>>(uint64_t ram, uint64_t len)> fast_read;
-  // --- end binary fast path ---
 };
 
 struct UartDumpResult {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The inspector's driver (see inspect.hpp): image-level checks (size, mirror, blank/zero
-// ranges, field-notes.md §3.9), then boot, envs, layout and one checker per part, and the
+// ranges, docs/reference/field-behaviour.md#checks), then boot, envs, layout and one checker per part, and the
 // short summary every dump prints.
 #include "image/inspect.hpp"
 

@@ -5,7 +5,7 @@
 // bootargs, anywhere in the image or given; else inferred from signatures; known layouts named),
 // and every part checked: uImage header/data CRC, squashfs superblock + a full read of every
 // file through libsquashfs, JFFS2 node CRCs, UBI headers. Every `camdump dump ...` prints
-// short_summary() after writing its output. Facts: protocols.md §6-§7, field-notes.md §3.8-3.9.
+// short_summary() after writing its output. Facts: docs/reference/mtd-and-layouts.md, docs/reference/image-formats.md, docs/reference/field-behaviour.md#checks.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -44,7 +44,7 @@ struct UImageInfo {
 };
 
 struct BootInfo {
-  bool ingenic_spl = false;          ///< 06 05 04 03 02 55 AA 55 AA at offset 0 (§7.5)
+  bool ingenic_spl = false;          ///< 06 05 04 03 02 55 AA 55 AA at offset 0 (image-formats.md#ingenic-spl)
   uint32_t spl_length = 0;           ///< SPL length field (offset 12, LE)
   bool sigmastar_ipl = false;        ///< "IPL_" at offset 4
   std::vector<std::string> uboot_versions;  ///< "U-Boot SPL 2013.07 (...)", "U-Boot 2013.07 (...)"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Boot area: Ingenic SPL header at offset 0 (uboot-ingenic start.S / spi_checksum.c,
-// protocols.md §7.5), SigmaStar "IPL_", U-Boot version strings, SoC family, and the uImage-wrapped
+// docs/reference/image-formats.md#ingenic-spl), SigmaStar "IPL_", U-Boot version strings, SoC family, and the uImage-wrapped
 // U-Boot that 2013.07 builds place after the SPL (0x6800 = CONFIG_SPL_PAD_TO; NAND 0x8000).
 #include <algorithm>
 #include <cctype>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// U-Boot environment blocks (include/env_internal.h, tools/mkenvimage.c; protocols.md §7.4):
+// U-Boot environment blocks (include/env_internal.h, tools/mkenvimage.c; docs/reference/image-formats.md#env):
 // u32 CRC-32 over data[ENV_SIZE] (LE on Ingenic), a flags byte only for redundant envs, then
 // NUL-separated name=value pairs ending in an empty string; the padding is covered by the CRC.
 #include <algorithm>

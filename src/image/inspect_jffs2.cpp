@@ -2,7 +2,7 @@
 // JFFS2 node check (include/uapi/linux/jffs2.h; fs/jffs2/scan.c). Every node: magic 0x1985,
 // header CRC over the first 8 bytes computed with JFFS2_NODE_ACCURATE set (scan.c does the same,
 // so obsoleted nodes still verify); inode nodes: node CRC (60 bytes) + data CRC; dirents: node
-// CRC (32 bytes) + name CRC. CRCs are crc32_le seed 0 without inversion (protocols.md §7.3).
+// CRC (32 bytes) + name CRC. CRCs are crc32_le seed 0 without inversion (docs/reference/image-formats.md#jffs2).
 #include <fmt/format.h>
 
 #include "core/crc32.hpp"

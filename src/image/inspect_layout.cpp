@@ -2,7 +2,7 @@
 // Which partition layout to check a dump against: mtdparts from the option, the env (mtdparts
 // variable, then bootargs), any "mtdparts=" text in the image, else one inferred from the
 // signatures at 64 KiB boundaries. Known layouts are named from the Thingino Makefile history,
-// uboot-ingenic and OpenIPC facts (protocols.md §6.3, §7.6; field-notes.md §3.8).
+// uboot-ingenic and OpenIPC facts (docs/reference/mtd-and-layouts.md#mtdparts and #thingino).
 #include <algorithm>
 #include <set>
 

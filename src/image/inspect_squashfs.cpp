@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// squashfs check through libsquashfs (squashfs-tools-ng): superblock (protocols.md §7.2),
+// squashfs check through libsquashfs (squashfs-tools-ng): superblock (docs/reference/image-formats.md#squashfs),
 // bytes_used inside the partition, then every inode and every data/fragment block of every
 // regular file is read and decompressed, so a single flipped bit in a compressed block is found
 // and located. squashfs has no checksum of its own: a compressed block is checked only by its codec

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Legacy uImage check (U-Boot include/image.h struct legacy_img_hdr, big-endian; both CRCs are
-// zlib CRC-32, the header one with ih_hcrc zeroed: boot/image.c image_check_hcrc). protocols.md §7.1.
+// zlib CRC-32, the header one with ih_hcrc zeroed: boot/image.c image_check_hcrc). docs/reference/image-formats.md#uimage.
 #include <array>
 #include <cstring>
 

@@ -2,7 +2,7 @@
 // A minimal SquashFS 4.0 writer for synthetic images (image/synth.cpp): basic directory and
 // file inodes, zlib data blocks (stored raw when they do not shrink), uncompressed metadata
 // blocks, one id (0), no fragments/xattrs/export table. Readable by Linux, unsquashfs and
-// libsquashfs. Format: linux fs/squashfs/squashfs_fs.h (facts: protocols.md §7.2).
+// libsquashfs. Format: linux fs/squashfs/squashfs_fs.h (facts: docs/reference/image-formats.md#squashfs).
 #pragma once
 #include <cstdint>
 #include <string>

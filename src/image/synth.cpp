@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Deterministic Thingino-like (or stock-Ingenic-like) flash image built in memory
-// (see synth.hpp). Layout facts: protocols.md §7.1 (uImage), §7.3 (JFFS2), §7.4 (env),
-// §7.5 (Ingenic SPL header), §7.6 / field-notes.md §3.8 (Thingino layouts).
+// (see synth.hpp). Layout facts: docs/reference/image-formats.md (#uimage, #jffs2, #env, #ingenic-spl)
+// and docs/reference/mtd-and-layouts.md#thingino (Thingino layouts).
 #include "image/synth.hpp"
 
 #include <algorithm>
@@ -195,7 +195,7 @@ std::vector<uint8_t> make_thingino_image(const SynthOptions& opt) {
   std::vector<uint8_t> img(size, 0xff);
   const char* soc = "t31";
 
-  // Boot: Ingenic SPL header (§7.5), SPL body, U-Boot uImage at 0x6800.
+  // Boot: Ingenic SPL header (docs/reference/image-formats.md#ingenic-spl), SPL body, U-Boot uImage at 0x6800.
   const uint32_t spl_len = 0x5c00;
   static const uint8_t kSpl[] = {0x06, 0x05, 0x04, 0x03, 0x02, 0x55, 0xaa, 0x55, 0xaa};
   std::memcpy(img.data(), kSpl, sizeof kSpl);

@@ -2,7 +2,7 @@
 // A Thingino-like flash image made in memory, for the virtual camera (sim:), `camdump demo`,
 // benchmarks and tests: Ingenic SPL header, U-Boot, environment with mtdparts, kernel uImage,
 // squashfs rootfs, JFFS2 data, blank (0xff) areas where a real camera has them. Deterministic
-// for a given seed. Layout facts: ../shared/reference/protocols.md §7.
+// for a given seed. Layout facts: docs/reference/image-formats.md.
 #pragma once
 #include <cstdint>
 #include <vector>

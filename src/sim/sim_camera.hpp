@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The virtual camera behind the PORT `sim:`: an in-process U-Boot console emulator with the exact
 // output formats of the Ingenic 2013.07 vendor/Thingino dialect and of modern U-Boot
-// (../shared/reference/protocols.md §4, field-notes.md §3, qemu-uboot.md), plus fault injection
+// (docs/reference/uboot-console.md, docs/reference/qemu-test-cameras.md), plus fault injection
 // (noise, stalls, resets, baud mismatch). Host writes feed the emulated console's input; host
 // reads return what the camera printed. Time is virtual: it advances with the bytes read (10 bit
 // times each at the console rate) and with read timeouts, so a 5 s countdown costs no wall time.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The environment of the virtual camera: loaded from the flash image's env block (protocols.md
-// §7.4: CRC32 + "k=v\0...", at 0x50000 on current Thingino, 0x40000 on stock Ingenic), printenv,
-// setenv (with the baudrate dialogue of §4.7), saveenv (kept in the sim only: the flash image is
+// The environment of the virtual camera: loaded from the flash image's env block (docs/reference/image-formats.md#env
+// CRC32 + "k=v\0...", at 0x50000 on current Thingino, 0x40000 on stock Ingenic), printenv,
+// setenv (with the baudrate dialogue of docs/reference/uboot-console.md#baudrate), saveenv (kept in the sim only: the flash image is
 // never modified, so a dump stays comparable; SimStats::saveenv counts calls).
 #include <fmt/core.h>
 

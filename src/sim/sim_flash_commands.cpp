@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// `sf` and `mmc` of the virtual camera in every output dialect of protocols.md §4.3–4.5:
+// `sf` and `mmc` of the virtual camera in every output dialect of docs/reference/uboot-console.md#sf-probe:
 // Ingenic vendor (`the manufacturer 20`, `--->read spend N ms`), the Thingino 2013 fork
 // (`SF:    ...`, four spaces), upstream 2013.07 and modern U-Boot. sf erase/write/update (flash
 // physics) are in sim_flash_write.cpp; mmc writes go into the sd= file.

@@ -123,7 +123,7 @@ uint64_t Machine::uboot_top() const {
 }
 
 std::pair<uint64_t, uint64_t> Machine::uboot_reserved() const {
-  // Stock T31 64 MiB boot log (protocols.md §4.4): U-Boot relocated to 83f90000, malloc arena
+  // Stock T31 64 MiB boot log (docs/reference/uboot-console.md#ram): U-Boot relocated to 83f90000, malloc arena
   // 81f8c000..83f8c000, board info, global data and 128 KiB boot params below it, the stack
   // growing down from 81f6bf48. Reserved: 64 KiB of stack below that up to the top, kept
   // relative to the top so other ram= sizes keep the same shape.

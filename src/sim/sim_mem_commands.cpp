@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Memory commands of the virtual camera: md (lazy, Ctrl-C and type-ahead aware, repeatable from
-// the next address), mw, cp, cmp, crc32 (common/cmd_mem.c, common/hash.c; protocols.md §4.1–4.2,
-// field-notes.md §3.1–3.2). Addresses that are not RAM (or mapped flash) crash the board, as a
+// the next address), mw, cp, cmp, crc32 (common/cmd_mem.c, common/hash.c; docs/reference/uboot-console.md#md,
+// docs/reference/uboot-console.md#md). Addresses that are not RAM (or mapped flash) crash the board, as a
 // bad access does on MIPS; so do unaligned .w/.l accesses.
 #include <fmt/core.h>
 

@@ -22,7 +22,7 @@ const char* uboot_name(const SimOptions& o) {
 }  // namespace
 
 ChipInfo chip_for(uint64_t flash_size) {
-  // XMC parts are the common T31 ones (protocols.md §2.4; stock log "the manufacturer 20").
+  // XMC parts are the common T31 ones (docs/reference/spi-flash.md#nor-chips; stock log "the manufacturer 20").
   switch (flash_size) {
     case 8u << 20: return {"XM25QH64C", "xm25qh64c", {0x20, 0x40, 0x17}};
     case 16u << 20: return {"XM25QH128C", "xm25qh128c", {0x20, 0x40, 0x18}};

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Fixed texts of the virtual camera: boot logs, `help`, `version`, `bdinfo`, `coninfo`, the
 // command table (names, usage lines, repeatability) and the SPI NOR chip the sim reports for a
-// flash size. Formats: protocols.md §4, field-notes.md §3.4, qemu-uboot.md §1–2.
+// flash size. Formats: docs/reference/uboot-console.md, docs/reference/uboot-console.md#ram, docs/reference/qemu-test-cameras.md#boot.
 #pragma once
 #include <cstdint>
 #include <string>

@@ -4,7 +4,7 @@
 // "octet" with `timeout 5` and `blksize 1468`, adopt the server's TID and an OACK blksize, DATA
 // blocks wrapping to 0 after 65535, an empty last block when SIZE is a multiple of the block
 // size, retransmission on timeout (10 tries), ERROR 1/2 stop, other codes start again.
-// Output as protocols.md §4.6 (upstream, or the Thingino fork's "TFTP:  " prefixes for
+// Output as docs/reference/uboot-console.md#tftpput (upstream, or the Thingino fork's "TFTP:  " prefixes for
 // ingenic2013). Only 127.0.0.1 is ever contacted; any other serverip times out.
 #include <arpa/inet.h>
 #include <fmt/core.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The chip table (data only). Sources per row: ../shared/reference/protocols.md §2.4 (NOR) and
-// §3.6 (NAND); 4-byte-address quirks from §2.2 (flashrom flashchips/winbond.c, xmc.c).
+// The chip table (data only). Sources per row: docs/reference/spi-flash.md#nor-chips (NOR) and
+// docs/reference/spi-flash.md#nand-chips (NAND); 4-byte-address quirks from #four-byte (flashrom flashchips/winbond.c, xmc.c).
 #include "spi/chip_table.hpp"
 
 #include <fmt/core.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // SPI NOR and SPI NAND parts as data: JEDEC IDs, sizes, page/OOB geometry, how the part wants to
-// be addressed. Facts from ../shared/reference/protocols.md §2.4 (flashrom flashchips, U-Boot
-// spi-nor-ids.c, uboot-ingenic jz_spi.h, SNANDer) and §3.6 (SNANDer spi_nand_flash_tables).
+// be addressed. Facts from docs/reference/spi-flash.md#nor-chips (flashrom flashchips, U-Boot
+// spi-nor-ids.c, uboot-ingenic jz_spi.h, SNANDer) and #nand-chips (SNANDer spi_nand_flash_tables).
 // Names are the markings people read off the package, matched case-insensitively.
 #pragma once
 #include <cstdint>
@@ -15,14 +15,14 @@ namespace camdump::spi {
 
 enum class ChipKind : uint8_t { Nor, Nand };
 
-/// How a SPI-NAND part answers READ ID (protocols.md §3.3).
+/// How a SPI-NAND part answers READ ID (docs/reference/spi-flash.md#nand-probe).
 enum class NandIdMode : uint8_t {
   AddrByte,   ///< 9F 00 -> mfr dev dev2
   Direct,     ///< 9F -> mfr dev (GigaDevice "type C")
   DummyFirst  ///< 9F -> dummy mfr dev (Toshiba/Kioxia)
 };
 
-/// Where the ECC "uncorrectable" value sits in status register 0xC0 (protocols.md §3.5).
+/// Where the ECC "uncorrectable" value sits in status register 0xC0 (docs/reference/spi-flash.md#nand-ecc).
 enum class NandEcc : uint8_t {
   Bits54Eq2,     ///< ((st & 0x30) >> 4) == 2: Winbond, MXIC, most
   Bits654Eq7,    ///< ((st & 0x70) >> 4) == 7: GD5FxGQ4UC, FM25G0xB, XT26G02B, Foresee
@@ -62,7 +62,7 @@ std::span<const ChipInfo> chip_table();
 /// Part by marking ("xm25qh128c", "W25Q128JVSIQ", "MX25L12835F"): exact match of a marking
 /// (ignoring case, spaces and '-'), else the longest marking the name starts with.
 const ChipInfo* find_chip_by_name(std::string_view name);
-/// NOR part whose ID matches `id` (≥3 bytes). Zbit parts also answer 0x0E (protocols.md §2.4).
+/// NOR part whose ID matches `id` (≥3 bytes). Zbit parts also answer 0x0E (docs/reference/spi-flash.md#nor-chips).
 const ChipInfo* find_nor_by_id(std::span<const uint8_t> id);
 /// NAND part matching (mfr, dev[, dev2]).
 const ChipInfo* find_nand_by_id(uint8_t mfr, uint8_t dev, uint8_t dev2);

@@ -2,7 +2,7 @@
 // What a JEDEC ID says about the wiring before it says anything about the chip: all 0x00 (MISO
 // held low), all 0xFF (MISO floating: no power, CS or clip contact), or a known ID shifted by one
 // bit (clock edge / long wires) or one byte (an extra or missing dummy byte). Also the fallback
-// size from the capacity byte (protocols.md §2.1: 2^N bytes; 512 Mbit Winbond/XMC 0x20).
+// size from the capacity byte (docs/reference/spi-flash.md#rdid: 2^N bytes; 512 Mbit Winbond/XMC 0x20).
 #pragma once
 #include <cstdint>
 #include <optional>

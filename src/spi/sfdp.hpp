@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // SFDP (JESD216, opcode 0x5A) parsing: the header at SFDP address 0, the parameter headers, and
 // the Basic Flash Parameter Table (density in DWORD 2 in both encodings; address bytes in DWORD 1).
-// Facts: ../shared/reference/protocols.md §2.3 (U-Boot spi-nor-core.c, flashrom sfdp.c).
+// Facts: docs/reference/spi-flash.md#sfdp (U-Boot spi-nor-core.c, flashrom sfdp.c).
 // Pure functions of bytes: fuzzed by fuzz/sfdp.cpp.
 #pragma once
 #include <cstdint>

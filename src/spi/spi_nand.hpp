@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// SPI NAND reads over a SpiMaster, as SNANDer does them (protocols.md §3): READ ID in three
+// SPI NAND reads over a SpiMaster, as SNANDer does them (docs/reference/spi-flash.md#nand-opcodes): READ ID in three
 // variants, unlock + on-die ECC on, PAGE READ (0x13) into the cache, poll OIP, ECC status from
 // feature 0xC0 per page, READ FROM CACHE (0x03) with the column after (append) or before
 // (prepend) the dummy byte; bad blocks from the factory mark (first OOB byte of a block's first

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// SPI NOR reads over a SpiMaster (protocols.md §2): RDID, SFDP, and array reads. Chips up to
+// SPI NOR reads over a SpiMaster (docs/reference/spi-flash.md): RDID, SFDP, and array reads. Chips up to
 // 16 MiB are read with 0x03 + 3 address bytes; larger chips with 0x13 + 4 address bytes, which
 // works in either address mode, so the chip's mode is never changed. Parts without 0x13 enter
 // 4-byte mode (WREN first where the part needs it) and leave it again in the destructor, so the

@@ -3,7 +3,7 @@
 // the options camdump negotiates: blksize (RFC 2348, 8..65464), timeout and tsize (RFC 2349),
 // windowsize (RFC 7440, 1..65535). A pure codec: no sockets, no files. parse() never throws on
 // garbage; it returns the packet or the reason it was refused. Used by the server (tftp/server),
-// the virtual camera's `tftpput` (sim/) and the tests. Facts: ../shared/reference/protocols.md §5.
+// the virtual camera's `tftpput` (sim/) and the tests. Facts: docs/reference/tftp.md.
 #pragma once
 #include <cstdint>
 #include <optional>

@@ -3,7 +3,7 @@
 // poll loop. ReadTransfer serves an RRQ (lock-step, or RFC 7440 windows), WriteTransfer receives a
 // WRQ into a unique temporary file and renames it to NAME before the final ACK goes out. Both keep 64-bit block counters
 // and put the low 16 bits on the wire, so block numbers wrap 65535 -> 0 as U-Boot's do
-// (net/tftp.c; ../shared/reference/protocols.md §5.4). Neither retransmits on a duplicate ACK
+// (net/tftp.c; docs/reference/tftp.md#rollover). Neither retransmits on a duplicate ACK
 // (the Sorcerer's Apprentice bug, RFC 1123 §4.2.3.1); they retransmit only on their timer.
 #pragma once
 #include <chrono>

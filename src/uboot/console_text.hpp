@@ -2,7 +2,7 @@
 // Pure readers for what a U-Boot console prints around commands: the prompt at the end of the
 // stream, the three autoboot countdowns, a Linux boot, a U-Boot boot banner, and device facts
 // (SoC, console UART, RAM) from the banner, `version`, `coninfo` and `bdinfo`.
-// Facts: protocols.md §4.8, field-notes.md §3.4, qemu-uboot.md §1.
+// Facts: docs/reference/uboot-console.md#autoboot, docs/reference/uboot-console.md#ram, docs/reference/qemu-test-cameras.md#boot.
 #pragma once
 #include <cstdint>
 #include <optional>

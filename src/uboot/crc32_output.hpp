@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Pure reader for U-Boot `crc32` output, both forms of common/hash.c (protocols.md §4.2):
+// Pure reader for U-Boot `crc32` output, both forms of common/hash.c (docs/reference/uboot-console.md#crc32):
 // single-hash "CRC32 for 80600000 ... 806fffff ==> 1a2b3c4d" and multi-hash lowercase
 // "crc32 for ...". Matched case-insensitively; the end address is addr+len-1.
 #pragma once

@@ -10,7 +10,7 @@
 
 namespace camdump::uboot::detail {
 
-// Layout of a full md.b line (protocols.md §4.1): "XXXXXXXX:" then 16 tokens " hh" (columns
+// Layout of a full md.b line (docs/reference/uboot-console.md#md): "XXXXXXXX:" then 16 tokens " hh" (columns
 // 9..56), 2 or 4 spaces, then the 16-character ASCII column.
 bool parse_full_md_b_scalar(std::string_view line, MdLine& out) {
   const size_t n = line.size();

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Pure reader for `mmc write`/`mmc read`/`mmc erase` results (protocols.md §4.5): 2013-era
+// Pure reader for `mmc write`/`mmc read`/`mmc erase` results (docs/reference/uboot-console.md#mmc): 2013-era
 // "%d blocks write: OK", later "%d blocks written: OK", "... blocks erased: OK", or ERROR lines.
 #pragma once
 #include <cstdint>

@@ -3,7 +3,7 @@
 // (watchdog off, pre-fill with 0xff, sf probe/read, crc32, then mmc erase/write, tftpput or md.b)
 // and the matching PC side (camdump extract / dd, camdump tftpd, camdump hexlog). Every count comes
 // from one calculation (plan_script): for 16 MiB, `mmc write ${baseaddr} 0x10 0x8000` and
-// `dd bs=512 skip=16 count=32768`. Facts: dumping-guide.txt, field-notes.md §3.4-3.5.
+// `dd bs=512 skip=16 count=32768`. Facts: docs/reference/field-behaviour.md#sd, docs/reference/uboot-console.md#ram.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -14,7 +14,7 @@ namespace camdump::uboot {
 enum class ScriptRoute { Sd, Tftp, Uart };
 
 /// Stock Ingenic T31 with 64 MiB RAM: U-Boot's malloc arena (boot log "Reserving 32784k for
-/// malloc() at: 81f8c000"; field-notes.md §3.4). A RAM buffer must stay below it.
+/// malloc() at: 81f8c000"; docs/reference/uboot-console.md#ram). A RAM buffer must stay below it.
 constexpr uint64_t kT31HeapStart = 0x81f8c000;
 constexpr uint64_t kT31HeapEnd = 0x83f8c000;
 constexpr uint64_t kT31SafeBase = 0x80600000;

@@ -207,7 +207,7 @@ bool UbootSession::has_command(std::string_view name) {
 
 bool UbootSession::disable_watchdog() {
   if (!has_command("watchdog")) return false;
-  run("watchdog 0");  // stock T31: "watchdog close!" (field-notes.md §3.4)
+  run("watchdog 0");  // stock T31: "watchdog close!" (docs/reference/uboot-console.md#watchdog)
   rep_.log(LogLevel::Info, "watchdog disabled (watchdog 0)");
   return true;
 }

@@ -3,7 +3,7 @@
 // (serial, tcp:, rfc2217:, exec:, sim:). Every U-Boot route (UART md dump, TFTP, SD card, the
 // binary-stub fast path) builds on it.
 //
-// Framing (protocols.md §4, qemu-uboot.md §2, style-anchors.md on labgrid/depthcharge): a command
+// Framing (docs/reference/uboot-console.md, docs/reference/qemu-test-cameras.md#boot, as labgrid's and depthcharge's console drivers do): a command
 // is sent only when the console sits at the learned prompt, ends with a single CR (never CR LF,
 // never an empty line: an empty line repeats the last md/crc32, U-Boot CMD_FLAG_REPEAT), and its
 // reply is everything between the end of the echoed command line and the next prompt that stands
@@ -129,12 +129,12 @@ class UbootSession {
   /// addr and len must be multiples of 16. Throws ConsoleLost.
   MdBlock read_md(uint64_t addr, uint64_t len, MdWidth width, Endian endian = Endian::Little);
   /// Widest md that prints well-formed lines at `addr` (4, 2 or 1). md.q is never tried:
-  /// it prints nothing on 32-bit builds (qemu-uboot.md §2).
+  /// it prints nothing on 32-bit builds (docs/reference/qemu-test-cameras.md#boot).
   MdWidth probe_md_width(uint64_t addr);
-  /// `sf probe 0` (all dialects of protocols.md §4.3). Throws Error(Unsupported) without `sf`,
+  /// `sf probe 0` (all dialects of docs/reference/uboot-console.md#sf-probe). Throws Error(Unsupported) without `sf`,
   /// Error(Protocol) when the probe fails.
   SfProbe sf_probe(std::string_view args = "0");
-  /// The `setenv baudrate N` dialogue (protocols.md §4.7) with confirm and fallback. Never saveenv.
+  /// The `setenv baudrate N` dialogue (docs/reference/uboot-console.md#baudrate) with confirm and fallback. Never saveenv.
   BaudResult set_baud(uint32_t rate);
   /// The console rate the session believes both ends use (nullopt: transport has none).
   std::optional<uint32_t> baud() const { return t_.baud(); }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // UbootSession: getting to a prompt from any state, device facts, and the baud-rate dialogue.
-// Facts: protocols.md §4.7–4.8, field-notes.md §3.3–3.4, qemu-uboot.md §1 and §6.
+// Facts: docs/reference/uboot-console.md#baudrate, docs/reference/uboot-console.md#baudrate, docs/reference/qemu-test-cameras.md#boot.
 #include <fmt/format.h>
 
 #include "uboot/session.hpp"
@@ -177,7 +177,7 @@ const DeviceInfo& UbootSession::device_info() {
   return info_;
 }
 
-// `setenv baudrate N` (protocols.md §4.7): refused with "## Baudrate N bps not supported", or
+// `setenv baudrate N` (docs/reference/uboot-console.md#baudrate): refused with "## Baudrate N bps not supported", or
 // "## Switch baudrate to N bps and press ENTER ...", 50 ms, switch, 50 ms, then U-Boot waits for
 // '\r' at the new rate. Setting the current value is a no-op. Never saveenv.
 BaudResult UbootSession::set_baud(uint32_t rate) {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Pure readers for `sf probe` and `sf read` output in every dialect of protocols.md §4.3–4.4:
+// Pure readers for `sf probe` and `sf read` output in every dialect of docs/reference/uboot-console.md#sf-probe:
 // upstream 2013.07 ("SF: Detected <name> with page size 256 Bytes, total 16 MiB"), the Ingenic
 // T31 vendor build (name only: "SF: Detected XM25QH128C"), the Thingino 2013 fork
 // ("JZSFC: Flash chip ID: c22017", "SF:    Detected <name> (c2 20 17 c2 00)") and modern U-Boot

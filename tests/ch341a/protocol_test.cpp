@@ -12,7 +12,7 @@ using namespace camdump;
 using namespace camdump::ch341a;
 
 TEST(Ch341aProtocol, BitReversal) {
-  EXPECT_EQ(reverse_byte(0x9F), 0xF9);  // RDID on the wire (protocols.md §1.3)
+  EXPECT_EQ(reverse_byte(0x9F), 0xF9);  // RDID on the wire (docs/reference/ch341a.md#bit-order)
   EXPECT_EQ(reverse_byte(0xEF), 0xF7);
   EXPECT_EQ(reverse_byte(0x40), 0x02);
   EXPECT_EQ(reverse_byte(0x18), 0x18);

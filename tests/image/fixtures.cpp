@@ -108,7 +108,7 @@ FixtureImage build(const fs::path& dir, const Spec& s, uint32_t seed) {
   const fs::path w = dir / s.name;
   fs::create_directories(w);
   const uint32_t total_k = uint32_t(s.size >> 10);
-  // Layout (protocols.md §7.6 current Thingino; stock: 256k boot, env 0x40000, kernel 0x50000).
+  // Layout (docs/reference/mtd-and-layouts.md#thingino current Thingino; stock: 256k boot, env 0x40000, kernel 0x50000).
   const uint64_t env_off = s.stock ? 0x40000 : 0x50000;
   const uint64_t kernel_off = s.stock ? 0x50000 : 0x70000;
   const uint64_t kernel_k = s.stock ? 1984 : 1600;

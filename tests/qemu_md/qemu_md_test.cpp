@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The md renderer and the hexlog reader against real U-Boot: Debian's stock qemu_arm u-boot.bin
-// under qemu-system-arm -M virt with a known image at 0x42000000 (qemu-uboot.md §1-3). Captures
+// under qemu-system-arm -M virt with a known image at 0x42000000 (docs/reference/qemu-test-cameras.md#boot). Captures
 // md.b, md.w and md.l output and checks that hexlog reproduces the bytes and that render_md prints
 // exactly what U-Boot printed. CAMDUMP_UPDATE_FIXTURES=1 rewrites the committed transcript.
 #include <gtest/gtest.h>

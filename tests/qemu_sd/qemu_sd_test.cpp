@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The SD-card route against Debian's stock qemu_arm U-Boot under QEMU (qemu-uboot.md §5): a
+// The SD-card route against Debian's stock qemu_arm U-Boot under QEMU (docs/reference/qemu-test-cameras.md#block-device): a
 // virtio disk image stands in for the card (`--device virtio`; qemu_arm has no mmc), the flash
 // image sits in RAM at 0x42000000 (-device loader). `camdump dump sd` (the CLI, over exec:) with
 // --mapped, and the library with a `cp.b` --load template; then `camdump extract` on the disk

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Where the stub suites find the rebuilt qemu_arm U-Boot (`go` works there; Debian's stock build
-// hangs in flush() inside `go`, qemu-uboot.md §8): the cache of scripts/build-uboot-qemu, or
+// hangs in flush() inside `go`, docs/reference/qemu-test-cameras.md#go): the cache of scripts/build-uboot-qemu, or
 // CAMDUMP_UBOOT_QEMU_ARM. Empty when none is present (the ARM tests then skip).
 #pragma once
 #include <cstdlib>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The TFTP route against a real U-Boot: Debian's qemu_arm U-Boot rebuilt with tftpput and
 // tftpdstp (scripts/build-uboot-qemu) under qemu-system-arm -M virt with user-mode networking
-// (slirp: guest UDP to 10.0.2.2:P reaches host 127.0.0.1:P for P != 69; qemu-uboot.md §4).
+// (slirp: guest UDP to 10.0.2.2:P reaches host 127.0.0.1:P for P != 69; docs/reference/qemu-test-cameras.md#network).
 //  - `camdump dump tftp exec:<qemu> --server-ip 10.0.2.2 --camera-ip 10.0.2.15 --listen 127.0.0.1:P`
 //    yields the exact image that QEMU placed in RAM;
 //  - `tftpboot` of a file from camdump's server gives the file's crc32 on the device.

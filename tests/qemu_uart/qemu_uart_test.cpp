@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The UART route against real U-Boot under QEMU (qemu-uboot.md): Debian's qemu_arm U-Boot through
+// The UART route against real U-Boot under QEMU (docs/reference/qemu-test-cameras.md): Debian's qemu_arm U-Boot through
 // exec: (QEMU on a pty, stdio console) with the image in RAM read by --mapped, and through ser2net
 // (tcp:) with a cp.b --load template; the maltael U-Boot (NS16550) for the baud dialogue, which
 // hangs qemu_arm's PL011 and so is not tried there. A 512 KiB image keeps the suite short.

@@ -34,7 +34,7 @@ TEST(SimAutoboot, ModernAnyKeyWithBackspaces) {
   std::string log = c.until("autoboot:  2 ");
   ASSERT_NE(log.find("Hit any key to stop autoboot:  2 "), std::string::npos);
   c.t->write("q");
-  EXPECT_EQ(c.until("=> "), "\b\b\b 0 \r\n=> ");  // qemu-uboot.md §1: interrupted form
+  EXPECT_EQ(c.until("=> "), "\b\b\b 0 \r\n=> ");  // docs/reference/qemu-test-cameras.md#boot: interrupted form
 
   Cam run("sim:dialect=modern,bootdelay=2");
   std::string all = run.until("login: ");

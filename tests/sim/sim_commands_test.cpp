@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Exact command outputs of the virtual camera in both dialects, compared with the real outputs
-// quoted in ../shared/reference/qemu-uboot.md §2 and protocols.md §4.
+// quoted in docs/reference/qemu-test-cameras.md#boot and docs/reference/uboot-console.md.
 #include <fmt/core.h>
 #include <unistd.h>
 
@@ -16,7 +16,7 @@ using camdump::sim::testing::Cam;
 
 namespace {
 
-// The first 0x40 bytes of qemu-uboot.md's cam16.bin, padded with 0xff.
+// The first 0x40 bytes of docs/reference/qemu-test-cameras.md cam16.bin, padded with 0xff.
 // Made once per process and removed at exit.
 struct TempImage {
   std::filesystem::path path;
@@ -34,7 +34,7 @@ struct TempImage {
   ~TempImage() { std::filesystem::remove(path); }
 };
 
-// The first 0x40 bytes of qemu-uboot.md's cam16.bin, padded with 0xff.
+// The first 0x40 bytes of docs/reference/qemu-test-cameras.md cam16.bin, padded with 0xff.
 std::string qemu_image() {
   static TempImage img;
   return img.path.string();
@@ -80,7 +80,7 @@ TEST(SimCommands, Crc32BothDialectsAndStore) {
   uint32_t want = crc32(bytes);
   Cam m("sim:" + img + ",dialect=modern,mapped=0x04000000,state=uboot");
   EXPECT_EQ(m.cmd("crc32 0x04000000 0x100000"), fmt::format("crc32 for 04000000 ... 040fffff ==> {:08x}\r\n", want));
-  // Modern stores the digest big-endian (qemu-uboot.md: "720dda9c" for 9cda0d72).
+  // Modern stores the digest big-endian (docs/reference/qemu-test-cameras.md: "720dda9c" for 9cda0d72).
   m.cmd("mw.l 0x80000000 0 4");
   EXPECT_EQ(m.cmd("crc32 0x04000000 0x100000 0x80000000"),
             fmt::format("crc32 for 04000000 ... 040fffff ==> {:08x}\r\n", want));

@@ -32,7 +32,7 @@ TEST(Sfdp, DensityBitsMinusOneEncoding) {
   EXPECT_EQ(info->address_bytes, 3u);
   EXPECT_EQ(info->header.major, 1);
   EXPECT_EQ(info->erase_4k_opcode, 0x20);
-  // 128 Mbit -> DWORD2 = 0x07FFFFFF (protocols.md §2.3)
+  // 128 Mbit -> DWORD2 = 0x07FFFFFF (docs/reference/spi-flash.md#sfdp)
   EXPECT_EQ(area[0x34], 0xFF);
   EXPECT_EQ(area[0x37], 0x07);
 }
@@ -98,7 +98,7 @@ TEST(ChipTable, LookupById) {
   EXPECT_EQ(find_nand_by_id(0xEF, 0xAA, 0x22)->name(), "W25N02KV");
   EXPECT_EQ(find_nand_by_id(0xC8, 0xB1, 0x48)->name(), "GD5F1GQ4UCYIG");
   EXPECT_EQ(find_nand_by_id(0x12, 0x34, 0x56), nullptr);
-  // Every §2.4 vendor is there.
+  // Every vendor of docs/reference/spi-flash.md#nor-chips is there.
   for (const char* v : {"Winbond", "Macronix", "GigaDevice", "XMC", "XTX", "EON", "Zbit", "Puya", "Boya"}) {
     bool found = false;
     for (const auto& c : chip_table()) found |= c.vendor == v;

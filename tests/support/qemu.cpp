@@ -145,7 +145,7 @@ std::vector<std::string> qemu_argv(const QemuConfig& cfg, const std::vector<std:
     a.insert(a.end(), {"-drive", "if=pflash,unit=1,format=raw,readonly=on,file=" + flash.string()});
   }
   if (!cfg.sd_image.empty()) {
-    if (!arm) throw std::runtime_error("sd_image: Malta U-Boot detects no disk (qemu-uboot.md section 7)");
+    if (!arm) throw std::runtime_error("sd_image: Malta U-Boot detects no disk (docs/reference/qemu-test-cameras.md#malta)");
     a.insert(a.end(), {"-drive", "if=none,id=sdcard,format=raw,file=" + cfg.sd_image, "-device",
                        "virtio-blk-device,drive=sdcard"});
   }

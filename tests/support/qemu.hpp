@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Test support: Debian's u-boot-qemu under QEMU as a virtual camera (facts:
-// ../shared/reference/qemu-uboot.md). Two boards:
+// docs/reference/qemu-test-cameras.md). Two boards:
 //   QemuArm: qemu-system-arm -M virt -cpu cortex-a15 -m 512 -bios /usr/lib/u-boot/qemu_arm/u-boot.bin
 //            (PL011 console, prompt "=> ", 2-s autoboot countdown stopped by any key);
 //            image in RAM at 0x42000000 and/or in pflash bank 1 (seen at 0x04000000), virtio disk, user net.

@@ -25,7 +25,7 @@ TEST(MdRender, WordsAreCpuEndian) {
   opt.width = 4;
   opt.crlf = false;
   render_md(out, d, 0x04000000, opt);
-  // Captured from Debian's qemu_arm U-Boot 2023.01 (docs: ../shared/reference/qemu-uboot.md §2).
+  // Captured from Debian's qemu_arm U-Boot 2023.01 (docs: docs/reference/qemu-test-cameras.md#boot).
   EXPECT_EQ(out, "04000000: 4d414356 414c462d 492d4853 4547414d  VCAM-FLASH-IMAGE\n");
   opt.width = 2;
   out.clear();

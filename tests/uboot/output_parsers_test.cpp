@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// crc32 / sf / mmc output readers in every dialect of protocols.md §4.
+// crc32 / sf / mmc output readers in every dialect of docs/reference/uboot-console.md.
 #include <gtest/gtest.h>
 
 #include "uboot/crc32_output.hpp"

@@ -21,7 +21,7 @@ uboot::DeviceInfo ingenic(std::string banner = {}) {
   return d;
 }
 
-// Stock T31 64 MiB boot log lines (protocols.md §4.4, thingino docs/cameras/pesita-x09.md).
+// Stock T31 64 MiB boot log lines (docs/reference/uboot-console.md#sf-read, thingino docs/cameras/pesita-x09.md).
 const char* kT31Log =
     "U-Boot 2013.07 (Dec 27 2019 - 18:51:51)\r\n\r\nBoard: ISVP (Ingenic XBurst T31 SoC)\r\nDRAM:  64 MiB\r\n"
     "Top of RAM usable for U-Boot at: 84000000\r\nReserving 32784k for malloc() at: 81f8c000\r\n"
