@@ -48,15 +48,34 @@ struct MethodChoice {
 MethodChoice choose_uart_method(uboot::UbootSession& s, UartMethod method, const std::optional<std::string>& soc_name);
 
 /// Per-chunk reader over the stub; nullopt = read this chunk with md.
+///
+/// Noise policy (issue 13 item 8): a range whose frames keep failing at a fast rate is read again
+/// one rate step lower (StubLoader::step_down); at U-Boot's rate it is read again with frames a
+/// quarter the size (4096 -> 1024 -> 256 bytes: at 1e-3 damaged characters a 4 KiB frame arrives
+/// intact 1.6 % of the time, a 256-byte one 76 %). Frames shrink first, at the same rate; when
+/// 256-byte frames fail too at a fast rate, the rate steps down and the frames return to their
+/// first size (the next rate is another line). A range that succeeded only after more re-sent frames
+/// than frames also makes later ranges use smaller frames. A clean line never shrinks, so it keeps
+/// the large frames' low overhead. Only the frame_size word of the parameter block
+/// is rewritten on the device (one mw.l, checked by crc32), not the whole stub.
 class StubChunkReader {
  public:
+  static constexpr uint32_t kMinFrame = 256;
   StubChunkReader(uboot::UbootSession& s, const uboot::SocEntry& soc, uboot::StubLoaderOptions opt = {});
   std::optional<std::vector<uint8_t>> read(uint64_t ram, uint64_t len);
   bool disabled() const { return disabled_; }
-  uboot::StubLoader& loader() { return loader_; }
-  const uboot::StubLoader& loader() const { return loader_; }
+  uboot::StubLoader& loader() { return *loader_; }
+  const uboot::StubLoader& loader() const { return *loader_; }
   const std::string& disabled_reason() const { return reason_; }
-  const uboot::StubStats& stats() const { return loader_.stats(); }
+  /// Summed over every frame size used.
+  const uboot::StubStats& stats() const { return stats_; }
+  /// Flash bytes the stub carried per line rate, over every frame size used.
+  std::map<uint32_t, uint64_t> rate_bytes() const;
+  /// Rate and frame-size clauses, without repeats.
+  std::vector<std::string> notes() const;
+  uint32_t frame_size() const { return frame_; }
+  /// The fast rates the stub may use, fastest first (StubLoader::set_rates).
+  void set_rates(const std::vector<uint32_t>& ladder);
   uint64_t bytes() const { return bytes_; }  ///< delivered through the stub
 
   /// The function to put into UartDumpOptions::fast_read (shares this reader).
@@ -65,9 +84,19 @@ class StubChunkReader {
 
  private:
   void disable(const std::string& why);
+  /// Continue with a new loader whose frames hold `size` bytes (same rates still in use).
+  void use_frames(uint32_t size, const std::string& why);
+  void sum_stats();
 
   uboot::UbootSession& s_;
-  uboot::StubLoader loader_;
+  uboot::SocEntry soc_;
+  uboot::StubLoaderOptions opt_;
+  uint32_t frame_ = 0;
+  std::vector<std::unique_ptr<uboot::StubLoader>> loaders_;  ///< retired ones first, the current last
+  uboot::StubLoader* loader_ = nullptr;
+  std::vector<uint32_t> ladder_;
+  std::vector<std::string> own_notes_;
+  uboot::StubStats stats_;
   bool disabled_ = false;
   std::string reason_;
   uint64_t bytes_ = 0;

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 
@@ -32,6 +33,7 @@ class UartDumper {
   void go_fast();
   void restore_baud() noexcept;
   void settle(size_t i);
+  bool settle_group(size_t i);
   void check_resumed();
   void verify_whole_and_commit();
   void report(bool finished = false);
@@ -46,6 +48,7 @@ class UartDumper {
   UartDumpResult r_;
   std::optional<uint32_t> orig_baud_;
   bool fast_ = false;
+  bool stub_carries_ = false;  ///< the last non-blank chunk came through fast_read
   unsigned recoveries_ = 0;
   uint64_t rx0_ = 0, tx0_ = 0;
   std::chrono::steady_clock::time_point t0_;
@@ -125,8 +128,58 @@ void UartDumper::report(bool finished) {
   s_.reporter().progress(p);
 }
 
+// Once the binary stub carries the dump, it takes up to kStubGroup of pending chunks per `sf read`,
+// `crc32` and `go` (issue 18: at 1.5 Mbaud these commands at U-Boot's 115200, per 64 KiB chunk,
+// cost more than the data). Blank frames travel as short 'B' packets, so a group that holds blank
+// chunks costs little more; an all-blank group is still skipped by its crc32. Every chunk of the
+// group is written and saved for --resume; false = settle chunk i alone (md's path).
+constexpr uint64_t kStubGroup = 4 << 20;
+
+bool UartDumper::settle_group(size_t i) {
+  size_t j = i;
+  uint64_t len = 0;
+  while (j < plan_.chunks.size() && plan_.chunks[j].status == ChunkStatus::Pending &&
+         plan_.chunks[j].offset == plan_.chunks[i].offset + len && len + plan_.chunks[j].len <= kStubGroup)
+    len += plan_.chunks[j++].len;
+  while (j - i > 1 && !stager_.fits(len)) len -= plan_.chunks[--j].len;  // below U-Boot's reserved area
+  if (j - i < 2) return false;
+  check_cancel(s_.cancel_flag());
+  try {
+    const uint64_t ram = stager_.stage(plan_.chunks[i].offset, len);
+    std::optional<uint32_t> dev;
+    for (int k = 0; k < 4 && !dev; ++k) dev = s_.crc32(ram, len);
+    if (!dev) return false;
+    std::vector<uint8_t> data;
+    if (o_.skip_blank && *dev == crc32_fill(0xff, len)) {
+      data.assign(len, 0xff);
+    } else {
+      auto fast = o_.fast_read(ram, len);
+      stub_carries_ = fast.has_value();
+      if (!fast || fast->size() != len || crc32(*fast) != *dev) return false;
+      data = std::move(*fast);
+    }
+    uint64_t off = 0;
+    for (size_t k = i; k < j; off += plan_.chunks[k++].len) {
+      Chunk& c = plan_.chunks[k];
+      const std::span<const uint8_t> part(data.data() + off, c.len);
+      const bool blank = o_.skip_blank && std::all_of(part.begin(), part.end(), [](uint8_t b) { return b == 0xff; });
+      c.crc = crc32(part);
+      c.status = blank ? ChunkStatus::Blank : ChunkStatus::Verified;
+      (blank ? r_.blank_bytes : r_.read_bytes) += c.len;
+      if (!blank) r_.fast_bytes += c.len;
+      file_->write_at(c.offset - plan_.offset, part);
+      append_state(k);
+    }
+    return true;
+  } catch (const uboot::ConsoleLost& e) {
+    recover(e);
+    return false;
+  }
+}
+
 // Stage, device crc32, blank-skip or md + repair, verify; retry; survive resets.
 void UartDumper::settle(size_t i) {
+  if (stub_carries_ && o_.fast_read && settle_group(i)) return;
   Chunk& c = plan_.chunks[i];
   const uint32_t blank = crc32_fill(0xff, c.len);
   unsigned attempts = 0;
@@ -150,6 +203,7 @@ void UartDumper::settle(size_t i) {
           if (fast && fast->size() == c.len && crc32(*fast) == *dev) got = VerifiedRead{std::move(*fast), *dev};
         }
         const bool was_fast = got.has_value();
+        stub_carries_ = was_fast;
         if (!got) got = reader_->read_verified(ram, c.len, *dev);
         if (!got) {
           ++r_.chunk_retries;

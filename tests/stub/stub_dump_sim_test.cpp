@@ -63,6 +63,24 @@ TEST(StubDumpSim, NoisyLineExactAndMostlyThroughTheStub) {
   EXPECT_LT(static_cast<double>(res.r.rx_bytes + res.r.tx_bytes), 2.0 * static_cast<double>(res.r.read_bytes));
 }
 
+// Issue 13 item 8 with the stub: at one damaged character per 1000 a 4 KiB frame almost never
+// arrives intact; the host shrinks the frames (4096 -> 1024 -> 256) instead of leaving the range
+// to md, so the stub itself carries the dump.
+TEST(StubDumpSim, VeryNoisyLineShrinksFramesAndTheStubCarriesTheDump) {
+  auto res = run("noise=1e-3,seed=3", sim::SimStubMode::Normal, dump::UartMethod::Stub);
+  EXPECT_TRUE(res.exact);
+  EXPECT_GT(res.r.read_bytes, 0u);
+  EXPECT_GE(res.r.fast_bytes * 100, res.r.read_bytes * 95) << res.summary;  // >= 95 % via the stub
+  EXPECT_NE(res.summary.find("frames of 256 bytes"), std::string::npos) << res.summary;
+  EXPECT_EQ(res.summary.find("then md"), std::string::npos) << res.summary;
+  const double wire = static_cast<double>(res.r.rx_bytes + res.r.tx_bytes);
+  fprintf(stderr, "1e-3: %.2f wire chars per flash byte, %.2f per transferred byte (%s)\n",
+          wire / static_cast<double>(res.r.length), wire / static_cast<double>(res.r.read_bytes), res.summary.c_str());
+  // md.l costs 4.2 characters per byte on a clean line; here about 2 (the first chunk pays for the
+  // 4 KiB and 1 KiB frames that fail before the 256-byte ones).
+  EXPECT_LT(wire, 3.0 * static_cast<double>(res.r.read_bytes));
+}
+
 TEST(StubDumpSim, SilentStubFallsBackToMdAndIsExact) {
   auto res = run("", sim::SimStubMode::Silent, dump::UartMethod::Stub);
   EXPECT_TRUE(res.exact);
