@@ -20,6 +20,7 @@ namespace {
 struct Result {
   dump::UartDumpResult r;
   std::string summary;
+  uint64_t runs = 0;  ///< stub runs (`go`)
   bool exact = false;
 };
 
@@ -45,6 +46,7 @@ Result run(const std::string& spec, sim::SimStubMode mode, dump::UartMethod meth
   Result res;
   res.r = dump::dump_uart(s, o);
   res.summary = hook->summary();
+  if (hook->reader()) res.runs = hook->reader()->stats().runs;
   auto f = t.camera().flash();
   std::string want(f.begin(), f.begin() + (1 << 20));
   res.exact = test::read_file(o.out) == want;
@@ -79,6 +81,17 @@ TEST(StubDumpSim, VeryNoisyLineShrinksFramesAndTheStubCarriesTheDump) {
   // md.l costs 4.2 characters per byte on a clean line; here about 2 (the first chunk pays for the
   // 4 KiB and 1 KiB frames that fail before the 256-byte ones).
   EXPECT_LT(wire, 3.0 * static_cast<double>(res.r.read_bytes));
+}
+
+// Issue 18: once the stub carries the dump, many 64 KiB chunks go through one `sf read`, `crc32`
+// and `go` (the first MiB: the first chunk alone, then the other 15 at once).
+TEST(StubDumpSim, CleanLineTakesManyChunksPerGo) {
+  auto res = run("", sim::SimStubMode::Normal, dump::UartMethod::Stub);
+  EXPECT_TRUE(res.exact);
+  EXPECT_GT(res.r.fast_bytes, 0u);
+  EXPECT_EQ(res.r.fast_bytes, res.r.read_bytes) << res.summary;
+  EXPECT_EQ(res.runs, 2u) << res.summary;
+  EXPECT_EQ(res.summary.find("frames of"), std::string::npos) << res.summary;  // a clean line keeps 4 KiB frames
 }
 
 TEST(StubDumpSim, SilentStubFallsBackToMdAndIsExact) {
