@@ -23,7 +23,8 @@ add_custom_command(
   COMMAND sh -c "\"$0\" --completion=zsh > \"$1/_camdump\"" $<TARGET_FILE:camdump> ${gen}
   COMMAND sh -c "\"$0\" --completion=fish > \"$1/camdump.fish\"" $<TARGET_FILE:camdump> ${gen}
   DEPENDS camdump
-  COMMENT "Generating camdump(1) and the shell completions from the CLI definitions")
+  COMMENT "Generating camdump(1) and the shell completions from the CLI definitions"
+  VERBATIM)  # VERBATIM: make must not eat the shell's $0/$1
 add_custom_target(camdump_docs ALL DEPENDS ${gen}/camdump.1.gz ${gen}/camdump.bash ${gen}/_camdump ${gen}/camdump.fish)
 
 install(TARGETS camdump RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})

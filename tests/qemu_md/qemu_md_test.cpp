@@ -79,7 +79,7 @@ TEST(QemuMd, RealUbootMdOutputRoundTrips) {
   EXPECT_EQ(s.start, kMdImageAddr);
   EXPECT_EQ(s.size, kMdImageSize);
   EXPECT_EQ(s.widths, (1u << 1) | (1u << 2) | (1u << 4));
-  EXPECT_EQ(s.corrupt_lines + s.conflict_lines + s.sequence_lines, 0u);
+  EXPECT_EQ(s.corrupt_lines + s.conflict_lines + s.unconfirmed_lines, 0u);
   EXPECT_EQ(s.md_lines, 3u * 256 + 1);
   std::vector<uint8_t> back(s.size);
   r.copy_range(s.start, back, 0);
