@@ -240,7 +240,9 @@ std::string UartMethodHook::summary() const {
   std::string rates;
   const auto by_rate = reader_->rate_bytes();
   for (auto it = by_rate.rbegin(); it != by_rate.rend(); ++it)
-    rates += fmt::format("{}{} at {} baud", rates.empty() ? "" : ", ", format_size(it->second), it->first);
+    rates += fmt::format("{}{} at {}", rates.empty() ? "" : ", ", format_size(it->second),
+                         // 0: a port that carries no line rate (tcp:, exec:): the stub kept the console's.
+                         it->first ? fmt::format("{} baud", it->first) : std::string("the console's rate"));
   if (!rates.empty()) s += " (" + rates + ")";
   if (reader_->frame_size() != opt_.frame_size)
     s += fmt::format("; frames of {} bytes on the noisy line", reader_->frame_size());

@@ -18,9 +18,18 @@ namespace camdump::tftp {
 std::string describe(const TransferReport& r) {
   const char* verb = r.direction == Direction::Write ? "received" : "sent";
   const char* prep = r.direction == Direction::Write ? "from" : "to";
-  if (!r.ok)
+  if (!r.ok) {
+    // The error text can quote the client's name inside a path (e.g. a failed rename): the name is
+    // escaped and capped there too, so no log line carries it raw.
+    std::string err = r.error;
+    if (!r.name.empty()) {
+      const std::string shown = printable_name(r.name);
+      for (size_t at = err.find(r.name); at != std::string::npos; at = err.find(r.name, at + shown.size()))
+        err.replace(at, r.name.size(), shown);
+    }
     return fmt::format("{} {} {} {} failed after {}: {}", r.direction == Direction::Write ? "upload" : "download",
-                       printable_name(r.name), prep, r.peer, format_size(r.bytes), r.error);
+                       printable_name(r.name), prep, r.peer, format_size(r.bytes), err);
+  }
   return fmt::format("{} {} {} {}: {} in {:.2f} s ({:.1f} MiB/s, blksize {}{}), sha256 {}", verb, printable_name(r.name), prep,
                      r.peer, format_size(r.bytes), r.seconds, r.rate() / (1024.0 * 1024.0), r.blksize,
                      r.windowsize > 1 ? fmt::format(", windowsize {}", r.windowsize) : "", r.sha256);
