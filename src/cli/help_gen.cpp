@@ -221,7 +221,7 @@ std::string man_page(const CLI::App& app, const std::string& version) {
       m += ".TP\n" + option_synopsis(o) + "\n" + roff(o->get_description()) + "\n";
     }
   }
-  m += ".SH EXIT STATUS\n0 ok, 1 failed or the inputs differ, 2 usage error, 130 interrupted (Ctrl\\-C).\n";
+  m += ".SH EXIT STATUS\n0 ok, 1 failed or the inputs differ, 2 usage error, 130 interrupted (Ctrl\\-C), 143 terminated (SIGTERM).\n";
   m += ".SH FILES\n.TP\n/usr/lib/udev/rules.d/70\\-camdump\\-ch341a.rules\n"
        "lets the logged-in user (and the plugdev group) open CH341A programmers (USB 1a86:5512).\n";
   m += ".SH NOTES\nA serial PORT needs membership of the \\fBdialout\\fR group (\\fBuucp\\fR on Arch): "

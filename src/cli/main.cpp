@@ -22,8 +22,12 @@ constexpr const char* kVersion = "camdump 0.1.0";
 
 camdump::CancelFlag g_cancel{false};
 
-void on_sigint(int) {
-  if (g_cancel.load()) std::_Exit(130);  // second Ctrl-C: stop now
+// Which signal asked us to stop: the exit code is 128 + it (130 Ctrl-C, 143 SIGTERM), as shells do.
+volatile std::sig_atomic_t g_signal = 0;
+
+void on_sigint(int sig) {
+  if (g_cancel.load()) std::_Exit(128 + sig);  // second signal: stop now
+  g_signal = sig;
   g_cancel.store(true);
 }
 
@@ -107,7 +111,9 @@ int main(int argc, char** argv) {
     const std::string hint = "run '" + path + " --help' for the options";
     return report_error(json, e.what(), hint, "usage", 2);
   } catch (const Error& e) {
-    int rc = e.kind() == ErrorKind::Cancelled ? 130 : e.kind() == ErrorKind::Usage ? 2 : 1;
+    int rc = e.kind() == ErrorKind::Cancelled ? 128 + (g_signal ? g_signal : SIGINT)
+             : e.kind() == ErrorKind::Usage   ? 2
+                                              : 1;
     return report_error(json, e.what(), e.hint(), camdump::kind_name(e.kind()), rc);
   } catch (const std::exception& e) {
     return report_error(json, std::string("internal error: ") + e.what(), "", "internal", 1);

@@ -201,3 +201,19 @@ TEST(CliMessages, CtrlCBeforeAnyDataSaysNothingWasWritten) {
   EXPECT_FALSE(has(err, "--resume")) << err;
   EXPECT_FALSE(std::filesystem::exists(d / "fw.bin.part"));
 }
+
+TEST(CliMessages, SigtermStopsADumpWithExit143) {
+  ct::TempDir d;
+  // The same silent console: SIGTERM (a service manager, `kill`) ends it as promptly as Ctrl-C,
+  // with the shell's code for it, 128 + 15.
+  auto p = ct::Process::spawn({CAMDUMP_BINARY_DIR "/camdump", "dump", "uart", "exec:sleep 120", "-o", "fw.bin"},
+                              {.stdout_file = (d / "out.txt").string(),
+                               .stderr_file = (d / "err.txt").string(),
+                               .cwd = d.path().string()});
+  ASSERT_TRUE(ct::wait_file_contains(d / "err.txt", "waiting for the console", 60s));
+  ::kill(p.pid(), SIGTERM);
+  auto st = p.wait_exit(60s);
+  ASSERT_TRUE(st && WIFEXITED(*st));
+  EXPECT_EQ(WEXITSTATUS(*st), 143);
+  EXPECT_FALSE(std::filesystem::exists(d / "fw.bin.part"));
+}
