@@ -109,7 +109,7 @@ void run(const ShellArgs& a, Context& ctx) {
   std::unique_ptr<dump::TftpInbox> rx;
   if (o.via == dump::ShellVia::Tftp) {
     if (a.server_ip.empty()) fail(ErrorKind::Usage, "--via tftp needs --server-ip (this PC's address as the camera sees it)");
-    rx = std::make_unique<dump::TftpInbox>(a.listen.empty() ? "0.0.0.0:69" : a.listen, ctx.reporter, ctx.cancel);
+    rx = std::make_unique<dump::TftpInbox>(a.listen.empty() ? a.server_ip + ":69" : a.listen, ctx.reporter, ctx.cancel);
     o.server_ip = a.server_ip;
     o.server_port = rx->port();
     o.tftp_receive = [&rx](const std::string& name) { return rx->wait_for(name); };
@@ -253,7 +253,7 @@ void register_dump_shell(CLI::App& app, Context& ctx) {
       ->check(CLI::IsMember({"console", "tftp", "sd"}))
       ->capture_default_str();
   c->add_option("--server-ip", a->server_ip, "--via tftp: this PC's address as the camera reaches it");
-  c->add_option("--listen", a->listen, "--via tftp: where the built-in TFTP server listens (ADDR[:PORT], default 0.0.0.0:69)");
+  c->add_option("--listen", a->listen, "--via tftp: where the built-in TFTP server listens (ADDR[:PORT], default: --server-ip, port 69)");
   c->add_option("--sd-path", a->sd_path, "--via sd: the card's mount point on the camera (default: found in /proc/mounts)");
   c->add_option("--chunk", a->chunk, "Console transfer and verification unit")->capture_default_str();
   c->add_option("--retries", a->retries, "Re-reads of a chunk whose hash disagrees")->capture_default_str();

@@ -24,7 +24,7 @@ namespace camdump::cli {
 namespace {
 
 struct TftpArgs {
-  std::string port, out, server_ip, camera_ip, netmask, listen = "0.0.0.0:69";
+  std::string port, out, server_ip, camera_ip, netmask, listen;
   ConsoleArgs console;
   std::string offset = "0", length, chunk = "16M";
   unsigned retries = 2;
@@ -51,13 +51,23 @@ void run(const TftpArgs& a, Context& ctx) {
            "give an address on this PC's network for the camera, or 'keep' to use the ipaddr saved in its U-Boot");
     o.camera_ip = a.camera_ip;
   }
-  if (auto at = tftp::parse_endpoint(a.listen, tftp::kWellKnownPort)) {
-    tftp::UdpSocket::bind(*at);  // throws the privilege/in-use error now; closed again at once
+  // The server listens only on the address the camera sends to (--server-ip, this PC's address on
+  // the camera's network), not on every interface, unless --listen says otherwise.
+  const std::string listen = a.listen.empty() ? a.server_ip + ":69" : a.listen;
+  if (auto at = tftp::parse_endpoint(listen, tftp::kWellKnownPort)) {
+    try {
+      tftp::UdpSocket::bind(*at);  // throws the privilege/in-use error now; closed again at once
+    } catch (const Error& e) {
+      if (!a.listen.empty()) throw;
+      fail(e.kind(), e.what(),
+           fmt::format("--server-ip {} must be an address of this PC on the camera's network (ip -4 addr); "
+                       "or give --listen ADDR[:PORT]", a.server_ip));
+    }
   } else {
     fail(ErrorKind::Usage, fmt::format("--listen '{}' is not ADDR[:PORT]", a.listen));
   }
   if (!a.netmask.empty()) o.netmask = a.netmask;
-  o.listen = a.listen;
+  o.listen = listen;
   apply_console_args(a.console, o.staging, o.flash_size);
   o.offset = size_arg("--offset", a.offset);
   if (!a.length.empty()) o.length = size_arg("--length", a.length);
@@ -118,7 +128,7 @@ void register_dump_tftp(CLI::App& app, Context& ctx) {
       ->required();
   c->add_option("--netmask", a->netmask, "Netmask for the camera (setenv netmask; never saved)");
   c->add_option("--listen", a->listen,
-                "Where the built-in TFTP server listens, ADDR[:PORT] (default 0.0.0.0:69; port 69 needs root or "
+                "Where the built-in TFTP server listens, ADDR[:PORT] (default: --server-ip, port 69; port 69 needs root or "
                 "cap_net_bind_service; another port needs a U-Boot with tftpdstp, CONFIG_TFTP_PORT)");
   add_console_options(*c, a->console);
   c->add_option("--offset", a->offset, "First flash byte to dump (default 0)");

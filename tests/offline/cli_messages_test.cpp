@@ -217,3 +217,16 @@ TEST(CliMessages, SigtermStopsADumpWithExit143) {
   EXPECT_EQ(WEXITSTATUS(*st), 143);
   EXPECT_FALSE(std::filesystem::exists(d / "fw.bin.part"));
 }
+
+TEST(CliMessages, DumpTftpListensOnlyOnTheServerIpAddress) {
+  ct::TempDir d;
+  // Without --listen the server binds the --server-ip address (the interface facing the camera),
+  // not 0.0.0.0: an address this PC does not have is refused before the camera is touched.
+  auto o = camdump_run({"dump", "tftp", "sim:state=linux", "-o", "fw.bin", "--server-ip", "192.0.2.7", "--camera-ip",
+                        "keep", "--log", "t.log"},
+                       d, 30s);
+  EXPECT_EQ(o.rc, 2) << o.err;
+  EXPECT_TRUE(has(o.err, "192.0.2.7:69")) << o.err;
+  EXPECT_TRUE(has(o.err, "must be an address of this PC")) << o.err;
+  EXPECT_FALSE(std::filesystem::exists(d / "t.log"));
+}
