@@ -184,6 +184,10 @@ TEST(CliGenerated, ManPageAndCompletionsComeFromTheCommandTree) {
   ASSERT_EQ(sh("bash -c \"$(cat <<'EOF'\n" + probe + "\nEOF\n)\""), 0);
   EXPECT_EQ(ct::read_file(d / "r1"), "uart\n");
   EXPECT_EQ(ct::read_file(d / "r2"), "--fast-baud\n");
-  if (sh("command -v zsh >/dev/null") == 0) EXPECT_EQ(sh("zsh -n '" + (d / "c.zsh").string() + "'"), 0);
-  if (sh("command -v fish >/dev/null") == 0) EXPECT_EQ(sh("fish -n '" + (d / "c.fish").string() + "'"), 0);
+  if (sh("command -v zsh >/dev/null") == 0) {
+    EXPECT_EQ(sh("zsh -n '" + (d / "c.zsh").string() + "'"), 0);
+  }
+  if (sh("command -v fish >/dev/null") == 0) {
+    EXPECT_EQ(sh("fish -n '" + (d / "c.fish").string() + "'"), 0);
+  }
 }

@@ -100,7 +100,9 @@ void run_raw(const QemuConfig& base, const stub::StubImage& img, const char* soc
   }
   if (div) {
     ASSERT_TRUE(dec.rate_switched().has_value()) << "no 'Y' packet";
-    if (expect_switch) EXPECT_EQ(dec.rate_switched(), true);
+    if (expect_switch) {
+      EXPECT_EQ(dec.rate_switched(), true);
+    }
     ASSERT_TRUE(dec.old_divisor());
     if (run == 0) uboot_div = *dec.old_divisor();
     EXPECT_EQ(*dec.old_divisor(), uboot_div) << "run " << run << ": U-Boot's divisor was not restored";
