@@ -21,34 +21,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using test::run_command;
+
 const std::string kCamdump = CAMDUMP_BINARY_DIR "/camdump";
 const std::string kShim = CAMDUMP_BINARY_DIR "/libcamdump-usbsim.so";
 
-struct Run {
-  int status = -1;
-  std::string out, err;
-};
-
-Run run(const std::vector<std::string>& argv, const fs::path& dir) {
-  test::SpawnOptions o;
-  o.stdout_file = (dir / "stdout.txt").string();
-  o.stderr_file = (dir / "stderr.txt").string();
-  auto p = test::Process::spawn(argv, o);
-  Run r;
-  auto st = p.wait_exit(std::chrono::seconds(120));
-  r.status = st ? (WIFEXITED(*st) ? WEXITSTATUS(*st) : 128) : -1;
-  if (!st) p.stop();
-  r.out = test::read_file(dir / "stdout.txt");
-  r.err = test::read_file(dir / "stderr.txt");
-  return r;
-}
-
-// Debian installs flashrom in /usr/sbin, which is not on every user's PATH.
-std::string flashrom() {
-  for (const char* p : {"/usr/sbin/flashrom", "/usr/bin/flashrom", "/usr/local/sbin/flashrom"})
-    if (fs::exists(p)) return p;
-  return "flashrom";
-}
 
 void write_bytes(const fs::path& p, const std::vector<uint8_t>& v) {
   std::ofstream f(p, std::ios::binary);
@@ -64,14 +41,14 @@ std::vector<uint8_t> slurp(const fs::path& p) {
 
 TEST(Ch341aCli, ProbeJsonAndText) {
   test::TempDir dir;
-  auto r = run({kCamdump, "probe", "ch341a", "--sim", "chip=xm25qh128c", "--json"}, dir.path());
+  auto r = run_command({kCamdump, "probe", "ch341a", "--sim", "chip=xm25qh128c", "--json"}, dir.path());
   ASSERT_EQ(r.status, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["id"], "20 40 18");
   EXPECT_EQ(j["part"], "XM25QH128C");
   EXPECT_EQ(j["size"], 16u << 20);
   EXPECT_EQ(j["type"], "SPI NOR");
-  r = run({kCamdump, "probe", "ch341a", "--sim", "chip=W25N01GV"}, dir.path());
+  r = run_command({kCamdump, "probe", "ch341a", "--sim", "chip=W25N01GV"}, dir.path());
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("EF AA 21"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("2048 + 64 OOB"), std::string::npos) << r.out;
@@ -82,23 +59,23 @@ TEST(Ch341aCli, DumpWritesVerifiedFileAndSummary) {
   auto img = ch341a::sim_pattern(8u << 20, 21);
   write_bytes(dir / "img.bin", img);
   std::string sim = "image=" + (dir / "img.bin").string() + ",chip=W25Q64FV";
-  auto r = run({kCamdump, "dump", "ch341a", "-o", (dir / "fw.bin").string(), "--sim", sim, "--json"}, dir.path());
+  auto r = run_command({kCamdump, "dump", "ch341a", "-o", (dir / "fw.bin").string(), "--sim", sim, "--json"}, dir.path());
   ASSERT_EQ(r.status, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["sha256"], sha256_hex(img));
   EXPECT_EQ(j["bytes"], img.size());
   EXPECT_EQ(slurp(dir / "fw.bin"), img);
   // Text mode: the last line is the result.
-  r = run({kCamdump, "dump", "ch341a", "-o", (dir / "fw2.bin").string(), "--sim", sim, "--offset", "0x10000",
+  r = run_command({kCamdump, "dump", "ch341a", "-o", (dir / "fw2.bin").string(), "--sim", sim, "--offset", "0x10000",
            "--length", "64K"}, dir.path());
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("sha256 " + sha256_hex(std::span(img).subspan(0x10000, 0x10000))), std::string::npos) << r.out;
   // Usage errors exit 2; a chip that never reads the same twice exits 1 and leaves no OUT.
-  EXPECT_EQ(run({kCamdump, "dump", "ch341a", "-o", (dir / "x.bin").string(), "--sim", sim, "--reads", "0"},
+  EXPECT_EQ(run_command({kCamdump, "dump", "ch341a", "-o", (dir / "x.bin").string(), "--sim", sim, "--reads", "0"},
                 dir.path()).status, 2);
-  EXPECT_EQ(run({kCamdump, "dump", "ch341a", "-o", (dir / "x.bin").string(), "--sim", "chip=nosuch"},
+  EXPECT_EQ(run_command({kCamdump, "dump", "ch341a", "-o", (dir / "x.bin").string(), "--sim", "chip=nosuch"},
                 dir.path()).status, 2);
-  r = run({kCamdump, "dump", "ch341a", "-o", (dir / "x.bin").string(), "--sim", sim + ",flaky=3e-3",
+  r = run_command({kCamdump, "dump", "ch341a", "-o", (dir / "x.bin").string(), "--sim", sim + ",flaky=3e-3",
            "--chip", "W25Q64FV", "--length", "128K"}, dir.path());
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("never agreed"), std::string::npos) << r.err;
@@ -111,11 +88,11 @@ TEST(Ch341aCli, UnpluggedDumpResumes) {
   write_bytes(dir / "img.bin", img);
   const std::string sim = "image=" + (dir / "img.bin").string() + ",chip=W25Q64FV";
   const std::string out = (dir / "fw.bin").string();
-  auto r = run({kCamdump, "dump", "ch341a", "-o", out, "--sim", sim + ",unplug=4000000"}, dir.path());
+  auto r = run_command({kCamdump, "dump", "ch341a", "-o", out, "--sim", sim + ",unplug=4000000"}, dir.path());
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("run again with --resume"), std::string::npos) << r.err;
   EXPECT_TRUE(fs::exists(out + ".part.state"));
-  r = run({kCamdump, "dump", "ch341a", "-o", out, "--sim", sim, "--resume", "--json"}, dir.path());
+  r = run_command({kCamdump, "dump", "ch341a", "-o", out, "--sim", sim, "--resume", "--json"}, dir.path());
   ASSERT_EQ(r.status, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_GT(j["resumed_bytes"].get<uint64_t>(), 3000000u);
@@ -128,7 +105,7 @@ TEST(Ch341aCli, UnpluggedDumpResumes) {
 TEST(Ch341aCli, NoProgrammerIsExplained) {
   test::TempDir dir;
   // Through the shim with no CAMDUMP_SIM there is no device at all.
-  auto r = run({"env", "-u", "CAMDUMP_SIM", "LD_PRELOAD=" + kShim, kCamdump, "probe", "ch341a"}, dir.path());
+  auto r = run_command({"env", "-u", "CAMDUMP_SIM", "LD_PRELOAD=" + kShim, kCamdump, "probe", "ch341a"}, dir.path());
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("no CH341A programmer (1a86:5512) found"), std::string::npos) << r.err;
 }
@@ -139,7 +116,7 @@ TEST(Ch341aFlashrom, SameBytesAndSameChipAsCamdump) {
   auto img = ch341a::sim_pattern(16u << 20, 77);
   write_bytes(dir / "img.bin", img);
   std::string sim = "CAMDUMP_SIM=image=" + (dir / "img.bin").string() + ",chip=W25Q128FV";
-  auto fr = run({"env", sim, "LD_PRELOAD=" + kShim, flashrom(), "-V", "-p", "ch341a_spi", "-r",
+  auto fr = run_command({"env", sim, "LD_PRELOAD=" + kShim, test::flashrom_path(), "-V", "-p", "ch341a_spi", "-r",
                  (dir / "flashrom.bin").string()}, dir.path());
   ASSERT_EQ(fr.status, 0) << fr.out << fr.err;
   std::smatch m;
@@ -151,7 +128,7 @@ TEST(Ch341aFlashrom, SameBytesAndSameChipAsCamdump) {
   ASSERT_TRUE(std::regex_search(fr.out, idm, std::regex(R"(id1 0x([0-9a-f]{2}), id2 0x([0-9a-f]{4}))"))) << fr.out;
 
   // camdump, also through the shim (its real libusb transport), probe + dump.
-  auto cp = run({"env", sim, "LD_PRELOAD=" + kShim, kCamdump, "probe", "ch341a", "--json"}, dir.path());
+  auto cp = run_command({"env", sim, "LD_PRELOAD=" + kShim, kCamdump, "probe", "ch341a", "--json"}, dir.path());
   ASSERT_EQ(cp.status, 0) << cp.err;
   auto j = nlohmann::json::parse(cp.out);
   EXPECT_EQ(j["vendor"], fr_vendor);
@@ -165,7 +142,7 @@ TEST(Ch341aFlashrom, SameBytesAndSameChipAsCamdump) {
     if (c != ' ') ours += char(std::tolower(c));
   EXPECT_EQ(ours, fr_id);
 
-  auto cd = run({"env", sim, "LD_PRELOAD=" + kShim, kCamdump, "dump", "ch341a", "-o",
+  auto cd = run_command({"env", sim, "LD_PRELOAD=" + kShim, kCamdump, "dump", "ch341a", "-o",
                  (dir / "camdump.bin").string(), "--reads", "1"}, dir.path());
   ASSERT_EQ(cd.status, 0) << cd.err;
   auto a = slurp(dir / "flashrom.bin"), b = slurp(dir / "camdump.bin");
@@ -180,7 +157,7 @@ TEST(Ch341aFlashrom, FourByteChipReadsTheSame) {
   auto img = ch341a::sim_pattern(32u << 20, 78);
   write_bytes(dir / "img.bin", img);
   std::string sim = "CAMDUMP_SIM=image=" + (dir / "img.bin").string() + ",chip=W25Q256FV";
-  auto fr = run({"env", sim, "LD_PRELOAD=" + kShim, flashrom(), "-p", "ch341a_spi", "-c", "W25Q256FV", "-r",
+  auto fr = run_command({"env", sim, "LD_PRELOAD=" + kShim, test::flashrom_path(), "-p", "ch341a_spi", "-c", "W25Q256FV", "-r",
                  (dir / "flashrom.bin").string()}, dir.path());
   ASSERT_EQ(fr.status, 0) << fr.out << fr.err;
   EXPECT_TRUE(slurp(dir / "flashrom.bin") == img);

@@ -19,35 +19,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using test::run_command;
+
 const std::string kCamdump = CAMDUMP_BINARY_DIR "/camdump";
 const std::string kShim = CAMDUMP_BINARY_DIR "/libcamdump-usbsim.so";
 // EF 40 17 matches two flashrom 1.3 definitions; -c picks the one the emulated W25Q64FV is.
 const std::string kFlashromChip = "W25Q64BV/W25Q64CV/W25Q64FV";
 
-struct Result {
-  int status = -1;
-  std::string out, err;
-};
-
-Result run(const std::vector<std::string>& argv, const fs::path& dir) {
-  test::SpawnOptions o;
-  o.stdout_file = (dir / "stdout.txt").string();
-  o.stderr_file = (dir / "stderr.txt").string();
-  auto p = test::Process::spawn(argv, o);
-  Result r;
-  auto st = p.wait_exit(std::chrono::seconds(300));
-  r.status = st ? (WIFEXITED(*st) ? WEXITSTATUS(*st) : 128) : -1;
-  if (!st) p.stop();
-  r.out = test::read_file(dir / "stdout.txt");
-  r.err = test::read_file(dir / "stderr.txt");
-  return r;
-}
-
-std::string flashrom() {
-  for (const char* p : {"/usr/sbin/flashrom", "/usr/bin/flashrom", "/usr/local/sbin/flashrom"})
-    if (fs::exists(p)) return p;
-  return "flashrom";
-}
 
 void put(const fs::path& p, const std::vector<uint8_t>& v) {
   std::ofstream f(p, std::ios::binary);
@@ -74,14 +52,14 @@ TEST(RestoreCh341aCli, RestoredFlashReadBackByFlashromEqualsTheImage) {
   put(dir / "fw.bin", want);
   put(dir / "flash.bin", other);
   const std::string sim = "image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV,save=" + (dir / "flash.bin").string();
-  auto r = run({kCamdump, "restore", "ch341a", (dir / "fw.bin").string(), "--sim", sim, "--yes", "--json"}, dir.path());
+  auto r = run_command({kCamdump, "restore", "ch341a", (dir / "fw.bin").string(), "--sim", sim, "--yes", "--json"}, dir.path());
   ASSERT_EQ(r.status, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_GT(j["units_written"].get<uint64_t>(), 0u);
   EXPECT_TRUE(slurp(dir / "fw.bin.before-restore.bin") == other);
   // flashrom, through the shim, reads the chip camdump wrote.
-  auto fr = run({"env", "CAMDUMP_SIM=image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV", "LD_PRELOAD=" + kShim,
-                 flashrom(), "-p", "ch341a_spi", "-c", kFlashromChip, "-r", (dir / "flashrom.bin").string()},
+  auto fr = run_command({"env", "CAMDUMP_SIM=image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV", "LD_PRELOAD=" + kShim,
+                 test::flashrom_path(), "-p", "ch341a_spi", "-c", kFlashromChip, "-r", (dir / "flashrom.bin").string()},
                 dir.path());
   ASSERT_EQ(fr.status, 0) << fr.out << fr.err;
   EXPECT_TRUE(slurp(dir / "flashrom.bin") == want) << "flashrom reads something else than IMAGE";
@@ -92,16 +70,16 @@ TEST(RestoreCh341aCli, FlashromWritesCamdumpReadsBack) {
   auto want = thingino(3);
   put(dir / "fw.bin", want);
   put(dir / "flash.bin", thingino(4));
-  auto fr = run({"env",
+  auto fr = run_command({"env",
                  "CAMDUMP_SIM=image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV,save=" +
                      (dir / "flash.bin").string(),
-                 "CAMDUMP_SIM_STATS=" + (dir / "stats.json").string(), "LD_PRELOAD=" + kShim, flashrom(), "-p",
+                 "CAMDUMP_SIM_STATS=" + (dir / "stats.json").string(), "LD_PRELOAD=" + kShim, test::flashrom_path(), "-p",
                  "ch341a_spi", "-c", kFlashromChip, "-w", (dir / "fw.bin").string()},
                 dir.path());
   ASSERT_EQ(fr.status, 0) << fr.out << fr.err;
   auto stats = nlohmann::json::parse(test::read_file(dir / "stats.json"));
   EXPECT_GT(stats["page_programs"].get<uint64_t>(), 0u);
-  auto r = run({kCamdump, "dump", "ch341a", "-o", (dir / "back.bin").string(), "--sim",
+  auto r = run_command({kCamdump, "dump", "ch341a", "-o", (dir / "back.bin").string(), "--sim",
                 "image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV"},
                dir.path());
   ASSERT_EQ(r.status, 0) << r.err;
@@ -114,13 +92,13 @@ TEST(RestoreCh341aCli, AsksOrRefusesWithoutATerminal) {
   put(dir / "fw.bin", want);
   put(dir / "flash.bin", thingino(2));
   const std::string sim = "image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV,save=" + (dir / "flash.bin").string();
-  auto r = run({kCamdump, "restore", "ch341a", (dir / "fw.bin").string(), "--sim", sim}, dir.path());
+  auto r = run_command({kCamdump, "restore", "ch341a", (dir / "fw.bin").string(), "--sim", sim}, dir.path());
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("no terminal"), std::string::npos) << r.err;
   EXPECT_TRUE(slurp(dir / "flash.bin") == thingino(2));
   EXPECT_FALSE(fs::exists(dir / "fw.bin.before-restore.bin"));
   // --dry-run needs no terminal and writes nothing.
-  r = run({kCamdump, "restore", "ch341a", (dir / "fw.bin").string(), "--sim", sim, "--dry-run"}, dir.path());
+  r = run_command({kCamdump, "restore", "ch341a", (dir / "fw.bin").string(), "--sim", sim, "--dry-run"}, dir.path());
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("dry run: nothing written"), std::string::npos) << r.out;
   EXPECT_TRUE(slurp(dir / "flash.bin") == thingino(2));
@@ -133,14 +111,14 @@ TEST(RestoreCh341aCli, UnplugMidWriteThenResume) {
   put(dir / "flash.bin", old);
   const std::string sim = "image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV,save=" + (dir / "flash.bin").string();
   // --no-backup: the plan read is 8 MiB of SPI bytes, then the writes begin.
-  auto r = run({kCamdump, "restore", "ch341a", (dir / "fw.bin").string(), "--sim", sim + ",unplug=9500000", "--yes",
+  auto r = run_command({kCamdump, "restore", "ch341a", (dir / "fw.bin").string(), "--sim", sim + ",unplug=9500000", "--yes",
                 "--no-backup"},
                dir.path());
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("restore-state"), std::string::npos) << r.err;
   ASSERT_TRUE(fs::exists(dir / "fw.bin.restore-state"));
   EXPECT_FALSE(slurp(dir / "flash.bin") == want);
-  r = run({kCamdump, "restore", "ch341a", (dir / "fw.bin").string(), "--sim", sim, "--yes", "--no-backup", "--resume"},
+  r = run_command({kCamdump, "restore", "ch341a", (dir / "fw.bin").string(), "--sim", sim, "--yes", "--no-backup", "--resume"},
           dir.path());
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(slurp(dir / "flash.bin") == want);

@@ -299,6 +299,27 @@ std::string read_file(const std::filesystem::path& file) {
   return ss.str();
 }
 
+CommandResult run_command(const std::vector<std::string>& argv, const std::filesystem::path& dir,
+                          std::chrono::seconds timeout) {
+  SpawnOptions o;
+  o.stdout_file = (dir / "stdout.txt").string();
+  o.stderr_file = (dir / "stderr.txt").string();
+  auto p = Process::spawn(argv, o);
+  CommandResult r;
+  auto st = p.wait_exit(timeout);
+  r.status = st ? (WIFEXITED(*st) ? WEXITSTATUS(*st) : 128) : -1;
+  if (!st) p.stop();
+  r.out = read_file(dir / "stdout.txt");
+  r.err = read_file(dir / "stderr.txt");
+  return r;
+}
+
+std::string flashrom_path() {
+  for (const char* p : {"/usr/sbin/flashrom", "/usr/bin/flashrom", "/usr/local/sbin/flashrom"})
+    if (std::filesystem::exists(p)) return p;
+  return "flashrom";
+}
+
 void write_file(const std::filesystem::path& file, std::string_view data) {
   std::ofstream f(file, std::ios::binary | std::ios::trunc);
   f.write(data.data(), static_cast<std::streamsize>(data.size()));

@@ -89,6 +89,17 @@ std::optional<std::string> wait_file_contains(const std::filesystem::path& file,
 std::string read_file(const std::filesystem::path& file);
 void write_file(const std::filesystem::path& file, std::string_view data);
 
+/// A program run to its end with stdout/stderr captured in `dir` (stdout.txt, stderr.txt).
+/// status: the exit code, 128 when killed by a signal, -1 when it outlived `timeout` (then stopped).
+struct CommandResult {
+  int status = -1;
+  std::string out, err;
+};
+CommandResult run_command(const std::vector<std::string>& argv, const std::filesystem::path& dir,
+                          std::chrono::seconds timeout = std::chrono::seconds(300));
+/// Debian installs flashrom in /usr/sbin, which is not on every user's PATH.
+std::string flashrom_path();
+
 /// A fresh directory under $TMPDIR (or /tmp), removed with its contents by the destructor.
 class TempDir {
  public:
