@@ -187,6 +187,9 @@ class SimProgram {
  public:
   virtual ~SimProgram() = default;
   virtual std::optional<int32_t> run(SimCamera& cam, std::string& in, std::string& out) = 0;
+  /// True for a program that polls its UART all the time (the stub's receive mode): host bytes
+  /// reach it without the RX FIFO limit and cost their wire time on the virtual clock.
+  virtual bool reads_input() const { return false; }
 };
 
 /// Returns a program when it recognises the code at `addr` (RAM via cam.ram()), else nullptr.
