@@ -57,51 +57,6 @@ std::string print_size(uint64_t size) {
   return fmt::format("{} Bytes", size);
 }
 
-std::vector<CmdInfo> command_table(const SimOptions& o) {
-  std::vector<CmdInfo> t = {
-      {"?", "alias for 'help'", "[command ...]", true},
-      {"base", "print or set address offset", "\n    - print address offset for memory commands\nbase off\n    - set address offset for memory commands to 'off'", true},
-      {"bdinfo", "print Board Info structure", "", true},
-      {"boot", "boot default, i.e., run 'bootcmd'", "", false},
-      {"bootd", "boot default, i.e., run 'bootcmd'", "", false},
-      {"bootm", "boot application image from memory", "[addr [arg ...]]\n    - boot application image stored in memory", false},
-      {"cmp", "memory compare", "[.b, .w, .l] addr1 addr2 count", true},
-      {"coninfo", "print console devices and information", "", true},
-      {"cp", "memory copy", "[.b, .w, .l] source target count", true},
-      {"crc32", "checksum calculation", "address count [addr]\n    - compute CRC32 checksum [save at addr]", true},
-      {"echo", "echo args to console", "[args..]\n    - echo args to console; \\c suppresses newline", true},
-      {"env", "environment handling commands", "print [name ...] - print environment\nenv set name [value ...] - set environment variable", false},
-      {"go", "start application at address 'addr'", "addr [arg ...]\n    - start application at address 'addr'\n      passing 'arg' as arguments", true},
-      {"help", "print command description/usage", "\n    - print brief description of all commands\nhelp command ...\n    - print detailed usage of 'command'", true},
-      {"md", "memory display", "[.b, .w, .l] address [# of objects]", true},
-      {"mmc", "MMC sub system", "read addr blk# cnt\nmmc write addr blk# cnt\nmmc erase blk# cnt\nmmc rescan\nmmc dev [dev] [part]", true},
-      {"mw", "memory write (fill)", "[.b, .w, .l] address value [count]", true},
-      {"printenv", "print environment variables", "[-a]\n    - print [all] values of all environment variables\nprintenv name ...\n    - print value of environment variable 'name'", true},
-      {"reset", "Perform RESET of the CPU", "", false},
-      {"saveenv", "save environment variables to persistent storage", "", false},
-      {"setenv", "set environment variables", "name value ...\n    - set environment variable 'name' to 'value ...'\nsetenv name\n    - delete environment variable 'name'", false},
-      {"sf", "SPI flash sub-system", "probe [[bus:]cs] [hz] [mode]\t- init flash device on given SPI bus\n\t\t\t\t  and chip select\nsf read addr offset len\t- read `len' bytes starting at\n\t\t\t\t  `offset' to memory at `addr'\n"
-       "sf write addr offset len\t- write `len' bytes from memory\n\t\t\t\t  at `addr' to flash at `offset'\n"
-       "sf erase offset [+]len\t\t- erase `len' bytes from `offset'\n\t\t\t\t  `+len' round up `len' to block size\n"
-       "sf update addr offset len\t- erase and write `len' bytes from memory\n\t\t\t\t  at `addr' to flash at `offset'", true},
-      {"sleep", "delay execution for some time", "N\n    - delay execution for N seconds (N is _decimal_ !!!)", true},
-      {"version", "print monitor, compiler and linker version", "", true},
-  };
-  if (o.tftpput) t.push_back({"tftpput", "TFTP put command, for uploading files to a server", "Address Size [[hostIPaddr:]filename]", true});
-  if (ingenic(o)) t.push_back({"watchdog", "open or colse the watchdog", "watchdog 0 - close the watchdog\nwatchdog N - open the watchdog, timeout N ms", false});
-  std::sort(t.begin(), t.end(), [](const CmdInfo& a, const CmdInfo& b) { return std::string_view(a.name) < b.name; });
-  return t;
-}
-
-std::string help_list(const SimOptions& o) {
-  // common/command.c: printf("%-*s- %s\n", CONFIG_SYS_HELP_CMD_WIDTH, name, usage); width 8 in
-  // 2013.07, 10 in modern U-Boot.
-  const int width = ingenic(o) ? 8 : 10;
-  std::string s;
-  for (const auto& c : command_table(o)) s += fmt::format("{:<{}}- {}\n", c.name, width, c.usage);
-  return s;
-}
-
 std::string version_text(const SimOptions& o) {
   if (ingenic(o))
     return fmt::format("\n{} {}\nmips-linux-gnu-gcc (Ingenic r2.3.3 2016.12) 4.7.2\nGNU ld (Ingenic r2.3.3 2016.12) 2.24.51.20140512\n", uboot_name(o), kOldStamp);
