@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/crc32.hpp"
+#include "uboot/device_crc.hpp"
 
 namespace camdump::dump {
 namespace {
@@ -104,8 +105,7 @@ bool MdReader::fix_range(std::vector<uint8_t>& data, uint64_t ram, uint64_t off,
   }
   uint64_t half = (len / 2) & ~uint64_t{15};
   for (auto [o, l] : {std::pair{off, half}, std::pair{off + half, len - half}}) {
-    std::optional<uint32_t> c;
-    for (int k = 0; k < 3 && !c; ++k) c = s_.crc32(ram + o, l);
+    const auto c = uboot::device_crc32(s_, ram + o, l, uboot::kHalfCrc);
     if (c && crc_of(data, o, l) != *c) fix_range(data, ram, o, l, *c, depth + 1);
   }
   return crc_of(data, off, len) == dev;
@@ -129,7 +129,7 @@ std::optional<VerifiedRead> MdReader::read_verified(uint64_t ram, uint64_t len, 
   }
   if (fix_range(v.data, ram, 0, len, dev, 0)) return v;
   // The device's reply itself may have been damaged: ask once more.
-  if (auto again = s_.crc32(ram, len); again && crc32(v.data) == *again) {
+  if (auto again = uboot::device_crc32(s_, ram, len, uboot::kOnceCrc); again && crc32(v.data) == *again) {
     v.crc = *again;
     return v;
   }

@@ -11,6 +11,7 @@
 
 #include "core/crc32.hpp"
 #include "core/size.hpp"
+#include "uboot/device_crc.hpp"
 #include "uboot/mmc_output.hpp"
 
 namespace camdump::dump {
@@ -127,10 +128,7 @@ uboot::MmcResult SdDumper::block_io(std::string_view verb, uint64_t addr, uint64
 }
 
 uint32_t SdDumper::device_crc(uint64_t addr, uint64_t len) {
-  std::optional<uint32_t> c;
-  for (int k = 0; k < 4 && !c; ++k) c = s_.crc32(addr, len);
-  if (!c) fail(ErrorKind::Protocol, fmt::format("no readable crc32 reply for 0x{:x} + 0x{:x}", addr, len));
-  return *c;
+  return uboot::require_device_crc32(s_, addr, len, uboot::kChunkCrc);
 }
 
 void SdDumper::erase(uint64_t blocks) {
@@ -256,8 +254,7 @@ SdDumpResult SdDumper::run() {
     std::optional<uint32_t> dev;
     for (int attempt = 0; attempt < 6 && !dev; ++attempt) {
       try {
-        dev = device_crc(stager_.stage(0, flash), flash);
-        if (*dev != whole && attempt < 2) dev.reset();  // a noisy reply: ask again
+        dev = uboot::device_crc32(s_, stager_.stage(0, flash), flash, uboot::whole_image_crc(whole));
       } catch (const uboot::ConsoleLost& e) {
         recover(e);
       }

@@ -16,6 +16,7 @@
 #include "core/hash.hpp"
 #include "core/size.hpp"
 #include "tftp/server.hpp"
+#include "uboot/device_crc.hpp"
 
 namespace camdump::dump {
 namespace {
@@ -89,9 +90,7 @@ TftpDumpResult dump_tftp(uboot::UbootSession& s, const TftpDumpOptions& o, Repor
     for (unsigned attempt = 0; attempt <= o.retries && !ok; ++attempt) {
       if (attempt) ++res.retries;
       uint64_t addr = st.stage(off, len);
-      auto dev_crc = s.crc32(addr, len);
-      if (!dev_crc) dev_crc = s.crc32(addr, len);
-      if (!dev_crc) fail(ErrorKind::Protocol, "could not read the device's crc32 output");
+      const std::optional<uint32_t> dev_crc = uboot::require_device_crc32(s, addr, len, uboot::kTftpCrc);
       auto lines = s.run(fmt::format("tftpput {:x} {:x} {}:{}", addr, len, o.server_ip, name), std::chrono::seconds(60));
       if (contains(lines, "Unknown command"))
         fail(ErrorKind::Unsupported, "this U-Boot has no tftpput", "use `camdump dump uart` or `camdump dump sd`");

@@ -14,6 +14,7 @@
 #include "core/hash.hpp"
 #include "core/size.hpp"
 #include "dump/md_reader.hpp"
+#include "uboot/device_crc.hpp"
 
 namespace camdump::dump {
 namespace {
@@ -146,8 +147,7 @@ bool UartDumper::settle_group(size_t i) {
   check_cancel(s_.cancel_flag());
   try {
     const uint64_t ram = stager_.stage(plan_.chunks[i].offset, len);
-    std::optional<uint32_t> dev;
-    for (int k = 0; k < 4 && !dev; ++k) dev = s_.crc32(ram, len);
+    const std::optional<uint32_t> dev = uboot::device_crc32(s_, ram, len, uboot::kChunkCrc);
     if (!dev) return false;
     std::vector<uint8_t> data;
     if (o_.skip_blank && *dev == crc32_fill(0xff, len)) {
@@ -188,9 +188,7 @@ void UartDumper::settle(size_t i) {
     check_cancel(s_.cancel_flag());
     try {
       uint64_t ram = stager_.stage(c.offset, c.len);
-      std::optional<uint32_t> dev;
-      for (int k = 0; k < 4 && !dev; ++k) dev = s_.crc32(ram, c.len);
-      if (!dev) fail(ErrorKind::Protocol, fmt::format("no readable crc32 reply for 0x{:x}", ram));
+      const std::optional<uint32_t> dev = uboot::require_device_crc32(s_, ram, c.len, uboot::kChunkCrc);
       if (o_.skip_blank && *dev == blank) {
         data.assign(c.len, 0xff);
         c.status = ChunkStatus::Blank;
@@ -246,8 +244,7 @@ void UartDumper::check_resumed() {
     while (ok) {
       try {
         uint64_t ram = stager_.stage(c.offset, c.len);
-        std::optional<uint32_t> dev;
-        for (int k = 0; k < 4 && !dev; ++k) dev = s_.crc32(ram, c.len);
+        const auto dev = uboot::device_crc32(s_, ram, c.len, uboot::kChunkCrc);
         ok = dev && *dev == c.crc;
         break;
       } catch (const uboot::ConsoleLost& e) {
@@ -292,12 +289,10 @@ void UartDumper::verify_whole_and_commit() {
     try {
       if (stager_.mapped() || (plan_.length <= (16u << 20) && stager_.fits(plan_.length))) {  // below U-Boot
         uint64_t ram = stager_.stage(plan_.offset, plan_.length);
-        for (int k = 0; k < 3 && !have; ++k)
-          if (auto c = s_.crc32(ram, plan_.length)) have = true, dev = *c;
+        if (auto c = uboot::device_crc32(s_, ram, plan_.length, uboot::whole_image_crc(local))) have = true, dev = *c;
       } else {
         have = true, dev = plan_.combined_crc();
       }
-      if (have && dev != local && attempt < 2) have = false;  // a noisy reply: ask again
     } catch (const uboot::ConsoleLost& e) {
       recover(e);
     }
