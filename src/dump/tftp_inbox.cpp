@@ -3,6 +3,7 @@
 
 #include <fmt/core.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <deque>
@@ -10,6 +11,7 @@
 #include <optional>
 
 #include "core/file_util.hpp"
+#include "core/fs_identity.hpp"
 
 namespace camdump::dump {
 
@@ -52,6 +54,14 @@ TftpInbox::TftpInbox(const std::string& listen, Reporter& rep, const CancelFlag*
   std::string tmpl = (std::filesystem::temp_directory_path() / "camdump-inbox-XXXXXX").string();
   if (!::mkdtemp(tmpl.data())) fail(ErrorKind::Io, "cannot create a temporary directory for TFTP uploads");
   dir_ = tmpl;
+  // Started as root (port 69): the directory belongs to the unprivileged identity, and every file
+  // in it is written, read and removed with that identity's permissions (issue 17 item 4).
+  identity_ = file_access_identity();
+  if (identity_ && ::chown(dir_.c_str(), identity_->uid, identity_->gid) != 0) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+    fail(ErrorKind::Io, "cannot hand the TFTP inbox directory to " + identity_->name);
+  }
   tftp::ServerConfig cfg;
   cfg.root = dir_;
   cfg.listen = *ep;
@@ -59,21 +69,34 @@ TftpInbox::TftpInbox(const std::string& listen, Reporter& rep, const CancelFlag*
   cfg.allow_overwrite = true;
   cfg.max_size = max_size;
   try {
+    { ScopedFsIdentity probe(identity_); }  // fails here, on the caller's thread, if it cannot be taken
     server_ = std::make_unique<tftp::Server>(cfg, *queue_);
   } catch (...) {  // port taken, port 69 without privilege: the directory must not stay behind
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
     throw;
   }
-  thread_ = std::thread([this] { server_->run(cancel_); });
+  thread_ = std::thread([this] {
+    try {
+      ScopedFsIdentity as(identity_);
+      server_->run(cancel_);
+    } catch (const std::exception& e) {
+      queue_->log(LogLevel::Error, std::string("TFTP inbox: ") + e.what());
+      failed_ = true;
+    }
+  });
 }
 
 TftpInbox::~TftpInbox() {
   server_->stop();
   if (thread_.joinable()) thread_.join();
   pump();
-  std::error_code ec;
-  std::filesystem::remove_all(dir_, ec);
+  try {
+    ScopedFsIdentity as(identity_);
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  } catch (const std::exception&) {
+  }
 }
 
 void TftpInbox::pump() { queue_->drain(rep_); }
@@ -88,10 +111,11 @@ std::vector<uint8_t> TftpInbox::wait_for(const std::string& name, std::chrono::m
     pump();
     check_cancel(cancel_);
     if (r || left.count() <= 0) break;
-    if (server_->ended()) fail(ErrorKind::Io, "the TFTP server stopped (see the log above)");
+    if (server_->ended() || failed_) fail(ErrorKind::Io, "the TFTP server stopped (see the log above)");
   }
   if (!r) fail(ErrorKind::Timeout, fmt::format("no TFTP upload of {} arrived", tftp::printable_name(name)),
                "check that the camera can reach this PC over UDP (firewall, --server-ip)");
+  ScopedFsIdentity as(identity_);
   auto data = read_file(r->path);
   std::error_code ec;
   std::filesystem::remove(r->path, ec);

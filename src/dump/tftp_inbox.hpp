@@ -2,7 +2,9 @@
 // A private TFTP upload inbox for routes whose camera pushes files to us (U-Boot's `tftpput`, the
 // Linux-shell route's busybox `tftp -p`): camdump's TFTP server in a background thread, write-only, rooted in a
 // fresh 0700 temporary directory; wait_for(name) blocks until that upload completes and returns
-// its bytes (the file is removed, so the same name can be uploaded again).
+// its bytes (the file is removed, so the same name can be uploaded again). Started as root (port
+// 69), the directory and every file access in it belong to the invoking user, or nobody
+// (core/fs_identity.hpp): no upload is ever written or read as root.
 // The server thread never calls the caller's Reporter: its logs and progress are queued and handed
 // on by the thread that calls wait_for()/pump() (and the destructor), so a Reporter that is not
 // thread-safe (the CLI's) is only ever used from one thread.
@@ -10,11 +12,14 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
+#include <atomic>
 #include <thread>
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/fs_identity.hpp"
 #include "core/report.hpp"
 #include "tftp/server.hpp"
 
@@ -32,6 +37,9 @@ class TftpInbox {
 
   uint16_t port() const { return server_->port(); }
   tftp::Server& server() { return *server_; }
+  /// The private directory uploads land in, and whom its files belong to (nullopt: not root).
+  const std::filesystem::path& directory() const { return dir_; }
+  const std::optional<Identity>& identity() const { return identity_; }
   /// Bytes of the next completed upload named `name`. Throws Error(Timeout) after `timeout`, and
   /// Error(Io) at once if the server has stopped.
   std::vector<uint8_t> wait_for(const std::string& name, std::chrono::milliseconds timeout = std::chrono::minutes(30));
@@ -41,11 +49,13 @@ class TftpInbox {
  private:
   class Queue;
   std::filesystem::path dir_;
+  std::optional<Identity> identity_;
   const CancelFlag* cancel_;
   Reporter& rep_;
   std::unique_ptr<Queue> queue_;
   std::unique_ptr<tftp::Server> server_;
   std::thread thread_;
+  std::atomic<bool> failed_{false};  ///< the server thread could not take the identity
 };
 
 }  // namespace camdump::dump
