@@ -62,6 +62,8 @@ LoggingTransport::LoggingTransport(std::unique_ptr<Transport> inner, const std::
 
 LoggingTransport::~LoggingTransport() {
   if (!file_) return;
+  if (!rx_hold_.empty()) record_rx({}, true);
+  std::fill(secret_.begin(), secret_.end(), '\0');
   end_record();
   std::fprintf(file_, "# closed after %llu bytes received, %llu sent\n",
                static_cast<unsigned long long>(rx_bytes()), static_cast<unsigned long long>(tx_bytes()));
@@ -84,24 +86,64 @@ void LoggingTransport::note(const std::string& text) {
 void LoggingTransport::record(char dir, std::span<const uint8_t> data) {
   std::string out;
   out.reserve(data.size() + 32);
-  for (uint8_t b : data) {
-    if (dir_ != dir || rec_len_ >= kMaxRecord) {
-      if (dir_ != 0) out += "\"\n";
-      double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-      char head[48];
-      std::snprintf(head, sizeof head, "+%.3f %s \"", t, dir == 'R' ? "RX" : "TX");
-      out += head;
-      dir_ = dir;
-      rec_len_ = 0;
-    }
-    append_escaped(out, b);
-    ++rec_len_;
-    if (b == '\n') {
-      out += "\"\n";
-      dir_ = 0;
-      rec_len_ = 0;
-    }
+  for (uint8_t b : data) put(out, dir, b, nullptr);
+  std::fwrite(out.data(), 1, out.size(), file_);
+}
+
+// One byte (or, with `marker`, a text written as is) into the open record of direction `dir`.
+void LoggingTransport::put(std::string& out, char dir, uint8_t b, const char* marker) {
+  if (dir_ != dir || rec_len_ >= kMaxRecord) {
+    if (dir_ != 0) out += "\"\n";
+    double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    char head[48];
+    std::snprintf(head, sizeof head, "+%.3f %s \"", t, dir == 'R' ? "RX" : "TX");
+    out += head;
+    dir_ = dir;
+    rec_len_ = 0;
   }
+  if (marker) {
+    out += marker;
+    ++rec_len_;
+    return;
+  }
+  append_escaped(out, b);
+  ++rec_len_;
+  if (b == '\n') {
+    out += "\"\n";
+    dir_ = 0;
+    rec_len_ = 0;
+  }
+}
+
+// A camera may echo the password back (a console login whose terminal echo is on): received bytes
+// are held while they could still be the start of the secret, and every whole copy of it is
+// recorded as <password elided>. `all`: flush what is held (a held prefix is masked too).
+void LoggingTransport::record_rx(std::span<const uint8_t> data, bool all) {
+  if (secret_.empty()) {
+    record('R', data);
+    return;
+  }
+  rx_hold_.append(reinterpret_cast<const char*>(data.data()), data.size());
+  std::string out;
+  size_t i = 0;
+  const std::string marker = "<" + secret_label_ + " elided>";
+  while (i < rx_hold_.size()) {
+    if (rx_hold_.compare(i, secret_.size(), secret_) == 0) {
+      put(out, 'R', 0, marker.c_str());
+      i += secret_.size();
+      continue;
+    }
+    const size_t left = rx_hold_.size() - i;
+    if (left < secret_.size() && secret_.compare(0, left, rx_hold_, i, left) == 0) {
+      if (!all) break;  // maybe the start of an echo: wait for more
+      put(out, 'R', 0, marker.c_str());
+      i = rx_hold_.size();
+      break;
+    }
+    put(out, 'R', static_cast<uint8_t>(rx_hold_[i]), nullptr);
+    ++i;
+  }
+  rx_hold_.erase(0, i);
   std::fwrite(out.data(), 1, out.size(), file_);
 }
 
@@ -123,12 +165,22 @@ size_t LoggingTransport::do_read(std::span<uint8_t> buf, std::chrono::millisecon
     std::fflush(file_);  // idle: make the transcript current
     return 0;
   }
-  record('R', buf.first(n));
+  record_rx(buf.first(n), false);
   return n;
 }
 
 void LoggingTransport::do_write(std::span<const uint8_t> data) {
+  if (!rx_hold_.empty()) record_rx({}, true);
   if (elide_.empty() && t_secret_label) elide_ = *t_secret_label;
+  if (!elide_.empty()) {  // remember the secret (without its line end) to elide its echo
+    std::string sec(reinterpret_cast<const char*>(data.data()), data.size());
+    while (!sec.empty() && (sec.back() == '\r' || sec.back() == '\n')) sec.pop_back();
+    if (!sec.empty()) {
+      std::fill(secret_.begin(), secret_.end(), '\0');
+      secret_ = std::move(sec);
+      secret_label_ = elide_;
+    }
+  }
   if (elide_.empty()) {
     record('T', data);
   } else {

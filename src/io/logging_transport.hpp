@@ -6,7 +6,8 @@
 //   +0.610 TX "version\r"
 // A record ends after each LF, when the direction changes, or at 256 bytes. Inside the quotes,
 // printable ASCII stands for itself; \\ \" \r \n \t and \xHH stand for the rest.
-// A secret written with write_secret() (a login password) is recorded as `+0.700 TX <password elided>`.
+// A secret written with write_secret() (a login password) is recorded as `+0.700 TX <password elided>`,
+// and the camera's echo of it, if its terminal echoes, as `RX "<password elided>\r\n"`.
 #pragma once
 #include <chrono>
 #include <cstdio>
@@ -40,6 +41,8 @@ class LoggingTransport : public Transport {
 
  private:
   void record(char dir, std::span<const uint8_t> data);
+  void put(std::string& out, char dir, uint8_t b, const char* marker);
+  void record_rx(std::span<const uint8_t> data, bool all);
   void end_record();
   void note(const std::string& text);  ///< a "# ..." line (baud changes, errors)
 
@@ -49,6 +52,9 @@ class LoggingTransport : public Transport {
   char dir_ = 0;        ///< direction of the open record ('R' / 'T'), 0 when none
   size_t rec_len_ = 0;  ///< bytes in the open record
   std::string elide_;   ///< label of the write in progress that must not be recorded
+  std::string secret_;  ///< the last secret written (its echo is elided from RX records too)
+  std::string secret_label_;
+  std::string rx_hold_;  ///< received bytes that may be the start of the secret's echo
 };
 
 /// Write a secret through `t`: a transcript (--log) anywhere below `t` (decorators forward the
