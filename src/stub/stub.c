@@ -255,18 +255,121 @@ static void switch_rate(struct run* r, uint32_t div) {
   r->new_div = div;
 }
 
-/* Entry, called by U-Boot's `go ENTRY [SRC LEN [DIV]]` as entry(argc, argv), argv[0] = "ENTRY". */
+/* ---- receive mode (issue 14): the host's frames into RAM (stub_abi.h) */
+
+static uint32_t le32(const uint8_t* b) { return b[0] | b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24; }
+
+static uint32_t crc_bytes(uint32_t c, const volatile uint8_t* p, uint32_t n) {
+  uint32_t i;
+  for (i = 0; i < n; i++) c = crc_byte(c, p[i]);
+  return c;
+}
+
+/* One answer waiting to leave: its bytes go out one per loop pass when the TX FIFO has room, so
+ * sending never keeps the stub from draining its RX FIFO (16 bytes on many 16550s). */
+struct txq {
+  uint8_t b[16];
+  uint32_t n, i;
+};
+
+static void q_flush(struct run* r, struct txq* q) {
+  while (q->i < q->n) put(r, q->b[q->i++]);
+}
+
+static void q_answer(struct run* r, struct txq* q, uint32_t type, uint32_t seq, uint32_t tag) {
+  uint32_t c, k;
+  q_flush(r, q); /* only with frames shorter than an answer */
+  q->b[0] = CDSTUB_SYNC0;
+  q->b[1] = CDSTUB_SYNC1;
+  q->b[2] = (uint8_t)type;
+  for (k = 0; k < 8; k++) q->b[3 + k] = (uint8_t)((k < 4 ? seq : tag) >> (8 * (k & 3)));
+  c = crc_bytes(0xffffffffu, q->b + 2, 9) ^ 0xffffffffu;
+  for (k = 0; k < 4; k++) q->b[11 + k] = (uint8_t)(c >> (8 * k));
+  q->n = 15;
+  q->i = 0;
+}
+
+/* Parser states: hunting the two sync bytes, header (op and what follows), payload, payload CRC. */
+static uint32_t receive(struct run* r, uint32_t dst, uint32_t len, uint32_t frame, uint32_t nframes) {
+  uint8_t h[13];
+  uint32_t st = 0, k = 0, idle = 0, c = 0, n = 0, seq = 0, tag = 0, b, op, want;
+  volatile uint8_t* p = 0;
+  struct txq q;
+  q.n = q.i = 0;
+  while (!r->dead) {
+    b = reg_read(P.status_off); /* one status read serves both directions */
+    if (q.i < q.n && ((b & P.tx_mask) != 0) == P.tx_ready_set) reg_write(P.data_off, q.b[q.i++]);
+    if (((b & P.rx_mask) != 0) != P.rx_ready_set) {
+      if (++idle >= P.idle_polls) return leave(r, CDSTUB_RC_IDLE);
+      continue;
+    }
+    idle = 0;
+    b = reg_read(P.data_off) & 0xff;
+    if (st == 0) {
+      st = b == CDSTUB_CMD0;
+    } else if (st == 1) {
+      st = b == CDSTUB_CMD1 ? 2 : b == CDSTUB_CMD0;
+      k = 0;
+    } else if (st == 2) {
+      h[k++] = (uint8_t)b;
+      op = h[0];
+      if (k < (op == 'W' ? 13u : 9u)) continue;
+      st = 0;
+      if ((crc_bytes(0xffffffffu, h, k - 4) ^ 0xffffffffu) != le32(h + k - 4)) continue;
+      if (op == 'Q') {
+        q_flush(r, &q);
+        return leave(r, CDSTUB_RC_OK);
+      }
+      if (op == 'E') {
+        q_flush(r, &q);
+        send_end(r, crc_bytes(0xffffffffu, (const volatile uint8_t*)(uintptr_t)dst, len), len);
+      }
+      if (op == 'G' && r->switched) {
+        q_flush(r, &q);
+        send3(r, 'Y', 1, r->old_div, r->new_div);
+      }
+      if (op != 'W') continue;
+      seq = le32(h + 1);
+      tag = h[5] | h[6] << 8;
+      n = h[7] | h[8] << 8;
+      if (seq >= nframes) continue;
+      want = len - seq * frame;
+      if (n != (want > frame ? frame : want)) continue;
+      p = (volatile uint8_t*)(uintptr_t)(dst + seq * frame);
+      c = 0xffffffffu;
+      k = 0;
+      st = 3;
+    } else if (st == 3) {
+      p[k++] = (uint8_t)b;
+      c = crc_byte(c, b);
+      if (k == n) st = 4, k = 0;
+    } else {
+      h[k++] = (uint8_t)b;
+      if (k < 4) continue;
+      st = 0;
+      q_answer(r, &q, (c ^ 0xffffffffu) == le32(h) ? 'K' : 'N', seq, tag);
+    }
+  }
+  return leave(r, CDSTUB_RC_TXDEAD);
+}
+
+/* Entry, called by U-Boot's `go ENTRY [SRC LEN [DIV [RXFRAME]]]` as entry(argc, argv), argv[0] =
+ * "ENTRY". RXFRAME != 0: receive mode (the host writes [SRC, SRC+LEN) in frames of RXFRAME). */
 __attribute__((section(".text.entry"), used)) int cdstub_main(int argc, char* const argv[]) {
   uint32_t src = P.src, len = P.len, frame = P.frame_size, seq, nframes, whole = 0xffffffffu;
-  uint32_t crc_run, k, op, arg, div = P.new_div;
+  uint32_t crc_run, k, op, arg, div = P.new_div, rx = 0;
   struct run r;
   r.dead = r.old_div = r.switched = r.got = r.new_div = 0;
-  if (P.magic != CDSTUB_MAGIC || frame == 0 || (frame & 3) != 0) return CDSTUB_RC_BADPARAM;
   if (argc >= 3) {
     src = parse_hex(argv[1]);
     len = parse_hex(argv[2]);
   }
   if (argc >= 4) div = parse_hex(argv[3]);
+  if (argc >= 5 && (rx = parse_hex(argv[4])) != 0) {
+    if (rx < 16 || rx > CDSTUB_RX_MAX_FRAME) return CDSTUB_RC_BADPARAM;
+    frame = rx;
+  }
+  if (P.magic != CDSTUB_MAGIC || frame == 0 || (frame & 3) != 0) return CDSTUB_RC_BADPARAM;
   nframes = 0;
   for (k = 0; k < len; k += frame) nframes++; /* no division: no libgcc */
 
@@ -275,6 +378,7 @@ __attribute__((section(".text.entry"), used)) int cdstub_main(int argc, char* co
   crc_run = put_word_c(&r, crc_run, len);
   finish(&r, put_word_c(&r, crc_run, frame));
   switch_rate(&r, div);
+  if (rx) return (int)receive(&r, src, len, frame, nframes);
 
   for (seq = 0; seq < nframes && !r.dead; seq++) whole = send_frame(&r, src, len, frame, seq, whole);
   send_end(&r, whole, len);

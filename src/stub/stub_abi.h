@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #define CDSTUB_MAGIC 0x54534443u /* "CDST" */
-#define CDSTUB_VERSION 2u
+#define CDSTUB_VERSION 3u
 
 /* Parameter block: at the start of every stub image (its offset is also exported, see
  * stub_images.hpp). One field = one 32-bit word. */
@@ -63,7 +63,22 @@ struct cdstub_params {
  *               idle_polls also returns (rc 2), after restoring the divisor too.
  * Rate switch (new_div != 0), right after 'H': the stub waits until its transmitter is empty, saves
  * U-Boot's divisor, sets new_div and waits up to sync_polls for 'S'/'G'. Without a 'G' it restores
- * U-Boot's divisor by itself. Either way it then sends 'Y' (at the rate now in effect) and streams. */
+ * U-Boot's divisor by itself. Either way it then sends 'Y' (at the rate now in effect) and streams.
+ *
+ * Receive mode (issue 14): `go ENTRY DST LEN DIV RXFRAME` with RXFRAME != 0 (a multiple of 4,
+ * 16..CDSTUB_RX_MAX_FRAME). The stub says 'H' (version, dst, len, RXFRAME), does the rate switch
+ * as above, then writes the host's frames into RAM:
+ * Host -> stub frame: 0x5a 0xa5 'W' seq tag:u16 n:u16 HCRC PAYLOAD[n] DCRC, HCRC = CRC-32 of the 9
+ *   bytes 'W' seq tag n, DCRC = CRC-32 of PAYLOAD. Accepted only when HCRC is right, seq < frames
+ *   and n = min(RXFRAME, len - seq*RXFRAME); the payload goes to dst + seq*RXFRAME.
+ * Stub -> host answer per frame: 'K' (seq, tag): DCRC right, the slot holds these bytes; 'N' (seq,
+ *   tag): DCRC wrong, the slot holds damaged bytes until a copy is answered 'K'. A frame whose
+ *   header is damaged gets no answer (its bytes are not written). tag lets the host tell which
+ *   copy an answer belongs to: a slot is right only when its LAST copy was answered 'K'.
+ * Host -> stub commands as above: 'E' 0 answers 'E' (CRC-32 of [dst, dst+len), len); 'G' 0 repeats
+ *   'Y'; 'Q' 0 returns (rc 0), silence for idle_polls returns (rc 2), U-Boot's divisor restored. */
+#define CDSTUB_RX_MAX_FRAME 16384u
+#define CDSTUB_RX_HEADER 15u /* sync, 'W', seq, tag, n, HCRC */
 #define CDSTUB_SYNC0 0xa5u
 #define CDSTUB_SYNC1 0x5au
 #define CDSTUB_CMD0 0x5au

@@ -16,6 +16,7 @@
 #include <map>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,9 @@ struct StubStats {
   uint64_t step_downs = 0;      ///< rate steps down after failing frames
 };
 
+struct StubUploadOptions;
+struct UploadResult;
+
 /// The stub image for a CPU family (empty when built without its cross compiler).
 const stub::StubImage& stub_image_for(CpuArch arch);
 
@@ -71,6 +75,9 @@ class StubLoader {
   /// not answer or could not deliver every frame (use md for this range; the console is back at
   /// the prompt when possible, else ConsoleLost is thrown by the next command).
   std::optional<std::vector<uint8_t>> read(uint64_t addr, uint64_t len);
+
+  /// Receive mode (issue 14): write `bytes` to RAM at `addr` through the stub (stub_upload.hpp).
+  UploadResult write_ram(uint64_t addr, std::span<const uint8_t> bytes, const StubUploadOptions& opt);
 
   /// After a camera reset: the stub must be uploaded again before the next read().
   void forget_upload() { uploaded_ = false; }
@@ -107,9 +114,17 @@ class StubLoader {
   void pump(StubStreamDecoder& dec, std::chrono::milliseconds quiet, Done done);
   void rebooted(const std::string& text);
   bool probe_reboot(StubStreamDecoder& dec);
+  /// Reads until the stub's hello (or hello_timeout of silence).
+  void wait_hello(StubStreamDecoder& dec);
   void note(const std::string& n);
   std::string uart_advice() const;
   bool reboot_seen(const std::string& text) const;
+  /// 'Q' at `rate`, then U-Boot's prompt at U-Boot's rate (a camera that rebooted instead throws
+  /// ConsoleLost). False when the prompt did not come back.
+  bool back_to_uboot(uint32_t rate);
+  /// One receive-mode run over the frames of `todo` (stub_upload.cpp).
+  struct UploadRun;
+  bool upload_run(UploadRun& run, UploadResult& res);
 
   UbootSession& s_;
   SocEntry soc_;

@@ -221,6 +221,10 @@ void StubLoader::pump(StubStreamDecoder& dec, ms quiet, Done done) {
   if (!done()) dec.idle();
 }
 
+void StubLoader::wait_hello(StubStreamDecoder& dec) {
+  pump(dec, opt_.hello_timeout, [&] { return dec.hello_seen(); });
+}
+
 uint32_t StubLoader::sync_rate(StubStreamDecoder& dec, uint32_t console, uint32_t rate) {
   auto& t = s_.transport();
   auto streaming = [&] { return dec.rate_switched().has_value() || dec.frames() != dec.missing().size(); };
@@ -321,8 +325,23 @@ std::optional<std::vector<uint8_t>> StubLoader::read(uint64_t addr, uint64_t len
   stats_.bad_packets += dec.bad_packets();
   stats_.junk_bytes += dec.junk_bytes();
 
-  // Back to U-Boot: 'Q' at the stream's rate, then listen at U-Boot's (the stub restores its
-  // divisor before returning); resent if the prompt does not come (the stub also leaves on silence).
+  const bool prompt = back_to_uboot(rate);
+  if (returned_rc_ && failure_.empty() && !dec.complete())
+    failure_ = fmt::format("the stub returned early (rc {})", *returned_rc_);
+  if (!prompt && failure_.empty()) failure_ = "the console did not come back after the stub";
+  if (failure_.empty() && *dec.end_crc() != crc32(dec.data())) failure_ = "the stub's CRC-32 of the range disagrees with the frames";
+  if (!failure_.empty()) return std::nullopt;
+  // Most frames failed at a fast rate: the next run goes one step lower.
+  if (rate != console_rate_ && first_pass_missing * 4 > dec.frames() * 3)
+    step_down(fmt::format("{} of {} frames damaged", first_pass_missing, dec.frames()));
+  rate_bytes_[rate] += len;
+  return dec.data();
+}
+
+// Back to U-Boot: 'Q' at the stream's rate, then listen at U-Boot's (the stub restores its
+// divisor before returning); resent if the prompt does not come (the stub also leaves on silence).
+bool StubLoader::back_to_uboot(uint32_t rate) {
+  auto& t = s_.transport();
   std::string after;
   bool prompt = returned_rc_.has_value();
   for (int i = 0; i < 3 && !prompt; i++) {
@@ -350,16 +369,7 @@ std::optional<std::vector<uint8_t>> StubLoader::read(uint64_t addr, uint64_t len
   line_rate_ = console_rate_;
   if (!prompt && !reboot_seen(after)) prompt = wait_prompt(after, opt_.exit_timeout + opt_.fallback_timeout);
   if (!prompt && reboot_seen(after)) rebooted(after);
-  if (returned_rc_ && failure_.empty() && !dec.complete())
-    failure_ = fmt::format("the stub returned early (rc {})", *returned_rc_);
-  if (!prompt && failure_.empty()) failure_ = "the console did not come back after the stub";
-  if (failure_.empty() && *dec.end_crc() != crc32(dec.data())) failure_ = "the stub's CRC-32 of the range disagrees with the frames";
-  if (!failure_.empty()) return std::nullopt;
-  // Most frames failed at a fast rate: the next run goes one step lower.
-  if (rate != console_rate_ && first_pass_missing * 4 > dec.frames() * 3)
-    step_down(fmt::format("{} of {} frames damaged", first_pass_missing, dec.frames()));
-  rate_bytes_[rate] += len;
-  return dec.data();
+  return prompt;
 }
 
 }  // namespace camdump::uboot

@@ -27,7 +27,8 @@ struct StubUploadOptions {
   uint32_t frame_size = 4096;
   /// Frames in flight before the host waits for their answers (bounds what is lost with a sync).
   unsigned window = 8;
-  /// Rounds of re-sending the frames still unanswered or damaged, per frame size and rate.
+  /// Passes of re-sending the frames still unanswered or damaged: a run gives up after
+  /// resend_rounds / 2 + 1 passes in a row without progress, or 4 * resend_rounds passes.
   unsigned resend_rounds = 8;
 };
 

@@ -140,7 +140,9 @@ TEST(StubImages, EmbeddedImagesCarryTheParameterBlockAndEntry) {
   for (const stub::StubImage* img : {&stub::mips32el_stub(), &stub::armv7_stub()}) {
     if (!img->available()) GTEST_SKIP() << "built without cross compilers";
     ASSERT_GE(img->bytes.size(), 200u);
-    EXPECT_LE(img->bytes.size(), 4096u) << img->arch;
+    // Small, because mw.l uploads it at U-Boot's rate (~24 console characters per word): the
+    // receive mode (issue 14) took MIPS from 3.2 to 4.3 KiB, about 2.3 s at 115200.
+    EXPECT_LE(img->bytes.size(), 4608u) << img->arch;
     uint32_t magic;
     std::memcpy(&magic, img->bytes.data() + img->params_offset, 4);
     EXPECT_EQ(magic, CDSTUB_MAGIC) << img->arch;
