@@ -6,11 +6,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <random>
 
 #include "core/crc32.hpp"
 #include "core/size.hpp"
 #include "sim/sim_camera.hpp"
 #include "stub/stub_images.hpp"
+#include "uboot/stub_answers.hpp"
 #include "uboot/stub_protocol.hpp"
 
 namespace camdump::sim {
@@ -33,8 +35,13 @@ uint32_t divisor_for_rate(uint32_t rate) { return static_cast<uint32_t>(24e6 / 1
 
 class StubProgram : public SimProgram {
  public:
-  StubProgram(const cdstub_params& p, uint32_t src, uint32_t len, uint32_t div, SimStubMode mode)
-      : p_(p), src_(src), len_(len), div_(div), mode_(mode), nframes_(uboot::frame_count(len, p.frame_size)) {}
+  StubProgram(const cdstub_params& p, uint32_t src, uint32_t len, uint32_t div, uint32_t rx, SimStubMode mode)
+      : p_(p), src_(src), len_(len), div_(div), rx_(rx), mode_(mode) {
+    if (rx_) p_.frame_size = rx_;
+    nframes_ = uboot::frame_count(len, p_.frame_size);
+  }
+
+  bool reads_input() const override { return rx_ != 0; }
 
   std::optional<int32_t> run(SimCamera& cam, std::string& in, std::string& out) override {
     const double now = cam.virtual_seconds();
@@ -80,6 +87,7 @@ class StubProgram : public SimProgram {
       append(out, uboot::encode_words('Y', switched_ ? 1 : 0, divisor_for_rate(old_rate_), div_));
       return std::nullopt;
     }
+    if (rx_) return receive(cam, mem, in, out, now);
     if (next_ < nframes_) {  // stream up to ~64 KiB per call
       const size_t start = out.size();
       while (next_ < nframes_ && out.size() - start < 65536) {
@@ -147,8 +155,95 @@ class StubProgram : public SimProgram {
     return cmds;
   }
 
+  // Receive mode (stub.c's receive()): the same byte parser over the host's frames, writing each
+  // payload into its slot as it arrives; the line's noise= (noise-fast= above baud=) damages the
+  // host's characters too (a drop, a flipped bit or an inserted character, one third each).
+  std::optional<int32_t> receive(SimCamera& cam, std::span<uint8_t> mem, std::string& in, std::string& out,
+                                 double now) {
+    if (leaving_) return leave(cam);
+    if (in.empty()) {
+      if (idle_since_ < 0) idle_since_ = now;
+      if (now - idle_since_ > kIdleSeconds) leaving_ = 2;
+      return leaving_ ? leave(cam) : std::nullopt;
+    }
+    idle_since_ = now;
+    const SimOptions& o = cam.options();
+    if (!seeded_) rng_.seed(o.seed * 0x9e3779b97f4a7c15ull + 0x5ab5), seeded_ = true;
+    const double p = o.noise_fast && cam.console_baud() > o.baud ? *o.noise_fast : o.noise;
+    std::string line;
+    if (p > 0) {
+      std::uniform_real_distribution<double> u(0.0, 1.0);
+      for (char ch : in) {
+        if (u(rng_) >= p) {
+          line.push_back(ch);
+          continue;
+        }
+        noise_events_++;
+        const unsigned kind = static_cast<unsigned>(rng_() % 3);
+        if (kind == 1) line.push_back(static_cast<char>(ch ^ (1u << (rng_() % 8))));
+        if (kind == 2) line.append({static_cast<char>(0x20 + rng_() % 95), ch});
+      }
+    } else {
+      line.swap(in);
+    }
+    in.clear();
+    for (char ch : line) {
+      const uint8_t b = static_cast<uint8_t>(ch);
+      if (rst_ == 0) {
+        rst_ = b == CDSTUB_CMD0;
+      } else if (rst_ == 1) {
+        rst_ = b == CDSTUB_CMD1 ? 2 : b == CDSTUB_CMD0;
+        rk_ = 0;
+      } else if (rst_ == 2) {
+        rh_[rk_++] = b;
+        const uint8_t op = rh_[0];
+        if (rk_ < (op == 'W' ? 13u : 9u)) continue;
+        rst_ = 0;
+        if (crc32(std::span<const uint8_t>(rh_, rk_ - 4)) != le32(rh_ + rk_ - 4)) continue;
+        if (op == 'Q') {
+          leaving_ = 1;
+          return leave(cam);
+        }
+        if (op == 'E') append(out, uboot::encode_end(crc32(mem), len_));
+        if (op == 'G' && switched_) append(out, uboot::encode_words('Y', 1, divisor_for_rate(old_rate_), div_));
+        if (op != 'W') continue;
+        rseq_ = le32(rh_ + 1);
+        rtag_ = rh_[5] | rh_[6] << 8;
+        rn_ = rh_[7] | rh_[8] << 8;
+        if (rseq_ >= nframes_) continue;
+        const uint64_t off = uint64_t(rseq_) * rx_;
+        if (rn_ != std::min<uint64_t>(rx_, len_ - off)) continue;
+        slot_ = mem.subspan(off, rn_);
+        rk_ = 0;
+        rcrc_ = 0;
+        rst_ = 3;
+      } else if (rst_ == 3) {
+        slot_[rk_++] = b;
+        if (rk_ == rn_) {
+          rcrc_ = crc32(std::span<const uint8_t>(slot_.data(), rn_));
+          rst_ = 4;
+          rk_ = 0;
+        }
+      } else {
+        rh_[rk_++] = b;
+        if (rk_ < 4) continue;
+        rst_ = 0;
+        append(out, uboot::encode_answer(rcrc_ == le32(rh_), rseq_, rtag_));
+      }
+    }
+    return std::nullopt;
+  }
+  static uint32_t le32(const uint8_t* b) { return b[0] | b[1] << 8 | uint32_t(b[2]) << 16 | uint32_t(b[3]) << 24; }
+
   cdstub_params p_;
-  uint32_t src_, len_, div_;
+  uint32_t src_, len_, div_, rx_;
+  // receive-mode parser state (stub.c's receive())
+  uint32_t rst_ = 0, rk_ = 0, rseq_ = 0, rtag_ = 0, rn_ = 0, rcrc_ = 0;
+  uint8_t rh_[13] = {};
+  std::span<uint8_t> slot_;
+  std::mt19937_64 rng_;
+  bool seeded_ = false;
+  uint64_t noise_events_ = 0;
   SimStubMode mode_;
   uint32_t nframes_, next_ = 0;
   bool hello_sent_ = false, switched_ = false;
@@ -189,7 +284,13 @@ std::unique_ptr<SimProgram> make_stub(SimCamera& cam, uint64_t addr, std::span<c
       if (!d) continue;
       div = static_cast<uint32_t>(*d);
     }
-    return std::make_unique<StubProgram>(p, src, len, div, mode);
+    uint32_t rx = 0;  // receive mode: the host's frame size (stub.c: 16..CDSTUB_RX_MAX_FRAME, a multiple of 4)
+    if (args.size() >= 4) {
+      auto r = parse_hex(args[3]);
+      if (!r || (*r && (*r < 16 || *r > CDSTUB_RX_MAX_FRAME || *r % 4))) continue;
+      rx = static_cast<uint32_t>(*r);
+    }
+    return std::make_unique<StubProgram>(p, src, len, div, rx, mode);
   }
   return nullptr;
 }
