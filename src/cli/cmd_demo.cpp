@@ -57,13 +57,12 @@ void run(const DemoArgs& a, Context& ctx) {
 
   fmt::print("camdump demo: dumping a virtual camera over its U-Boot console (sim:{})\n", spec);
   fmt::print("  the same as: camdump dump uart 'sim:{}' -o {}\n", spec, (dir / "fw.bin").string());
-  auto t = sim::open_sim(spec, ctx.reporter);
+  auto t = sim::open_sim(spec, ctx.reporter, sim::with_sim_stub());  // the virtual camera runs our stub
   auto& cam = dynamic_cast<sim::SimTransport&>(*t).camera();
   uboot::UbootSession s(*t, ctx.reporter, ctx.cancel);
   dump::UartDumpOptions o;
   o.out = dir / "fw.bin";
   // The default route of `dump uart`: the binary stub at the fastest rate (issue 18), md where it cannot.
-  sim::install_sim_stub();
   auto hook = std::make_shared<dump::UartMethodHook>(s, dump::UartMethod::Auto, std::nullopt,
                                                      uboot::StubLoaderOptions{},
                                                      dump::FastBaud{dump::FastBaud::Mode::Auto, 0});

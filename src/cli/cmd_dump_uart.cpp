@@ -22,7 +22,6 @@
 #include "dump/stub_reader.hpp"  // --method/--soc (binary fast path, issue 8)
 #include "dump/uart_dump.hpp"
 #include "sim/sim_camera.hpp"  // wire time on sim: (issue 18)
-#include "sim/sim_stub.hpp"  // binary fast path on sim:
 
 namespace camdump::cli {
 namespace {
@@ -143,7 +142,6 @@ void run(const UartArgs& a, Context& ctx) {
   // --- binary fast path ---
   std::optional<std::string> soc;
   if (!a.soc.empty()) soc = a.soc;
-  if (a.port.rfind("sim:", 0) == 0) sim::install_sim_stub();  // the virtual camera runs our stub too
   auto hook = std::make_shared<dump::UartMethodHook>(s, *method, soc, uboot::StubLoaderOptions{}, *fast);
   o.fast_read = dump::UartMethodHook::hook(hook);
   dump::UartDumpResult r = dump::dump_uart(s, o);

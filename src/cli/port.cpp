@@ -6,6 +6,7 @@
 #include "io/open_port.hpp"
 #include "io/port_list.hpp"
 #include "sim/sim_camera.hpp"
+#include "sim/sim_stub.hpp"
 
 namespace camdump::cli {
 namespace {
@@ -46,7 +47,9 @@ std::unique_ptr<io::Transport> open_cli_port(const std::string& port, uint32_t b
     ctx.reporter.log(LogLevel::Info, fmt::format("PORT auto: {}{}{}", p.path, p.note.empty() ? "" : " (" + p.note + ")",
                                                  p.by_id.empty() ? "" : ", " + p.by_id));
   }
-  auto t = io::open_port(name, po, [&ctx](std::string_view spec) { return sim::open_sim(spec, ctx.reporter); });
+  // Every virtual camera the CLI opens runs camdump's stub at `go`, like a real camera would.
+  auto t = io::open_port(name, po,
+                         [&ctx](std::string_view spec) { return sim::open_sim(spec, ctx.reporter, sim::with_sim_stub()); });
   // The virtual camera is left unwrapped: commands look at its clock (dynamic_cast), and it
   // delivers a chunk faster than the line is redrawn anyway.
   if (port == "sim" || port.rfind("sim:", 0) == 0) return t;

@@ -142,7 +142,7 @@ bool cmd_go(Machine& m, Args& a, bool) {
   std::vector<std::string> rest(a.begin() + 2, a.end());
   // The Ingenic builds flush the caches first and say so (observed T23/T31 logs).
   if (m.opt_.ingenic()) m.out("Flush cache all before jump.\n");
-  auto prog = find_go_program(m.owner_, *addr, rest);
+  auto prog = m.owner_.go_programs().find(m.owner_, *addr, rest);  // this camera's own
   if (!prog) {
     m.crash();  // jumped into garbage: the CPU faults and the board resets
     return false;

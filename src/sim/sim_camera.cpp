@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 // SimCamera (the public face of the emulator), SimTransport (the io::Transport over it, with a
-// mutex so a reader and a writer thread may share it), open_sim(), and the `go` handler registry.
+// mutex so a reader and a writer thread may share it), open_sim(), and a camera's `go` programs.
 #include "sim/sim_camera.hpp"
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 
@@ -13,53 +14,39 @@
 namespace camdump::sim {
 namespace {
 
-struct Registry {
-  std::mutex mu;
-  std::vector<std::pair<std::string, GoHandler>> handlers;
-};
-Registry& registry() {
-  static Registry r;
-  return r;
-}
-
 // How long an idle read really sleeps (virtual time still advances by the whole timeout), so
 // host loops with wall-clock deadlines neither spin nor make tests slow.
 constexpr auto kIdleSleepCap = std::chrono::milliseconds(20);
 
 }  // namespace
 
-void register_go_handler(std::string name, GoHandler handler) {
-  auto& r = registry();
-  std::lock_guard lock(r.mu);
-  for (auto& [n, h] : r.handlers)
+void GoPrograms::add(std::string name, GoHandler handler) {
+  for (auto& [n, h] : handlers_)
     if (n == name) {
       h = std::move(handler);
       return;
     }
-  r.handlers.emplace_back(std::move(name), std::move(handler));
+  handlers_.emplace_back(std::move(name), std::move(handler));
 }
 
-void unregister_go_handler(const std::string& name) {
-  auto& r = registry();
-  std::lock_guard lock(r.mu);
-  std::erase_if(r.handlers, [&](const auto& p) { return p.first == name; });
+void GoPrograms::remove(const std::string& name) {
+  std::erase_if(handlers_, [&](const auto& p) { return p.first == name; });
 }
 
-std::unique_ptr<SimProgram> find_go_program(SimCamera& cam, uint64_t addr, std::span<const std::string> args) {
-  std::vector<GoHandler> hs;
-  {
-    auto& r = registry();
-    std::lock_guard lock(r.mu);
-    for (auto& [n, h] : r.handlers) hs.push_back(h);
-  }
-  for (auto& h : hs)
+bool GoPrograms::has(const std::string& name) const {
+  return std::any_of(handlers_.begin(), handlers_.end(), [&](const auto& p) { return p.first == name; });
+}
+
+std::unique_ptr<SimProgram> GoPrograms::find(SimCamera& cam, uint64_t addr, std::span<const std::string> args) const {
+  for (const auto& [n, h] : handlers_)
     if (auto p = h(cam, addr, args)) return p;
   return nullptr;
 }
 
 // ---- SimCamera
 
-SimCamera::SimCamera(SimOptions opt, Reporter& rep) : m_(std::make_unique<Machine>(*this, std::move(opt), rep)) {}
+SimCamera::SimCamera(SimOptions opt, Reporter& rep, GoPrograms programs)
+    : go_(std::move(programs)), m_(std::make_unique<Machine>(*this, std::move(opt), rep)) {}
 SimCamera::~SimCamera() = default;
 
 void SimCamera::host_write(std::span<const uint8_t> data) { m_->host_write(data); }
@@ -82,6 +69,7 @@ std::string SimCamera::prompt() const { return m_->opt_.prompt_text(); }
 double SimCamera::virtual_seconds() const { return m_->now(); }
 const SimStats& SimCamera::stats() const { return m_->stats_; }
 bool SimCamera::idle() const { return m_->idle_waiting_for_input(); }
+GoPrograms& SimCamera::go_programs() { return go_; }
 
 // ---- SimTransport
 
@@ -91,8 +79,8 @@ struct SimTransport::Sync {
   uint64_t writes = 0;
 };
 
-SimTransport::SimTransport(SimOptions opt, Reporter& rep)
-    : sync_(std::make_unique<Sync>()), cam_(std::make_unique<SimCamera>(std::move(opt), rep)) {
+SimTransport::SimTransport(SimOptions opt, Reporter& rep, GoPrograms programs)
+    : sync_(std::make_unique<Sync>()), cam_(std::make_unique<SimCamera>(std::move(opt), rep, std::move(programs))) {
   const auto& o = cam_->options();
   spec_desc_ = fmt::format("sim:{}{} ({}, {} bps)", o.image_path.empty() ? "built-in" : o.image_path,
                            o.image_path.empty() ? " image" : "",
@@ -137,8 +125,8 @@ void SimTransport::do_write(std::span<const uint8_t> data) {
   sync_->cv.notify_all();
 }
 
-std::unique_ptr<io::Transport> open_sim(std::string_view spec, Reporter& rep) {
-  return std::make_unique<SimTransport>(parse_sim_spec(spec), rep);
+std::unique_ptr<io::Transport> open_sim(std::string_view spec, Reporter& rep, GoPrograms programs) {
+  return std::make_unique<SimTransport>(parse_sim_spec(spec), rep, std::move(programs));
 }
 
 }  // namespace camdump::sim

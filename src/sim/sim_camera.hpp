@@ -81,9 +81,10 @@
 // Transport::set_baud(N) on the sim transport to follow; while the rates differ, the host reads
 // scrambled bytes and its input is ignored.
 //
-// `go ADDR`: programs "run" through a registry of handlers (register_go_handler). Each handler
-// looks at the bytes at ADDR (e.g. a stub's magic / parameter block, written with mw.l) and
-// returns a SimProgram when it recognises them; the program then produces console output and
+// `go ADDR`: programs "run" through the camera's own GoPrograms (given at construction or added
+// with go_programs().add; never shared between cameras). Each handler looks at the bytes at ADDR
+// (e.g. a stub's magic / parameter block, written with mw.l) and returns a SimProgram when it
+// recognises them; the program then produces console output and
 // reads console input until it returns its rc. U-Boot prints `## Starting application at
 // 0x%08lX ...` before and `## Application terminated, rc = 0x%lX` after. When no handler
 // recognises the code, the camera crashes and reboots (boot log again).
@@ -195,16 +196,27 @@ class SimProgram {
 /// Returns a program when it recognises the code at `addr` (RAM via cam.ram()), else nullptr.
 using GoHandler = std::function<std::unique_ptr<SimProgram>(SimCamera& cam, uint64_t addr,
                                                             std::span<const std::string> args)>;
-/// Global registry (process-wide, thread-safe); handlers are tried in registration order.
-void register_go_handler(std::string name, GoHandler handler);
-void unregister_go_handler(const std::string& name);
+/// The programs one camera can run at `go`: named handlers, tried in the order added. Each
+/// SimCamera owns its own (injected at construction), so cameras in one process never share them.
+class GoPrograms {
+ public:
+  /// Adds `handler` under `name`, replacing a handler of the same name in place.
+  void add(std::string name, GoHandler handler);
+  void remove(const std::string& name);
+  bool has(const std::string& name) const;
+  /// The first handler's program that recognises the code at `addr`, else nullptr.
+  std::unique_ptr<SimProgram> find(SimCamera& cam, uint64_t addr, std::span<const std::string> args) const;
+
+ private:
+  std::vector<std::pair<std::string, GoHandler>> handlers_;
+};
 
 class Machine;  // the emulator (sim_machine.hpp)
 
 /// The virtual camera. Not thread-safe by itself; SimTransport serialises access.
 class SimCamera {
  public:
-  SimCamera(SimOptions opt, Reporter& rep);
+  SimCamera(SimOptions opt, Reporter& rep, GoPrograms programs = {});
   ~SimCamera();
   SimCamera(const SimCamera&) = delete;
   SimCamera& operator=(const SimCamera&) = delete;
@@ -230,15 +242,18 @@ class SimCamera {
   std::string prompt() const;
   double virtual_seconds() const;
   const SimStats& stats() const;
+  /// What `go` can run on this camera (configure before the host talks to it).
+  GoPrograms& go_programs();
 
  private:
+  GoPrograms go_;
   std::unique_ptr<Machine> m_;
 };
 
 /// The Transport for a SimCamera (thread-safe: one mutex around the camera).
 class SimTransport : public io::Transport {
  public:
-  SimTransport(SimOptions opt, Reporter& rep);
+  SimTransport(SimOptions opt, Reporter& rep, GoPrograms programs = {});
   ~SimTransport() override;
   bool set_baud(uint32_t baud) override;
   std::optional<uint32_t> baud() const override;
@@ -258,7 +273,7 @@ class SimTransport : public io::Transport {
   std::string spec_desc_;
 };
 
-/// Open the virtual camera described by `spec` (the text after `sim:`).
-std::unique_ptr<io::Transport> open_sim(std::string_view spec, Reporter& rep);
+/// Open the virtual camera described by `spec` (the text after `sim:`), running `programs` at `go`.
+std::unique_ptr<io::Transport> open_sim(std::string_view spec, Reporter& rep, GoPrograms programs = {});
 
 }  // namespace camdump::sim

@@ -19,9 +19,6 @@ namespace camdump::sim {
 
 class Machine;
 
-/// The first registered go handler that recognises the code at `addr` (sim_camera.cpp).
-std::unique_ptr<SimProgram> find_go_program(SimCamera& cam, uint64_t addr, std::span<const std::string> args);
-
 /// A command that runs for a while (md, sf read, go): produces output lazily, may read input.
 class Job {
  public:

@@ -297,13 +297,20 @@ std::unique_ptr<SimProgram> make_stub(SimCamera& cam, uint64_t addr, std::span<c
 
 }  // namespace
 
-void install_sim_stub(SimStubMode mode) {
-  unregister_go_handler(kHandlerName);
-  register_go_handler(kHandlerName, [mode](SimCamera& cam, uint64_t addr, std::span<const std::string> args) {
+GoHandler sim_stub_handler(SimStubMode mode) {
+  return [mode](SimCamera& cam, uint64_t addr, std::span<const std::string> args) {
     return make_stub(cam, addr, args, mode);
-  });
+  };
 }
 
-void uninstall_sim_stub() { unregister_go_handler(kHandlerName); }
+void install_sim_stub(SimCamera& cam, SimStubMode mode) { cam.go_programs().add(kHandlerName, sim_stub_handler(mode)); }
+
+void uninstall_sim_stub(SimCamera& cam) { cam.go_programs().remove(kHandlerName); }
+
+GoPrograms with_sim_stub(SimStubMode mode) {
+  GoPrograms p;
+  p.add(kHandlerName, sim_stub_handler(mode));
+  return p;
+}
 
 }  // namespace camdump::sim

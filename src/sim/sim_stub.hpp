@@ -5,6 +5,7 @@
 // the range (blank frames short), the end packet, re-requests until 'Q' or silence. The sim's
 // noise option damages its output like any console output, so re-requests get exercised.
 #pragma once
+#include "sim/sim_camera.hpp"
 
 namespace camdump::sim {
 
@@ -14,9 +15,12 @@ enum class SimStubMode {
            ///< host has been silent for a while, like stub.c's idle timeout
 };
 
-/// Registers the handler (idempotent). Call before `go` is sent to a sim: camera.
-void install_sim_stub(SimStubMode mode = SimStubMode::Normal);
-/// Removes it again (tests).
-void uninstall_sim_stub();
+/// The stub as a `go` handler (what install_sim_stub adds).
+GoHandler sim_stub_handler(SimStubMode mode = SimStubMode::Normal);
+/// Lets this camera run the stub at `go` (replaces an earlier install on the same camera only).
+void install_sim_stub(SimCamera& cam, SimStubMode mode = SimStubMode::Normal);
+void uninstall_sim_stub(SimCamera& cam);
+/// A camera's programs with the stub, for open_sim / SimTransport (every `sim:` port of the CLI).
+GoPrograms with_sim_stub(SimStubMode mode = SimStubMode::Normal);
 
 }  // namespace camdump::sim

@@ -204,16 +204,19 @@ class Hello : public sim::SimProgram {
   }
   bool said_ = false;
 };
+
+// Runs Hello when the word at ADDR is 0x55aa55aa.
+std::unique_ptr<sim::SimProgram> hello_handler(sim::SimCamera& cam, uint64_t addr, std::span<const std::string>) {
+  auto m = cam.ram(addr, 4);
+  std::unique_ptr<sim::SimProgram> p;
+  if (m.size() == 4 && m[0] == 0xaa && m[1] == 0x55 && m[2] == 0xaa && m[3] == 0x55) p = std::make_unique<Hello>();
+  return p;
+}
 }  // namespace
 
 TEST(SimGo, RegisteredHandlerRunsUnknownCodeCrashes) {
-  sim::register_go_handler("test-hello", [](sim::SimCamera& cam, uint64_t addr, std::span<const std::string>) {
-    auto m = cam.ram(addr, 4);
-    std::unique_ptr<sim::SimProgram> p;
-    if (m.size() == 4 && m[0] == 0xaa && m[1] == 0x55 && m[2] == 0xaa && m[3] == 0x55) p = std::make_unique<Hello>();
-    return p;
-  });
   Cam c("sim:state=uboot,dialect=modern");
+  c.cam().go_programs().add("test-hello", hello_handler);
   c.cmd("mw.l 0xa0100000 0x55aa55aa");
   c.t->write("go 0xa0100000\r");
   EXPECT_EQ(c.until("hi\r\n"), "go 0xa0100000\r\n## Starting application at 0xA0100000 ...\r\nhi\r\n");
@@ -222,7 +225,26 @@ TEST(SimGo, RegisteredHandlerRunsUnknownCodeCrashes) {
   c.t->write("go 0x80200000\r");
   EXPECT_NE(c.until("autoboot").find("## Starting application at 0x80200000 ...\r\n\r\nU-Boot SPL"), std::string::npos);
   EXPECT_EQ(c.cam().stats().boots, 1u);
-  sim::unregister_go_handler("test-hello");
+}
+
+TEST(SimGo, ProgramsBelongToTheCameraTheyWereGivenTo) {
+  // Two cameras in one process: the one given the handler (at construction) runs the code, the
+  // other, with the same bytes at the same address, crashes; removing it from one leaves the other.
+  sim::GoPrograms programs;
+  programs.add("test-hello", hello_handler);
+  Cam with("state=uboot,dialect=modern", programs), without("state=uboot,dialect=modern");
+  for (Cam* c : {&with, &without}) c->cmd("mw.l 0xa0100000 0x55aa55aa");
+  without.t->write("go 0xa0100000\r");
+  EXPECT_NE(without.until("autoboot").find("U-Boot SPL"), std::string::npos);
+  EXPECT_EQ(without.cam().stats().boots, 1u);
+  without.cam().go_programs().add("test-hello", hello_handler);
+  without.cam().go_programs().remove("test-hello");
+  EXPECT_TRUE(with.cam().go_programs().has("test-hello"));
+  with.t->write("go 0xa0100000\r");
+  EXPECT_EQ(with.until("hi\r\n"), "go 0xa0100000\r\n## Starting application at 0xA0100000 ...\r\nhi\r\n");
+  with.t->write("k");
+  EXPECT_EQ(with.until("=> "), "## Application terminated, rc = 0x5\r\n=> ");
+  EXPECT_EQ(with.cam().stats().boots, 0u);
 }
 
 TEST(SimSpeed, FullFlashMdlThroughTheTransport) {

@@ -16,7 +16,7 @@ namespace {
 
 const char* const kCommands[] = {
     "help", "?", "help md sf nosuch", "help help", "he", "version", "bdinfo", "coninfo", "base",
-    "echo a  b \"c d\"", "echo -n x", "echo x\\cy", "watchdog", "watchdog 0", "watchdog 5", "md",
+    "echo a  b \"c d\"", "echo -n x; echo y", "echo x\\cy; echo z", "watchdog", "watchdog 0", "watchdog 5", "md",
     "mw", "cp", "cmp", "crc32", "sf", "mmc", "env", "env frob", "go", "go zz", "sleep", "sleep x",
     "setenv", "printenv nosuch", "tftpput", "frobnicate 1", "s", "m", "md.q 0",
 };

@@ -12,7 +12,8 @@ namespace camdump::sim::testing {
 
 struct Cam {
   std::unique_ptr<io::Transport> t;
-  explicit Cam(const std::string& spec) : t(open_sim(spec, null_reporter())) {}
+  explicit Cam(const std::string& spec, GoPrograms programs = {})
+      : t(open_sim(spec, null_reporter(), std::move(programs))) {}
   SimTransport& st() { return dynamic_cast<SimTransport&>(*t); }
   SimCamera& cam() { return st().camera(); }
 

@@ -31,9 +31,9 @@ struct ErrReporter : Reporter {
 };
 
 Result run(const std::string& spec, sim::SimStubMode mode, dump::UartMethod method) {
-  sim::install_sim_stub(mode);
   test::TempDir dir("camdump-stubdump");
   sim::SimTransport t(sim::parse_sim_spec(spec), null_reporter());
+  sim::install_sim_stub(t.camera(), mode);
   static ErrReporter rep;
   uboot::UbootSession s(t, rep, nullptr);
   dump::UartDumpOptions o;
@@ -50,7 +50,6 @@ Result run(const std::string& spec, sim::SimStubMode mode, dump::UartMethod meth
   auto f = t.camera().flash();
   std::string want(f.begin(), f.begin() + (1 << 20));
   res.exact = test::read_file(o.out) == want;
-  sim::uninstall_sim_stub();
   return res;
 }
 

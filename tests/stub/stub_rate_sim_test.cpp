@@ -50,11 +50,11 @@ struct Run {
 Run dump(const std::string& spec, dump::FastBaud fast, uint64_t length = 1u << 20,
          std::optional<std::string> soc = std::nullopt, LogReporter* rep_out = nullptr,
          std::optional<uint32_t> uboot_rate = std::nullopt) {
-  sim::install_sim_stub();
   test::TempDir dir("camdump-stubrate");
   LogReporter own;
   LogReporter& rep = rep_out ? *rep_out : own;
   sim::SimTransport t(sim::parse_sim_spec(spec), rep);
+  sim::install_sim_stub(t.camera());
   uboot::UbootSession s(t, rep, nullptr);
   dump::UartDumpOptions o;
   o.out = dir / "out.bin";
@@ -75,7 +75,6 @@ Run dump(const std::string& spec, dump::FastBaud fast, uint64_t length = 1u << 2
   res.host_after = *t.baud();
   for (const auto& l : s.run("version")) res.answers_after |= l.find("U-Boot") != std::string::npos;
   res.virtual_seconds = t.camera().virtual_seconds();
-  sim::uninstall_sim_stub();
   return res;
 }
 
