@@ -1,48 +1,14 @@
 // SPDX-License-Identifier: MIT
-// The environment of the virtual camera: loaded from the flash image's env block (docs/reference/image-formats.md#env
-// CRC32 + "k=v\0...", at 0x50000 on current Thingino, 0x40000 on stock Ingenic), printenv,
-// setenv (with the baudrate dialogue of docs/reference/uboot-console.md#baudrate), saveenv (kept in the sim only: the flash image is
-// never modified, so a dump stays comparable; SimStats::saveenv counts calls).
+// The environment commands of the virtual camera: printenv, setenv (with the baudrate dialogue of
+// docs/reference/uboot-console.md#baudrate) and saveenv (into the sim's EnvStore only: the flash
+// image is never modified, so a dump stays comparable; SimStats::saveenv counts calls).
 #include <fmt/core.h>
 
 #include <cstdlib>
 
-#include "core/crc32.hpp"
 #include "sim/sim_machine.hpp"
 
 namespace camdump::sim {
-
-void Machine::load_env_from_flash() {
-  saved_env_.clear();
-  const uint64_t offsets[] = {0x50000, 0x40000};
-  const uint64_t sizes[] = {0x10000, 0x8000, 0x4000};
-  for (uint64_t off : offsets) {
-    for (uint64_t size : sizes) {
-      if (off + size > flash_.size()) continue;
-      const uint8_t* p = flash_.data() + off;
-      uint32_t stored = p[0] | p[1] << 8 | p[2] << 16 | static_cast<uint32_t>(p[3]) << 24;
-      if (camdump::crc32({p + 4, size - 4}) != stored) continue;
-      env_size_ = size - 4;
-      size_t i = 4;
-      while (i < size && p[i]) {
-        std::string kv;
-        while (i < size && p[i]) kv += static_cast<char>(p[i++]);
-        ++i;
-        auto eq = kv.find('=');
-        if (eq != std::string::npos) saved_env_[kv.substr(0, eq)] = kv.substr(eq + 1);
-      }
-      return;
-    }
-  }
-  // No valid environment in the image: U-Boot's default environment.
-  saved_env_ = {{"baudrate", "115200"},
-                {"bootcmd", "sf probe;sf read 0x80600000 0x70000 0x190000;bootm 0x80600000"},
-                {"bootdelay", "1"},
-                {"ethaddr", "00:11:22:33:44:55"},
-                {"ipaddr", "192.168.1.10"},
-                {"serverip", "192.168.1.2"},
-                {"loadaddr", "0x80600000"}};
-}
 
 bool Machine::cmd_printenv(Args& a) {
   if (a.size() == 1 || (a.size() == 2 && a[1] == "-a")) {
@@ -51,7 +17,7 @@ bool Machine::cmd_printenv(Args& a) {
       out(fmt::format("{}={}\n", k, v));
       used += k.size() + v.size() + 2;
     }
-    out(fmt::format("\nEnvironment size: {}/{} bytes\n", used, env_size_));
+    out(fmt::format("\nEnvironment size: {}/{} bytes\n", used, env_store_.size));
     return true;
   }
   bool ok = true;
@@ -107,7 +73,7 @@ bool Machine::cmd_setenv(Args& a) {
 
 bool Machine::cmd_saveenv(Args&) {
   ++stats_.saveenv;
-  saved_env_ = env_;
+  env_store_.saved = env_;
   if (opt_.ingenic())
     out("Saving Environment to SPI Flash...\nErasing SPI flash...Writing to SPI flash...done\n");
   else

@@ -23,9 +23,7 @@
 namespace camdump::sim {
 namespace {
 
-constexpr size_t kCbSize = 2048;      // CONFIG_SYS_CBSIZE (uboot-ingenic isvp_common.h)
 constexpr size_t kRxFifo = 64;        // UART receive FIFO: what survives while U-Boot is busy
-constexpr uint64_t kPage = 4096;
 
 // The built-in image, made once per size per process (tests open many cameras).
 std::vector<uint8_t> builtin_image(uint64_t size) {
@@ -44,7 +42,7 @@ std::vector<uint8_t> builtin_image(uint64_t size) {
 }  // namespace
 
 Machine::Machine(SimCamera& owner, SimOptions opt, Reporter& rep)
-    : owner_(owner), opt_(std::move(opt)), rep_(rep), rng_(opt_.seed) {
+    : owner_(owner), opt_(std::move(opt)), rep_(rep), ram_size_(opt_.ram_size), ram_(ram_size_, opt_.seed), rng_(opt_.seed) {
   if (opt_.image_path.empty()) {
     flash_ = builtin_image(opt_.flash_size.value_or(16u << 20));
   } else {
@@ -56,9 +54,6 @@ Machine::Machine(SimCamera& owner, SimOptions opt, Reporter& rep)
       fail(ErrorKind::Usage, fmt::format("sim: image is {} bytes, larger than flash={}", flash_.size(), *opt_.flash_size));
     flash_.resize(*opt_.flash_size, 0xff);  // erased NOR past the image
   }
-  ram_size_ = opt_.ram_size;
-  ram_.reset(new uint8_t[ram_size_]);  // uninitialised: the kernel maps pages on first touch
-  page_boot_.assign((ram_size_ + kPage - 1) / kPage, 0);
   if (!opt_.sd_path.empty()) {
     sd_fd_ = ::open(opt_.sd_path.c_str(), O_RDWR | O_CLOEXEC);
     if (sd_fd_ < 0)
@@ -68,22 +63,22 @@ Machine::Machine(SimCamera& owner, SimOptions opt, Reporter& rep)
     ::fstat(sd_fd_, &st);
     sd_size_ = static_cast<uint64_t>(st.st_size);
   }
-  load_env_from_flash();
-  if (opt_.bootdelay) saved_env_["bootdelay"] = std::to_string(*opt_.bootdelay);
-  saved_env_["baudrate"] = std::to_string(opt_.baud);
+  env_store_.load(flash_);
+  if (opt_.bootdelay) env_store_.saved["bootdelay"] = std::to_string(*opt_.bootdelay);
+  env_store_.saved["baudrate"] = std::to_string(opt_.baud);
   uart_baud_ = host_baud_ = opt_.baud;
   schedule_noise();
   next_stall_ = opt_.stall_every;
   switch (opt_.state) {
     case BootState::Autoboot: boot(); break;
     case BootState::UBoot:
-      env_ = saved_env_;
-      scramble_ram();
+      env_ = env_store_.saved;
+      ram_.scramble();
       mode_ = Mode::Prompt;
       break;
     case BootState::Linux:
-      env_ = saved_env_;
-      scramble_ram();
+      env_ = env_store_.saved;
+      ram_.scramble();
       boot_linux();
       break;
   }
@@ -102,10 +97,7 @@ Machine::~Machine() {
 
 uint8_t* Machine::mem(uint64_t addr, uint64_t len, bool write) {
   for (uint64_t base : {kSimRamBase, kSimRamAlias}) {
-    if (addr >= base && addr - base <= ram_size_ && len <= ram_size_ - (addr - base)) {
-      materialise(addr - base, len);
-      return ram_.get() + (addr - base);
-    }
+    if (addr >= base && addr - base <= ram_size_ && len <= ram_size_ - (addr - base)) return ram_.at(addr - base, len);
   }
   if (!write && opt_.mapped_addr) {
     uint64_t base = *opt_.mapped_addr;
@@ -176,36 +168,16 @@ double Machine::drain_time() const {
   return now_ + static_cast<double>(out_.size() - out_pos_) * 10.0 / uart_baud_;
 }
 
-void Machine::scramble_ram() { ++ram_generation_; }
-
-void Machine::materialise(uint64_t off, uint64_t len) {
-  // DRAM content after power-up is garbage; make it deterministic per boot and page.
-  const uint64_t first = off / kPage, last = len ? (off + len - 1) / kPage : first;
-  for (uint64_t pg = first; pg <= last && pg < page_boot_.size(); ++pg) {
-    if (page_boot_[pg] == ram_generation_) continue;
-    page_boot_[pg] = ram_generation_;
-    uint64_t x = (opt_.seed + 1) * 0x9e3779b97f4a7c15ull ^ (ram_generation_ * 0xbf58476d1ce4e5b9ull) ^ (pg + 1);
-    uint8_t* p = ram_.get() + pg * kPage;
-    const uint64_t n = std::min<uint64_t>(kPage, ram_size_ - pg * kPage);
-    for (uint64_t i = 0; i + 8 <= n; i += 8) {
-      x ^= x << 13;
-      x ^= x >> 7;
-      x ^= x << 17;
-      std::memcpy(p + i, &x, 8);
-    }
-  }
-}
-
 void Machine::boot() {
   ++stats_.boots;
-  scramble_ram();
-  env_ = saved_env_;
+  ram_.scramble();
+  env_ = env_store_.saved;
   sf_probed_ = false;
   md_last_addr_ = 0;
   md_last_len_ = 0x40;
   md_last_size_ = 4;
   last_cmd_.clear();
-  line_.clear();
+  editor_.clear();
   job_.reset();
   pending_.clear();
   in_.clear();
@@ -320,42 +292,19 @@ void Machine::finish_job(bool ok) {
 
 void Machine::on_input_prompt() {
   while (!in_.empty() && mode_ == Mode::Prompt) {
-    unsigned char c = static_cast<unsigned char>(in_.front());
+    const auto c = static_cast<unsigned char>(in_.front());
     in_.erase(0, 1);
-    switch (c) {
-      case 0x03:
-        line_.clear();
-        out("<INTERRUPT>\n");
-        print_prompt();
-        break;
-      case '\r':
-      case '\n': {
-        out_raw("\r\n");
-        std::string line;
-        line.swap(line_);
-        if (line.empty()) {
-          if (last_cmd_.empty()) print_prompt();
-          else run_line(last_cmd_, true);
-        } else {
-          run_line(line, false);
-        }
-        break;
-      }
-      case 0x08:
-      case 0x7f:
-        if (!line_.empty()) {
-          line_.pop_back();
-          out_raw("\b \b");
-        }
-        break;
-      default:
-        if (c < 0x20) break;  // other control characters (tab completion not modelled)
-        if (line_.size() + 1 >= kCbSize) {
-          out_raw("\a");
-          break;
-        }
-        line_.push_back(static_cast<char>(c));
-        out_raw(std::string_view(reinterpret_cast<const char*>(&c), 1));
+    std::string echo;
+    const LineEditor::Event ev = editor_.key(c, echo);
+    out_raw(echo);
+    if (ev == LineEditor::Event::Interrupt) {
+      out("<INTERRUPT>\n");
+      print_prompt();
+    } else if (ev == LineEditor::Event::Enter) {
+      const std::string line = editor_.take();
+      if (!line.empty()) run_line(line, false);
+      else if (!last_cmd_.empty()) run_line(last_cmd_, true);  // an empty line repeats
+      else print_prompt();
     }
   }
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Internal to the virtual camera: the emulator state (flash, RAM, environment, console line
-// editor, the running command, the virtual clock, fault injection). The command implementations
-// live in sim_commands.cpp, sim_mem_commands.cpp and sim_flash_commands.cpp; the fixed texts in
-// sim_texts.cpp. Not part of the public API: use sim_camera.hpp.
+// Internal to the virtual camera: the emulator, composed of its parts (Ram, EnvStore, LineEditor
+// in their own files) plus the running command, the virtual clock and fault injection. Commands:
+// sim_command_table.hpp (the table) and the files it names; fixed texts in sim_texts.cpp. Not part
+// of the public API: use sim_camera.hpp.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -14,6 +14,9 @@
 #include <vector>
 
 #include "sim/sim_camera.hpp"
+#include "sim/sim_env_store.hpp"
+#include "sim/sim_line_editor.hpp"
+#include "sim/sim_ram.hpp"
 
 namespace camdump::sim {
 
@@ -48,18 +51,15 @@ class Machine {
   SimOptions opt_;
   Reporter& rep_;
   std::vector<uint8_t> flash_;
-  /// RAM, materialised lazily per 4 KiB page: a page not touched since the last boot holds
-  /// that boot's garbage pattern, filled on first access (a 64 MiB board costs nothing to reset).
-  std::unique_ptr<uint8_t[]> ram_;
-  uint64_t ram_size_ = 0;
-  std::vector<uint32_t> page_boot_;
-  std::map<std::string, std::string> env_, saved_env_;
+  uint64_t ram_size_ = 0;  ///< ram= (the size of ram_)
+  Ram ram_;
+  std::map<std::string, std::string> env_;  ///< the running variables
+  EnvStore env_store_;                      ///< what a boot loads, saveenv replaces
   uint32_t uart_baud_, host_baud_;
   SimStats stats_;
   int sd_fd_ = -1;
   uint64_t sd_size_ = 0;
   bool sf_probed_ = false;
-  uint64_t env_size_ = 0x10000 - 4;
 
   /// Pointer to `len` bytes at CPU address `addr` (RAM, its alias, or mapped flash when
   /// !write); nullptr when outside.
@@ -123,7 +123,6 @@ class Machine {
   bool cmd_setenv(Args& a);
   bool cmd_printenv(Args& a);
   bool cmd_saveenv(Args& a);
-  void load_env_from_flash();
 
   // md state (dp_last_*)
   uint64_t md_last_addr_ = 0, md_last_len_ = 0x40;
@@ -133,7 +132,7 @@ class Machine {
   // ---- state
   enum class Mode { Prompt, Countdown, Job, BaudWait, Linux, Off };
   Mode mode_ = Mode::Prompt;
-  std::string line_;          ///< readline buffer
+  LineEditor editor_;         ///< the prompt's readline
   std::string last_cmd_;      ///< repeatable last command line ("" when none)
   std::unique_ptr<Job> job_;
   int countdown_left_ = 0;
@@ -166,9 +165,6 @@ class Machine {
   void end_countdown(bool aborted);
   void print_prompt();
   void after_command();
-  void scramble_ram();
-  void materialise(uint64_t off, uint64_t len);
-  uint32_t ram_generation_ = 0;
   size_t take(std::span<uint8_t> buf);
   size_t deliver(uint8_t* dst, size_t cap, const char* src, size_t n);
 
