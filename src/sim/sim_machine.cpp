@@ -382,7 +382,11 @@ void Machine::host_write(std::span<const uint8_t> data) {
   apply_baud_switch();
   if (host_baud_ != uart_baud_) return;  // framing errors: the camera sees garbage, ignores it
   in_.append(reinterpret_cast<const char*>(data.data()), data.size());
-  if (mode_ != Mode::Prompt && in_.size() > kRxFifo) in_.resize(kRxFifo);  // RX FIFO overrun
+  const bool reader = mode_ == Mode::Job && job_->reads_input();
+  // A job that reads as bytes arrive (loady, the stub's receive mode) waits for them on the line:
+  // the host's characters cost their wire time too (8N1: 10 bit times each).
+  if (reader && opt_.baud_timing) now_ += data.size() * 10.0 / uart_baud_;
+  if (mode_ != Mode::Prompt && !reader && in_.size() > kRxFifo) in_.resize(kRxFifo);  // RX FIFO overrun
   pump(0);
 }
 

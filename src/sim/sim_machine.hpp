@@ -29,6 +29,8 @@ class Job {
   /// Append output until out has about `want` bytes; return true when the command has finished.
   virtual bool step(Machine& m, size_t want) = 0;
   double ready_at = 0;  ///< virtual time before which the job does nothing (slow operations)
+  /// True for a job that reads the console as fast as it arrives (loady): no RX FIFO overrun.
+  virtual bool reads_input() const { return false; }
 };
 
 using Args = std::vector<std::string>;
@@ -119,6 +121,9 @@ class Machine {
   bool cmd_mmc(Args& a);
   // sim_tftpput.cpp
   bool cmd_tftpput(Args& a);
+  // sim_loady.cpp, sim_tftpboot.cpp (restore routes)
+  bool cmd_loady(Args& a);
+  bool cmd_tftpboot(Args& a);
   // sim_env_commands.cpp
   bool cmd_setenv(Args& a);
   bool cmd_printenv(Args& a);
