@@ -18,7 +18,11 @@ void register_inspect(CLI::App&, Context&);
 void register_ports(CLI::App&, Context&);
 void register_probe_ch341a(CLI::App&, Context&);
 void register_restore_ch341a(CLI::App&, Context&);
+void register_restore_sd(CLI::App&, Context&);
+void register_restore_tftp(CLI::App&, Context&);
+void register_restore_uart(CLI::App&, Context&);
 void register_script(CLI::App&, Context&);
+void register_sdcard(CLI::App&, Context&);
 void register_tftpd(CLI::App&, Context&);
 
 std::vector<Register> all_commands() {
@@ -37,7 +41,11 @@ std::vector<Register> all_commands() {
       register_ports,
       register_probe_ch341a,
       register_restore_ch341a,
+      register_restore_sd,
+      register_restore_tftp,
+      register_restore_uart,
       register_script,
+      register_sdcard,
       register_tftpd,
   };
 }

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+#include "cli/restore_uboot_args.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/port.hpp"
+#include "cli/wait_line.hpp"
+#include "core/crc32.hpp"
+#include "core/error.hpp"
+#include "core/size.hpp"
+#include "dump/uart_dump.hpp"
+
+namespace camdump::cli {
+
+void add_restore_uboot_options(CLI::App& c, RestoreUbootArgs& a) {
+  c.add_option("PORT", a.port, "Console: /dev/ttyUSB0, tcp:HOST:PORT, rfc2217:HOST:PORT, 'exec:COMMAND ARGS', sim:...")
+      ->required();
+  c.add_option("IMAGE", a.image, "The image to write (a verified whole-flash dump, or a part of one with --offset)")
+      ->required();
+  c.add_option("--offset", a.offset,
+               "Write only from this flash offset (a multiple of the erase unit); with an image smaller than the "
+               "flash: where the image goes");
+  c.add_option("--length", a.length, "Write only this many bytes (a multiple of the erase unit; default: to the end)");
+  c.add_option("--part", a.part, "Write only this partition of the image's layout (e.g. kernel, rootfs)");
+  c.add_flag("--dry-run", a.dry_run, "Compare the flash with the image (device crc32) and show the plan; write nothing");
+  c.add_flag("-y,--yes", a.yes, "Do not ask before writing (without a terminal, restore refuses unless --yes)");
+  c.add_flag("--resume", a.resume, "Continue an interrupted restore (IMAGE.restore-state): compares the flash again "
+                                   "and writes what still differs; no new backup");
+  c.add_flag("--force", a.force, "Write an image that fails inspect, or whose recorded chip differs (the problems are "
+                                 "listed)");
+  c.add_flag("--no-backup", a.no_backup, "Do not dump the flash to IMAGE.before-restore.bin first");
+  c.add_option("--backup", a.backup, "An existing whole-flash dump of this camera as it is now (checked per 64 KiB "
+                                     "against the device's crc32) instead of a new backup");
+  c.add_option("--tries", a.tries, "Erase+write attempts per unit before stopping (default 3)");
+  add_console_options(c, a.console);
+  c.add_flag("--json", a.json, "Print only a JSON summary on stdout");
+}
+
+dump::UbootRestoreOptions restore_uboot_options(const RestoreUbootArgs& a, Context& ctx) {
+  dump::UbootRestoreOptions o;
+  o.image = a.image;
+  if (!std::filesystem::is_regular_file(o.image))
+    fail(ErrorKind::NotFound, fmt::format("{}: no such image file", a.image));
+  if (!a.offset.empty()) o.offset = size_arg("--offset", a.offset), o.offset_given = true;
+  if (!a.length.empty()) o.length = size_arg("--length", a.length);
+  if (!a.part.empty() && (o.offset_given || o.length))
+    fail(ErrorKind::Usage, "--part and --offset/--length exclude each other");
+  if (!a.backup.empty() && a.no_backup) fail(ErrorKind::Usage, "--backup and --no-backup exclude each other");
+  if (a.tries < 1 || a.tries > 10) fail(ErrorKind::Usage, "--tries must be 1..10");
+  if (!a.console.load.empty())
+    fail(ErrorKind::Usage, "--load does not apply to restore (it reads the flash with sf read, writes with sf write)");
+  apply_console_args(a.console, o.staging, o.flash_size);
+  o.part = a.part;
+  o.force = a.force;
+  o.no_backup = a.no_backup;
+  o.backup = a.backup;
+  o.resume = a.resume;
+  o.dry_run = a.dry_run;
+  o.tries = a.tries;
+  if (!a.yes && !a.dry_run) {
+    if (!isatty(STDIN_FILENO))
+      fail(ErrorKind::Usage, "restore asks before writing, and there is no terminal to ask",
+           "run it in a terminal, or add --yes once you have checked the plan with --dry-run");
+    o.confirm = [&ctx](const std::string& plan) {
+      ctx.reporter.log(LogLevel::Info, plan);
+      std::cerr << "Write this to the flash? [y/N] " << std::flush;
+      std::string answer;
+      std::getline(std::cin, answer);
+      return answer == "y" || answer == "Y" || answer == "yes";
+    };
+  }
+  return o;
+}
+
+void backup_by_md(uboot::UbootSession& s, const std::filesystem::path& out, const dump::StagingOptions& staging,
+                  std::optional<uint64_t> flash_size) {
+  dump::UartDumpOptions d;
+  d.out = out;
+  d.flash_size = flash_size;
+  d.staging.buffer = staging.buffer;
+  d.staging.mapped = staging.mapped;
+  dump::dump_uart(s, d);
+}
+
+void run_restore_uboot(const RestoreUbootArgs& a, dump::UbootRestoreOptions o, dump::RestoreLoader& loader,
+                       Context& ctx) {
+  auto t = open_cli_port(a.port, a.console.baud, a.console.log, ctx);
+  SerializedReporter rep(ctx.reporter);  // the TFTP server may report from its own thread
+  uboot::UbootSession s(*t, rep, ctx.cancel, with_wait_line(session_options(a.console), ctx.reporter, t->baud()));
+  const dump::UbootRestoreSummary r = dump::restore_uboot(s, loader, o, rep, ctx.cancel);
+  if (a.json) {
+    nlohmann::json j;
+    j["image"] = a.image;
+    j["route"] = r.loader;
+    j["chip"] = r.chip;
+    j["id"] = r.chip_id;
+    j["flash_size"] = r.flash_size;
+    j["erase_unit"] = r.erase_unit;
+    j["range"] = {{"offset", r.begin}, {"end", r.end}};
+    j["boot_region"] = {{"offset", r.boot.first}, {"end", r.boot.second}};
+    j["dry_run"] = r.dry_run;
+    j["resumed"] = r.resumed;
+    j["differing_units"] = r.plan.differing_sectors;
+    nlohmann::json units = nlohmann::json::array();
+    for (const auto& u : r.plan.units) units.push_back({{"offset", u.offset}, {"size", u.size}, {"boot", u.boot}});
+    j["units"] = units;
+    j["plan_bytes"] = r.plan.bytes;
+    j["backup"] = r.backup.string();
+    j["problems"] = r.problems;
+    j["notes"] = r.notes;
+    j["units_written"] = r.units_written;
+    j["unit_retries"] = r.unit_retries;
+    j["load_retries"] = r.load_retries;
+    j["final_rewrites"] = r.final_rewrites;
+    j["resets"] = r.resets;
+    j["sf_erase_commands"] = r.erases;
+    j["bytes_written"] = r.bytes_written;
+    j["loaded_bytes"] = r.loaded_bytes;
+    j["load_wire_chars"] = r.load_wire_chars;
+    j["wire_chars"] = r.wire_chars;
+    if (!r.dry_run) j["crc32"] = crc_hex(r.crc32);
+    j["seconds"] = r.seconds;
+    fmt::print("{}\n", j.dump(2));
+    return;
+  }
+  if (r.dry_run) {
+    fmt::print("{}", dump::describe_plan(r, o));
+    fmt::print("dry run: nothing written ({} to erase and write)\n", format_size(r.plan.bytes));
+    return;
+  }
+  for (const auto& n : r.notes) ctx.reporter.log(LogLevel::Warn, n);
+  fmt::print("flash:    {} ({}{}, erase unit {})\n", r.chip.empty() ? "?" : r.chip, format_size(r.flash_size),
+             r.chip_id.empty() ? "" : ", ID " + r.chip_id, format_size(r.erase_unit));
+  if (!r.backup.empty()) fmt::print("backup:   {}\n", r.backup.string());
+  fmt::print("written:  {} units ({}) by {}: {} bytes moved over {} console characters, {} redone, {} reloaded, {} "
+             "camera resets survived{}\n",
+             r.units_written, format_size(r.plan.bytes), r.loader, r.loaded_bytes, r.load_wire_chars, r.unit_retries,
+             r.load_retries, r.resets, r.plan.boot_units ? "; boot region written last" : "");
+  fmt::print("{}-{} now equals {} (device crc32 per chunk), crc32 {}\n", hex(r.begin), hex(r.end - 1), a.image,
+             crc_hex(r.crc32));
+}
+
+}  // namespace camdump::cli
