@@ -2,14 +2,15 @@
 // `camdump dump ch341a`: read the whole chip (or a range) through a CH341A programmer, N times,
 // re-reading sectors that differ until two reads agree; OUT appears only when every sector has
 // agreement. Summary with SHA-256, re-reads, NAND bad blocks and ECC failures.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include <nlohmann/json.hpp>
 
 #include "dump/ch341a_dump.hpp"
+#include "cli/command.hpp"
 #include "cli/context.hpp"
 #include "cli/groups.hpp"
+#include "cli/option_groups.hpp"
 #include "cli/inspect_summary.hpp"
 #include "core/error.hpp"
 #include "core/output_path.hpp"
@@ -19,9 +20,12 @@ namespace camdump::cli {
 namespace {
 
 struct DumpArgs {
-  std::string out, chip, size, offset, length, device, sim;
-  unsigned reads = 2, in_flight = 32;
-  bool nand_oob = false, nand_data = false, resume = false, json = false, force = false;
+  OutputArgs output;
+  RangeArgs range;
+  ProgrammerArgs programmer;
+  std::optional<uint64_t> size;
+  uint32_t reads = 2;
+  bool nand_oob = false, nand_data = false;
 };
 
 std::string list_pages(const std::vector<uint32_t>& v, size_t max = 16) {
@@ -32,23 +36,21 @@ std::string list_pages(const std::vector<uint32_t>& v, size_t max = 16) {
 }
 
 void run(const DumpArgs& a, Context& ctx) {
-  check_output_path(a.out, {.force = a.force, .resume = a.resume});  // before the programmer is touched
-  if (a.reads < 1 || a.reads > 16) fail(ErrorKind::Usage, "--reads must be 1..16");
-  if (a.nand_oob && a.nand_data) fail(ErrorKind::Usage, "--nand-oob and --nand-data exclude each other");
+  check_output_path(a.output.out, a.output.check());  // before the programmer is touched
   ch341a::DumpOptions o;
-  o.out = a.out;
+  o.out = a.output.out;
   o.reads = a.reads;
-  o.chip = a.chip;
-  if (!a.size.empty()) o.size = size_arg("--size", a.size);
-  if (!a.offset.empty()) o.offset = size_arg("--offset", a.offset);
-  if (!a.length.empty()) o.length = size_arg("--length", a.length);
+  o.chip = a.programmer.chip;
+  if (a.size) o.size = *a.size;
+  o.offset = a.range.offset.value_or(0);
+  o.length = a.range.length.value_or(0);
   o.nand_oob = a.nand_oob;
-  o.resume = a.resume;
-  auto s = ch341a::Ch341aSession::open({a.device, a.sim, a.in_flight});
+  o.resume = a.output.resume;
+  auto s = ch341a::Ch341aSession::open({a.programmer.device, a.programmer.sim, a.programmer.in_flight});
   ch341a::DumpSummary r = ch341a::dump_ch341a(*s, o, ctx.reporter, ctx.cancel);
   bool nand = r.probe.kind == spi::ChipKind::Nand;
   double per_byte = r.verify.bytes_read ? 1.0 / double(r.verify.bytes_read) : 0;
-  if (a.json) {
+  if (a.output.json) {
     nlohmann::json j;
     j["output"] = r.out.string();
     j["bytes"] = r.bytes;
@@ -104,30 +106,23 @@ void run(const DumpArgs& a, Context& ctx) {
 
 void register_dump_ch341a(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<DumpArgs>();
-  CLI::App* c = dump_group(app).add_subcommand(
-      "ch341a", "Read a SPI NOR / SPI NAND chip through a CH341A programmer, verified by repeated reads; "
-                "OUT is written only when every sector has two agreeing reads");
-  c->add_option("-o,--output", a->out, "Output file (written as OUT.part, renamed when verified)")->required();
-  c->add_option("--reads", a->reads, "Full reads of the chip (default 2; 1 = no verification); sectors "
-                                     "that differ are re-read until two reads agree");
-  c->add_option("--chip", a->chip, "Part by package marking (XM25QH128C, W25Q256FV, MX25L12835F; "
-                                   "case-insensitive) instead of identifying it by its ID");
-  c->add_option("--size", a->size, "Chip size for a part the table does not know (16M, 0x1000000)");
-  c->add_option("--offset", a->offset, "Start reading at this byte offset (NAND: of the image layout)");
-  c->add_option("--length", a->length, "Read only this many bytes (default: to the end)");
-  c->add_option("--device", a->device, "Use the CH341A at BUS:ADDR as lsusb prints it (default: the first)");
-  c->add_flag("--nand-oob", a->nand_oob, "SPI NAND: write data+OOB per page (e.g. 2048+64 bytes)");
-  c->add_flag("--nand-data", a->nand_data, "SPI NAND: write page data only (the default)");
-  c->add_option("--sim", a->sim,
-                "Use the emulated CH341A: image=FILE,chip=NAME[,flaky=RATE,seed=N,bad=B1:B2,"
-                "eccfail=P1:P2,unplug=N,stall=N,hang=N,id=EF4018,size=16M,sfdp=bits|exp|none]");
-  c->add_flag("--force", a->force, "Replace an existing OUT (otherwise refused, naming its size and date)");
-  c->add_flag("--resume", a->resume,
-              "Continue an interrupted dump from OUT.part and OUT.part.state (same chip and range): the "
-              "first read is not repeated where it got to; later reads still check every byte");
-  c->add_option("--in-flight", a->in_flight, "USB IN transfers kept queued (default 32, as flashrom)");
-  c->add_flag("--json", a->json, "Print only a JSON summary on stdout");
-  c->callback([a, &ctx] { run(*a, ctx); });
+  Command c = add_command(dump_group(app), "ch341a",
+                          "Read a SPI NOR / SPI NAND chip through a CH341A programmer, verified by repeated reads; "
+                          "OUT is written only when every sector has two agreeing reads");
+  add_output_options(c, a->output,
+                     {.out = "Output file (written as OUT.part, renamed when verified)",
+                      .resume = "Continue an interrupted dump from OUT.part and OUT.part.state (same chip and range): "
+                                "the first read is not repeated where it got to; later reads still check every byte"});
+  c.option("--reads", a->reads, "Full reads of the chip (default 2; 1 = no verification); sectors "
+                                "that differ are re-read until two reads agree")
+      .range(1, 16);
+  add_programmer_options(c, a->programmer);
+  c.size("--size", a->size, "Chip size for a part the table does not know (16M, 0x1000000)");
+  add_range_options(c, a->range, {.offset = "Start reading at this byte offset (NAND: of the image layout)",
+                                  .length = "Read only this many bytes (default: to the end)"});
+  Opt oob = c.flag("--nand-oob", a->nand_oob, "SPI NAND: write data+OOB per page (e.g. 2048+64 bytes)");
+  c.flag("--nand-data", a->nand_data, "SPI NAND: write page data only (the default)").excludes(oob);
+  c.on_run([a, &ctx] { run(*a, ctx); });
 }
 
 }  // namespace camdump::cli

@@ -3,7 +3,6 @@
 // PORT, reaches the U-Boot prompt, writes the whole flash to the card with verified read-backs and
 // prints the exact PC-side command (`camdump extract ... --expect-crc32`, and the dd equivalent).
 // Console options are shared with the other U-Boot routes (cli/uart_options.hpp).
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include <unistd.h>
@@ -11,10 +10,10 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "cli/command.hpp"
 #include "cli/groups.hpp"
-#include "cli/port.hpp"
+#include "cli/option_groups.hpp"
 #include "cli/uart_options.hpp"
-#include "cli/wait_line.hpp"
 #include "core/size.hpp"
 #include "dump/sd_dump.hpp"
 
@@ -22,10 +21,11 @@ namespace camdump::cli {
 namespace {
 
 struct SdArgs {
-  std::string port;
   ConsoleArgs console;
-  std::string start_block = "0x10", device = "mmc", chunk = "1M", readback, card = "/dev/sdX", out = "fw.bin";
-  unsigned device_number = 0, retries = 3;
+  std::string device = "mmc", card = "/dev/sdX", out = "fw.bin";
+  uint64_t start_block = 0x10, chunk = 1u << 20;
+  std::optional<uint64_t> readback;
+  uint32_t device_number = 0, retries = 3;
   bool no_erase = false, json = false, yes = false;
 };
 
@@ -55,21 +55,17 @@ void run(const SdArgs& a, Context& ctx) {
   dump::SdDumpOptions o;
   o.confirm = [&a, &ctx](const dump::SdSurvey& v) { confirm_overwrite(v, a.yes, ctx); };
   apply_console_args(a.console, o.staging, o.flash_size);
-  auto dev = dump::parse_sd_device(a.device);
-  if (!dev) fail(ErrorKind::Usage, fmt::format("--device must be mmc, virtio or usb, not '{}'", a.device));
-  o.device = *dev;
+  o.device = *dump::parse_sd_device(a.device);  // one of the choices CLI11 checked
   o.device_number = a.device_number;
-  o.start_block = number_arg("--sd-start-block", a.start_block);
-  o.chunk = size_arg("--chunk", a.chunk);
+  o.start_block = a.start_block;
+  o.chunk = a.chunk;
   if (o.chunk == 0 || o.chunk % 512 || o.chunk > (64u << 20))
     fail(ErrorKind::Usage, "--chunk must be a multiple of 512 between 512 and 64M");
-  if (!a.readback.empty()) o.readback = number_arg("--readback", a.readback);
+  o.readback = a.readback;
   o.erase = !a.no_erase;
   o.retries = a.retries;
-  auto t = open_cli_port(a.port, a.console.baud, a.console.log, ctx);
-  uboot::UbootSession s(*t, ctx.reporter, ctx.cancel,
-                        with_wait_line(session_options(a.console), ctx.reporter, t->baud()));
-  const dump::SdDumpResult r = dump::dump_sd(s, o);
+  Console con = open_console(a.console, ctx, ctx.reporter);
+  const dump::SdDumpResult r = dump::dump_sd(*con.session, o);
   const std::string extract = dump::extract_command(r, a.card, a.out);
   const std::string dd = dump::dd_command(r, a.card, a.out);
   if (a.json) {
@@ -113,35 +109,35 @@ void run(const SdArgs& a, Context& ctx) {
 
 void register_dump_sd(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<SdArgs>();
-  CLI::App* c = dump_group(app).add_subcommand(
-      "sd",
+  Command c = add_command(
+      dump_group(app), "sd",
       "Have U-Boot copy the flash to an SD card (mmc write from block 0x10), every chunk read back and "
       "checked by crc32; prints the 'camdump extract ... --expect-crc32' command to run on the PC");
-  c->add_option("PORT", a->port,
-                "Console: /dev/ttyUSB0, tcp:HOST:PORT (ser2net raw), rfc2217:HOST:PORT, "
-                "'exec:COMMAND ARGS' (program on a pty), sim: or sim:IMAGE[,sd=CARD.img,...] (virtual camera)")
-      ->required();
-  add_console_options(*c, a->console);
-  c->add_option("--sd-start-block", a->start_block,
-                "First card block to write (512 bytes each; default 0x10 = 16, which leaves the MBR alone)");
-  c->add_option("--device", a->device,
-                "U-Boot block device command: mmc (SD card, default), virtio (QEMU disk) or usb (USB stick)");
-  c->add_option("--device-number", a->device_number, "Device number for '<device> dev N' (default 0)");
-  c->add_option("--chunk", a->chunk,
-                "Bytes per write + read-back check (multiple of 512; default 1M); made smaller, with a warning, "
-                "when the staging buffer + 2 chunks would reach U-Boot's reserved area (boot log, bdinfo or SoC)");
-  c->add_option("--readback", a->readback,
-                "RAM address the card is read back to for checking (default: 1 MiB-aligned after the staging "
-                "buffer, or --buffer / the SoC default with --mapped)");
-  c->add_flag("--no-erase", a->no_erase, "Skip 'mmc erase' of the range before writing");
-  c->add_flag("-y,--yes", a->yes,
-              "Do not ask before writing to the card (the range and what the card holds there are still shown); "
-              "without a terminal on stdin, dump sd refuses to run unless --yes is given");
-  c->add_option("--retries", a->retries, "Re-writes of a chunk whose read-back differs before giving up (default 3)");
-  c->add_option("--card", a->card, "Card device name to put into the printed PC command (default /dev/sdX)");
-  c->add_option("-o,--output", a->out, "Output file name to put into the printed PC command (default fw.bin)");
-  c->add_flag("--json", a->json, "Print only a JSON summary on stdout");
-  c->callback([a, &ctx] { run(*a, ctx); });
+  add_console_options(c, a->console,
+                      {.port = "Console: /dev/ttyUSB0, tcp:HOST:PORT (ser2net raw), rfc2217:HOST:PORT, "
+                               "'exec:COMMAND ARGS' (program on a pty), sim: or sim:IMAGE[,sd=CARD.img,...] (virtual "
+                               "camera)"});
+  c.number("--sd-start-block", a->start_block,
+           "First card block to write (512 bytes each; default 0x10 = 16, which leaves the MBR alone)");
+  c.option("--device", a->device,
+           "U-Boot block device command: mmc (SD card, default), virtio (QEMU disk) or usb (USB stick)")
+      .choices({"mmc", "virtio", "usb"});
+  c.option("--device-number", a->device_number, "Device number for '<device> dev N' (default 0)");
+  c.size("--chunk", a->chunk,
+         "Bytes per write + read-back check (multiple of 512; default 1M); made smaller, with a warning, "
+         "when the staging buffer + 2 chunks would reach U-Boot's reserved area (boot log, bdinfo or SoC)");
+  c.number("--readback", a->readback,
+           "RAM address the card is read back to for checking (default: 1 MiB-aligned after the staging "
+           "buffer, or --buffer / the SoC default with --mapped)");
+  c.flag("--no-erase", a->no_erase, "Skip 'mmc erase' of the range before writing");
+  c.flag("-y,--yes", a->yes,
+         "Do not ask before writing to the card (the range and what the card holds there are still shown); "
+         "without a terminal on stdin, dump sd refuses to run unless --yes is given");
+  c.option("--retries", a->retries, "Re-writes of a chunk whose read-back differs before giving up (default 3)");
+  c.option("--card", a->card, "Card device name to put into the printed PC command (default /dev/sdX)");
+  c.option("-o,--output", a->out, "Output file name to put into the printed PC command (default fw.bin)");
+  add_json_flag(c, a->json);
+  c.on_run([a, &ctx] { run(*a, ctx); });
 }
 
 }  // namespace camdump::cli

@@ -3,17 +3,16 @@
 // console (same PORT forms and staging options as `dump uart`), makes U-Boot `tftpput` the flash to
 // camdump's built-in TFTP server, and keeps the file only when every chunk's CRC32 equals the
 // device's `crc32` (dump/tftp_dump.hpp).
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include <arpa/inet.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/command.hpp"
 #include "cli/groups.hpp"
 #include "cli/inspect_summary.hpp"
-#include "cli/port.hpp"
+#include "cli/option_groups.hpp"
 #include "cli/uart_options.hpp"
-#include "cli/wait_line.hpp"
 #include "core/output_path.hpp"
 #include "core/size.hpp"
 #include "dump/tftp_dump.hpp"
@@ -24,11 +23,12 @@ namespace camdump::cli {
 namespace {
 
 struct TftpArgs {
-  std::string port, out, server_ip, camera_ip, netmask, listen;
   ConsoleArgs console;
-  std::string offset = "0", length, chunk = "16M";
-  unsigned retries = 2;
-  bool json = false, force = false;
+  OutputArgs output;
+  RangeArgs range;
+  std::string server_ip, camera_ip, netmask, listen;
+  uint64_t chunk = 16ull << 20;
+  uint32_t retries = 2;
 };
 
 bool is_ipv4(const std::string& s) {
@@ -37,9 +37,9 @@ bool is_ipv4(const std::string& s) {
 }
 
 void run(const TftpArgs& a, Context& ctx) {
-  check_output_path(a.out, {.force = a.force});  // before the camera is touched
+  check_output_path(a.output.out, a.output.check());  // before the camera is touched
   dump::TftpDumpOptions o;
-  o.out = a.out;
+  o.out = a.output.out;
   o.server_ip = a.server_ip;
   // Everything that can be checked here is checked before the camera is touched (attaching stops
   // its autoboot): the addresses, and that the TFTP port can be bound (69 needs privileges).
@@ -69,16 +69,15 @@ void run(const TftpArgs& a, Context& ctx) {
   if (!a.netmask.empty()) o.netmask = a.netmask;
   o.listen = listen;
   apply_console_args(a.console, o.staging, o.flash_size);
-  o.offset = size_arg("--offset", a.offset);
-  if (!a.length.empty()) o.length = size_arg("--length", a.length);
-  o.chunk = size_arg("--chunk", a.chunk);
+  o.offset = a.range.offset.value_or(0);
+  o.length = a.range.length;
+  o.chunk = a.chunk;
   if (o.chunk < 4096) fail(ErrorKind::Usage, "--chunk must be at least 4K");
   o.retries = a.retries;
   SerializedReporter rep(ctx.reporter);  // the TFTP server reports from its own thread
-  auto t = open_cli_port(a.port, a.console.baud, a.console.log, ctx);
-  uboot::UbootSession s(*t, rep, ctx.cancel, with_wait_line(session_options(a.console), ctx.reporter, t->baud()));
-  auto r = dump::dump_tftp(s, o, rep, ctx.cancel);
-  if (a.json) {
+  Console con = open_console(a.console, ctx, rep);
+  auto r = dump::dump_tftp(*con.session, o, rep, ctx.cancel);
+  if (a.output.json) {
     nlohmann::json j;
     j["output"] = r.out.string();
     j["offset"] = r.offset;
@@ -110,35 +109,28 @@ void run(const TftpArgs& a, Context& ctx) {
 
 void register_dump_tftp(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<TftpArgs>();
-  CLI::App* c = dump_group(app).add_subcommand(
-      "tftp",
+  Command c = add_command(
+      dump_group(app), "tftp",
       "Dump the flash with U-Boot's tftpput to camdump's built-in TFTP server; each chunk is accepted only when "
       "its CRC32 equals the device's crc32 (needs a U-Boot with tftpput; stock Ingenic builds lack it: use uart or sd)");
-  c->add_option("PORT", a->port,
-                "Console: /dev/ttyUSB0, tcp:HOST:PORT, rfc2217:HOST:PORT, 'exec:COMMAND ARGS', sim:...")
-      ->required();
-  c->add_option("-o,--output", a->out, "Output file (written as OUT.part, renamed when verified, mode 0600)")
-      ->required();
-  c->add_flag("--force", a->force, "Replace an existing OUT (otherwise refused, naming its size and date)");
-  c->add_option("--server-ip", a->server_ip, "This PC's IPv4 address as the camera reaches it (setenv serverip)")
-      ->required();
-  c->add_option("--camera-ip", a->camera_ip,
-                "IPv4 address for the camera (setenv ipaddr; never saved), or 'keep' for the ipaddr already in its "
-                "U-Boot environment")
-      ->required();
-  c->add_option("--netmask", a->netmask, "Netmask for the camera (setenv netmask; never saved)");
-  c->add_option("--listen", a->listen,
-                "Where the built-in TFTP server listens, ADDR[:PORT] (default: --server-ip, port 69; port 69 needs root or "
-                "cap_net_bind_service; another port needs a U-Boot with tftpdstp, CONFIG_TFTP_PORT)");
-  add_console_options(*c, a->console);
-  c->add_option("--offset", a->offset, "First flash byte to dump (default 0)");
-  c->add_option("--length", a->length, "Bytes to dump (default: to the end of the flash)");
-  c->add_option("--chunk", a->chunk,
-                "Bytes per staged tftpput (default 16M); made smaller, with a warning, when buffer + chunk would "
-                "reach U-Boot's reserved area (learned from the boot log, bdinfo or the SoC)");
-  c->add_option("--retries", a->retries, "Re-uploads of a chunk whose CRC32 does not match (default 2)");
-  c->add_flag("--json", a->json, "Print only a JSON summary on stdout");
-  c->callback([a, &ctx] { run(*a, ctx); });
+  add_console_options(c, a->console, {.port = kConsolePortHelp});
+  add_output_options(c, a->output);
+  c.option("--server-ip", a->server_ip, "This PC's IPv4 address as the camera reaches it (setenv serverip)")
+      .required();
+  c.option("--camera-ip", a->camera_ip,
+           "IPv4 address for the camera (setenv ipaddr; never saved), or 'keep' for the ipaddr already in its "
+           "U-Boot environment")
+      .required();
+  c.option("--netmask", a->netmask, "Netmask for the camera (setenv netmask; never saved)");
+  c.option("--listen", a->listen,
+           "Where the built-in TFTP server listens, ADDR[:PORT] (default: --server-ip, port 69; port 69 needs root or "
+           "cap_net_bind_service; another port needs a U-Boot with tftpdstp, CONFIG_TFTP_PORT)");
+  add_range_options(c, a->range);
+  c.size("--chunk", a->chunk,
+         "Bytes per staged tftpput (default 16M); made smaller, with a warning, when buffer + chunk would "
+         "reach U-Boot's reserved area (learned from the boot log, bdinfo or the SoC)");
+  c.option("--retries", a->retries, "Re-uploads of a chunk whose CRC32 does not match (default 2)");
+  c.on_run([a, &ctx] { run(*a, ctx); });
 }
 
 }  // namespace camdump::cli

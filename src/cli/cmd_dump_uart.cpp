@@ -3,7 +3,6 @@
 // U-Boot prompt, dumps the flash with verified md reads (dump/uart_dump.hpp) and prints a summary
 // with SHA-256 and the wire bytes spent. Options are shared with the other U-Boot routes
 // (UartCliOptions in cli/uart_options.hpp).
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include <nlohmann/json.hpp>
@@ -12,7 +11,9 @@
 
 #include "cli/inspect_summary.hpp"
 
+#include "cli/command.hpp"
 #include "cli/groups.hpp"
+#include "cli/option_groups.hpp"
 #include "cli/port.hpp"
 #include "cli/reporter.hpp"
 #include "cli/uart_options.hpp"
@@ -27,11 +28,13 @@ namespace camdump::cli {
 namespace {
 
 struct UartArgs {
-  std::string port, out;
   ConsoleArgs console;
-  std::string offset = "0", length, chunk = "64K", width = "auto", fast_baud = "auto";
-  bool no_skip_blank = false, resume = false, json = false, force = false;
-  unsigned retries = 4;
+  OutputArgs output;
+  RangeArgs range;
+  uint64_t chunk = 64 << 10;
+  std::string width = "auto", fast_baud = "auto";
+  bool no_skip_blank = false;
+  uint32_t retries = 4;
   std::string method = "auto", soc;  // binary fast path (issue 8)
 };
 
@@ -114,29 +117,28 @@ double wire_seconds(io::Transport& t, const dump::UartDumpResult& r) {
 }
 
 void run(const UartArgs& a, Context& ctx) {
-  check_output_path(a.out, {.force = a.force, .resume = a.resume});  // before the camera is touched
+  check_output_path(a.output.out, a.output.check());  // before the camera is touched
   dump::UartDumpOptions o;
-  o.out = a.out;
+  o.out = a.output.out;
   apply_console_args(a.console, o.staging, o.flash_size);
-  o.offset = size_arg("--offset", a.offset);
-  if (!a.length.empty()) o.length = size_arg("--length", a.length);
-  o.chunk = size_arg("--chunk", a.chunk);
+  o.offset = a.range.offset.value_or(0);
+  o.length = a.range.length;
+  o.chunk = a.chunk;
   if (o.chunk == 0 || o.chunk % 16 || o.chunk > (1u << 20))
     fail(ErrorKind::Usage, "--chunk must be a multiple of 16 between 16 and 1M");
   if (a.width == "b") o.width = 1;
   else if (a.width == "w") o.width = 2;
-  else if (a.width == "l") o.width = 4;
-  else if (a.width != "auto") fail(ErrorKind::Usage, "--width must be auto, b, w or l");
+  else if (a.width == "l") o.width = 4;  // "auto" otherwise (CLI11 checked the choice)
   auto fast = dump::parse_fast_baud(a.fast_baud);  // issue 18: U-Boot's setenv and/or the stub's switch
   if (!fast) fail(ErrorKind::Usage, "--fast-baud must be auto, off or a rate like 1500000");
   if (fast->mode == dump::FastBaud::Mode::Rate) o.fast_baud = fast->rate;
   o.skip_blank = !a.no_skip_blank;
   o.retries = a.retries;
-  o.resume = a.resume;
+  o.resume = a.output.resume;
   // The binary fast path: which reader, which SoC, which rate.
   auto method = dump::parse_uart_method(a.method);
   if (!method) fail(ErrorKind::Usage, "--method must be auto, stub or md");
-  auto t = open_cli_port(a.port, a.console.baud, a.console.log, ctx);
+  auto t = open_cli_port(a.console.port, a.console.baud, a.console.log, ctx);
   uboot::UbootSession s(*t, ctx.reporter, ctx.cancel,
                         with_wait_line(session_options(a.console), ctx.reporter, t->baud()));
   // --- binary fast path ---
@@ -145,7 +147,7 @@ void run(const UartArgs& a, Context& ctx) {
   auto hook = std::make_shared<dump::UartMethodHook>(s, *method, soc, uboot::StubLoaderOptions{}, *fast);
   o.fast_read = dump::UartMethodHook::hook(hook);
   dump::UartDumpResult r = dump::dump_uart(s, o);
-  if (a.json) {
+  if (a.output.json) {
     auto j = to_json(r);
     // binary fast path (issue 18): what carried the bytes, at which rates, and the wire time
     j["method"] = hook->method_name();
@@ -166,51 +168,44 @@ void run(const UartArgs& a, Context& ctx) {
   fmt::print("rates:    {}; wire time {:.1f} s{}\n", rates.empty() ? "nothing transferred" : rates, wire_seconds(*t, r),
              dynamic_cast<sim::SimTransport*>(t.get()) ? " (the virtual camera's clock)" : "");
   if (auto n = hook->rate_note(); !n.empty()) fmt::print("stub:     {}\n", n);
-  print_summary(r, a.port.rfind("sim:", 0) == 0 || a.port == "sim");
+  print_summary(r, a.console.port.rfind("sim:", 0) == 0 || a.console.port == "sim");
 }
 
 }  // namespace
 
 void register_dump_uart(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<UartArgs>();
-  CLI::App* c = dump_group(app).add_subcommand(
-      "uart",
+  Command c = add_command(
+      dump_group(app), "uart",
       "Dump the flash through the U-Boot console with verified md reads: per-chunk device crc32, "
       "blank chunks skipped, damaged lines re-read, resumable; OUT appears only when the whole-image "
       "CRC32 from the device equals the file's");
-  c->add_option("PORT", a->port,
-                "Console: /dev/ttyUSB0, tcp:HOST:PORT (ser2net raw), rfc2217:HOST:PORT, "
-                "'exec:COMMAND ARGS' (program on a pty), sim: or sim:IMAGE[,opt=val...] (virtual camera)")
-      ->required();
-  c->add_option("-o,--output", a->out, "Output file (written as OUT.part, renamed when verified, mode 0600)")
-      ->required();
-  add_console_options(*c, a->console);
-  c->add_option("--offset", a->offset, "First flash byte to dump (multiple of 16; default 0)");
-  c->add_option("--length", a->length, "Bytes to dump (default: to the end of the flash)");
-  c->add_option("--chunk", a->chunk,
-                "Bytes per chunk: the unit of staging, crc32 checks, retries and blank-skip (default 64K)");
-  c->add_option("--width", a->width, "md width: auto (widest that works), b, w or l (default auto)");
-  c->add_option("--fast-baud", a->fast_baud,
-                "Line rate while bytes travel: auto (default: the stub switches the UART to the fastest of "
-                "1500000/750000/500000 that the SoC makes exactly and the adapter accepts, proves it with a sync "
-                "exchange, steps down when frames keep failing, and restores U-Boot's rate), off, or RATE (U-Boot's "
-                "setenv baudrate, never saved; where U-Boot refuses, the stub sets RATE itself). tcp: and exec: "
-                "ports cannot change a rate");
-  c->add_flag("--no-skip-blank", a->no_skip_blank, "Transfer chunks even when their crc32 says all 0xff");
-  c->add_option("--retries", a->retries, "Re-reads of a chunk that fails its CRC before giving up (default 4)");
-  c->add_flag("--resume", a->resume, "Continue from OUT.part and OUT.part.state (saved chunks are re-checked by crc32)");
-  c->add_flag("--force", a->force, "Replace an existing OUT (otherwise refused, naming its size and date)");
-  c->add_flag("--json", a->json, "Print only a JSON summary on stdout");
+  add_console_options(c, a->console, {.port = kConsolePortHelp});
+  add_output_options(c, a->output,
+                     {.resume = "Continue from OUT.part and OUT.part.state (saved chunks are re-checked by crc32)"});
+  add_range_options(c, a->range, {.offset = "First flash byte to dump (multiple of 16; default 0)"});
+  c.size("--chunk", a->chunk, "Bytes per chunk: the unit of staging, crc32 checks, retries and blank-skip (default 64K)");
+  c.option("--width", a->width, "md width: auto (widest that works), b, w or l (default auto)")
+      .choices({"auto", "b", "w", "l"});
+  c.option("--fast-baud", a->fast_baud,
+           "Line rate while bytes travel: auto (default: the stub switches the UART to the fastest of "
+           "1500000/750000/500000 that the SoC makes exactly and the adapter accepts, proves it with a sync "
+           "exchange, steps down when frames keep failing, and restores U-Boot's rate), off, or RATE (U-Boot's "
+           "setenv baudrate, never saved; where U-Boot refuses, the stub sets RATE itself). tcp: and exec: "
+           "ports cannot change a rate");
+  c.flag("--no-skip-blank", a->no_skip_blank, "Transfer chunks even when their crc32 says all 0xff");
+  c.option("--retries", a->retries, "Re-reads of a chunk that fails its CRC before giving up (default 4)");
   // The binary fast path: which reader, which SoC, which rate.
-  c->add_option("--method", a->method,
-                "How non-blank chunks travel: stub (a small program started with `go` streams raw CRC-checked "
-                "binary, ~1 wire byte per flash byte; needs go/mw, an 8-bit-clean port and a known UART), md "
-                "(text dump), or auto (stub when possible, else md; the reason is printed). Default auto");
-  c->add_option("--soc", a->soc,
-                "SoC whose console UART the stub drives, overriding what U-Boot printed: a1 t10 t20 t21 t23 t30 "
-                "t31 t40 t41 (Ingenic; :uartN picks another UART the SoC has, e.g. t31:uart0, t41:uart4), "
-                "malta, qemu-virt, ast2500");
-  c->callback([a, &ctx] { run(*a, ctx); });
+  c.option("--method", a->method,
+           "How non-blank chunks travel: stub (a small program started with `go` streams raw CRC-checked "
+           "binary, ~1 wire byte per flash byte; needs go/mw, an 8-bit-clean port and a known UART), md "
+           "(text dump), or auto (stub when possible, else md; the reason is printed). Default auto")
+      .choices({"auto", "stub", "md"});
+  c.option("--soc", a->soc,
+           "SoC whose console UART the stub drives, overriding what U-Boot printed: a1 t10 t20 t21 t23 t30 "
+           "t31 t40 t41 (Ingenic; :uartN picks another UART the SoC has, e.g. t31:uart0, t41:uart4), "
+           "malta, qemu-virt, ast2500");
+  c.on_run([a, &ctx] { run(*a, ctx); });
 }
 
 }  // namespace camdump::cli

@@ -1,27 +1,28 @@
 // SPDX-License-Identifier: MIT
 // `camdump probe ch341a`: identify the flash chip on a CH341A programmer (or the emulated one):
 // JEDEC ID, vendor, part, size, SFDP summary, NOR or NAND, page/OOB sizes, wiring warnings.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include <nlohmann/json.hpp>
 
 #include "dump/ch341a_dump.hpp"
+#include "cli/command.hpp"
 #include "cli/context.hpp"
 #include "cli/groups.hpp"
+#include "cli/option_groups.hpp"
 #include "core/size.hpp"
 
 namespace camdump::cli {
 namespace {
 
 struct ProbeArgs {
-  std::string device, sim, chip;
+  ProgrammerArgs programmer;
   bool json = false;
 };
 
 void run(const ProbeArgs& a, Context& ctx) {
-  auto s = ch341a::Ch341aSession::open({a.device, a.sim});
-  spi::ProbeResult r = ch341a::probe_ch341a(*s, a.chip);
+  auto s = ch341a::Ch341aSession::open({a.programmer.device, a.programmer.sim});
+  spi::ProbeResult r = ch341a::probe_ch341a(*s, a.programmer.chip);
   bool nand = r.kind == spi::ChipKind::Nand;
   if (a.json) {
     nlohmann::json j;
@@ -56,18 +57,19 @@ void run(const ProbeArgs& a, Context& ctx) {
 
 void register_probe_ch341a(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<ProbeArgs>();
-  CLI::App* c = probe_group(app).add_subcommand(
-      "ch341a", "Identify the SPI NOR / SPI NAND chip on a CH341A programmer (1a86:5512): JEDEC ID, "
-                "part, size, SFDP, page/OOB sizes, and warnings for IDs that point to a wiring fault");
-  c->add_option("--device", args->device, "Use the CH341A at BUS:ADDR as lsusb prints it (default: the first one)");
-  c->add_option("--sim", args->sim,
-                "Use the emulated CH341A instead of hardware: image=FILE,chip=NAME[,flaky=RATE,seed=N,"
-                "bad=B1:B2,eccfail=P1:P2,unplug=N,stall=N,hang=N,id=EF4018,size=16M,sfdp=bits|exp|none]");
-  c->add_option("--chip", args->chip,
-                "Take the part from the chip table by its package marking (e.g. XM25QH128C, W25Q256FV, "
-                "MX25L12835F; case-insensitive) instead of trusting the ID");
-  c->add_flag("--json", args->json, "Print only a JSON object on stdout");
-  c->callback([args, &ctx] { run(*args, ctx); });
+  Command c = add_command(probe_group(app), "ch341a",
+                          "Identify the SPI NOR / SPI NAND chip on a CH341A programmer (1a86:5512): JEDEC ID, "
+                          "part, size, SFDP, page/OOB sizes, and warnings for IDs that point to a wiring fault");
+  add_programmer_options(
+      c, args->programmer,
+      {.device = "Use the CH341A at BUS:ADDR as lsusb prints it (default: the first one)",
+       .sim = "Use the emulated CH341A instead of hardware: image=FILE,chip=NAME[,flaky=RATE,seed=N,"
+              "bad=B1:B2,eccfail=P1:P2,unplug=N,stall=N,hang=N,id=EF4018,size=16M,sfdp=bits|exp|none]",
+       .chip = "Take the part from the chip table by its package marking (e.g. XM25QH128C, W25Q256FV, "
+               "MX25L12835F; case-insensitive) instead of trusting the ID",
+       .in_flight = {}});
+  add_json_flag(c, args->json, "Print only a JSON object on stdout");
+  c.on_run([args, &ctx] { run(*args, ctx); });
 }
 
 }  // namespace camdump::cli

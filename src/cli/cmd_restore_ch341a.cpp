@@ -2,15 +2,16 @@
 // `camdump restore ch341a IMAGE`: write a verified dump back to a SPI NOR chip through a CH341A
 // (dump/ch341a_restore.hpp does the work). Without --yes the plan is shown and a terminal asked;
 // with no terminal it refuses.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 #include <unistd.h>
 
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli/command.hpp"
 #include "cli/context.hpp"
 #include "cli/groups.hpp"
+#include "cli/option_groups.hpp"
 #include "core/error.hpp"
 #include "core/size.hpp"
 #include "dump/ch341a_restore.hpp"
@@ -19,8 +20,10 @@ namespace camdump::cli {
 namespace {
 
 struct RestoreArgs {
-  std::string image, offset, length, part, chip, backup, device, sim;
-  unsigned tries = 3, in_flight = 32;
+  std::string image, backup;
+  RangeArgs range;
+  ProgrammerArgs programmer;
+  uint32_t tries = 3;
   bool dry_run = false, yes = false, resume = false, json = false, force = false, no_backup = false,
        unprotect = false, nand_oob = false;
 };
@@ -28,14 +31,10 @@ struct RestoreArgs {
 void run(const RestoreArgs& a, Context& ctx) {
   dump::Ch341aRestoreOptions o;
   o.image = a.image;
-  if (!a.offset.empty()) o.offset = size_arg("--offset", a.offset), o.offset_given = true;
-  if (!a.length.empty()) o.length = size_arg("--length", a.length);
-  if (!a.part.empty() && (o.offset_given || o.length))
-    fail(ErrorKind::Usage, "--part and --offset/--length exclude each other");
-  if (!a.backup.empty() && a.no_backup) fail(ErrorKind::Usage, "--backup and --no-backup exclude each other");
-  if (a.tries < 1 || a.tries > 10) fail(ErrorKind::Usage, "--tries must be 1..10");
-  o.part = a.part;
-  o.chip = a.chip;
+  if (a.range.offset) o.offset = *a.range.offset, o.offset_given = true;
+  o.length = a.range.length.value_or(0);
+  o.part = a.range.part;  // CLI11 refused --part with --offset/--length, --backup with --no-backup
+  o.chip = a.programmer.chip;
   o.force = a.force;
   o.no_backup = a.no_backup;
   o.backup = a.backup;
@@ -56,7 +55,7 @@ void run(const RestoreArgs& a, Context& ctx) {
       return answer == "y" || answer == "Y" || answer == "yes";
     };
   }
-  auto s = ch341a::Ch341aSession::open({a.device, a.sim, a.in_flight});
+  auto s = ch341a::Ch341aSession::open({a.programmer.device, a.programmer.sim, a.programmer.in_flight});
   dump::Ch341aRestoreSummary r = dump::restore_ch341a(*s, o, ctx.reporter, ctx.cancel);
   const auto* emu = s->emulator();
   if (a.json) {
@@ -119,37 +118,39 @@ void run(const RestoreArgs& a, Context& ctx) {
 
 void register_restore_ch341a(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<RestoreArgs>();
-  CLI::App* c = restore_group(app).add_subcommand(
-      "ch341a", "Write IMAGE (a verified dump) to the SPI NOR chip on a CH341A: checks the image, size and chip, "
-                "backs the flash up, erases and writes only the 4 KiB sectors / 64 KiB blocks that differ (boot "
-                "region last), reads every unit back, checks the whole range at the end");
-  c->add_option("IMAGE", a->image, "The image to write (a whole-chip dump, or a part of one with --offset)")
-      ->required();
-  c->add_option("--offset", a->offset, "Write only from this flash offset (multiple of 4K); with an image smaller "
-                                       "than the chip: where the image goes");
-  c->add_option("--length", a->length, "Write only this many bytes (multiple of 4K; default: to the end)");
-  c->add_option("--part", a->part, "Write only this partition of the image's layout (e.g. kernel, rootfs)");
-  c->add_flag("--dry-run", a->dry_run, "Show what would be erased and written; write nothing");
-  c->add_flag("-y,--yes", a->yes, "Do not ask before writing (without a terminal, restore refuses unless --yes)");
-  c->add_flag("--resume", a->resume, "Continue an interrupted restore (IMAGE.restore-state): re-reads the flash "
-                                     "and writes what still differs; no new backup");
-  c->add_flag("--force", a->force, "Write an image that fails inspect, or whose recorded chip ID differs (the "
-                                   "problems are listed)");
-  c->add_flag("--no-backup", a->no_backup, "Do not dump the flash to IMAGE.before-restore.bin first");
-  c->add_option("--backup", a->backup, "An existing dump of this flash as it is now (checked against the flash) "
-                                       "instead of a new backup");
-  c->add_flag("--unprotect", a->unprotect, "Clear the chip's block protection (status register BP bits) for the "
-                                           "restore; it is set back at the end");
-  c->add_flag("--nand-oob", a->nand_oob, "SPI NAND: IMAGE holds data + spare per page (dump ch341a --nand-oob); "
-                                        "write the spare area too (on-die ECC off while writing)");
-  c->add_option("--tries", a->tries, "Erase+write attempts per unit before stopping (default 3)");
-  c->add_option("--chip", a->chip, "Part by package marking instead of identifying it by its ID");
-  c->add_option("--device", a->device, "Use the CH341A at BUS:ADDR as lsusb prints it (default: the first)");
-  c->add_option("--sim", a->sim, "Use the emulated CH341A: image=FILE,chip=NAME[,save=FILE,wp=0x1c,flaky=RATE,"
-                                 "seed=N,unplug=N,...] (save=FILE keeps what was written)");
-  c->add_option("--in-flight", a->in_flight, "USB IN transfers kept queued (default 32)");
-  c->add_flag("--json", a->json, "Print only a JSON summary on stdout");
-  c->callback([a, &ctx] { run(*a, ctx); });
+  Command c = add_command(
+      restore_group(app), "ch341a",
+      "Write IMAGE (a verified dump) to the SPI NOR chip on a CH341A: checks the image, size and chip, "
+      "backs the flash up, erases and writes only the 4 KiB sectors / 64 KiB blocks that differ (boot "
+      "region last), reads every unit back, checks the whole range at the end");
+  c.option("IMAGE", a->image, "The image to write (a whole-chip dump, or a part of one with --offset)").required();
+  add_range_options(c, a->range,
+                    {.offset = "Write only from this flash offset (multiple of 4K); with an image smaller than the chip: "
+                               "where the image goes",
+                     .length = "Write only this many bytes (multiple of 4K; default: to the end)",
+                     .part = "Write only this partition of the image's layout (e.g. kernel, rootfs)"});
+  c.flag("--dry-run", a->dry_run, "Show what would be erased and written; write nothing");
+  c.flag("-y,--yes", a->yes, "Do not ask before writing (without a terminal, restore refuses unless --yes)");
+  c.flag("--resume", a->resume, "Continue an interrupted restore (IMAGE.restore-state): re-reads the flash "
+                                "and writes what still differs; no new backup");
+  c.flag("--force", a->force, "Write an image that fails inspect, or whose recorded chip ID differs (the "
+                              "problems are listed)");
+  Opt no_backup = c.flag("--no-backup", a->no_backup, "Do not dump the flash to IMAGE.before-restore.bin first");
+  c.option("--backup", a->backup, "An existing dump of this flash as it is now (checked against the flash) "
+                                  "instead of a new backup")
+      .excludes(no_backup);
+  c.flag("--unprotect", a->unprotect, "Clear the chip's block protection (status register BP bits) for the "
+                                      "restore; it is set back at the end");
+  c.flag("--nand-oob", a->nand_oob, "SPI NAND: IMAGE holds data + spare per page (dump ch341a --nand-oob); "
+                                    "write the spare area too (on-die ECC off while writing)");
+  c.option("--tries", a->tries, "Erase+write attempts per unit before stopping (default 3)").range(1, 10);
+  add_programmer_options(c, a->programmer,
+                         {.sim = "Use the emulated CH341A: image=FILE,chip=NAME[,save=FILE,wp=0x1c,flaky=RATE,"
+                                 "seed=N,unplug=N,...] (save=FILE keeps what was written)",
+                          .chip = "Part by package marking instead of identifying it by its ID",
+                          .in_flight = "USB IN transfers kept queued (default 32)"});
+  add_json_flag(c, a->json);
+  c.on_run([a, &ctx] { run(*a, ctx); });
 }
 
 }  // namespace camdump::cli
