@@ -93,20 +93,19 @@ bool StubLoader::upload_run(UploadRun& run, UploadResult& res) {
   const ms answer_wait =
       ms(rate ? uint64_t(run.opt->window) * write_frame_chars(frame) * 10 * 1000 / rate + 500 : 3000);
 
-  // quiet == 0: takes what has arrived, without waiting. Otherwise reads until an answer arrives
-  // or `quiet` of silence, watching for a camera that rebooted or a stub that left by itself.
+  // Reads until an answer arrives or `quiet` of silence, watching for a camera that rebooted or
+  // a stub that left by itself.
   const auto listen = [&](ms quiet) {
     ms silent{0};
-    for (int polls = 0; !returned_rc_; polls++) {
+    while (!returned_rc_) {
       check_cancel(s_.cancel_flag());
-      const size_t n = t.read(buf, quiet.count() ? ms(50) : ms(0));
+      const size_t n = t.read(buf, ms(50));
       if (n) {
         silent = 0ms;
         ans.feed(std::span<const uint8_t>(buf.data(), n));
-        if (ans.answers_waiting() && quiet.count()) return;
-        if (!quiet.count() && polls < 16) continue;
+        if (ans.answers_waiting()) return;
+        continue;
       }
-      if (!quiet.count()) return;
       silent += 50ms;
       if (silent >= quiet) return;
       if (silent >= 100ms) {
@@ -168,9 +167,9 @@ bool StubLoader::upload_run(UploadRun& run, UploadResult& res) {
         inflight.emplace_back(seq, tag);
         const auto f = encode_write_frame(seq, tag, run.bytes.subspan(off, n));
         t.write(std::span<const uint8_t>(f.data(), f.size()));
-        listen(0ms);  // collect answers that arrived meanwhile, without waiting
-        settle();
       }
+      // Wait for the oldest frames' answers only when the window is full (or nothing is left to
+      // send): the frames written meanwhile keep the line busy, so the wait costs no line time.
       if (inflight.empty()) continue;
       listen(answer_wait);
       if (!ans.answers_waiting()) {  // silence: every frame in flight was lost (or its answer was)
