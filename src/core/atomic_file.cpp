@@ -226,9 +226,15 @@ void AtomicFile::discard() {
 }
 
 void write_file_atomic(const std::filesystem::path& out, std::span<const uint8_t> data) {
+  // OUT.part created O_EXCL|O_NOFOLLOW (a stale regular one is unlinked first, anything else there
+  // is refused), fsync'ed and renamed by commit(), which also fsyncs the directory.
   AtomicFile f(out);
   f.write(data);
   f.commit();
+}
+
+void write_file_atomic(const std::filesystem::path& out, std::string_view text) {
+  write_file_atomic(out, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
 }
 
 }  // namespace camdump

@@ -76,7 +76,11 @@ std::filesystem::path state_path_for(const std::filesystem::path& out);
 /// Prefix of TempName::Unique files; names starting with it are reserved for camdump.
 inline constexpr std::string_view kUniqueTempPrefix = ".camdump-tmp-";
 
-/// Write a whole buffer atomically (OUT.part, then rename), mode 0600.
+/// Write a whole file (a state or side file, a small result) atomically, mode 0600: the bytes go to
+/// OUT.part created O_EXCL|O_NOFOLLOW next to `out` (anything but a stale regular file there is
+/// refused, never written through), are fsync'ed, and replace `out` by rename (then the directory
+/// is fsync'ed). A reader sees the old file or the new one, never a torn one.
 void write_file_atomic(const std::filesystem::path& out, std::span<const uint8_t> data);
+void write_file_atomic(const std::filesystem::path& out, std::string_view text);
 
 }  // namespace camdump

@@ -9,10 +9,11 @@
 
 namespace camdump::dump {
 
-ChunkPlan ChunkPlan::make(uint64_t offset, uint64_t length, uint64_t chunk, uint64_t flash_size) {
-  if (chunk == 0 || chunk % 16) fail(ErrorKind::Usage, "--chunk must be a non-zero multiple of 16");
+ChunkPlan ChunkPlan::make(uint64_t offset, uint64_t length, uint64_t chunk, uint64_t flash_size, uint64_t align) {
+  if (chunk == 0 || chunk % align) fail(ErrorKind::Usage, fmt::format("--chunk must be a non-zero multiple of {}", align));
   if (length == 0) fail(ErrorKind::Usage, "nothing to dump (length 0)");
-  if (offset % 16 || length % 16) fail(ErrorKind::Usage, "--offset and --length must be multiples of 16");
+  if (offset % align || length % align)
+    fail(ErrorKind::Usage, fmt::format("--offset and --length must be multiples of {}", align));
   // Without a known flash size the range is still bounded by the address space: it may not wrap.
   checked_range(offset, length, flash_size ? flash_size : UINT64_MAX, "dump range");
   ChunkPlan p;
@@ -48,58 +49,53 @@ uint32_t ChunkPlan::combined_crc() const {
   return crc;
 }
 
-std::string ChunkPlan::state_line(size_t index, const Chunk& c) {
-  return fmt::format("c {} {} {:08x}\n", index, c.status == ChunkStatus::Blank ? 'b' : 'v', c.crc);
-}
-
-std::string ChunkPlan::state_text() const {
-  std::string s = fmt::format("camdump-uart-state 1\noffset 0x{:x}\nlength 0x{:x}\nchunk 0x{:x}\nflash 0x{:x}\n",
-                              offset, length, chunk, flash_size);
+ResumeState ChunkPlan::state(uint64_t part_size, const std::filesystem::path& file) const {
+  ResumeState st("chunks", file);
+  st.set_number("offset", offset);
+  st.set_number("length", length);
+  st.set_number("chunk", chunk);
+  st.set_number("flash", flash_size);
+  st.set_number("part_size", part_size);
   for (size_t i = 0; i < chunks.size(); ++i)
-    if (chunks[i].status != ChunkStatus::Pending) s += state_line(i, chunks[i]);
-  return s;
+    if (chunks[i].status != ChunkStatus::Pending)
+      st.set(fmt::format("chunk.{}", i),
+             fmt::format("{} {:08x}", chunks[i].status == ChunkStatus::Blank ? "blank" : "verified", chunks[i].crc));
+  return st;
 }
 
-ChunkPlan parse_state(std::string_view text) {
-  auto bad = [](const std::string& why) -> ChunkPlan {
-    fail(ErrorKind::Corrupt, "resume state file is damaged: " + why, "delete OUT.part and OUT.part.state to start over");
-  };
-  std::vector<std::string_view> lines;
-  size_t pos = 0;
-  bool last_complete = text.empty() || text.back() == '\n';
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    lines.push_back(text.substr(pos, nl - pos));
-    pos = nl + 1;
+namespace {
+
+constexpr uint64_t kMaxStateChunks = 1u << 22;  // 64 GiB of 16 KiB chunks: more is not a real state
+
+}  // namespace
+
+ChunkPlan plan_from_state(const ResumeState& st, uint64_t align) {
+  const uint64_t offset = st.number("offset"), length = st.number("length"), chunk = st.number("chunk");
+  if (chunk == 0 || length / chunk >= kMaxStateChunks) st.refuse("its chunk size does not fit its length");
+  ChunkPlan p;
+  try {
+    p = ChunkPlan::make(offset, length, chunk, st.number("flash"), align);
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::Corrupt) throw;
+    st.refuse(e.what());
   }
-  if (!last_complete && !lines.empty()) lines.pop_back();  // torn append
-  if (lines.size() < 5 || lines[0] != "camdump-uart-state 1") return bad("bad header");
-  uint64_t v[4];
-  const char* keys[] = {"offset ", "length ", "chunk ", "flash "};
-  for (int i = 0; i < 4; ++i) {
-    std::string_view l = lines[1 + i];
-    if (!l.starts_with(keys[i])) return bad(std::string("missing ") + keys[i]);
-    auto n = parse_number(l.substr(std::string_view(keys[i]).size()));
-    if (!n) return bad(std::string(l));
-    v[i] = *n;
-  }
-  ChunkPlan p = ChunkPlan::make(v[0], v[1], v[2], v[3]);
-  for (size_t i = 5; i < lines.size(); ++i) {
-    std::string_view l = lines[i];
-    if (l.empty()) continue;
-    if (!l.starts_with("c ")) return bad(std::string(l));
-    l.remove_prefix(2);
-    size_t sp = l.find(' ');
-    if (sp == std::string_view::npos || sp + 2 >= l.size()) return bad(std::string(lines[i]));
-    auto idx = parse_number(l.substr(0, sp));
-    char st = l[sp + 1];
-    auto crc = parse_crc(l.substr(sp + 3));
-    if (!idx || *idx >= p.chunks.size() || (st != 'v' && st != 'b') || !crc) return bad(std::string(lines[i]));
-    p.chunks[*idx].status = st == 'b' ? ChunkStatus::Blank : ChunkStatus::Verified;
+  (void)st.number("part_size");
+  for (const auto& [key, value] : st.entries()) {
+    if (!key.starts_with("chunk.")) continue;
+    const auto idx = parse_number(std::string_view(key).substr(6));
+    const size_t sp = value.find(' ');
+    const std::string status = value.substr(0, sp);
+    const auto crc = sp == std::string::npos ? std::nullopt : parse_crc(std::string_view(value).substr(sp + 1));
+    if (!idx || *idx >= p.chunks.size() || (status != "verified" && status != "blank") || !crc)
+      st.refuse(fmt::format("bad line '{}={}'", key.substr(0, 24), value.substr(0, 24)));
+    p.chunks[*idx].status = status == "blank" ? ChunkStatus::Blank : ChunkStatus::Verified;
     p.chunks[*idx].crc = *crc;
   }
   return p;
+}
+
+ChunkPlan parse_state(std::string_view text, const std::filesystem::path& file, uint64_t align) {
+  return plan_from_state(ResumeState::parse(text, "chunks", file), align);
 }
 
 }  // namespace camdump::dump

@@ -4,13 +4,12 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <charconv>
-#include <sstream>
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/file_util.hpp"
 #include "core/size.hpp"
+#include "dump/resume_state.hpp"
 
 namespace camdump::dump {
 
@@ -81,48 +80,55 @@ std::string format_units(const std::vector<RestoreUnit>& units, size_t max) {
   return s;
 }
 
-std::string RestoreState::text() const {
-  return fmt::format("camdump-restore 1\nimage_sha256 {}\nchip_id {}\nbegin {}\nend {}\nbackup {}\nsaved_sr1 {}\n"
-                     "units_written {}\n",
-                     image_sha256, chip_id, begin, end, backup.empty() ? "-" : backup, saved_sr1, units_written);
+namespace {
+
+ResumeState to_state(const RestoreState& r) {
+  ResumeState st("restore");
+  st.set("image_sha256", r.image_sha256);
+  st.set("chip_id", r.chip_id);
+  st.set_number("begin", r.begin);
+  st.set_number("end", r.end);
+  st.set("backup", r.backup);
+  st.set("saved_sr1", std::to_string(r.saved_sr1));
+  st.set_number("units_written", r.units_written);
+  return st;
 }
 
-std::optional<RestoreState> RestoreState::parse(const std::string& t) {
-  RestoreState st;
-  std::istringstream in(t);
-  std::string line;
-  if (!std::getline(in, line) || line != "camdump-restore 1") return std::nullopt;
-  unsigned seen = 0;
-  while (std::getline(in, line)) {
-    const size_t sp = line.find(' ');
-    if (sp == std::string::npos) return std::nullopt;
-    const std::string key = line.substr(0, sp), v = line.substr(sp + 1);
-    auto number = [&](auto& out, unsigned bit) {
-      const char* e = v.data() + v.size();
-      if (!v.empty() && std::from_chars(v.data(), e, out).ptr == e) seen |= bit;
-    };
-    if (key == "image_sha256") st.image_sha256 = v, seen |= 1;
-    else if (key == "chip_id") st.chip_id = v, seen |= 2;
-    else if (key == "begin") number(st.begin, 4);
-    else if (key == "end") number(st.end, 8);
-    else if (key == "backup") st.backup = v == "-" ? "" : v, seen |= 16;
-    else if (key == "saved_sr1") number(st.saved_sr1, 32);
-    else if (key == "units_written") number(st.units_written, 64);
-    else return std::nullopt;
+
+RestoreState from_state(const ResumeState& st) {
+  RestoreState r;
+  r.image_sha256 = st.get("image_sha256");
+  r.chip_id = st.get("chip_id");
+  r.begin = st.number("begin");
+  r.end = st.number("end");
+  r.backup = st.get("backup");
+  const std::string_view sr1 = st.get("saved_sr1");
+  if (sr1 == "-1") {
+    r.saved_sr1 = -1;
+  } else if (auto n = parse_number(sr1); n && *n <= 0xff) {
+    r.saved_sr1 = static_cast<int>(*n);
+  } else {
+    st.refuse("saved_sr1 is not -1 or a status byte");
   }
-  return seen == 127 ? std::optional<RestoreState>(st) : std::nullopt;
+  r.units_written = st.number("units_written");
+  if (r.end < r.begin) st.refuse("its end is before its begin");
+  return r;
 }
 
-void RestoreState::save(const std::filesystem::path& p) const {
-  const std::string t = text();
-  write_file_atomic(p, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(t.data()), t.size()));
+}  // namespace
+
+RestoreState RestoreState::parse(std::string_view text, const std::filesystem::path& file) {
+  return from_state(ResumeState::parse(text, "restore", file));
 }
+
+std::string RestoreState::text() const { return to_state(*this).text(); }
+
+void RestoreState::save(const std::filesystem::path& p) const { to_state(*this).save(p); }
 
 std::optional<RestoreState> RestoreState::load(const std::filesystem::path& p) {
-  std::error_code ec;
-  if (!std::filesystem::exists(p, ec)) return std::nullopt;
-  const auto raw = read_file(p);
-  return parse(std::string(raw.begin(), raw.end()));
+  const auto st = ResumeState::load(p, "restore");
+  if (!st) return std::nullopt;
+  return from_state(*st);
 }
 
 std::filesystem::path restore_state_path(const std::filesystem::path& image) {

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "image/inspect.hpp"
@@ -51,7 +52,8 @@ std::pair<uint64_t, uint64_t> boot_region(const image::InspectReport& r);
 std::string format_units(const std::vector<RestoreUnit>& units, size_t max = 8);
 
 /// IMAGE.restore-state: what an interrupted restore was doing, so that --resume continues it
-/// (re-planned from the flash) instead of taking a fresh "backup" of a half-written flash.
+/// (re-planned from the flash) instead of taking a fresh "backup" of a half-written flash. A
+/// dump/resume_state.hpp file of kind "restore".
 struct RestoreState {
   std::string image_sha256;  ///< of the whole IMAGE file
   std::string chip_id;       ///< "EF 40 18"
@@ -61,8 +63,12 @@ struct RestoreState {
   uint64_t units_written = 0;
 
   std::string text() const;
-  static std::optional<RestoreState> parse(const std::string& text);
+  /// Throws Error(Corrupt) naming `file` when the text is not a restore state.
+  static RestoreState parse(std::string_view text, const std::filesystem::path& file = "IMAGE.restore-state");
+  /// Written with write_file_atomic.
   void save(const std::filesystem::path& p) const;
+  /// nullopt when there is no file at `p`; a file that is not a whole restore state (garbage,
+  /// truncated, another format) is Error(Corrupt) naming it, never taken as "no state".
   static std::optional<RestoreState> load(const std::filesystem::path& p);
 };
 

@@ -11,6 +11,7 @@
 
 #include "core/crc32.hpp"
 #include "core/size.hpp"
+#include "dump/console_route.hpp"
 #include "uboot/device_crc.hpp"
 #include "uboot/mmc_output.hpp"
 
@@ -19,7 +20,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr unsigned kMaxRecoveries = 30;      // camera resets / lost prompts survived in one run
 constexpr auto kBlockTimeout = 60000ms;      // a write/read/erase may print nothing for this long
 constexpr uint64_t kBlock = 512;
 
@@ -37,37 +37,28 @@ bool contains_any(const std::string& line, std::initializer_list<std::string_vie
   return false;
 }
 
-class SdDumper {
+class SdDumper : public ConsoleRoute {
  public:
-  SdDumper(uboot::UbootSession& s, const SdDumpOptions& o) : s_(s), o_(o), stager_(s, o.staging) {}
+  SdDumper(uboot::UbootSession& s, const SdDumpOptions& o)
+      : ConsoleRoute(s, o.staging, "check the wiring, power supply and watchdog; then run again"), o_(o) {}
   SdDumpResult run();
 
  private:
-  void setup();
+  void prepare_route() override { prepare_device(); }  // a reset loses the device selection
   void prepare_device();
-  void recover(const uboot::ConsoleLost& e);
   void erase(uint64_t blocks);
+  std::optional<uint32_t> write_once(uint64_t off, uint64_t len, std::string& why);
+  uint64_t plan_chunk(uint64_t flash);
   uint32_t write_chunk(uint64_t off, uint64_t len);
   uboot::MmcResult block_io(std::string_view verb, uint64_t addr, uint64_t blk, uint64_t cnt);
   uint32_t device_crc(uint64_t addr, uint64_t len);
   void report(uint64_t done, bool finished = false);
 
-  uboot::UbootSession& s_;
   const SdDumpOptions& o_;
-  Stager stager_;
   SdDumpResult r_;
   std::string dev_;
-  unsigned recoveries_ = 0;
   uint64_t wire0_ = 0;
 };
-
-void SdDumper::setup() {
-  s_.attach();
-  s_.disable_watchdog();
-  r_.device = s_.device_info();
-  stager_.prepare();
-  prepare_device();
-}
 
 // `mmc dev N` / `virtio scan; virtio dev N` / `usb start; usb dev N`; errors are read from the output
 // (no `$?` on old U-Boots).
@@ -90,20 +81,6 @@ void SdDumper::prepare_device() {
   if (o_.device == SdDevice::Usb) cmds.push_back("usb start");
   cmds.push_back(fmt::format("{} dev {}", dev_, o_.device_number));
   for (const auto& cmd : cmds) check(cmd, s_.run(cmd, kBlockTimeout));
-}
-
-void SdDumper::recover(const uboot::ConsoleLost& e) {
-  if (++recoveries_ > kMaxRecoveries)
-    fail(ErrorKind::Io, fmt::format("the console was lost {} times; giving up ({})", recoveries_, e.what()),
-         "check the wiring, power supply and watchdog; then run again");
-  r_.resets += e.why() == uboot::ConsoleLost::Why::Reset;
-  s_.reporter().log(LogLevel::Warn, fmt::format("{}: re-attaching", e.what()));
-  if (e.why() == uboot::ConsoleLost::Why::Silent) s_.resync();  // stop whatever still runs
-  try {
-    setup();  // a reset loses RAM and the device selection; the card keeps what was written
-  } catch (const uboot::ConsoleLost& again) {
-    recover(again);
-  }
 }
 
 uboot::MmcResult SdDumper::block_io(std::string_view verb, uint64_t addr, uint64_t blk, uint64_t cnt) {
@@ -132,57 +109,53 @@ uint32_t SdDumper::device_crc(uint64_t addr, uint64_t len) {
 }
 
 void SdDumper::erase(uint64_t blocks) {
-  for (;;) {
-    try {
-      auto res = block_io("erase", 0, o_.start_block, blocks);
-      if (!res.ok)
-        fail(ErrorKind::Io, fmt::format("erasing blocks 0x{:x} + 0x{:x} failed: {}", o_.start_block, blocks, res.error),
-             "the card may be smaller than the flash, locked or failing; try another card, or --no-erase");
-      return;
-    } catch (const uboot::ConsoleLost& e) {
-      recover(e);
-    }
-  }
+  const auto res = guarded([&] { return block_io("erase", 0, o_.start_block, blocks); });
+  if (!res.ok)
+    fail(ErrorKind::Io, fmt::format("erasing blocks 0x{:x} + 0x{:x} failed: {}", o_.start_block, blocks, res.error),
+         "the card may be smaller than the flash, locked or failing; try another card, or --no-erase");
 }
 
-// Stage, device crc32, write, read back into the second buffer, compare crc32; retry; survive resets.
-uint32_t SdDumper::write_chunk(uint64_t off, uint64_t len) {
+// Stage, device crc32, write, read back into the second buffer, compare crc32. The chunk's CRC
+// when it verified; otherwise nullopt and `why`.
+std::optional<uint32_t> SdDumper::write_once(uint64_t off, uint64_t len, std::string& why) {
   const uint64_t cnt = len / kBlock, blk = o_.start_block + off / kBlock;
-  unsigned attempts = 0;
-  for (;;) {
+  const uint64_t ram = stager_.stage(off, len);
+  if (ram < r_.readback + len && r_.readback < ram + len)
+    fail(ErrorKind::Usage, fmt::format("the read-back buffer 0x{:x} overlaps the staged data at 0x{:x}", r_.readback, ram),
+         "give --readback (or --buffer) so the two RAM areas are apart");
+  const uint32_t want = device_crc(ram, len);
+  auto w = block_io("write", ram, blk, cnt);
+  if (!w.ok) {
+    why = "write failed: " + w.error;
+    return std::nullopt;
+  }
+  // Poison the read-back buffer so a read that silently does nothing cannot pass.
+  if (s_.has_command("mw")) s_.run(fmt::format("mw.l 0x{:x} 0 0x{:x}", r_.readback, len / 4));
+  auto rd = block_io("read", r_.readback, blk, cnt);
+  if (!rd.ok) {
+    why = "read back failed: " + rd.error;
+    return std::nullopt;
+  }
+  const uint32_t got = device_crc(r_.readback, len);
+  if (got == want) return want;
+  why = fmt::format("read back crc32 {:08x}, expected {:08x}", got, want);
+  return std::nullopt;
+}
+
+// write_once until it verifies (bounded); resets re-attach and redo the chunk (RAM is lost, the
+// card keeps what was written).
+uint32_t SdDumper::write_chunk(uint64_t off, uint64_t len) {
+  for (unsigned attempts = 1;; ++attempts) {
     check_cancel(s_.cancel_flag());
-    try {
-      const uint64_t ram = stager_.stage(off, len);
-      if (ram < r_.readback + len && r_.readback < ram + len)
-        fail(ErrorKind::Usage, fmt::format("the read-back buffer 0x{:x} overlaps the staged data at 0x{:x}", r_.readback, ram),
-             "give --readback (or --buffer) so the two RAM areas are apart");
-      const uint32_t want = device_crc(ram, len);
-      std::string why;
-      auto w = block_io("write", ram, blk, cnt);
-      if (w.ok) {
-        // Poison the read-back buffer so a read that silently does nothing cannot pass.
-        if (s_.has_command("mw")) s_.run(fmt::format("mw.l 0x{:x} 0 0x{:x}", r_.readback, len / 4));
-        auto rd = block_io("read", r_.readback, blk, cnt);
-        if (rd.ok) {
-          const uint32_t got = device_crc(r_.readback, len);
-          if (got == want) return want;
-          why = fmt::format("read back crc32 {:08x}, expected {:08x}", got, want);
-        } else {
-          why = "read back failed: " + rd.error;
-        }
-      } else {
-        why = "write failed: " + w.error;
-      }
-      ++r_.chunk_retries;
-      if (++attempts > o_.retries)
-        fail(ErrorKind::VerifyMismatch,
-             fmt::format("flash offset 0x{:x} (+0x{:x}) at card block 0x{:x} never verified after {} writes ({})", off,
-                         len, blk, attempts, why),
-             "the card is failing or too small: try another card");
-      s_.reporter().log(LogLevel::Warn, fmt::format("chunk 0x{:x}: {}; writing it again", off, why));
-    } catch (const uboot::ConsoleLost& e) {
-      recover(e);
-    }
+    std::string why;
+    if (auto crc = guarded([&] { return write_once(off, len, why); })) return *crc;
+    ++r_.chunk_retries;
+    if (attempts > o_.retries)
+      fail(ErrorKind::VerifyMismatch,
+           fmt::format("flash offset 0x{:x} (+0x{:x}) at card block 0x{:x} never verified after {} writes ({})", off,
+                       len, o_.start_block + off / kBlock, attempts, why),
+           "the card is failing or too small: try another card");
+    s_.reporter().log(LogLevel::Warn, fmt::format("chunk 0x{:x}: {}; writing it again", off, why));
   }
 }
 
@@ -197,31 +170,11 @@ void SdDumper::report(uint64_t done, bool finished) {
   s_.reporter().progress(p);
 }
 
-SdDumpResult SdDumper::run() {
-  const auto t0 = std::chrono::steady_clock::now();
-  wire0_ = s_.wire_bytes();
-  dev_ = std::string(sd_device_name(o_.device));
-  r_.device_name = dev_;
-  if (o_.chunk == 0 || o_.chunk % kBlock) fail(ErrorKind::Usage, "--chunk must be a positive multiple of 512");
-  for (;;) {
-    try {
-      setup();
-      break;
-    } catch (const uboot::ConsoleLost& e) {
-      recover(e);  // a reset while attaching/preparing: recover() attaches again
-      break;
-    }
-  }
-  const uint64_t flash = detect_flash_size(stager_, s_, o_.flash_size);
-  if (stager_.probe()) r_.flash_name = stager_.probe()->name;
-  if (flash == 0 || flash % kBlock) fail(ErrorKind::Usage, fmt::format("flash size {} is not a multiple of 512", flash));
-  r_.flash_size = flash;
-  r_.start_block = o_.start_block;
-  r_.block_count = flash / kBlock;
-  // Read-back buffer: after the staging buffer (1 MiB aligned), or at --buffer/the SoC default
-  // when the flash is memory-mapped (then nothing is staged in RAM). Both must stay below U-Boot's
-  // reserved area (issue 13: `--chunk 16M` put the read-back into a 64 MiB T31's stack), so a
-  // chunk that does not fit is made smaller, with a warning.
+// Read-back buffer: after the staging buffer (1 MiB aligned), or at --buffer/the SoC default
+// when the flash is memory-mapped (then nothing is staged in RAM). Both must stay below U-Boot's
+// reserved area (issue 13: `--chunk 16M` put the read-back into a 64 MiB T31's stack), so a
+// chunk that does not fit is made smaller, with a warning. Returns the chunk; sets r_.readback.
+uint64_t SdDumper::plan_chunk(uint64_t flash) {
   uint64_t chunk = std::min(o_.chunk, flash);
   const auto one = [](uint64_t c) { return c; };
   if (o_.readback) {
@@ -229,13 +182,29 @@ SdDumpResult SdDumper::run() {
     chunk = stager_.fit_chunk(chunk, kBlock, *o_.readback, one, "--chunk");
     r_.readback = *o_.readback;
   } else if (stager_.mapped()) {
-    r_.readback = o_.staging.buffer ? *o_.staging.buffer : default_buffer(r_.device);
+    r_.readback = o_.staging.buffer ? *o_.staging.buffer : default_buffer(device());
     chunk = stager_.fit_chunk(chunk, kBlock, r_.readback, one, "--chunk");
   } else {
     chunk = stager_.fit_chunk(chunk, kBlock, stager_.buffer(), [](uint64_t c) { return mib_up(c) + c; }, "--chunk");
     r_.readback = stager_.buffer() + mib_up(chunk);
   }
-  r_.chunk = chunk;
+  return chunk;
+}
+
+SdDumpResult SdDumper::run() {
+  const auto t0 = std::chrono::steady_clock::now();
+  wire0_ = s_.wire_bytes();
+  dev_ = std::string(sd_device_name(o_.device));
+  r_.device_name = dev_;
+  if (o_.chunk == 0 || o_.chunk % kBlock) fail(ErrorKind::Usage, "--chunk must be a positive multiple of 512");
+  guarded([this] { setup(); });
+  const uint64_t flash = detect_flash_size(stager_, s_, o_.flash_size);
+  if (stager_.probe()) r_.flash_name = stager_.probe()->name;
+  if (flash == 0 || flash % kBlock) fail(ErrorKind::Usage, fmt::format("flash size {} is not a multiple of 512", flash));
+  r_.flash_size = flash;
+  r_.start_block = o_.start_block;
+  r_.block_count = flash / kBlock;
+  const uint64_t chunk = r_.chunk = plan_chunk(flash);
   s_.reporter().log(LogLevel::Info,
                     fmt::format("{}: writing {} to blocks 0x{:x}..0x{:x}, read-back buffer 0x{:x}", dev_,
                                 format_size(flash), o_.start_block, o_.start_block + r_.block_count - 1, r_.readback));
@@ -247,26 +216,12 @@ SdDumpResult SdDumper::run() {
     whole = off == 0 ? write_chunk(off, len) : crc32_combine(whole, write_chunk(off, len), len);
     report(off + len);
   }
-  // The device's crc32 of the whole flash in one piece: over memory-mapped flash, or staged at
-  // once when at most 16 MiB (the guide's own `sf read 0x80600000 0 0x1000000`); larger flashes
-  // keep the device's chunk CRCs combined.
-  if (stager_.mapped() || (flash <= (16u << 20) && stager_.fits(flash))) {
-    std::optional<uint32_t> dev;
-    for (int attempt = 0; attempt < 6 && !dev; ++attempt) {
-      try {
-        dev = uboot::device_crc32(s_, stager_.stage(0, flash), flash, uboot::whole_image_crc(whole));
-      } catch (const uboot::ConsoleLost& e) {
-        recover(e);
-      }
-    }
-    if (!dev) fail(ErrorKind::Protocol, "no readable whole-flash crc32 from the device");
-    if (*dev != whole)
-      fail(ErrorKind::VerifyMismatch,
-           fmt::format("whole-flash crc32 {:08x} differs from the written chunks' {:08x}", *dev, whole),
-           "the flash changed during the dump; run again");
-    r_.whole_crc_from_device = true;
-  }
+  // The device's crc32 of the whole flash in one piece where it can be staged at once; larger
+  // flashes keep the device's chunk CRCs combined.
+  r_.whole_crc_from_device = check_whole_crc(0, flash, whole, "written chunks");
   r_.crc32 = whole;
+  r_.device = device();
+  r_.resets = resets();
   report(flash, true);
   r_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r_;

@@ -34,11 +34,12 @@ TEST(ChunkPlan, CombinedCrcEqualsWholeCrc) {
   EXPECT_EQ(p.combined_crc(), crc32(img));
 }
 
-TEST(ChunkPlan, StateRoundTripAndTornLine) {
+TEST(ChunkPlan, StateRoundTripAndDamagedStatesAreRefused) {
   auto p = ChunkPlan::make(0, 0x40000, 0x10000, 0x1000000);
   p.chunks[0] = {0, 0x10000, ChunkStatus::Blank, 0x12345678};
   p.chunks[2] = {0x20000, 0x10000, ChunkStatus::Verified, 0xcafef00d};
-  std::string text = p.state_text();
+  std::string text = p.state_text(0x30000);
+  EXPECT_TRUE(text.starts_with("format=camdump-resume 1\nkind=chunks\n")) << text;
   auto q = parse_state(text);
   EXPECT_EQ(q.chunk, 0x10000u);
   EXPECT_EQ(q.flash_size, 0x1000000u);
@@ -46,10 +47,26 @@ TEST(ChunkPlan, StateRoundTripAndTornLine) {
   EXPECT_EQ(q.chunks[1].status, ChunkStatus::Pending);
   EXPECT_EQ(q.chunks[2].crc, 0xcafef00du);
   EXPECT_EQ(q.settled_bytes(), 0x20000u);
-  auto torn = parse_state(text + "c 3 v 1234");  // power lost mid-append
-  EXPECT_EQ(torn.chunks[3].status, ChunkStatus::Pending);
+  EXPECT_THROW(parse_state(text.substr(0, text.size() - 12)), Error);  // truncated
   EXPECT_THROW(parse_state("garbage\n"), Error);
-  EXPECT_THROW(parse_state(text + "c 99 v 00000000\n"), Error);
+  // A well-formed state whose chunk index is past the plan: refused, naming the file.
+  ResumeState bad = p.state(0);
+  bad.set("chunk.99", "verified 00000000");
+  try {
+    parse_state(bad.text(), "/tmp/x.bin.part.state");
+    FAIL() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Corrupt);
+    EXPECT_NE(std::string(e.what()).find("/tmp/x.bin.part.state"), std::string::npos) << e.what();
+  }
+  // A huge plan from a hostile file is refused before it is allocated.
+  ResumeState huge("chunks");
+  huge.set_number("offset", 0);
+  huge.set_number("length", 1ull << 40);
+  huge.set_number("chunk", 16);
+  huge.set_number("flash", 0);
+  huge.set_number("part_size", 0);
+  EXPECT_THROW(parse_state(huge.text()), Error);
 }
 
 TEST(Staging, TemplateExpansion) {
