@@ -74,6 +74,7 @@ void run(const TftpArgs& a, Context& ctx) {
   o.chunk = a.chunk;
   if (o.chunk < 4096) fail(ErrorKind::Usage, "--chunk must be at least 4K");
   o.retries = a.retries;
+  o.resume = a.output.resume;
   SerializedReporter rep(ctx.reporter);  // the TFTP server reports from its own thread
   Console con = open_console(a.console, ctx, rep);
   auto r = dump::dump_tftp(*con.session, o, rep, ctx.cancel);
@@ -88,6 +89,8 @@ void run(const TftpArgs& a, Context& ctx) {
     j["chunks"] = r.chunks;
     j["chunk"] = r.chunk;
     j["retries"] = r.retries;
+    j["resumed_bytes"] = r.resumed_bytes;
+    j["resets"] = r.resets;
     j["seconds"] = r.seconds;
     j["device"] = {{"prompt", r.device.prompt}, {"version", r.device.version}, {"soc", r.device.soc}};
     j["inspect"] = dump_inspect_summary(r.out, r.offset);
@@ -99,6 +102,8 @@ void run(const TftpArgs& a, Context& ctx) {
   fmt::print("tftpput:  {} chunk(s) of {}, {} re-upload(s), {:.1f} s ({:.1f} MiB/s)\n", r.chunks, format_size(r.chunk),
              r.retries, r.seconds,
              r.seconds > 0 ? double(r.length) / r.seconds / (1 << 20) : 0.0);
+  if (r.resumed_bytes || r.resets)
+    fmt::print("resumed:  {} from OUT.part; {} camera reset(s) survived\n", format_size(r.resumed_bytes), r.resets);
   fmt::print("crc32:    {} (every chunk: device == file)\n", crc_hex(r.crc32));
   fmt::print("sha256:   {}\n", r.sha256);
   fmt::print("wrote {} ({}, verified)\n", r.out.string(), format_size(r.length));
@@ -114,7 +119,9 @@ void register_dump_tftp(CLI::App& app, Context& ctx) {
       "Dump the flash with U-Boot's tftpput to camdump's built-in TFTP server; each chunk is accepted only when "
       "its CRC32 equals the device's crc32 (needs a U-Boot with tftpput; stock Ingenic builds lack it: use uart or sd)");
   add_console_options(c, a->console, {.port = kConsolePortHelp});
-  add_output_options(c, a->output);
+  add_output_options(c, a->output,
+                     {.resume = "Continue from OUT.part and OUT.part.state (saved chunks are re-checked by the "
+                                "device's crc32)"});
   c.option("--server-ip", a->server_ip, "This PC's IPv4 address as the camera reaches it (setenv serverip)")
       .required();
   c.option("--camera-ip", a->camera_ip,
