@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The virtual camera's delivery path to the host: the virtual clock (10 bit times per byte at the
 // console rate, read timeouts jump to the next event), stalls, reset-after, a host at the wrong
-// rate (garbage), and noise (drop / flip / insert, geometric gaps so clean bytes are memcpy'd).
+// rate (garbage), and noise (LineNoise, sim_line_noise.hpp).
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -20,49 +20,12 @@ double Machine::noise_now() const {
   return opt_.noise_fast && uart_baud_ > opt_.baud ? *opt_.noise_fast : opt_.noise;
 }
 
-void Machine::schedule_noise() {
-  const double p = noise_now();
-  if (p <= 0) return;
-  std::uniform_real_distribution<double> u(0.0, 1.0);
-  double x = 1.0 - u(rng_);  // (0, 1]
-  double gap = std::floor(std::log(x) / std::log1p(-p));
-  next_noise_ = gap > 1e15 ? uint64_t{1} << 50 : static_cast<uint64_t>(gap);
-}
-
 size_t Machine::deliver(uint8_t* dst, size_t cap, const char* src, size_t n) {
   if (host_baud_ != uart_baud_) {
-    // Wrong rate: the host's UART samples garbage (framing errors, random bytes).
-    for (size_t i = 0; i < n; ++i) dst[i] = static_cast<uint8_t>(rng_() | 0x80);
+    noise_.garbage(dst, n);  // wrong rate: the host's UART samples garbage
     return n;
   }
-  size_t produced = 0, i = 0;
-  const double p = noise_now();
-  if (noise_scheduled_for_ < 0) noise_scheduled_for_ = opt_.noise;
-  if (p > 0 && p != noise_scheduled_for_) {  // the rate (and so the error rate) changed
-    noise_scheduled_for_ = p;
-    schedule_noise();
-  }
-  while (i < n) {
-    size_t run = p > 0 ? static_cast<size_t>(std::min<uint64_t>(next_noise_, n - i)) : n - i;
-    std::memcpy(dst + produced, src + i, run);
-    produced += run;
-    i += run;
-    if (p <= 0) break;
-    next_noise_ -= run;
-    if (i == n) break;
-    ++stats_.noise_events;
-    unsigned kind = static_cast<unsigned>(rng_() % 3);
-    if (kind == 2 && produced + (n - i) + 1 > cap) kind = 1;
-    if (kind == 0) {
-      ++i;  // dropped
-    } else if (kind == 1) {
-      dst[produced++] = static_cast<uint8_t>(src[i++] ^ (1u << (rng_() % 8)));  // one bit flipped
-    } else {
-      dst[produced++] = static_cast<uint8_t>(0x20 + rng_() % 95);  // a spurious character
-    }
-    schedule_noise();
-  }
-  return produced;
+  return noise_.apply(dst, cap, src, n, noise_now(), stats_.noise_events);
 }
 
 size_t Machine::host_read(std::span<uint8_t> buf, double timeout_s) {

@@ -42,7 +42,8 @@ std::vector<uint8_t> builtin_image(uint64_t size) {
 }  // namespace
 
 Machine::Machine(SimCamera& owner, SimOptions opt, Reporter& rep)
-    : owner_(owner), opt_(std::move(opt)), rep_(rep), ram_size_(opt_.ram_size), ram_(ram_size_, opt_.seed), rng_(opt_.seed) {
+    : owner_(owner), opt_(std::move(opt)), rep_(rep), ram_size_(opt_.ram_size), ram_(ram_size_, opt_.seed),
+      noise_(opt_.seed, opt_.noise) {
   if (opt_.image_path.empty()) {
     flash_ = builtin_image(opt_.flash_size.value_or(16u << 20));
   } else {
@@ -67,7 +68,6 @@ Machine::Machine(SimCamera& owner, SimOptions opt, Reporter& rep)
   if (opt_.bootdelay) env_store_.saved["bootdelay"] = std::to_string(*opt_.bootdelay);
   env_store_.saved["baudrate"] = std::to_string(opt_.baud);
   uart_baud_ = host_baud_ = opt_.baud;
-  schedule_noise();
   next_stall_ = opt_.stall_every;
   switch (opt_.state) {
     case BootState::Autoboot: boot(); break;

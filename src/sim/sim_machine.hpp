@@ -8,7 +8,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <random>
 #include <span>
 #include <string>
 #include <vector>
@@ -16,6 +15,7 @@
 #include "sim/sim_camera.hpp"
 #include "sim/sim_env_store.hpp"
 #include "sim/sim_line_editor.hpp"
+#include "sim/sim_line_noise.hpp"
 #include "sim/sim_ram.hpp"
 
 namespace camdump::sim {
@@ -181,11 +181,8 @@ class Machine {
   bool reset_done_ = false;
   double stall_until_ = 0;
   uint64_t next_stall_ = 0;
-  std::mt19937_64 rng_;
-  uint64_t next_noise_ = 0;     ///< bytes until the next noise event
-  double noise_scheduled_for_ = -1;  ///< error rate next_noise_ was drawn for (<0: noise=)
+  LineNoise noise_;             ///< noise= on the TX line (and a wrong-rate host's garbage)
   double noise_now() const;     ///< noise=, or noise-fast= while the UART runs above baud=
-  void schedule_noise();
 };
 
 }  // namespace camdump::sim

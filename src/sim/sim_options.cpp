@@ -46,12 +46,44 @@ bool bool_opt(std::string_view key, std::string_view v) {
   bad(fmt::format("{}={}: expected 0 or 1", key, v));
 }
 
-void apply(SimOptions& o, std::string_view key, std::string_view v) {
+// The board: flash, RAM, SD card, mapped flash, what is saved.
+// False when `key` is not one of them.
+bool apply_board(SimOptions& o, std::string_view key, std::string_view v) {
   if (key == "flash") {
     o.flash_size = size_opt(key, v);
     if (*o.flash_size == 0 || (*o.flash_size & (*o.flash_size - 1)) || *o.flash_size > (256u << 20))
       bad(fmt::format("flash={}: must be a power of two up to 256M", v));
-  } else if (key == "dialect") {
+  } else if (key == "erase") {
+    o.erase_size = size_opt(key, v);
+    if (*o.erase_size < 4096 || *o.erase_size > (256u << 10) || (*o.erase_size & (*o.erase_size - 1)))
+      bad(fmt::format("erase={}: a power of two from 4K to 256K", v));
+  } else if (key == "save") {
+    if (v.empty()) bad("save= needs a file");
+    o.save_path = std::string(v);
+  } else if (key == "ram") {
+    o.ram_size = size_opt(key, v);
+    if (o.ram_size < (1u << 20) || o.ram_size > (512u << 20)) bad("ram: between 1M and 512M");
+  } else if (key == "tftpput") {
+    o.tftpput = bool_opt(key, v);
+  } else if (key == "sd") {
+    if (v.empty()) bad("sd= needs a file");
+    o.sd_path = std::string(v);
+  } else if (key == "mapped") {
+    o.mapped_addr = num_opt(key, v);
+  } else if (key == "guard") {
+    o.guard = bool_opt(key, v);
+  } else if (key == "image") {
+    o.image_path = std::string(v);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// The console U-Boot shows: dialect, prompt, autoboot, the state at power-on.
+// False when `key` is not one of them.
+bool apply_console(SimOptions& o, std::string_view key, std::string_view v) {
+  if (key == "dialect") {
     if (v == "ingenic2013" || v == "ingenic" || v == "stock") o.dialect = Dialect::Ingenic2013;
     else if (v == "thingino") o.dialect = Dialect::Thingino;
     else if (v == "openipc") o.dialect = Dialect::OpenIpc;
@@ -85,7 +117,16 @@ void apply(SimOptions& o, std::string_view key, std::string_view v) {
     else bad(fmt::format("state={}: expected uboot, autoboot or linux", v));
   } else if (key == "powercycle-after") {
     o.powercycle_after_s = real_opt(key, v);
-  } else if (key == "noise") {
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// The serial line: rates, UART, and the faults injected on it.
+// False when `key` is not one of them.
+bool apply_line(SimOptions& o, std::string_view key, std::string_view v) {
+  if (key == "noise") {
     o.noise = real_opt(key, v);
     if (o.noise > 0.5) bad("noise: at most 0.5 errors per character");
   } else if (key == "seed") {
@@ -100,13 +141,6 @@ void apply(SimOptions& o, std::string_view key, std::string_view v) {
     o.reset_after = size_opt(key, v);
   } else if (key == "reset-after-flash") {
     o.reset_after_flash = size_opt(key, v);
-  } else if (key == "erase") {
-    o.erase_size = size_opt(key, v);
-    if (*o.erase_size < 4096 || *o.erase_size > (256u << 10) || (*o.erase_size & (*o.erase_size - 1)))
-      bad(fmt::format("erase={}: a power of two from 4K to 256K", v));
-  } else if (key == "save") {
-    if (v.empty()) bad("save= needs a file");
-    o.save_path = std::string(v);
   } else if (key == "bauds") {
     o.bauds.clear();
     while (!v.empty()) {
@@ -123,18 +157,6 @@ void apply(SimOptions& o, std::string_view key, std::string_view v) {
     o.baud = static_cast<uint32_t>(n);
   } else if (key == "fixedbaud") {
     o.fixed_baud = bool_opt(key, v);
-  } else if (key == "ram") {
-    o.ram_size = size_opt(key, v);
-    if (o.ram_size < (1u << 20) || o.ram_size > (512u << 20)) bad("ram: between 1M and 512M");
-  } else if (key == "tftpput") {
-    o.tftpput = bool_opt(key, v);
-  } else if (key == "sd") {
-    if (v.empty()) bad("sd= needs a file");
-    o.sd_path = std::string(v);
-  } else if (key == "mapped") {
-    o.mapped_addr = num_opt(key, v);
-  } else if (key == "guard") {
-    o.guard = bool_opt(key, v);
   } else if (key == "uart") {  // binary stub (issue 13 item 4): the console's UART number
     auto n = num_opt(key, v);
     if (n > 9) bad(fmt::format("uart={}: a UART number 0..9", v));
@@ -148,11 +170,15 @@ void apply(SimOptions& o, std::string_view key, std::string_view v) {
   } else if (key == "noise-fast") {
     o.noise_fast = real_opt(key, v);
     if (*o.noise_fast > 0.5) bad("noise-fast: at most 0.5 errors per character");
-  } else if (key == "image") {
-    o.image_path = std::string(v);
   } else {
-    bad(fmt::format("unknown option '{}'", key));
+    return false;
   }
+  return true;
+}
+
+void apply(SimOptions& o, std::string_view key, std::string_view v) {
+  if (!apply_board(o, key, v) && !apply_console(o, key, v) && !apply_line(o, key, v))
+    bad(fmt::format("unknown option '{}'", key));
 }
 
 }  // namespace

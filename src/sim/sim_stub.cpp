@@ -46,16 +46,8 @@ class StubProgram : public SimProgram {
   std::optional<int32_t> run(SimCamera& cam, std::string& in, std::string& out) override {
     const double now = cam.virtual_seconds();
     if (started_ < 0) started_ = idle_since_ = now;
-    const uint32_t console = cam.options().baud;
     const uint64_t uart_phys = kSimUartBase + 0x1000u * cam.options().uart;
-    if (mode_ == SimStubMode::Silent || (p_.uart_base & 0x1fffffffu) != uart_phys) {
-      // Another UART (or a dead one): its bytes go nowhere the host can hear. Like stub.c it
-      // streams the range there (at U-Boot's rate after a failed sync), waits for a host that
-      // never talks to it, and returns rc 2.
-      in.clear();
-      const double busy = (div_ ? 2.0 : 0.0) + len_ * 10.0 / console + kIdleSeconds;
-      return now - started_ > busy ? std::optional<int32_t>(2) : std::nullopt;
-    }
+    if (mode_ == SimStubMode::Silent || (p_.uart_base & 0x1fffffffu) != uart_phys) return deaf(cam, in, now);
     auto mem = cam.ram(src_, len_);
     if (mem.size() != len_) return 3;  // the real stub would fault; keep it simple
     if (!hello_sent_) {
@@ -63,46 +55,69 @@ class StubProgram : public SimProgram {
       hello_sent_ = true;
       return std::nullopt;
     }
-    if (div_ && phase_ == Phase::Switch) {
-      if (cam.has_output()) return std::nullopt;  // stub.c waits for LSR.TEMT first
-      old_rate_ = cam.console_baud();
-      cam.set_console_baud(rate_for_divisor(div_));
-      switched_ = true;
-      sync_until_ = now + kSyncSeconds;
-      phase_ = Phase::Sync;
-      in.clear();  // what the FIFO held at the old rate is garbage now
-    }
-    if (phase_ == Phase::Sync) {
-      for (auto [op, arg] : commands(in)) {
-        if (op == 'S') append(out, uboot::encode_words('S', arg, divisor_for_rate(old_rate_), div_));
-        if (op == 'G') phase_ = Phase::Stream;
-      }
-      if (phase_ == Phase::Sync && now <= sync_until_) return std::nullopt;
-      if (phase_ == Phase::Sync) {  // no 'G': back to U-Boot's divisor by itself
-        if (cam.has_output()) return std::nullopt;
-        cam.set_console_baud(old_rate_);
-        switched_ = false;
-        phase_ = Phase::Stream;
-      }
-      append(out, uboot::encode_words('Y', switched_ ? 1 : 0, divisor_for_rate(old_rate_), div_));
-      return std::nullopt;
-    }
+    if (div_ && phase_ == Phase::Switch && !switch_rate(cam, in, now)) return std::nullopt;
+    if (phase_ == Phase::Sync) return sync(cam, in, out, now);
     if (rx_) return receive(cam, mem, in, out, now);
-    if (next_ < nframes_) {  // stream up to ~64 KiB per call
-      const size_t start = out.size();
-      while (next_ < nframes_ && out.size() - start < 65536) {
-        send_frame(mem, next_, out);
-        next_++;
-      }
-      if (next_ == nframes_) {
-        append(out, uboot::encode_end(crc32(mem), len_));
-        idle_since_ = -1;  // the idle clock starts once the end packet is out
-      }
+    if (next_ < nframes_) {
+      stream(mem, out);
       return std::nullopt;
     }
+    return serve(cam, mem, in, out, now);
+  }
+
+ private:
+  // Another UART (or a dead one): its bytes go nowhere the host can hear. Like stub.c it streams
+  // the range there (at U-Boot's rate after a failed sync), waits for a host that never talks to
+  // it, and returns rc 2.
+  std::optional<int32_t> deaf(SimCamera& cam, std::string& in, double now) {
+    in.clear();
+    const double busy = (div_ ? 2.0 : 0.0) + len_ * 10.0 / cam.options().baud + kIdleSeconds;
+    return now - started_ > busy ? std::optional<int32_t>(2) : std::nullopt;
+  }
+  // The new divisor once the hello has left (stub.c waits for LSR.TEMT); false while waiting.
+  bool switch_rate(SimCamera& cam, std::string& in, double now) {
+    if (cam.has_output()) return false;
+    old_rate_ = cam.console_baud();
+    cam.set_console_baud(rate_for_divisor(div_));
+    switched_ = true;
+    sync_until_ = now + kSyncSeconds;
+    phase_ = Phase::Sync;
+    in.clear();  // what the FIFO held at the old rate is garbage now
+    return true;
+  }
+  // Answers 'S' until the host's 'G', or goes back to U-Boot's divisor by itself; then 'Y'.
+  std::optional<int32_t> sync(SimCamera& cam, std::string& in, std::string& out, double now) {
+    for (auto [op, arg] : commands(in)) {
+      if (op == 'S') append(out, uboot::encode_words('S', arg, divisor_for_rate(old_rate_), div_));
+      if (op == 'G') phase_ = Phase::Stream;
+    }
+    if (phase_ == Phase::Sync && now <= sync_until_) return std::nullopt;
+    if (phase_ == Phase::Sync) {  // no 'G': back to U-Boot's divisor by itself
+      if (cam.has_output()) return std::nullopt;
+      cam.set_console_baud(old_rate_);
+      switched_ = false;
+      phase_ = Phase::Stream;
+    }
+    append(out, uboot::encode_words('Y', switched_ ? 1 : 0, divisor_for_rate(old_rate_), div_));
+    return std::nullopt;
+  }
+  // Up to ~64 KiB of frames per call, then the end packet.
+  void stream(std::span<const uint8_t> mem, std::string& out) {
+    const size_t start = out.size();
+    while (next_ < nframes_ && out.size() - start < 65536) {
+      send_frame(mem, next_, out);
+      next_++;
+    }
+    if (next_ == nframes_) {
+      append(out, uboot::encode_end(crc32(mem), len_));
+      idle_since_ = -1;  // the idle clock starts once the end packet is out
+    }
+  }
+  // After the stream: re-sends what the host asks for until 'Q' or silence, like stub.c.
+  std::optional<int32_t> serve(SimCamera& cam, std::span<const uint8_t> mem, std::string& in, std::string& out,
+                               double now) {
     if (idle_since_ < 0) idle_since_ = now;
     if (leaving_) return leave(cam);
-    // Serve commands from a sliding window, like stub.c.
     if (in.empty()) {
       if (now - idle_since_ > kIdleSeconds) leaving_ = 2;
       return leaving_ ? leave(cam) : std::nullopt;
@@ -123,7 +138,6 @@ class StubProgram : public SimProgram {
     return leaving_ ? leave(cam) : std::nullopt;
   }
 
- private:
   enum class Phase { Switch, Sync, Stream };
   static void append(std::string& out, const std::vector<uint8_t>& v) { out.append(v.begin(), v.end()); }
   void send_frame(std::span<const uint8_t> mem, uint32_t seq, std::string& out) {
