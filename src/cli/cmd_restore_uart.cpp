@@ -2,7 +2,8 @@
 // `camdump restore uart PORT IMAGE`: write a verified image back to the flash through U-Boot over
 // the console alone: the units that differ travel by YMODEM to `loady` (--method loady, the
 // portable path: stock Ingenic 2013.07 and modern U-Boot have it); dump/uboot_restore.hpp does
-// the work. The backup is read with md (dump uart).
+// the work. --method stub|auto: the binary stub's receive mode where it can run. The backup is read
+// with md (dump uart).
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
@@ -15,20 +16,22 @@ namespace {
 
 struct Args {
   RestoreUbootArgs r;
-  std::string method = "auto";
+  std::string method = "auto", soc;
 };
 
 void run(const Args& a, Context& ctx) {
   if (a.method != "auto" && a.method != "loady" && a.method != "stub")
     fail(ErrorKind::Usage, fmt::format("--method {}: use auto, loady or stub", a.method));
-  if (a.method == "stub")
-    fail(ErrorKind::Unsupported, "--method stub: the stub's receive mode is not wired into restore yet",
-         "use --method loady (YMODEM to U-Boot's loady)");
   auto o = restore_uboot_options(a.r, ctx);
   o.make_backup = [st = o.staging, fs = o.flash_size](uboot::UbootSession& s, const std::filesystem::path& out) {
     backup_by_md(s, out, st, fs);
   };
-  dump::YmodemLoader loader;
+  if (a.method == "loady") {
+    dump::YmodemLoader loader;
+    run_restore_uboot(a.r, std::move(o), loader, ctx);
+    return;
+  }
+  dump::StubRestoreLoader loader(a.method == "stub", a.soc.empty() ? std::nullopt : std::optional(a.soc));
   run_restore_uboot(a.r, std::move(o), loader, ctx);
 }
 
@@ -42,8 +45,10 @@ void register_restore_uart(CLI::App& app, Context& ctx) {
               "sf read + crc32 (boot region last), backs the flash up first (md)");
   add_restore_uboot_options(*c, a->r);
   c->add_option("--method", a->method,
-                "How the bytes reach RAM: loady (YMODEM, every U-Boot with loady), stub (camdump's binary stub, not "
-                "wired yet), auto (default: loady)");
+                "How the bytes reach RAM: loady (YMODEM, every U-Boot with loady), stub (camdump's binary stub in "
+                "receive mode, refused where it cannot run), auto (default: the stub where the SoC, port and U-Boot "
+                "allow it, else loady)");
+  c->add_option("--soc", a->soc, "SoC for the stub (t31, t31:uart0, ...; default: detected from the banner)");
   c->callback([a, &ctx] { run(*a, ctx); });
 }
 

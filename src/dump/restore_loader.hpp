@@ -12,6 +12,7 @@
 
 #include "dump/uboot_restore.hpp"
 #include "tftp/server.hpp"
+#include "uboot/stub_loader.hpp"
 #include "uboot/ymodem.hpp"
 
 namespace camdump::dump {
@@ -53,6 +54,28 @@ class YmodemLoader : public RestoreLoader {
 
  private:
   uboot::ymodem::SendOptions o_;
+};
+
+/// `restore uart --method stub|auto`: the binary stub's receive mode (uboot/stub_upload.hpp) when
+/// the SoC, the transport and U-Boot allow it (choose_uart_method, as `dump uart` decides), YMODEM
+/// to loady otherwise and for any unit the stub could not deliver. A re-attach (camera reboot)
+/// makes the stub be uploaded again.
+class StubRestoreLoader : public RestoreLoader {
+ public:
+  StubRestoreLoader(bool required, std::optional<std::string> soc);
+  ~StubRestoreLoader() override;
+  std::string name() const override { return stub_ ? "stub" : "loady"; }
+  void prepare(uboot::UbootSession& s) override;
+  void load(uboot::UbootSession& s, uint64_t ram, uint64_t flash_off, std::span<const uint8_t> data) override;
+  std::string reason;          ///< why the stub (or not)
+  uint64_t stub_bytes = 0, fallbacks = 0;
+
+ private:
+  bool required_;
+  std::optional<std::string> soc_;
+  bool chosen_ = false;
+  std::unique_ptr<uboot::StubLoader> stub_;
+  YmodemLoader ymodem_;
 };
 
 /// The card holds the whole-flash image from 512-byte block `first_block` (16: `camdump sdcard`).

@@ -234,6 +234,7 @@ UbootRestoreSummary UbootRestorer::run() {
   if (!probe_.ok()) fail(ErrorKind::Protocol, "sf probe found no flash: " + probe_.error);
   preflight();
   lay_out_ram();
+  sum_.loader = loader_.name();
 
   // State of an earlier, interrupted run.
   const auto state_path = restore_state_path(o_.image);
@@ -311,6 +312,7 @@ UbootRestoreSummary UbootRestorer::run() {
 }
 
 UbootRestoreSummary UbootRestorer::finish(std::chrono::steady_clock::time_point t0, uint64_t wire0) {
+  sum_.loader = loader_.name();  // a loader may have chosen its way at prepare()
   sum_.loaded_bytes = loader_.payload;
   sum_.load_wire_chars = loader_.wire_chars;
   sum_.wire_chars = s_.wire_bytes() - wire0;

@@ -18,6 +18,7 @@
 #include "dump/uboot_restore.hpp"
 #include "image/synth.hpp"
 #include "sim/sim_camera.hpp"
+#include "sim/sim_stub.hpp"
 #include "support/process.hpp"
 
 using namespace camdump;
@@ -59,7 +60,7 @@ struct Rig {
       write_file_atomic(card_path, c);
       spec += ",sd=" + card_path.string();
     }
-    t = sim::open_sim(spec, null_reporter());
+    t = sim::open_sim(spec, null_reporter(), sim::with_sim_stub());
   }
   sim::SimCamera& cam() { return dynamic_cast<sim::SimTransport&>(*t).camera(); }
   std::vector<uint8_t> flash() {
@@ -267,4 +268,18 @@ TEST(RestoreUboot, WrongSizeIsRefused) {
     EXPECT_NE(std::string(e.what()).find("refusing"), std::string::npos) << e.what();
   }
   EXPECT_EQ(rig.cam().stats().sf_erase_units, 0u);
+}
+
+// restore uart --method stub: the binary stub's receive mode carries the units (the sim runs it).
+TEST(RestoreUboot, UartStubCarriesTheUnits) {
+  for (const std::string extra : {"", ",noise=1e-4,seed=3,reset-after-flash=40000"}) {
+    Rig rig("thingino", extra);
+    dump::StubRestoreLoader loader(true, std::nullopt);
+    uboot::UbootSession s(*rig.t, rep(), nullptr, sopt());
+    auto r = dump::restore_uboot(s, loader, rig.opt(), rep(), nullptr);
+    EXPECT_EQ(rig.flash(), new_image()) << extra;
+    EXPECT_EQ(r.loader, "stub");
+    EXPECT_GT(loader.stub_bytes, 0u) << loader.reason;
+    if (!loader.fallbacks) EXPECT_EQ(loader.stub_bytes, r.loaded_bytes);
+  }
 }
