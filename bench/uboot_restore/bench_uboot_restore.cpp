@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Bench of the U-Boot restore (issue 14): the virtual camera (`baud-timing=1`: every console
 // character costs 10 bit times at 115200, host->camera too while loady receives) holds a 16 MiB
-// Thingino-like image whose 64 KiB env partition differs from IMAGE. `restore uart` (loady) and
+// Thingino-like image whose 64 KiB env partition differs from IMAGE. `restore uart` (loady, and the
+// binary stub's receive mode) and
 // `restore tftp` (tftpboot from the built-in server on 127.0.0.1) write IMAGE back without a backup.
 // Prints the bytes that differ, the bytes moved to the camera, the console characters the loader
 // spent per written byte and in all (plan by crc32, sf commands, final check), and the virtual
@@ -15,6 +16,7 @@
 #include "dump/uboot_restore.hpp"
 #include "image/synth.hpp"
 #include "sim/sim_camera.hpp"
+#include "sim/sim_stub.hpp"
 #include "tftp/udp.hpp"
 
 using namespace camdump;
@@ -39,12 +41,15 @@ int main() {
   fmt::print("{:<10} {:>10} {:>12} {:>14} {:>14} {:>12} {:>10}\n", "route", "moved", "load chars", "chars/written",
              "all chars", "virtual s", "exact");
   int rc = 0;
-  for (const std::string route : {"uart", "tftp"}) {
-    auto t = sim::open_sim((dir / "old.bin").string() + ",dialect=thingino,state=uboot,baud-timing=1", null_reporter());
+  for (const std::string route : {"uart", "stub", "tftp"}) {
+    auto t = sim::open_sim((dir / "old.bin").string() + ",dialect=thingino,state=uboot,baud-timing=1", null_reporter(),
+                           sim::with_sim_stub());
     auto& cam = dynamic_cast<sim::SimTransport&>(*t).camera();
     std::unique_ptr<dump::RestoreLoader> loader;
     if (route == "uart") {
       loader = std::make_unique<dump::YmodemLoader>();
+    } else if (route == "stub") {  // the stub's receive mode at U-Boot's 115200 (the T31 sim)
+      loader = std::make_unique<dump::StubRestoreLoader>(true, std::nullopt);
     } else {
       dump::TftpLoaderOptions o;
       o.server_ip = "127.0.0.1";
@@ -63,7 +68,7 @@ int main() {
     const auto f = cam.flash();
     const bool exact = std::equal(f.begin(), f.end(), image.begin(), image.end());
     rc |= !exact;
-    fmt::print("{:<10} {:>10} {:>12} {:>14.3f} {:>14} {:>12.1f} {:>10}\n", route == "uart" ? "loady" : "tftpboot",
+    fmt::print("{:<10} {:>10} {:>12} {:>14.3f} {:>14} {:>12.1f} {:>10}\n", route == "uart" ? "loady" : route == "stub" ? "stub" : "tftpboot",
                r.loaded_bytes, r.load_wire_chars, double(r.load_wire_chars) / double(std::max<uint64_t>(r.bytes_written, 1)),
                r.wire_chars, secs, exact ? "yes" : "NO");
     std::error_code ec;
