@@ -89,9 +89,10 @@ bool StubLoader::upload_run(UploadRun& run, UploadResult& res) {
   std::deque<std::pair<uint32_t, uint16_t>> inflight;  // seq, tag: in the order sent
   uint64_t confirmed_bytes = 0;
   std::array<uint8_t, 16384> buf;
-  // Waiting for answers: the window's wire time at the rate plus the adapter's latency.
+  // Waiting for an answer: the window's wire time at the rate plus the adapter's latency. A port
+  // without a rate (tcp:, QEMU) may be slow: under QEMU host bytes reach the guest at a few KB/s.
   const ms answer_wait =
-      ms(rate ? uint64_t(run.opt->window) * write_frame_chars(frame) * 10 * 1000 / rate + 500 : 3000);
+      ms(rate ? uint64_t(run.opt->window) * write_frame_chars(frame) * 10 * 1000 / rate + 500 : 10000);
 
   // Reads until an answer arrives or `quiet` of silence, watching for a camera that rebooted or
   // a stub that left by itself.

@@ -61,8 +61,8 @@ void upload_on(const QemuConfig& cfg, const char* soc_name, uint64_t addr, uint3
   auto res = uboot::stub_upload(loader, addr, file, opt);
   ASSERT_TRUE(res.ok) << res.failure << "\n" << read_file(dir / "console.log");
   EXPECT_EQ(res.crc, crc32(file));
-  EXPECT_EQ(res.resent_frames, 0u);  // QEMU's socket loses nothing
-  EXPECT_LT(double(res.wire_chars) / file.size(), 1.05);
+  // No figures here: on a loaded machine QEMU can be slower than the host's answer wait, and
+  // frames sent again (correctly) cost characters. Figures: bench/stub_upload on the sim.
   // Back at U-Boot's prompt: its own crc32 of the RAM equals the file's.
   EXPECT_EQ(s.crc32(addr, file.size()), crc32(file));
   // A second upload over the same stub (no new mw.l) of other bytes lands too.
