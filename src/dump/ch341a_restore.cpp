@@ -135,216 +135,283 @@ std::string describe_plan(const Ch341aRestoreSummary& s, const Ch341aRestoreOpti
   return t;
 }
 
+namespace {
+
+// One NOR restore, step by step (the steps of issue 14's "What it must do").
+class NorRestore {
+ public:
+  NorRestore(ch341a::Ch341aSession& s, const Ch341aRestoreOptions& o, Reporter& rep, const CancelFlag* cancel,
+             Ch341aRestoreSummary sum, std::vector<uint8_t> image)
+      : s_(s), o_(o), rep_(rep), cancel_(cancel), sum_(std::move(sum)), state_path_(restore_state_path(o.image)) {
+    t_.image = std::move(image);
+  }
+
+  Ch341aRestoreSummary run(std::chrono::steady_clock::time_point t0) {
+    refuse_what_would_brick();
+    load_state();
+    spi::NorWriter w(s_.master(), sum_.probe.size, sum_.probe.id.empty() ? 0 : sum_.probe.id[0]);
+    check_protection(w);
+    keep_a_way_back();
+    plan();
+    if (o_.dry_run) return std::move(sum_);
+    if (!sum_.plan.empty() && o_.confirm && !o_.confirm(describe_plan(sum_, o_)))
+      fail(ErrorKind::Cancelled, "restore not confirmed: nothing was written");
+    st_.save(state_path_);
+    try {
+      write(w);
+      final_check(w);
+      if (st_.saved_sr1 >= 0) {
+        w.write_status(uint8_t(st_.saved_sr1));
+        rep_.log(LogLevel::Info, fmt::format("block protection set back (status register 1 0x{:02X})", st_.saved_sr1));
+      }
+    } catch (const Error& e) {
+      if (e.kind() == ErrorKind::Cancelled || e.kind() == ErrorKind::Usb || e.kind() == ErrorKind::Timeout ||
+          e.kind() == ErrorKind::VerifyMismatch)
+        throw Error(e.kind(),
+                    e.what() + fmt::format("; {} of {} units written; {} says where it stopped", sum_.units_written,
+                                           sum_.plan.units.size(), state_path_.string()),
+                    e.hint().empty() ? "run again with --resume to continue" : e.hint());
+      throw;
+    }
+    std::error_code ec;
+    std::filesystem::remove(state_path_, ec);
+    const auto c = w.counts();
+    sum_.sector_erases = c.sector_erases, sum_.block_erases = c.block_erases;
+    sum_.pages = c.pages, sum_.bytes_programmed = c.bytes;
+    sum_.sha256 = sha256_hex(cur_);
+    sum_.bus = s_.master().stats();
+    sum_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return std::move(sum_);
+  }
+
+ private:
+  // 1. Refuse what would brick: an image that is not whole, the wrong size, the wrong chip.
+  void refuse_what_would_brick() {
+    image::InspectOptions io;
+    io.cancel = cancel_;
+    const image::InspectReport ir = image::inspect(t_.image, io);
+    for (const auto& p : ir.problems) sum_.problems.push_back(p.text());
+    if (!ir.ok() && !o_.force) {
+      std::string list;
+      for (size_t i = 0; i < sum_.problems.size() && i < 6; ++i) list += "; " + sum_.problems[i];
+      fail(ErrorKind::Corrupt,
+           fmt::format("{} fails inspect ({} problems{}): refusing to write it", o_.image.string(),
+                       sum_.problems.size(), list),
+           "check it with `camdump inspect`; --force writes it anyway");
+    }
+    id_ = spi::id_string(sum_.probe.id);
+    if (auto rec = ch341a::read_chip_record(o_.image)) {
+      if (rec->id != id_ || rec->size != sum_.probe.size) {
+        const std::string what = fmt::format("{} was dumped from {} (ID {}, {}), this chip is {} (ID {}, {})",
+                                             o_.image.string(), rec->name, rec->id, format_size(rec->size),
+                                             sum_.probe.name, id_, format_size(sum_.probe.size));
+        if (!o_.force) fail(ErrorKind::Usage, what + ": refusing to write it", "--force writes it anyway");
+        sum_.notes.push_back(what);
+      }
+    } else {
+      sum_.notes.push_back(fmt::format("no chip record ({}): the chip ID cannot be checked",
+                                       ch341a::chip_record_path(o_.image).string()));
+    }
+    choose_range(sum_, o_, ir, t_);
+    sum_.boot = boot_region(ir);
+  }
+
+  // 2. State of an earlier, interrupted run.
+  void load_state() {
+    st_.image_sha256 = sha256_hex(t_.image);
+    st_.chip_id = id_;
+    st_.begin = sum_.begin, st_.end = sum_.end;
+    std::optional<RestoreState> saved = RestoreState::load(state_path_);
+    if (saved && !o_.resume && !o_.dry_run)
+      fail(ErrorKind::Usage,
+           fmt::format("an earlier restore of {} was interrupted ({})", o_.image.string(), state_path_.string()),
+           "add --resume to continue it (it re-reads the flash and writes what still differs)");
+    if (o_.resume && saved) {
+      if (saved->image_sha256 != st_.image_sha256 || saved->chip_id != id_ || saved->begin != st_.begin ||
+          saved->end != st_.end)
+        fail(ErrorKind::Usage, fmt::format("{} belongs to another image, chip or range", state_path_.string()),
+             "give the same IMAGE and range as the interrupted run, or delete the state file to start over");
+      st_ = *saved;
+      sum_.resumed = true;
+    }
+  }
+
+  void check_protection(spi::NorWriter& w) {
+    sr1_ = w.read_status();
+    protected_now_ = w.protection_bits(sr1_) != 0;
+    if (protected_now_ && !o_.unprotect && st_.saved_sr1 < 0 && !o_.dry_run)
+      fail(ErrorKind::Unsupported,
+           fmt::format("the chip's block protection is on (status register 1 = 0x{:02X}): writes to protected "
+                       "blocks would be ignored",
+                       sr1_),
+           "--unprotect clears it for the restore and sets it back afterwards");
+  }
+
+  // 3. Keep a way back, and learn what the flash holds now.
+  void keep_a_way_back() {
+    cur_.resize(sum_.end - sum_.begin);
+    const bool need_backup =
+        !o_.no_backup && !o_.dry_run && o_.backup.empty() && !(sum_.resumed && !st_.backup.empty());
+    if (!o_.backup.empty() || (sum_.resumed && !st_.backup.empty() && o_.backup.empty())) {
+      sum_.backup = o_.backup.empty() ? std::filesystem::path(st_.backup) : o_.backup;
+    } else if (need_backup) {
+      sum_.backup = o_.image.string() + ".before-restore.bin";
+    }
+    if (need_backup) {
+      make_backup();
+    } else {
+      read_range(s_, sum_.probe.size, sum_.begin, cur_, rep_, cancel_, "reading the flash");
+      if (!sum_.backup.empty() && !sum_.resumed) check_given_backup();
+    }
+    if (!sum_.backup.empty()) st_.backup = sum_.backup.string();
+  }
+
+  void make_backup() {
+    if (std::filesystem::exists(sum_.backup))
+      fail(ErrorKind::Usage,
+           fmt::format("{} exists already (from an earlier restore?): not overwriting it", sum_.backup.string()),
+           "pass it as --backup FILE (it is checked against the flash), or move it away");
+    rep_.log(LogLevel::Info, fmt::format("backing up the flash to {} (read twice, verified)", sum_.backup.string()));
+    ch341a::DumpOptions d;
+    d.out = sum_.backup;
+    d.chip = o_.chip;
+    auto ds = ch341a::dump_ch341a(s_, d, rep_, cancel_);
+    sum_.bus_backup = ds.bus;
+    const auto b = read_file(sum_.backup);
+    std::copy_n(b.begin() + long(sum_.begin), cur_.size(), cur_.begin());
+  }
+
+  // --backup FILE must be this flash as it is now.
+  void check_given_backup() {
+    const auto b = read_file(sum_.backup);
+    if (b.size() != sum_.probe.size)
+      fail(ErrorKind::Usage, fmt::format("--backup {} is {}, not the chip's {}", sum_.backup.string(),
+                                         format_size(b.size()), format_size(sum_.probe.size)));
+    for (uint64_t a = 0; a < cur_.size(); a += kSector)
+      if (std::memcmp(cur_.data() + a, b.data() + sum_.begin + a, kSector) != 0)
+        fail(ErrorKind::VerifyMismatch,
+             fmt::format("--backup {} differs from the flash at {}: it is not a backup of this flash as it is now",
+                         sum_.backup.string(), hex(sum_.begin + a)),
+             "dump the flash first (leave out --backup), or reseat the clip if the dump is right");
+  }
+
+  // 4. Plan: only the units that differ, the boot region last.
+  void plan() {
+    RestorePlanInput pi;
+    pi.begin = sum_.begin, pi.end = sum_.end;
+    pi.sector = kSector, pi.block = kBlock;
+    pi.boot_begin = sum_.boot.first, pi.boot_end = sum_.boot.second;
+    pi.differs = diff_sectors(t_, sum_.begin, sum_.end, cur_);
+    sum_.plan = plan_restore(pi);
+  }
+
+  void clear_protection(spi::NorWriter& w) {
+    if (st_.saved_sr1 < 0) st_.saved_sr1 = sr1_;
+    st_.save(state_path_);
+    rep_.log(LogLevel::Warn, fmt::format("clearing block protection (status register 1 0x{:02X})", sr1_));
+    w.write_status(uint8_t(sr1_ & ~w.protection_bits(0xFF)));
+    sum_.protection_cleared = true;
+  }
+
+  // Above 16 MiB: 4-byte addresses, checked at a place whose bytes are not all the same.
+  void enter_4byte_mode(spi::NorWriter& w) {
+    uint64_t check = sum_.begin;
+    for (uint64_t a = 0; a + 65 <= cur_.size(); a += 64)
+      if (!std::all_of(cur_.begin() + long(a), cur_.begin() + long(a + 65), [&](uint8_t b) { return b == cur_[a]; })) {
+        check = sum_.begin + a;
+        break;
+      }
+    if (!w.enter_4b(check))
+      fail(ErrorKind::Protocol, "the chip did not enter 4-byte address mode (B7): nothing was written",
+           "name the part with --chip, or write it with flashrom");
+  }
+
+  // 5. Write the differing units, each read back; the state file counts them.
+  void write(spi::NorWriter& w) {
+    if (protected_now_) clear_protection(w);
+    if (sum_.probe.size > (uint64_t(1) << 24) && !sum_.plan.empty()) enter_4byte_mode(w);
+    Progress p;
+    p.stage = "writing";
+    p.total = sum_.plan.bytes;
+    bool warned = false;
+    for (const auto& u : sum_.plan.units) {
+      check_cancel(cancel_);
+      if (u.boot && !warned) {
+        warned = true;
+        rep_.log(LogLevel::Warn, fmt::format("writing the boot region {}-{} (SPL + U-Boot) now: if this is cut "
+                                             "short, the camera will not boot until it is written again",
+                                             hex(sum_.boot.first), hex(sum_.boot.second - 1)));
+      }
+      unsigned used = write_unit(w, u, t_.at(u.offset, u.size), std::max(1u, o_.tries));
+      if (!used)
+        fail(ErrorKind::VerifyMismatch,
+             fmt::format("{}-{} did not verify after {} erase+write attempts; it holds neither the old nor the new "
+                         "content",
+                         hex(u.offset), hex(u.offset + u.size - 1), o_.tries),
+             "reseat the clip and run again with --resume (the backup is " +
+                 (sum_.backup.empty() ? std::string("not there: --no-backup") : sum_.backup.string()) + ")");
+      sum_.unit_retries += used - 1;
+      ++sum_.units_written;
+      ++st_.units_written;
+      st_.save(state_path_);
+      p.done += u.size;
+      rep_.progress(p);
+    }
+    p.finished = true;
+    rep_.progress(p);
+  }
+
+  // 6. The whole range once more; a unit that differs is read again, then rewritten once.
+  void final_check(spi::NorWriter& w) {
+    read_range(s_, sum_.probe.size, sum_.begin, cur_, rep_, cancel_, "final check");
+    auto bad = diff_sectors(t_, sum_.begin, sum_.end, cur_);
+    for (size_t i = 0; i < bad.size(); ++i) {
+      if (!bad[i]) continue;
+      const RestoreUnit u{sum_.begin + i * kSector, kSector, false};
+      std::vector<uint8_t> again(kSector);
+      w.read(u.offset, again);
+      if (std::equal(again.begin(), again.end(), t_.at(u.offset, kSector).begin())) {
+        std::copy(again.begin(), again.end(), cur_.begin() + long(i * kSector));
+        continue;
+      }
+      if (!write_unit(w, u, t_.at(u.offset, kSector), std::max(1u, o_.tries)))
+        fail(ErrorKind::VerifyMismatch, fmt::format("final check: {}-{} differs from the image and did not verify "
+                                                    "when written again",
+                                                    hex(u.offset), hex(u.offset + kSector - 1)));
+      ++sum_.final_rewrites;
+      w.read(u.offset, again);
+      std::copy(again.begin(), again.end(), cur_.begin() + long(i * kSector));
+    }
+  }
+
+  ch341a::Ch341aSession& s_;
+  const Ch341aRestoreOptions& o_;
+  Reporter& rep_;
+  const CancelFlag* cancel_;
+  Ch341aRestoreSummary sum_;
+  Target t_;
+  std::filesystem::path state_path_;
+  RestoreState st_;
+  std::string id_;
+  std::vector<uint8_t> cur_;  ///< the range as the flash holds it (before, then after)
+  uint8_t sr1_ = 0;
+  bool protected_now_ = false;
+};
+
+}  // namespace
+
 Ch341aRestoreSummary restore_ch341a(ch341a::Ch341aSession& s, const Ch341aRestoreOptions& o, Reporter& rep,
                                     const CancelFlag* cancel) {
   const auto t0 = std::chrono::steady_clock::now();
   Ch341aRestoreSummary sum;
   sum.dry_run = o.dry_run;
-  Target t;
-  t.image = read_file(o.image);
+  auto image = read_file(o.image);
   sum.probe = ch341a::probe_ch341a(s, o.chip);
   for (const auto& w : sum.probe.warnings) rep.log(LogLevel::Warn, w);
-  if (sum.probe.kind == spi::ChipKind::Nand) return restore_ch341a_nand(s, o, std::move(sum), std::move(t.image), rep, cancel);
+  if (sum.probe.kind == spi::ChipKind::Nand)
+    return restore_ch341a_nand(s, o, std::move(sum), std::move(image), rep, cancel);
   if (o.nand_oob) fail(ErrorKind::Usage, fmt::format("--nand-oob: {} is a SPI NOR chip", sum.probe.name));
-
-  // 1. Refuse what would brick: an image that is not whole, the wrong size, the wrong chip.
-  image::InspectOptions io;
-  io.cancel = cancel;
-  const image::InspectReport ir = image::inspect(t.image, io);
-  for (const auto& p : ir.problems) sum.problems.push_back(p.text());
-  if (!ir.ok() && !o.force) {
-    std::string list;
-    for (size_t i = 0; i < sum.problems.size() && i < 6; ++i) list += "; " + sum.problems[i];
-    fail(ErrorKind::Corrupt,
-         fmt::format("{} fails inspect ({} problems{}): refusing to write it", o.image.string(), sum.problems.size(), list),
-         "check it with `camdump inspect`; --force writes it anyway");
-  }
-  const std::string id = spi::id_string(sum.probe.id);
-  if (auto rec = ch341a::read_chip_record(o.image)) {
-    if (rec->id != id || rec->size != sum.probe.size) {
-      const std::string what = fmt::format("{} was dumped from {} (ID {}, {}), this chip is {} (ID {}, {})",
-                                           o.image.string(), rec->name, rec->id, format_size(rec->size),
-                                           sum.probe.name, id, format_size(sum.probe.size));
-      if (!o.force) fail(ErrorKind::Usage, what + ": refusing to write it", "--force writes it anyway");
-      sum.notes.push_back(what);
-    }
-  } else {
-    sum.notes.push_back(fmt::format("no chip record ({}): the chip ID cannot be checked",
-                                    ch341a::chip_record_path(o.image).string()));
-  }
-  choose_range(sum, o, ir, t);
-  sum.boot = boot_region(ir);
-
-  // 2. State of an earlier, interrupted run.
-  const auto state_path = restore_state_path(o.image);
-  RestoreState st;
-  st.image_sha256 = sha256_hex(t.image);
-  st.chip_id = id;
-  st.begin = sum.begin, st.end = sum.end;
-  std::optional<RestoreState> saved = RestoreState::load(state_path);
-  if (saved && !o.resume && !o.dry_run)
-    fail(ErrorKind::Usage, fmt::format("an earlier restore of {} was interrupted ({})", o.image.string(),
-                                       state_path.string()),
-         "add --resume to continue it (it re-reads the flash and writes what still differs)");
-  if (o.resume && saved) {
-    if (saved->image_sha256 != st.image_sha256 || saved->chip_id != id || saved->begin != st.begin ||
-        saved->end != st.end)
-      fail(ErrorKind::Usage, fmt::format("{} belongs to another image, chip or range", state_path.string()),
-           "give the same IMAGE and range as the interrupted run, or delete the state file to start over");
-    st = *saved;
-    sum.resumed = true;
-  }
-
-  spi::NorWriter w(s.master(), sum.probe.size, sum.probe.id.empty() ? 0 : sum.probe.id[0]);
-  const uint8_t sr1 = w.read_status();
-  const bool protected_now = w.protection_bits(sr1) != 0;
-  if (protected_now && !o.unprotect && st.saved_sr1 < 0 && !o.dry_run)
-    fail(ErrorKind::Unsupported,
-         fmt::format("the chip's block protection is on (status register 1 = 0x{:02X}): writes to protected blocks "
-                     "would be ignored", sr1),
-         "--unprotect clears it for the restore and sets it back afterwards");
-
-  // 3. Keep a way back, and learn what the flash holds now.
-  std::vector<uint8_t> cur(sum.end - sum.begin);
-  const bool need_backup = !o.no_backup && !o.dry_run && o.backup.empty() && !(sum.resumed && !st.backup.empty());
-  if (!o.backup.empty() || (sum.resumed && !st.backup.empty() && o.backup.empty())) {
-    sum.backup = o.backup.empty() ? std::filesystem::path(st.backup) : o.backup;
-  } else if (need_backup) {
-    sum.backup = o.image.string() + ".before-restore.bin";
-  }
-  if (need_backup) {
-    if (std::filesystem::exists(sum.backup))
-      fail(ErrorKind::Usage, fmt::format("{} exists already (from an earlier restore?): not overwriting it",
-                                         sum.backup.string()),
-           "pass it as --backup FILE (it is checked against the flash), or move it away");
-    rep.log(LogLevel::Info, fmt::format("backing up the flash to {} (read twice, verified)", sum.backup.string()));
-    ch341a::DumpOptions d;
-    d.out = sum.backup;
-    d.chip = o.chip;
-    auto ds = ch341a::dump_ch341a(s, d, rep, cancel);
-    sum.bus_backup = ds.bus;
-    const auto b = read_file(sum.backup);
-    std::copy_n(b.begin() + long(sum.begin), cur.size(), cur.begin());
-  } else {
-    read_range(s, sum.probe.size, sum.begin, cur, rep, cancel, "reading the flash");
-    if (!sum.backup.empty() && !sum.resumed) {  // --backup FILE must be this flash as it is now
-      const auto b = read_file(sum.backup);
-      if (b.size() != sum.probe.size)
-        fail(ErrorKind::Usage, fmt::format("--backup {} is {}, not the chip's {}", sum.backup.string(),
-                                           format_size(b.size()), format_size(sum.probe.size)));
-      for (uint64_t a = 0; a < cur.size(); a += kSector)
-        if (std::memcmp(cur.data() + a, b.data() + sum.begin + a, kSector) != 0)
-          fail(ErrorKind::VerifyMismatch,
-               fmt::format("--backup {} differs from the flash at {}: it is not a backup of this flash as it is now",
-                           sum.backup.string(), hex(sum.begin + a)),
-               "dump the flash first (leave out --backup), or reseat the clip if the dump is right");
-    }
-  }
-  if (!sum.backup.empty()) st.backup = sum.backup.string();
-
-  // 4. Plan: only the units that differ, the boot region last.
-  RestorePlanInput pi;
-  pi.begin = sum.begin, pi.end = sum.end;
-  pi.sector = kSector, pi.block = kBlock;
-  pi.boot_begin = sum.boot.first, pi.boot_end = sum.boot.second;
-  pi.differs = diff_sectors(t, sum.begin, sum.end, cur);
-  sum.plan = plan_restore(pi);
-  if (o.dry_run) return sum;
-  if (!sum.plan.empty() && o.confirm && !o.confirm(describe_plan(sum, o)))
-    fail(ErrorKind::Cancelled, "restore not confirmed: nothing was written");
-
-  // 5. Write.
-  st.save(state_path);
-  auto note = [&](const Error& e, const std::string& extra) {
-    return Error(e.kind(), e.what() + extra, e.hint().empty() ? "run again with --resume to continue" : e.hint());
-  };
-  try {
-    if (protected_now) {
-      if (st.saved_sr1 < 0) st.saved_sr1 = sr1;
-      st.save(state_path);
-      rep.log(LogLevel::Warn, fmt::format("clearing block protection (status register 1 0x{:02X})", sr1));
-      w.write_status(uint8_t(sr1 & ~w.protection_bits(0xFF)));
-      sum.protection_cleared = true;
-    }
-    if (sum.probe.size > (uint64_t(1) << 24) && !sum.plan.empty()) {
-      uint64_t check = sum.begin;  // a place whose bytes are not all the same
-      for (uint64_t a = 0; a + 65 <= cur.size(); a += 64)
-        if (!std::all_of(cur.begin() + long(a), cur.begin() + long(a + 65), [&](uint8_t b) { return b == cur[a]; })) {
-          check = sum.begin + a;
-          break;
-        }
-      if (!w.enter_4b(check))
-        fail(ErrorKind::Protocol, "the chip did not enter 4-byte address mode (B7): nothing was written",
-             "name the part with --chip, or write it with flashrom");
-    }
-    Progress p;
-    p.stage = "writing";
-    p.total = sum.plan.bytes;
-    bool warned = false;
-    for (const auto& u : sum.plan.units) {
-      check_cancel(cancel);
-      if (u.boot && !warned) {
-        warned = true;
-        rep.log(LogLevel::Warn, fmt::format("writing the boot region {}-{} (SPL + U-Boot) now: if this is cut "
-                                            "short, the camera will not boot until it is written again",
-                                            hex(sum.boot.first), hex(sum.boot.second - 1)));
-      }
-      unsigned used = write_unit(w, u, t.at(u.offset, u.size), std::max(1u, o.tries));
-      if (!used)
-        fail(ErrorKind::VerifyMismatch,
-             fmt::format("{}-{} did not verify after {} erase+write attempts; it holds neither the old nor the new "
-                         "content", hex(u.offset), hex(u.offset + u.size - 1), o.tries),
-             "reseat the clip and run again with --resume (the backup is " +
-                 (sum.backup.empty() ? std::string("not there: --no-backup") : sum.backup.string()) + ")");
-      sum.unit_retries += used - 1;
-      ++sum.units_written;
-      ++st.units_written;
-      st.save(state_path);
-      p.done += u.size;
-      rep.progress(p);
-    }
-    p.finished = true;
-    rep.progress(p);
-
-    // 6. The whole range once more; a unit that differs is read again, then rewritten once.
-    read_range(s, sum.probe.size, sum.begin, cur, rep, cancel, "final check");
-    auto bad = diff_sectors(t, sum.begin, sum.end, cur);
-    for (size_t i = 0; i < bad.size(); ++i) {
-      if (!bad[i]) continue;
-      const RestoreUnit u{sum.begin + i * kSector, kSector, false};
-      std::vector<uint8_t> again(kSector);
-      w.read(u.offset, again);
-      if (std::equal(again.begin(), again.end(), t.at(u.offset, kSector).begin())) {
-        std::copy(again.begin(), again.end(), cur.begin() + long(i * kSector));
-        continue;
-      }
-      if (!write_unit(w, u, t.at(u.offset, kSector), std::max(1u, o.tries)))
-        fail(ErrorKind::VerifyMismatch, fmt::format("final check: {}-{} differs from the image and did not verify "
-                                                    "when written again", hex(u.offset), hex(u.offset + kSector - 1)));
-      ++sum.final_rewrites;
-      w.read(u.offset, again);
-      std::copy(again.begin(), again.end(), cur.begin() + long(i * kSector));
-    }
-    if (st.saved_sr1 >= 0) {
-      w.write_status(uint8_t(st.saved_sr1));
-      rep.log(LogLevel::Info, fmt::format("block protection set back (status register 1 0x{:02X})", st.saved_sr1));
-    }
-  } catch (const Error& e) {
-    if (e.kind() == ErrorKind::Cancelled || e.kind() == ErrorKind::Usb || e.kind() == ErrorKind::Timeout ||
-        e.kind() == ErrorKind::VerifyMismatch)
-      throw note(e, fmt::format("; {} of {} units written; {} says where it stopped", sum.units_written,
-                                sum.plan.units.size(), state_path.string()));
-    throw;
-  }
-  std::error_code ec;
-  std::filesystem::remove(state_path, ec);
-  const auto c = w.counts();
-  sum.sector_erases = c.sector_erases, sum.block_erases = c.block_erases;
-  sum.pages = c.pages, sum.bytes_programmed = c.bytes;
-  sum.sha256 = sha256_hex(cur);
-  sum.bus = s.master().stats();
-  sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return sum;
+  return NorRestore(s, o, rep, cancel, std::move(sum), std::move(image)).run(t0);
 }
 
 }  // namespace camdump::dump
