@@ -162,29 +162,30 @@ std::vector<uint8_t> ShellDumper::read_console(const MtdPart& p, const ShellDump
   return data;
 }
 
-ShellDumpResult ShellDumper::run(const ShellDumpOptions& opt) {
-  ShellDumpResult res;
-  res.layout = read_layout();
+// The camera's hash tool (md5sum, sha256sum; none = two reads) and, over the console, its encoder.
+ShellDumper::Tools ShellDumper::find_tools(ShellVia via) {
   Tools tools;
   for (const char* h : {"md5sum", "sha256sum"})
     if (sh_.run(fmt::format("echo x | {} >/dev/null 2>&1", h)).status == 0) {
       tools.hasher = h;
       break;
     }
-  if (opt.via == ShellVia::Console) {
-    for (const char* e : {"base64", "uuencode", "hexdump", "od"})
-      if (sh_.run(fmt::format("echo x | {} >/dev/null 2>&1", encoder_pipe(e))).status == 0) {
-        tools.encoder = e;
-        break;
-      }
-    if (tools.encoder.empty())
-      fail(ErrorKind::Unsupported, "the camera shell has none of base64, uuencode, hexdump, od",
-           "use --via tftp or --via sd");
-    res.encoder = tools.encoder;
-    rep_.log(LogLevel::Info, fmt::format("shell: moving data with {}, verifying with {}", tools.encoder,
-                                         tools.hasher.empty() ? "two reads" : tools.hasher));
-  }
+  if (via != ShellVia::Console) return tools;
+  for (const char* e : {"base64", "uuencode", "hexdump", "od"})
+    if (sh_.run(fmt::format("echo x | {} >/dev/null 2>&1", encoder_pipe(e))).status == 0) {
+      tools.encoder = e;
+      break;
+    }
+  if (tools.encoder.empty())
+    fail(ErrorKind::Unsupported, "the camera shell has none of base64, uuencode, hexdump, od",
+         "use --via tftp or --via sd");
+  rep_.log(LogLevel::Info, fmt::format("shell: moving data with {}, verifying with {}", tools.encoder,
+                                       tools.hasher.empty() ? "two reads" : tools.hasher));
+  return tools;
+}
 
+// The whole-chip partition when it covers the others, else the partitions that tile the flash.
+std::vector<size_t> ShellDumper::pick_parts(ShellDumpResult& res) {
   std::vector<size_t> pick;
   if (auto w = res.layout.whole_chip(); w && res.layout.parts[*w].size >= res.layout.span()) {
     pick = {*w};
@@ -196,92 +197,114 @@ ShellDumpResult ShellDumper::run(const ShellDumpOptions& opt) {
   res.flash_size = res.whole_chip_used ? res.layout.parts[pick[0]].size : res.layout.span();
   rep_.log(LogLevel::Info, fmt::format("shell: {} partition(s), {} in all{}", pick.size(), format_size(res.flash_size),
                                        res.whole_chip_used ? " (whole-chip partition)" : ""));
+  return pick;
+}
 
+// --via sd: the card's mount point (--sd-path, or the first /dev/mmcblk* mount), checked writable.
+std::string ShellDumper::sd_directory(const ShellDumpOptions& opt) {
   std::string sd_dir = opt.sd_path;
-  if (opt.via == ShellVia::Sd) {
-    if (sd_dir.empty()) {
-      auto m = sh_.run("grep '^/dev/mmcblk' /proc/mounts");
-      if (m.status != 0 || m.lines.empty())
-        fail(ErrorKind::NotFound, "no SD card is mounted on the camera (nothing from /dev/mmcblk* in /proc/mounts)",
-             "insert a FAT-formatted card, or give its mount point with --sd-path");
-      std::string l = m.lines.front();
-      auto a = l.find(' ');
-      auto b = l.find(' ', a + 1);
-      sd_dir = l.substr(a + 1, b - a - 1);
-    }
-    auto w = sh_.run(fmt::format("touch {0}/.camdump-w && rm {0}/.camdump-w", sd_dir));
-    if (w.status != 0)
-      fail(ErrorKind::Permission, fmt::format("the card at {} on the camera is not writable", sd_dir),
-           "check that it is mounted read-write and not full");
+  if (sd_dir.empty()) {
+    auto m = sh_.run("grep '^/dev/mmcblk' /proc/mounts");
+    if (m.status != 0 || m.lines.empty())
+      fail(ErrorKind::NotFound, "no SD card is mounted on the camera (nothing from /dev/mmcblk* in /proc/mounts)",
+           "insert a FAT-formatted card, or give its mount point with --sd-path");
+    std::string l = m.lines.front();
+    auto a = l.find(' ');
+    auto b = l.find(' ', a + 1);
+    sd_dir = l.substr(a + 1, b - a - 1);
   }
+  auto w = sh_.run(fmt::format("touch {0}/.camdump-w && rm {0}/.camdump-w", sd_dir));
+  if (w.status != 0)
+    fail(ErrorKind::Permission, fmt::format("the card at {} on the camera is not writable", sd_dir),
+         "check that it is mounted read-write and not full");
+  return sd_dir;
+}
 
+// busybox `tftp -p` of the whole partition to our server, unless a previous run's copy has the
+// camera's hash. True when the copy was just transferred (kept through on_verified once verified).
+bool ShellDumper::copy_tftp(PartitionCopy& c, const ShellDumpOptions& opt, const Tools& tools, ShellDumpResult& res) {
+  const MtdPart& p = c.part;
+  if (!opt.tftp_receive) fail(ErrorKind::Usage, "--via tftp needs the built-in TFTP server");
+  const std::string dev = fmt::format("/dev/mtd{}", p.index);
+  const std::string name = fmt::format("{}mtd{}.bin", opt.name_prefix, p.index);
+  auto upload = [&] {
+    rep_.log(LogLevel::Info, fmt::format("shell: mtd{} ({}) -> tftp {}:{} {}", p.index, p.name, opt.server_ip,
+                                         opt.server_port, name));
+    // Through a pipe: busybox tftp then sends no tsize (a char device's st_size is 0).
+    auto r = sh_.run(fmt::format("dd if={} bs=65536 2>/dev/null | tftp -p -l - -r {} {} {}", dev, name, opt.server_ip,
+                                 opt.server_port),
+                     seconds(600));
+    if (r.status != 0)
+      fail(ErrorKind::Io, fmt::format("tftp on the camera failed (status {}): {}", r.status,
+                                      r.lines.empty() ? "" : r.lines.back()),
+           "check --server-ip is an address the camera can reach and that UDP is not filtered");
+    return opt.tftp_receive(name);
+  };
+  c.device_hash = device_hash(dev, tools, &c.hash_algo);
+  if (!tools.hasher.empty() && opt.saved) {
+    // A previous run's copy of the whole partition, if the camera's hash agrees with it.
+    std::vector<uint8_t> had = opt.saved(p, 0, p.size);
+    if (had.size() == p.size && local_hash(had, tools.hasher) == c.device_hash) {
+      c.data = std::move(had);
+      res.resumed_bytes += p.size;
+      rep_.log(LogLevel::Info, fmt::format("shell: mtd{} ({}) taken from the previous run ({} agrees)", p.index,
+                                           p.name, tools.hasher));
+      return false;
+    }
+  }
+  c.data = upload();
+  if (tools.hasher.empty() && upload() != c.data)  // no hash on the camera: two uploads must agree
+    fail(ErrorKind::VerifyMismatch, fmt::format("mtd{}: two uploads differ", p.index));
+  return true;
+}
+
+// `dd` of the partition to the card on the camera; the copy's hash must equal the partition's.
+void ShellDumper::copy_sd(PartitionCopy& c, const std::string& sd_dir, const ShellDumpOptions& opt, const Tools& tools) {
+  const std::string dev = fmt::format("/dev/mtd{}", c.part.index);
+  c.card_file = fmt::format("{}/{}mtd{}.bin", sd_dir, opt.name_prefix, c.part.index);
+  auto r = sh_.run(fmt::format("dd if={} of={} bs=65536 2>/dev/null && sync", dev, c.card_file), seconds(600));
+  if (r.status != 0) fail(ErrorKind::Io, fmt::format("copying {} to {} failed on the camera", dev, c.card_file));
+  c.device_hash = device_hash(dev, tools, &c.hash_algo);
+  std::string algo;
+  std::string copy_hash = device_hash(c.card_file, tools, &algo);
+  if (!tools.hasher.empty() && copy_hash != c.device_hash)
+    fail(ErrorKind::VerifyMismatch, fmt::format("the copy {} on the card differs from {}", c.card_file, dev),
+         "the card may be failing; try another card");
+}
+
+// One partition by the chosen way, checked against the camera's hash.
+PartitionCopy ShellDumper::copy_partition(const MtdPart& p, const ShellDumpOptions& opt, const Tools& tools,
+                                          const std::string& sd_dir, ShellDumpResult& res, uint64_t done) {
+  PartitionCopy c;
+  c.part = p;
+  bool keep_when_verified = false;  // a whole partition just transferred (tftp)
+  switch (opt.via) {
+    case ShellVia::Console:
+      c.data = read_console(p, opt, tools, res, done, res.flash_size);
+      c.device_hash = device_hash(fmt::format("/dev/mtd{}", p.index), tools, &c.hash_algo);
+      break;
+    case ShellVia::Tftp: keep_when_verified = copy_tftp(c, opt, tools, res); break;
+    case ShellVia::Sd: copy_sd(c, sd_dir, opt, tools); break;
+  }
+  if (!c.data.empty() && !tools.hasher.empty() && local_hash(c.data, tools.hasher) != c.device_hash)
+    fail(ErrorKind::VerifyMismatch, fmt::format("mtd{} ({}): {} of the received copy differs from the camera's",
+                                                p.index, p.name, tools.hasher));
+  if (keep_when_verified && opt.on_verified) opt.on_verified(p, 0, c.data);  // (console: per chunk)
+  return c;
+}
+
+ShellDumpResult ShellDumper::run(const ShellDumpOptions& opt) {
+  ShellDumpResult res;
+  res.layout = read_layout();
+  const Tools tools = find_tools(opt.via);
+  res.encoder = tools.encoder;
+  const std::vector<size_t> pick = pick_parts(res);
+  const std::string sd_dir = opt.via == ShellVia::Sd ? sd_directory(opt) : opt.sd_path;
   uint64_t done = 0;
   for (size_t idx : pick) {
     const MtdPart& p = res.layout.parts[idx];
-    PartitionCopy c;
-    c.part = p;
-    bool keep_when_verified = false;  // a whole partition just transferred (tftp)
-    const std::string dev = fmt::format("/dev/mtd{}", p.index);
-    switch (opt.via) {
-      case ShellVia::Console:
-        c.data = read_console(p, opt, tools, res, done, res.flash_size);
-        c.device_hash = device_hash(dev, tools, &c.hash_algo);
-        break;
-      case ShellVia::Tftp: {
-        if (!opt.tftp_receive) fail(ErrorKind::Usage, "--via tftp needs the built-in TFTP server");
-        const std::string name = fmt::format("{}mtd{}.bin", opt.name_prefix, p.index);
-        auto upload = [&] {
-          rep_.log(LogLevel::Info, fmt::format("shell: mtd{} ({}) -> tftp {}:{} {}", p.index, p.name, opt.server_ip,
-                                               opt.server_port, name));
-          // Through a pipe: busybox tftp then sends no tsize (a char device's st_size is 0).
-          auto r = sh_.run(fmt::format("dd if={} bs=65536 2>/dev/null | tftp -p -l - -r {} {} {}", dev, name,
-                                       opt.server_ip, opt.server_port),
-                           seconds(600));
-          if (r.status != 0)
-            fail(ErrorKind::Io, fmt::format("tftp on the camera failed (status {}): {}", r.status,
-                                            r.lines.empty() ? "" : r.lines.back()),
-                 "check --server-ip is an address the camera can reach and that UDP is not filtered");
-          return opt.tftp_receive(name);
-        };
-        c.device_hash = device_hash(dev, tools, &c.hash_algo);
-        if (!tools.hasher.empty() && opt.saved) {
-          // A previous run's copy of the whole partition, if the camera's hash agrees with it.
-          std::vector<uint8_t> had = opt.saved(p, 0, p.size);
-          if (had.size() == p.size && local_hash(had, tools.hasher) == c.device_hash) {
-            c.data = std::move(had);
-            res.resumed_bytes += p.size;
-            rep_.log(LogLevel::Info, fmt::format("shell: mtd{} ({}) taken from the previous run ({} agrees)", p.index,
-                                                 p.name, tools.hasher));
-            break;
-          }
-        }
-        c.data = upload();
-        if (tools.hasher.empty() && upload() != c.data)  // no hash on the camera: two uploads must agree
-          fail(ErrorKind::VerifyMismatch, fmt::format("mtd{}: two uploads differ", p.index));
-        keep_when_verified = true;
-        break;
-      }
-      case ShellVia::Sd: {
-        c.card_file = fmt::format("{}/{}mtd{}.bin", sd_dir, opt.name_prefix, p.index);
-        auto r = sh_.run(fmt::format("dd if={} of={} bs=65536 2>/dev/null && sync", dev, c.card_file), seconds(600));
-        if (r.status != 0) fail(ErrorKind::Io, fmt::format("copying {} to {} failed on the camera", dev, c.card_file));
-        c.device_hash = device_hash(dev, tools, &c.hash_algo);
-        std::string algo;
-        std::string copy_hash = device_hash(c.card_file, tools, &algo);
-        if (!tools.hasher.empty() && copy_hash != c.device_hash)
-          fail(ErrorKind::VerifyMismatch, fmt::format("the copy {} on the card differs from {}", c.card_file, dev),
-               "the card may be failing; try another card");
-        break;
-      }
-    }
-    if (!c.data.empty() && !tools.hasher.empty()) {
-      if (local_hash(c.data, tools.hasher) != c.device_hash)
-        fail(ErrorKind::VerifyMismatch, fmt::format("mtd{} ({}): {} of the received copy differs from the camera's",
-                                                    p.index, p.name, tools.hasher));
-    }
-    if (keep_when_verified && opt.on_verified) opt.on_verified(p, 0, c.data);  // (console: per chunk)
+    res.copies.push_back(copy_partition(p, opt, tools, sd_dir, res, done));
     done += p.size;
-    res.copies.push_back(std::move(c));
   }
   return res;
 }

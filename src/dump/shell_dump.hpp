@@ -78,6 +78,13 @@ class ShellDumper {
                                     ShellDumpResult& res, uint64_t done_before, uint64_t total);
   std::vector<uint8_t> fetch_chunk(const MtdPart& p, uint64_t off, uint64_t len, const Tools& tools);
   std::string device_hash(const std::string& path, const Tools& tools, std::string* algo);
+  Tools find_tools(ShellVia via);
+  std::vector<size_t> pick_parts(ShellDumpResult& res);
+  std::string sd_directory(const ShellDumpOptions& opt);
+  PartitionCopy copy_partition(const MtdPart& p, const ShellDumpOptions& opt, const Tools& tools, const std::string& sd_dir,
+                               ShellDumpResult& res, uint64_t done);
+  bool copy_tftp(PartitionCopy& c, const ShellDumpOptions& opt, const Tools& tools, ShellDumpResult& res);
+  void copy_sd(PartitionCopy& c, const std::string& sd_dir, const ShellDumpOptions& opt, const Tools& tools);
 
   shell::ShellSession& sh_;
   Reporter& rep_;
