@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // `camdump combine PART... -o OUT`: join mtdN copies into one image, in partition order.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include "cli/command.hpp"
 #include "cli/commands.hpp"
 #include "core/atomic_file.hpp"
 #include "core/file_util.hpp"
@@ -75,23 +75,21 @@ void run(const CombineArgs& a, Context& ctx) {
 
 void register_combine(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<CombineArgs>();
-  CLI::App* c = app.add_subcommand(
-      "combine",
+  Command c = add_command(app, "combine",
       "Join partition copies (mtd0.bin ... mtdN.bin) into one flash image in partition order (mtd10\n"
       "after mtd9, not glob order). With /proc/mtd text or an mtdparts= string, every size and name is\n"
       "checked, missing or duplicate parts are refused, and an overlapping whole-chip partition\n"
       "(e.g. 8M@0(all)) becomes the image instead of doubling it (the other parts are checked against it).");
-  c->add_option("PART", a->parts, "Partition copies; the mtd number is taken from the name (mtd3.bin, mtd3_app.bin)")
-      ->required();
-  c->add_option("-o,--output", a->out, "Output image (written as OUT.part, renamed when complete, mode 0600)")->required();
-  c->add_option("--proc-mtd", a->proc_mtd, "File with the camera's 'cat /proc/mtd' output");
-  c->add_option("--mtdparts", a->mtdparts,
+  c.option("PART", a->parts, "Partition copies; the mtd number is taken from the name (mtd3.bin, mtd3_app.bin)").required();
+  c.option("-o,--output", a->out, "Output image (written as OUT.part, renamed when complete, mode 0600)").required();
+  c.option("--proc-mtd", a->proc_mtd, "File with the camera's 'cat /proc/mtd' output");
+  c.option("--mtdparts", a->mtdparts,
                 "The mtdparts= string (from /proc/cmdline or printenv), or a file containing it");
-  c->add_option("--flash-size", a->flash_size, "Chip size: resolves a '-' partition and checks the total (16M, ...)");
-  c->add_flag("--force", a->force,
+  c.option("--flash-size", a->flash_size, "Chip size: resolves a '-' partition and checks the total (16M, ...)");
+  c.flag("--force", a->force,
               "Replace an existing OUT; without a layout, also join parts whose sizes do not add up to a flash size "
               "(normally refused: a short part would shift every later partition)");
-  c->callback([a, &ctx] { run(*a, ctx); });
+  c.on_run([a, &ctx] { run(*a, ctx); });
 }
 
 }  // namespace camdump::cli

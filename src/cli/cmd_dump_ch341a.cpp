@@ -12,6 +12,7 @@
 #include "cli/groups.hpp"
 #include "cli/option_groups.hpp"
 #include "cli/inspect_summary.hpp"
+#include "cli/json.hpp"
 #include "core/error.hpp"
 #include "core/output_path.hpp"
 #include "core/size.hpp"
@@ -35,6 +36,45 @@ std::string list_pages(const std::vector<uint32_t>& v, size_t max = 16) {
   return s;
 }
 
+nlohmann::json to_json(const DumpArgs& a, const ch341a::DumpSummary& r, const ch341a::DumpOptions& o,
+                       ch341a::Ch341aSession& s) {
+  const bool nand = r.probe.kind == spi::ChipKind::Nand;
+  const std::string type = nand ? "SPI NAND" : "SPI NOR";
+  nlohmann::json j = route_json(
+      {.command = "dump ch341a",
+       .route = "ch341a",
+       .output = r.out.string(),
+       .offset = o.offset,
+       .length = r.bytes,
+       .flash_size = r.image_size,
+       .verified = a.reads >= 2,  // --reads 1 compares nothing
+       .verified_by = a.reads >= 2 ? fmt::format("{} reads, every sector in two agreeing reads", a.reads)
+                                   : "nothing (--reads 1)",
+       .sha256 = r.verify.sha256,
+       .seconds = r.seconds},
+      programmer_device_json(s.describe(), r.probe.name, r.probe.vendor, spi::id_string(r.probe.id), type));
+  j["bytes"] = r.bytes;
+  j["chip"] = r.probe.name;
+  j["vendor"] = r.probe.vendor;
+  j["id"] = spi::id_string(r.probe.id);
+  j["type"] = type;
+  j["layout"] = nand ? (a.nand_oob ? "data+oob" : "data") : "bytes";
+  j["reads"] = a.reads;
+  j["verified"] = a.reads >= 2;
+  j["disputed_sectors"] = r.verify.disputed_units;
+  j["rereads"] = r.verify.rereads;
+  j["resumed_bytes"] = r.verify.resumed_bytes;
+  j["bad_blocks"] = r.bad_blocks;
+  j["ecc_failed_pages"] = r.ecc_failed_pages;
+  j["ecc_corrected_pages"] = r.ecc_corrected_pages;
+  j["warnings"] = r.probe.warnings;
+  j["usb"] = {{"transfers_out", r.bus.transfers_out}, {"transfers_in", r.bus.transfers_in},
+              {"bytes_out", r.bus.bytes_out},         {"bytes_in", r.bus.bytes_in},
+              {"max_in_flight", r.bus.max_in_flight}, {"flash_bytes_read", r.verify.bytes_read}};
+  if (!nand) j["inspect"] = dump_inspect_summary(r.out, o.offset);
+  return j;
+}
+
 void run(const DumpArgs& a, Context& ctx) {
   check_output_path(a.output.out, a.output.check());  // before the programmer is touched
   ch341a::DumpOptions o;
@@ -51,30 +91,7 @@ void run(const DumpArgs& a, Context& ctx) {
   bool nand = r.probe.kind == spi::ChipKind::Nand;
   double per_byte = r.verify.bytes_read ? 1.0 / double(r.verify.bytes_read) : 0;
   if (a.output.json) {
-    nlohmann::json j;
-    j["output"] = r.out.string();
-    j["bytes"] = r.bytes;
-    j["sha256"] = r.verify.sha256;
-    j["chip"] = r.probe.name;
-    j["vendor"] = r.probe.vendor;
-    j["id"] = spi::id_string(r.probe.id);
-    j["type"] = nand ? "SPI NAND" : "SPI NOR";
-    j["layout"] = nand ? (a.nand_oob ? "data+oob" : "data") : "bytes";
-    j["reads"] = a.reads;
-    j["verified"] = a.reads >= 2;  // --reads 1 compares nothing
-    j["disputed_sectors"] = r.verify.disputed_units;
-    j["rereads"] = r.verify.rereads;
-    j["resumed_bytes"] = r.verify.resumed_bytes;
-    j["bad_blocks"] = r.bad_blocks;
-    j["ecc_failed_pages"] = r.ecc_failed_pages;
-    j["ecc_corrected_pages"] = r.ecc_corrected_pages;
-    j["warnings"] = r.probe.warnings;
-    j["usb"] = {{"transfers_out", r.bus.transfers_out}, {"transfers_in", r.bus.transfers_in},
-                {"bytes_out", r.bus.bytes_out},         {"bytes_in", r.bus.bytes_in},
-                {"max_in_flight", r.bus.max_in_flight}, {"flash_bytes_read", r.verify.bytes_read}};
-    j["seconds"] = r.seconds;
-    if (!nand) j["inspect"] = dump_inspect_summary(r.out, o.offset);
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}\n", to_json(a, r, o, *s).dump(2));
     return;
   }
   fmt::print("chip:     {} {} ({}, ID {})\n", r.probe.vendor, r.probe.name, format_size(r.probe.size),

@@ -12,6 +12,7 @@
 
 #include "cli/command.hpp"
 #include "cli/groups.hpp"
+#include "cli/json.hpp"
 #include "cli/option_groups.hpp"
 #include "cli/uart_options.hpp"
 #include "core/size.hpp"
@@ -47,6 +48,34 @@ void confirm_overwrite(const dump::SdSurvey& v, bool yes, Context& ctx) {
          "use a card without data you need (or --sd-start-block past its partitions), then run again");
 }
 
+nlohmann::json to_json(const dump::SdDumpResult& r, const std::string& extract, const std::string& dd) {
+  // No file on this PC yet: the image is on the card (output null, no sha256); its CRC-32 is
+  // what `extract --expect-crc32` checks.
+  nlohmann::json j = route_json({.command = "dump sd",
+       .route = "sd",
+                                 .length = r.flash_size,
+                                 .flash_size = r.flash_size,
+                                 .verified_by = r.whole_crc_from_device
+                                                    ? "card read back per chunk by device crc32; device crc32 of "
+                                                      "the whole flash agrees"
+                                                    : "card read back per chunk by device crc32",
+                                 .crc32 = r.crc32,
+                                 .seconds = r.seconds},
+                                uboot_device_json(r.device));
+  j["card_device"] = r.device_name;
+  j["flash_chip"] = r.flash_name;
+  j["start_block"] = r.start_block;
+  j["block_count"] = r.block_count;
+  j["chunk"] = r.chunk;
+  j["readback"] = r.readback;
+  j["whole_crc_from_device"] = r.whole_crc_from_device;
+  j["chunk_retries"] = r.chunk_retries;
+  j["resets"] = r.resets;
+  j["extract_command"] = extract;
+  j["dd_command"] = dd;
+  return j;
+}
+
 void run(const SdArgs& a, Context& ctx) {
   // Refused before the camera is touched: the question needs a terminal.
   if (!a.yes && ::isatty(STDIN_FILENO) != 1)
@@ -69,22 +98,7 @@ void run(const SdArgs& a, Context& ctx) {
   const std::string extract = dump::extract_command(r, a.card, a.out);
   const std::string dd = dump::dd_command(r, a.card, a.out);
   if (a.json) {
-    nlohmann::json j = {{"device", r.device_name},
-                        {"flash_size", r.flash_size},
-                        {"flash_chip", r.flash_name},
-                        {"start_block", r.start_block},
-                        {"block_count", r.block_count},
-                        {"chunk", r.chunk},
-                        {"readback", r.readback},
-                        {"crc32", crc_hex(r.crc32)},
-                        {"whole_crc_from_device", r.whole_crc_from_device},
-                        {"chunk_retries", r.chunk_retries},
-                        {"resets", r.resets},
-                        {"seconds", r.seconds},
-                        {"extract_command", extract},
-                        {"dd_command", dd},
-                        {"uboot", {{"prompt", r.device.prompt}, {"version", r.device.version}, {"soc", r.device.soc}}}};
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}\n", to_json(r, extract, dd).dump(2));
     return;
   }
   const auto& d = r.device;

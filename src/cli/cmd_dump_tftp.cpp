@@ -11,6 +11,7 @@
 #include "cli/command.hpp"
 #include "cli/groups.hpp"
 #include "cli/inspect_summary.hpp"
+#include "cli/json.hpp"
 #include "cli/option_groups.hpp"
 #include "cli/uart_options.hpp"
 #include "core/output_path.hpp"
@@ -36,13 +37,10 @@ bool is_ipv4(const std::string& s) {
   return ::inet_pton(AF_INET, s.c_str(), &a) == 1;
 }
 
-void run(const TftpArgs& a, Context& ctx) {
-  check_output_path(a.output.out, a.output.check());  // before the camera is touched
-  dump::TftpDumpOptions o;
-  o.out = a.output.out;
+// Everything that can be checked here is checked before the camera is touched (attaching stops
+// its autoboot): the addresses, and that the TFTP port can be bound (69 needs privileges).
+void network_options(const TftpArgs& a, dump::TftpDumpOptions& o) {
   o.server_ip = a.server_ip;
-  // Everything that can be checked here is checked before the camera is touched (attaching stops
-  // its autoboot): the addresses, and that the TFTP port can be bound (69 needs privileges).
   if (!is_ipv4(a.server_ip))
     fail(ErrorKind::Usage, fmt::format("--server-ip '{}' is not an IPv4 address", a.server_ip));
   if (a.camera_ip != "keep") {
@@ -68,6 +66,13 @@ void run(const TftpArgs& a, Context& ctx) {
   }
   if (!a.netmask.empty()) o.netmask = a.netmask;
   o.listen = listen;
+}
+
+void run(const TftpArgs& a, Context& ctx) {
+  check_output_path(a.output.out, a.output.check());  // before the camera is touched
+  dump::TftpDumpOptions o;
+  o.out = a.output.out;
+  network_options(a, o);
   apply_console_args(a.console, o.staging, o.flash_size);
   o.offset = a.range.offset.value_or(0);
   o.length = a.range.length;
@@ -79,20 +84,22 @@ void run(const TftpArgs& a, Context& ctx) {
   Console con = open_console(a.console, ctx, rep);
   auto r = dump::dump_tftp(*con.session, o, rep, ctx.cancel);
   if (a.output.json) {
-    nlohmann::json j;
-    j["output"] = r.out.string();
-    j["offset"] = r.offset;
-    j["length"] = r.length;
-    j["flash_size"] = r.flash_size;
-    j["crc32"] = crc_hex(r.crc32);
-    j["sha256"] = r.sha256;
+    nlohmann::json j = route_json({.command = "dump tftp",
+         .route = "tftp",
+                                   .output = r.out.string(),
+                                   .offset = r.offset,
+                                   .length = r.length,
+                                   .flash_size = r.flash_size,
+                                   .verified_by = "device crc32 of every chunk",
+                                   .crc32 = r.crc32,
+                                   .sha256 = r.sha256,
+                                   .seconds = r.seconds},
+                                  uboot_device_json(r.device));
     j["chunks"] = r.chunks;
     j["chunk"] = r.chunk;
     j["retries"] = r.retries;
     j["resumed_bytes"] = r.resumed_bytes;
     j["resets"] = r.resets;
-    j["seconds"] = r.seconds;
-    j["device"] = {{"prompt", r.device.prompt}, {"version", r.device.version}, {"soc", r.device.soc}};
     j["inspect"] = dump_inspect_summary(r.out, r.offset);
     fmt::print("{}\n", j.dump(2));
     return;

@@ -10,6 +10,7 @@
 #include <map>
 
 #include "cli/inspect_summary.hpp"
+#include "cli/json.hpp"
 
 #include "cli/command.hpp"
 #include "cli/groups.hpp"
@@ -38,15 +39,20 @@ struct UartArgs {
   std::string method = "auto", soc;  // binary fast path (issue 8)
 };
 
+// The shared route shape (cli/json.hpp, docs/route-json.md), then what only this route has.
 nlohmann::json to_json(const dump::UartDumpResult& r) {
-  nlohmann::json j;
-  j["output"] = r.out.string();
-  j["offset"] = r.offset;
-  j["length"] = r.length;
-  j["flash_size"] = r.flash_size;
+  nlohmann::json j = route_json({.command = "dump uart",
+         .route = "uart",
+                                 .output = r.out.string(),
+                                 .offset = r.offset,
+                                 .length = r.length,
+                                 .flash_size = r.flash_size,
+                                 .verified_by = "device crc32 of every chunk and of the whole range",
+                                 .crc32 = r.crc32,
+                                 .sha256 = r.sha256,
+                                 .seconds = r.seconds},
+                                uboot_device_json(r.device));
   j["flash_chip"] = r.flash_name;
-  j["crc32"] = crc_hex(r.crc32);
-  j["sha256"] = r.sha256;
   j["blank_bytes"] = r.blank_bytes;
   j["read_bytes"] = r.read_bytes;
   j["resumed_bytes"] = r.resumed_bytes;
@@ -57,12 +63,6 @@ nlohmann::json to_json(const dump::UartDumpResult& r) {
   j["md_width"] = r.width;
   j["baud"] = r.baud ? nlohmann::json(*r.baud) : nlohmann::json(nullptr);
   j["fast_baud"] = r.baud_note;
-  j["seconds"] = r.seconds;
-  j["device"] = {{"prompt", r.device.prompt},
-                 {"version", r.device.version},
-                 {"soc", r.device.soc},
-                 {"console_uart", r.device.console_uart},
-                 {"arch", r.device.arch}};
   return j;
 }
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // `camdump extract SOURCE -o OUT --size SIZE`: read the dump back from an SD card or card image.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include <nlohmann/json.hpp>
 
+#include "cli/command.hpp"
 #include "cli/commands.hpp"
 #include "core/atomic_file.hpp"
 #include "core/output_path.hpp"
@@ -76,21 +76,20 @@ void run(const ExtractArgs& a, Context& ctx) {
 
 void register_extract(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<ExtractArgs>();
-  CLI::App* c = app.add_subcommand(
-      "extract",
+  Command c = add_command(app, "extract",
       "Read a raw dump back from an SD card (device or card image) written by U-Boot's\n"
       "'mmc write ${baseaddr} 0x10 N'. Refuses to read past the end of the source; prints the hashes.");
-  c->add_option("SOURCE", a->source, "Card device (the whole card, e.g. /dev/sdb) or card image file")->required();
-  c->add_option("-o,--output", a->out, "Output image (written as OUT.part, renamed when complete, mode 0600)")->required();
-  c->add_option("--size", a->size, "Bytes to read: the flash size (16M, 0x1000000, ...)")->required();
-  c->add_option("--offset-blocks", a->offset_blocks, "First block on the card (default 16 = 0x10, as the U-Boot command writes)");
-  c->add_option("--block-size", a->block_size, "Block size in bytes (default 512)");
-  c->add_option("--expect-crc32", a->expect_crc,
+  c.option("SOURCE", a->source, "Card device (the whole card, e.g. /dev/sdb) or card image file").required();
+  c.option("-o,--output", a->out, "Output image (written as OUT.part, renamed when complete, mode 0600)").required();
+  c.option("--size", a->size, "Bytes to read: the flash size (16M, 0x1000000, ...)").required();
+  c.option("--offset-blocks", a->offset_blocks, "First block on the card (default 16 = 0x10, as the U-Boot command writes)");
+  c.option("--block-size", a->block_size, "Block size in bytes (default 512)");
+  c.option("--expect-crc32", a->expect_crc,
                 "Accept the result only if its CRC-32 equals this (U-Boot's crc32 output; hex, 0x optional); otherwise "
                 "nothing is written and the exit code is 1");
-  c->add_flag("--force", a->force, "Replace an existing OUT");
-  c->add_flag("--json", a->json, "Print the result as JSON on stdout");
-  c->callback([a, &ctx] { run(*a, ctx); });
+  c.flag("--force", a->force, "Replace an existing OUT");
+  c.flag("--json", a->json, "Print the result as JSON on stdout");
+  c.on_run([a, &ctx] { run(*a, ctx); });
 }
 
 }  // namespace camdump::cli

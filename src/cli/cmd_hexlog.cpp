@@ -4,13 +4,13 @@
 // no crc32 in the logs disagrees). Otherwise exit 1, every missing or doubtful range named, nothing
 // written unless --allow-gaps, and, last on stdout, the U-Boot commands that re-read exactly those
 // ranges (the original log plus the repair log then give the image).
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 #include <fmt/ranges.h>
 
 #include <csignal>
 #include <nlohmann/json.hpp>
 
+#include "cli/command.hpp"
 #include "cli/commands.hpp"
 #include "core/crc32.hpp"
 #include "core/output_path.hpp"
@@ -29,7 +29,9 @@ constexpr uint64_t kMaxLogBytes = kLargestFlash * 16;
 
 struct HexlogArgs {
   std::vector<std::string> logs;
-  std::string out, endian = "little", start, size, fill = "0xff";
+  std::string out, endian = "little";
+  std::optional<uint64_t> start, size;
+  uint64_t fill = 0xff;
   bool allow_gaps = false, json = false, force = false;
 };
 
@@ -111,106 +113,117 @@ std::vector<std::string> repair_commands(const dump::HexlogSummary& s) {
   return cmds;
 }
 
-void run(const HexlogArgs& a, Context& ctx) {
-  check_output_path(a.out, {.force = a.force});  // before the log is read
+dump::HexlogOptions hexlog_options(const HexlogArgs& a, Context& ctx) {
   dump::HexlogOptions opt;
-  if (a.endian == "little") opt.endian = uboot::Endian::Little;
-  else if (a.endian == "big") opt.endian = uboot::Endian::Big;
-  else fail(ErrorKind::Usage, fmt::format("--endian must be little or big, not '{}'", a.endian));
-  if (!a.start.empty()) opt.start = number_arg("--start", a.start);
-  if (!a.size.empty()) {
-    opt.size = size_arg("--size", a.size);
-    if (*opt.size == 0) fail(ErrorKind::Usage, "--size must not be 0");
+  opt.endian = a.endian == "big" ? uboot::Endian::Big : uboot::Endian::Little;  // CLI11 checked the choice
+  opt.start = a.start;
+  if (a.size) {
+    if (*a.size == 0) fail(ErrorKind::Usage, "--size must not be 0");
+    opt.size = a.size;
   }
-  const uint64_t fill = number_arg("--fill", a.fill);
-  if (fill > 0xff) fail(ErrorKind::Usage, fmt::format("--fill must be a byte (0..0xff), not {}", a.fill));
   opt.reporter = &ctx.reporter;
   opt.cancel = ctx.cancel;
   opt.max_log_bytes = kMaxLogBytes;
+  return opt;
+}
 
-  dump::HexlogReader reader(opt);
-  for (const auto& log : a.logs) reader.read_path(log);
-  const dump::HexlogSummary s = reader.finish();
-
-  nlohmann::json j;
-  if (s.size == 0) {
-    if (a.json) {
-      j["ok"] = false;
-      j["error"] = "no md lines found";
-      fmt::print("{}\n", j.dump(2));
-      ctx.exit_code = 1;
-      return;
-    }
+// What the logs gave, refused when it cannot be a flash image.
+void check_found(const HexlogArgs& a, const dump::HexlogOptions& opt, const dump::HexlogSummary& s) {
+  if (s.size == 0)
     fail(ErrorKind::Corrupt, "no U-Boot md output found in the log" + std::string(a.logs.size() > 1 ? "s" : ""),
          s.outside_lines ? "all md lines lie outside --start/--size" : "capture md.b/md.w/md.l output, e.g. md.b 0x80600000 0x1000000");
-  }
   if (!opt.size && s.size > (4ull << 30))
     fail(ErrorKind::Corrupt,
          fmt::format("the md lines span {} .. {}, more than any flash chip", hex(s.start), hex(s.start + s.size - 1)),
          "a garbled address or an unrelated md command is in the log: pass --start and --size");
-  const bool ok = s.complete();
-  const bool write = ok || a.allow_gaps;
-  std::string sha, crc_text;
-  if (write) {
-    const dump::WrittenImage w =
-        dump::write_hexlog_image(reader, s.start, s.size, static_cast<uint8_t>(fill), /*as_read=*/true, a.out, ctx.cancel);
-    sha = w.sha256;
-    crc_text = crc_hex(w.crc32);
-  }
-  const auto repair = ok ? std::vector<std::string>{} : repair_commands(s);
-  ctx.exit_code = ok ? 0 : 1;
+}
 
-  if (a.json) {
-    j["ok"] = ok;
-    j["written"] = write;
-    if (write) {
-      j["output"] = a.out;
-      j["sha256"] = sha;
-      j["crc32"] = crc_text;
-    }
-    j["start"] = hex(s.start, 8);
-    j["size"] = s.size;
-    j["end"] = hex(s.start + s.size, 8);
-    j["target_from"] = s.target_from == dump::TargetFrom::Options    ? "options"
-                       : s.target_from == dump::TargetFrom::Commands ? "md-commands"
-                                                                      : "md-lines";
-    j["log_bytes"] = s.log_bytes;
-    j["lines"] = {{"total", s.lines},           {"md", s.md_lines},
-                  {"repeated", s.repeated_lines}, {"unchecked", s.unchecked_lines},
-                  {"outside", s.outside_lines},   {"corrupt", s.corrupt_lines},
-                  {"unconfirmed", s.unconfirmed_lines}, {"conflict", s.conflict_lines}};
-    nlohmann::json widths = nlohmann::json::array();
-    for (unsigned w : {1u, 2u, 4u})
-      if (s.widths & (1u << w)) widths.push_back(w == 1 ? "md.b" : w == 2 ? "md.w" : "md.l");
-    j["formats"] = widths;
-    j["gap_bytes"] = s.gap_bytes;
-    j["gaps"] = nlohmann::json::array();
-    for (const auto& g : s.gaps) j["gaps"].push_back({{"addr", hex(g.addr, 8)}, {"size", g.size}});
-    j["verified_bytes"] = s.verified_bytes;
-    j["verified"] = nlohmann::json::array();
-    for (const auto& v : s.verified) j["verified"].push_back({{"addr", hex(v.addr, 8)}, {"size", v.size}});
-    j["crc32_results"] = nlohmann::json::array();
-    for (const auto& c : s.crcs)
-      j["crc32_results"].push_back({{"addr", hex(c.addr, 8)}, {"size", c.size}, {"crc32", crc_hex(c.crc)},
-                                    {"line", c.line}, {"state", crc_state(c.state)}});
-    j["issues"] = nlohmann::json::array();
-    for (const auto& is : s.issues) {
-      nlohmann::json ij = {{"kind", dump::issue_kind_name(is.kind)},
-                           {"addr", hex(is.addr, 8)},
-                           {"size", is.size},
-                           {"log", is.source < a.logs.size() ? a.logs[is.source] : ""},
-                           {"line", is.line},
-                           {"recovered", is.recovered}};
-      if (is.line_end != is.line) ij["line_end"] = is.line_end;
-      if (is.kind == dump::HexlogIssue::Kind::Conflict) ij["other_line"] = is.other_line;
-      j["issues"].push_back(ij);
-    }
-    j["issues_not_listed"] = s.issues_dropped;
-    j["repair"] = repair;
-    fmt::print("{}\n", j.dump(2));
+// The outcome the report prints: whether OUT was written and with which hashes.
+struct Outcome {
+  bool ok = false, written = false;
+  std::string sha, crc;
+  std::vector<std::string> repair;
+};
+
+nlohmann::json ranges_json(const std::vector<dump::AddrRange>& v) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& r : v) a.push_back({{"addr", hex(r.addr, 8)}, {"size", r.size}});
+  return a;
+}
+
+nlohmann::json issues_json(const HexlogArgs& a, const dump::HexlogSummary& s) {
+  nlohmann::json issues = nlohmann::json::array();
+  for (const auto& is : s.issues) {
+    nlohmann::json ij = {{"kind", dump::issue_kind_name(is.kind)},
+                         {"addr", hex(is.addr, 8)},
+                         {"size", is.size},
+                         {"log", is.source < a.logs.size() ? a.logs[is.source] : ""},
+                         {"line", is.line},
+                         {"recovered", is.recovered}};
+    if (is.line_end != is.line) ij["line_end"] = is.line_end;
+    if (is.kind == dump::HexlogIssue::Kind::Conflict) ij["other_line"] = is.other_line;
+    issues.push_back(ij);
+  }
+  return issues;
+}
+
+nlohmann::json report_json(const HexlogArgs& a, const dump::HexlogSummary& s, const Outcome& out) {
+  nlohmann::json j;
+  j["ok"] = out.ok;
+  j["written"] = out.written;
+  if (out.written) {
+    j["output"] = a.out;
+    j["sha256"] = out.sha;
+    j["crc32"] = out.crc;
+  }
+  j["start"] = hex(s.start, 8);
+  j["size"] = s.size;
+  j["end"] = hex(s.start + s.size, 8);
+  j["target_from"] = s.target_from == dump::TargetFrom::Options    ? "options"
+                     : s.target_from == dump::TargetFrom::Commands ? "md-commands"
+                                                                    : "md-lines";
+  j["log_bytes"] = s.log_bytes;
+  j["lines"] = {{"total", s.lines},           {"md", s.md_lines},
+                {"repeated", s.repeated_lines}, {"unchecked", s.unchecked_lines},
+                {"outside", s.outside_lines},   {"corrupt", s.corrupt_lines},
+                {"unconfirmed", s.unconfirmed_lines}, {"conflict", s.conflict_lines}};
+  nlohmann::json widths = nlohmann::json::array();
+  for (unsigned w : {1u, 2u, 4u})
+    if (s.widths & (1u << w)) widths.push_back(w == 1 ? "md.b" : w == 2 ? "md.w" : "md.l");
+  j["formats"] = widths;
+  j["gap_bytes"] = s.gap_bytes;
+  j["gaps"] = ranges_json(s.gaps);
+  j["verified_bytes"] = s.verified_bytes;
+  j["verified"] = ranges_json(s.verified);
+  j["crc32_results"] = nlohmann::json::array();
+  for (const auto& c : s.crcs)
+    j["crc32_results"].push_back({{"addr", hex(c.addr, 8)}, {"size", c.size}, {"crc32", crc_hex(c.crc)},
+                                  {"line", c.line}, {"state", crc_state(c.state)}});
+  j["issues"] = issues_json(a, s);
+  j["issues_not_listed"] = s.issues_dropped;
+  j["repair"] = out.repair;
+  return j;
+}
+
+// What the bytes rest on: the camera's crc32, or only the md line format (ASCII column).
+void print_verified(const HexlogArgs& a, const dump::HexlogSummary& s) {
+  if (s.crcs.empty()) {
+    fmt::print("verified: none — no crc32 result in the log; the bytes rest on the md format alone (the ASCII column "
+               "cannot see a changed digit of a non-printable byte)\n");
     return;
   }
+  for (const auto& v : s.verified) fmt::print("verified: {} by the camera's crc32\n", range_text(v.addr, v.size));
+  const uint64_t rest = s.size > s.verified_bytes ? s.size - s.verified_bytes : 0;
+  if (rest)
+    fmt::print("verified: {} of {} not covered by a matching crc32 (md format alone)\n", format_size(rest),
+               format_size(s.size));
+  for (const auto& c : s.crcs)
+    if (c.state == dump::HexlogCrc::State::Unchecked)
+      fmt::print("crc32:    {} (log line {}) not checked: bytes of it are missing\n", range_text(c.addr, c.size),
+                 where(a.logs, c.source, c.line));
+}
 
+void print_report(const HexlogArgs& a, const dump::HexlogSummary& s, const Outcome& out, uint64_t fill) {
   fmt::print("range:    {} .. {} ({}), {}\n", hex(s.start, 8), hex(s.start + s.size - 1, 8), format_size(s.size),
              target_text(s.target_from));
   fmt::print("lines:    {} md lines used of {} ({} identical re-reads, {} without ASCII check, {} outside range, "
@@ -220,43 +233,58 @@ void run(const HexlogArgs& a, Context& ctx) {
   for (const auto& is : s.issues) fmt::print("issue:    {} {}\n", dump::issue_kind_name(is.kind), issue_text(is, a.logs));
   if (s.issues_dropped) fmt::print("issue:    ... and {} more not listed\n", s.issues_dropped);
   for (const auto& g : s.gaps)
-    fmt::print("gap:      {}{}\n", range_text(g.addr, g.size), write ? fmt::format(", written as {}", hex(fill, 2)) : "");
-  // What the bytes rest on: the camera's crc32, or only the md line format (ASCII column).
-  if (s.crcs.empty()) {
-    fmt::print("verified: none — no crc32 result in the log; the bytes rest on the md format alone (the ASCII column "
-               "cannot see a changed digit of a non-printable byte)\n");
-  } else {
-    for (const auto& v : s.verified) fmt::print("verified: {} by the camera's crc32\n", range_text(v.addr, v.size));
-    const uint64_t rest = s.size > s.verified_bytes ? s.size - s.verified_bytes : 0;
-    if (rest) fmt::print("verified: {} of {} not covered by a matching crc32 (md format alone)\n", format_size(rest),
-                         format_size(s.size));
-    for (const auto& c : s.crcs)
-      if (c.state == dump::HexlogCrc::State::Unchecked)
-        fmt::print("crc32:    {} (log line {}) not checked: bytes of it are missing\n", range_text(c.addr, c.size),
-                   where(a.logs, c.source, c.line));
-  }
-  if (ok) {
-    fmt::print("wrote {}: {} ({} bytes), crc32 {}, sha256 {}\n", a.out, format_size(s.size), s.size, crc_text, sha);
+    fmt::print("gap:      {}{}\n", range_text(g.addr, g.size),
+               out.written ? fmt::format(", written as {}", hex(fill, 2)) : "");
+  print_verified(a, s);
+  if (out.ok) {
+    fmt::print("wrote {}: {} ({} bytes), crc32 {}, sha256 {}\n", a.out, format_size(s.size), s.size, out.crc, out.sha);
     return;
   }
-  if (write)
+  if (out.written)
     fmt::print("wrote {} WITH GAPS: {} of {} never read, {} crc32 failure(s), crc32 {}, sha256 {}\n", a.out,
-               format_size(s.gap_bytes), format_size(s.size), s.crc_failures, crc_text, sha);
+               format_size(s.gap_bytes), format_size(s.size), s.crc_failures, out.crc, out.sha);
   else
     fmt::print("incomplete: {} missing, {} crc32 failure(s); nothing written (--allow-gaps writes what was read)\n",
                format_size(s.gap_bytes), s.crc_failures);
   fmt::print("repair:   with the image still in RAM at these addresses, paste these at the U-Boot prompt while "
              "logging to a new file, then run: camdump hexlog {} REPAIR.log -o {}\n",
              fmt::join(a.logs, " "), a.out);
-  for (const auto& c : repair) fmt::print("{}\n", c);
+  for (const auto& c : out.repair) fmt::print("{}\n", c);
+}
+
+void run(const HexlogArgs& a, Context& ctx) {
+  check_output_path(a.out, {.force = a.force});  // before the log is read
+  const dump::HexlogOptions opt = hexlog_options(a, ctx);
+  dump::HexlogReader reader(opt);
+  for (const auto& log : a.logs) reader.read_path(log);
+  const dump::HexlogSummary s = reader.finish();
+  if (s.size == 0 && a.json) {
+    fmt::print("{}\n", nlohmann::json{{"ok", false}, {"error", "no md lines found"}}.dump(2));
+    ctx.exit_code = 1;
+    return;
+  }
+  check_found(a, opt, s);
+  Outcome out;
+  out.ok = s.complete();
+  out.written = out.ok || a.allow_gaps;
+  if (out.written) {
+    const dump::WrittenImage w = dump::write_hexlog_image(reader, s.start, s.size, static_cast<uint8_t>(a.fill),
+                                                          /*as_read=*/true, a.out, ctx.cancel);
+    out.sha = w.sha256;
+    out.crc = crc_hex(w.crc32);
+  }
+  if (!out.ok) out.repair = repair_commands(s);
+  ctx.exit_code = out.ok ? 0 : 1;
+  if (a.json) fmt::print("{}\n", report_json(a, s, out).dump(2));
+  else print_report(a, s, out, a.fill);
 }
 
 }  // namespace
 
 void register_hexlog(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<HexlogArgs>();
-  CLI::App* c = app.add_subcommand(
-      "hexlog",
+  Command c = add_command(
+      app, "hexlog",
       "Convert a terminal log of U-Boot md.b/md.w/md.l output into the binary it shows.\n"
       "Reads real logs: CR LF or LF, ANSI escapes, logger timestamps, prompts and echoed commands,\n"
       "several md runs and re-reads, the 4-space (U-Boot <= 2021.07) and 2-space ASCII column,\n"
@@ -267,20 +295,19 @@ void register_hexlog(CLI::App& app, Context& ctx) {
       "every byte of the range was read; otherwise every missing or doubtful range is named,\n"
       "nothing is written unless --allow-gaps, and the U-Boot commands re-reading just those\n"
       "ranges are printed last: pass the original and the repair log together.");
-  c->add_option("LOG", a->logs, "Log file(s) in any order; '-' reads stdin")->required();
-  c->add_option("-o,--output", a->out, "Output image (written as OUT.part, renamed when complete, mode 0600)")
-      ->required();
-  c->add_flag("--force", a->force, "Replace an existing OUT (otherwise refused, naming its size and date)");
-  c->add_option("--endian", a->endian,
-                "Byte order of md.w/md.l words: little (default; Ingenic T-series) or big");
-  c->add_option("--start", a->start,
-                "First address of the output (hex 0x... or decimal; default: from the md commands, else the lines)");
-  c->add_option("--size", a->size, "Output size (16M, 0x1000000, ...; default: from the md commands, else the lines)");
-  c->add_flag("--allow-gaps", a->allow_gaps,
-              "Write the image anyway: every byte read as read, bytes never read as --fill (still exits 1)");
-  c->add_option("--fill", a->fill, "Byte for never-read bytes with --allow-gaps (default 0xff, erased flash)");
-  c->add_flag("--json", a->json, "Print the report as JSON on stdout");
-  c->callback([a, &ctx] {
+  c.option("LOG", a->logs, "Log file(s) in any order; '-' reads stdin").required();
+  c.option("-o,--output", a->out, "Output image (written as OUT.part, renamed when complete, mode 0600)").required();
+  c.flag("--force", a->force, "Replace an existing OUT (otherwise refused, naming its size and date)");
+  c.option("--endian", a->endian, "Byte order of md.w/md.l words: little (default; Ingenic T-series) or big")
+      .choices({"little", "big"});
+  c.number("--start", a->start,
+           "First address of the output (hex 0x... or decimal; default: from the md commands, else the lines)");
+  c.size("--size", a->size, "Output size (16M, 0x1000000, ...; default: from the md commands, else the lines)");
+  c.flag("--allow-gaps", a->allow_gaps,
+         "Write the image anyway: every byte read as read, bytes never read as --fill (still exits 1)");
+  c.number("--fill", a->fill, "Byte for never-read bytes with --allow-gaps (default 0xff, erased flash)").range(0, 0xff);
+  c.flag("--json", a->json, "Print the report as JSON on stdout");
+  c.on_run([a, &ctx] {
     struct sigaction sa {};
     sa.sa_handler = on_term;
     sigemptyset(&sa.sa_mask);

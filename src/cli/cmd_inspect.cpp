@@ -10,11 +10,11 @@
 #include <cstdlib>
 #include <cstring>
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include <nlohmann/json.hpp>
 
+#include "cli/command.hpp"
 #include "cli/commands.hpp"
 #include "cli/inspect_summary.hpp"
 #include "core/atomic_file.hpp"
@@ -220,8 +220,7 @@ void run(const InspectArgs& a, Context& ctx) {
 
 void register_inspect(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<InspectArgs>();
-  CLI::App* c = app.add_subcommand(
-      "inspect",
+  Command c = add_command(app, "inspect",
       "Check a flash dump with every checksum its formats carry: size (flash size? mirror? blank/zero\n"
       "ranges), boot (Ingenic SPL CRC7 as the boot ROM checks it, the U-Boot uImage CRCs and its LZO\n"
       "payload decoded, U-Boot version, SoC), U-Boot environments (CRC, bootargs, mtdparts; secrets\n"
@@ -232,18 +231,18 @@ void register_inspect(CLI::App& app, Context& ctx) {
       "proves and which were only recognised (a squashfs block stored uncompressed has no checksum).\n"
       "It cannot prove a dump equals the flash: the device CRC taken during the dump does that.\n"
       "Each problem names the part and the offset. Exit 0 only when no problem was found.");
-  c->add_option("IMAGE", a->image,
+  c.option("IMAGE", a->image,
                 "Flash image to check (a full-chip dump; a pipe or /dev/stdin is read up to the largest "
-                "flash size known)")->required();
-  c->add_flag("--json", a->json, "Print only a JSON document on stdout (schema: docs/inspect-json.md)");
-  c->add_option("--layout", a->layout,
+                "flash size known)").required();
+  c.flag("--json", a->json, "Print only a JSON document on stdout (schema: docs/inspect-json.md)");
+  c.option("--layout", a->layout,
                 "Partition layout to check against instead of the image's own, as mtdparts=ID:SIZE(NAME),...");
-  c->add_option("--svg", a->svg, "Also write the flash map as an SVG file with offsets and sizes labelled");
-  c->add_flag("--force", a->force, "Replace an existing --svg file");
-  c->add_flag("--show-secrets", a->show_secrets, "Show password/key-like env values instead of ********");
-  c->add_flag("--quick", a->quick, "Skip reading every squashfs file (checks only headers and CRCs)");
-  c->add_option("--width", a->width, "Cells in the terminal map (default 64)");
-  c->callback([a, &ctx] { run(*a, ctx); });
+  c.option("--svg", a->svg, "Also write the flash map as an SVG file with offsets and sizes labelled");
+  c.flag("--force", a->force, "Replace an existing --svg file");
+  c.flag("--show-secrets", a->show_secrets, "Show password/key-like env values instead of ********");
+  c.flag("--quick", a->quick, "Skip reading every squashfs file (checks only headers and CRCs)");
+  c.option("--width", a->width, "Cells in the terminal map (default 64)");
+  c.on_run([a, &ctx] { run(*a, ctx); });
 }
 
 }  // namespace camdump::cli

@@ -2,11 +2,11 @@
 // `camdump ports`: the serial ports and CH341A programmers present (io/port_list.hpp), with the
 // stable /dev/serial/by-id/ name, USB IDs, the usual adapter it is, and whether this user may
 // open it (and what to do when not). The last line says what PORT `auto` would pick.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include <nlohmann/json.hpp>
 
+#include "cli/command.hpp"
 #include "cli/commands.hpp"
 #include "ch341a/libusb_transport.hpp"
 #include "io/port_list.hpp"
@@ -78,13 +78,12 @@ void run(const PortsArgs& a, Context&) {
 
 void register_ports(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<PortsArgs>();
-  CLI::App* c = app.add_subcommand(
-      "ports",
+  Command c = add_command(app, "ports",
       "List the USB serial adapters (path, /dev/serial/by-id name, USB ID, the usual chip: CH340, CP210x, FT232, "
       "PL2303) and CH341A programmers, with whether you may open them; the last line says what PORT auto picks");
-  c->add_flag("--all", a->all, "Also list built-in serial ports (/dev/ttyS*, /dev/ttyAMA*)");
-  c->add_flag("--json", a->json, "Print only JSON on stdout");
-  c->callback([a, &ctx] { run(*a, ctx); });
+  c.flag("--all", a->all, "Also list built-in serial ports (/dev/ttyS*, /dev/ttyAMA*)");
+  c.flag("--json", a->json, "Print only JSON on stdout");
+  c.on_run([a, &ctx] { run(*a, ctx); });
 }
 
 }  // namespace camdump::cli

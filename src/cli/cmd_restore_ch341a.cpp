@@ -11,6 +11,7 @@
 #include "cli/command.hpp"
 #include "cli/context.hpp"
 #include "cli/groups.hpp"
+#include "cli/json.hpp"
 #include "cli/option_groups.hpp"
 #include "core/error.hpp"
 #include "core/size.hpp"
@@ -27,6 +28,55 @@ struct RestoreArgs {
   bool dry_run = false, yes = false, resume = false, json = false, force = false, no_backup = false,
        unprotect = false, nand_oob = false;
 };
+
+nlohmann::json to_json(const RestoreArgs& a, const dump::Ch341aRestoreSummary& r, ch341a::Ch341aSession& s) {
+  const auto* emu = s.emulator();
+  const bool nand = r.probe.kind == spi::ChipKind::Nand;
+  nlohmann::json j = route_json(
+      {.command = "restore ch341a",
+       .route = "ch341a",
+       .offset = r.begin,
+       .length = r.end - r.begin,
+       .flash_size = r.probe.size,
+       .verified = !r.dry_run,
+       .verified_by = r.dry_run ? "nothing written (--dry-run)"
+                                : "every unit read back, the whole range compared with IMAGE at the end",
+       .sha256 = r.sha256,
+       .seconds = r.seconds},
+      programmer_device_json(s.describe(), r.probe.name, r.probe.vendor, spi::id_string(r.probe.id),
+                             nand ? "SPI NAND" : "SPI NOR"));
+  j["image"] = a.image;
+  j["chip"] = r.probe.name;
+  j["id"] = spi::id_string(r.probe.id);
+  j["range"]["end"] = r.end;
+  j["boot_region"] = {{"offset", r.boot.first}, {"end", r.boot.second}};
+  j["dry_run"] = r.dry_run;
+  j["resumed"] = r.resumed;
+  j["differing_sectors"] = r.plan.differing_sectors;
+  nlohmann::json units = nlohmann::json::array();
+  for (const auto& u : r.plan.units) units.push_back({{"offset", u.offset}, {"size", u.size}, {"boot", u.boot}});
+  j["units"] = units;
+  j["plan_bytes"] = r.plan.bytes;
+  j["backup"] = r.backup.string();
+  j["problems"] = r.problems;
+  j["notes"] = r.notes;
+  j["protection_cleared"] = r.protection_cleared;
+  j["bad_blocks"] = r.bad_blocks;
+  j["units_written"] = r.units_written;
+  j["unit_retries"] = r.unit_retries;
+  j["final_rewrites"] = r.final_rewrites;
+  j["erases"] = {{"sector", r.sector_erases}, {"block", r.block_erases}};
+  j["pages_programmed"] = r.pages;
+  j["bytes_programmed"] = r.bytes_programmed;
+  j["usb"] = {{"bytes_out", r.bus.bytes_out}, {"bytes_in", r.bus.bytes_in},
+              {"backup_bytes", r.bus_backup.bytes_out + r.bus_backup.bytes_in}};
+  if (emu) {
+    auto c = emu->chip().counters();
+    j["emulator"] = {{"sector_erases", c.sector_erases}, {"block_erases", c.block_erases},
+                     {"page_programs", c.page_programs}, {"ignored_writes", c.ignored_writes}};
+  }
+  return j;
+}
 
 void run(const RestoreArgs& a, Context& ctx) {
   dump::Ch341aRestoreOptions o;
@@ -57,42 +107,8 @@ void run(const RestoreArgs& a, Context& ctx) {
   }
   auto s = ch341a::Ch341aSession::open({a.programmer.device, a.programmer.sim, a.programmer.in_flight});
   dump::Ch341aRestoreSummary r = dump::restore_ch341a(*s, o, ctx.reporter, ctx.cancel);
-  const auto* emu = s->emulator();
   if (a.json) {
-    nlohmann::json j;
-    j["image"] = a.image;
-    j["chip"] = r.probe.name;
-    j["id"] = spi::id_string(r.probe.id);
-    j["range"] = {{"offset", r.begin}, {"end", r.end}};
-    j["boot_region"] = {{"offset", r.boot.first}, {"end", r.boot.second}};
-    j["dry_run"] = r.dry_run;
-    j["resumed"] = r.resumed;
-    j["differing_sectors"] = r.plan.differing_sectors;
-    nlohmann::json units = nlohmann::json::array();
-    for (const auto& u : r.plan.units) units.push_back({{"offset", u.offset}, {"size", u.size}, {"boot", u.boot}});
-    j["units"] = units;
-    j["plan_bytes"] = r.plan.bytes;
-    j["backup"] = r.backup.string();
-    j["problems"] = r.problems;
-    j["notes"] = r.notes;
-    j["protection_cleared"] = r.protection_cleared;
-    j["bad_blocks"] = r.bad_blocks;
-    j["units_written"] = r.units_written;
-    j["unit_retries"] = r.unit_retries;
-    j["final_rewrites"] = r.final_rewrites;
-    j["erases"] = {{"sector", r.sector_erases}, {"block", r.block_erases}};
-    j["pages_programmed"] = r.pages;
-    j["bytes_programmed"] = r.bytes_programmed;
-    j["usb"] = {{"bytes_out", r.bus.bytes_out}, {"bytes_in", r.bus.bytes_in},
-                {"backup_bytes", r.bus_backup.bytes_out + r.bus_backup.bytes_in}};
-    if (emu) {
-      auto c = emu->chip().counters();
-      j["emulator"] = {{"sector_erases", c.sector_erases}, {"block_erases", c.block_erases},
-                       {"page_programs", c.page_programs}, {"ignored_writes", c.ignored_writes}};
-    }
-    j["sha256"] = r.sha256;
-    j["seconds"] = r.seconds;
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}\n", to_json(a, r, *s).dump(2));
     return;
   }
   if (r.dry_run) {

@@ -83,7 +83,7 @@ TEST(QemuSd, CliVirtioMappedDumpExtractsExact) {
   auto j = nlohmann::json::parse(out);
   const uint32_t crc = crc32(img);
   EXPECT_EQ(j["crc32"], fmt::format("{:08x}", crc));
-  EXPECT_EQ(j["device"], "virtio");
+  EXPECT_EQ(j["card_device"], "virtio");
   EXPECT_TRUE(j["whole_crc_from_device"]);
   EXPECT_EQ(j["block_count"], kImageSize / 512);
   expect_extract_matches(dir.path(), disk, crc, img);
