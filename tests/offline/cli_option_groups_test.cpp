@@ -55,7 +55,7 @@ TEST(CliOptionGroups, EveryRouteRefusesABadSizeTheSameWay) {
        "--length: 'zz' is not a size"},
       {{"dump", "sd", "--yes", "sim:", "--chunk", "1X"}, "--chunk: '1X' is not a size"},
       {{"dump", "ch341a", "-o", "x.bin", "--offset", "0xG"}, "--offset: '0xG' is not a size"},
-      {{"restore", "ch341a", "img.bin", "--length", "4KB"}, "--length: '4KB' is not a size"},
+      {{"restore", "ch341a", "img.bin", "--length", "4KQ"}, "--length: '4KQ' is not a size"},
       {{"dump", "uart", "sim:", "-o", "x.bin", "--flash-size", "big"}, "--flash-size: 'big' is not a size"},
       {{"dump", "uart", "sim:", "-o", "x.bin", "--buffer", "0xZZ"}, "--buffer: '0xZZ' is not a number"},
   };
