@@ -23,6 +23,7 @@
 #include "core/size.hpp"
 #include "dump/stub_reader.hpp"  // --method/--soc (binary fast path, issue 8)
 #include "dump/uart_dump.hpp"
+#include "io/line_meter.hpp"
 #include "sim/sim_camera.hpp"  // wire time on sim: (issue 18)
 
 namespace camdump::cli {
@@ -109,10 +110,13 @@ std::map<uint32_t, uint64_t> line_rate_bytes(const dump::UartDumpResult& r, cons
   return m;
 }
 
-// The wire time: the virtual camera's clock on sim: (baud-timing charges every character at the
-// rate in effect), the measured time on a real port.
-double wire_seconds(io::Transport& t, const dump::UartDumpResult& r) {
-  if (auto* sim = dynamic_cast<sim::SimTransport*>(&t)) return sim->camera().virtual_seconds();
+// Issue 18's figures. Wire time: the characters read and written, each at the line rate in effect
+// when it passed (io::LineMeter); on ports without a rate (tcp:, exec:) the measured time.
+// Elapsed: the virtual camera's clock on sim: (wire time plus `sf read`, `crc32` and waits), the
+// measured time elsewhere.
+double wire_seconds(const io::LineMeter& m, const dump::UartDumpResult& r) { return m.known() ? m.seconds() : r.seconds; }
+double elapsed_seconds(io::LineMeter& m, const dump::UartDumpResult& r) {
+  if (auto* sim = dynamic_cast<sim::SimTransport*>(&m.inner())) return sim->camera().virtual_seconds();
   return r.seconds;
 }
 
@@ -138,7 +142,9 @@ void run(const UartArgs& a, Context& ctx) {
   // The binary fast path: which reader, which SoC, which rate.
   auto method = dump::parse_uart_method(a.method);
   if (!method) fail(ErrorKind::Usage, "--method must be auto, stub or md");
-  auto t = open_cli_port(a.console.port, a.console.baud, a.console.log, ctx);
+  auto meter = std::make_unique<io::LineMeter>(open_cli_port(a.console.port, a.console.baud, a.console.log, ctx));
+  io::LineMeter& line = *meter;
+  std::unique_ptr<io::Transport> t = std::move(meter);
   uboot::UbootSession s(*t, ctx.reporter, ctx.cancel,
                         with_wait_line(session_options(a.console), ctx.reporter, t->baud()));
   // --- binary fast path ---
@@ -156,7 +162,8 @@ void run(const UartArgs& a, Context& ctx) {
     nlohmann::json rates = nlohmann::json::object();
     for (const auto& [rate, bytes] : line_rate_bytes(r, *hook)) rates[std::to_string(rate)] = bytes;
     j["rates"] = rates;
-    j["wire_seconds"] = wire_seconds(*t, r);
+    j["wire_seconds"] = wire_seconds(line, r);
+    j["elapsed_seconds"] = elapsed_seconds(line, r);
     j["inspect"] = dump_inspect_summary(r.out, r.offset);
     fmt::print("{}\n", j.dump(2));
     return;
@@ -165,8 +172,9 @@ void run(const UartArgs& a, Context& ctx) {
   std::string rates;
   for (auto it = line_rate_bytes(r, *hook); const auto& [rate, bytes] : it)
     rates += fmt::format("{}{} at {}", rates.empty() ? "" : ", ", format_size(bytes), rate);
-  fmt::print("rates:    {}; wire time {:.1f} s{}\n", rates.empty() ? "nothing transferred" : rates, wire_seconds(*t, r),
-             dynamic_cast<sim::SimTransport*>(t.get()) ? " (the virtual camera's clock)" : "");
+  fmt::print("rates:    {}; wire time {:.1f} s, elapsed {:.1f} s{}\n", rates.empty() ? "nothing transferred" : rates,
+             wire_seconds(line, r), elapsed_seconds(line, r),
+             dynamic_cast<sim::SimTransport*>(&line.inner()) ? " (the virtual camera's clock)" : "");
   if (auto n = hook->rate_note(); !n.empty()) fmt::print("stub:     {}\n", n);
   print_summary(r, a.console.port.rfind("sim:", 0) == 0 || a.console.port == "sim");
 }

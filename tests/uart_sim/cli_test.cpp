@@ -63,3 +63,19 @@ TEST(UartCli, DemoDumpsTheVirtualCameraAndVerifies) {
   EXPECT_NE(r.out.find("demo ok"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("verified: device crc32"), std::string::npos);
 }
+
+// Issue 18: `wire_seconds` is the characters' time on the line at the rates used (md at 115200:
+// every character read or written costs 10 bit times), `elapsed_seconds` the virtual camera's
+// clock, which adds the modelled `sf read`/`crc32` time and the waits.
+TEST(UartCli, WireTimeIsTheCharactersAtTheirRateAndElapsedAddsDeviceTime) {
+  test::TempDir dir;
+  auto r = camdump_run({"dump", "uart", "sim:flash=8M,baud-timing=1", "-o", (dir / "fw.bin").string(), "--method",
+                        "md", "--fast-baud", "off", "--json"},
+                       dir);
+  ASSERT_EQ(r.code, 0) << test::read_file(dir / "stderr.txt");
+  auto j = nlohmann::json::parse(r.out);
+  const double chars = double(j["wire"]["rx_bytes"].get<uint64_t>() + j["wire"]["tx_bytes"].get<uint64_t>());
+  EXPECT_NEAR(j["wire_seconds"].get<double>(), chars * 10.0 / 115200.0, 1e-6 * chars);
+  EXPECT_GT(j["elapsed_seconds"].get<double>(), j["wire_seconds"].get<double>() + 1.0)
+      << "8 MiB of sf read at the modelled 3.1 MB/s alone take over two seconds";
+}
