@@ -6,6 +6,7 @@
 #include "core/size.hpp"
 #include "dump/restore_loader.hpp"
 #include "dump/stub_reader.hpp"
+#include "uboot/soc_table.hpp"
 #include "uboot/stub_upload.hpp"
 
 namespace camdump::dump {
@@ -20,7 +21,12 @@ void StubRestoreLoader::prepare(uboot::UbootSession& s) {
     chosen_ = true;
     auto c = choose_uart_method(s, required_ ? UartMethod::Stub : UartMethod::Auto, soc_);
     reason = c.reason;
-    if (c.stub) stub_ = std::make_unique<uboot::StubLoader>(s, *c.soc);
+    if (c.stub) {
+      stub_ = std::make_unique<uboot::StubLoader>(s, *c.soc);
+      // As `dump uart --fast-baud auto`: the fastest rate the SoC makes exactly and the adapter
+      // accepts (tcp:/exec: accept none and stay at U-Boot's rate), proven by the stub's sync.
+      stub_->set_rates({std::begin(uboot::kFastRates), std::end(uboot::kFastRates)});
+    }
     s.reporter().log(LogLevel::Info, "restore uart: " + (c.stub ? reason : reason + "; using loady"));
   }
   if (stub_) stub_->forget_upload();  // after a (re)attach RAM may have been lost
