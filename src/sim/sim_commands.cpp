@@ -137,7 +137,8 @@ void Machine::continue_line() {
 
 void Machine::usage(const std::string& name) {
   // cmd_usage(): "<name> - <usage>\n\nUsage:\n<name> <help>\n".
-  if (const Command* c = find_command(command_table(opt_), name); c && name == c->name)
+  const auto table = command_table(opt_);  // find_command points into it: keep it alive
+  if (const Command* c = find_command(table, name); c && name == c->name)
     out(fmt::format("{} - {}\n\nUsage:\n{} {}\n", c->name, c->usage, c->name, c->help));
 }
 
