@@ -17,8 +17,11 @@ if readelf -S "$p/bin/camdump" | grep -q '\.symtab'; then fail "bin/camdump is n
 man=$p/share/man/man1/camdump.1.gz
 [[ -f $man ]] || fail "man page missing"
 gzip -t "$man" || fail "man page is not gzip"
-zcat "$man" | grep -q '^\.TH CAMDUMP 1' || fail "man page has no .TH"
-zcat "$man" | grep -q 'camdump dump uart PORT' || fail "man page lacks dump uart"
+# Read the page once: `zcat | grep -q` fails under pipefail once the page outgrows the pipe buffer
+# (grep quits at the first match and zcat dies of SIGPIPE).
+page=$(zcat "$man")
+grep -q '^\.TH CAMDUMP 1' <<<"$page" || fail "man page has no .TH"
+grep -q 'camdump dump uart PORT' <<<"$page" || fail "man page lacks dump uart"
 if command -v man >/dev/null; then MANPAGER=cat man -l "$man" >/dev/null 2>&1 || fail "man -l cannot render camdump.1"; fi
 
 bashc=$p/share/bash-completion/completions/camdump
