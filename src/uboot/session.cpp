@@ -190,6 +190,12 @@ bool UbootSession::has_command(std::string_view name) {
       while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
       size_t e = s.find_first_of(" \t");
       if (e == std::string_view::npos || e == 0) continue;
+      // cmd/help.c prints "%-*s- %s" with CONFIG_SYS_HELP_CMD_WIDTH (8 on the Ingenic builds): a
+      // name of 8 or more characters runs into the dash ("tftpboot- boot image via network").
+      if (const std::string_view w = s.substr(0, e); w.size() > 1 && w.back() == '-') {
+        names.emplace_back(w.substr(0, w.size() - 1));
+        continue;
+      }
       if (s.substr(e).find("- ") == std::string_view::npos) continue;
       names.emplace_back(s.substr(0, e));
     }

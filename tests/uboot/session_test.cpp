@@ -6,6 +6,7 @@
 
 #include "fake_console.hpp"
 #include "uboot/md_format.hpp"
+#include "sim/sim_camera.hpp"
 #include "uboot/session.hpp"
 
 using namespace camdump;
@@ -250,4 +251,17 @@ TEST(Session, PromptJoinedToTheLastLineIsConfirmed) {
   s.attach();
   c.damaged_prompt_once = "isvp_t31# ";  // the CR LF before it was lost
   EXPECT_EQ(s.crc32(0x80600000, 0x10000), 0x0badcafeu);
+}
+
+// cmd/help.c pads names to CONFIG_SYS_HELP_CMD_WIDTH (8 on the Ingenic builds): "watchdog- ..." and
+// "tftpboot- ..." name the commands watchdog and tftpboot (before, neither was found, so the
+// session never disabled the Ingenic watchdog).
+TEST(Session, HelpNamesThatRunIntoTheDashAreCommands) {
+  auto t = sim::open_sim("dialect=ingenic2013", null_reporter());
+  UbootSession s(*t, null_reporter(), nullptr);
+  s.attach();
+  EXPECT_TRUE(s.has_command("watchdog"));
+  EXPECT_TRUE(s.has_command("tftpboot"));
+  EXPECT_TRUE(s.has_command("md"));
+  EXPECT_FALSE(s.has_command("watchdog-"));
 }
