@@ -54,6 +54,8 @@
 //                       jz_serial_setbrg ignores gd->baudrate; default 1 for ingenic2013)
 //   ram=SIZE            RAM size (default 64M) at 0x80000000, also seen through the MIPS kseg1
 //                       alias 0xa0000000
+//   net=0|1             0: tftpboot/tftpput say the network is unavailable at once (default 1;
+//                       the fuzz target uses 0: real UDP waits would make it wait seconds)
 //   tftpput=0|1         whether `tftpput` exists (default 0, like stock Ingenic): real UDP TFTP
 //                       to 127.0.0.1:tftpdstp (env, default 69) when serverip is 127.0.0.1;
 //                       any other serverip times out (nothing leaves the machine)
@@ -139,6 +141,7 @@ struct SimOptions {
   std::optional<bool> fixed_baud;        ///< default by dialect
   uint64_t ram_size = 64u << 20;
   bool tftpput = false;
+  bool net = true;                       ///< false: tftpboot/tftpput fail at once (no UDP, no waiting)
   std::string sd_path;
   std::optional<uint64_t> mapped_addr;
   unsigned uart = 1;                     ///< console UART number (stub sim, boot log)

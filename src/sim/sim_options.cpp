@@ -16,7 +16,7 @@ namespace {
 [[noreturn]] void bad(std::string_view what) {
   fail(ErrorKind::Usage, fmt::format("sim: {}", what),
        "options: flash, dialect, sf, prompt, bootdelay, stop, state, powercycle-after, noise, seed, "
-       "stall, reset-after, reset-after-flash, erase, save, bauds, baud, fixedbaud, ram, tftpput, sd, mapped, guard, uart, baud-timing, "
+       "stall, reset-after, reset-after-flash, erase, save, bauds, baud, fixedbaud, ram, tftpput, net, sd, mapped, guard, uart, baud-timing, "
        "adapter-max, noise-fast (see docs/cli.md)");
 }
 
@@ -65,6 +65,8 @@ bool apply_board(SimOptions& o, std::string_view key, std::string_view v) {
     if (o.ram_size < (1u << 20) || o.ram_size > (512u << 20)) bad("ram: between 1M and 512M");
   } else if (key == "tftpput") {
     o.tftpput = bool_opt(key, v);
+  } else if (key == "net") {
+    o.net = bool_opt(key, v);
   } else if (key == "sd") {
     if (v.empty()) bad("sd= needs a file");
     o.sd_path = std::string(v);

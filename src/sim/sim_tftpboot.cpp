@@ -203,6 +203,10 @@ bool Machine::cmd_tftpboot(Args& a) {
     out("*** ERROR: `serverip' not set\n");
     return false;
   }
+  if (!opt_.net) {
+    out("*** ERROR: network unavailable\n");
+    return false;
+  }
   const std::string ip = env("ipaddr");
   if (ip.empty()) {
     out("*** ERROR: `ipaddr' not set\n");

@@ -206,6 +206,10 @@ bool Machine::cmd_tftpput(Args& a) {
     out("*** ERROR: `serverip' not set\n");
     return false;
   }
+  if (!opt_.net) {
+    out("*** ERROR: network unavailable\n");
+    return false;
+  }
   const std::string ip = env("ipaddr");
   if (ip.empty()) {
     out("*** ERROR: `ipaddr' not set\n");

@@ -218,3 +218,12 @@ TEST(SimOptions, BadOptionsAreUsageErrors) {
   EXPECT_EQ(o.stall_every, 4096u);
   EXPECT_EQ(sim::parse_sim_spec("dialect=modern").prompt_text(), "=> ");
 }
+
+// net=0: the network commands fail at once (the console fuzz target must not wait seconds of real
+// UDP timeouts on a fuzzed `tftpboot`).
+TEST(SimCommands, NetOffMakesTftpFailAtOnce) {
+  Cam c("sim:state=uboot,net=0,tftpput=1");
+  c.cmd("setenv ipaddr 10.0.0.2; setenv serverip 127.0.0.1");
+  EXPECT_NE(c.cmd("tftpboot 0x80600000 fw.bin").find("*** ERROR: network unavailable"), std::string::npos);
+  EXPECT_NE(c.cmd("tftpput 0x80600000 0x100 fw.bin").find("*** ERROR: network unavailable"), std::string::npos);
+}
