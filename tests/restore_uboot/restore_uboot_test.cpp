@@ -280,6 +280,8 @@ TEST(RestoreUboot, UartStubCarriesTheUnits) {
     EXPECT_EQ(rig.flash(), new_image()) << extra;
     EXPECT_EQ(r.loader, "stub");
     EXPECT_GT(loader.stub_bytes, 0u) << loader.reason;
-    if (!loader.fallbacks) EXPECT_EQ(loader.stub_bytes, r.loaded_bytes);
+    if (!loader.fallbacks) {
+      EXPECT_EQ(loader.stub_bytes, r.loaded_bytes);
+    }
   }
 }

@@ -101,9 +101,11 @@ TEST(DumpTftpRecovery, InterruptedDumpLeavesItsStateAndResumeContinuesExactly) {
   EXPECT_GE(plan.settled_bytes(), 3 * (128u << 10));
   EXPECT_LT(plan.settled_bytes(), plan.length);
   const auto part = camdump::test::read_file(part_path_for(out));
-  for (const auto& c : plan.chunks)
-    if (c.status == dump::ChunkStatus::Verified)
+  for (const auto& c : plan.chunks) {
+    if (c.status == dump::ChunkStatus::Verified) {
       EXPECT_EQ(part.substr(c.offset, c.len), std::string(img.begin() + long(c.offset), img.begin() + long(c.offset + c.len)));
+    }
+  }
   // The CLI continues from them.
   const std::vector<std::string> argv{CAMDUMP_BINARY_DIR "/camdump", "dump", "tftp", "sim:" + spec, "-o", out.string(),
                                       "--server-ip", "127.0.0.1", "--camera-ip", "keep", "--listen",
