@@ -338,9 +338,7 @@ class NorRestore {
       check_cancel(cancel_);
       if (u.boot && !warned) {
         warned = true;
-        rep_.log(LogLevel::Warn, fmt::format("writing the boot region {}-{} (SPL + U-Boot) now: if this is cut "
-                                             "short, the camera will not boot until it is written again",
-                                             hex(sum_.boot.first), hex(sum_.boot.second - 1)));
+        rep_.log(LogLevel::Warn, boot_region_warning(sum_.boot));
       }
       unsigned used = write_unit(w, u, t_.at(u.offset, u.size), std::max(1u, o_.tries));
       if (!used)

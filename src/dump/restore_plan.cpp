@@ -71,6 +71,12 @@ std::pair<uint64_t, uint64_t> boot_region(const image::InspectReport& r) {
   return {0, 64 * 1024};
 }
 
+std::string boot_region_warning(std::pair<uint64_t, uint64_t> boot) {
+  return fmt::format("writing the boot region {}-{} (SPL + U-Boot) now: if this is cut short, the camera will not "
+                     "boot until it is written again (by a programmer)",
+                     hex(boot.first), hex(boot.second - 1));
+}
+
 std::string format_units(const std::vector<RestoreUnit>& units, size_t max) {
   std::string s;
   for (size_t i = 0; i < units.size() && i < max; ++i)

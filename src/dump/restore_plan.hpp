@@ -48,6 +48,9 @@ RestorePlan plan_restore(const RestorePlanInput& in);
 /// nothing known, the first 64 KiB, where every SoC boot ROM reads.
 std::pair<uint64_t, uint64_t> boot_region(const image::InspectReport& r);
 
+/// The warning every route logs just before it writes the first unit of the boot region.
+std::string boot_region_warning(std::pair<uint64_t, uint64_t> boot);
+
 /// "0x50000-0x50fff (4 KiB), 0x60000-0x6ffff (64 KiB)" of the first `max` units.
 std::string format_units(const std::vector<RestoreUnit>& units, size_t max = 8);
 

@@ -101,9 +101,7 @@ void UbootRestorer::write_units(RestoreState& st, const std::filesystem::path& s
     check_cancel(cancel_);
     if (u.boot && !warned) {
       warned = true;
-      rep_.log(LogLevel::Warn, fmt::format("writing the boot region {}-{} (SPL + U-Boot) now: if this is cut short, "
-                                           "the camera will not boot until it is written again (by a programmer)",
-                                           hex(sum_.boot.first), hex(sum_.boot.second - 1)));
+      rep_.log(LogLevel::Warn, boot_region_warning(sum_.boot));
     }
     write_unit(u);
     ++sum_.units_written;
