@@ -3,12 +3,11 @@
 // (dump/ch341a_restore.hpp does the work). Without --yes the plan is shown and a terminal asked;
 // with no terminal it refuses.
 #include <fmt/core.h>
-#include <unistd.h>
 
-#include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "cli/command.hpp"
+#include "cli/confirm.hpp"
 #include "cli/context.hpp"
 #include "cli/groups.hpp"
 #include "cli/json.hpp"
@@ -93,18 +92,7 @@ void run(const RestoreArgs& a, Context& ctx) {
   o.dry_run = a.dry_run;
   o.tries = a.tries;
   o.nand_oob = a.nand_oob;
-  if (!a.yes && !a.dry_run) {
-    if (!isatty(STDIN_FILENO))
-      fail(ErrorKind::Usage, "restore asks before writing, and there is no terminal to ask",
-           "run it in a terminal, or add --yes once you have checked the plan with --dry-run");
-    o.confirm = [&ctx](const std::string& plan) {
-      ctx.reporter.log(LogLevel::Info, plan);
-      std::cerr << "Write this to the flash? [y/N] " << std::flush;
-      std::string answer;
-      std::getline(std::cin, answer);
-      return answer == "y" || answer == "Y" || answer == "yes";
-    };
-  }
+  o.confirm = ask_before_writing(a.yes, a.dry_run, ctx);
   auto s = ch341a::Ch341aSession::open({a.programmer.device, a.programmer.sim, a.programmer.in_flight});
   dump::Ch341aRestoreSummary r = dump::restore_ch341a(*s, o, ctx.reporter, ctx.cancel);
   if (a.json) {

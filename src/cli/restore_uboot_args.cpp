@@ -3,11 +3,10 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
-#include <unistd.h>
 
-#include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli/confirm.hpp"
 #include "cli/port.hpp"
 #include "cli/wait_line.hpp"
 #include "core/crc32.hpp"
@@ -62,18 +61,7 @@ dump::UbootRestoreOptions restore_uboot_options(const RestoreUbootArgs& a, Conte
   o.resume = a.resume;
   o.dry_run = a.dry_run;
   o.tries = a.tries;
-  if (!a.yes && !a.dry_run) {
-    if (!isatty(STDIN_FILENO))
-      fail(ErrorKind::Usage, "restore asks before writing, and there is no terminal to ask",
-           "run it in a terminal, or add --yes once you have checked the plan with --dry-run");
-    o.confirm = [&ctx](const std::string& plan) {
-      ctx.reporter.log(LogLevel::Info, plan);
-      std::cerr << "Write this to the flash? [y/N] " << std::flush;
-      std::string answer;
-      std::getline(std::cin, answer);
-      return answer == "y" || answer == "Y" || answer == "yes";
-    };
-  }
+  o.confirm = ask_before_writing(a.yes, a.dry_run, ctx);
   return o;
 }
 
