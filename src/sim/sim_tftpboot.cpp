@@ -22,6 +22,7 @@
 #include "core/size.hpp"
 #include "sim/sim_machine.hpp"
 #include "sim/sim_texts.hpp"
+#include "sim/sim_tftp_client.hpp"
 #include "tftp/packet.hpp"
 
 namespace camdump::sim {
@@ -51,17 +52,8 @@ class TftpGet : public Job {
  private:
   bool start(Machine& m) {
     start_time_ = std::chrono::steady_clock::now();
-    fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_in me{};
-    me.sin_family = AF_INET;
-    me.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&me), sizeof me) < 0) {
-      m.out("*** ERROR: network unavailable\n");
-      return false;
-    }
-    server_.sin_family = AF_INET;
-    server_.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    server_.sin_port = htons(port_);
+    fd_ = open_tftp_socket(m, port_, server_);
+    if (fd_ < 0) return false;
     m.out("Loading: ");
     last_ = tftp::build_rrq(file_, {{"timeout", "5"}, {"blksize", std::to_string(tftp::kUbootBlksize)}});
     return send(last_);
@@ -193,42 +185,11 @@ bool Machine::cmd_tftpboot(Args& a) {
     return false;
   }
   if (file.empty()) file = env("bootfile");
-  std::string server;
-  if (auto c = file.find(':'); c != std::string::npos) {
-    server = file.substr(0, c);
-    file = file.substr(c + 1);
-  }
-  if (server.empty()) server = env("serverip");
-  if (server.empty()) {
-    out("*** ERROR: `serverip' not set\n");
-    return false;
-  }
-  if (!opt_.net) {
-    out("*** ERROR: network unavailable\n");
-    return false;
-  }
-  const std::string ip = env("ipaddr");
-  if (ip.empty()) {
-    out("*** ERROR: `ipaddr' not set\n");
-    return false;
-  }
-  if (file.empty()) {
-    in_addr ia{};
-    ::inet_pton(AF_INET, ip.c_str(), &ia);
-    uint32_t v = ntohl(ia.s_addr);
-    file = fmt::format("{:02X}{:02X}{:02X}{:02X}.img", v >> 24, (v >> 16) & 255, (v >> 8) & 255, v & 255);
-  }
-  std::string port_s = env("tftpdstp");
-  uint16_t port =
-      port_s.empty() ? tftp::kWellKnownPort : static_cast<uint16_t>(std::strtoul(port_s.c_str(), nullptr, 10));
-  std::string tmo = env("tftptimeout");
-  int timeout_ms = tmo.empty() ? 5000 : std::max(1000, std::atoi(tmo.c_str()));
-  const bool thingino = opt_.dialect == Dialect::Thingino;
-  const char* pfx = thingino ? "TFTP:  " : "";
-  out(fmt::format("{}Using {} device\n{}TFTP from server {}; our IP address is {}\n{}Filename '{}'.\n", pfx,
-                  thingino ? "Jz4775-9161" : "eth0", pfx, server, ip, pfx, file));
-  out(fmt::format("{}Load address: 0x{:x}\n", pfx, addr));
-  start_job(std::make_unique<TftpGet>(addr, file, port, server == "127.0.0.1", timeout_ms, thingino));
+  auto t = tftp_setup(*this, file);
+  if (!t) return false;
+  out(tftp_banner(*t, "from"));
+  out(fmt::format("{}Load address: 0x{:x}\n", t->prefix, addr));
+  start_job(std::make_unique<TftpGet>(addr, t->file, t->port, t->reachable, t->timeout_ms, t->thingino));
   return true;
 }
 

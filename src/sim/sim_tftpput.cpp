@@ -17,6 +17,7 @@
 #include <cstring>
 
 #include "sim/sim_machine.hpp"
+#include "sim/sim_tftp_client.hpp"
 #include "sim/sim_texts.hpp"
 #include "tftp/packet.hpp"
 
@@ -48,17 +49,8 @@ class TftpPut : public Job {
  private:
   bool start(Machine& m) {
     start_time_ = std::chrono::steady_clock::now();
-    fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_in me{};
-    me.sin_family = AF_INET;
-    me.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&me), sizeof me) < 0) {
-      m.out("*** ERROR: network unavailable\n");
-      return false;
-    }
-    server_.sin_family = AF_INET;
-    server_.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    server_.sin_port = htons(port_);
+    fd_ = open_tftp_socket(m, port_, server_);
+    if (fd_ < 0) return false;
     m.out("Saving: *\b");
     return send_wrq();
   }
@@ -192,50 +184,16 @@ bool Machine::cmd_tftpput(Args& a) {
   }
   auto hex = [](const std::string& s) { return std::strtoull(s.c_str(), nullptr, 16) & 0xffffffffu; };
   uint64_t addr = hex(a[1]), size = hex(a[2]);
-  std::string server, file = a.size() > 3 ? a[3] : "";
-  if (auto c = file.find(':'); c != std::string::npos) {
-    server = file.substr(0, c);
-    file = file.substr(c + 1);
-  }
-  auto env = [&](const char* k) {
-    auto it = env_.find(k);
-    return it == env_.end() ? std::string() : it->second;
-  };
-  if (server.empty()) server = env("serverip");
-  if (server.empty()) {
-    out("*** ERROR: `serverip' not set\n");
-    return false;
-  }
-  if (!opt_.net) {
-    out("*** ERROR: network unavailable\n");
-    return false;
-  }
-  const std::string ip = env("ipaddr");
-  if (ip.empty()) {
-    out("*** ERROR: `ipaddr' not set\n");
-    return false;
-  }
-  if (file.empty()) {
-    in_addr ia{};
-    ::inet_pton(AF_INET, ip.c_str(), &ia);
-    uint32_t v = ntohl(ia.s_addr);
-    file = fmt::format("{:02X}{:02X}{:02X}{:02X}.img", v >> 24, (v >> 16) & 255, (v >> 8) & 255, v & 255);
-  }
+  auto t = tftp_setup(*this, a.size() > 3 ? a[3] : "");
+  if (!t) return false;
   const uint8_t* p = mem(addr, size, false);
   if (size && !p) {
     crash();
     return false;
   }
-  std::string port_s = env("tftpdstp");
-  uint16_t port = port_s.empty() ? tftp::kWellKnownPort : static_cast<uint16_t>(std::strtoul(port_s.c_str(), nullptr, 10));
-  std::string tmo = env("tftptimeout");
-  int timeout_ms = tmo.empty() ? 5000 : std::max(1000, std::atoi(tmo.c_str()));
-  const bool thingino = opt_.dialect == Dialect::Thingino;
-  const char* pfx = thingino ? "TFTP:  " : "";
-  out(fmt::format("{}Using {} device\n{}TFTP to server {}; our IP address is {}\n{}Filename '{}'.\n", pfx,
-                  thingino ? "Jz4775-9161" : "eth0", pfx, server, ip, pfx, file));
+  out(tftp_banner(*t, "to"));
   out(fmt::format("Save address: 0x{:x}\nSave size:    0x{:x}\n", addr, size));
-  start_job(std::make_unique<TftpPut>(p, size, file, port, server == "127.0.0.1", timeout_ms, thingino));
+  start_job(std::make_unique<TftpPut>(p, size, t->file, t->port, t->reachable, t->timeout_ms, t->thingino));
   return true;
 }
 
