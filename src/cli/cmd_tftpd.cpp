@@ -10,7 +10,6 @@
 
 #include <grp.h>
 #include <pwd.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +17,7 @@
 
 #include "cli/context.hpp"
 #include "core/error.hpp"
+#include "core/fs_identity.hpp"
 #include "core/size.hpp"
 #include "tftp/server.hpp"
 
@@ -30,12 +30,6 @@ struct TftpdArgs {
   unsigned timeout_ms = 1000;
 };
 
-struct Identity {
-  uid_t uid;
-  gid_t gid;
-  std::string name;
-};
-
 // Whom a root-started server becomes: --user, else the user sudo was called by, else the owner
 // of the served directory (unless that is root).
 std::optional<Identity> unprivileged_identity(const std::string& user, const std::filesystem::path& root) {
@@ -44,13 +38,7 @@ std::optional<Identity> unprivileged_identity(const std::string& user, const std
     if (!pw) fail(ErrorKind::Usage, fmt::format("--user: no user named '{}'", user));
     return Identity{pw->pw_uid, pw->pw_gid, user};
   }
-  const char* su = std::getenv("SUDO_UID");
-  const char* sg = std::getenv("SUDO_GID");
-  auto uid = parse_number(su ? su : ""), gid = parse_number(sg ? sg : "");
-  if (uid && gid && *uid != 0) {
-    const char* name = std::getenv("SUDO_USER");
-    return Identity{static_cast<uid_t>(*uid), static_cast<gid_t>(*gid), name ? name : su};
-  }
+  if (auto id = sudo_identity()) return id;
   struct stat st{};
   if (::stat(root.c_str(), &st) != 0 || st.st_uid == 0) return std::nullopt;
   const passwd* pw = ::getpwuid(st.st_uid);

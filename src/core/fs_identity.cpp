@@ -26,15 +26,18 @@ long thread_setgroups(size_t n, const gid_t* groups) {
 
 }  // namespace
 
-std::optional<Identity> file_access_identity() {
-  if (::geteuid() != 0) return std::nullopt;
+std::optional<Identity> sudo_identity() {
   const char* su = std::getenv("SUDO_UID");
   const char* sg = std::getenv("SUDO_GID");
   auto uid = parse_number(su ? su : ""), gid = parse_number(sg ? sg : "");
-  if (uid && gid && *uid != 0 && *uid < 0xffffffffu && *gid < 0xffffffffu) {
-    const char* name = std::getenv("SUDO_USER");
-    return Identity{static_cast<uid_t>(*uid), static_cast<gid_t>(*gid), name ? name : su};
-  }
+  if (!uid || !gid || *uid == 0 || *uid >= 0xffffffffu || *gid >= 0xffffffffu) return std::nullopt;
+  const char* name = std::getenv("SUDO_USER");
+  return Identity{static_cast<uid_t>(*uid), static_cast<gid_t>(*gid), name ? name : su};
+}
+
+std::optional<Identity> file_access_identity() {
+  if (::geteuid() != 0) return std::nullopt;
+  if (auto id = sudo_identity()) return id;
   if (const passwd* pw = ::getpwnam("nobody")) return Identity{pw->pw_uid, pw->pw_gid, "nobody"};
   return Identity{65534, 65534, "nobody"};
 }

@@ -21,6 +21,9 @@ struct Identity {
   std::string name;
 };
 
+/// The user sudo was called by (SUDO_UID/SUDO_GID/SUDO_USER), when they are set and not root.
+std::optional<Identity> sudo_identity();
+
 /// Whom a process running as root hands its file access to: the user sudo was called by
 /// (SUDO_UID/SUDO_GID/SUDO_USER, when not 0), else `nobody` (65534 when that user is missing).
 /// nullopt when the process is not root (it has no privilege to give up).
