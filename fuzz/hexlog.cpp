@@ -21,9 +21,9 @@ bool same(const dump::HexlogSummary& a, const dump::HexlogSummary& b) {
       a.outside_lines != b.outside_lines || a.corrupt_lines != b.corrupt_lines ||
       a.unconfirmed_lines != b.unconfirmed_lines || a.conflict_lines != b.conflict_lines || a.widths != b.widths ||
       a.log_bytes != b.log_bytes || a.gap_bytes != b.gap_bytes || a.gaps.size() != b.gaps.size() ||
-      a.issues.size() != b.issues.size() || a.issues_dropped != b.issues_dropped ||
-      a.target_from != b.target_from || a.md_commands != b.md_commands || a.crc_failures != b.crc_failures ||
-      a.verified_bytes != b.verified_bytes || a.repair.size() != b.repair.size() || a.crcs.size() != b.crcs.size())
+      a.issues.size() != b.issues.size() || a.issues_dropped != b.issues_dropped || a.target_from != b.target_from ||
+      a.md_commands != b.md_commands || a.crc_failures != b.crc_failures || a.verified_bytes != b.verified_bytes ||
+      a.repair.size() != b.repair.size() || a.crcs.size() != b.crcs.size())
     return false;
   for (size_t i = 0; i < a.gaps.size(); ++i)
     if (a.gaps[i].addr != b.gaps[i].addr || a.gaps[i].size != b.gaps[i].size) return false;

@@ -28,7 +28,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)camdump::image::short_summary(r);
     (void)camdump::image::flash_map_cells(r, 64);
     (void)camdump::image::flash_map_svg(r, "fuzz");
-  } catch (const camdump::Error&) {
-  }
+  } catch (const camdump::Error&) {}
   return 0;
 }

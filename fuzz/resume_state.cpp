@@ -23,20 +23,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       const ResumeState st = ResumeState::parse(text, kind, "fuzz.state");
       const ResumeState again = ResumeState::parse(st.text(), kind, "fuzz.state");
       if (again.entries() != st.entries()) std::abort();
-    } catch (const Error&) {
-    }
+    } catch (const Error&) {}
   }
   try {
     const ChunkPlan p = parse_state(text, "fuzz.state", 1);
     if (p.settled_bytes() > p.length) std::abort();
     for (const auto& c : p.chunks)
       if (c.offset < p.offset || c.offset + c.len > p.offset + p.length) std::abort();
-  } catch (const Error&) {
-  }
+  } catch (const Error&) {}
   try {
     const RestoreState r = RestoreState::parse(text, "fuzz.state");
     if (r.end < r.begin) std::abort();
-  } catch (const Error&) {
-  }
+  } catch (const Error&) {}
   return 0;
 }

@@ -34,11 +34,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string typed = nl == std::string::npos ? std::string() : in.substr(nl + 1);
   try {
     (void)camdump::sim::parse_sim_spec(spec);
-  } catch (const camdump::Error&) {
-  }
+  } catch (const camdump::Error&) {}
   const bool modern = !spec.empty() && (spec[0] & 1);
   const std::string fixed = image_path() + ",state=uboot,ram=8M,mapped=0x04000000,sd=/dev/null,net=0" +
-                            (modern ? ",dialect=modern" : "") + (spec.find("noise") != std::string::npos ? ",noise=0.01" : "");
+                            (modern ? ",dialect=modern" : "") +
+                            (spec.find("noise") != std::string::npos ? ",noise=0.01" : "");
   camdump::sim::SimTransport t(camdump::sim::parse_sim_spec(fixed), camdump::null_reporter());
   std::vector<uint8_t> buf(4096);
   size_t pos = 0;

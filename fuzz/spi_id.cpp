@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::span<const uint8_t> in(data, size);
   if (auto h = spi::parse_sfdp_header(in)) {
     if (h->bfpt_ptr < size) {
-      auto info = spi::parse_bfpt(*h, in.subspan(h->bfpt_ptr, std::min<size_t>(size - h->bfpt_ptr, h->bfpt_dwords * 4u)));
+      auto info =
+          spi::parse_bfpt(*h, in.subspan(h->bfpt_ptr, std::min<size_t>(size - h->bfpt_ptr, h->bfpt_dwords * 4u)));
       if (info) (void)info->summary();
     }
   }
@@ -26,7 +27,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   emu->bulk_out(in);
   uint8_t buf[64];
   size_t got = 0;
-  while (emu->bulk_in(buf, got) == ch341a::UsbStatus::Completed) {
-  }
+  while (emu->bulk_in(buf, got) == ch341a::UsbStatus::Completed) {}
   return 0;
 }

@@ -31,9 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   d.feed(known);
   d.idle();
   const auto got = d.take_answers();
-  const bool found = std::any_of(got.begin(), got.end(), [](const auto& a) {
-    return a.ok && a.seq == 0x12345678u && a.tag == 0x4321u;
-  });
+  const bool found = std::any_of(got.begin(), got.end(),
+                                 [](const auto& a) { return a.ok && a.seq == 0x12345678u && a.tag == 0x4321u; });
   if (!found && !sync_near_end) __builtin_trap();
   return 0;
 }

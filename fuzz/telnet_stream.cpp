@@ -31,7 +31,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (back != std::vector<uint8_t>(in.begin(), in.end()) || !events.empty()) std::abort();
   try {
     split_words(std::string_view(reinterpret_cast<const char*>(data), size));
-  } catch (const camdump::Error&) {
-  }
+  } catch (const camdump::Error&) {}
   return 0;
 }

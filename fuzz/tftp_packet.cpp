@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto& q2 = std::get<Request>(*r2.packet);
     if (q2.filename != q->filename || q2.mode != q->mode || q2.options != q->options) std::abort();
   }
-  (void)decode_options(std::holds_alternative<Oack>(*r.packet) ? std::get<Oack>(*r.packet).options
+  (void)decode_options(std::holds_alternative<Oack>(*r.packet)      ? std::get<Oack>(*r.packet).options
                        : std::holds_alternative<Request>(*r.packet) ? std::get<Request>(*r.packet).options
                                                                     : std::vector<Option>{});
   return 0;

@@ -72,9 +72,10 @@ int main(int argc, char** argv) {
   const bool ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
   fmt::print("image:            {} ({} MiB)\n", tmp.empty() ? image : "synthetic Thingino 16 MiB",
              std::filesystem::exists(image) ? std::filesystem::file_size(image) >> 20 : 16);
-  fmt::print("camdump inspect:  {:8.3f} s  (verdict {}: SPL CRC7, env CRC, uImage CRCs + payloads decoded, full "
-             "squashfs read, JFFS2/UBI CRCs)\n",
-             best_c, ok ? "OK" : "PROBLEMS");
+  fmt::print(
+      "camdump inspect:  {:8.3f} s  (verdict {}: SPL CRC7, env CRC, uImage CRCs + payloads decoded, full "
+      "squashfs read, JFFS2/UBI CRCs)\n",
+      best_c, ok ? "OK" : "PROBLEMS");
   if (best_b < 0) {
     fmt::print("binwalk:          not installed (apt install binwalk)\n");
     return 0;

@@ -74,13 +74,17 @@ int main(int argc, char** argv) try {
   double ours_pb = double(ours) / double(r.length), guide_pb = double(guide) / double(flash);
   fmt::print("bench uart: {} Thingino-like image via sim:{} ({} blank, {} data)\n", format_size(r.length), spec,
              format_size(r.blank_bytes), format_size(r.length - r.blank_bytes));
-  fmt::print("  camdump dump uart (md.{}, crc32 per chunk, blank-skip, whole-image crc32): {} chars, "
-             "{:.3f} per flash byte, {} at 115200 ({} lines re-read; {:.1f} s here)\n",
-             r.width == 4 ? 'l' : r.width == 2 ? 'w' : 'b', ours, ours_pb, hms(double(ours) / kCharsPerSecond),
-             r.reread_lines, ours_s);
-  fmt::print("  guide: one md.b of the whole flash, unverified:                        {} chars, "
-             "{:.3f} per flash byte, {} at 115200\n",
-             guide, guide_pb, hms(double(guide) / kCharsPerSecond));
+  fmt::print(
+      "  camdump dump uart (md.{}, crc32 per chunk, blank-skip, whole-image crc32): {} chars, "
+      "{:.3f} per flash byte, {} at 115200 ({} lines re-read; {:.1f} s here)\n",
+      r.width == 4   ? 'l'
+      : r.width == 2 ? 'w'
+                     : 'b',
+      ours, ours_pb, hms(double(ours) / kCharsPerSecond), r.reread_lines, ours_s);
+  fmt::print(
+      "  guide: one md.b of the whole flash, unverified:                        {} chars, "
+      "{:.3f} per flash byte, {} at 115200\n",
+      guide, guide_pb, hms(double(guide) / kCharsPerSecond));
   fmt::print("  ratio: camdump uses {:.1f}x fewer wire characters (goal: <= 2.0 chars per flash byte: {})\n",
              double(guide) / double(ours), ours_pb <= 2.0 ? "met" : "NOT met");
   return 0;

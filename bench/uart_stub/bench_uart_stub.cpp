@@ -47,9 +47,10 @@ static Run run_method(const std::filesystem::path& img, uint64_t size, const std
   cfg.ram_image = img.string();
   auto q = Qemu::start_tcp(cfg, (dir / "console.log").string());
   auto t0 = std::chrono::steady_clock::now();
-  auto p = Process::spawn({CAMDUMP_BINARY_DIR "/camdump", "dump", "uart", q.port_spec(), "-o", (dir / "out.bin").string(),
-                           "--mapped", "0x82000000", "--flash-size", std::to_string(size), "--method", method, "--json"},
-                          {.stdout_file = (dir / "stdout").string(), .stderr_file = (dir / "stderr").string()});
+  auto p =
+      Process::spawn({CAMDUMP_BINARY_DIR "/camdump", "dump", "uart", q.port_spec(), "-o", (dir / "out.bin").string(),
+                      "--mapped", "0x82000000", "--flash-size", std::to_string(size), "--method", method, "--json"},
+                     {.stdout_file = (dir / "stdout").string(), .stderr_file = (dir / "stderr").string()});
   auto st = p.wait_exit(std::chrono::minutes(30));
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   q.stop();
@@ -103,7 +104,9 @@ static uint64_t make_data_image(const std::filesystem::path& path, uint64_t mib,
   so.flash_size = mib << 20;
   auto img = image::make_thingino_image(so);
   constexpr size_t kBlock = 64 * 1024;
-  auto blank = [&](size_t at) { return std::all_of(img.begin() + at, img.begin() + at + kBlock, [](uint8_t b) { return b == 0xff; }); };
+  auto blank = [&](size_t at) {
+    return std::all_of(img.begin() + at, img.begin() + at + kBlock, [](uint8_t b) { return b == 0xff; });
+  };
   uint64_t data = 0;
   for (size_t at = 0; at < img.size(); at += kBlock) data += blank(at) ? 0 : kBlock;
   std::mt19937 rng(43);
@@ -125,8 +128,9 @@ static void sim_table(uint64_t mib, const std::string& image, const std::string&
   fmt::print("{:<28} {:>12} {:>12} {:>10}  {}\n", "route", "wire time", "elapsed", "wall s", "rates (bytes carried)");
   fmt::print("{:<28} {:>10.0f} s {:>10.0f} s {:>10}  {}\n", "guide md.b at 115200", guide, guide, "-",
              "(79 chars per 16 bytes, computed)");
-  for (auto [name, method, fast] : {std::tuple{"md at 115200", "md", "off"}, std::tuple{"stub at 115200", "stub", "off"},
-                                    std::tuple{"stub, --fast-baud auto", "stub", "auto"}}) {
+  for (auto [name, method, fast] :
+       {std::tuple{"md at 115200", "md", "off"}, std::tuple{"stub at 115200", "stub", "off"},
+        std::tuple{"stub, --fast-baud auto", "stub", "auto"}}) {
     SimRun r = run_sim(image, method, fast);
     fmt::print("{:<28} {:>10.1f} s {:>10.1f} s {:>10.1f}  {}\n", name, r.ok ? r.wire_seconds : 0.0,
                r.ok ? r.elapsed_seconds : 0.0, r.wall, r.ok ? r.rates : "FAILED");
@@ -168,7 +172,8 @@ int main(int argc, char** argv) {
                wire / n, wire / nonblank, wire / 11520.0 / 60.0, r.seconds);
   }
   if (md.ok && stub.ok) {
-    double a = static_cast<double>(md.guest_chars + md.host_chars), b = static_cast<double>(stub.guest_chars + stub.host_chars);
+    double a = static_cast<double>(md.guest_chars + md.host_chars),
+           b = static_cast<double>(stub.guest_chars + stub.host_chars);
     fmt::print("ratio stub/md: {:.3f}; non-blank {:.1f} MiB of {:.0f} MiB; stub delivered {:.1f} MiB\n", b / a,
                static_cast<double>(stub.read) / 1048576.0, n / 1048576.0, static_cast<double>(stub.stub) / 1048576.0);
   }

@@ -35,9 +35,10 @@ int main() {
   std::filesystem::create_directories(dir);
   write_file_atomic(dir / "new.bin", image);
   write_file_atomic(dir / "old.bin", old);
-  fmt::print("U-Boot restore of a {} MiB image differing in one 64 KiB partition ({} bytes differ), 115200 baud, "
-             "virtual clock\n",
-             kFlash >> 20, changed);
+  fmt::print(
+      "U-Boot restore of a {} MiB image differing in one 64 KiB partition ({} bytes differ), 115200 baud, "
+      "virtual clock\n",
+      kFlash >> 20, changed);
   fmt::print("{:<10} {:>10} {:>12} {:>14} {:>14} {:>12} {:>10}\n", "route", "moved", "load chars", "chars/written",
              "all chars", "virtual s", "exact");
   int rc = 0;
@@ -68,9 +69,13 @@ int main() {
     const auto f = cam.flash();
     const bool exact = std::equal(f.begin(), f.end(), image.begin(), image.end());
     rc |= !exact;
-    fmt::print("{:<10} {:>10} {:>12} {:>14.3f} {:>14} {:>12.1f} {:>10}\n", route == "uart" ? "loady" : route == "stub" ? "stub" : "tftpboot",
-               r.loaded_bytes, r.load_wire_chars, double(r.load_wire_chars) / double(std::max<uint64_t>(r.bytes_written, 1)),
-               r.wire_chars, secs, exact ? "yes" : "NO");
+    fmt::print("{:<10} {:>10} {:>12} {:>14.3f} {:>14} {:>12.1f} {:>10}\n",
+               route == "uart"   ? "loady"
+               : route == "stub" ? "stub"
+                                 : "tftpboot",
+               r.loaded_bytes, r.load_wire_chars,
+               double(r.load_wire_chars) / double(std::max<uint64_t>(r.bytes_written, 1)), r.wire_chars, secs,
+               exact ? "yes" : "NO");
     std::error_code ec;
     std::filesystem::remove(dir / "new.bin.restore-state", ec);
   }

@@ -15,8 +15,7 @@ constexpr uint64_t kOutTag = ~uint64_t(0);
 
 }  // namespace
 
-Ch341aMaster::Ch341aMaster(UsbTransport& usb, unsigned in_flight)
-    : usb_(usb), depth_(std::max(1u, in_flight)) {}
+Ch341aMaster::Ch341aMaster(UsbTransport& usb, unsigned in_flight) : usb_(usb), depth_(std::max(1u, in_flight)) {}
 
 Ch341aMaster::~Ch341aMaster() {
   if (pins_on_) {

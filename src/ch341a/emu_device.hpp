@@ -21,7 +21,7 @@
 namespace camdump::ch341a {
 
 struct EmuFaults {
-  double flip_rate = 0;     ///< probability per MISO bit
+  double flip_rate = 0;  ///< probability per MISO bit
   uint64_t seed = 1;
   uint64_t unplug_after = 0;  ///< SPI bytes clocked before the device disappears (0 = never)
   uint64_t stall_after = 0;   ///< ... before EP 0x82 stalls
@@ -31,8 +31,8 @@ struct EmuFaults {
 struct EmuStats {
   uint64_t out_transfers = 0, in_transfers = 0;
   uint64_t out_bytes = 0, in_bytes = 0;
-  uint64_t spi_bytes = 0;       ///< bytes clocked on the SPI bus
-  uint64_t flips = 0;           ///< bits flipped by the fault model
+  uint64_t spi_bytes = 0;  ///< bytes clocked on the SPI bus
+  uint64_t flips = 0;      ///< bits flipped by the fault model
   unsigned in_flight = 0, max_in_flight = 0;
 };
 

@@ -12,8 +12,8 @@ namespace camdump::ch341a {
 
 std::vector<uint8_t> make_sfdp_table(uint64_t size, bool four_byte, int encoding) {
   std::vector<uint8_t> t(0x30 + 16 * 4, 0xFF);
-  const uint8_t head[] = {'S', 'F', 'D', 'P', 6, 1, 0, 0xFF,  // JESD216B, one parameter header
-                          0x00, 6, 1, 16, 0x30, 0x00, 0x00, 0xFF};
+  const uint8_t head[] = {'S',  'F', 'D', 'P', 6,    1,    0,    0xFF,  // JESD216B, one parameter header
+                          0x00, 6,   1,   16,  0x30, 0x00, 0x00, 0xFF};
   std::copy(std::begin(head), std::end(head), t.begin());
   auto put = [&](size_t dw, uint32_t v) {
     for (int i = 0; i < 4; ++i) t[0x30 + dw * 4 + size_t(i)] = uint8_t(v >> (8 * i));
@@ -49,8 +49,7 @@ constexpr unsigned kBusyProgram = 2, kBusySector = 4, kBusyBlock = 8, kBusyChip 
 class NorEmu : public SpiSlave {
  public:
   NorEmu(NorEmuConfig cfg, std::vector<uint8_t> image) : cfg_(std::move(cfg)), img_(std::move(image)) {
-    if (cfg_.sfdp_encoding >= 0)
-      sfdp_ = make_sfdp_table(cfg_.size, cfg_.size > (1u << 24), cfg_.sfdp_encoding);
+    if (cfg_.sfdp_encoding >= 0) sfdp_ = make_sfdp_table(cfg_.size, cfg_.size > (1u << 24), cfg_.sfdp_encoding);
     img_.resize(cfg_.size, 0xFF);  // shorter images read as erased past their end
     sr1_ = cfg_.sr1 & 0xFC;
   }
@@ -96,12 +95,8 @@ class NorEmu : public SpiSlave {
   void clock(std::span<const uint8_t> mosi, std::span<uint8_t> miso) override {
     for (size_t i = 0; i < mosi.size(); ++i) miso[i] = step(mosi[i]);
   }
-  std::string describe() const override {
-    return fmt::format("{} ({})", cfg_.name, format_size(cfg_.size));
-  }
-  std::vector<uint8_t> contents() const override {
-    return img_;
-  }
+  std::string describe() const override { return fmt::format("{} ({})", cfg_.name, format_size(cfg_.size)); }
+  std::vector<uint8_t> contents() const override { return img_; }
   Counters counters() const override { return counters_; }
 
  private:
@@ -203,8 +198,11 @@ class NorEmu : public SpiSlave {
         return 0xFF;
       case 0x02: take_write_byte(i, b, four_ ? 4 : 3); return 0xFF;
       case 0x12: take_write_byte(i, b, 4); return 0xFF;
-      case 0x20: case 0x52: case 0xD8: take_write_byte(i, b, four_ ? 4 : 3); return 0xFF;
-      case 0x21: case 0xDC: take_write_byte(i, b, 4); return 0xFF;
+      case 0x20:
+      case 0x52:
+      case 0xD8: take_write_byte(i, b, four_ ? 4 : 3); return 0xFF;
+      case 0x21:
+      case 0xDC: take_write_byte(i, b, 4); return 0xFF;
       case 0x03: return addressed(i, b, four_ ? 4 : 3, 0, false);
       case 0x0B: return addressed(i, b, four_ ? 4 : 3, 1, false);
       case 0x13: return addressed(i, b, 4, 0, false);

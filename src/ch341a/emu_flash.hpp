@@ -32,10 +32,10 @@ class SpiSlave {
   /// The array as it is now, in the layout it was loaded from (for save=FILE).
   virtual std::vector<uint8_t> contents() const = 0;
   struct Counters {
-    uint64_t sector_erases = 0;   ///< 4 KiB (NOR)
-    uint64_t block_erases = 0;    ///< 32/64 KiB (NOR) or NAND blocks
+    uint64_t sector_erases = 0;  ///< 4 KiB (NOR)
+    uint64_t block_erases = 0;   ///< 32/64 KiB (NOR) or NAND blocks
     uint64_t chip_erases = 0;
-    uint64_t page_programs = 0;   ///< program commands that changed the array's state
+    uint64_t page_programs = 0;  ///< program commands that changed the array's state
     uint64_t programmed_bytes = 0;
     uint64_t ignored_writes = 0;  ///< program/erase/WRSR refused (no WEL, busy, protected)
   };
@@ -46,10 +46,10 @@ struct NorEmuConfig {
   std::string name;
   uint8_t id[3] = {};
   uint64_t size = 0;
-  uint16_t flags = 0;           ///< spi::ChipFlag bits
-  int sfdp_encoding = 0;        ///< 0 = bits-1 (bit31=0), 1 = 2^N (bit31=1), -1 = no SFDP
-  uint8_t sr1 = 0;              ///< status register 1 at power-up (BP0-2 bits 2-4, TB bit 5)
-  std::set<uint64_t> worn;      ///< 4 KiB sectors (by address) that no longer erase (worn out)
+  uint16_t flags = 0;       ///< spi::ChipFlag bits
+  int sfdp_encoding = 0;    ///< 0 = bits-1 (bit31=0), 1 = 2^N (bit31=1), -1 = no SFDP
+  uint8_t sr1 = 0;          ///< status register 1 at power-up (BP0-2 bits 2-4, TB bit 5)
+  std::set<uint64_t> worn;  ///< 4 KiB sectors (by address) that no longer erase (worn out)
 };
 
 /// Bytes a Winbond-style status register 1 protects (CMP = 0, SEC = 0): BP2..0 = n protects the
@@ -66,7 +66,7 @@ std::unique_ptr<SpiSlave> make_nor_emu(const NorEmuConfig& cfg, std::vector<uint
 
 struct NandEmuConfig {
   const spi::ChipInfo* chip = nullptr;
-  std::set<uint32_t> bad_blocks;    ///< get the factory mark (OOB byte 0 of page 0 = 0x00)
+  std::set<uint32_t> bad_blocks;      ///< get the factory mark (OOB byte 0 of page 0 = 0x00)
   std::set<uint32_t> ecc_fail_pages;  ///< report "uncorrectable" in 0xC0 when loaded
 };
 

@@ -27,9 +27,8 @@ class NandEmu : public SpiSlave {
     stride_ = c.page + c.oob;
     with_oob_ = image.size() == uint64_t(pages_) * stride_;
     if (!with_oob_ && image.size() != c.size)
-      fail(ErrorKind::Usage,
-           fmt::format("NAND image is {} bytes; {} needs {} (data only) or {} (data+OOB)", image.size(),
-                       c.name(), c.size, uint64_t(pages_) * stride_));
+      fail(ErrorKind::Usage, fmt::format("NAND image is {} bytes; {} needs {} (data only) or {} (data+OOB)",
+                                         image.size(), c.name(), c.size, uint64_t(pages_) * stride_));
     if (with_oob_) {
       arr_ = std::move(image);
     } else {  // data only: the spare areas start erased

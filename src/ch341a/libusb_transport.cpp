@@ -119,8 +119,7 @@ std::unique_ptr<LibusbTransport> LibusbTransport::open(std::optional<DeviceAddre
   for (ssize_t i = 0; i < n; ++i) {
     libusb_device_descriptor dd{};
     if (libusb_get_device_descriptor(list[i], &dd) != 0 || dd.idVendor != kVid) continue;
-    if (where && (libusb_get_bus_number(list[i]) != where->bus ||
-                  libusb_get_device_address(list[i]) != where->address))
+    if (where && (libusb_get_bus_number(list[i]) != where->bus || libusb_get_device_address(list[i]) != where->address))
       continue;
     if (dd.idProduct == kPidSerial) serial_mode = true;
     if (dd.idProduct == kPid && !found) found = libusb_ref_device(list[i]);
@@ -178,8 +177,8 @@ void LibusbTransport::cancel_all() {
 
 UsbStatus LibusbTransport::write_sync(std::span<const uint8_t> data) {
   int actual = 0;
-  int rc = libusb_bulk_transfer(impl_->h, kEpOut, const_cast<uint8_t*>(data.data()), int(data.size()),
-                                &actual, kTimeoutMs);
+  int rc =
+      libusb_bulk_transfer(impl_->h, kEpOut, const_cast<uint8_t*>(data.data()), int(data.size()), &actual, kTimeoutMs);
   if (rc == 0) return UsbStatus::Completed;
   if (rc == LIBUSB_ERROR_NO_DEVICE) return UsbStatus::NoDevice;
   if (rc == LIBUSB_ERROR_TIMEOUT) return UsbStatus::TimedOut;

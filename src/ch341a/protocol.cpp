@@ -22,9 +22,7 @@ constexpr auto kReverse = make_reverse();
 
 uint8_t reverse_byte(uint8_t b) noexcept { return kReverse[b]; }
 
-std::vector<uint8_t> config_stream_packet() {
-  return {kCmdI2cStream, uint8_t(kI2cSet | kSpeed100k), kI2cEnd};
-}
+std::vector<uint8_t> config_stream_packet() { return {kCmdI2cStream, uint8_t(kI2cSet | kSpeed100k), kI2cEnd}; }
 
 std::vector<uint8_t> enable_pins_packet(bool on) {
   if (on) return {kCmdUioStream, uint8_t(kUioOut | kPinsIdle), uint8_t(kUioDir | 0x3F), kUioEnd};
@@ -39,8 +37,12 @@ size_t encode_frame(std::span<const uint8_t> write, size_t read_len, std::vector
   // CS pluck: deassert for three UIO writes (≈2.25 µs measured by flashrom), then assert.
   size_t start = out.size();
   out.resize(start + kPacket, 0);
-  const uint8_t pluck[] = {kCmdUioStream, uint8_t(kUioOut | kPinsIdle), uint8_t(kUioOut | kPinsIdle),
-                           uint8_t(kUioOut | kPinsIdle), uint8_t(kUioOut | kPinsSelect), kUioEnd};
+  const uint8_t pluck[] = {kCmdUioStream,
+                           uint8_t(kUioOut | kPinsIdle),
+                           uint8_t(kUioOut | kPinsIdle),
+                           uint8_t(kUioOut | kPinsIdle),
+                           uint8_t(kUioOut | kPinsSelect),
+                           kUioEnd};
   std::copy(std::begin(pluck), std::end(pluck), out.begin() + long(start));
   size_t total = write.size() + read_len;
   for (size_t i = 0; i < total; ++i) {
@@ -51,8 +53,7 @@ size_t encode_frame(std::span<const uint8_t> write, size_t read_len, std::vector
 }
 
 void decode_frame(std::span<const uint8_t> in, size_t write_len, std::span<uint8_t> read) {
-  for (size_t i = 0; i < read.size() && write_len + i < in.size(); ++i)
-    read[i] = kReverse[in[write_len + i]];
+  for (size_t i = 0; i < read.size() && write_len + i < in.size(); ++i) read[i] = kReverse[in[write_len + i]];
 }
 
 }  // namespace camdump::ch341a

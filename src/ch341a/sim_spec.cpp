@@ -20,7 +20,8 @@ std::set<uint32_t> parse_list(const std::string& key, const std::string& v) {
     size_t end = v.find(':', start);
     if (end == std::string::npos) end = v.size();
     auto n = parse_number(std::string_view(v).substr(start, end - start));
-    if (!n || *n > 0xFFFFFFFFu) fail(ErrorKind::Usage, fmt::format("--sim {}={}: expected numbers separated by ':'", key, v));
+    if (!n || *n > 0xFFFFFFFFu)
+      fail(ErrorKind::Usage, fmt::format("--sim {}={}: expected numbers separated by ':'", key, v));
     r.insert(uint32_t(*n));
     start = end + 1;
   }
@@ -45,8 +46,9 @@ SimSpec parse_sim_spec(const std::string& text) {
     if (k == "image") s.image = v;
     else if (k == "chip") {
       s.chip = spi::find_chip_by_name(v);
-      if (!s.chip) fail(ErrorKind::Usage, fmt::format("--sim chip={}: unknown part", v),
-                        "see `camdump probe ch341a --help` for the list of parts");
+      if (!s.chip)
+        fail(ErrorKind::Usage, fmt::format("--sim chip={}: unknown part", v),
+             "see `camdump probe ch341a --help` for the list of parts");
     } else if (k == "flaky") {
       char* e = nullptr;
       double r = std::strtod(v.c_str(), &e);
@@ -62,15 +64,13 @@ SimSpec parse_sim_spec(const std::string& text) {
       uint64_t w = num();
       if (w > 0xFF) fail(ErrorKind::Usage, fmt::format("--sim wp={}: expected a status register value 0..0xff", v));
       s.sr1 = uint8_t(w & 0xFC);  // BUSY and WEL are never set at power-up
-    }
-    else if (k == "unplug") s.faults.unplug_after = num();
+    } else if (k == "unplug") s.faults.unplug_after = num();
     else if (k == "stall") s.faults.stall_after = num();
     else if (k == "hang") s.faults.hang_after = num();
     else if (k == "bad") s.bad_blocks = parse_list(k, v);
     else if (k == "worn") {
       for (uint32_t a : parse_list(k, v)) s.worn.insert(uint64_t(a) & ~uint64_t(4095));
-    }
-    else if (k == "eccfail") s.ecc_fail_pages = parse_list(k, v);
+    } else if (k == "eccfail") s.ecc_fail_pages = parse_list(k, v);
     else if (k == "size") s.size = size_arg("--sim size", v);
     else if (k == "sfdp") {
       if (v == "bits") s.sfdp_encoding = 0;
@@ -127,8 +127,8 @@ std::unique_ptr<Ch341aEmu> make_emulator(const SimSpec& s) {
     cfg.sr1 = s.sr1;
     cfg.worn = s.worn;
     if (!s.image.empty() && image.size() != size)
-      fail(ErrorKind::Usage, fmt::format("--sim image={} is {} bytes but {} holds {}", s.image,
-                                         image.size(), cfg.name, size),
+      fail(ErrorKind::Usage,
+           fmt::format("--sim image={} is {} bytes but {} holds {}", s.image, image.size(), cfg.name, size),
            "pass size=... or a chip of that size");
     chip = make_nor_emu(cfg, std::move(image));
   }

@@ -37,9 +37,9 @@ struct SimSpec {
   int sfdp_encoding = 0;
   std::set<uint32_t> bad_blocks, ecc_fail_pages;
   EmuFaults faults;
-  bool seed_set = false;  ///< seed= given: flips reproducible; else a fresh seed per process
-  std::string save;       ///< save=FILE
-  uint8_t sr1 = 0;        ///< wp=: status register 1 at power-up (NOR)
+  bool seed_set = false;    ///< seed= given: flips reproducible; else a fresh seed per process
+  std::string save;         ///< save=FILE
+  uint8_t sr1 = 0;          ///< wp=: status register 1 at power-up (NOR)
   std::set<uint64_t> worn;  ///< worn=: sectors that ignore erase (NOR)
 };
 

@@ -49,8 +49,9 @@ void run(const CombineArgs& a, Context& ctx) {
   if (!layout && !flash)
     if (auto problem = dump::size_problem_without_layout(plan)) {
       if (!a.force)
-        fail(ErrorKind::Corrupt, *problem,
-             "copy that partition again, or pass --proc-mtd/--mtdparts to check every size (--force joins them anyway)");
+        fail(
+            ErrorKind::Corrupt, *problem,
+            "copy that partition again, or pass --proc-mtd/--mtdparts to check every size (--force joins them anyway)");
       ctx.reporter.log(LogLevel::Warn, *problem + " (joined anyway: --force)");
     }
   AtomicFile out(a.out);
@@ -75,20 +76,21 @@ void run(const CombineArgs& a, Context& ctx) {
 
 void register_combine(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<CombineArgs>();
-  Command c = add_command(app, "combine",
+  Command c = add_command(
+      app, "combine",
       "Join partition copies (mtd0.bin ... mtdN.bin) into one flash image in partition order (mtd10\n"
       "after mtd9, not glob order). With /proc/mtd text or an mtdparts= string, every size and name is\n"
       "checked, missing or duplicate parts are refused, and an overlapping whole-chip partition\n"
       "(e.g. 8M@0(all)) becomes the image instead of doubling it (the other parts are checked against it).");
-  c.option("PART", a->parts, "Partition copies; the mtd number is taken from the name (mtd3.bin, mtd3_app.bin)").required();
+  c.option("PART", a->parts, "Partition copies; the mtd number is taken from the name (mtd3.bin, mtd3_app.bin)")
+      .required();
   c.option("-o,--output", a->out, "Output image (written as OUT.part, renamed when complete, mode 0600)").required();
   c.option("--proc-mtd", a->proc_mtd, "File with the camera's 'cat /proc/mtd' output");
-  c.option("--mtdparts", a->mtdparts,
-                "The mtdparts= string (from /proc/cmdline or printenv), or a file containing it");
+  c.option("--mtdparts", a->mtdparts, "The mtdparts= string (from /proc/cmdline or printenv), or a file containing it");
   c.option("--flash-size", a->flash_size, "Chip size: resolves a '-' partition and checks the total (16M, ...)");
   c.flag("--force", a->force,
-              "Replace an existing OUT; without a layout, also join parts whose sizes do not add up to a flash size "
-              "(normally refused: a short part would shift every later partition)");
+         "Replace an existing OUT; without a layout, also join parts whose sizes do not add up to a flash size "
+         "(normally refused: a short part would shift every later partition)");
   c.on_run([a, &ctx] { run(*a, ctx); });
 }
 

@@ -73,7 +73,10 @@ void run(const CompareArgs& a, Context& ctx) {
     j["identical"] = r.identical;
     j["files"] = nlohmann::json::array();
     for (const auto& f : r.files)
-      j["files"].push_back({{"path", f.path.string()}, {"size", f.size}, {"md5", f.md5}, {"sha256", f.sha256},
+      j["files"].push_back({{"path", f.path.string()},
+                            {"size", f.size},
+                            {"md5", f.md5},
+                            {"sha256", f.sha256},
                             {"crc32", crc_hex(f.crc32)}});
     j["sizes_differ"] = r.sizes_differ;
     j["differing_bytes"] = r.differing_bytes;
@@ -89,7 +92,8 @@ void run(const CompareArgs& a, Context& ctx) {
     return;
   }
   for (const auto& f : r.files)
-    fmt::print("{}  {} bytes  md5 {}  sha256 {}  crc32 {}\n", f.path.string(), f.size, f.md5, f.sha256, crc_hex(f.crc32));
+    fmt::print("{}  {} bytes  md5 {}  sha256 {}  crc32 {}\n", f.path.string(), f.size, f.md5, f.sha256,
+               crc_hex(f.crc32));
   if (r.sizes_differ) fmt::print("sizes differ\n");
   for (const auto& d : r.ranges) fmt::print("differs {}\n", describe(d, a.files));
   if (r.ranges_dropped) fmt::print("... and {} more differing ranges\n", r.ranges_dropped);
@@ -97,8 +101,7 @@ void run(const CompareArgs& a, Context& ctx) {
     for (const auto& d : r.undecided) fmt::print("no majority {}\n", describe(d, a.files));
     if (vote_ok)
       fmt::print("vote: every byte settled by a majority ({} bytes out-voted); wrote {}\n", r.differing_bytes, a.vote);
-    else
-      fmt::print("vote: {} byte(s) without a majority; {} not written\n", r.undecided_bytes, a.vote);
+    else fmt::print("vote: {} byte(s) without a majority; {} not written\n", r.undecided_bytes, a.vote);
     return;
   }
   if (r.identical) fmt::print("identical: {} files, {} bytes\n", r.files.size(), r.files.front().size);

@@ -36,7 +36,8 @@ void run(const DemoArgs& a, Context& ctx) {
   if (a.dialect != "ingenic2013" && a.dialect != "modern")
     fail(ErrorKind::Usage, "--dialect must be ingenic2013 or modern");
   if (a.noise < 0 || a.noise > 1e-2) fail(ErrorKind::Usage, "--noise must be between 0 and 0.01");
-  const std::string spec = fmt::format("flash={}M,dialect={},noise={},seed={}", flash >> 20, a.dialect, a.noise, a.seed);
+  const std::string spec =
+      fmt::format("flash={}M,dialect={},noise={},seed={}", flash >> 20, a.dialect, a.noise, a.seed);
 
   std::filesystem::path dir;
   bool temp = a.keep.empty();
@@ -63,15 +64,16 @@ void run(const DemoArgs& a, Context& ctx) {
   dump::UartDumpOptions o;
   o.out = dir / "fw.bin";
   // The default route of `dump uart`: the binary stub at the fastest rate (issue 18), md where it cannot.
-  auto hook = std::make_shared<dump::UartMethodHook>(s, dump::UartMethod::Auto, std::nullopt,
-                                                     uboot::StubLoaderOptions{},
-                                                     dump::FastBaud{dump::FastBaud::Mode::Auto, 0});
+  auto hook =
+      std::make_shared<dump::UartMethodHook>(s, dump::UartMethod::Auto, std::nullopt, uboot::StubLoaderOptions{},
+                                             dump::FastBaud{dump::FastBaud::Mode::Auto, 0});
   o.fast_read = dump::UartMethodHook::hook(hook);
   dump::UartDumpResult r = dump::dump_uart(s, o);
 
   auto truth = cam.flash();
   const std::string truth_sha = sha256_hex(truth);
-  const bool same = truth_sha == r.sha256 && camdump::read_file(o.out) == std::vector<uint8_t>(truth.begin(), truth.end());
+  const bool same =
+      truth_sha == r.sha256 && camdump::read_file(o.out) == std::vector<uint8_t>(truth.begin(), truth.end());
   const double guide = 79.0 / 16.0 * static_cast<double>(r.length);
   fmt::print("device:   {} (prompt '{}'{})\n", r.device.version.empty() ? "U-Boot" : r.device.version, r.device.prompt,
              r.device.soc.empty() ? "" : ", SoC " + r.device.soc);
@@ -83,10 +85,11 @@ void run(const DemoArgs& a, Context& ctx) {
   for (const auto& [rate, bytes] : hook->stub_rate_bytes())
     rates += fmt::format("{}{} at {} baud", rates.empty() ? "" : ", ", format_size(bytes), rate);
   if (!rates.empty()) fmt::print("rate:     the stub switched the UART: {}\n", rates);
-  fmt::print("wire:     {} chars ({:.2f} per flash byte), {} of wire time on the virtual clock; the guide's md.b at "
-             "115200: {:.0f} chars, {}\n",
-             r.rx_bytes + r.tx_bytes, r.wire_per_byte(), format_duration(cam.virtual_seconds()), guide,
-             format_duration(guide / 11520.0));
+  fmt::print(
+      "wire:     {} chars ({:.2f} per flash byte), {} of wire time on the virtual clock; the guide's md.b at "
+      "115200: {:.0f} chars, {}\n",
+      r.rx_bytes + r.tx_bytes, r.wire_per_byte(), format_duration(cam.virtual_seconds()), guide,
+      format_duration(guide / 11520.0));
   fmt::print("verified: device crc32 {} == file; sha256 {}\n", crc_hex(r.crc32), r.sha256);
   fmt::print("time:     {:.1f} s here (the virtual camera's clock is not the wall's)\n", r.seconds);
   if (!temp) fmt::print("kept:     {}\n", o.out.string());

@@ -40,19 +40,19 @@ nlohmann::json to_json(const DumpArgs& a, const ch341a::DumpSummary& r, const ch
                        ch341a::Ch341aSession& s) {
   const bool nand = r.probe.kind == spi::ChipKind::Nand;
   const std::string type = nand ? "SPI NAND" : "SPI NOR";
-  nlohmann::json j = route_json(
-      {.command = "dump ch341a",
-       .route = "ch341a",
-       .output = r.out.string(),
-       .offset = o.offset,
-       .length = r.bytes,
-       .flash_size = r.image_size,
-       .verified = a.reads >= 2,  // --reads 1 compares nothing
-       .verified_by = a.reads >= 2 ? fmt::format("{} reads, every sector in two agreeing reads", a.reads)
-                                   : "nothing (--reads 1)",
-       .sha256 = r.verify.sha256,
-       .seconds = r.seconds},
-      programmer_device_json(s.describe(), r.probe.name, r.probe.vendor, spi::id_string(r.probe.id), type));
+  nlohmann::json j =
+      route_json({.command = "dump ch341a",
+                  .route = "ch341a",
+                  .output = r.out.string(),
+                  .offset = o.offset,
+                  .length = r.bytes,
+                  .flash_size = r.image_size,
+                  .verified = a.reads >= 2,  // --reads 1 compares nothing
+                  .verified_by = a.reads >= 2 ? fmt::format("{} reads, every sector in two agreeing reads", a.reads)
+                                              : "nothing (--reads 1)",
+                  .sha256 = r.verify.sha256,
+                  .seconds = r.seconds},
+                 programmer_device_json(s.describe(), r.probe.name, r.probe.vendor, spi::id_string(r.probe.id), type));
   j["bytes"] = r.bytes;
   j["chip"] = r.probe.name;
   j["vendor"] = r.probe.vendor;
@@ -97,13 +97,13 @@ void run(const DumpArgs& a, Context& ctx) {
   fmt::print("chip:     {} {} ({}, ID {})\n", r.probe.vendor, r.probe.name, format_size(r.probe.size),
              spi::id_string(r.probe.id));
   const std::string resumed = r.verify.resumed_bytes ? fmt::format("; first read of {} resumed from OUT.part",
-                                                                    format_size(r.verify.resumed_bytes))
-                                                      : "";
+                                                                   format_size(r.verify.resumed_bytes))
+                                                     : "";
   if (a.reads < 2)  // one read: there was nothing to compare it with
     fmt::print("verified: no (--reads 1: the chip was read once and nothing was compared){}\n", resumed);
   else
-    fmt::print("verified: {} reads; {} sectors differed, settled by {} re-reads{}\n", a.reads,
-               r.verify.disputed_units, r.verify.rereads, resumed);
+    fmt::print("verified: {} reads; {} sectors differed, settled by {} re-reads{}\n", a.reads, r.verify.disputed_units,
+               r.verify.rereads, resumed);
   if (nand) {
     fmt::print("layout:   {} per page\n", a.nand_oob ? "data+OOB" : "data only");
     fmt::print("bad blocks ({}): {}\n", r.bad_blocks.size(), r.bad_blocks.empty() ? "none" : list_pages(r.bad_blocks));
@@ -130,13 +130,15 @@ void register_dump_ch341a(CLI::App& app, Context& ctx) {
                      {.out = "Output file (written as OUT.part, renamed when verified)",
                       .resume = "Continue an interrupted dump from OUT.part and OUT.part.state (same chip and range): "
                                 "the first read is not repeated where it got to; later reads still check every byte"});
-  c.option("--reads", a->reads, "Full reads of the chip (default 2; 1 = no verification); sectors "
-                                "that differ are re-read until two reads agree")
+  c.option("--reads", a->reads,
+           "Full reads of the chip (default 2; 1 = no verification); sectors "
+           "that differ are re-read until two reads agree")
       .range(1, 16);
   add_programmer_options(c, a->programmer);
   c.size("--size", a->size, "Chip size for a part the table does not know (16M, 0x1000000)");
-  add_range_options(c, a->range, {.offset = "Start reading at this byte offset (NAND: of the image layout)",
-                                  .length = "Read only this many bytes (default: to the end)"});
+  add_range_options(c, a->range,
+                    {.offset = "Start reading at this byte offset (NAND: of the image layout)",
+                     .length = "Read only this many bytes (default: to the end)"});
   Opt oob = c.flag("--nand-oob", a->nand_oob, "SPI NAND: write data+OOB per page (e.g. 2048+64 bytes)");
   c.flag("--nand-data", a->nand_data, "SPI NAND: write page data only (the default)").excludes(oob);
   c.on_run([a, &ctx] { run(*a, ctx); });

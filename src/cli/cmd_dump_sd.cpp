@@ -51,17 +51,17 @@ void confirm_overwrite(const dump::SdSurvey& v, bool yes, Context& ctx) {
 nlohmann::json to_json(const dump::SdDumpResult& r, const std::string& extract, const std::string& dd) {
   // No file on this PC yet: the image is on the card (output null, no sha256); its CRC-32 is
   // what `extract --expect-crc32` checks.
-  nlohmann::json j = route_json({.command = "dump sd",
-       .route = "sd",
-                                 .length = r.flash_size,
-                                 .flash_size = r.flash_size,
-                                 .verified_by = r.whole_crc_from_device
-                                                    ? "card read back per chunk by device crc32; device crc32 of "
-                                                      "the whole flash agrees"
-                                                    : "card read back per chunk by device crc32",
-                                 .crc32 = r.crc32,
-                                 .seconds = r.seconds},
-                                uboot_device_json(r.device));
+  nlohmann::json j =
+      route_json({.command = "dump sd",
+                  .route = "sd",
+                  .length = r.flash_size,
+                  .flash_size = r.flash_size,
+                  .verified_by = r.whole_crc_from_device ? "card read back per chunk by device crc32; device crc32 of "
+                                                           "the whole flash agrees"
+                                                         : "card read back per chunk by device crc32",
+                  .crc32 = r.crc32,
+                  .seconds = r.seconds},
+                 uboot_device_json(r.device));
   j["card_device"] = r.device_name;
   j["flash_chip"] = r.flash_name;
   j["start_block"] = r.start_block;
@@ -79,7 +79,8 @@ nlohmann::json to_json(const dump::SdDumpResult& r, const std::string& extract, 
 void run(const SdArgs& a, Context& ctx) {
   // Refused before the camera is touched: the question needs a terminal.
   if (!a.yes && ::isatty(STDIN_FILENO) != 1)
-    fail(ErrorKind::Usage, "dump sd overwrites blocks of the camera's SD card and asks first, but stdin is not a terminal",
+    fail(ErrorKind::Usage,
+         "dump sd overwrites blocks of the camera's SD card and asks first, but stdin is not a terminal",
          "pass --yes to confirm in advance (scripts)");
   dump::SdDumpOptions o;
   o.confirm = [&a, &ctx](const dump::SdSurvey& v) { confirm_overwrite(v, a.yes, ctx); };
@@ -123,10 +124,10 @@ void run(const SdArgs& a, Context& ctx) {
 
 void register_dump_sd(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<SdArgs>();
-  Command c = add_command(
-      dump_group(app), "sd",
-      "Have U-Boot copy the flash to an SD card (mmc write from block 0x10), every chunk read back and "
-      "checked by crc32; prints the 'camdump extract ... --expect-crc32' command to run on the PC");
+  Command c =
+      add_command(dump_group(app), "sd",
+                  "Have U-Boot copy the flash to an SD card (mmc write from block 0x10), every chunk read back and "
+                  "checked by crc32; prints the 'camdump extract ... --expect-crc32' command to run on the PC");
   add_console_options(c, a->console,
                       {.port = "Console: /dev/ttyUSB0, tcp:HOST:PORT (ser2net raw), rfc2217:HOST:PORT, "
                                "'exec:COMMAND ARGS' (program on a pty), sim: or sim:IMAGE[,sd=CARD.img,...] (virtual "

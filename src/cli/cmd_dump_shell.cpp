@@ -114,8 +114,12 @@ nlohmann::json to_json(const ShellArgs& a, const dump::ShellRouteResult& r, uint
   j["wire_bytes_received"] = rx_bytes;
   nlohmann::json parts = nlohmann::json::array();
   for (const auto& c : d.copies)
-    parts.push_back({{"mtd", c.part.index}, {"name", c.part.name}, {"offset", c.part.offset.value_or(0)},
-                     {"size", c.part.size}, {"verified_by", c.hash_algo}, {"device_hash", c.device_hash},
+    parts.push_back({{"mtd", c.part.index},
+                     {"name", c.part.name},
+                     {"offset", c.part.offset.value_or(0)},
+                     {"size", c.part.size},
+                     {"verified_by", c.hash_algo},
+                     {"device_hash", c.device_hash},
                      {"card_file", c.card_file}});
   j["transferred"] = parts;
   if (!r.out.empty()) j["inspect"] = r.inspect_summary;
@@ -131,20 +135,19 @@ void print_card_steps(const dump::ShellDumpResult& r) {
     fmt::print("  {}  {} ({}, {})\n", c.device_hash, c.card_file, c.part.name, format_size(c.part.size));
   fmt::print("Now power the camera off, move the card to this PC, and from the card's folder run:\n");
   fmt::print("  md5sum{}   # must print the hashes above\n", files);
-  if (r.copies.size() == 1)
-    fmt::print("  cp{} fw.bin && camdump inspect fw.bin\n", files);
-  else
-    fmt::print("  camdump combine{} -o fw.bin && camdump inspect fw.bin\n", files);
+  if (r.copies.size() == 1) fmt::print("  cp{} fw.bin && camdump inspect fw.bin\n", files);
+  else fmt::print("  camdump combine{} -o fw.bin && camdump inspect fw.bin\n", files);
 }
 
 void print_summary(const dump::ShellRouteResult& r, uint64_t rx_bytes) {
   const auto& d = r.dump;
   fmt::print("{}\n", r.inspect_summary);
-  fmt::print("partitions: {} transferred{}, {} blank skipped, {}{} re-reads, {} received on the wire ({:.2f} per "
-             "flash byte)\n",
-             d.copies.size(), d.whole_chip_used ? " (whole-chip partition)" : "", format_size(d.blank_bytes),
-             d.resumed_bytes ? format_size(d.resumed_bytes) + " resumed, " : "", d.retries, format_size(rx_bytes),
-             double(rx_bytes) / double(r.size ? r.size : 1));
+  fmt::print(
+      "partitions: {} transferred{}, {} blank skipped, {}{} re-reads, {} received on the wire ({:.2f} per "
+      "flash byte)\n",
+      d.copies.size(), d.whole_chip_used ? " (whole-chip partition)" : "", format_size(d.blank_bytes),
+      d.resumed_bytes ? format_size(d.resumed_bytes) + " resumed, " : "", d.retries, format_size(rx_bytes),
+      double(rx_bytes) / double(r.size ? r.size : 1));
   fmt::print("wrote {} ({}), sha256 {}\n", r.out.string(), format_size(r.size), r.sha256);
 }
 
@@ -194,8 +197,7 @@ void register_dump_shell(CLI::App& app, Context& ctx) {
   c.option("--server-ip", a->server_ip, "--via tftp: this PC's address as the camera reaches it");
   c.option("--listen", a->listen,
            "--via tftp: where the built-in TFTP server listens (ADDR[:PORT], default: --server-ip, port 69)");
-  c.option("--sd-path", a->sd_path,
-           "--via sd: the card's mount point on the camera (default: found in /proc/mounts)");
+  c.option("--sd-path", a->sd_path, "--via sd: the card's mount point on the camera (default: found in /proc/mounts)");
   c.size("--chunk", a->chunk, "Console transfer and verification unit (default 64K)");
   c.option("--retries", a->retries, "Re-reads of a chunk whose hash disagrees").show_default();
   c.flag("--no-skip-blank", a->no_skip_blank, "Transfer blank (all 0xff) chunks too");

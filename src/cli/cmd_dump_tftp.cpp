@@ -59,7 +59,8 @@ void network_options(const TftpArgs& a, dump::TftpDumpOptions& o) {
       if (!a.listen.empty()) throw;
       fail(e.kind(), e.what(),
            fmt::format("--server-ip {} must be an address of this PC on the camera's network (ip -4 addr); "
-                       "or give --listen ADDR[:PORT]", a.server_ip));
+                       "or give --listen ADDR[:PORT]",
+                       a.server_ip));
     }
   } else {
     fail(ErrorKind::Usage, fmt::format("--listen '{}' is not ADDR[:PORT]", a.listen));
@@ -85,7 +86,7 @@ void run(const TftpArgs& a, Context& ctx) {
   auto r = dump::dump_tftp(*con.session, o, rep, ctx.cancel);
   if (a.output.json) {
     nlohmann::json j = route_json({.command = "dump tftp",
-         .route = "tftp",
+                                   .route = "tftp",
                                    .output = r.out.string(),
                                    .offset = r.offset,
                                    .length = r.length,
@@ -107,8 +108,7 @@ void run(const TftpArgs& a, Context& ctx) {
   fmt::print("device:   {} (prompt '{}')\n", r.device.version.empty() ? "U-Boot" : r.device.version, r.device.prompt);
   fmt::print("flash:    {} (dumped 0x{:x} + 0x{:x})\n", format_size(r.flash_size), r.offset, r.length);
   fmt::print("tftpput:  {} chunk(s) of {}, {} re-upload(s), {:.1f} s ({:.1f} MiB/s)\n", r.chunks, format_size(r.chunk),
-             r.retries, r.seconds,
-             r.seconds > 0 ? double(r.length) / r.seconds / (1 << 20) : 0.0);
+             r.retries, r.seconds, r.seconds > 0 ? double(r.length) / r.seconds / (1 << 20) : 0.0);
   if (r.resumed_bytes || r.resets)
     fmt::print("resumed:  {} from OUT.part; {} camera reset(s) survived\n", format_size(r.resumed_bytes), r.resets);
   fmt::print("crc32:    {} (every chunk: device == file)\n", crc_hex(r.crc32));
@@ -124,13 +124,13 @@ void register_dump_tftp(CLI::App& app, Context& ctx) {
   Command c = add_command(
       dump_group(app), "tftp",
       "Dump the flash with U-Boot's tftpput to camdump's built-in TFTP server; each chunk is accepted only when "
-      "its CRC32 equals the device's crc32 (needs a U-Boot with tftpput; stock Ingenic builds lack it: use uart or sd)");
+      "its CRC32 equals the device's crc32 (needs a U-Boot with tftpput; stock Ingenic builds lack it: use uart or "
+      "sd)");
   add_console_options(c, a->console, {.port = kConsolePortHelp});
   add_output_options(c, a->output,
                      {.resume = "Continue from OUT.part and OUT.part.state (saved chunks are re-checked by the "
                                 "device's crc32)"});
-  c.option("--server-ip", a->server_ip, "This PC's IPv4 address as the camera reaches it (setenv serverip)")
-      .required();
+  c.option("--server-ip", a->server_ip, "This PC's IPv4 address as the camera reaches it (setenv serverip)").required();
   c.option("--camera-ip", a->camera_ip,
            "IPv4 address for the camera (setenv ipaddr; never saved), or 'keep' for the ipaddr already in its "
            "U-Boot environment")

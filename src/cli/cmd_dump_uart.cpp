@@ -43,7 +43,7 @@ struct UartArgs {
 // The shared route shape (cli/json.hpp, docs/route-json.md), then what only this route has.
 nlohmann::json to_json(const dump::UartDumpResult& r) {
   nlohmann::json j = route_json({.command = "dump uart",
-         .route = "uart",
+                                 .route = "uart",
                                  .output = r.out.string(),
                                  .offset = r.offset,
                                  .length = r.length,
@@ -79,15 +79,16 @@ void print_summary(const dump::UartDumpResult& r, bool sim) {
   if (r.fast_bytes) how = format_size(r.fast_bytes) + " by the binary stub";
   if (md_bytes || !r.fast_bytes)
     how += fmt::format("{}{} with md.{}", how.empty() ? "" : ", ", format_size(md_bytes),
-                       r.width == 4 ? 'l' : r.width == 2 ? 'w' : 'b');
+                       r.width == 4   ? 'l'
+                       : r.width == 2 ? 'w'
+                                      : 'b');
   fmt::print("read:     {}, {} blank (skipped by crc32){}\n", how, format_size(r.blank_bytes),
              r.resumed_bytes ? fmt::format(", {} resumed", format_size(r.resumed_bytes)) : "");
   fmt::print("repairs:  {} lines re-read, {} chunk re-reads, {} console resets survived\n", r.reread_lines,
              r.chunk_retries, r.resets);
   double md_b = 79.0 / 16.0;
-  fmt::print("wire:     {} bytes ({:.2f} per flash byte; the guide's md.b needs {:.2f}){}\n",
-             r.rx_bytes + r.tx_bytes, r.wire_per_byte(), md_b,
-             r.baud ? fmt::format(", {} baud", *r.baud) : "");
+  fmt::print("wire:     {} bytes ({:.2f} per flash byte; the guide's md.b needs {:.2f}){}\n", r.rx_bytes + r.tx_bytes,
+             r.wire_per_byte(), md_b, r.baud ? fmt::format(", {} baud", *r.baud) : "");
   if (!r.baud_note.empty()) fmt::print("baud:     {}\n", r.baud_note);
   if (sim) {
     // The virtual camera's clock is not the wall's: say what this wire traffic costs on a real line.
@@ -114,7 +115,9 @@ std::map<uint32_t, uint64_t> line_rate_bytes(const dump::UartDumpResult& r, cons
 // when it passed (io::LineMeter); on ports without a rate (tcp:, exec:) the measured time.
 // Elapsed: the virtual camera's clock on sim: (wire time plus `sf read`, `crc32` and waits), the
 // measured time elsewhere.
-double wire_seconds(const io::LineMeter& m, const dump::UartDumpResult& r) { return m.known() ? m.seconds() : r.seconds; }
+double wire_seconds(const io::LineMeter& m, const dump::UartDumpResult& r) {
+  return m.known() ? m.seconds() : r.seconds;
+}
 double elapsed_seconds(io::LineMeter& m, const dump::UartDumpResult& r) {
   if (auto* sim = dynamic_cast<sim::SimTransport*>(&m.inner())) return sim->camera().virtual_seconds();
   return r.seconds;
@@ -132,7 +135,7 @@ void run(const UartArgs& a, Context& ctx) {
     fail(ErrorKind::Usage, "--chunk must be a multiple of 16 between 16 and 1M");
   if (a.width == "b") o.width = 1;
   else if (a.width == "w") o.width = 2;
-  else if (a.width == "l") o.width = 4;  // "auto" otherwise (CLI11 checked the choice)
+  else if (a.width == "l") o.width = 4;            // "auto" otherwise (CLI11 checked the choice)
   auto fast = dump::parse_fast_baud(a.fast_baud);  // issue 18: U-Boot's setenv and/or the stub's switch
   if (!fast) fail(ErrorKind::Usage, "--fast-baud must be auto, off or a rate like 1500000");
   if (fast->mode == dump::FastBaud::Mode::Rate) o.fast_baud = fast->rate;
@@ -183,16 +186,17 @@ void run(const UartArgs& a, Context& ctx) {
 
 void register_dump_uart(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<UartArgs>();
-  Command c = add_command(
-      dump_group(app), "uart",
-      "Dump the flash through the U-Boot console with verified md reads: per-chunk device crc32, "
-      "blank chunks skipped, damaged lines re-read, resumable; OUT appears only when the whole-image "
-      "CRC32 from the device equals the file's");
+  Command c =
+      add_command(dump_group(app), "uart",
+                  "Dump the flash through the U-Boot console with verified md reads: per-chunk device crc32, "
+                  "blank chunks skipped, damaged lines re-read, resumable; OUT appears only when the whole-image "
+                  "CRC32 from the device equals the file's");
   add_console_options(c, a->console, {.port = kConsolePortHelp});
   add_output_options(c, a->output,
                      {.resume = "Continue from OUT.part and OUT.part.state (saved chunks are re-checked by crc32)"});
   add_range_options(c, a->range, {.offset = "First flash byte to dump (multiple of 16; default 0)"});
-  c.size("--chunk", a->chunk, "Bytes per chunk: the unit of staging, crc32 checks, retries and blank-skip (default 64K)");
+  c.size("--chunk", a->chunk,
+         "Bytes per chunk: the unit of staging, crc32 checks, retries and blank-skip (default 64K)");
   c.option("--width", a->width, "md width: auto (widest that works), b, w or l (default auto)")
       .choices({"auto", "b", "w", "l"});
   c.option("--fast-baud", a->fast_baud,

@@ -38,7 +38,8 @@ void run(const ExtractArgs& a, Context& ctx) {
   std::optional<uint32_t> expect;
   if (!a.expect_crc.empty()) {
     expect = parse_crc(a.expect_crc);
-    if (!expect) fail(ErrorKind::Usage, fmt::format("--expect-crc32 wants 8 hex digits (0x optional), not '{}'", a.expect_crc));
+    if (!expect)
+      fail(ErrorKind::Usage, fmt::format("--expect-crc32 wants 8 hex digits (0x optional), not '{}'", a.expect_crc));
   }
   AtomicFile out(a.out);
   const dump::ExtractResult r = dump::extract_image(a.source, out, o);
@@ -76,17 +77,19 @@ void run(const ExtractArgs& a, Context& ctx) {
 
 void register_extract(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<ExtractArgs>();
-  Command c = add_command(app, "extract",
-      "Read a raw dump back from an SD card (device or card image) written by U-Boot's\n"
-      "'mmc write ${baseaddr} 0x10 N'. Refuses to read past the end of the source; prints the hashes.");
+  Command c =
+      add_command(app, "extract",
+                  "Read a raw dump back from an SD card (device or card image) written by U-Boot's\n"
+                  "'mmc write ${baseaddr} 0x10 N'. Refuses to read past the end of the source; prints the hashes.");
   c.option("SOURCE", a->source, "Card device (the whole card, e.g. /dev/sdb) or card image file").required();
   c.option("-o,--output", a->out, "Output image (written as OUT.part, renamed when complete, mode 0600)").required();
   c.option("--size", a->size, "Bytes to read: the flash size (16M, 0x1000000, ...)").required();
-  c.option("--offset-blocks", a->offset_blocks, "First block on the card (default 16 = 0x10, as the U-Boot command writes)");
+  c.option("--offset-blocks", a->offset_blocks,
+           "First block on the card (default 16 = 0x10, as the U-Boot command writes)");
   c.option("--block-size", a->block_size, "Block size in bytes (default 512)");
   c.option("--expect-crc32", a->expect_crc,
-                "Accept the result only if its CRC-32 equals this (U-Boot's crc32 output; hex, 0x optional); otherwise "
-                "nothing is written and the exit code is 1");
+           "Accept the result only if its CRC-32 equals this (U-Boot's crc32 output; hex, 0x optional); otherwise "
+           "nothing is written and the exit code is 1");
   c.flag("--force", a->force, "Replace an existing OUT");
   c.flag("--json", a->json, "Print the result as JSON on stdout");
   c.on_run([a, &ctx] { run(*a, ctx); });

@@ -62,9 +62,9 @@ std::string issue_text(const dump::HexlogIssue& is, const std::vector<std::strin
                       where(logs, is.source, is.line_end));
       break;
     case K::Corrupt:
-      s = is.line == is.line_end ? fmt::format("{}: damaged md line (log line {})", r, where(logs, is.source, is.line))
-                                 : fmt::format("{}: damaged md lines (log lines {}..{})", r,
-                                               where(logs, is.source, is.line), is.line_end);
+      s = is.line == is.line_end
+              ? fmt::format("{}: damaged md line (log line {})", r, where(logs, is.source, is.line))
+              : fmt::format("{}: damaged md lines (log lines {}..{})", r, where(logs, is.source, is.line), is.line_end);
       break;
     case K::Unconfirmed:
       s = fmt::format("{}: log line {} shows this address but no line next to it confirms it (not used)", r,
@@ -87,7 +87,9 @@ const char* target_text(dump::TargetFrom t) {
   switch (t) {
     case dump::TargetFrom::Options: return "from --start/--size";
     case dump::TargetFrom::Commands: return "from the md commands in the log";
-    case dump::TargetFrom::Lines: return "from the md lines in the log (no md command echoed: a lost first or last line cannot be seen; pass --start/--size)";
+    case dump::TargetFrom::Lines:
+      return "from the md lines in the log (no md command echoed: a lost first or last line cannot be seen; pass "
+             "--start/--size)";
     case dump::TargetFrom::None: break;
   }
   return "";
@@ -131,7 +133,8 @@ dump::HexlogOptions hexlog_options(const HexlogArgs& a, Context& ctx) {
 void check_found(const HexlogArgs& a, const dump::HexlogOptions& opt, const dump::HexlogSummary& s) {
   if (s.size == 0)
     fail(ErrorKind::Corrupt, "no U-Boot md output found in the log" + std::string(a.logs.size() > 1 ? "s" : ""),
-         s.outside_lines ? "all md lines lie outside --start/--size" : "capture md.b/md.w/md.l output, e.g. md.b 0x80600000 0x1000000");
+         s.outside_lines ? "all md lines lie outside --start/--size"
+                         : "capture md.b/md.w/md.l output, e.g. md.b 0x80600000 0x1000000");
   if (!opt.size && s.size > (4ull << 30))
     fail(ErrorKind::Corrupt,
          fmt::format("the md lines span {} .. {}, more than any flash chip", hex(s.start), hex(s.start + s.size - 1)),
@@ -181,12 +184,16 @@ nlohmann::json report_json(const HexlogArgs& a, const dump::HexlogSummary& s, co
   j["end"] = hex(s.start + s.size, 8);
   j["target_from"] = s.target_from == dump::TargetFrom::Options    ? "options"
                      : s.target_from == dump::TargetFrom::Commands ? "md-commands"
-                                                                    : "md-lines";
+                                                                   : "md-lines";
   j["log_bytes"] = s.log_bytes;
-  j["lines"] = {{"total", s.lines},           {"md", s.md_lines},
-                {"repeated", s.repeated_lines}, {"unchecked", s.unchecked_lines},
-                {"outside", s.outside_lines},   {"corrupt", s.corrupt_lines},
-                {"unconfirmed", s.unconfirmed_lines}, {"conflict", s.conflict_lines}};
+  j["lines"] = {{"total", s.lines},
+                {"md", s.md_lines},
+                {"repeated", s.repeated_lines},
+                {"unchecked", s.unchecked_lines},
+                {"outside", s.outside_lines},
+                {"corrupt", s.corrupt_lines},
+                {"unconfirmed", s.unconfirmed_lines},
+                {"conflict", s.conflict_lines}};
   nlohmann::json widths = nlohmann::json::array();
   for (unsigned w : {1u, 2u, 4u})
     if (s.widths & (1u << w)) widths.push_back(w == 1 ? "md.b" : w == 2 ? "md.w" : "md.l");
@@ -197,8 +204,11 @@ nlohmann::json report_json(const HexlogArgs& a, const dump::HexlogSummary& s, co
   j["verified"] = ranges_json(s.verified);
   j["crc32_results"] = nlohmann::json::array();
   for (const auto& c : s.crcs)
-    j["crc32_results"].push_back({{"addr", hex(c.addr, 8)}, {"size", c.size}, {"crc32", crc_hex(c.crc)},
-                                  {"line", c.line}, {"state", crc_state(c.state)}});
+    j["crc32_results"].push_back({{"addr", hex(c.addr, 8)},
+                                  {"size", c.size},
+                                  {"crc32", crc_hex(c.crc)},
+                                  {"line", c.line},
+                                  {"state", crc_state(c.state)}});
   j["issues"] = issues_json(a, s);
   j["issues_not_listed"] = s.issues_dropped;
   j["repair"] = out.repair;
@@ -208,8 +218,9 @@ nlohmann::json report_json(const HexlogArgs& a, const dump::HexlogSummary& s, co
 // What the bytes rest on: the camera's crc32, or only the md line format (ASCII column).
 void print_verified(const HexlogArgs& a, const dump::HexlogSummary& s) {
   if (s.crcs.empty()) {
-    fmt::print("verified: none — no crc32 result in the log; the bytes rest on the md format alone (the ASCII column "
-               "cannot see a changed digit of a non-printable byte)\n");
+    fmt::print(
+        "verified: none — no crc32 result in the log; the bytes rest on the md format alone (the ASCII column "
+        "cannot see a changed digit of a non-printable byte)\n");
     return;
   }
   for (const auto& v : s.verified) fmt::print("verified: {} by the camera's crc32\n", range_text(v.addr, v.size));
@@ -226,11 +237,12 @@ void print_verified(const HexlogArgs& a, const dump::HexlogSummary& s) {
 void print_report(const HexlogArgs& a, const dump::HexlogSummary& s, const Outcome& out, uint64_t fill) {
   fmt::print("range:    {} .. {} ({}), {}\n", hex(s.start, 8), hex(s.start + s.size - 1, 8), format_size(s.size),
              target_text(s.target_from));
-  fmt::print("lines:    {} md lines used of {} ({} identical re-reads, {} without ASCII check, {} outside range, "
-             "{} damaged, {} unconfirmed)\n",
-             s.md_lines, s.lines, s.repeated_lines, s.unchecked_lines, s.outside_lines, s.corrupt_lines,
-             s.unconfirmed_lines);
-  for (const auto& is : s.issues) fmt::print("issue:    {} {}\n", dump::issue_kind_name(is.kind), issue_text(is, a.logs));
+  fmt::print(
+      "lines:    {} md lines used of {} ({} identical re-reads, {} without ASCII check, {} outside range, "
+      "{} damaged, {} unconfirmed)\n",
+      s.md_lines, s.lines, s.repeated_lines, s.unchecked_lines, s.outside_lines, s.corrupt_lines, s.unconfirmed_lines);
+  for (const auto& is : s.issues)
+    fmt::print("issue:    {} {}\n", dump::issue_kind_name(is.kind), issue_text(is, a.logs));
   if (s.issues_dropped) fmt::print("issue:    ... and {} more not listed\n", s.issues_dropped);
   for (const auto& g : s.gaps)
     fmt::print("gap:      {}{}\n", range_text(g.addr, g.size),
@@ -246,9 +258,10 @@ void print_report(const HexlogArgs& a, const dump::HexlogSummary& s, const Outco
   else
     fmt::print("incomplete: {} missing, {} crc32 failure(s); nothing written (--allow-gaps writes what was read)\n",
                format_size(s.gap_bytes), s.crc_failures);
-  fmt::print("repair:   with the image still in RAM at these addresses, paste these at the U-Boot prompt while "
-             "logging to a new file, then run: camdump hexlog {} REPAIR.log -o {}\n",
-             fmt::join(a.logs, " "), a.out);
+  fmt::print(
+      "repair:   with the image still in RAM at these addresses, paste these at the U-Boot prompt while "
+      "logging to a new file, then run: camdump hexlog {} REPAIR.log -o {}\n",
+      fmt::join(a.logs, " "), a.out);
   for (const auto& c : out.repair) fmt::print("{}\n", c);
 }
 
@@ -283,18 +296,18 @@ void run(const HexlogArgs& a, Context& ctx) {
 
 void register_hexlog(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<HexlogArgs>();
-  Command c = add_command(
-      app, "hexlog",
-      "Convert a terminal log of U-Boot md.b/md.w/md.l output into the binary it shows.\n"
-      "Reads real logs: CR LF or LF, ANSI escapes, logger timestamps, prompts and echoed commands,\n"
-      "several md runs and re-reads, the 4-space (U-Boot <= 2021.07) and 2-space ASCII column,\n"
-      "short last lines. A line counts only when its ASCII column agrees with its hex and the md\n"
-      "line next to it (or the echoed md command) confirms its address; a lost, duplicated or\n"
-      "merged line costs only the damaged lines. The range is --start/--size, else the echoed md\n"
-      "commands, else the md lines seen. crc32 results in the log are checked. Exit 0 only when\n"
-      "every byte of the range was read; otherwise every missing or doubtful range is named,\n"
-      "nothing is written unless --allow-gaps, and the U-Boot commands re-reading just those\n"
-      "ranges are printed last: pass the original and the repair log together.");
+  Command c =
+      add_command(app, "hexlog",
+                  "Convert a terminal log of U-Boot md.b/md.w/md.l output into the binary it shows.\n"
+                  "Reads real logs: CR LF or LF, ANSI escapes, logger timestamps, prompts and echoed commands,\n"
+                  "several md runs and re-reads, the 4-space (U-Boot <= 2021.07) and 2-space ASCII column,\n"
+                  "short last lines. A line counts only when its ASCII column agrees with its hex and the md\n"
+                  "line next to it (or the echoed md command) confirms its address; a lost, duplicated or\n"
+                  "merged line costs only the damaged lines. The range is --start/--size, else the echoed md\n"
+                  "commands, else the md lines seen. crc32 results in the log are checked. Exit 0 only when\n"
+                  "every byte of the range was read; otherwise every missing or doubtful range is named,\n"
+                  "nothing is written unless --allow-gaps, and the U-Boot commands re-reading just those\n"
+                  "ranges are printed last: pass the original and the repair log together.");
   c.option("LOG", a->logs, "Log file(s) in any order; '-' reads stdin").required();
   c.option("-o,--output", a->out, "Output image (written as OUT.part, renamed when complete, mode 0600)").required();
   c.flag("--force", a->force, "Replace an existing OUT (otherwise refused, naming its size and date)");
@@ -305,7 +318,8 @@ void register_hexlog(CLI::App& app, Context& ctx) {
   c.size("--size", a->size, "Output size (16M, 0x1000000, ...; default: from the md commands, else the lines)");
   c.flag("--allow-gaps", a->allow_gaps,
          "Write the image anyway: every byte read as read, bytes never read as --fill (still exits 1)");
-  c.number("--fill", a->fill, "Byte for never-read bytes with --allow-gaps (default 0xff, erased flash)").range(0, 0xff);
+  c.number("--fill", a->fill, "Byte for never-read bytes with --allow-gaps (default 0xff, erased flash)")
+      .range(0, 0xff);
   c.flag("--json", a->json, "Print the report as JSON on stdout");
   c.on_run([a, &ctx] {
     struct sigaction sa {};

@@ -42,10 +42,14 @@ nlohmann::json ranges_json(const std::vector<image::ByteRange>& v) {
 }
 
 nlohmann::json payload_json(const image::PayloadCheck& p) {
-  return {{"format", image::payload_format_name(p.format)}, {"ok", p.ok}, {"checksummed", p.checksummed},
-          {"in_bytes", p.in_bytes}, {"out_bytes", p.out_bytes},
+  return {{"format", image::payload_format_name(p.format)},
+          {"ok", p.ok},
+          {"checksummed", p.checksummed},
+          {"in_bytes", p.in_bytes},
+          {"out_bytes", p.out_bytes},
           {"expected_out", p.expected_out ? nlohmann::json(*p.expected_out) : nlohmann::json(nullptr)},
-          {"error", p.error}, {"error_at", p.error_at}};
+          {"error", p.error},
+          {"error_at", p.error_at}};
 }
 
 nlohmann::json report_json(const InspectReport& r, const std::string& path) {
@@ -58,12 +62,15 @@ nlohmann::json report_json(const InspectReport& r, const std::string& path) {
   j["blank"] = ranges_json(r.blank);
   j["zero"] = ranges_json(r.zero);
   const auto& b = r.boot;
-  j["boot"] = {{"ingenic_spl", b.ingenic_spl},   {"spl_length", b.spl_length},
-               {"sigmastar_ipl", b.sigmastar_ipl}, {"uboot_versions", b.uboot_versions},
+  j["boot"] = {{"ingenic_spl", b.ingenic_spl},
+               {"spl_length", b.spl_length},
+               {"sigmastar_ipl", b.sigmastar_ipl},
+               {"uboot_versions", b.uboot_versions},
                {"soc", b.soc},
                {"uboot_uimage", b.uboot_uimage ? nlohmann::json(hex(*b.uboot_uimage)) : nlohmann::json(nullptr)},
                {"spl_crc_ok", b.spl_crc_ok ? nlohmann::json(*b.spl_crc_ok) : nlohmann::json(nullptr)},
-               {"spl_crc_stored", b.spl_crc_stored}, {"spl_crc_computed", b.spl_crc_computed},
+               {"spl_crc_stored", b.spl_crc_stored},
+               {"spl_crc_computed", b.spl_crc_computed},
                {"spl_flash", b.spl_flash},
                {"uboot_raw", b.uboot_raw ? nlohmann::json(hex(*b.uboot_raw)) : nlohmann::json(nullptr)},
                {"uboot_payload_version", b.uboot_payload_version},
@@ -73,40 +80,82 @@ nlohmann::json report_json(const InspectReport& r, const std::string& path) {
   for (const auto& e : r.envs) {
     nlohmann::json vars = nlohmann::json::array();
     for (const auto& [k, v] : e.vars) vars.push_back({{"key", k}, {"value", v}});
-    j["envs"].push_back({{"offset", hex(e.offset)}, {"size", e.size}, {"redundant", e.redundant},
-                         {"flags", e.flags}, {"crc_ok", e.crc_ok}, {"vars", vars}});
+    j["envs"].push_back({{"offset", hex(e.offset)},
+                         {"size", e.size},
+                         {"redundant", e.redundant},
+                         {"flags", e.flags},
+                         {"crc_ok", e.crc_ok},
+                         {"vars", vars}});
   }
   j["layout"] = {{"source", r.layout.source}, {"mtdparts", r.layout.mtdparts}, {"known", r.layout.known}};
   j["parts"] = nlohmann::json::array();
   for (const auto& p : r.parts) {
-    nlohmann::json pj = {{"name", p.name},       {"offset", hex(p.offset)}, {"size", p.size},
-                         {"whole_chip", p.whole_chip}, {"overlapping", p.overlapping}, {"content", p.content},
-                         {"ok", p.ok},           {"summary", p.summary},     {"blank_bytes", p.blank_bytes}};
+    nlohmann::json pj = {{"name", p.name},
+                         {"offset", hex(p.offset)},
+                         {"size", p.size},
+                         {"whole_chip", p.whole_chip},
+                         {"overlapping", p.overlapping},
+                         {"content", p.content},
+                         {"ok", p.ok},
+                         {"summary", p.summary},
+                         {"blank_bytes", p.blank_bytes}};
     if (const auto& u = p.uimage)
-      pj["uimage"] = {{"offset", hex(u->offset)}, {"header_crc_ok", u->header_crc_ok}, {"data_crc_ok", u->data_crc_ok},
-                      {"truncated", u->truncated}, {"name", u->name}, {"size", u->size}, {"time", u->time},
-                      {"load", hex(u->load, 8)}, {"entry", hex(u->entry, 8)}, {"os", u->os}, {"arch", u->arch},
-                      {"type", u->type}, {"comp", u->comp},
+      pj["uimage"] = {{"offset", hex(u->offset)},
+                      {"header_crc_ok", u->header_crc_ok},
+                      {"data_crc_ok", u->data_crc_ok},
+                      {"truncated", u->truncated},
+                      {"name", u->name},
+                      {"size", u->size},
+                      {"time", u->time},
+                      {"load", hex(u->load, 8)},
+                      {"entry", hex(u->entry, 8)},
+                      {"os", u->os},
+                      {"arch", u->arch},
+                      {"type", u->type},
+                      {"comp", u->comp},
                       {"payload", u->payload ? payload_json(*u->payload) : nlohmann::json(nullptr)}};
     if (const auto& q = p.squashfs)
-      pj["squashfs"] = {{"offset", hex(q->offset)}, {"bytes_used", q->bytes_used}, {"block_size", q->block_size},
-                        {"compression", q->compression}, {"inodes", q->inodes}, {"files", q->files},
-                        {"dirs", q->dirs}, {"file_bytes", q->file_bytes}, {"read_ok", q->read_ok},
-                        {"blocks", q->blocks}, {"stored_blocks", q->stored_blocks}, {"stored_bytes", q->stored_bytes}};
+      pj["squashfs"] = {{"offset", hex(q->offset)},
+                        {"bytes_used", q->bytes_used},
+                        {"block_size", q->block_size},
+                        {"compression", q->compression},
+                        {"inodes", q->inodes},
+                        {"files", q->files},
+                        {"dirs", q->dirs},
+                        {"file_bytes", q->file_bytes},
+                        {"read_ok", q->read_ok},
+                        {"blocks", q->blocks},
+                        {"stored_blocks", q->stored_blocks},
+                        {"stored_bytes", q->stored_bytes}};
     if (const auto& f = p.jffs2)
-      pj["jffs2"] = {{"offset", hex(f->offset)}, {"good_nodes", f->good_nodes}, {"bad_nodes", f->bad_nodes},
-                     {"used_bytes", f->used_bytes}, {"erased_bytes", f->erased_bytes},
-                     {"erase_size", f->erase_size}, {"big_endian", f->big_endian}};
+      pj["jffs2"] = {{"offset", hex(f->offset)},    {"good_nodes", f->good_nodes},     {"bad_nodes", f->bad_nodes},
+                     {"used_bytes", f->used_bytes}, {"erased_bytes", f->erased_bytes}, {"erase_size", f->erase_size},
+                     {"big_endian", f->big_endian}};
     if (const auto& u = p.ubi) {
       auto vols = nlohmann::json::array();
       for (const auto& v : u->volumes)
-        vols.push_back({{"id", v.id}, {"name", v.name}, {"static", v.is_static}, {"reserved_pebs", v.reserved_pebs},
-                        {"lebs", v.lebs}, {"used_ebs", v.used_ebs}, {"data_bytes", v.data_bytes},
-                        {"crc_lebs", v.crc_lebs}, {"content", v.content}, {"summary", v.summary}, {"ok", v.ok}});
-      pj["ubi"] = {{"offset", hex(u->offset)}, {"peb_size", u->peb_size}, {"ec_headers", u->ec_headers},
-                   {"vid_headers", u->vid_headers}, {"bad_headers", u->bad_headers}, {"blank_pebs", u->blank_pebs},
-                   {"vid_hdr_offset", u->vid_hdr_offset}, {"data_offset", u->data_offset},
-                   {"vtbl_found", u->vtbl_found}, {"vtbl_ok", u->vtbl_ok}, {"volumes", vols}};
+        vols.push_back({{"id", v.id},
+                        {"name", v.name},
+                        {"static", v.is_static},
+                        {"reserved_pebs", v.reserved_pebs},
+                        {"lebs", v.lebs},
+                        {"used_ebs", v.used_ebs},
+                        {"data_bytes", v.data_bytes},
+                        {"crc_lebs", v.crc_lebs},
+                        {"content", v.content},
+                        {"summary", v.summary},
+                        {"ok", v.ok}});
+      pj["ubi"] = {{"offset", hex(u->offset)},
+                   {"peb_size", u->peb_size},
+                   {"ec_headers", u->ec_headers},
+                   {"vid_headers", u->vid_headers},
+                   {"bad_headers", u->bad_headers},
+                   {"blank_pebs", u->blank_pebs},
+                   {"vid_hdr_offset", u->vid_hdr_offset},
+                   {"data_offset", u->data_offset},
+                   {"vtbl_found", u->vtbl_found},
+                   {"vtbl_ok", u->vtbl_ok},
+                   {"volumes", vols}};
     }
     pj["proof"] = p.proof;
     pj["proof_detail"] = p.proof_detail;
@@ -129,7 +178,8 @@ std::string map_line(const InspectReport& r, size_t width, bool color) {
   std::string s;
   for (auto k : image::flash_map_cells(r, width)) {
     char c = image::map_letter(k);
-    if (color) s += fmt::format("\x1b[48;5;{}m\x1b[38;5;{}m{}", kBg[size_t(k)], k == image::MapKind::Blank ? 240 : 231, c);
+    if (color)
+      s += fmt::format("\x1b[48;5;{}m\x1b[38;5;{}m{}", kBg[size_t(k)], k == image::MapKind::Blank ? 240 : 231, c);
     else s += c;
   }
   if (color) s += "\x1b[0m";
@@ -157,16 +207,19 @@ void print_table(const InspectReport& r, const InspectArgs& a) {
              r.mirror_of ? fmt::format(", mirrored every {}", format_size(*r.mirror_of)) : "");
   print_ranges("blank:", r.blank);
   print_ranges("zero:", r.zero);
-  std::string boot = r.boot.ingenic_spl
-      ? fmt::format("Ingenic SPL header (length {}, {}, CRC7 {})", r.boot.spl_length, r.boot.spl_flash,
-                    r.boot.spl_crc_ok && *r.boot.spl_crc_ok ? "ok" : paint(color, kRed, "BAD"))
-      : r.boot.sigmastar_ipl ? "SigmaStar IPL (header recognised; its checksum is not checked)" : "no SPL header";
+  std::string boot =
+      r.boot.ingenic_spl
+          ? fmt::format("Ingenic SPL header (length {}, {}, CRC7 {})", r.boot.spl_length, r.boot.spl_flash,
+                        r.boot.spl_crc_ok && *r.boot.spl_crc_ok ? "ok" : paint(color, kRed, "BAD"))
+      : r.boot.sigmastar_ipl ? "SigmaStar IPL (header recognised; its checksum is not checked)"
+                             : "no SPL header";
   for (const auto& v : r.boot.uboot_versions) boot += "; " + v;
   if (!r.boot.soc.empty()) boot += "; SoC " + r.boot.soc;
   fmt::print("boot:    {}\n", boot);
   for (const auto& e : r.envs) {
-    fmt::print("env:     {} {} {} CRC {}{}\n", hex(e.offset), e.redundant ? fmt::format("redundant (flags {})", e.flags) : "single",
-               format_size(e.size), e.crc_ok ? "ok" : paint(color, kRed, "BAD"), e.vars.empty() ? "" : ":");
+    fmt::print("env:     {} {} {} CRC {}{}\n", hex(e.offset),
+               e.redundant ? fmt::format("redundant (flags {})", e.flags) : "single", format_size(e.size),
+               e.crc_ok ? "ok" : paint(color, kRed, "BAD"), e.vars.empty() ? "" : ":");
     for (const char* k : {"bootargs", "bootcmd", "mtdparts", "ethaddr", "soc"})
       if (const std::string* v = e.get(k)) fmt::print("           {}={}\n", k, *v);
     for (const auto& [k, v] : e.vars)
@@ -179,10 +232,14 @@ void print_table(const InspectReport& r, const InspectArgs& a) {
   fmt::print("  {:<10} {:>10} {:>10}  {:<11} {:<4} {}\n", "PART", "OFFSET", "SIZE", "CONTENT", "OK", "DETAILS");
   for (const auto& p : r.parts)
     fmt::print("  {:<10} {:>10} {:>10}  {:<11} {} {}\n", p.name, hex(p.offset), format_size(p.size), p.content,
-               p.overlapping ? "-   " : p.ok ? "ok  " : paint(color, kRed, "BAD "), p.summary);
+               p.overlapping ? "-   "
+               : p.ok        ? "ok  "
+                             : paint(color, kRed, "BAD "),
+               p.summary);
   // What the checks prove, part by part (inspect_proof.cpp).
-  fmt::print("proof:   what a checksum covers in each part (a clean verdict is not proof the dump equals the\n"
-             "         flash: that is the device's CRC taken while dumping)\n");
+  fmt::print(
+      "proof:   what a checksum covers in each part (a clean verdict is not proof the dump equals the\n"
+      "         flash: that is the device's CRC taken while dumping)\n");
   for (const auto& p : r.parts) {
     if (p.proof.empty()) continue;
     const int c = p.proof == "checksum" ? kGreen : p.proof == "none" ? 0 : kYellow;
@@ -192,8 +249,9 @@ void print_table(const InspectReport& r, const InspectArgs& a) {
   fmt::print("         B boot  E env  K kernel  R rootfs  D data  o other  . blank  0 zero  ! problem\n");
   for (const auto& p : r.problems) fmt::print("{} {}\n", paint(color, kRed, "problem:"), p.text());
   fmt::print("{}\n", paint(color, r.ok() ? kGreen : kRed,
-                            fmt::format("verdict: {}", r.ok() ? "OK" : fmt::format("{} problem{}", r.problems.size(),
-                                                                                  r.problems.size() == 1 ? "" : "s"))));
+                           fmt::format("verdict: {}", r.ok() ? "OK"
+                                                             : fmt::format("{} problem{}", r.problems.size(),
+                                                                           r.problems.size() == 1 ? "" : "s"))));
 }
 
 void run(const InspectArgs& a, Context& ctx) {
@@ -220,23 +278,25 @@ void run(const InspectArgs& a, Context& ctx) {
 
 void register_inspect(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<InspectArgs>();
-  Command c = add_command(app, "inspect",
-      "Check a flash dump with every checksum its formats carry: size (flash size? mirror? blank/zero\n"
-      "ranges), boot (Ingenic SPL CRC7 as the boot ROM checks it, the U-Boot uImage CRCs and its LZO\n"
-      "payload decoded, U-Boot version, SoC), U-Boot environments (CRC, bootargs, mtdparts; secrets\n"
-      "masked), the partition layout (mtdparts from the env/bootargs/image or --layout, else\n"
-      "inferred) and every part: uImage CRCs and the kernel's lzma/gzip/xz payload decoded to its end,\n"
-      "squashfs read in full through libsquashfs, JFFS2 node CRCs, UBI EC/VID header CRCs, volume\n"
-      "table, static-volume data CRCs and each volume's content. Says per part which bytes a checksum\n"
-      "proves and which were only recognised (a squashfs block stored uncompressed has no checksum).\n"
-      "It cannot prove a dump equals the flash: the device CRC taken during the dump does that.\n"
-      "Each problem names the part and the offset. Exit 0 only when no problem was found.");
+  Command c =
+      add_command(app, "inspect",
+                  "Check a flash dump with every checksum its formats carry: size (flash size? mirror? blank/zero\n"
+                  "ranges), boot (Ingenic SPL CRC7 as the boot ROM checks it, the U-Boot uImage CRCs and its LZO\n"
+                  "payload decoded, U-Boot version, SoC), U-Boot environments (CRC, bootargs, mtdparts; secrets\n"
+                  "masked), the partition layout (mtdparts from the env/bootargs/image or --layout, else\n"
+                  "inferred) and every part: uImage CRCs and the kernel's lzma/gzip/xz payload decoded to its end,\n"
+                  "squashfs read in full through libsquashfs, JFFS2 node CRCs, UBI EC/VID header CRCs, volume\n"
+                  "table, static-volume data CRCs and each volume's content. Says per part which bytes a checksum\n"
+                  "proves and which were only recognised (a squashfs block stored uncompressed has no checksum).\n"
+                  "It cannot prove a dump equals the flash: the device CRC taken during the dump does that.\n"
+                  "Each problem names the part and the offset. Exit 0 only when no problem was found.");
   c.option("IMAGE", a->image,
-                "Flash image to check (a full-chip dump; a pipe or /dev/stdin is read up to the largest "
-                "flash size known)").required();
+           "Flash image to check (a full-chip dump; a pipe or /dev/stdin is read up to the largest "
+           "flash size known)")
+      .required();
   c.flag("--json", a->json, "Print only a JSON document on stdout (schema: docs/inspect-json.md)");
   c.option("--layout", a->layout,
-                "Partition layout to check against instead of the image's own, as mtdparts=ID:SIZE(NAME),...");
+           "Partition layout to check against instead of the image's own, as mtdparts=ID:SIZE(NAME),...");
   c.option("--svg", a->svg, "Also write the flash map as an SVG file with offsets and sizes labelled");
   c.flag("--force", a->force, "Replace an existing --svg file");
   c.flag("--show-secrets", a->show_secrets, "Show password/key-like env values instead of ********");

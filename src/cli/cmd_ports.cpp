@@ -31,9 +31,15 @@ void run(const PortsArgs& a, Context&) {
   if (a.json) {
     nlohmann::json j = {{"ok", true}, {"serial", nlohmann::json::array()}, {"programmers", nlohmann::json::array()}};
     for (const auto& p : shown) {
-      nlohmann::json e = {{"path", p.path},           {"by_id", p.by_id},     {"usb", p.usb},
-                          {"manufacturer", p.manufacturer}, {"product", p.product}, {"serial", p.serial},
-                          {"driver", p.driver},       {"note", p.note},       {"can_open", p.can_open.value_or(false)}};
+      nlohmann::json e = {{"path", p.path},
+                          {"by_id", p.by_id},
+                          {"usb", p.usb},
+                          {"manufacturer", p.manufacturer},
+                          {"product", p.product},
+                          {"serial", p.serial},
+                          {"driver", p.driver},
+                          {"note", p.note},
+                          {"can_open", p.can_open.value_or(false)}};
       e["usb_id"] = p.usb ? nlohmann::json(fmt::format("{:04x}:{:04x}", p.vid, p.pid)) : nlohmann::json(nullptr);
       if (!p.can_open.value_or(false)) e["hint"] = io::permission_hint(p.path);
       j["serial"].push_back(e);
@@ -61,24 +67,24 @@ void run(const PortsArgs& a, Context&) {
     if (!p.product.empty() || !p.serial.empty())
       fmt::print("      usb:    {}{}{}\n", p.manufacturer.empty() ? "" : p.manufacturer + " ", p.product,
                  p.serial.empty() ? "" : ", serial " + p.serial);
-    fmt::print("      access: {}\n", p.can_open.value_or(false) ? "ok" : "no permission: " + io::permission_hint(p.path));
+    fmt::print("      access: {}\n",
+               p.can_open.value_or(false) ? "ok" : "no permission: " + io::permission_hint(p.path));
   }
   fmt::print("CH341A programmers (1a86:5512):\n");
   if (progs.empty()) fmt::print("  none\n");
   for (const auto& g : progs)
     fmt::print("  bus {} device {} (--device {}:{}, {})  access: {}\n", g.bus, g.address, g.bus, g.address, g.node,
                g.can_open ? "ok" : "no permission: " + ch341a::udev_rule_hint());
-  if (usb == 1)
-    fmt::print("PORT auto is {}\n", io::choose_auto_port(ports).path);
-  else
-    fmt::print("PORT auto: {} USB serial adapters (auto needs exactly one)\n", usb);
+  if (usb == 1) fmt::print("PORT auto is {}\n", io::choose_auto_port(ports).path);
+  else fmt::print("PORT auto: {} USB serial adapters (auto needs exactly one)\n", usb);
 }
 
 }  // namespace
 
 void register_ports(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<PortsArgs>();
-  Command c = add_command(app, "ports",
+  Command c = add_command(
+      app, "ports",
       "List the USB serial adapters (path, /dev/serial/by-id name, USB ID, the usual chip: CH340, CP210x, FT232, "
       "PL2303) and CH341A programmers, with whether you may open them; the last line says what PORT auto picks");
   c.flag("--all", a->all, "Also list built-in serial ports (/dev/ttyS*, /dev/ttyAMA*)");

@@ -34,7 +34,8 @@ void run(const ProbeArgs& a, Context& ctx) {
     j["type"] = nand ? "SPI NAND" : "SPI NOR";
     j["size"] = r.size;
     if (nand) j["page"] = r.page, j["oob"] = r.oob;
-    j["sfdp"] = r.sfdp ? nlohmann::json{{"summary", r.sfdp->summary()}, {"size", r.sfdp->size},
+    j["sfdp"] = r.sfdp ? nlohmann::json{{"summary", r.sfdp->summary()},
+                                        {"size", r.sfdp->size},
                                         {"address_bytes", r.sfdp->address_bytes}}
                        : nlohmann::json(nullptr);
     j["warnings"] = r.warnings;

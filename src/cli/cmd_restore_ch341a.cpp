@@ -24,26 +24,26 @@ struct RestoreArgs {
   RangeArgs range;
   ProgrammerArgs programmer;
   uint32_t tries = 3;
-  bool dry_run = false, yes = false, resume = false, json = false, force = false, no_backup = false,
-       unprotect = false, nand_oob = false;
+  bool dry_run = false, yes = false, resume = false, json = false, force = false, no_backup = false, unprotect = false,
+       nand_oob = false;
 };
 
 nlohmann::json to_json(const RestoreArgs& a, const dump::Ch341aRestoreSummary& r, ch341a::Ch341aSession& s) {
   const auto* emu = s.emulator();
   const bool nand = r.probe.kind == spi::ChipKind::Nand;
-  nlohmann::json j = route_json(
-      {.command = "restore ch341a",
-       .route = "ch341a",
-       .offset = r.begin,
-       .length = r.end - r.begin,
-       .flash_size = r.probe.size,
-       .verified = !r.dry_run,
-       .verified_by = r.dry_run ? "nothing written (--dry-run)"
-                                : "every unit read back, the whole range compared with IMAGE at the end",
-       .sha256 = r.sha256,
-       .seconds = r.seconds},
-      programmer_device_json(s.describe(), r.probe.name, r.probe.vendor, spi::id_string(r.probe.id),
-                             nand ? "SPI NAND" : "SPI NOR"));
+  nlohmann::json j =
+      route_json({.command = "restore ch341a",
+                  .route = "ch341a",
+                  .offset = r.begin,
+                  .length = r.end - r.begin,
+                  .flash_size = r.probe.size,
+                  .verified = !r.dry_run,
+                  .verified_by = r.dry_run ? "nothing written (--dry-run)"
+                                           : "every unit read back, the whole range compared with IMAGE at the end",
+                  .sha256 = r.sha256,
+                  .seconds = r.seconds},
+                 programmer_device_json(s.describe(), r.probe.name, r.probe.vendor, spi::id_string(r.probe.id),
+                                        nand ? "SPI NAND" : "SPI NOR"));
   j["image"] = a.image;
   j["chip"] = r.probe.name;
   j["id"] = spi::id_string(r.probe.id);
@@ -67,12 +67,15 @@ nlohmann::json to_json(const RestoreArgs& a, const dump::Ch341aRestoreSummary& r
   j["erases"] = {{"sector", r.sector_erases}, {"block", r.block_erases}};
   j["pages_programmed"] = r.pages;
   j["bytes_programmed"] = r.bytes_programmed;
-  j["usb"] = {{"bytes_out", r.bus.bytes_out}, {"bytes_in", r.bus.bytes_in},
+  j["usb"] = {{"bytes_out", r.bus.bytes_out},
+              {"bytes_in", r.bus.bytes_in},
               {"backup_bytes", r.bus_backup.bytes_out + r.bus_backup.bytes_in}};
   if (emu) {
     auto c = emu->chip().counters();
-    j["emulator"] = {{"sector_erases", c.sector_erases}, {"block_erases", c.block_erases},
-                     {"page_programs", c.page_programs}, {"ignored_writes", c.ignored_writes}};
+    j["emulator"] = {{"sector_erases", c.sector_erases},
+                     {"block_erases", c.block_erases},
+                     {"page_programs", c.page_programs},
+                     {"ignored_writes", c.ignored_writes}};
   }
   return j;
 }
@@ -108,10 +111,11 @@ void run(const RestoreArgs& a, Context& ctx) {
   fmt::print("chip:     {} {} ({}, ID {})\n", r.probe.vendor, r.probe.name, format_size(r.probe.size),
              spi::id_string(r.probe.id));
   if (!r.backup.empty()) fmt::print("backup:   {}\n", r.backup.string());
-  fmt::print("written:  {} units ({}: {} sector + {} block erases, {} pages), {} redone, {} rewritten at the final "
-             "check{}\n",
-             r.units_written, format_size(r.plan.bytes), r.sector_erases, r.block_erases, r.pages, r.unit_retries,
-             r.final_rewrites, r.plan.boot_units ? "; boot region written last" : "");
+  fmt::print(
+      "written:  {} units ({}: {} sector + {} block erases, {} pages), {} redone, {} rewritten at the final "
+      "check{}\n",
+      r.units_written, format_size(r.plan.bytes), r.sector_erases, r.block_erases, r.pages, r.unit_retries,
+      r.final_rewrites, r.plan.boot_units ? "; boot region written last" : "");
   if (r.protection_cleared) fmt::print("protection: cleared for the restore and set back\n");
   if (!r.bad_blocks.empty())
     fmt::print("bad blocks: {} left alone (factory marks), their image bytes not written\n", r.bad_blocks.size());
@@ -122,31 +126,37 @@ void run(const RestoreArgs& a, Context& ctx) {
 
 void register_restore_ch341a(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<RestoreArgs>();
-  Command c = add_command(
-      restore_group(app), "ch341a",
-      "Write IMAGE (a verified dump) to the SPI NOR chip on a CH341A: checks the image, size and chip, "
-      "backs the flash up, erases and writes only the 4 KiB sectors / 64 KiB blocks that differ (boot "
-      "region last), reads every unit back, checks the whole range at the end");
+  Command c =
+      add_command(restore_group(app), "ch341a",
+                  "Write IMAGE (a verified dump) to the SPI NOR chip on a CH341A: checks the image, size and chip, "
+                  "backs the flash up, erases and writes only the 4 KiB sectors / 64 KiB blocks that differ (boot "
+                  "region last), reads every unit back, checks the whole range at the end");
   c.option("IMAGE", a->image, "The image to write (a whole-chip dump, or a part of one with --offset)").required();
-  add_range_options(c, a->range,
-                    {.offset = "Write only from this flash offset (multiple of 4K); with an image smaller than the chip: "
-                               "where the image goes",
-                     .length = "Write only this many bytes (multiple of 4K; default: to the end)",
-                     .part = "Write only this partition of the image's layout (e.g. kernel, rootfs)"});
+  add_range_options(
+      c, a->range,
+      {.offset = "Write only from this flash offset (multiple of 4K); with an image smaller than the chip: "
+                 "where the image goes",
+       .length = "Write only this many bytes (multiple of 4K; default: to the end)",
+       .part = "Write only this partition of the image's layout (e.g. kernel, rootfs)"});
   c.flag("--dry-run", a->dry_run, "Show what would be erased and written; write nothing");
   c.flag("-y,--yes", a->yes, "Do not ask before writing (without a terminal, restore refuses unless --yes)");
-  c.flag("--resume", a->resume, "Continue an interrupted restore (IMAGE.restore-state): re-reads the flash "
-                                "and writes what still differs; no new backup");
-  c.flag("--force", a->force, "Write an image that fails inspect, or whose recorded chip ID differs (the "
-                              "problems are listed)");
+  c.flag("--resume", a->resume,
+         "Continue an interrupted restore (IMAGE.restore-state): re-reads the flash "
+         "and writes what still differs; no new backup");
+  c.flag("--force", a->force,
+         "Write an image that fails inspect, or whose recorded chip ID differs (the "
+         "problems are listed)");
   Opt no_backup = c.flag("--no-backup", a->no_backup, "Do not dump the flash to IMAGE.before-restore.bin first");
-  c.option("--backup", a->backup, "An existing dump of this flash as it is now (checked against the flash) "
-                                  "instead of a new backup")
+  c.option("--backup", a->backup,
+           "An existing dump of this flash as it is now (checked against the flash) "
+           "instead of a new backup")
       .excludes(no_backup);
-  c.flag("--unprotect", a->unprotect, "Clear the chip's block protection (status register BP bits) for the "
-                                      "restore; it is set back at the end");
-  c.flag("--nand-oob", a->nand_oob, "SPI NAND: IMAGE holds data + spare per page (dump ch341a --nand-oob); "
-                                    "write the spare area too (on-die ECC off while writing)");
+  c.flag("--unprotect", a->unprotect,
+         "Clear the chip's block protection (status register BP bits) for the "
+         "restore; it is set back at the end");
+  c.flag("--nand-oob", a->nand_oob,
+         "SPI NAND: IMAGE holds data + spare per page (dump ch341a --nand-oob); "
+         "write the spare area too (on-die ECC off while writing)");
   c.option("--tries", a->tries, "Erase+write attempts per unit before stopping (default 3)").range(1, 10);
   add_programmer_options(c, a->programmer,
                          {.sim = "Use the emulated CH341A: image=FILE,chip=NAME[,save=FILE,wp=0x1c,flaky=RATE,"

@@ -32,9 +32,10 @@ void run(const Args& a, Context& ctx) {
 void register_restore_sd(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<Args>();
   CLI::App* c = restore_group(app).add_subcommand(
-      "sd", "Write IMAGE (a verified dump) to the flash through U-Boot from an SD card prepared by `camdump sdcard`: "
-            "compares by device crc32, mmc reads only the erase units that differ (checked in RAM by crc32), sf "
-            "erase + sf write, checks each by sf read + crc32 (boot region last), backs the flash up first (md)");
+      "sd",
+      "Write IMAGE (a verified dump) to the flash through U-Boot from an SD card prepared by `camdump sdcard`: "
+      "compares by device crc32, mmc reads only the erase units that differ (checked in RAM by crc32), sf "
+      "erase + sf write, checks each by sf read + crc32 (boot region last), backs the flash up first (md)");
   add_restore_uboot_options(*c, a->r);
   c->add_option("--device-number", a->device_number, "mmc device number (mmc dev N; default 0)");
   c->callback([a, &ctx] { run(*a, ctx); });

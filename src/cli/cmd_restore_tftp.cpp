@@ -26,7 +26,8 @@ bool is_ipv4(const std::string& s) {
 }
 
 void run(const Args& a, Context& ctx) {
-  if (!is_ipv4(a.server_ip)) fail(ErrorKind::Usage, fmt::format("--server-ip '{}' is not an IPv4 address", a.server_ip));
+  if (!is_ipv4(a.server_ip))
+    fail(ErrorKind::Usage, fmt::format("--server-ip '{}' is not an IPv4 address", a.server_ip));
   dump::TftpLoaderOptions t;
   t.server_ip = a.server_ip;
   if (a.camera_ip != "keep") {
@@ -39,7 +40,7 @@ void run(const Args& a, Context& ctx) {
   t.listen = a.listen.empty() ? a.server_ip + ":69" : a.listen;
   auto o = restore_uboot_options(a.r, ctx);
   o.make_backup = [t, st = o.staging, fs = o.flash_size, &ctx](uboot::UbootSession& s,
-                                                                 const std::filesystem::path& out) {
+                                                               const std::filesystem::path& out) {
     if (!s.has_command("tftpput")) {
       s.reporter().log(LogLevel::Info, "this U-Boot has no tftpput: the backup is read over the console (md)");
       backup_by_md(s, out, st, fs);
@@ -66,9 +67,10 @@ void run(const Args& a, Context& ctx) {
 void register_restore_tftp(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<Args>();
   CLI::App* c = restore_group(app).add_subcommand(
-      "tftp", "Write IMAGE (a verified dump) to the flash through U-Boot: compares by device crc32, fetches only the "
-              "erase units that differ with tftpboot from the built-in TFTP server, sf erase + sf write, checks each "
-              "by sf read + crc32 (boot region last), backs the flash up first");
+      "tftp",
+      "Write IMAGE (a verified dump) to the flash through U-Boot: compares by device crc32, fetches only the "
+      "erase units that differ with tftpboot from the built-in TFTP server, sf erase + sf write, checks each "
+      "by sf read + crc32 (boot region last), backs the flash up first");
   add_restore_uboot_options(*c, a->r);
   c->add_option("--server-ip", a->server_ip, "This PC's IPv4 address as the camera reaches it (setenv serverip)")
       ->required();

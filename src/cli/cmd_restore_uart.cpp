@@ -40,9 +40,10 @@ void run(const Args& a, Context& ctx) {
 void register_restore_uart(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<Args>();
   CLI::App* c = restore_group(app).add_subcommand(
-      "uart", "Write IMAGE (a verified dump) to the flash through U-Boot over the console alone: compares by device "
-              "crc32, sends only the erase units that differ by YMODEM to loady, sf erase + sf write, checks each by "
-              "sf read + crc32 (boot region last), backs the flash up first (md)");
+      "uart",
+      "Write IMAGE (a verified dump) to the flash through U-Boot over the console alone: compares by device "
+      "crc32, sends only the erase units that differ by YMODEM to loady, sf erase + sf write, checks each by "
+      "sf read + crc32 (boot region last), backs the flash up first (md)");
   add_restore_uboot_options(*c, a->r);
   c->add_option("--method", a->method,
                 "How the bytes reach RAM: loady (YMODEM, every U-Boot with loady), stub (camdump's binary stub in "

@@ -19,7 +19,9 @@ struct ScriptArgs {
 
 void run(ScriptArgs& a, Context& ctx) {
   auto& o = a.opt;
-  o.route = a.route == "sd" ? uboot::ScriptRoute::Sd : a.route == "tftp" ? uboot::ScriptRoute::Tftp : uboot::ScriptRoute::Uart;
+  o.route = a.route == "sd"     ? uboot::ScriptRoute::Sd
+            : a.route == "tftp" ? uboot::ScriptRoute::Tftp
+                                : uboot::ScriptRoute::Uart;
   o.flash_size = size_arg("--flash-size", a.flash_size);
   o.baseaddr = number_arg("--baseaddr", a.baseaddr);
   o.sd_start_block = number_arg("--sd-start-block", a.sd_start);
@@ -37,16 +39,19 @@ void run(ScriptArgs& a, Context& ctx) {
 
 void register_script(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<ScriptArgs>();
-  Command c = add_command(app, "script",
-      "Print the commands for a manual dump, ready to paste: the U-Boot side (watchdog off, pre-fill the\n"
-      "RAM buffer with 0xff, sf probe/read, crc32, then mmc erase/write, tftpput or md.b) and the PC side\n"
-      "(camdump extract / dd with the same block counts, camdump tftpd, camdump hexlog). Warns when the\n"
-      "RAM buffer would overlap U-Boot's heap on a 64 MiB Ingenic T31 and then reads in chunks.");
-  c.option("ROUTE", a->route, "sd (U-Boot writes to the SD card), tftp (tftpput to the PC) or uart (md.b to the console log)").required()
+  Command c =
+      add_command(app, "script",
+                  "Print the commands for a manual dump, ready to paste: the U-Boot side (watchdog off, pre-fill the\n"
+                  "RAM buffer with 0xff, sf probe/read, crc32, then mmc erase/write, tftpput or md.b) and the PC side\n"
+                  "(camdump extract / dd with the same block counts, camdump tftpd, camdump hexlog). Warns when the\n"
+                  "RAM buffer would overlap U-Boot's heap on a 64 MiB Ingenic T31 and then reads in chunks.");
+  c.option("ROUTE", a->route,
+           "sd (U-Boot writes to the SD card), tftp (tftpput to the PC) or uart (md.b to the console log)")
+      .required()
       .choices({"sd", "tftp", "uart"});
   c.option("--flash-size", a->flash_size, "Flash chip size: 8M, 16M, 32M, 0x1000000 ...").required();
   c.option("--baseaddr", a->baseaddr,
-                "RAM buffer address (default 0x80600000: below the T31 U-Boot heap; the guide's 0x82000000 lies in it)");
+           "RAM buffer address (default 0x80600000: below the T31 U-Boot heap; the guide's 0x82000000 lies in it)");
   c.option("--sd-start-block", a->sd_start, "First SD block to write (default 0x10 = 8 KiB, keeps the MBR)");
   c.option("--server-ip", a->opt.server_ip, "tftp: the PC's IP address (default 192.168.1.254)");
   c.option("--camera-ip", a->opt.camera_ip, "tftp: an unused IP address for the camera (default 192.168.1.10)");

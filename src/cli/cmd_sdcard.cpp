@@ -61,8 +61,9 @@ void run(const Args& a, Context& ctx) {
 void register_sdcard(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<Args>();
   CLI::App* c = app.add_subcommand(
-      "sdcard", "Put IMAGE on an SD card from block 16 (byte 8192) for `camdump restore sd` (the inverse of extract); "
-                "refuses a mounted card, reads it back");
+      "sdcard",
+      "Put IMAGE on an SD card from block 16 (byte 8192) for `camdump restore sd` (the inverse of extract); "
+      "refuses a mounted card, reads it back");
   c->add_option("IMAGE", a->image, "The image (a verified dump)")->required();
   c->add_option("DEVICE", a->target, "The card's whole device (/dev/sdb, /dev/mmcblk0) or an image file")->required();
   c->add_flag("-y,--yes", a->yes, "Do not ask before writing (without a terminal, sdcard refuses unless --yes)");

@@ -39,7 +39,7 @@ std::optional<Identity> unprivileged_identity(const std::string& user, const std
     return Identity{pw->pw_uid, pw->pw_gid, user};
   }
   if (auto id = sudo_identity()) return id;
-  struct stat st{};
+  struct stat st {};
   if (::stat(root.c_str(), &st) != 0 || st.st_uid == 0) return std::nullopt;
   const passwd* pw = ::getpwuid(st.st_uid);
   return Identity{st.st_uid, pw ? pw->pw_gid : st.st_gid, pw ? pw->pw_name : std::to_string(st.st_uid)};
@@ -88,11 +88,13 @@ void run(const TftpdArgs& a, Context& ctx) {
   server.on_complete([&](const tftp::TransferReport& r) {
     if (r.ok && r.direction == tftp::Direction::Write && !upload) upload = r;
   });
-  ctx.reporter.log(LogLevel::Info,
-                   fmt::format("tftpd: serving {} on UDP {} ({}{}, max upload {})", server.root().string(),
-                               server.local().str(),
-                               cfg.allow_read && cfg.allow_write ? "read+write" : cfg.allow_read ? "read-only" : "write-only",
-                               cfg.allow_overwrite ? ", overwrite allowed" : "", format_size(cfg.max_size)));
+  ctx.reporter.log(
+      LogLevel::Info,
+      fmt::format("tftpd: serving {} on UDP {} ({}{}, max upload {})", server.root().string(), server.local().str(),
+                  cfg.allow_read && cfg.allow_write ? "read+write"
+                  : cfg.allow_read                  ? "read-only"
+                                                    : "write-only",
+                  cfg.allow_overwrite ? ", overwrite allowed" : "", format_size(cfg.max_size)));
   server.run(ctx.cancel);
   if (!a.once) return;  // Ctrl-C ends a plain server normally
   if (!upload) check_cancel(ctx.cancel);
@@ -126,7 +128,8 @@ void register_tftpd(CLI::App& app, Context& ctx) {
                   "IPv4 ADDR[:PORT] to listen on; U-Boot's tftpput sends to port 69 unless its tftpdstp "
                   "variable says otherwise (port 69 needs root or cap_net_bind_service)")
       ->capture_default_str();
-  sub->add_flag("--allow-overwrite", a->allow_overwrite, "Let an upload replace an existing file (default: refuse, error 6)");
+  sub->add_flag("--allow-overwrite", a->allow_overwrite,
+                "Let an upload replace an existing file (default: refuse, error 6)");
   sub->add_option("--max-size", a->max_size, "Refuse uploads larger than SIZE (e.g. 64M, 0x4000000); error 3")
       ->capture_default_str();
   sub->add_flag("--once", a->once,

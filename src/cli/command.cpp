@@ -104,7 +104,8 @@ Opt Command::number(const std::string& names, uint64_t& into, const std::string&
 }
 
 Opt Command::number(const std::string& names, std::optional<uint64_t>& into, const std::string& help) {
-  return Opt(app_->add_option_function<uint64_t>(names, [&into](const uint64_t& v) { into = v; }, help)
+  return Opt(app_->add_option_function<uint64_t>(
+                     names, [&into](const uint64_t& v) { into = v; }, help)
                  ->transform(number_value())
                  ->type_name("ADDR"));
 }

@@ -27,26 +27,10 @@ void register_tftpd(CLI::App&, Context&);
 
 std::vector<Register> all_commands() {
   return {
-      register_combine,
-      register_compare,
-      register_demo,
-      register_dump_ch341a,
-      register_dump_sd,
-      register_dump_shell,
-      register_dump_tftp,
-      register_dump_uart,
-      register_extract,
-      register_hexlog,
-      register_inspect,
-      register_ports,
-      register_probe_ch341a,
-      register_restore_ch341a,
-      register_restore_sd,
-      register_restore_tftp,
-      register_restore_uart,
-      register_script,
-      register_sdcard,
-      register_tftpd,
+      register_combine,      register_compare,      register_demo,         register_dump_ch341a,    register_dump_sd,
+      register_dump_shell,   register_dump_tftp,    register_dump_uart,    register_extract,        register_hexlog,
+      register_inspect,      register_ports,        register_probe_ch341a, register_restore_ch341a, register_restore_sd,
+      register_restore_tftp, register_restore_uart, register_script,       register_sdcard,         register_tftpd,
   };
 }
 

@@ -177,10 +177,11 @@ std::string fish_script(const CLI::App& app) {
   for (const auto& n : tree(app)) {
     // The condition: every word of the path seen, and (for groups) no child chosen yet.
     std::string cond;
-    for (const auto& w : n.path) cond += (cond.empty() ? "" : "; and ") + std::string("__fish_seen_subcommand_from ") + w;
+    for (const auto& w : n.path)
+      cond += (cond.empty() ? "" : "; and ") + std::string("__fish_seen_subcommand_from ") + w;
     auto subs = sub_names(n.app);
-    std::string group_cond = cond.empty() ? "__fish_use_subcommand"
-                                          : cond + "; and not __fish_seen_subcommand_from " + joined(subs);
+    std::string group_cond =
+        cond.empty() ? "__fish_use_subcommand" : cond + "; and not __fish_seen_subcommand_from " + joined(subs);
     for (const CLI::App* c : children(n.app))
       s += fmt::format("complete -c camdump -f -n {} -a {} -d {}\n", single_quoted(group_cond),
                        single_quoted(c->get_name()), single_quoted(short_desc(c->get_description())));
@@ -207,7 +208,8 @@ std::string man_page(const CLI::App& app, const std::string& version) {
   m += ".SH DESCRIPTION\n" + roff(app.get_description()) + "\n";
   m += ".PP\nGlobal options may stand anywhere on the command line.\n";
   m += ".SH GLOBAL OPTIONS\n";
-  for (const CLI::Option* o : flags_of(&app)) m += ".TP\n" + option_synopsis(o) + "\n" + roff(o->get_description()) + "\n";
+  for (const CLI::Option* o : flags_of(&app))
+    m += ".TP\n" + option_synopsis(o) + "\n" + roff(o->get_description()) + "\n";
   m += ".SH COMMANDS\n";
   for (const auto& n : tree(app)) {
     if (n.path.empty()) continue;
@@ -221,7 +223,8 @@ std::string man_page(const CLI::App& app, const std::string& version) {
       m += ".TP\n" + option_synopsis(o) + "\n" + roff(o->get_description()) + "\n";
     }
   }
-  m += ".SH EXIT STATUS\n0 ok, 1 failed or the inputs differ, 2 usage error, 130 interrupted (Ctrl\\-C), 143 terminated (SIGTERM).\n";
+  m += ".SH EXIT STATUS\n0 ok, 1 failed or the inputs differ, 2 usage error, 130 interrupted (Ctrl\\-C), 143 "
+       "terminated (SIGTERM).\n";
   m += ".SH FILES\n.TP\n/usr/lib/udev/rules.d/70\\-camdump\\-ch341a.rules\n"
        "lets the logged-in user (and the plugdev group) open CH341A programmers (USB 1a86:5512).\n";
   m += ".SH NOTES\nA serial PORT needs membership of the \\fBdialout\\fR group (\\fBuucp\\fR on Arch): "

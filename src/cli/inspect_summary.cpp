@@ -42,17 +42,22 @@ std::vector<uint8_t> read_inspect_input(const std::filesystem::path& path, const
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     const int e = errno;
-    fail(e == ENOENT ? ErrorKind::NotFound : e == EACCES ? ErrorKind::Permission : ErrorKind::Io,
+    fail(e == ENOENT   ? ErrorKind::NotFound
+         : e == EACCES ? ErrorKind::Permission
+                       : ErrorKind::Io,
          fmt::format("cannot open {}: {}", name, std::strerror(e)));
   }
-  struct Closer { int fd; ~Closer() { ::close(fd); } } closer{fd};
-  struct stat st{};
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
   if (::fstat(fd, &st) != 0) fail(ErrorKind::Io, fmt::format("cannot stat {}: {}", name, std::strerror(errno)));
   if (S_ISDIR(st.st_mode)) fail(ErrorKind::Usage, fmt::format("{} is a directory, not a flash image", name));
   const bool regular = S_ISREG(st.st_mode);
-  const std::string too_big = fmt::format(
-      "{} is larger than {} (the largest flash camdump knows, spare bytes included): not a flash dump", name,
-      format_size(cap));
+  const std::string too_big =
+      fmt::format("{} is larger than {} (the largest flash camdump knows, spare bytes included): not a flash dump",
+                  name, format_size(cap));
   if (regular && uint64_t(st.st_size) > cap)
     fail(ErrorKind::Usage, too_big, "inspect takes a whole-chip dump; cut a part out with `camdump extract`");
   std::vector<uint8_t> data;

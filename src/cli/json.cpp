@@ -6,14 +6,18 @@
 namespace camdump::cli {
 
 nlohmann::json uboot_device_json(const uboot::DeviceInfo& d) {
-  return {{"kind", "u-boot"},          {"prompt", d.prompt}, {"version", d.version},
-          {"soc", d.soc},              {"console_uart", d.console_uart}, {"arch", d.arch}};
+  return {{"kind", "u-boot"},
+          {"prompt", d.prompt},
+          {"version", d.version},
+          {"soc", d.soc},
+          {"console_uart", d.console_uart},
+          {"arch", d.arch}};
 }
 
-nlohmann::json programmer_device_json(const std::string& programmer, const std::string& chip,
-                                      const std::string& vendor, const std::string& id, const std::string& type) {
-  return {{"kind", "ch341a"}, {"programmer", programmer}, {"chip", chip},
-          {"vendor", vendor}, {"id", id},                 {"type", type}};
+nlohmann::json programmer_device_json(const std::string& programmer, const std::string& chip, const std::string& vendor,
+                                      const std::string& id, const std::string& type) {
+  return {{"kind", "ch341a"}, {"programmer", programmer}, {"chip", chip}, {"vendor", vendor}, {"id", id},
+          {"type", type}};
 }
 
 nlohmann::json route_json(const RouteFacts& f, nlohmann::json device) {

@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
   using namespace camdump;
   cli::Context ctx;
   ctx.cancel = &g_cancel;
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_handler = on_sigint;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
@@ -58,10 +58,11 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
 
   // Named "camdump" so usage lines never show the path it was started by.
-  CLI::App app{"camdump: back up (dump) the firmware of IP cameras, verified.\n"
-               "Every route ends with a checksum from the device agreeing with the file;\n"
-               "output goes to OUT.part and is renamed only when verified.",
-               "camdump"};
+  CLI::App app{
+      "camdump: back up (dump) the firmware of IP cameras, verified.\n"
+      "Every route ends with a checksum from the device agreeing with the file;\n"
+      "output goes to OUT.part and is renamed only when verified.",
+      "camdump"};
   app.require_subcommand(1);
   app.set_version_flag("--version", kVersion);
   // Unknown options of a subcommand fall through to its parents: -q/-v work anywhere.
@@ -74,8 +75,9 @@ int main(int argc, char** argv) {
     ctx.reporter.set_verbose(verbose);
     ctx.reporter.set_quiet(quiet);
   });
-  app.footer("Global options (-v, -q) may stand anywhere. Exit codes: 0 ok, 1 failed or differs, 2 usage error.\n"
-             "Run 'camdump <command> --help' for a command's options; 'man camdump'; docs/cli.md.");
+  app.footer(
+      "Global options (-v, -q) may stand anywhere. Exit codes: 0 ok, 1 failed or differs, 2 usage error.\n"
+      "Run 'camdump <command> --help' for a command's options; 'man camdump'; docs/cli.md.");
   for (cli::Register r : cli::all_commands()) r(app, ctx);
 
   // Hidden generators the build uses for the man page and the shell completions.

@@ -38,7 +38,7 @@ struct OutputHelp {
   std::string out = "Output file (written as OUT.part, renamed when verified, mode 0600)";
   bool required = true;
   std::string force = "Replace an existing OUT (otherwise refused, naming its size and date)";
-  std::string resume;  ///< empty: the command has no --resume
+  std::string resume;                                        ///< empty: the command has no --resume
   std::string json = "Print only a JSON summary on stdout";  ///< empty: no --json
 };
 void add_output_options(Command& c, OutputArgs& a, const OutputHelp& help = {});
@@ -55,8 +55,9 @@ struct ProgrammerHelp {
   std::string sim =
       "Use the emulated CH341A: image=FILE,chip=NAME[,flaky=RATE,seed=N,bad=B1:B2,eccfail=P1:P2,unplug=N,stall=N,"
       "hang=N,id=EF4018,size=16M,sfdp=bits|exp|none]";
-  std::string chip = "Part by package marking (XM25QH128C, W25Q256FV, MX25L12835F; case-insensitive) instead of "
-                     "identifying it by its ID";
+  std::string chip =
+      "Part by package marking (XM25QH128C, W25Q256FV, MX25L12835F; case-insensitive) instead of "
+      "identifying it by its ID";
   std::string in_flight = "USB IN transfers kept queued (default 32, as flashrom)";  ///< empty: no --in-flight
 };
 void add_programmer_options(Command& c, ProgrammerArgs& a, const ProgrammerHelp& help = {});

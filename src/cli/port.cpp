@@ -48,8 +48,8 @@ std::unique_ptr<io::Transport> open_cli_port(const std::string& port, uint32_t b
                                                  p.by_id.empty() ? "" : ", " + p.by_id));
   }
   // Every virtual camera the CLI opens runs camdump's stub at `go`, like a real camera would.
-  auto t = io::open_port(name, po,
-                         [&ctx](std::string_view spec) { return sim::open_sim(spec, ctx.reporter, sim::with_sim_stub()); });
+  auto t = io::open_port(
+      name, po, [&ctx](std::string_view spec) { return sim::open_sim(spec, ctx.reporter, sim::with_sim_stub()); });
   // The virtual camera is left unwrapped: commands look at its clock (dynamic_cast), and it
   // delivers a chunk faster than the line is redrawn anyway.
   if (port == "sim" || port.rfind("sim:", 0) == 0) return t;

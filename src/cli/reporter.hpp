@@ -40,10 +40,10 @@ class StderrReporter : public Reporter {
   std::string stage_;
   std::chrono::steady_clock::time_point start_, last_draw_;
   uint64_t start_done_ = 0;
-  Progress last_;               ///< last progress event of the current stage
-  bool in_stage_ = false;       ///< a stage is running (not finished)
-  uint64_t wire_total_ = 0;     ///< console bytes received so far (wire())
-  uint64_t wire_at_last_ = 0;   ///< ... when the last progress event came
+  Progress last_;              ///< last progress event of the current stage
+  bool in_stage_ = false;      ///< a stage is running (not finished)
+  uint64_t wire_total_ = 0;    ///< console bytes received so far (wire())
+  uint64_t wire_at_last_ = 0;  ///< ... when the last progress event came
   int status_phase_ = -1;
   bool status_open_ = false;
 };

@@ -26,15 +26,19 @@ void add_restore_uboot_options(CLI::App& c, RestoreUbootArgs& a) {
                "flash: where the image goes");
   c.add_option("--length", a.length, "Write only this many bytes (a multiple of the erase unit; default: to the end)");
   c.add_option("--part", a.part, "Write only this partition of the image's layout (e.g. kernel, rootfs)");
-  c.add_flag("--dry-run", a.dry_run, "Compare the flash with the image (device crc32) and show the plan; write nothing");
+  c.add_flag("--dry-run", a.dry_run,
+             "Compare the flash with the image (device crc32) and show the plan; write nothing");
   c.add_flag("-y,--yes", a.yes, "Do not ask before writing (without a terminal, restore refuses unless --yes)");
-  c.add_flag("--resume", a.resume, "Continue an interrupted restore (IMAGE.restore-state): compares the flash again "
-                                   "and writes what still differs; no new backup");
-  c.add_flag("--force", a.force, "Write an image that fails inspect, or whose recorded chip differs (the problems are "
-                                 "listed)");
+  c.add_flag("--resume", a.resume,
+             "Continue an interrupted restore (IMAGE.restore-state): compares the flash again "
+             "and writes what still differs; no new backup");
+  c.add_flag("--force", a.force,
+             "Write an image that fails inspect, or whose recorded chip differs (the problems are "
+             "listed)");
   c.add_flag("--no-backup", a.no_backup, "Do not dump the flash to IMAGE.before-restore.bin first");
-  c.add_option("--backup", a.backup, "An existing whole-flash dump of this camera as it is now (checked per 64 KiB "
-                                     "against the device's crc32) instead of a new backup");
+  c.add_option("--backup", a.backup,
+               "An existing whole-flash dump of this camera as it is now (checked per 64 KiB "
+               "against the device's crc32) instead of a new backup");
   c.add_option("--tries", a.tries, "Erase+write attempts per unit before stopping (default 3)");
   add_console_options(c, a.console);
   c.add_flag("--json", a.json, "Print only a JSON summary on stdout");
@@ -125,10 +129,11 @@ void run_restore_uboot(const RestoreUbootArgs& a, dump::UbootRestoreOptions o, d
   fmt::print("flash:    {} ({}{}, erase unit {})\n", r.chip.empty() ? "?" : r.chip, format_size(r.flash_size),
              r.chip_id.empty() ? "" : ", ID " + r.chip_id, format_size(r.erase_unit));
   if (!r.backup.empty()) fmt::print("backup:   {}\n", r.backup.string());
-  fmt::print("written:  {} units ({}) by {}: {} bytes moved over {} console characters, {} redone, {} reloaded, {} "
-             "camera resets survived{}\n",
-             r.units_written, format_size(r.plan.bytes), r.loader, r.loaded_bytes, r.load_wire_chars, r.unit_retries,
-             r.load_retries, r.resets, r.plan.boot_units ? "; boot region written last" : "");
+  fmt::print(
+      "written:  {} units ({}) by {}: {} bytes moved over {} console characters, {} redone, {} reloaded, {} "
+      "camera resets survived{}\n",
+      r.units_written, format_size(r.plan.bytes), r.loader, r.loaded_bytes, r.load_wire_chars, r.unit_retries,
+      r.load_retries, r.resets, r.plan.boot_units ? "; boot region written last" : "");
   fmt::print("{}-{} now equals {} (device crc32 per chunk), crc32 {}\n", hex(r.begin), hex(r.end - 1), a.image,
              crc_hex(r.crc32));
 }

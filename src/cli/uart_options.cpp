@@ -54,8 +54,8 @@ uboot::SessionOptions session_options(const ConsoleArgs& a) {
 Console open_console(const ConsoleArgs& a, Context& ctx, Reporter& rep) {
   Console c;
   c.port = open_cli_port(a.port, a.baud, a.log, ctx);
-  c.session = std::make_unique<uboot::UbootSession>(
-      *c.port, rep, ctx.cancel, with_wait_line(session_options(a), ctx.reporter, c.port->baud()));
+  c.session = std::make_unique<uboot::UbootSession>(*c.port, rep, ctx.cancel,
+                                                    with_wait_line(session_options(a), ctx.reporter, c.port->baud()));
   return c;
 }
 

@@ -11,7 +11,9 @@ namespace {
 // Bytes a U-Boot or Linux console prints: printable ASCII, CR, LF, tab, backspace (countdowns),
 // ESC (colour codes). At a wrong baud rate the receiver samples bits at the wrong times and most
 // bytes land outside this set (framing noise, 0x80-0xff).
-bool is_text(unsigned char c) { return (c >= 0x20 && c < 0x7f) || c == '\r' || c == '\n' || c == '\t' || c == 8 || c == 27; }
+bool is_text(unsigned char c) {
+  return (c >= 0x20 && c < 0x7f) || c == '\r' || c == '\n' || c == '\t' || c == 8 || c == 27;
+}
 
 enum Phase { kNothing = 1, kSilent, kText, kGarbage, kAutoboot, kLinux };
 
@@ -21,12 +23,15 @@ WaitText wait_text(const WaitState& s) {
   const double secs = std::chrono::duration<double>(s.elapsed).count();
   const std::string t = fmt::format("{:.0f} s", secs);
   if (s.linux_seen)
-    return {kLinux, fmt::format("Linux is booting: power-cycle the camera now (camdump keeps sending Ctrl-C) - {}", t), ""};
+    return {kLinux, fmt::format("Linux is booting: power-cycle the camera now (camdump keeps sending Ctrl-C) - {}", t),
+            ""};
   if (s.autoboot)
-    return {kAutoboot, fmt::format("autoboot countdown seen: stopping it with Ctrl-C, waiting for the prompt - {}", t), ""};
+    return {kAutoboot, fmt::format("autoboot countdown seen: stopping it with Ctrl-C, waiting for the prompt - {}", t),
+            ""};
   if (s.bytes == 0) {
     if (s.elapsed < kSilenceHint)
-      return {kNothing, fmt::format("waiting for the console - power the camera on now: nothing received yet - {}", t), ""};
+      return {kNothing, fmt::format("waiting for the console - power the camera on now: nothing received yet - {}", t),
+              ""};
     return {kSilent, fmt::format("nothing received for {}: check the wiring, then power-cycle the camera", t),
             "nothing arrived from the console: adapter TX goes to the camera's RX, adapter RX to the camera's TX, GND "
             "to GND (a 3.3 V adapter); is the camera powered? camdump keeps waiting"};
@@ -35,8 +40,8 @@ WaitText wait_text(const WaitState& s) {
   if (s.bytes >= 16 && bad > 0.25) {
     std::string rate = s.baud ? fmt::format(" at {} baud", s.baud) : "";
     return {kGarbage,
-            fmt::format("waiting for the console: {} bytes received, {:.0f}% not text{} - wrong baud rate? - {}", s.bytes,
-                        bad * 100, rate, t),
+            fmt::format("waiting for the console: {} bytes received, {:.0f}% not text{} - wrong baud rate? - {}",
+                        s.bytes, bad * 100, rate, t),
             fmt::format("the bytes arriving do not read as text{}: the camera probably uses another rate (try --baud "
                         "115200, 57600 or 38400), or GND is not connected",
                         rate)};

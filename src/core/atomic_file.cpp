@@ -43,10 +43,11 @@ namespace {
 // A stale regular OUT.part from an earlier run is removed (not truncated: it may be a hard link to
 // someone else's file); anything else at that name is refused.
 void clear_stale_part(const std::filesystem::path& part) {
-  struct stat st{};
+  struct stat st {};
   if (::lstat(part.c_str(), &st) != 0) return;
   if (!S_ISREG(st.st_mode))
-    fail(ErrorKind::Usage, fmt::format("{} is a {}: refusing to write through it", part.string(), file_type_name(st.st_mode)),
+    fail(ErrorKind::Usage,
+         fmt::format("{} is a {}: refusing to write through it", part.string(), file_type_name(st.st_mode)),
          "camdump creates that file itself; remove what is there");
   if (::unlink(part.c_str()) != 0) io_fail("cannot remove the stale", part);
 }
@@ -69,11 +70,11 @@ int open_for_resume(const std::filesystem::path& part) {
     fail(ErrorKind::Usage, fmt::format("{} is a symbolic link: refusing to write through it", part.string()),
          "remove the link");
   if (fd < 0) io_fail("cannot open", part);
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 || st.st_uid != ::geteuid()) {
     ::close(fd);
-    fail(ErrorKind::Usage, fmt::format("{} is not a plain file of this user (other links, owner or type): not resumed",
-                                       part.string()),
+    fail(ErrorKind::Usage,
+         fmt::format("{} is not a plain file of this user (other links, owner or type): not resumed", part.string()),
          "remove it and start again without --resume");
   }
   return fd;
@@ -169,7 +170,7 @@ void AtomicFile::truncate(uint64_t size) {
 }
 
 uint64_t AtomicFile::size() const {
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd_, &st) != 0) io_fail("cannot stat", part_);
   return static_cast<uint64_t>(st.st_size);
 }
@@ -187,7 +188,7 @@ void AtomicFile::commit() {
   if (::fsync(fd_) != 0) io_fail("cannot sync", part_);
   // Replace only a regular file: a directory, device, FIFO or symlink put at OUT while we wrote
   // stays as it is (and so does the finished temporary file, for the user to move by hand).
-  struct stat st{};
+  struct stat st {};
   if (::lstat(out_.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
     ::close(fd_);
     fd_ = -1;

@@ -27,8 +27,8 @@ class AtomicFile {
   /// TFTP server: no client can name, reach or race another transfer's temporary file).
   enum class TempName { Part, Unique };
 
-  explicit AtomicFile(std::filesystem::path out, Open mode = Open::Truncate,
-                      OnAbandon on_abandon = OnAbandon::Remove, TempName temp = TempName::Part);
+  explicit AtomicFile(std::filesystem::path out, Open mode = Open::Truncate, OnAbandon on_abandon = OnAbandon::Remove,
+                      TempName temp = TempName::Part);
   ~AtomicFile();
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;

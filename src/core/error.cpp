@@ -23,12 +23,8 @@ const char* kind_name(ErrorKind kind) noexcept {
 Error::Error(ErrorKind kind, const std::string& message, std::string hint)
     : std::runtime_error(message), kind_(kind), hint_(std::move(hint)) {}
 
-Error Error::with_context(const std::string& context) const {
-  return Error(kind_, context + ": " + what(), hint_);
-}
+Error Error::with_context(const std::string& context) const { return Error(kind_, context + ": " + what(), hint_); }
 
-void fail(ErrorKind kind, const std::string& message, std::string hint) {
-  throw Error(kind, message, std::move(hint));
-}
+void fail(ErrorKind kind, const std::string& message, std::string hint) { throw Error(kind, message, std::move(hint)); }
 
 }  // namespace camdump

@@ -17,11 +17,13 @@ std::vector<uint8_t> read_file(const std::filesystem::path& path, uint64_t max_b
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     int e = errno;
-    fail(e == ENOENT ? ErrorKind::NotFound : e == EACCES ? ErrorKind::Permission : ErrorKind::Io,
+    fail(e == ENOENT   ? ErrorKind::NotFound
+         : e == EACCES ? ErrorKind::Permission
+                       : ErrorKind::Io,
          fmt::format("cannot open {}: {}", path.string(), std::strerror(e)));
   }
   std::vector<uint8_t> data;
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) <= max_bytes)
     data.reserve(static_cast<size_t>(st.st_size));
   uint8_t buf[1 << 16];

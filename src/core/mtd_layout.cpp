@@ -50,10 +50,14 @@ std::pair<std::optional<uint64_t>, size_t> memparse_prefix(std::string_view s) {
   unsigned shift = 0;
   if (i < s.size()) {
     switch (s[i]) {
-      case 'k': case 'K': shift = 10; break;
-      case 'm': case 'M': shift = 20; break;
-      case 'g': case 'G': shift = 30; break;
-      case 't': case 'T': shift = 40; break;
+      case 'k':
+      case 'K': shift = 10; break;
+      case 'm':
+      case 'M': shift = 20; break;
+      case 'g':
+      case 'G': shift = 30; break;
+      case 't':
+      case 'T': shift = 40; break;
       default: break;
     }
   }
@@ -77,8 +81,7 @@ MtdLayout parse_mtddef(std::string_view def, std::optional<uint64_t> device_size
   bool after_fill = false;
   size_t i = 0;
   while (true) {
-    if (after_fill)
-      fail(ErrorKind::Corrupt, "mtdparts: no partitions allowed after a fill-up ('-') partition");
+    if (after_fill) fail(ErrorKind::Corrupt, "mtdparts: no partitions allowed after a fill-up ('-') partition");
     MtdPart p;
     p.index = static_cast<unsigned>(L.parts.size());
     if (i < s.size() && s[i] == '-') {
@@ -109,29 +112,35 @@ MtdLayout parse_mtddef(std::string_view def, std::optional<uint64_t> device_size
     }
     for (;;) {  // flags
       auto rest = s.substr(i);
-      if (rest.starts_with("ro")) { p.read_only = true; i += 2; }
-      else if (rest.starts_with("lk")) { i += 2; }
-      else if (rest.starts_with("slc")) { i += 3; }
-      else break;
+      if (rest.starts_with("ro")) {
+        p.read_only = true;
+        i += 2;
+      } else if (rest.starts_with("lk")) {
+        i += 2;
+      } else if (rest.starts_with("slc")) {
+        i += 3;
+      } else break;
     }
     if (p.fill) {
       after_fill = true;
       if (device_size) {
         if (*p.offset > *device_size)
-          fail(ErrorKind::Corrupt, fmt::format("mtdparts: '-' partition '{}' starts past the end of the device", p.name));
+          fail(ErrorKind::Corrupt,
+               fmt::format("mtdparts: '-' partition '{}' starts past the end of the device", p.name));
         p.size = *device_size - *p.offset;
       }
     }
     cur = *p.offset + p.size;
     if (device_size && cur > *device_size)
       fail(ErrorKind::Corrupt,
-           fmt::format("mtdparts: partition '{}' ends at 0x{:x}, past the device size 0x{:x}", p.name, cur, *device_size),
+           fmt::format("mtdparts: partition '{}' ends at 0x{:x}, past the device size 0x{:x}", p.name, cur,
+                       *device_size),
            "check --flash-size / the chip size");
     L.parts.push_back(std::move(p));
     if (i >= s.size()) break;
     if (s[i] != ',')
-      fail(ErrorKind::Corrupt, fmt::format("mtdparts: unexpected '{}' after partition '{}'", s.substr(i, 1),
-                                           L.parts.back().name));
+      fail(ErrorKind::Corrupt,
+           fmt::format("mtdparts: unexpected '{}' after partition '{}'", s.substr(i, 1), L.parts.back().name));
     ++i;
   }
   L.device_size = device_size;
@@ -237,7 +246,8 @@ MtdLayout parse_proc_mtd(std::string_view text) {
 
 std::optional<size_t> MtdLayout::whole_chip() const {
   if (parts.size() < 2) return std::nullopt;
-  const bool offsets_known = std::all_of(parts.begin(), parts.end(), [](const MtdPart& p) { return p.offset.has_value(); });
+  const bool offsets_known =
+      std::all_of(parts.begin(), parts.end(), [](const MtdPart& p) { return p.offset.has_value(); });
   for (size_t i = 0; i < parts.size(); ++i) {
     const MtdPart& p = parts[i];
     if (p.fill && p.size == 0) continue;
@@ -310,8 +320,8 @@ void MtdLayout::resolve_fill(uint64_t size) {
       p.size = size - off;
     }
     if (p.offset && p.end() > size)
-      fail(ErrorKind::Corrupt, fmt::format("partition '{}' ends at 0x{:x}, past the device size 0x{:x}", p.name,
-                                           p.end(), size));
+      fail(ErrorKind::Corrupt,
+           fmt::format("partition '{}' ends at 0x{:x}, past the device size 0x{:x}", p.name, p.end(), size));
   }
   device_size = size;
 }

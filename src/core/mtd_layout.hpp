@@ -26,8 +26,8 @@ struct MtdPart {
 };
 
 struct MtdLayout {
-  std::string mtd_id;           ///< mtdparts device id ("jz_sfc"); empty for /proc/mtd
-  std::vector<MtdPart> parts;   ///< in mtdN order
+  std::string mtd_id;                   ///< mtdparts device id ("jz_sfc"); empty for /proc/mtd
+  std::vector<MtdPart> parts;           ///< in mtdN order
   std::optional<uint64_t> device_size;  ///< chip size when known (given, or from a whole-chip part)
 
   /// Index into parts of a partition at offset 0 that spans the whole device (e.g. "8M@0(all)").
@@ -59,8 +59,7 @@ MtdLayout parse_proc_mtd(std::string_view text);
 /// (a part without @offset follows the previous one). With `device_size`, "-" parts are
 /// resolved and parts past the end are refused. Throws Error(Corrupt) on bad syntax, a part
 /// after a "-" part, or a zero size.
-std::vector<MtdLayout> parse_mtdparts_all(std::string_view text,
-                                          std::optional<uint64_t> device_size = std::nullopt);
+std::vector<MtdLayout> parse_mtdparts_all(std::string_view text, std::optional<uint64_t> device_size = std::nullopt);
 /// The first mtddef of parse_mtdparts_all().
 MtdLayout parse_mtdparts(std::string_view text, std::optional<uint64_t> device_size = std::nullopt);
 

@@ -28,7 +28,7 @@ std::string when(const struct stat& st) {
 
 void check_part(const fs::path& out) {
   const fs::path part = part_path_for(out);
-  struct stat st{};
+  struct stat st {};
   if (::lstat(part.c_str(), &st) != 0 || S_ISREG(st.st_mode)) return;
   fail(ErrorKind::Usage,
        fmt::format("{} is a {}: refusing to write through it", part.string(), file_type_name(st.st_mode)),
@@ -40,7 +40,7 @@ void check_part(const fs::path& out) {
 void check_output_path(const fs::path& out, const OutputCheck& c) {
   if (out.empty()) fail(ErrorKind::Usage, fmt::format("{}: the output file name is empty", c.option));
   const std::string& s = out.native();
-  struct stat st{};
+  struct stat st {};
   if (s.back() == '/' || (::lstat(out.c_str(), &st) == 0 && S_ISDIR(st.st_mode)))
     fail(ErrorKind::Usage, fmt::format("{} {} is a directory", c.option, out.string()),
          fmt::format("name a file, e.g. {}", (out / "fw.bin").lexically_normal().string()));
@@ -56,16 +56,16 @@ void check_output_path(const fs::path& out, const OutputCheck& c) {
                        format_size(static_cast<uint64_t>(st.st_size)), st.st_size, when(st)),
            "choose another name, or add --force to replace it");
   } else {
-    if (errno != ENOENT)
-      fail(ErrorKind::Io, fmt::format("cannot check {}: {}", out.string(), std::strerror(errno)));
+    if (errno != ENOENT) fail(ErrorKind::Io, fmt::format("cannot check {}: {}", out.string(), std::strerror(errno)));
     const fs::path dir = out.parent_path().empty() ? fs::path(".") : out.parent_path();
-    struct stat ds{};
+    struct stat ds {};
     if (::stat(dir.c_str(), &ds) != 0 || !S_ISDIR(ds.st_mode))
       fail(ErrorKind::NotFound, fmt::format("{} {}: directory {} does not exist", c.option, out.string(), dir.string()),
            "create it first, or name a file in an existing directory");
     if (::access(dir.c_str(), W_OK | X_OK) != 0)
       fail(ErrorKind::Permission,
-           fmt::format("{} {}: cannot create files in {}: {}", c.option, out.string(), dir.string(), std::strerror(errno)),
+           fmt::format("{} {}: cannot create files in {}: {}", c.option, out.string(), dir.string(),
+                       std::strerror(errno)),
            "choose a directory you can write to");
   }
   check_part(out);

@@ -13,8 +13,8 @@
 namespace camdump {
 
 struct OutputCheck {
-  bool force = false;   ///< an existing regular OUT may be replaced
-  bool resume = false;  ///< an existing OUT may be replaced (the user continues an earlier run)
+  bool force = false;         ///< an existing regular OUT may be replaced
+  bool resume = false;        ///< an existing OUT may be replaced (the user continues an earlier run)
   const char* option = "-o";  ///< how the user named OUT, for messages ("-o", "--vote", "--svg")
 };
 

@@ -24,9 +24,7 @@ std::optional<uint64_t> parse_digits(std::string_view s, int base) {
   return v;
 }
 
-bool starts_with_0x(std::string_view s) {
-  return s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
-}
+bool starts_with_0x(std::string_view s) { return s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'); }
 
 }  // namespace
 
@@ -90,8 +88,7 @@ ByteRange checked_range(uint64_t offset, uint64_t length, uint64_t limit, std::s
 uint64_t size_arg(std::string_view what, std::string_view text) {
   auto v = parse_size(text);
   if (!v)
-    fail(ErrorKind::Usage, fmt::format("{}: '{}' is not a size", what, text),
-         "use 16M, 16MiB, 0x1000000 or 16777216");
+    fail(ErrorKind::Usage, fmt::format("{}: '{}' is not a size", what, text), "use 16M, 16MiB, 0x1000000 or 16777216");
   return *v;
 }
 
@@ -112,7 +109,8 @@ std::string format_size(uint64_t bytes) {
     v /= 1024;
     ++u;
   }
-  if (v == static_cast<double>(static_cast<uint64_t>(v))) return fmt::format("{} {}", static_cast<uint64_t>(v), units[u]);
+  if (v == static_cast<double>(static_cast<uint64_t>(v)))
+    return fmt::format("{} {}", static_cast<uint64_t>(v), units[u]);
   return fmt::format("{:.1f} {}", v, units[u]);
 }
 

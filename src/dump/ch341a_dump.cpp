@@ -101,7 +101,7 @@ std::optional<ChipRecord> read_chip_record(const std::filesystem::path& image) {
   const auto st = dump::ResumeState::load(chip_record_path(image), "chip");
   if (!st) return std::nullopt;
   return ChipRecord{std::string(st->get("id")), std::string(st->get("name")), std::string(st->get("layout")),
-                    st->number("size"), st->number("offset"), st->number("length")};
+                    st->number("size"),         st->number("offset"),         st->number("length")};
 }
 
 std::string format_ranges(const std::vector<spi::ByteRange>& r, size_t max) {
@@ -146,16 +146,14 @@ uint64_t resumable_bytes(const std::filesystem::path& out, const ReadState& want
   if (std::filesystem::exists(part))
     if (auto st = dump::ResumeState::load(state_path, "ch341a-read")) saved = ReadState::from(*st);
   if (!saved) {
-    rep.log(LogLevel::Warn,
-            fmt::format("nothing to resume ({} or {} missing): starting from the beginning", state_path.string(),
-                        part.string()));
+    rep.log(LogLevel::Warn, fmt::format("nothing to resume ({} or {} missing): starting from the beginning",
+                                        state_path.string(), part.string()));
     return 0;
   }
   if (saved->id != want.id || saved->layout != want.layout || saved->image_size != want.image_size)
     fail(ErrorKind::Usage,
          fmt::format("{} belongs to another chip or layout ({}, {}, {} bytes), not this {} ({}, {} bytes)",
-                     part.string(), saved->id, saved->layout, saved->image_size, want.id, want.layout,
-                     want.image_size),
+                     part.string(), saved->id, saved->layout, saved->image_size, want.id, want.layout, want.image_size),
          "drop --resume to start over, or write to another -o");
   if (saved->offset != want.offset || saved->end != want.end)
     fail(ErrorKind::Usage,
@@ -180,12 +178,14 @@ std::string save_interrupted(AtomicFile& out, ReadState state, uint64_t have) {
                        hex(state.offset));
   }
   if (have < state.end - state.offset)
-    return fmt::format("; partial output kept as {}: {} bytes at offset {} read once (unverified), missing "
-                       "{}-{}; run again with --resume to continue",
-                       part, have, hex(state.offset), hex(state.offset + have), hex(state.end - 1));
-  return fmt::format("; {} holds the whole first read (unverified); run again with --resume to verify it without "
-                     "reading it anew",
-                     part);
+    return fmt::format(
+        "; partial output kept as {}: {} bytes at offset {} read once (unverified), missing "
+        "{}-{}; run again with --resume to continue",
+        part, have, hex(state.offset), hex(state.offset + have), hex(state.end - 1));
+  return fmt::format(
+      "; {} holds the whole first read (unverified); run again with --resume to verify it without "
+      "reading it anew",
+      part);
 }
 
 spi::ProbeResult probe_and_log(Ch341aSession& s, const DumpOptions& o, Reporter& rep) {
@@ -201,15 +201,16 @@ spi::ProbeResult probe_and_log(Ch341aSession& s, const DumpOptions& o, Reporter&
 // before; one that would wrap is refused).
 ReadState read_state_for(const DumpOptions& o, const DumpSummary& sum, const Flash& f) {
   if (o.offset >= sum.image_size)
-    fail(ErrorKind::Usage, fmt::format("--offset {} is past the end of the chip ({})", hex(o.offset),
-                                       format_size(sum.image_size)));
+    fail(ErrorKind::Usage,
+         fmt::format("--offset {} is past the end of the chip ({})", hex(o.offset), format_size(sum.image_size)));
   ReadState st;
   st.id = spi::id_string(sum.probe.id);
   st.layout = f.nand_view ? (o.nand_oob ? "data+oob" : "data") : "bytes";
   st.image_size = sum.image_size;
   st.offset = o.offset;
-  st.end = o.length ? o.offset + checked_range(o.offset, std::min(o.length, sum.image_size - o.offset),
-                                               sum.image_size, "--offset/--length").length
+  st.end = o.length ? o.offset + checked_range(o.offset, std::min(o.length, sum.image_size - o.offset), sum.image_size,
+                                               "--offset/--length")
+                                     .length
                     : sum.image_size;
   return st;
 }
@@ -250,10 +251,12 @@ DumpSummary dump_ch341a(Ch341aSession& s, const DumpOptions& o, Reporter& rep, c
   if (resuming)
     rep.log(LogLevel::Info, fmt::format("resuming: {} of the first read taken from {}", format_size(vo.resume_bytes),
                                         out.part_path().string()));
-  else
-    std::filesystem::remove(state_path_for(o.out), ec);
+  else std::filesystem::remove(state_path_for(o.out), ec);
   spi::ReadProgress prog;
-  auto wire = [&] { auto b = s.master().stats(); return b.bytes_in + b.bytes_out; };
+  auto wire = [&] {
+    auto b = s.master().stats();
+    return b.bytes_in + b.bytes_out;
+  };
   try {
     sum.verify = spi::verified_read(*flash.src, out, vo, rep, cancel, prog, wire);
   } catch (const Error& e) {

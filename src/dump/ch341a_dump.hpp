@@ -45,10 +45,10 @@ class Ch341aSession {
 struct DumpOptions {
   std::filesystem::path out;
   unsigned reads = 2;
-  std::string chip;         ///< --chip NAME (empty = probe)
-  uint64_t size = 0;        ///< --size override (NOR)
+  std::string chip;   ///< --chip NAME (empty = probe)
+  uint64_t size = 0;  ///< --size override (NOR)
   uint64_t offset = 0, length = 0;
-  bool nand_oob = false;    ///< data+OOB per page instead of data only
+  bool nand_oob = false;  ///< data+OOB per page instead of data only
   /// Continue an interrupted dump: OUT.part holds the first read up to where it stopped, and
   /// OUT.part.state says how far and of which chip/range. That part is not read again in pass 1
   /// (later passes still compare it with the chip).
@@ -59,8 +59,8 @@ struct DumpSummary {
   spi::ProbeResult probe;
   spi::VerifyResult verify;
   std::filesystem::path out;
-  uint64_t bytes = 0;            ///< written to OUT
-  uint64_t image_size = 0;       ///< whole-chip image size in this layout
+  uint64_t bytes = 0;       ///< written to OUT
+  uint64_t image_size = 0;  ///< whole-chip image size in this layout
   std::vector<uint32_t> bad_blocks, ecc_failed_pages;
   uint64_t ecc_corrected_pages = 0;
   spi::BusStats bus;
@@ -76,10 +76,10 @@ DumpSummary dump_ch341a(Ch341aSession& s, const DumpOptions& opts, Reporter& rep
 /// OUT.chip, written next to every dump: the chip the image came from, so that a restore can
 /// refuse to write it to another chip. One "key value" per line.
 struct ChipRecord {
-  std::string id;      ///< "EF 40 18"
-  std::string name;    ///< "W25Q128FV"
-  std::string layout;  ///< "bytes", "data", "data+oob"
-  uint64_t size = 0;   ///< whole-chip image size in that layout
+  std::string id;                   ///< "EF 40 18"
+  std::string name;                 ///< "W25Q128FV"
+  std::string layout;               ///< "bytes", "data", "data+oob"
+  uint64_t size = 0;                ///< whole-chip image size in that layout
   uint64_t offset = 0, length = 0;  ///< the range the dump holds
 };
 std::filesystem::path chip_record_path(const std::filesystem::path& image);

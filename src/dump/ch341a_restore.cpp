@@ -52,14 +52,15 @@ void choose_range(Ch341aRestoreSummary& sum, const Ch341aRestoreOptions& o, cons
     t.base = o.offset;
     sum.begin = o.offset, sum.end = o.offset + isz;
   } else {
-    fail(ErrorKind::Usage,
-         fmt::format("{} is {} but the chip ({} {}) holds {}: refusing to write it", o.image.string(), format_size(isz),
-                     sum.probe.vendor, sum.probe.name, format_size(chip)),
-         isz < chip ? "to write a part of the flash, give --offset where the image belongs" : "is this the right chip?");
+    fail(
+        ErrorKind::Usage,
+        fmt::format("{} is {} but the chip ({} {}) holds {}: refusing to write it", o.image.string(), format_size(isz),
+                    sum.probe.vendor, sum.probe.name, format_size(chip)),
+        isz < chip ? "to write a part of the flash, give --offset where the image belongs" : "is this the right chip?");
   }
   if (sum.end > chip || sum.begin >= sum.end)
-    fail(ErrorKind::Usage, fmt::format("range {}-{} does not fit the {} chip", hex(sum.begin), hex(sum.end - 1),
-                                       format_size(chip)));
+    fail(ErrorKind::Usage,
+         fmt::format("range {}-{} does not fit the {} chip", hex(sum.begin), hex(sum.end - 1), format_size(chip)));
   if (sum.begin % kSector || sum.end % kSector)
     fail(ErrorKind::Usage, "--offset and --length must be multiples of 4 KiB (the smallest erase unit)");
 }
@@ -120,9 +121,9 @@ unsigned write_unit(spi::NorWriter& w, const RestoreUnit& u, std::span<const uin
 }  // namespace
 
 std::string describe_plan(const Ch341aRestoreSummary& s, const Ch341aRestoreOptions& o) {
-  std::string t = fmt::format("restore {} to {} {} ({}, ID {}), range {}-{}\n", o.image.string(), s.probe.vendor,
-                              s.probe.name, format_size(s.probe.size), spi::id_string(s.probe.id), hex(s.begin),
-                              hex(s.end - 1));
+  std::string t =
+      fmt::format("restore {} to {} {} ({}, ID {}), range {}-{}\n", o.image.string(), s.probe.vendor, s.probe.name,
+                  format_size(s.probe.size), spi::id_string(s.probe.id), hex(s.begin), hex(s.end - 1));
   for (const auto& p : s.problems) t += "  inspect problem (--force): " + p + "\n";
   for (const auto& n : s.notes) t += "  note: " + n + "\n";
   t += fmt::format("  {} of {} sectors differ: erase and write {} in {} units: {}\n", s.plan.differing_sectors,
@@ -202,9 +203,9 @@ class NorRestore {
     id_ = spi::id_string(sum_.probe.id);
     if (auto rec = ch341a::read_chip_record(o_.image)) {
       if (rec->id != id_ || rec->size != sum_.probe.size) {
-        const std::string what = fmt::format("{} was dumped from {} (ID {}, {}), this chip is {} (ID {}, {})",
-                                             o_.image.string(), rec->name, rec->id, format_size(rec->size),
-                                             sum_.probe.name, id_, format_size(sum_.probe.size));
+        const std::string what =
+            fmt::format("{} was dumped from {} (ID {}, {}), this chip is {} (ID {}, {})", o_.image.string(), rec->name,
+                        rec->id, format_size(rec->size), sum_.probe.name, id_, format_size(sum_.probe.size));
         if (!o_.force) fail(ErrorKind::Usage, what + ": refusing to write it", "--force writes it anyway");
         sum_.notes.push_back(what);
       }

@@ -26,14 +26,14 @@ struct Ch341aRestoreOptions {
   std::filesystem::path image;
   uint64_t offset = 0, length = 0;  ///< --offset/--length (multiples of 4 KiB)
   bool offset_given = false;
-  std::string part;                 ///< --part NAME from the image's layout
-  std::string chip;                 ///< --chip NAME instead of the ID
-  bool force = false;               ///< write an image that fails inspect / a chip ID mismatch
+  std::string part;    ///< --part NAME from the image's layout
+  std::string chip;    ///< --chip NAME instead of the ID
+  bool force = false;  ///< write an image that fails inspect / a chip ID mismatch
   bool no_backup = false;
-  std::filesystem::path backup;     ///< --backup FILE: an existing dump of this flash
+  std::filesystem::path backup;  ///< --backup FILE: an existing dump of this flash
   bool resume = false, unprotect = false, dry_run = false;
-  bool nand_oob = false;            ///< SPI NAND: IMAGE is data+spare per page; write the spare too
-  unsigned tries = 3;               ///< erase+program attempts per unit
+  bool nand_oob = false;  ///< SPI NAND: IMAGE is data+spare per page; write the spare too
+  unsigned tries = 3;     ///< erase+program attempts per unit
   /// Asked with the plan before anything is written; false = stop. Empty = proceed (--yes).
   std::function<bool(const std::string& plan)> confirm;
 };
@@ -49,10 +49,10 @@ struct Ch341aRestoreSummary {
   bool dry_run = false, resumed = false, protection_cleared = false;
   uint64_t units_written = 0, unit_retries = 0, final_rewrites = 0;
   uint64_t sector_erases = 0, block_erases = 0, pages = 0, bytes_programmed = 0;
-  std::vector<uint32_t> bad_blocks;   ///< SPI NAND: factory-marked blocks, left alone
-  spi::BusStats bus;                  ///< whole run (backup, plan read, writes, final check)
-  spi::BusStats bus_backup;           ///< of which the backup
-  std::string sha256;                 ///< of the range as read back at the end
+  std::vector<uint32_t> bad_blocks;  ///< SPI NAND: factory-marked blocks, left alone
+  spi::BusStats bus;                 ///< whole run (backup, plan read, writes, final check)
+  spi::BusStats bus_backup;          ///< of which the backup
+  std::string sha256;                ///< of the range as read back at the end
   double seconds = 0;
 };
 

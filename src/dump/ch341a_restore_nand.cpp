@@ -77,33 +77,36 @@ Ch341aRestoreSummary restore_ch341a_nand(ch341a::Ch341aSession& s, const Ch341aR
   std::vector<uint8_t> data;
   if (g.oob) {
     data.resize(chip.size);
-    for (uint64_t p = 0; p < pages; ++p)
-      std::memcpy(data.data() + p * g.page, image.data() + p * g.stride, g.page);
+    for (uint64_t p = 0; p < pages; ++p) std::memcpy(data.data() + p * g.page, image.data() + p * g.stride, g.page);
   }
   image::InspectOptions io;
   io.cancel = cancel;
   const auto ir = image::inspect(g.oob ? std::span<const uint8_t>(data) : std::span<const uint8_t>(image), io);
   for (const auto& p : ir.problems) sum.problems.push_back(p.text());
   if (!ir.ok() && !o.force)
-    fail(ErrorKind::Corrupt, fmt::format("{} fails inspect ({} problems; first: {}): refusing to write it",
-                                         o.image.string(), sum.problems.size(), sum.problems.front()),
+    fail(ErrorKind::Corrupt,
+         fmt::format("{} fails inspect ({} problems; first: {}): refusing to write it", o.image.string(),
+                     sum.problems.size(), sum.problems.front()),
          "check it with `camdump inspect`; --force writes it anyway");
   data.clear();
   const std::string id = spi::id_string(sum.probe.id);
   if (auto rec = ch341a::read_chip_record(o.image); rec && (rec->id != id || rec->size != image.size())) {
-    const std::string what = fmt::format("{} was dumped from {} (ID {}, {} bytes), this chip is {} (ID {}, {})",
-                                         o.image.string(), rec->name, rec->id, rec->size, chip.name(), id, image.size());
+    const std::string what =
+        fmt::format("{} was dumped from {} (ID {}, {} bytes), this chip is {} (ID {}, {})", o.image.string(), rec->name,
+                    rec->id, rec->size, chip.name(), id, image.size());
     if (!o.force) fail(ErrorKind::Usage, what + ": refusing to write it", "--force writes it anyway");
     sum.notes.push_back(what);
   }
   // Range, in whole blocks of the image layout.
   const uint64_t bb = g.block_bytes();
-  if (!o.part.empty()) fail(ErrorKind::Usage, "--part is not supported for SPI NAND images (UBI): use --offset/--length");
+  if (!o.part.empty())
+    fail(ErrorKind::Usage, "--part is not supported for SPI NAND images (UBI): use --offset/--length");
   sum.begin = o.offset;
   sum.end = o.length ? o.offset + o.length : image.size();
   if (sum.begin % bb || sum.end % bb || sum.end > image.size() || sum.begin >= sum.end)
     fail(ErrorKind::Usage, fmt::format("--offset/--length must be whole erase blocks ({} bytes in this layout) "
-                                       "inside the image", bb));
+                                       "inside the image",
+                                       bb));
   sum.boot = {0, std::min<uint64_t>(image.size(), 1024 * 1024 / g.page * g.stride)};  // Thingino NAND: boot 1 MiB
 
   const auto state_path = restore_state_path(o.image);
@@ -113,8 +116,8 @@ Ch341aRestoreSummary restore_ch341a_nand(ch341a::Ch341aSession& s, const Ch341aR
   st.begin = sum.begin, st.end = sum.end;
   auto saved = RestoreState::load(state_path);
   if (saved && !o.resume && !o.dry_run)
-    fail(ErrorKind::Usage, fmt::format("an earlier restore of {} was interrupted ({})", o.image.string(),
-                                       state_path.string()),
+    fail(ErrorKind::Usage,
+         fmt::format("an earlier restore of {} was interrupted ({})", o.image.string(), state_path.string()),
          "add --resume to continue it");
   if (o.resume && saved) st = *saved, sum.resumed = true;
 
@@ -173,8 +176,9 @@ Ch341aRestoreSummary restore_ch341a_nand(ch341a::Ch341aSession& s, const Ch341aR
       check_cancel(cancel);
       if (u.boot && !warned) {
         warned = true;
-        rep.log(LogLevel::Warn, "writing the boot region (first 1 MiB: SPL + U-Boot) now: if this is cut short, "
-                                "the camera will not boot until it is written again");
+        rep.log(LogLevel::Warn,
+                "writing the boot region (first 1 MiB: SPL + U-Boot) now: if this is cut short, "
+                "the camera will not boot until it is written again");
       }
       const uint32_t block = uint32_t(u.offset / bb);
       const unsigned used = write_block(nand, g, block, std::span(image).subspan(u.offset, bb), std::max(1u, o.tries));
@@ -205,8 +209,9 @@ Ch341aRestoreSummary restore_ch341a_nand(ch341a::Ch341aSession& s, const Ch341aR
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::Cancelled || e.kind() == ErrorKind::Usb || e.kind() == ErrorKind::Timeout ||
         e.kind() == ErrorKind::VerifyMismatch)
-      throw Error(e.kind(), e.what() + fmt::format("; {} of {} blocks written; {} says where it stopped",
-                                                   sum.units_written, sum.plan.units.size(), state_path.string()),
+      throw Error(e.kind(),
+                  e.what() + fmt::format("; {} of {} blocks written; {} says where it stopped", sum.units_written,
+                                         sum.plan.units.size(), state_path.string()),
                   e.hint().empty() ? "run again with --resume to continue" : e.hint());
     throw;
   }

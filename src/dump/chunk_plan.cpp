@@ -10,7 +10,8 @@
 namespace camdump::dump {
 
 ChunkPlan ChunkPlan::make(uint64_t offset, uint64_t length, uint64_t chunk, uint64_t flash_size, uint64_t align) {
-  if (chunk == 0 || chunk % align) fail(ErrorKind::Usage, fmt::format("--chunk must be a non-zero multiple of {}", align));
+  if (chunk == 0 || chunk % align)
+    fail(ErrorKind::Usage, fmt::format("--chunk must be a non-zero multiple of {}", align));
   if (length == 0) fail(ErrorKind::Usage, "nothing to dump (length 0)");
   if (offset % align || length % align)
     fail(ErrorKind::Usage, fmt::format("--offset and --length must be multiples of {}", align));

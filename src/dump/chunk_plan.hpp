@@ -24,7 +24,7 @@ struct Chunk {
   uint64_t offset = 0;  ///< flash offset
   uint64_t len = 0;
   ChunkStatus status = ChunkStatus::Pending;
-  uint32_t crc = 0;     ///< device crc32 when not Pending
+  uint32_t crc = 0;  ///< device crc32 when not Pending
 };
 
 struct ChunkPlan {
@@ -34,7 +34,7 @@ struct ChunkPlan {
   /// Cut [offset, offset+length) into chunks. chunk must be a non-zero multiple of `align`, and
   /// so must offset and length (md reads 16-byte lines; TFTP takes any byte).
   static ChunkPlan make(uint64_t offset, uint64_t length, uint64_t chunk, uint64_t flash_size, uint64_t align = 16);
-  uint64_t settled_bytes() const;   ///< verified + blank
+  uint64_t settled_bytes() const;  ///< verified + blank
   uint64_t blank_bytes() const;
   /// CRC32 of the whole range from the chunk CRCs (all must be settled).
   uint32_t combined_crc() const;

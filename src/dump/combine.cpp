@@ -31,7 +31,9 @@ class Reader {
     fd_ = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd_ < 0) {
       int e = errno;
-      fail(e == ENOENT ? ErrorKind::NotFound : e == EACCES ? ErrorKind::Permission : ErrorKind::Io,
+      fail(e == ENOENT   ? ErrorKind::NotFound
+           : e == EACCES ? ErrorKind::Permission
+                         : ErrorKind::Io,
            fmt::format("cannot open {}: {}", p.string(), std::strerror(e)));
     }
   }
@@ -41,7 +43,9 @@ class Reader {
     while (got < n) {
       ssize_t k = ::pread(fd_, buf + got, n - got, static_cast<off_t>(off + got));
       if (k < 0 && errno == EINTR) continue;
-      if (k <= 0) fail(ErrorKind::Io, fmt::format("cannot read {}: {}", path_.string(), k < 0 ? std::strerror(errno) : "file shrank"));
+      if (k <= 0)
+        fail(ErrorKind::Io,
+             fmt::format("cannot read {}: {}", path_.string(), k < 0 ? std::strerror(errno) : "file shrank"));
       got += static_cast<size_t>(k);
     }
   }
@@ -84,15 +88,18 @@ CombinePlan plan_combine(const std::vector<std::filesystem::path>& files, const 
   if (files.empty()) fail(ErrorKind::Usage, "no partition files given");
   CombinePlan plan;
   for (const auto& f : files) {
-    struct stat st{};
+    struct stat st {};
     if (::stat(f.c_str(), &st) != 0) {
       int e = errno;
-      fail(e == ENOENT ? ErrorKind::NotFound : e == EACCES ? ErrorKind::Permission : ErrorKind::Io,
+      fail(e == ENOENT   ? ErrorKind::NotFound
+           : e == EACCES ? ErrorKind::Permission
+                         : ErrorKind::Io,
            fmt::format("cannot read {}: {}", f.string(), std::strerror(e)));
     }
     if (!S_ISREG(st.st_mode))
-      fail(ErrorKind::Usage, fmt::format("{} is a {}: combine joins partition copies (regular files)", f.string(),
-                                         file_type_name(st.st_mode)),
+      fail(ErrorKind::Usage,
+           fmt::format("{} is a {}: combine joins partition copies (regular files)", f.string(),
+                       file_type_name(st.st_mode)),
            "copy the partition to a file first (cat /dev/mtdN > mtdN.bin on the camera)");
     plan.inputs.push_back({f, static_cast<uint64_t>(st.st_size), mtd_number(f)});
   }
@@ -109,8 +116,9 @@ CombinePlan plan_combine(const std::vector<std::filesystem::path>& files, const 
         fail(ErrorKind::Usage, fmt::format("two files for mtd{}: {} and {}", *plan.inputs[i].mtd,
                                            plan.inputs[i - 1].path.string(), plan.inputs[i].path.string()));
       if (*plan.inputs[i].mtd != plan.inputs.front().mtd.value() + i)
-        fail(ErrorKind::Usage, fmt::format("mtd{} is missing (have mtd{} and mtd{})", *plan.inputs[i - 1].mtd + 1,
-                                           *plan.inputs[i - 1].mtd, *plan.inputs[i].mtd),
+        fail(ErrorKind::Usage,
+             fmt::format("mtd{} is missing (have mtd{} and mtd{})", *plan.inputs[i - 1].mtd + 1,
+                         *plan.inputs[i - 1].mtd, *plan.inputs[i].mtd),
              "copy every /dev/mtdN, or pass --proc-mtd to check the list");
     }
     if (*plan.inputs.front().mtd != 0)
@@ -124,8 +132,10 @@ CombinePlan plan_combine(const std::vector<std::filesystem::path>& files, const 
       for (size_t i = 0; i < plan.inputs.size(); ++i)
         if (i != *wc) plan.slices.push_back({i, *guess.parts[i].offset});
       plan.total = plan.inputs[*wc].size;
-      plan.notes.push_back(fmt::format("{} is as large as all other parts together: taken as the whole chip; the "
-                                       "others are checked against it", plan.inputs[*wc].path.string()));
+      plan.notes.push_back(
+          fmt::format("{} is as large as all other parts together: taken as the whole chip; the "
+                      "others are checked against it",
+                      plan.inputs[*wc].path.string()));
       return plan;
     }
     for (size_t i = 0; i < plan.inputs.size(); ++i) {
@@ -153,7 +163,8 @@ CombinePlan plan_combine(const std::vector<std::filesystem::path>& files, const 
       const std::string stem = in.path.stem().string();
       for (size_t k = 0; k < L.parts.size() && !part; ++k)
         if (stem == L.parts[k].name) part = k;
-      if (!part) fail(ErrorKind::Usage, fmt::format("{}: no partition of that number or name in the layout", in.path.string()));
+      if (!part)
+        fail(ErrorKind::Usage, fmt::format("{}: no partition of that number or name in the layout", in.path.string()));
     }
     if (auto it = input_of_part.find(*part); it != input_of_part.end())
       fail(ErrorKind::Usage, fmt::format("two files for {}: {} and {}", label(L.parts[*part]),
@@ -192,8 +203,10 @@ CombinePlan plan_combine(const std::vector<std::filesystem::path>& files, const 
     for (const auto& [k, i] : input_of_part)
       if (k != *wc) plan.slices.push_back({new_index(k), *L.parts[k].offset});
     plan.total = L.parts[*wc].size;
-    plan.notes.push_back(fmt::format("{} covers the whole chip: it is the image; the other {} part(s) are checked "
-                                     "against it", label(L.parts[*wc]), plan.slices.size()));
+    plan.notes.push_back(
+        fmt::format("{} covers the whole chip: it is the image; the other {} part(s) are checked "
+                    "against it",
+                    label(L.parts[*wc]), plan.slices.size()));
     return plan;
   }
   const auto tiles = L.tiling();
@@ -227,17 +240,17 @@ std::optional<std::string> size_problem_without_layout(const CombinePlan& plan) 
   if (plan.whole_chip) return std::nullopt;  // the sizes were checked against the whole-chip copy
   for (size_t i : plan.concat)
     if (plan.inputs[i].size % kMinEraseBlock)
-      return fmt::format("{} is {} bytes, not a multiple of the {} KiB erase block: it looks short (a read that "
-                         "stopped early), and every partition after it would be shifted",
-                         plan.inputs[i].path.string(), plan.inputs[i].size, kMinEraseBlock >> 10);
+      return fmt::format(
+          "{} is {} bytes, not a multiple of the {} KiB erase block: it looks short (a read that "
+          "stopped early), and every partition after it would be shifted",
+          plan.inputs[i].path.string(), plan.inputs[i].size, kMinEraseBlock >> 10);
   if (is_flash_size(plan.total)) return std::nullopt;
   uint64_t next = 512u << 10;
   while (next < plan.total && next < (1ull << 30)) next <<= 1;
-  return fmt::format("the parts add up to {} bytes ({}), not a flash size{}: a part is short or missing", plan.total,
-                     format_size(plan.total),
-                     next > plan.total ? fmt::format(" ({} less than {})", format_size(next - plan.total),
-                                                     format_size(next))
-                                       : "");
+  return fmt::format(
+      "the parts add up to {} bytes ({}), not a flash size{}: a part is short or missing", plan.total,
+      format_size(plan.total),
+      next > plan.total ? fmt::format(" ({} less than {})", format_size(next - plan.total), format_size(next)) : "");
 }
 
 CombineResult run_combine(const CombinePlan& plan, AtomicFile& out, const CancelFlag* cancel) {

@@ -24,12 +24,12 @@ struct CombineInput {
 };
 
 struct CombinePlan {
-  std::vector<CombineInput> inputs;  ///< all files, in partition order
-  std::vector<size_t> concat;        ///< indexes into inputs to concatenate, in offset order
-  std::optional<size_t> whole_chip;  ///< index into inputs of a whole-chip copy used as the image
+  std::vector<CombineInput> inputs;                 ///< all files, in partition order
+  std::vector<size_t> concat;                       ///< indexes into inputs to concatenate, in offset order
+  std::optional<size_t> whole_chip;                 ///< index into inputs of a whole-chip copy used as the image
   std::vector<std::pair<size_t, uint64_t>> slices;  ///< (input, offset in the chip) checked against whole_chip
-  uint64_t total = 0;                ///< output size
-  std::vector<std::string> notes;    ///< what was decided and why (for the user)
+  uint64_t total = 0;                               ///< output size
+  std::vector<std::string> notes;                   ///< what was decided and why (for the user)
 };
 
 /// The number a partition file carries: "mtd3.bin" -> 3, "mtd10_rootfs.bin" -> 10, "part7" -> 7.

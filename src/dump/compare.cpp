@@ -87,10 +87,12 @@ CompareResult compare_files(const std::vector<std::filesystem::path>& files, con
     x->fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);  // a FIFO must not block us here
     if (x->fd < 0) {
       int e = errno;
-      fail(e == ENOENT ? ErrorKind::NotFound : e == EACCES ? ErrorKind::Permission : ErrorKind::Io,
+      fail(e == ENOENT   ? ErrorKind::NotFound
+           : e == EACCES ? ErrorKind::Permission
+                         : ErrorKind::Io,
            fmt::format("cannot open {}: {}", f.string(), std::strerror(e)));
     }
-    struct stat st{};
+    struct stat st {};
     if (::fstat(x->fd, &st) != 0 || !S_ISREG(st.st_mode))
       fail(ErrorKind::Usage, fmt::format("{} is not a regular file (a device or FIFO may never end)", f.string()),
            "compare dump files; copy a device to a file first");
@@ -122,7 +124,9 @@ CompareResult compare_files(const std::vector<std::filesystem::path>& files, con
       while (got < x.have) {
         ssize_t k = ::pread(x.fd, x.buf.data() + got, x.have - got, static_cast<off_t>(pos + got));
         if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) fail(ErrorKind::Io, fmt::format("cannot read {}: {}", files[i].string(), k < 0 ? std::strerror(errno) : "file shrank"));
+        if (k <= 0)
+          fail(ErrorKind::Io,
+               fmt::format("cannot read {}: {}", files[i].string(), k < 0 ? std::strerror(errno) : "file shrank"));
         got += static_cast<size_t>(k);
       }
       std::span<const uint8_t> s(x.buf.data(), x.have);
@@ -132,7 +136,8 @@ CompareResult compare_files(const std::vector<std::filesystem::path>& files, con
     }
     bool all_equal = true;
     for (unsigned i = 1; i < n && all_equal; ++i)
-      all_equal = in[i]->have == len && in[0]->have == len && std::memcmp(in[0]->buf.data(), in[i]->buf.data(), len) == 0;
+      all_equal =
+          in[i]->have == len && in[0]->have == len && std::memcmp(in[0]->buf.data(), in[i]->buf.data(), len) == 0;
     if (all_equal) {
       if (vote) opt.vote_out->write(std::span<const uint8_t>(in[0]->buf.data(), len));
       continue;

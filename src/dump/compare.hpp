@@ -31,8 +31,8 @@ struct DiffRange {
 };
 
 struct CompareOptions {
-  size_t max_ranges = 1000;           ///< ranges kept in detail; the rest only counted
-  AtomicFile* vote_out = nullptr;     ///< write the byte-wise majority here (>= 3 equal-sized files)
+  size_t max_ranges = 1000;        ///< ranges kept in detail; the rest only counted
+  AtomicFile* vote_out = nullptr;  ///< write the byte-wise majority here (>= 3 equal-sized files)
   Reporter* reporter = nullptr;
   const CancelFlag* cancel = nullptr;
 };
@@ -46,8 +46,8 @@ struct CompareResult {
   uint64_t ranges_dropped = 0;
   // Vote (when vote_out was given):
   bool voted = false;
-  uint64_t undecided_bytes = 0;            ///< bytes without a strict majority
-  std::vector<DiffRange> undecided;        ///< where (ranges, same merging)
+  uint64_t undecided_bytes = 0;      ///< bytes without a strict majority
+  std::vector<DiffRange> undecided;  ///< where (ranges, same merging)
 };
 
 /// Throws Error(Usage) for fewer than 2 files (or a vote with < 3 or unequal sizes), Error(Io/...)

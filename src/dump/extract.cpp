@@ -25,7 +25,9 @@ int open_source(const std::filesystem::path& p) {
   int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     int e = errno;
-    fail(e == ENOENT ? ErrorKind::NotFound : (e == EACCES || e == EPERM) ? ErrorKind::Permission : ErrorKind::Io,
+    fail(e == ENOENT                   ? ErrorKind::NotFound
+         : (e == EACCES || e == EPERM) ? ErrorKind::Permission
+                                       : ErrorKind::Io,
          fmt::format("cannot open {}: {}", p.string(), std::strerror(e)),
          e == EACCES ? "card devices need root (sudo) or membership of the 'disk' group" : "");
   }
@@ -35,7 +37,7 @@ int open_source(const std::filesystem::path& p) {
 // Only a card (block device) or a card image (regular file) has a size to check the read
 // against; a character device or FIFO (/dev/zero, a pipe) would be read without end or bound.
 uint64_t size_of_fd(int fd, const std::filesystem::path& p) {
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd, &st) != 0) fail(ErrorKind::Io, fmt::format("cannot stat {}: {}", p.string(), std::strerror(errno)));
   if (S_ISREG(st.st_mode)) return static_cast<uint64_t>(st.st_size);
   if (!S_ISBLK(st.st_mode))
@@ -83,7 +85,9 @@ ExtractResult extract_image(const std::filesystem::path& source, AtomicFile& out
     size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), opt.size - pos));
     ssize_t k = ::pread(fd, buf.data(), want, static_cast<off_t>(offset + pos));
     if (k < 0 && errno == EINTR) continue;
-    if (k < 0) fail(ErrorKind::Io, fmt::format("cannot read {} at {}: {}", source.string(), hex(offset + pos), std::strerror(errno)));
+    if (k < 0)
+      fail(ErrorKind::Io,
+           fmt::format("cannot read {} at {}: {}", source.string(), hex(offset + pos), std::strerror(errno)));
     if (k == 0) fail(ErrorKind::Io, fmt::format("{} ended early at {}", source.string(), hex(offset + pos)));
     std::span<const uint8_t> s(buf.data(), static_cast<size_t>(k));
     out.write(s);

@@ -14,7 +14,7 @@
 namespace camdump::dump {
 
 struct ExtractOptions {
-  uint64_t size = 0;           ///< bytes to read (the flash size)
+  uint64_t size = 0;            ///< bytes to read (the flash size)
   uint64_t offset_blocks = 16;  ///< first block (0x10 in the U-Boot command)
   uint64_t block_size = 512;
   Reporter* reporter = nullptr;

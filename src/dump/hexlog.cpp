@@ -152,10 +152,12 @@ void HexlogReader::read_path(const std::filesystem::path& path) {
   int fd = is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     int e = errno;
-    fail(e == ENOENT ? ErrorKind::NotFound : e == EACCES ? ErrorKind::Permission : ErrorKind::Io,
+    fail(e == ENOENT   ? ErrorKind::NotFound
+         : e == EACCES ? ErrorKind::Permission
+                       : ErrorKind::Io,
          fmt::format("cannot open {}: {}", path.string(), std::strerror(e)));
   }
-  struct stat st{};
+  struct stat st {};
   const bool have_stat = ::fstat(fd, &st) == 0;
   const auto close_fd = [&] {
     if (!is_stdin) ::close(fd);
@@ -163,19 +165,22 @@ void HexlogReader::read_path(const std::filesystem::path& path) {
   if (have_stat && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISDIR(st.st_mode))) {
     close_fd();
     // A device never ends (/dev/zero) or is not a log (/dev/ttyUSB0: use dump uart); a pipe is fine.
-    fail(ErrorKind::Usage, fmt::format("{} is a {}, not a log file", is_stdin ? "stdin" : path.string(),
-                                       S_ISDIR(st.st_mode) ? "directory" : "device"),
+    fail(ErrorKind::Usage,
+         fmt::format("{} is a {}, not a log file", is_stdin ? "stdin" : path.string(),
+                     S_ISDIR(st.st_mode) ? "directory" : "device"),
          "capture the console to a file first (screen -L, picocom --logfile), or read a live camera with "
          "camdump dump uart PORT");
   }
-  if (opt_.max_log_bytes && have_stat && S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > opt_.max_log_bytes) {
+  if (opt_.max_log_bytes && have_stat && S_ISREG(st.st_mode) &&
+      static_cast<uint64_t>(st.st_size) > opt_.max_log_bytes) {
     close_fd();
     fail(ErrorKind::Usage,
          fmt::format("{} is {} bytes, more than any md log of the largest flash ({} bytes)", path.string(),
                      static_cast<uint64_t>(st.st_size), opt_.max_log_bytes),
          "pass the console log of the dump, not an image or a disk");
   }
-  if (!is_stdin) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);  // O_NONBLOCK only kept open() of a FIFO from hanging
+  if (!is_stdin)
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);  // O_NONBLOCK only kept open() of a FIFO from hanging
 #ifdef POSIX_FADV_SEQUENTIAL
   if (!is_stdin) ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
@@ -267,8 +272,7 @@ void HexlogReader::accept(const uboot::MdLine& l) {
   }
   // Confirmed by the line before (or the echoed command): the address follows, directly or
   // after as many damaged md lines as lie between.
-  const bool by_prev =
-      expect_ && (l.addr == *expect_ || (corrupt_since_ && l.addr == *expect_ + 16 * corrupt_since_));
+  const bool by_prev = expect_ && (l.addr == *expect_ || (corrupt_since_ && l.addr == *expect_ + 16 * corrupt_since_));
   if (pending_) {
     if (by_prev) confirm_pending();
     else drop_pending();

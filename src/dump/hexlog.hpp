@@ -51,7 +51,7 @@ struct HexlogIssue {
   uint64_t other_line = 0;  ///< Conflict: the line of the earlier read (in source other_source)
   unsigned other_source = 0;
   uint32_t crc_log = 0, crc_read = 0;  ///< CrcMismatch: what the camera printed, what the bytes give
-  bool recovered = false;   ///< the bytes concerned were read correctly elsewhere in the logs
+  bool recovered = false;              ///< the bytes concerned were read correctly elsewhere in the logs
 };
 
 const char* issue_kind_name(HexlogIssue::Kind k) noexcept;
@@ -83,24 +83,24 @@ struct HexlogCrc {
 struct HexlogSummary {
   uint64_t start = 0, size = 0;  ///< the output range (size 0: no md line found)
   TargetFrom target_from = TargetFrom::None;
-  uint64_t lines = 0;             ///< all lines read
-  uint64_t md_lines = 0;          ///< confirmed md lines stored
-  uint64_t repeated_lines = 0;    ///< of those, identical re-reads of bytes already known
-  uint64_t unchecked_lines = 0;   ///< of those, lines without an ASCII column to check against
-  uint64_t outside_lines = 0;     ///< confirmed lines outside --start/--size
+  uint64_t lines = 0;            ///< all lines read
+  uint64_t md_lines = 0;         ///< confirmed md lines stored
+  uint64_t repeated_lines = 0;   ///< of those, identical re-reads of bytes already known
+  uint64_t unchecked_lines = 0;  ///< of those, lines without an ASCII column to check against
+  uint64_t outside_lines = 0;    ///< confirmed lines outside --start/--size
   uint64_t corrupt_lines = 0, unconfirmed_lines = 0, conflict_lines = 0;
-  uint64_t md_commands = 0;       ///< echoed md commands (and repeats by an empty line) seen
-  unsigned widths = 0;            ///< bit w set for each md.<w> width seen (1, 2, 4)
+  uint64_t md_commands = 0;  ///< echoed md commands (and repeats by an empty line) seen
+  unsigned widths = 0;       ///< bit w set for each md.<w> width seen (1, 2, 4)
   uint64_t log_bytes = 0;
-  std::vector<AddrRange> gaps;    ///< missing or disagreeing byte ranges inside [start, start+size)
+  std::vector<AddrRange> gaps;  ///< missing or disagreeing byte ranges inside [start, start+size)
   uint64_t gap_bytes = 0;
-  std::vector<HexlogCrc> crcs;    ///< crc32 results found in the logs, checked
+  std::vector<HexlogCrc> crcs;      ///< crc32 results found in the logs, checked
   std::vector<AddrRange> verified;  ///< merged ranges a crc32 in the log confirmed
   uint64_t verified_bytes = 0;
   uint64_t crc_failures = 0;      ///< crc32 results that disagree (and no other agrees)
   std::vector<AddrRange> repair;  ///< ranges to read again (gaps and crc32 failures, merged)
   std::vector<HexlogIssue> issues;
-  uint64_t issues_dropped = 0;    ///< issues beyond max_issues (counted, not listed)
+  uint64_t issues_dropped = 0;  ///< issues beyond max_issues (counted, not listed)
   bool complete() const { return size > 0 && gap_bytes == 0 && crc_failures == 0; }
 };
 
@@ -185,26 +185,26 @@ class HexlogReader {
   // Lost range starts when a later line jumps ahead.
   std::optional<uint64_t> good_end_;
   uint64_t good_line_ = 0;
-  std::optional<Pending> pending_;  ///< a line waiting for its successor to confirm it
-  std::optional<uint64_t> cmd_end_;  ///< end of the range of the last echoed (or repeated) md
+  std::optional<Pending> pending_;           ///< a line waiting for its successor to confirm it
+  std::optional<uint64_t> cmd_end_;          ///< end of the range of the last echoed (or repeated) md
   std::optional<HexlogIssue> open_corrupt_;  ///< consecutive damaged lines so far (one issue)
   // Commands: the last md (for a repeat by an empty line), the prompt it was typed at, setenv.
   std::optional<MdCommand> last_md_;
   bool last_cmd_md_ = false;
-  bool saw_command_ = false;         ///< a command was read (for joining parts)
+  bool saw_command_ = false;  ///< a command was read (for joining parts)
   std::string prompt_;
   std::optional<MdCommand> repeat_;  ///< an empty line repeated md: takes effect at the next md line
   std::map<std::string, std::string> vars_;
-  bool needs_context_ = false;       ///< met a repeat/${var}/default count it could not resolve alone
-  std::vector<AddrRange> targets_;   ///< ranges of the echoed md commands
+  bool needs_context_ = false;      ///< met a repeat/${var}/default count it could not resolve alone
+  std::vector<AddrRange> targets_;  ///< ranges of the echoed md commands
   std::vector<HexlogCrc> crcs_;
   std::vector<AddrRange> rejected_;  ///< addresses of unconfirmed and corrupt lines (capped)
   uint64_t lo_ = ~0ull, hi_ = 0;     ///< lowest/highest+1 address of confirmed lines
   HexlogSummary sum_;
   uint64_t next_progress_ = 0;
-  First first_ = First::None;        ///< line 1 of the current source, as far as joining cares
+  First first_ = First::None;  ///< line 1 of the current source, as far as joining cares
   uint64_t first_addr_ = 0;
-  bool first_pending_ = false;       ///< line 1 is an md line still waiting for confirmation
+  bool first_pending_ = false;                     ///< line 1 is an md line still waiting for confirmation
   std::atomic<uint64_t>* shared_bytes_ = nullptr;  ///< input bytes read by all parts (progress)
   bool populate_ = false;                          ///< the input is a file mapping (read_path)
   unsigned parts_joined_ = 0;

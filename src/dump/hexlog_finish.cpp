@@ -48,7 +48,8 @@ void HexlogReader::decide_range(HexlogSummary& s) const {
       const uint64_t near_lo = lo_ > kRejectedNear ? lo_ - kRejectedNear : 0;
       const uint64_t near_hi = hi_ + kRejectedNear;
       for (const auto& r : rejected_)
-        if (r.addr + r.size >= near_lo && r.addr <= near_hi) lo = std::min(lo, r.addr), hi = std::max(hi, r.addr + r.size);
+        if (r.addr + r.size >= near_lo && r.addr <= near_hi)
+          lo = std::min(lo, r.addr), hi = std::max(hi, r.addr + r.size);
     }
   }
   if (opt_.start || opt_.size) s.target_from = TargetFrom::Options;

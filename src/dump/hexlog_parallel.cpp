@@ -90,8 +90,8 @@ bool HexlogReader::absorb(HexlogReader& b) {
   // reader's run exactly (so here it is confirmed by its predecessor, and no lost range, pending
   // line, repeat or damaged line of ours meets it), and b never needed a prompt, command or
   // variable from before it.
-  if (b.first_ != First::Confirmed || b.needs_context_ || pending_ || corrupt_since_ || open_corrupt_ || repeat_ || !expect_ ||
-      *expect_ != b.first_addr_)
+  if (b.first_ != First::Confirmed || b.needs_context_ || pending_ || corrupt_since_ || open_corrupt_ || repeat_ ||
+      !expect_ || *expect_ != b.first_addr_)
     return false;
   if (!image_.absorb(b.image_, static_cast<uint32_t>(line_no_))) return false;
   auto& t = sum_;

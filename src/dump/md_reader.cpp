@@ -11,8 +11,8 @@
 namespace camdump::dump {
 namespace {
 
-constexpr uint64_t kLeaf = 256;          // below this, re-read instead of asking for more CRCs
-constexpr size_t kMaxRunLines = 64;      // one md command re-reads at most this many lines
+constexpr uint64_t kLeaf = 256;      // below this, re-read instead of asking for more CRCs
+constexpr size_t kMaxRunLines = 64;  // one md command re-reads at most this many lines
 constexpr int kFillRounds = 6;
 
 uint32_t crc_of(const std::vector<uint8_t>& d, uint64_t off, uint64_t len) {

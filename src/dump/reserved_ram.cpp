@@ -113,8 +113,7 @@ std::optional<RamCeiling> learn(const uboot::DeviceInfo& info, std::string_view 
     return below_stack(*v - kBelowMalloc, fmt::format("boot log 'Reserving ... for malloc() at: {:08x}'", *v));
 
   // 2. bdinfo. 2023.01 on ARM prints the stack start itself (`sp start`, arch/arm/lib/bdinfo.c).
-  if (auto v = find_hex(bd, sp_start); v && *v)
-    return below_stack(*v, fmt::format("bdinfo 'sp start = 0x{:x}'", *v));
+  if (auto v = find_hex(bd, sp_start); v && *v) return below_stack(*v, fmt::format("bdinfo 'sp start = 0x{:x}'", *v));
   if (auto v = find_hex(bd, bd_addr); v && *v) {
     uint64_t top = *v;
     std::string why = fmt::format("bdinfo 'bd address = 0x{:x}'", *v);
@@ -135,9 +134,9 @@ std::optional<RamCeiling> learn(const uboot::DeviceInfo& info, std::string_view 
   std::optional<uint64_t> reloc_addr = find_hex(bd, reloc);
   if (!reloc_addr) reloc_addr = info.reloc_addr;
   if (reloc_addr && *reloc_addr > malloc_guess + kBelowMalloc)
-    return below_stack(*reloc_addr - malloc_guess - kBelowMalloc,
-                       fmt::format("relocaddr 0x{:x} less an assumed {} malloc arena", *reloc_addr,
-                                   format_size(malloc_guess)));
+    return below_stack(
+        *reloc_addr - malloc_guess - kBelowMalloc,
+        fmt::format("relocaddr 0x{:x} less an assumed {} malloc arena", *reloc_addr, format_size(malloc_guess)));
   const auto log_top = find_hex(log, top_at);
   if (size && *size) {
     uint64_t base = start.value_or(0);
@@ -146,9 +145,9 @@ std::optional<RamCeiling> learn(const uboot::DeviceInfo& info, std::string_view 
     if (info.ingenic) top = std::min(top, kIngenicTop);
     if (log_top) top = std::min(top, *log_top);
     if (top > kCodeGuess + malloc_guess + kBelowMalloc)
-      return below_stack(top - kCodeGuess - malloc_guess - kBelowMalloc,
-                         fmt::format("top of RAM 0x{:x} less U-Boot and an assumed {} malloc arena", top,
-                                     format_size(malloc_guess)));
+      return below_stack(
+          top - kCodeGuess - malloc_guess - kBelowMalloc,
+          fmt::format("top of RAM 0x{:x} less U-Boot and an assumed {} malloc arena", top, format_size(malloc_guess)));
   }
   if (log_top && *log_top > kCodeGuess + malloc_guess + kBelowMalloc)
     return below_stack(*log_top - kCodeGuess - malloc_guess - kBelowMalloc,

@@ -57,7 +57,8 @@ void YmodemLoader::load(uboot::UbootSession& s, uint64_t ram, uint64_t, std::spa
   t.write(fmt::format("loady {:x}\r", ram));
   std::string text;
   const bool ready = read_until(
-      t, text, [](const std::string& x) {
+      t, text,
+      [](const std::string& x) {
         auto p = x.find(" bps...");
         return p != std::string::npos && x.find('\n', p) != std::string::npos;
       },

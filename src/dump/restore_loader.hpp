@@ -21,7 +21,7 @@ struct TftpLoaderOptions {
   std::string server_ip;                 ///< this PC as the camera reaches it (setenv serverip)
   std::optional<std::string> camera_ip;  ///< setenv ipaddr (else the camera's own)
   std::optional<std::string> netmask;
-  std::string listen = "0.0.0.0:69";     ///< where the built-in server listens
+  std::string listen = "0.0.0.0:69";  ///< where the built-in server listens
 };
 
 class TftpbootLoader : public RestoreLoader {
@@ -67,7 +67,7 @@ class StubRestoreLoader : public RestoreLoader {
   std::string name() const override { return stub_ ? "stub" : "loady"; }
   void prepare(uboot::UbootSession& s) override;
   void load(uboot::UbootSession& s, uint64_t ram, uint64_t flash_off, std::span<const uint8_t> data) override;
-  std::string reason;          ///< why the stub (or not)
+  std::string reason;  ///< why the stub (or not)
   uint64_t stub_bytes = 0, fallbacks = 0;
 
  private:

@@ -16,8 +16,9 @@ namespace camdump::dump {
 RestorePlan plan_restore(const RestorePlanInput& in) {
   const uint64_t s = in.sector;
   if (!s || in.begin % s || in.end % s || in.end < in.begin)
-    fail(ErrorKind::Usage, fmt::format("restore range {}-{} is not a whole number of {} KiB sectors", hex(in.begin),
-                                       hex(in.end), s / 1024),
+    fail(ErrorKind::Usage,
+         fmt::format("restore range {}-{} is not a whole number of {} KiB sectors", hex(in.begin), hex(in.end),
+                     s / 1024),
          "give --offset and --length as multiples of 4K");
   const uint64_t sectors = (in.end - in.begin) / s;
   if (in.differs.size() != sectors)
@@ -72,9 +73,10 @@ std::pair<uint64_t, uint64_t> boot_region(const image::InspectReport& r) {
 }
 
 std::string boot_region_warning(std::pair<uint64_t, uint64_t> boot) {
-  return fmt::format("writing the boot region {}-{} (SPL + U-Boot) now: if this is cut short, the camera will not "
-                     "boot until it is written again (by a programmer)",
-                     hex(boot.first), hex(boot.second - 1));
+  return fmt::format(
+      "writing the boot region {}-{} (SPL + U-Boot) now: if this is cut short, the camera will not "
+      "boot until it is written again (by a programmer)",
+      hex(boot.first), hex(boot.second - 1));
 }
 
 std::string format_units(const std::vector<RestoreUnit>& units, size_t max) {
@@ -99,7 +101,6 @@ ResumeState to_state(const RestoreState& r) {
   st.set_number("units_written", r.units_written);
   return st;
 }
-
 
 RestoreState from_state(const ResumeState& st) {
   RestoreState r;

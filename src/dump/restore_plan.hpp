@@ -61,8 +61,8 @@ struct RestoreState {
   std::string image_sha256;  ///< of the whole IMAGE file
   std::string chip_id;       ///< "EF 40 18"
   uint64_t begin = 0, end = 0;
-  std::string backup;        ///< the backup file of the flash before the first run ("" = none)
-  int saved_sr1 = -1;        ///< status register 1 before protection was cleared (-1 = untouched)
+  std::string backup;  ///< the backup file of the flash before the first run ("" = none)
+  int saved_sr1 = -1;  ///< status register 1 before protection was cleared (-1 = untouched)
   uint64_t units_written = 0;
 
   std::string text() const;

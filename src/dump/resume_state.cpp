@@ -37,7 +37,8 @@ std::string shown(std::string_view line) {
 
 }  // namespace
 
-ResumeState::ResumeState(std::string kind, std::filesystem::path file) : kind_(std::move(kind)), file_(std::move(file)) {}
+ResumeState::ResumeState(std::string kind, std::filesystem::path file)
+    : kind_(std::move(kind)), file_(std::move(file)) {}
 
 void ResumeState::set(std::string_view key, std::string_view value) {
   if (!valid_key(key) || !valid_value(value) || key == "format" || key == "kind" || key == "check" || find(key))
@@ -65,8 +66,8 @@ ResumeState ResumeState::parse(std::string_view text, std::string_view kind, con
   const std::string_view fmt_line = "format=";
   if (!text.starts_with(fmt_line)) st.refuse("not a camdump state file (no format= line)");
   if (text.substr(fmt_line.size(), kFormat.size() + 1) != std::string(kFormat) + "\n")
-    st.refuse(fmt::format("format '{}', not '{}'", shown(text.substr(fmt_line.size(), text.find('\n') - fmt_line.size())),
-                          kFormat));
+    st.refuse(fmt::format("format '{}', not '{}'",
+                          shown(text.substr(fmt_line.size(), text.find('\n') - fmt_line.size())), kFormat));
   // The check line covers every byte before it: a truncated or edited file is refused as a whole.
   const size_t check_at = text.rfind("\ncheck=");
   if (check_at == std::string_view::npos || !text.ends_with("\n")) st.refuse("truncated (no check line at the end)");

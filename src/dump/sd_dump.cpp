@@ -20,7 +20,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto kBlockTimeout = 60000ms;      // a write/read/erase may print nothing for this long
+constexpr auto kBlockTimeout = 60000ms;  // a write/read/erase may print nothing for this long
 constexpr uint64_t kBlock = 512;
 
 std::string joined(const std::vector<std::string>& lines) {
@@ -121,7 +121,8 @@ std::optional<uint32_t> SdDumper::write_once(uint64_t off, uint64_t len, std::st
   const uint64_t cnt = len / kBlock, blk = o_.start_block + off / kBlock;
   const uint64_t ram = stager_.stage(off, len);
   if (ram < r_.readback + len && r_.readback < ram + len)
-    fail(ErrorKind::Usage, fmt::format("the read-back buffer 0x{:x} overlaps the staged data at 0x{:x}", r_.readback, ram),
+    fail(ErrorKind::Usage,
+         fmt::format("the read-back buffer 0x{:x} overlaps the staged data at 0x{:x}", r_.readback, ram),
          "give --readback (or --buffer) so the two RAM areas are apart");
   const uint32_t want = device_crc(ram, len);
   auto w = block_io("write", ram, blk, cnt);
@@ -185,7 +186,8 @@ uint64_t SdDumper::plan_chunk(uint64_t flash) {
     r_.readback = o_.staging.buffer ? *o_.staging.buffer : default_buffer(device());
     chunk = stager_.fit_chunk(chunk, kBlock, r_.readback, one, "--chunk");
   } else {
-    chunk = stager_.fit_chunk(chunk, kBlock, stager_.buffer(), [](uint64_t c) { return mib_up(c) + c; }, "--chunk");
+    chunk = stager_.fit_chunk(
+        chunk, kBlock, stager_.buffer(), [](uint64_t c) { return mib_up(c) + c; }, "--chunk");
     r_.readback = stager_.buffer() + mib_up(chunk);
   }
   return chunk;
@@ -200,7 +202,8 @@ SdDumpResult SdDumper::run() {
   guarded([this] { setup(); });
   const uint64_t flash = detect_flash_size(stager_, s_, o_.flash_size);
   if (stager_.probe()) r_.flash_name = stager_.probe()->name;
-  if (flash == 0 || flash % kBlock) fail(ErrorKind::Usage, fmt::format("flash size {} is not a multiple of 512", flash));
+  if (flash == 0 || flash % kBlock)
+    fail(ErrorKind::Usage, fmt::format("flash size {} is not a multiple of 512", flash));
   r_.flash_size = flash;
   r_.start_block = o_.start_block;
   r_.block_count = flash / kBlock;

@@ -34,12 +34,12 @@ struct SdDumpOptions {
   std::optional<uint64_t> flash_size;  ///< nullopt = auto (sf probe)
   StagingOptions staging;
   SdDevice device = SdDevice::Mmc;
-  unsigned device_number = 0;          ///< `mmc dev N` / `virtio dev N` / `usb dev N`
-  uint64_t start_block = 0x10;         ///< first card block (0x10 leaves the MBR alone)
-  uint64_t chunk = 1u << 20;           ///< bytes per write/verify unit (multiple of 512)
-  std::optional<uint64_t> readback;    ///< RAM address the card is read back to; nullopt = auto
-  bool erase = true;                   ///< `mmc erase` the range first (mmc only)
-  unsigned retries = 3;                ///< re-writes of a chunk whose read-back differs
+  unsigned device_number = 0;        ///< `mmc dev N` / `virtio dev N` / `usb dev N`
+  uint64_t start_block = 0x10;       ///< first card block (0x10 leaves the MBR alone)
+  uint64_t chunk = 1u << 20;         ///< bytes per write/verify unit (multiple of 512)
+  std::optional<uint64_t> readback;  ///< RAM address the card is read back to; nullopt = auto
+  bool erase = true;                 ///< `mmc erase` the range first (mmc only)
+  unsigned retries = 3;              ///< re-writes of a chunk whose read-back differs
   /// Called with what is on the card before anything is written (dump/sd_survey.hpp); throw to
   /// stop (nothing has been written then). Unset: no survey, no question.
   std::function<void(const SdSurvey&)> confirm;
@@ -50,10 +50,10 @@ struct SdDumpResult {
   uint32_t crc32 = 0;                  ///< of the whole flash (device chunk CRCs combined)
   bool whole_crc_from_device = false;  ///< one device crc32 of the whole range agreed (--mapped or ≤ 16 MiB)
   uint64_t chunk_retries = 0, resets = 0;
-  uint64_t readback = 0;               ///< RAM address used for read-backs
-  uint64_t chunk = 0;                  ///< bytes per write/verify unit (--chunk, or less to stay below U-Boot)
+  uint64_t readback = 0;  ///< RAM address used for read-backs
+  uint64_t chunk = 0;     ///< bytes per write/verify unit (--chunk, or less to stay below U-Boot)
   double seconds = 0;
-  std::string device_name;             ///< "mmc", "virtio", "usb"
+  std::string device_name;  ///< "mmc", "virtio", "usb"
   uboot::DeviceInfo device;
   std::string flash_name;
 };

@@ -29,8 +29,10 @@ std::optional<std::vector<uint8_t>> read_sector(uboot::UbootSession& s, const st
 
 std::string type_name(uint8_t t) {
   switch (t) {
-    case 0x0b: case 0x0c: return "FAT32";
-    case 0x06: case 0x0e: return "FAT16";
+    case 0x0b:
+    case 0x0c: return "FAT32";
+    case 0x06:
+    case 0x0e: return "FAT16";
     case 0x07: return "exFAT/NTFS";
     case 0x83: return "Linux";
     case 0xee: return "GPT";

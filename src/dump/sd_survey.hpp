@@ -17,18 +17,18 @@
 namespace camdump::dump {
 
 struct SdPartition {
-  unsigned index = 0;      ///< 1..4
-  uint8_t type = 0;        ///< MBR type byte (0x0c FAT32 LBA, 0x83 Linux, 0xee GPT protective)
+  unsigned index = 0;             ///< 1..4
+  uint8_t type = 0;               ///< MBR type byte (0x0c FAT32 LBA, 0x83 Linux, 0xee GPT protective)
   uint64_t start = 0, count = 0;  ///< in 512-byte blocks
 };
 
 struct SdSurvey {
-  std::string device;              ///< "mmc 0"
+  std::string device;                         ///< "mmc 0"
   uint64_t first_block = 0, block_count = 0;  ///< the range that will be written
-  bool read_ok = false;            ///< the sectors could be read (else: unknown)
-  bool mbr = false;                ///< block 0 ends in 55 AA
-  std::vector<SdPartition> parts;  ///< non-empty MBR entries
-  std::string target_kind;         ///< what the range's first block holds (see classify_sector)
+  bool read_ok = false;                       ///< the sectors could be read (else: unknown)
+  bool mbr = false;                           ///< block 0 ends in 55 AA
+  std::vector<SdPartition> parts;             ///< non-empty MBR entries
+  std::string target_kind;                    ///< what the range's first block holds (see classify_sector)
 };
 
 /// Reads block 0 and the first block of the range to `ram` (512 bytes each, one after the other)

@@ -64,14 +64,14 @@ SdcardWriteResult write_sdcard(const SdcardWriteOptions& o, Reporter& rep, const
   SdcardWriteResult r;
   const auto image = read_file(o.image);
   if (image.empty()) fail(ErrorKind::Usage, fmt::format("{} is empty", o.image.string()));
-  struct stat st{};
+  struct stat st {};
   if (::stat(o.target.c_str(), &st) != 0)
     fail(ErrorKind::NotFound, fmt::format("{}: {}", o.target.string(), std::strerror(errno)),
          "name the card's whole device, e.g. /dev/sdb or /dev/mmcblk0 (lsblk lists them)");
   r.block_device = S_ISBLK(st.st_mode);
   if (!r.block_device && !S_ISREG(st.st_mode))
-    fail(ErrorKind::Usage, fmt::format("{} is neither a block device nor a regular file: refusing to write it",
-                                       o.target.string()),
+    fail(ErrorKind::Usage,
+         fmt::format("{} is neither a block device nor a regular file: refusing to write it", o.target.string()),
          "name the card's whole device, e.g. /dev/sdb (lsblk lists them)");
   if (auto m = mounted_as(o.target, o.mounts); !m.empty())
     fail(ErrorKind::Usage, fmt::format("{}: {}: refusing to write it", o.target.string(), m),
@@ -106,8 +106,9 @@ SdcardWriteResult write_sdcard(const SdcardWriteOptions& o, Reporter& rep, const
     check_cancel(cancel);
     const size_t n = std::min(kStep, image.size() - done);
     const ssize_t w = ::pwrite(fd.fd, image.data() + done, n, static_cast<off_t>(kSdcardImageOffset + done));
-    if (w <= 0) fail(ErrorKind::Io, fmt::format("writing {} at {}: {}", o.target.string(), hex(kSdcardImageOffset + done),
-                                                std::strerror(errno)));
+    if (w <= 0)
+      fail(ErrorKind::Io, fmt::format("writing {} at {}: {}", o.target.string(), hex(kSdcardImageOffset + done),
+                                      std::strerror(errno)));
     done += static_cast<size_t>(w);
     p.done = done;
     rep.progress(p);

@@ -50,7 +50,8 @@ MtdLayout ShellDumper::read_layout() {
   auto mtd = sh_.run("cat /proc/mtd");
   std::string text;
   for (auto& l : mtd.lines) text += l + "\n";
-  if (mtd.status != 0) fail(ErrorKind::NotFound, "the camera has no /proc/mtd", "this route needs a Linux with MTD flash partitions");
+  if (mtd.status != 0)
+    fail(ErrorKind::NotFound, "the camera has no /proc/mtd", "this route needs a Linux with MTD flash partitions");
   MtdLayout layout = parse_proc_mtd(text);
   auto cmdline = sh_.run("cat /proc/cmdline");
   std::string cl;
@@ -70,7 +71,8 @@ std::string ShellDumper::device_hash(const std::string& path, const Tools& tools
   *algo = tools.hasher.empty() ? "double-read" : tools.hasher == "md5sum" ? "md5" : "sha256";
   if (tools.hasher.empty()) return {};
   auto r = sh_.run(fmt::format("{} {}", tools.hasher, path), seconds(120));
-  if (r.status != 0 || r.lines.empty()) fail(ErrorKind::Io, fmt::format("{} {} failed on the camera", tools.hasher, path));
+  if (r.status != 0 || r.lines.empty())
+    fail(ErrorKind::Io, fmt::format("{} {} failed on the camera", tools.hasher, path));
   return first_word(r.lines.back());
 }
 
@@ -82,12 +84,15 @@ std::vector<uint8_t> ShellDumper::fetch_chunk(const MtdPart& p, uint64_t off, ui
   out.reserve(len);
   bool bad = false;
   const bool b64 = tools.encoder == "base64" || tools.encoder == "uuencode";
-  sh_.run_stream(cmd, [&](std::string_view line) {
-    if (tools.encoder == "uuencode" && (line.rfind("begin-base64", 0) == 0 || line == "====")) return;
-    if (line.empty()) return;
-    bool ok = b64 ? shell::decode_base64_line(line, out) : shell::decode_hex_line(line, out);
-    if (!ok) bad = true;  // kernel messages or noise in the stream: the hash decides
-  }, seconds(30));
+  sh_.run_stream(
+      cmd,
+      [&](std::string_view line) {
+        if (tools.encoder == "uuencode" && (line.rfind("begin-base64", 0) == 0 || line == "====")) return;
+        if (line.empty()) return;
+        bool ok = b64 ? shell::decode_base64_line(line, out) : shell::decode_hex_line(line, out);
+        if (!ok) bad = true;  // kernel messages or noise in the stream: the hash decides
+      },
+      seconds(30));
   if (bad) rep_.log(LogLevel::Debug, fmt::format("mtd{} +{}: undecodable line in the stream", p.index, hex(off)));
   return out;
 }
@@ -100,11 +105,18 @@ std::vector<uint8_t> ShellDumper::read_console(const MtdPart& p, const ShellDump
   if (!tools.hasher.empty()) {
     uint64_t bs = block_for(chunk, p.size);
     std::string cmd = fmt::format(
-        "i=0; while [ $i -lt {} ]; do dd if=/dev/mtd{} bs={} skip=$((i*{})) count={} 2>/dev/null | {}; i=$((i+1)); done",
+        "i=0; while [ $i -lt {} ]; do dd if=/dev/mtd{} bs={} skip=$((i*{})) count={} 2>/dev/null | {}; i=$((i+1)); "
+        "done",
         n, p.index, bs, chunk / bs, chunk / bs, tools.hasher);
-    sh_.run_stream(cmd, [&](std::string_view l) { if (!l.empty()) hashes.push_back(first_word(std::string(l))); }, seconds(60));
+    sh_.run_stream(
+        cmd,
+        [&](std::string_view l) {
+          if (!l.empty()) hashes.push_back(first_word(std::string(l)));
+        },
+        seconds(60));
     if (hashes.size() != n)
-      fail(ErrorKind::Protocol, fmt::format("mtd{}: expected {} chunk hashes from the camera, got {}", p.index, n, hashes.size()));
+      fail(ErrorKind::Protocol,
+           fmt::format("mtd{}: expected {} chunk hashes from the camera, got {}", p.index, n, hashes.size()));
   }
   std::vector<uint8_t> data(p.size, 0xff);
   Progress pr{fmt::format("reading mtd{} ({})", p.index, p.name), done_before, total};
@@ -150,7 +162,8 @@ std::vector<uint8_t> ShellDumper::read_console(const MtdPart& p, const ShellDump
     }
     if (!ok)
       fail(ErrorKind::VerifyMismatch,
-           fmt::format("mtd{} ({}): the chunk at +{} never verified after {} reads", p.index, p.name, hex(off), opt.retries + 1),
+           fmt::format("mtd{} ({}): the chunk at +{} never verified after {} reads", p.index, p.name, hex(off),
+                       opt.retries + 1),
            "the console is too noisy: check wiring and ground, or use --via tftp / --via sd");
     std::copy(got.begin(), got.end(), data.begin() + static_cast<std::ptrdiff_t>(off));
     if (opt.on_verified) opt.on_verified(p, off, got);
@@ -228,15 +241,15 @@ bool ShellDumper::copy_tftp(PartitionCopy& c, const ShellDumpOptions& opt, const
   const std::string dev = fmt::format("/dev/mtd{}", p.index);
   const std::string name = fmt::format("{}mtd{}.bin", opt.name_prefix, p.index);
   auto upload = [&] {
-    rep_.log(LogLevel::Info, fmt::format("shell: mtd{} ({}) -> tftp {}:{} {}", p.index, p.name, opt.server_ip,
-                                         opt.server_port, name));
+    rep_.log(LogLevel::Info,
+             fmt::format("shell: mtd{} ({}) -> tftp {}:{} {}", p.index, p.name, opt.server_ip, opt.server_port, name));
     // Through a pipe: busybox tftp then sends no tsize (a char device's st_size is 0).
     auto r = sh_.run(fmt::format("dd if={} bs=65536 2>/dev/null | tftp -p -l - -r {} {} {}", dev, name, opt.server_ip,
                                  opt.server_port),
                      seconds(600));
     if (r.status != 0)
-      fail(ErrorKind::Io, fmt::format("tftp on the camera failed (status {}): {}", r.status,
-                                      r.lines.empty() ? "" : r.lines.back()),
+      fail(ErrorKind::Io,
+           fmt::format("tftp on the camera failed (status {}): {}", r.status, r.lines.empty() ? "" : r.lines.back()),
            "check --server-ip is an address the camera can reach and that UDP is not filtered");
     return opt.tftp_receive(name);
   };
@@ -247,8 +260,8 @@ bool ShellDumper::copy_tftp(PartitionCopy& c, const ShellDumpOptions& opt, const
     if (had.size() == p.size && local_hash(had, tools.hasher) == c.device_hash) {
       c.data = std::move(had);
       res.resumed_bytes += p.size;
-      rep_.log(LogLevel::Info, fmt::format("shell: mtd{} ({}) taken from the previous run ({} agrees)", p.index,
-                                           p.name, tools.hasher));
+      rep_.log(LogLevel::Info,
+               fmt::format("shell: mtd{} ({}) taken from the previous run ({} agrees)", p.index, p.name, tools.hasher));
       return false;
     }
   }
@@ -259,7 +272,8 @@ bool ShellDumper::copy_tftp(PartitionCopy& c, const ShellDumpOptions& opt, const
 }
 
 // `dd` of the partition to the card on the camera; the copy's hash must equal the partition's.
-void ShellDumper::copy_sd(PartitionCopy& c, const std::string& sd_dir, const ShellDumpOptions& opt, const Tools& tools) {
+void ShellDumper::copy_sd(PartitionCopy& c, const std::string& sd_dir, const ShellDumpOptions& opt,
+                          const Tools& tools) {
   const std::string dev = fmt::format("/dev/mtd{}", c.part.index);
   c.card_file = fmt::format("{}/{}mtd{}.bin", sd_dir, opt.name_prefix, c.part.index);
   auto r = sh_.run(fmt::format("dd if={} of={} bs=65536 2>/dev/null && sync", dev, c.card_file), seconds(600));
@@ -287,8 +301,8 @@ PartitionCopy ShellDumper::copy_partition(const MtdPart& p, const ShellDumpOptio
     case ShellVia::Sd: copy_sd(c, sd_dir, opt, tools); break;
   }
   if (!c.data.empty() && !tools.hasher.empty() && local_hash(c.data, tools.hasher) != c.device_hash)
-    fail(ErrorKind::VerifyMismatch, fmt::format("mtd{} ({}): {} of the received copy differs from the camera's",
-                                                p.index, p.name, tools.hasher));
+    fail(ErrorKind::VerifyMismatch,
+         fmt::format("mtd{} ({}): {} of the received copy differs from the camera's", p.index, p.name, tools.hasher));
   if (keep_when_verified && opt.on_verified) opt.on_verified(p, 0, c.data);  // (console: per chunk)
   return c;
 }

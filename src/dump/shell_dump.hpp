@@ -33,10 +33,10 @@ struct ShellDumpOptions {
   uint64_t chunk = 64 * 1024;  ///< transfer and verification granularity on the console
   unsigned retries = 3;        ///< re-reads of a chunk whose hash disagrees
   bool skip_blank = true;
-  std::string server_ip;       ///< Tftp: address the camera sends to
-  uint16_t server_port = 69;   ///< Tftp: port the camera sends to
-  TftpReceiver tftp_receive;   ///< Tftp: how uploads are collected
-  std::string sd_path;         ///< Sd: mount point on the camera; empty = find /dev/mmcblk* in /proc/mounts
+  std::string server_ip;                 ///< Tftp: address the camera sends to
+  uint16_t server_port = 69;             ///< Tftp: port the camera sends to
+  TftpReceiver tftp_receive;             ///< Tftp: how uploads are collected
+  std::string sd_path;                   ///< Sd: mount point on the camera; empty = find /dev/mmcblk* in /proc/mounts
   std::string name_prefix = "camdump-";  ///< file names used on the card / server
   /// Resume: what a previous run saved for [off, off+len) of partition `p` (may be short, stale or
   /// empty). Used only where the camera's hash of that chunk (console) or partition (tftp) agrees;
@@ -60,10 +60,10 @@ struct ShellDumpResult {
   std::vector<PartitionCopy> copies;  ///< what was transferred, in offset order
   bool whole_chip_used = false;       ///< the "all" partition was read alone
   uint64_t flash_size = 0;
-  uint64_t blank_bytes = 0;           ///< proven blank by hash, not transferred
+  uint64_t blank_bytes = 0;  ///< proven blank by hash, not transferred
   uint64_t retries = 0;
-  uint64_t resumed_bytes = 0;         ///< taken from `saved` after the camera's hash agreed
-  std::string encoder;                ///< console mode: "base64", "uuencode", "hexdump", "od"
+  uint64_t resumed_bytes = 0;  ///< taken from `saved` after the camera's hash agreed
+  std::string encoder;         ///< console mode: "base64", "uuencode", "hexdump", "od"
 };
 
 class ShellDumper {
@@ -81,8 +81,8 @@ class ShellDumper {
   Tools find_tools(ShellVia via);
   std::vector<size_t> pick_parts(ShellDumpResult& res);
   std::string sd_directory(const ShellDumpOptions& opt);
-  PartitionCopy copy_partition(const MtdPart& p, const ShellDumpOptions& opt, const Tools& tools, const std::string& sd_dir,
-                               ShellDumpResult& res, uint64_t done);
+  PartitionCopy copy_partition(const MtdPart& p, const ShellDumpOptions& opt, const Tools& tools,
+                               const std::string& sd_dir, ShellDumpResult& res, uint64_t done);
   bool copy_tftp(PartitionCopy& c, const ShellDumpOptions& opt, const Tools& tools, ShellDumpResult& res);
   void copy_sd(PartitionCopy& c, const std::string& sd_dir, const ShellDumpOptions& opt, const Tools& tools);
 

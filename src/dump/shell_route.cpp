@@ -103,7 +103,8 @@ void check_shell_route(const ShellRouteOptions& opt) {
   if (opt.dump.via == ShellVia::Tftp && opt.server_ip.empty())
     fail(ErrorKind::Usage, "--via tftp needs --server-ip (this PC's address as the camera sees it)");
   if (opt.resume && sd)
-    fail(ErrorKind::Usage, "--resume applies to --via console and --via tftp (with --via sd the copies stay on the card)");
+    fail(ErrorKind::Usage,
+         "--resume applies to --via console and --via tftp (with --via sd the copies stay on the card)");
 }
 
 ShellRouteResult run_shell_route(shell::ShellSession& sh, const ShellRouteOptions& opt, Reporter& rep,

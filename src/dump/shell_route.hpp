@@ -21,22 +21,22 @@
 namespace camdump::dump {
 
 struct ShellRouteOptions {
-  ShellDumpOptions dump;        ///< via, chunk, retries, skip_blank, sd_path (the receiver is set here)
-  std::filesystem::path out;    ///< the full image; empty only with ShellVia::Sd
-  bool keep_parts = true;       ///< leave OUT-stem.mtdN-NAME.bin next to OUT (--no-parts: false)
-  bool resume = false;          ///< take the chunks kept by an interrupted run where the camera's hash agrees
-  std::string server_ip;        ///< Tftp: this PC's address as the camera reaches it
-  std::string listen;           ///< Tftp: ADDR[:PORT] of the built-in server (default server_ip:69)
+  ShellDumpOptions dump;      ///< via, chunk, retries, skip_blank, sd_path (the receiver is set here)
+  std::filesystem::path out;  ///< the full image; empty only with ShellVia::Sd
+  bool keep_parts = true;     ///< leave OUT-stem.mtdN-NAME.bin next to OUT (--no-parts: false)
+  bool resume = false;        ///< take the chunks kept by an interrupted run where the camera's hash agrees
+  std::string server_ip;      ///< Tftp: this PC's address as the camera reaches it
+  std::string listen;         ///< Tftp: ADDR[:PORT] of the built-in server (default server_ip:69)
 };
 
 struct ShellRouteResult {
-  ShellDumpResult dump;          ///< layout, copies, blank/resumed bytes, re-reads
-  std::filesystem::path out;     ///< empty with ShellVia::Sd (the copies stay on the card)
-  uint64_t size = 0;             ///< bytes of OUT
-  std::string sha256;            ///< of OUT
-  uint32_t crc32 = 0;            ///< of OUT
-  std::string inspect_summary;   ///< image::short_summary of OUT
-  double seconds = 0;            ///< from the first command to OUT on disk
+  ShellDumpResult dump;         ///< layout, copies, blank/resumed bytes, re-reads
+  std::filesystem::path out;    ///< empty with ShellVia::Sd (the copies stay on the card)
+  uint64_t size = 0;            ///< bytes of OUT
+  std::string sha256;           ///< of OUT
+  uint32_t crc32 = 0;           ///< of OUT
+  std::string inspect_summary;  ///< image::short_summary of OUT
+  double seconds = 0;           ///< from the first command to OUT on disk
 };
 
 /// OUT-stem.mtdN-NAME.bin next to OUT.

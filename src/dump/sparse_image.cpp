@@ -49,7 +49,8 @@ SparseImage::Page* SparseImage::page(uint64_t page_addr) {
   return last_page_;
 }
 
-SparseImage::PutResult SparseImage::put_slow(uint64_t a, const uint8_t* src, uint64_t n, uint32_t line, uint8_t source) {
+SparseImage::PutResult SparseImage::put_slow(uint64_t a, const uint8_t* src, uint64_t n, uint32_t line,
+                                             uint8_t source) {
   PutResult r;
   r.repeated = true;
   while (n) {

@@ -27,9 +27,9 @@ class SparseImage {
 
   struct Page {
     uint8_t data[kPageSize];
-    uint8_t known[kPageSize / 8];          // bit per byte: read by a good line
-    uint8_t bad[kPageSize / 8];            // bit per byte: two reads disagreed
-    uint32_t first_line[kPageSize / 16];   // line of the first read of each granule (0: none yet)
+    uint8_t known[kPageSize / 8];         // bit per byte: read by a good line
+    uint8_t bad[kPageSize / 8];           // bit per byte: two reads disagreed
+    uint32_t first_line[kPageSize / 16];  // line of the first read of each granule (0: none yet)
     uint8_t first_src[kPageSize / 16];
   };
 
@@ -51,7 +51,8 @@ class SparseImage {
   PutResult put(uint64_t addr, const uint8_t* src, uint64_t n, uint32_t line, uint8_t source) {
     // Fast path: a 16-byte line at an 8-aligned address in the page of the line before, never
     // read before or read identically before (whole bitmap bytes 0x00 or 0xff).
-    if (n == 16 && (addr & 7) == 0 && (addr >> kPageBits) == last_page_addr_ && (addr & (kPageSize - 1)) <= kPageSize - 16) {
+    if (n == 16 && (addr & 7) == 0 && (addr >> kPageBits) == last_page_addr_ &&
+        (addr & (kPageSize - 1)) <= kPageSize - 16) {
       Page& pg = *last_page_;
       const uint64_t o = addr & (kPageSize - 1);
       uint8_t* k = &pg.known[o >> 3];

@@ -78,8 +78,9 @@ void Stager::prepare() {
       s_.reporter().log(LogLevel::Info, fmt::format("staging stays below 0x{:x}, under U-Boot's reserved area ({})",
                                                     ceiling_->ceiling, ceiling_->why));
     else
-      s_.reporter().log(LogLevel::Warn, "U-Boot's reserved area is unknown (no boot log, bdinfo or known SoC): "
-                                        "staging areas are not bounded; keep --chunk small");
+      s_.reporter().log(LogLevel::Warn,
+                        "U-Boot's reserved area is unknown (no boot log, bdinfo or known SoC): "
+                        "staging areas are not bounded; keep --chunk small");
   }
   if (opt_.mapped) return;
   buffer_ = opt_.buffer ? *opt_.buffer : default_buffer(s_.device_info());
@@ -102,7 +103,7 @@ void Stager::check_area(uint64_t addr, uint64_t len, std::string_view what) cons
                    "corrupts the running U-Boot",
                    what, addr, addr + len - 1, ceiling_->ceiling, ceiling_->why),
        !fits(addr, 1) ? "give a --buffer (and --readback) below that address, e.g. the default"
-                                 : "use a smaller --chunk, or a lower --buffer");
+                      : "use a smaller --chunk, or a lower --buffer");
 }
 
 uint64_t Stager::fit_chunk(uint64_t want, uint64_t align, uint64_t from, uint64_t (*areas)(uint64_t),
@@ -122,10 +123,11 @@ uint64_t Stager::fit_chunk(uint64_t want, uint64_t align, uint64_t from, uint64_
          fmt::format("no room for even {} bytes at 0x{:x} below U-Boot's reserved area from 0x{:x} ({})", align, from,
                      ceiling_->ceiling, ceiling_->why),
          "give a lower --buffer (or --readback), e.g. the default");
-  s_.reporter().log(LogLevel::Warn,
-                    fmt::format("{} {} does not fit between 0x{:x} and U-Boot's reserved area at 0x{:x} ({}): the flash "
-                                "is read in chunks of {} instead",
-                                option, format_size(want), from, ceiling_->ceiling, ceiling_->why, format_size(c)));
+  s_.reporter().log(
+      LogLevel::Warn,
+      fmt::format("{} {} does not fit between 0x{:x} and U-Boot's reserved area at 0x{:x} ({}): the flash "
+                  "is read in chunks of {} instead",
+                  option, format_size(want), from, ceiling_->ceiling, ceiling_->why, format_size(c)));
   return c;
 }
 

@@ -19,9 +19,9 @@
 namespace camdump::dump {
 
 struct StagingOptions {
-  std::optional<uint64_t> mapped;       ///< --mapped ADDR: flash offset 0 is at this address
-  std::optional<std::string> load;      ///< --load TEMPLATE; nullopt = the sf default
-  std::optional<uint64_t> buffer;       ///< --buffer ADDR; nullopt = default for the SoC
+  std::optional<uint64_t> mapped;   ///< --mapped ADDR: flash offset 0 is at this address
+  std::optional<std::string> load;  ///< --load TEMPLATE; nullopt = the sf default
+  std::optional<uint64_t> buffer;   ///< --buffer ADDR; nullopt = default for the SoC
 };
 
 /// The default `--load` template.

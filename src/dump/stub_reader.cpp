@@ -59,10 +59,11 @@ MethodChoice choose_uart_method(uboot::UbootSession& s, UartMethod method, const
   for (const char* cmd : {"go", "mw", "crc32"})
     if (!s.has_command(cmd)) return no(fmt::format("U-Boot has no `{}` command", cmd));
   c.stub = true;
-  c.reason = fmt::format("binary stub: {} ({}){}", c.soc->description, soc_why,
-                         c.soc->qemu_verified ? ""
-                         : c.soc->sources_checked ? "; UART address checked against the vendor's sources, untested on hardware"
-                                                  : "; UART address not verified on this SoC yet");
+  c.reason =
+      fmt::format("binary stub: {} ({}){}", c.soc->description, soc_why,
+                  c.soc->qemu_verified     ? ""
+                  : c.soc->sources_checked ? "; UART address checked against the vendor's sources, untested on hardware"
+                                           : "; UART address not verified on this SoC yet");
   return c;
 }
 
@@ -234,9 +235,9 @@ std::string UartMethodHook::summary() const {
   if (method_ == UartMethod::Md) return "md (--method md)";
   if (!decided_) return "md (every chunk was blank: nothing to transfer)";
   if (!reader_) return choice_.reason;
-  std::string s = fmt::format("binary stub on {}: {} bytes through the stub in {} runs, {} frames re-sent",
-                              choice_.soc->name, reader_->bytes(), reader_->stats().runs,
-                              reader_->stats().resent_frames);
+  std::string s =
+      fmt::format("binary stub on {}: {} bytes through the stub in {} runs, {} frames re-sent", choice_.soc->name,
+                  reader_->bytes(), reader_->stats().runs, reader_->stats().resent_frames);
   std::string rates;
   const auto by_rate = reader_->rate_bytes();
   for (auto it = by_rate.rbegin(); it != by_rate.rend(); ++it)

@@ -122,8 +122,7 @@ class UartMethodHook {
   const MethodChoice& choice() const { return choice_; }
   const StubChunkReader* reader() const { return reader_.get(); }
 
-  static std::function<std::optional<std::vector<uint8_t>>(uint64_t, uint64_t)> hook(
-      std::shared_ptr<UartMethodHook> h);
+  static std::function<std::optional<std::vector<uint8_t>>(uint64_t, uint64_t)> hook(std::shared_ptr<UartMethodHook> h);
 
  private:
   uboot::UbootSession& s_;

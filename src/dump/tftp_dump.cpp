@@ -28,7 +28,8 @@ bool contains(const std::vector<std::string>& lines, std::string_view needle) {
 
 std::string last_lines(const std::vector<std::string>& lines, size_t n = 3) {
   std::string s;
-  for (size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); ++i) s += (s.empty() ? "" : " | ") + lines[i];
+  for (size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); ++i)
+    s += (s.empty() ? "" : " | ") + lines[i];
   return s;
 }
 
@@ -43,7 +44,9 @@ class TftpDumper : public ConsoleRoute {
  public:
   TftpDumper(uboot::UbootSession& s, const TftpDumpOptions& o, Reporter& rep, const CancelFlag* cancel)
       : ConsoleRoute(s, o.staging, "check the wiring, power supply and watchdog; then run again with --resume"),
-        o_(o), rep_(rep), cancel_(cancel) {}
+        o_(o),
+        rep_(rep),
+        cancel_(cancel) {}
   TftpDumpResult run();
 
  private:
@@ -94,7 +97,8 @@ ChunkPlan TftpDumper::plan_for_flash() {
   // The staged chunk must stay below U-Boot's reserved area (issue 13: `--chunk 32M` from
   // 0x80600000 ran into a 64 MiB T31's stack and heap): a chunk that does not fit is made smaller.
   if (!stager_.mapped())
-    chunk = stager_.fit_chunk(std::min(chunk, length), 4096, stager_.buffer(), [](uint64_t c) { return c; }, "--chunk");
+    chunk = stager_.fit_chunk(
+        std::min(chunk, length), 4096, stager_.buffer(), [](uint64_t c) { return c; }, "--chunk");
   return ChunkPlan::make(o_.offset, length, chunk, flash, 1);
 }
 
@@ -104,10 +108,11 @@ bool TftpDumper::upload(size_t i) {
   const std::string name = fmt::format("camdump-{:08x}-{:x}.bin", c.offset, c.len);
   const uint64_t addr = stager_.stage(c.offset, c.len);
   const uint32_t dev = uboot::require_device_crc32(s_, addr, c.len, uboot::kTftpCrc);
-  auto lines = s_.run(fmt::format("tftpput {:x} {:x} {}:{}", addr, c.len, o_.server_ip, name), std::chrono::seconds(60));
+  auto lines =
+      s_.run(fmt::format("tftpput {:x} {:x} {}:{}", addr, c.len, o_.server_ip, name), std::chrono::seconds(60));
   if (contains(lines, "Unknown command")) no_tftpput();
-  auto got = rx_->server().wait_upload(name, std::chrono::seconds(contains(lines, "Bytes transferred") ? 10 : 2),
-                                       cancel_);
+  auto got =
+      rx_->server().wait_upload(name, std::chrono::seconds(contains(lines, "Bytes transferred") ? 10 : 2), cancel_);
   check_cancel(cancel_);
   if (!got) {
     rep_.log(LogLevel::Warn,
@@ -177,7 +182,9 @@ TftpDumpResult TftpDumper::run() {
     res_.sha256 = v.sha256;
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::Cancelled && out_) out_->interrupted();
-    if (out_) try { out_->save_state(); } catch (const Error&) {}
+    if (out_) try {
+        out_->save_state();
+      } catch (const Error&) {}
     throw;
   }
   res_.out = o_.out;

@@ -29,10 +29,10 @@ struct TftpDumpOptions {
   StagingOptions staging;
   std::optional<uint64_t> flash_size;
   uint64_t offset = 0;
-  std::optional<uint64_t> length;        ///< default: to the end of the flash
-  uint64_t chunk = 16ull << 20;          ///< bytes per tftpput (fits the RAM of a 64 MiB T31)
-  unsigned retries = 2;                  ///< re-uploads of a chunk whose CRC does not match
-  bool resume = false;                   ///< continue from OUT.part + OUT.part.state
+  std::optional<uint64_t> length;  ///< default: to the end of the flash
+  uint64_t chunk = 16ull << 20;    ///< bytes per tftpput (fits the RAM of a 64 MiB T31)
+  unsigned retries = 2;            ///< re-uploads of a chunk whose CRC does not match
+  bool resume = false;             ///< continue from OUT.part + OUT.part.state
 };
 
 struct TftpDumpResult {
@@ -40,10 +40,10 @@ struct TftpDumpResult {
   uint64_t offset = 0, length = 0, flash_size = 0;
   uint32_t crc32 = 0;  ///< of the whole output (each chunk matched the device's crc32)
   std::string sha256;
-  unsigned chunks = 0, retries = 0;    ///< chunks uploaded in this run, re-uploads
-  uint64_t resumed_bytes = 0;          ///< taken over from a previous run (re-checked)
-  uint64_t resets = 0;                 ///< camera resets survived
-  uint64_t chunk = 0;  ///< bytes per tftpput (--chunk, or less to stay below U-Boot's reserved area)
+  unsigned chunks = 0, retries = 0;  ///< chunks uploaded in this run, re-uploads
+  uint64_t resumed_bytes = 0;        ///< taken over from a previous run (re-checked)
+  uint64_t resets = 0;               ///< camera resets survived
+  uint64_t chunk = 0;                ///< bytes per tftpput (--chunk, or less to stay below U-Boot's reserved area)
   double seconds = 0;
   uboot::DeviceInfo device;
 };
@@ -51,7 +51,6 @@ struct TftpDumpResult {
 /// Runs the route on an attached-or-not session. Throws Error(Unsupported) when the U-Boot has no
 /// tftpput (naming the routes that work), Error(VerifyMismatch) when a chunk never matches,
 /// Error(Cancelled) after saving OUT.part and its state on Ctrl-C.
-TftpDumpResult dump_tftp(uboot::UbootSession& s, const TftpDumpOptions& o, Reporter& rep,
-                         const CancelFlag* cancel);
+TftpDumpResult dump_tftp(uboot::UbootSession& s, const TftpDumpOptions& o, Reporter& rep, const CancelFlag* cancel);
 
 }  // namespace camdump::dump

@@ -95,8 +95,7 @@ TftpInbox::~TftpInbox() {
     ScopedFsIdentity as(identity_);
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
-  } catch (const std::exception&) {
-  }
+  } catch (const std::exception&) {}
 }
 
 void TftpInbox::pump() { queue_->drain(rep_); }
@@ -113,8 +112,9 @@ std::vector<uint8_t> TftpInbox::wait_for(const std::string& name, std::chrono::m
     if (r || left.count() <= 0) break;
     if (server_->ended() || failed_) fail(ErrorKind::Io, "the TFTP server stopped (see the log above)");
   }
-  if (!r) fail(ErrorKind::Timeout, fmt::format("no TFTP upload of {} arrived", tftp::printable_name(name)),
-               "check that the camera can reach this PC over UDP (firewall, --server-ip)");
+  if (!r)
+    fail(ErrorKind::Timeout, fmt::format("no TFTP upload of {} arrived", tftp::printable_name(name)),
+         "check that the camera can reach this PC over UDP (firewall, --server-ip)");
   ScopedFsIdentity as(identity_);
   auto data = read_file(r->path);
   std::error_code ec;

@@ -83,8 +83,7 @@ void UartDumper::restore_baud() noexcept {
   if (!fast_ || !orig_baud_) return;
   try {
     s_.set_baud(*orig_baud_);
-  } catch (...) {
-  }
+  } catch (...) {}
   fast_ = false;
 }
 
@@ -264,7 +263,9 @@ UartDumpResult UartDumper::run() {
       fail(ErrorKind::Cancelled, "interrupted before the dump started; nothing was written",
            "run the same command again");
     if (e.kind() == ErrorKind::Cancelled) out_->interrupted();
-    if (out_) try { out_->save_state(); } catch (const Error&) {}
+    if (out_) try {
+        out_->save_state();
+      } catch (const Error&) {}
     throw;
   }
   finish_result();

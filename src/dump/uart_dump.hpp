@@ -25,11 +25,11 @@ struct UartDumpOptions {
   std::filesystem::path out;
   std::optional<uint64_t> flash_size;  ///< nullopt = auto (sf probe)
   uint64_t offset = 0;
-  std::optional<uint64_t> length;      ///< nullopt = to the end of the flash
+  std::optional<uint64_t> length;  ///< nullopt = to the end of the flash
   StagingOptions staging;
   uint64_t chunk = 64 * 1024;
-  std::optional<uboot::MdWidth> width; ///< nullopt = auto (widest that works)
-  std::optional<uint32_t> fast_baud;   ///< nullopt = off
+  std::optional<uboot::MdWidth> width;  ///< nullopt = auto (widest that works)
+  std::optional<uint32_t> fast_baud;    ///< nullopt = off
   bool skip_blank = true;
   unsigned retries = 4;
   bool resume = false;
@@ -46,13 +46,13 @@ struct UartDumpResult {
   uint64_t fast_bytes = 0;                   ///< of read_bytes, delivered by fast_read (binary stub)
   uint64_t resumed_bytes = 0;                ///< taken over from a previous run (re-checked)
   uint64_t reread_lines = 0, chunk_retries = 0, resets = 0;
-  uint64_t rx_bytes = 0, tx_bytes = 0;       ///< wire bytes during this run
-  uint32_t crc32 = 0;                        ///< of the file, equal to the device's
+  uint64_t rx_bytes = 0, tx_bytes = 0;  ///< wire bytes during this run
+  uint32_t crc32 = 0;                   ///< of the file, equal to the device's
   std::string sha256;
   double seconds = 0;
   uboot::MdWidth width = 4;
-  std::optional<uint32_t> baud;              ///< rate used for the bulk of the dump
-  std::string baud_note;                     ///< what happened with --fast-baud
+  std::optional<uint32_t> baud;  ///< rate used for the bulk of the dump
+  std::string baud_note;         ///< what happened with --fast-baud
   uboot::DeviceInfo device;
   std::string flash_name;
   double wire_per_byte() const {

@@ -30,9 +30,10 @@ std::string describe_plan(const UbootRestoreSummary& s, const UbootRestoreOption
                    (s.end - s.begin) / std::max<uint64_t>(s.erase_unit, 1), format_size(s.plan.bytes),
                    s.plan.units.size(), s.plan.units.empty() ? "none" : format_units(s.plan.units));
   if (s.plan.boot_units)
-    t += fmt::format("  the boot region {}-{} (SPL + U-Boot) differs: its {} units go last; a power cut while they "
-                     "are written leaves a camera that only a programmer can bring back\n",
-                     hex(s.boot.first), hex(s.boot.second - 1), s.plan.boot_units);
+    t += fmt::format(
+        "  the boot region {}-{} (SPL + U-Boot) differs: its {} units go last; a power cut while they "
+        "are written leaves a camera that only a programmer can bring back\n",
+        hex(s.boot.first), hex(s.boot.second - 1), s.plan.boot_units);
   t += s.backup.empty() ? "  backup: none (--no-backup)\n" : "  backup of the flash: " + s.backup.string() + "\n";
   return t;
 }
@@ -77,7 +78,8 @@ uint64_t UbootRestorer::flash_in_ram(uint64_t off, uint64_t len) {
   if (stager_.mapped()) return *o_.staging.mapped + off;
   auto lines = s_.run(fmt::format("sf read {:x} {:x} {:x}", read_area_, off, len), std::chrono::seconds(120));
   if (auto ok = uboot::parse_sf_read(lines); ok && !*ok)
-    fail(ErrorKind::Protocol, fmt::format("sf read of {}+{} failed: {}", hex(off), hex(len), lines.empty() ? "" : lines.back()));
+    fail(ErrorKind::Protocol,
+         fmt::format("sf read of {}+{} failed: {}", hex(off), hex(len), lines.empty() ? "" : lines.back()));
   return read_area_;
 }
 
@@ -156,11 +158,12 @@ void UbootRestorer::choose_range(const image::InspectReport& ir) {
     fail(ErrorKind::Usage,
          fmt::format("{} is {} but the flash ({}) holds {}: refusing to write it", o_.image.string(), format_size(isz),
                      sum_.chip.empty() ? "sf probe" : sum_.chip, format_size(chip)),
-         isz < chip ? "to write a part of the flash, give --offset where the image belongs" : "is this the right camera?");
+         isz < chip ? "to write a part of the flash, give --offset where the image belongs"
+                    : "is this the right camera?");
   }
   if (sum_.end > chip || sum_.begin >= sum_.end)
-    fail(ErrorKind::Usage, fmt::format("range {}-{} does not fit the {} flash", hex(sum_.begin), hex(sum_.end - 1),
-                                       format_size(chip)));
+    fail(ErrorKind::Usage,
+         fmt::format("range {}-{} does not fit the {} flash", hex(sum_.begin), hex(sum_.end - 1), format_size(chip)));
   if (sum_.begin % sum_.erase_unit || sum_.end % sum_.erase_unit)
     fail(ErrorKind::Usage, fmt::format("--offset and --length must be multiples of the erase unit ({}; `sf erase` "
                                        "refuses anything else)",
@@ -182,8 +185,7 @@ void UbootRestorer::preflight() {
   }
   sum_.flash_size = probe_.size.value_or(0);
   if (o_.flash_size) sum_.flash_size = *o_.flash_size;
-  if (!sum_.flash_size)
-    fail(ErrorKind::Usage, "sf probe did not say how large the flash is", "pass --flash-size SIZE");
+  if (!sum_.flash_size) fail(ErrorKind::Usage, "sf probe did not say how large the flash is", "pass --flash-size SIZE");
   sum_.erase_unit = probe_.erase_size.value_or(65536);
   if (sum_.erase_unit < 4096 || sum_.erase_unit > 262144 || (sum_.erase_unit & (sum_.erase_unit - 1)))
     sum_.erase_unit = 65536;
@@ -201,13 +203,14 @@ void UbootRestorer::preflight() {
       if (!o_.force) fail(ErrorKind::Usage, what + ": refusing to write it", "--force writes it anyway");
       sum_.notes.push_back(what);
     } else if (sum_.chip_id.empty()) {
-      sum_.notes.push_back(fmt::format("sf probe printed no JEDEC ID: the chip recorded at dump time ({}, ID {}) "
-                                       "is checked by size only",
-                                       rec->name, rec->id));
+      sum_.notes.push_back(
+          fmt::format("sf probe printed no JEDEC ID: the chip recorded at dump time ({}, ID {}) "
+                      "is checked by size only",
+                      rec->name, rec->id));
     }
   } else {
-    sum_.notes.push_back(fmt::format("no chip record ({}): the chip ID cannot be checked",
-                                     ch341a::chip_record_path(o_.image).string()));
+    sum_.notes.push_back(
+        fmt::format("no chip record ({}): the chip ID cannot be checked", ch341a::chip_record_path(o_.image).string()));
   }
   choose_range(ir);
   sum_.boot = boot_region(ir);
@@ -244,8 +247,8 @@ UbootRestoreSummary UbootRestorer::run() {
   st.begin = sum_.begin, st.end = sum_.end;
   std::optional<RestoreState> saved = RestoreState::load(state_path);
   if (saved && !o_.resume && !o_.dry_run)
-    fail(ErrorKind::Usage, fmt::format("an earlier restore of {} was interrupted ({})", o_.image.string(),
-                                       state_path.string()),
+    fail(ErrorKind::Usage,
+         fmt::format("an earlier restore of {} was interrupted ({})", o_.image.string(), state_path.string()),
          "add --resume to continue it (it compares the flash again and writes what still differs)");
   if (o_.resume && saved) {
     if (saved->image_sha256 != st.image_sha256 || saved->chip_id != st.chip_id || saved->begin != st.begin ||
@@ -271,10 +274,11 @@ UbootRestoreSummary UbootRestorer::run() {
   } else if (need_backup) {
     sum_.backup = o_.image.string() + ".before-restore.bin";
     if (std::filesystem::exists(sum_.backup))
-      fail(ErrorKind::Usage, fmt::format("{} exists already (from an earlier restore?): not overwriting it",
-                                         sum_.backup.string()),
+      fail(ErrorKind::Usage,
+           fmt::format("{} exists already (from an earlier restore?): not overwriting it", sum_.backup.string()),
            "pass it as --backup FILE (it is checked against the flash), or move it away");
-    if (!o_.make_backup) fail(ErrorKind::Unsupported, "this route cannot take a backup", "use --no-backup or --backup FILE");
+    if (!o_.make_backup)
+      fail(ErrorKind::Unsupported, "this route cannot take a backup", "use --no-backup or --backup FILE");
     rep_.log(LogLevel::Info, fmt::format("backing up the flash to {} first (verified)", sum_.backup.string()));
     o_.make_backup(s_, sum_.backup);
     guarded([&] { setup(); });  // the dump may have changed the console's state

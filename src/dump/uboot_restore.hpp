@@ -46,13 +46,13 @@ struct UbootRestoreOptions {
   std::filesystem::path image;
   uint64_t offset = 0, length = 0;  ///< --offset/--length (multiples of the erase unit)
   bool offset_given = false;
-  std::string part;                 ///< --part NAME from the image's layout
-  StagingOptions staging;           ///< --buffer (safe RAM), --mapped
+  std::string part;                    ///< --part NAME from the image's layout
+  StagingOptions staging;              ///< --buffer (safe RAM), --mapped
   std::optional<uint64_t> flash_size;  ///< --flash-size when sf probe cannot tell
   bool force = false, no_backup = false, resume = false, dry_run = false;
-  std::filesystem::path backup;     ///< --backup FILE: an existing verified dump of this flash
-  unsigned tries = 3;               ///< erase+write attempts per unit
-  bool erase = true;                ///< false only in tests: shows that verification catches a missing erase
+  std::filesystem::path backup;  ///< --backup FILE: an existing verified dump of this flash
+  unsigned tries = 3;            ///< erase+write attempts per unit
+  bool erase = true;             ///< false only in tests: shows that verification catches a missing erase
   std::function<bool(const std::string& plan)> confirm;  ///< empty = --yes
   /// Dump the whole flash to this file by the route's own reader, verified (unless --no-backup).
   std::function<void(uboot::UbootSession& s, const std::filesystem::path& out)> make_backup;
@@ -60,8 +60,8 @@ struct UbootRestoreOptions {
 
 struct UbootRestoreSummary {
   uint64_t flash_size = 0, erase_unit = 0;
-  std::string chip;                  ///< as sf probe printed it
-  std::string chip_id;               ///< "EF 40 18" when sf probe printed the JEDEC ID
+  std::string chip;     ///< as sf probe printed it
+  std::string chip_id;  ///< "EF 40 18" when sf probe printed the JEDEC ID
   uint64_t begin = 0, end = 0;
   std::pair<uint64_t, uint64_t> boot{0, 0};
   RestorePlan plan;
@@ -69,10 +69,10 @@ struct UbootRestoreSummary {
   std::filesystem::path backup;
   bool dry_run = false, resumed = false;
   uint64_t units_written = 0, unit_retries = 0, load_retries = 0, resets = 0, final_rewrites = 0;
-  uint64_t erases = 0, bytes_written = 0;  ///< sf erase commands, bytes given to sf write
+  uint64_t erases = 0, bytes_written = 0;          ///< sf erase commands, bytes given to sf write
   uint64_t loaded_bytes = 0, load_wire_chars = 0;  ///< payload moved by the loader, console chars it cost
-  uint64_t wire_chars = 0;           ///< all console characters of the run (both ways)
-  uint32_t crc32 = 0;                ///< of the range, equal to the device's (chunk by chunk)
+  uint64_t wire_chars = 0;                         ///< all console characters of the run (both ways)
+  uint32_t crc32 = 0;                              ///< of the range, equal to the device's (chunk by chunk)
   double seconds = 0;
   std::string loader;
 };

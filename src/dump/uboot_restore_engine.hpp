@@ -18,8 +18,8 @@ class UbootRestorer {
   UbootRestoreSummary run();
 
  private:
-  static constexpr unsigned kMaxRecoveries = 30;     // camera resets / lost prompts survived in one run
-  static constexpr uint64_t kMaxUnit = 64 * 1024;    // the largest unit the plan makes
+  static constexpr unsigned kMaxRecoveries = 30;   // camera resets / lost prompts survived in one run
+  static constexpr uint64_t kMaxUnit = 64 * 1024;  // the largest unit the plan makes
 
   void setup();
   void recover(const uboot::ConsoleLost& e);

@@ -34,8 +34,8 @@ void UbootRestorer::ensure_loaded(const RestoreUnit& u, uint32_t want_crc) {
       throw;
     } catch (const Error& e) {
       if (e.kind() == ErrorKind::Cancelled || e.kind() == ErrorKind::Usage || e.kind() == ErrorKind::Unsupported) throw;
-      rep_.log(LogLevel::Warn, fmt::format("{}: loading {}+{} failed: {}", loader_.name(), hex(u.offset), hex(u.size),
-                                           e.what()));
+      rep_.log(LogLevel::Warn,
+               fmt::format("{}: loading {}+{} failed: {}", loader_.name(), hex(u.offset), hex(u.size), e.what()));
       if (!s_.resync()) throw uboot::ConsoleLost(uboot::ConsoleLost::Why::Silent, "no prompt after a failed load");
       ++sum_.load_retries;
       continue;
@@ -137,9 +137,10 @@ void UbootRestorer::final_check() {
     });
     if (!bad.empty()) {
       if (++rounds > std::max(1u, o_.tries))
-        fail(ErrorKind::VerifyMismatch, fmt::format("final check: {} keeps differing from the image", format_units(bad)));
-      rep_.log(LogLevel::Warn, fmt::format("final check: {} differs from the image; writing it again",
-                                           format_units(bad)));
+        fail(ErrorKind::VerifyMismatch,
+             fmt::format("final check: {} keeps differing from the image", format_units(bad)));
+      rep_.log(LogLevel::Warn,
+               fmt::format("final check: {} differs from the image; writing it again", format_units(bad)));
       for (const auto& u : bad) write_unit(u);
       sum_.final_rewrites += bad.size();
       continue;  // check this chunk again

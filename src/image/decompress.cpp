@@ -21,7 +21,7 @@ namespace camdump::image {
 namespace {
 
 using detail::rd_be32;
-constexpr uint64_t kMaxOut = 256ull << 20;   // no camera payload decompresses to more
+constexpr uint64_t kMaxOut = 256ull << 20;     // no camera payload decompresses to more
 constexpr uint32_t kMaxLzopBlock = 64u << 20;  // lzop's MAX_BLOCK_SIZE
 constexpr size_t kChunk = 1 << 20;
 
@@ -49,21 +49,29 @@ PayloadCheck decode_lzop(std::span<const uint8_t> d, const CancelFlag* cancel,
   if (!inited) return fail_at(p, 0, "liblzo2 failed to initialise");
   size_t pos = 9;
   auto need = [&](size_t n) { return pos + n <= d.size(); };
-  auto u16 = [&] { uint16_t v = uint16_t(d[pos] << 8 | d[pos + 1]); pos += 2; return v; };
-  auto u32 = [&] { uint32_t v = rd_be32(d.data() + pos); pos += 4; return v; };
+  auto u16 = [&] {
+    uint16_t v = uint16_t(d[pos] << 8 | d[pos + 1]);
+    pos += 2;
+    return v;
+  };
+  auto u32 = [&] {
+    uint32_t v = rd_be32(d.data() + pos);
+    pos += 4;
+    return v;
+  };
   const uint16_t version = u16();
   if (version < 0x0900) return fail_at(p, 9, fmt::format("lzop header version {:#x} is too old", version));
-  pos += 2;                              // library version
-  if (version >= 0x0940) pos += 2;       // version needed to extract
+  pos += 2;                         // library version
+  if (version >= 0x0940) pos += 2;  // version needed to extract
   const uint8_t method = d[pos++];
-  if (version >= 0x0940) ++pos;          // level
+  if (version >= 0x0940) ++pos;  // level
   if (!need(4)) return fail_at(p, pos, "lzop header cut off");
   const uint32_t flags = u32();
   if (flags & kFilter) pos += 4;
-  pos += 8;                              // mode, mtime low
-  if (version >= 0x0940) pos += 4;       // mtime high
+  pos += 8;                         // mode, mtime low
+  if (version >= 0x0940) pos += 4;  // mtime high
   if (!need(1)) return fail_at(p, pos, "lzop header cut off");
-  pos += 1 + d[pos];                     // file name
+  pos += 1 + d[pos];  // file name
   if (!need(4)) return fail_at(p, pos, "lzop header cut off");
   const auto hdr = d.subspan(9, pos - 9);
   const uint32_t stored = u32();
@@ -87,12 +95,13 @@ PayloadCheck decode_lzop(std::span<const uint8_t> d, const CancelFlag* cancel,
     if (!need(4)) return fail_at(p, block, "lzop block header cut off");
     const uint32_t src_len = u32();
     if (dst_len > kMaxLzopBlock || src_len > dst_len || expected + dst_len > kMaxOut)
-      return fail_at(p, block, fmt::format("lzop block at {} declares {} -> {} bytes (impossible)", hex(block),
-                                           src_len, dst_len));
+      return fail_at(
+          p, block, fmt::format("lzop block at {} declares {} -> {} bytes (impossible)", hex(block), src_len, dst_len));
     expected += dst_len;
     const size_t nsum_d = (flags & kAdler32D ? 1 : 0) + (flags & kCrc32D ? 1 : 0);
     const size_t nsum_c = src_len < dst_len ? (flags & kAdler32C ? 1 : 0) + (flags & kCrc32C ? 1 : 0) : 0;
-    if (!need(4 * (nsum_d + nsum_c) + src_len)) return fail_at(p, block, fmt::format("lzop block at {} is cut off", hex(block)));
+    if (!need(4 * (nsum_d + nsum_c) + src_len))
+      return fail_at(p, block, fmt::format("lzop block at {} is cut off", hex(block)));
     const uint8_t* sums = d.data() + pos;
     pos += 4 * (nsum_d + nsum_c);
     const auto src = d.subspan(pos, src_len);
@@ -107,8 +116,9 @@ PayloadCheck decode_lzop(std::span<const uint8_t> d, const CancelFlag* cancel,
       lzo_uint got = dst_len;
       const int r = lzo1x_decompress_safe(const_cast<uint8_t*>(src.data()), src_len, out.data(), &got, nullptr);
       if (r != LZO_E_OK || got != dst_len)
-        return fail_at(p, pos, fmt::format("lzop block at {} fails to decompress (LZO error {}, {} of {} bytes)",
-                                           hex(block), r, got, dst_len));
+        return fail_at(p, pos,
+                       fmt::format("lzop block at {} fails to decompress (LZO error {}, {} of {} bytes)", hex(block), r,
+                                   got, dst_len));
       plain = {out.data(), dst_len};
     }
     if ((flags & kAdler32D) && adler(plain) != rd_be32(sums))
@@ -152,19 +162,23 @@ PayloadCheck decode_lzma(std::span<const uint8_t> d, PayloadFormat f, const Canc
     if (r == LZMA_NO_CHECK) no_check = true;
     const size_t got = out.size() - s.avail_out;
     if (sink && got) sink({out.data(), got});
-    if (s.total_out > kMaxOut) { r = LZMA_MEMLIMIT_ERROR; break; }
+    if (s.total_out > kMaxOut) {
+      r = LZMA_MEMLIMIT_ERROR;
+      break;
+    }
   }
   p.in_bytes = s.total_in;
   p.out_bytes = s.total_out;
   lzma_end(&s);
   if (r != LZMA_STREAM_END) {
-    const char* why = r == LZMA_DATA_ERROR ? "corrupt compressed data"
-                      : r == LZMA_BUF_ERROR ? "the data ends before the stream does"
-                      : r == LZMA_FORMAT_ERROR ? "not a valid header"
-                      : r == LZMA_OPTIONS_ERROR ? "unsupported options"
+    const char* why = r == LZMA_DATA_ERROR       ? "corrupt compressed data"
+                      : r == LZMA_BUF_ERROR      ? "the data ends before the stream does"
+                      : r == LZMA_FORMAT_ERROR   ? "not a valid header"
+                      : r == LZMA_OPTIONS_ERROR  ? "unsupported options"
                       : r == LZMA_MEMLIMIT_ERROR ? "decompresses to more than 256 MiB"
-                                                  : "decoder error";
-    return fail_at(p, p.in_bytes, fmt::format("{} stream fails at byte {}: {}", payload_format_name(f), p.in_bytes, why));
+                                                 : "decoder error";
+    return fail_at(p, p.in_bytes,
+                   fmt::format("{} stream fails at byte {}: {}", payload_format_name(f), p.in_bytes, why));
   }
   p.checksummed = f == PayloadFormat::Xz && !no_check;  // the xz check (CRC32/CRC64/SHA-256) was verified
   p.ok = true;
@@ -196,9 +210,11 @@ PayloadCheck decode_gzip(std::span<const uint8_t> d, const CancelFlag* cancel,
   const std::string msg = z.msg ? z.msg : "";
   inflateEnd(&z);
   if (r != Z_STREAM_END)
-    return fail_at(p, p.in_bytes, fmt::format("gzip stream fails at byte {}: {}", p.in_bytes,
-                                              r == Z_BUF_ERROR ? "the data ends before the stream does"
-                                              : !msg.empty() ? msg : "decoder error"));
+    return fail_at(p, p.in_bytes,
+                   fmt::format("gzip stream fails at byte {}: {}", p.in_bytes,
+                               r == Z_BUF_ERROR ? "the data ends before the stream does"
+                               : !msg.empty()   ? msg
+                                                : "decoder error"));
   p.checksummed = true;  // the gzip trailer's CRC-32 and length were checked by inflate
   p.ok = true;
   return p;
@@ -219,7 +235,11 @@ const char* payload_format_name(PayloadFormat f) {
 
 PayloadFormat sniff_payload(std::span<const uint8_t> d) {
   if (d.size() >= 9 && d[0] == 0x89 && d[1] == 'L' && d[2] == 'Z' && d[3] == 'O') return PayloadFormat::Lzop;
-  if (d.size() >= 6 && std::memcmp(d.data(), "\xfd" "7zXZ\0", 6) == 0) return PayloadFormat::Xz;
+  if (d.size() >= 6 && std::memcmp(d.data(),
+                                   "\xfd"
+                                   "7zXZ\0",
+                                   6) == 0)
+    return PayloadFormat::Xz;
   if (d.size() >= 3 && d[0] == 0x1f && d[1] == 0x8b && d[2] == 8) return PayloadFormat::Gzip;
   // .lzma: properties byte lc/lp/pb < 225 (0x5d is the usual), a power-of-two-ish dictionary.
   if (d.size() >= 13 && d[0] < 225) {
@@ -247,7 +267,8 @@ std::string describe_payload(const PayloadCheck& p) {
   const char* name = payload_format_name(p.format);
   if (!p.ok) return fmt::format("{} payload BAD: {}", name, p.error);
   std::string s = fmt::format("{} payload decoded to its end: {}", name, format_size(p.out_bytes));
-  if (p.format == PayloadFormat::Lzop) return s + (p.checksummed ? ", every block's checksum ok" : " (no block checksums)");
+  if (p.format == PayloadFormat::Lzop)
+    return s + (p.checksummed ? ", every block's checksum ok" : " (no block checksums)");
   if (p.checksummed) return s + (p.format == PayloadFormat::Gzip ? ", CRC-32 ok" : ", xz check ok");
   return s + " (the format has no checksum)";
 }

@@ -25,13 +25,13 @@ PayloadFormat sniff_payload(std::span<const uint8_t> d);
 
 struct PayloadCheck {
   PayloadFormat format = PayloadFormat::None;
-  bool ok = false;               ///< decoded to its end without error (and checksums agreed)
-  bool checksummed = false;      ///< a checksum inside the format covered the output and agreed
-  uint64_t in_bytes = 0;         ///< compressed bytes consumed
-  uint64_t out_bytes = 0;        ///< decompressed bytes produced
+  bool ok = false;                       ///< decoded to its end without error (and checksums agreed)
+  bool checksummed = false;              ///< a checksum inside the format covered the output and agreed
+  uint64_t in_bytes = 0;                 ///< compressed bytes consumed
+  uint64_t out_bytes = 0;                ///< decompressed bytes produced
   std::optional<uint64_t> expected_out;  ///< size the format's header declares, when it does
-  uint64_t error_at = 0;         ///< offset inside the payload where decoding failed
-  std::string error;             ///< what failed ("" when ok)
+  uint64_t error_at = 0;                 ///< offset inside the payload where decoding failed
+  std::string error;                     ///< what failed ("" when ok)
 };
 
 /// Decode `d` as `f` to its end. `sink` (optional) receives the decompressed bytes in order.

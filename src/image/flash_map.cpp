@@ -69,8 +69,8 @@ char map_letter(MapKind k) {
 }
 
 const char* map_name(MapKind k) {
-  static const char* const n[] = {"boot", "env", "kernel", "rootfs", "data", "other", "blank", "zero",
-                                  "problem", "missing"};
+  static const char* const n[] = {"boot",  "env",   "kernel", "rootfs",  "data",
+                                  "other", "blank", "zero",   "problem", "missing"};
   return n[size_t(k)];
 }
 
@@ -83,12 +83,20 @@ std::vector<MapKind> flash_map_cells(const InspectReport& r, size_t cells) {
   };
   for (size_t i = 0; i < cells; ++i) {
     auto [a, b] = cell_range(i);
-    if (a >= r.size) { out[i] = MapKind::Missing; continue; }
+    if (a >= r.size) {
+      out[i] = MapKind::Missing;
+      continue;
+    }
     for (const auto& p : r.parts)
-      if (!p.overlapping && p.offset < b && p.offset + p.size > a) { out[i] = part_kind(p); break; }
+      if (!p.overlapping && p.offset < b && p.offset + p.size > a) {
+        out[i] = part_kind(p);
+        break;
+      }
     uint64_t blank = 0, zero = 0;
-    for (const auto& g : r.blank) blank += std::min(b, g.end()) > std::max(a, g.offset) ? std::min(b, g.end()) - std::max(a, g.offset) : 0;
-    for (const auto& g : r.zero) zero += std::min(b, g.end()) > std::max(a, g.offset) ? std::min(b, g.end()) - std::max(a, g.offset) : 0;
+    for (const auto& g : r.blank)
+      blank += std::min(b, g.end()) > std::max(a, g.offset) ? std::min(b, g.end()) - std::max(a, g.offset) : 0;
+    for (const auto& g : r.zero)
+      zero += std::min(b, g.end()) > std::max(a, g.offset) ? std::min(b, g.end()) - std::max(a, g.offset) : 0;
     if (blank >= b - a) out[i] = MapKind::Blank;
     else if (zero >= b - a) out[i] = MapKind::Zero;
   }
@@ -114,10 +122,14 @@ std::vector<MapKind> flash_map_cells(const InspectReport& r, size_t cells) {
       if (!p.overlapping && p.name == name) owner = &p;
     if (owner && owner->offset < r.size && kinds[at] != part_kind(*owner)) {
       const size_t c0 = size_t(std::min<uint64_t>(cells - 1, owner->offset * cells / span));
-      const size_t c1 = size_t(std::min<uint64_t>(cells - 1, (owner->offset + std::max<uint64_t>(owner->size, 1) - 1) * cells / span));
+      const size_t c1 = size_t(
+          std::min<uint64_t>(cells - 1, (owner->offset + std::max<uint64_t>(owner->size, 1) - 1) * cells / span));
       size_t best = at, dist = SIZE_MAX;
       for (size_t i = c0; i <= c1; ++i)
-        if (kinds[i] == part_kind(*owner) && size_t(i > at ? i - at : at - i) < dist) { best = i; dist = i > at ? i - at : at - i; }
+        if (kinds[i] == part_kind(*owner) && size_t(i > at ? i - at : at - i) < dist) {
+          best = i;
+          dist = i > at ? i - at : at - i;
+        }
       at = best;
     }
     out[at] = MapKind::Problem;
@@ -138,9 +150,10 @@ std::string flash_map_svg(const InspectReport& r, const std::string& title) {
   s += fmt::format("<text x=\"{}\" y=\"38\" fill=\"{}\">{}</text>\n", x0, r.ok() ? "#2e8b57" : "#e00000",
                    r.ok() ? "OK" : fmt::format("{} problem(s)", r.problems.size()));
   if (span > r.size)
-    s += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"white\" stroke=\"#e00000\" "
-                     "stroke-dasharray=\"4\"><title>missing {}..{}</title></rect>\n",
-                     X(r.size), barY, X(span) - X(r.size), barH, hex(r.size), hex(span));
+    s += fmt::format(
+        "<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"white\" stroke=\"#e00000\" "
+        "stroke-dasharray=\"4\"><title>missing {}..{}</title></rect>\n",
+        X(r.size), barY, X(span) - X(r.size), barH, hex(r.size), hex(span));
   // Labels under the bar, one row each where needed, so that no leader line crosses a label:
   // placed right to left, a label goes one row below every label to its right whose leader line
   // would run through it (lines start at their part's offset; labels extend to the right).
@@ -163,30 +176,34 @@ std::string flash_map_svg(const InspectReport& r, const std::string& title) {
     const PartReport& p = *shown[i];
     const uint64_t end = std::min(p.offset + p.size, r.size);
     const MapKind k = p.ok ? part_kind(p) : MapKind::Problem;
-    s += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"{}\" stroke=\"black\" "
-                     "stroke-width=\"0.5\"><title>{} {}..{} {}: {}</title></rect>\n",
-                     X(p.offset), barY, std::max(0.5, X(end) - X(p.offset)), barH, color(k), esc(p.name),
-                     hex(p.offset), hex(p.offset + p.size), format_size(p.size), esc(p.summary));
+    s += fmt::format(
+        "<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"{}\" stroke=\"black\" "
+        "stroke-width=\"0.5\"><title>{} {}..{} {}: {}</title></rect>\n",
+        X(p.offset), barY, std::max(0.5, X(end) - X(p.offset)), barH, color(k), esc(p.name), hex(p.offset),
+        hex(p.offset + p.size), format_size(p.size), esc(p.summary));
     const double ly = barY + barH + 16 + kRowH * rows[i];
     s += fmt::format("<line class=\"leader\" x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"#999\"/>\n",
                      X(p.offset), barY + barH, ly - 10);
-    s += fmt::format("<text class=\"label\" x=\"{:.1f}\" y=\"{}\">{}</text><text class=\"label\" x=\"{:.1f}\" y=\"{}\" "
-                     "fill=\"#555\">@{} {}</text>\n",
-                     X(p.offset) + 2, ly, esc(p.name), X(p.offset) + 2, ly + 12, hex(p.offset), format_size(p.size));
+    s += fmt::format(
+        "<text class=\"label\" x=\"{:.1f}\" y=\"{}\">{}</text><text class=\"label\" x=\"{:.1f}\" y=\"{}\" "
+        "fill=\"#555\">@{} {}</text>\n",
+        X(p.offset) + 2, ly, esc(p.name), X(p.offset) + 2, ly + 12, hex(p.offset), format_size(p.size));
   }
   auto overlay = [&](const std::vector<ByteRange>& v, const char* fill, const char* what) {
     for (const auto& g : v)
-      s += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"{}\" opacity=\"0.75\">"
-                       "<title>{} {}..{} ({})</title></rect>\n",
-                       X(g.offset), barY + barH / 2, std::max(0.5, X(g.end()) - X(g.offset)), barH / 2, fill, what,
-                       hex(g.offset), hex(g.end()), format_size(g.size));
+      s += fmt::format(
+          "<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"{}\" opacity=\"0.75\">"
+          "<title>{} {}..{} ({})</title></rect>\n",
+          X(g.offset), barY + barH / 2, std::max(0.5, X(g.end()) - X(g.offset)), barH / 2, fill, what, hex(g.offset),
+          hex(g.end()), format_size(g.size));
   };
   overlay(r.blank, "#eeeeee", "blank 0xff");
   overlay(r.zero, "#333333", "zero 0x00");
   for (const auto& p : r.problems)
-    s += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"#e00000\" stroke-width=\"2\">"
-                     "<title>{3}</title></line>\n",
-                     X(std::min(p.offset, span)), barY - 6, barY + barH + 6, esc(p.text()));
+    s += fmt::format(
+        "<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"#e00000\" stroke-width=\"2\">"
+        "<title>{3}</title></line>\n",
+        X(std::min(p.offset, span)), barY - 6, barY + barH + 6, esc(p.text()));
   double y = barY + barH + 16 + kRowH * (max_row + 1) + 14;
   for (const auto& p : r.problems) {
     s += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#e00000\">{}</text>\n", x0, y, esc(p.text()));
@@ -195,9 +212,10 @@ std::string flash_map_svg(const InspectReport& r, const std::string& title) {
   double lx = x0;
   for (MapKind k : {MapKind::Boot, MapKind::Env, MapKind::Kernel, MapKind::Rootfs, MapKind::Data, MapKind::Other,
                     MapKind::Blank, MapKind::Zero, MapKind::Problem}) {
-    s += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"{}\" stroke=\"black\" "
-                     "stroke-width=\"0.5\"/><text x=\"{}\" y=\"{}\">{}</text>\n",
-                     lx, y + 6, color(k), lx + 14, y + 15, map_name(k));
+    s += fmt::format(
+        "<rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"{}\" stroke=\"black\" "
+        "stroke-width=\"0.5\"/><text x=\"{}\" y=\"{}\">{}</text>\n",
+        lx, y + 6, color(k), lx + 14, y + 15, map_name(k));
     lx += 90;
   }
   s += "</svg>\n";

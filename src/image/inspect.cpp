@@ -65,20 +65,22 @@ bool named(const PartReport& p, std::initializer_list<const char*> names) {
   return false;
 }
 
-void check_part(std::span<const uint8_t> img, PartReport& p, const InspectReport& r,
-                const InspectOptions& opt, std::vector<Problem>& out) {
+void check_part(std::span<const uint8_t> img, PartReport& p, const InspectReport& r, const InspectOptions& opt,
+                std::vector<Problem>& out) {
   const size_t before = out.size();
   if (p.offset >= img.size()) {
     p.content = "missing";
     p.summary = "beyond the end of the image";
-    out.push_back({p.name, p.offset, fmt::format("missing: the part {}..{} lies beyond the image end ({})",
-                                                 hex(p.offset), hex(p.offset + p.size), hex(img.size()))});
+    out.push_back({p.name, p.offset,
+                   fmt::format("missing: the part {}..{} lies beyond the image end ({})", hex(p.offset),
+                               hex(p.offset + p.size), hex(img.size()))});
     p.ok = false;
     return;
   }
   if (p.offset + p.size > img.size())
-    out.push_back({p.name, img.size(), fmt::format("cut off: the part ends at {} but the image ends at {}",
-                                                   hex(p.offset + p.size), hex(img.size()))});
+    out.push_back({p.name, img.size(),
+                   fmt::format("cut off: the part ends at {} but the image ends at {}", hex(p.offset + p.size),
+                               hex(img.size()))});
   const uint64_t end = std::min<uint64_t>(p.offset + p.size, img.size());
   auto d = sub(img, p.offset, end - p.offset);
   p.blank_bytes = count_byte(d, 0xff);
@@ -112,24 +114,25 @@ void check_part(std::span<const uint8_t> img, PartReport& p, const InspectReport
     p.squashfs = check_squashfs(img, p.offset, end, p.name, opt.read_files, opt.cancel, out);
     const auto& q = *p.squashfs;
     p.summary = fmt::format("squashfs {} (compression {}), {} used of {}, {} files / {} dirs {}",
-                            format_size(q.bytes_used), q.compression, hex(q.bytes_used), hex(p.size),
-                            q.files, q.dirs, q.read_ok ? "read ok" : "NOT readable");
+                            format_size(q.bytes_used), q.compression, hex(q.bytes_used), hex(p.size), q.files, q.dirs,
+                            q.read_ok ? "read ok" : "NOT readable");
     if (q.stored_blocks)
       p.summary += fmt::format(" ({} blocks / {} stored uncompressed)", q.stored_blocks, format_size(q.stored_bytes));
   } else if (d.size() >= 4 && rd_be32(s) == 0x55424923u) {
     p.content = "ubi";
     p.ubi = check_ubi(img, p.offset, end, p.name, opt, out);
-    p.summary = fmt::format("UBI, PEB {}, {} EC / {} VID headers ok, {} bad, {} blank PEBs",
-                            format_size(p.ubi->peb_size), p.ubi->ec_headers, p.ubi->vid_headers,
-                            p.ubi->bad_headers, p.ubi->blank_pebs);
+    p.summary =
+        fmt::format("UBI, PEB {}, {} EC / {} VID headers ok, {} bad, {} blank PEBs", format_size(p.ubi->peb_size),
+                    p.ubi->ec_headers, p.ubi->vid_headers, p.ubi->bad_headers, p.ubi->blank_pebs);
     for (const auto& v : p.ubi->volumes)
       p.summary += fmt::format("; {} ({}): {}", v.name, v.is_static ? "static" : "dynamic", v.summary);
   } else if (p.offset == 0 || named(p, {"boot", "uboot", "u-boot", "spl"})) {
     p.content = "boot";
     const BootInfo& b = r.boot;
-    p.summary = b.ingenic_spl ? fmt::format("Ingenic SPL ({} bytes, {}, CRC7 {})", b.spl_length, b.spl_flash,
+    p.summary = b.ingenic_spl     ? fmt::format("Ingenic SPL ({} bytes, {}, CRC7 {})", b.spl_length, b.spl_flash,
                                             b.spl_crc_ok && *b.spl_crc_ok ? "ok" : "BAD")
-                : b.sigmastar_ipl ? "SigmaStar IPL (recognised only)" : "bootloader";
+                : b.sigmastar_ipl ? "SigmaStar IPL (recognised only)"
+                                  : "bootloader";
     if (!b.uboot_versions.empty()) p.summary += ", " + b.uboot_versions.back();
     if (b.uboot_image && b.uboot_image->offset < end) {
       p.summary += "; U-Boot " + describe_uimage(*b.uboot_image);
@@ -150,16 +153,16 @@ void check_part(std::span<const uint8_t> img, PartReport& p, const InspectReport
       p.content = "jffs2";
       p.jffs2 = check_jffs2(img, p.offset, end, p.name, out);
       const auto& j = *p.jffs2;
-      p.summary = fmt::format("JFFS2 {}: {} good / {} bad nodes, {} in nodes, {} erased{}",
-                              j.big_endian ? "BE" : "LE", j.good_nodes, j.bad_nodes, format_size(j.used_bytes),
-                              format_size(j.erased_bytes),
+      p.summary = fmt::format("JFFS2 {}: {} good / {} bad nodes, {} in nodes, {} erased{}", j.big_endian ? "BE" : "LE",
+                              j.good_nodes, j.bad_nodes, format_size(j.used_bytes), format_size(j.erased_bytes),
                               j.erase_size ? fmt::format(", erase block {}", format_size(j.erase_size)) : "");
     } else {
       p.content = "data";
       p.summary = fmt::format("unrecognised data ({} blank)", format_size(p.blank_bytes));
       if (auto pl = check_bare_payload(img, first, end, p.name, opt.cancel, out)) {
         p.content = "payload";  // a kernel without a uImage header (raw zImage-style payload)
-        p.summary = fmt::format("bare {} at {}: {}", payload_format_name(pl->format), hex(first), describe_payload(*pl));
+        p.summary =
+            fmt::format("bare {} at {}: {}", payload_format_name(pl->format), hex(first), describe_payload(*pl));
       } else if (named(p, {"kernel"}))
         out.push_back({p.name, p.offset, fmt::format("no uImage header at {}", hex(p.offset))});
       else if (named(p, {"rootfs"}))
@@ -185,16 +188,22 @@ InspectReport inspect(std::span<const uint8_t> image, const InspectOptions& opt)
   r.blank = runs_of(image, 0xff);
   r.zero = runs_of(image, 0x00);
   if (all_bytes(image, 0xff) || all_bytes(image, 0x00)) {
-    out.push_back({"image", 0, fmt::format("all 0x{:02x}: nothing was read (blank chip, or the clip/wiring "
-                                           "failed)", image[0])});
+    out.push_back({"image", 0,
+                   fmt::format("all 0x{:02x}: nothing was read (blank chip, or the clip/wiring "
+                               "failed)",
+                               image[0])});
     return r;
   }
   if (image.size() >= 16 && all_bytes(image.first(16), image[0]))
-    out.push_back({"image", 0, fmt::format("the first 16 bytes are all 0x{:02x}: a bad read (check the clip "
-                                           "and wiring) or a wiped boot area", image[0])});
+    out.push_back({"image", 0,
+                   fmt::format("the first 16 bytes are all 0x{:02x}: a bad read (check the clip "
+                               "and wiring) or a wiped boot area",
+                               image[0])});
   if (!r.flash_size)
-    out.push_back({"image", r.size, fmt::format("size {} ({}) is not a flash size (4/8/16/32/64 MiB): "
-                                                "truncated or padded?", r.size, format_size(r.size))});
+    out.push_back({"image", r.size,
+                   fmt::format("size {} ({}) is not a flash size (4/8/16/32/64 MiB): "
+                               "truncated or padded?",
+                               r.size, format_size(r.size))});
   std::span<const uint8_t> view = image;
   if ((r.mirror_of = find_mirror(image))) {
     out.push_back({"image", *r.mirror_of,
@@ -209,8 +218,8 @@ InspectReport inspect(std::span<const uint8_t> image, const InspectOptions& opt)
   // find it would split the UBI area when the layout is inferred.
   std::erase_if(r.envs, [&](const EnvBlock& e) {
     for (uint64_t peb = 0x10000; peb <= 0x80000; peb *= 2)
-      if (const uint64_t at = e.offset & ~(peb - 1); at != e.offset && at + 4 <= view.size() &&
-                                                     rd_be32(view.data() + at) == 0x55424923u)
+      if (const uint64_t at = e.offset & ~(peb - 1);
+          at != e.offset && at + 4 <= view.size() && rd_be32(view.data() + at) == 0x55424923u)
         return true;
     return false;
   });
@@ -237,8 +246,8 @@ InspectReport inspect(std::span<const uint8_t> image, const InspectOptions& opt)
       p.summary = p.whole_chip ? "the whole flash" : "overlaps other parts (not checked on its own)";
       if (p.whole_chip && p.size != r.size && !r.mirror_of)
         out.push_back({"image", std::min(p.size, r.size),
-                       fmt::format("size {} but the layout's whole-chip part '{}' is {}: {}", hex(r.size),
-                                   p.name, hex(p.size), p.size > r.size ? "the image is truncated" : "extra bytes")});
+                       fmt::format("size {} but the layout's whole-chip part '{}' is {}: {}", hex(r.size), p.name,
+                                   hex(p.size), p.size > r.size ? "the image is truncated" : "extra bytes")});
       continue;
     }
     check_part(view, p, r, opt, out);
@@ -248,9 +257,10 @@ InspectReport inspect(std::span<const uint8_t> image, const InspectOptions& opt)
     std::string part = "env";
     for (const auto& p : r.parts)
       if (!p.overlapping && e.offset >= p.offset && e.offset < p.offset + p.size) part = p.name;
-    out.push_back({part, e.offset, fmt::format("U-Boot environment at {} fails its CRC (no size from 4 KiB to "
-                                               "256 KiB matches; {} variables readable)", hex(e.offset),
-                                               e.vars.size())});
+    out.push_back({part, e.offset,
+                   fmt::format("U-Boot environment at {} fails its CRC (no size from 4 KiB to "
+                               "256 KiB matches; {} variables readable)",
+                               hex(e.offset), e.vars.size())});
     for (auto& p : r.parts)
       if (p.name == part) p.ok = false;
   }
@@ -273,9 +283,9 @@ std::string short_summary(const InspectReport& r) {
     for (const auto& p : r.parts) {
       if (p.uimage && p.name != "boot") s += fmt::format(", {} uImage crc ok", p.name);
       if (p.squashfs)
-        s += fmt::format(", {} squashfs {} files read{}", p.name, p.squashfs->files,
-                         p.squashfs->stored_blocks ? fmt::format(" ({} blocks stored, unchecked)", p.squashfs->stored_blocks)
-                                                   : "");
+        s += fmt::format(
+            ", {} squashfs {} files read{}", p.name, p.squashfs->files,
+            p.squashfs->stored_blocks ? fmt::format(" ({} blocks stored, unchecked)", p.squashfs->stored_blocks) : "");
       if (p.jffs2) s += fmt::format(", {} jffs2 {} nodes ok", p.name, p.jffs2->good_nodes);
       if (p.ubi) s += fmt::format(", {} ubi {} PEBs / {} volumes ok", p.name, p.ubi->ec_headers, p.ubi->volumes.size());
     }

@@ -44,25 +44,25 @@ struct UImageInfo {
 };
 
 struct BootInfo {
-  bool ingenic_spl = false;          ///< 06 05 04 03 02 55 AA 55 AA at offset 0 (image-formats.md#ingenic-spl)
-  uint32_t spl_length = 0;           ///< SPL length field (offset 12, LE)
-  bool sigmastar_ipl = false;        ///< "IPL_" at offset 4
+  bool ingenic_spl = false;                 ///< 06 05 04 03 02 55 AA 55 AA at offset 0 (image-formats.md#ingenic-spl)
+  uint32_t spl_length = 0;                  ///< SPL length field (offset 12, LE)
+  bool sigmastar_ipl = false;               ///< "IPL_" at offset 4
   std::vector<std::string> uboot_versions;  ///< "U-Boot SPL 2013.07 (...)", "U-Boot 2013.07 (...)"
-  std::string soc;                   ///< "T31", "T40", ... when the strings/env tell it; else empty
-  std::optional<uint64_t> uboot_uimage;  ///< offset of a U-Boot uImage inside boot (e.g. 0x6800)
+  std::string soc;                          ///< "T31", "T40", ... when the strings/env tell it; else empty
+  std::optional<uint64_t> uboot_uimage;     ///< offset of a U-Boot uImage inside boot (e.g. 0x6800)
   // Checked by the boot ROM (uboot-ingenic tools/ingenic-tools/spi_checksum.c; inspect_spl.cpp).
-  std::optional<bool> spl_crc_ok;    ///< CRC7 over bytes 2048..spl_length agrees with byte 9
+  std::optional<bool> spl_crc_ok;  ///< CRC7 over bytes 2048..spl_length agrees with byte 9
   uint8_t spl_crc_stored = 0, spl_crc_computed = 0;
-  std::string spl_flash;             ///< "NOR", "NAND (128 pages/block, 2048-byte pages)", "unknown"
-  std::optional<uint64_t> uboot_raw; ///< a raw (not uImage-wrapped) u-boot.bin found by its version
-  std::string uboot_payload_version; ///< version banner found inside the decompressed U-Boot
+  std::string spl_flash;                  ///< "NOR", "NAND (128 pages/block, 2048-byte pages)", "unknown"
+  std::optional<uint64_t> uboot_raw;      ///< a raw (not uImage-wrapped) u-boot.bin found by its version
+  std::string uboot_payload_version;      ///< version banner found inside the decompressed U-Boot
   std::optional<UImageInfo> uboot_image;  ///< the U-Boot uImage checked (CRCs, payload decoded)
 };
 
 struct EnvBlock {
   uint64_t offset = 0;
-  uint64_t size = 0;           ///< CONFIG_ENV_SIZE the CRC matched (or the guess when it did not)
-  bool redundant = false;      ///< has the flags byte after the CRC
+  uint64_t size = 0;       ///< CONFIG_ENV_SIZE the CRC matched (or the guess when it did not)
+  bool redundant = false;  ///< has the flags byte after the CRC
   uint8_t flags = 0;
   bool crc_ok = false;
   std::vector<std::pair<std::string, std::string>> vars;  ///< in stored order; secrets masked
@@ -70,25 +70,24 @@ struct EnvBlock {
   const std::string* get(std::string_view key) const;
 };
 
-
 struct SquashfsInfo {
   uint64_t offset = 0;
   uint64_t bytes_used = 0;
   uint32_t block_size = 0;
-  uint16_t compression = 0;    ///< 1 zlib, 2 lzma, 3 lzo, 4 xz, 5 lz4, 6 zstd
+  uint16_t compression = 0;  ///< 1 zlib, 2 lzma, 3 lzo, 4 xz, 5 lz4, 6 zstd
   uint32_t inodes = 0;
   uint64_t files = 0, dirs = 0, file_bytes = 0;  ///< what the full read walked
-  bool read_ok = false;        ///< every file read back through libsquashfs
-  uint64_t blocks = 0;         ///< data blocks read (compressed or not)
+  bool read_ok = false;                          ///< every file read back through libsquashfs
+  uint64_t blocks = 0;                           ///< data blocks read (compressed or not)
   uint64_t stored_blocks = 0, stored_bytes = 0;  ///< data blocks/fragments stored uncompressed
 };
 
 struct Jffs2Info {
   uint64_t offset = 0;
   uint64_t good_nodes = 0, bad_nodes = 0;
-  uint64_t used_bytes = 0;     ///< bytes in valid nodes
-  uint64_t erased_bytes = 0;   ///< 0xff padding/erased space inside the part
-  uint32_t erase_size = 0;     ///< guessed from cleanmarker spacing (0 when unknown)
+  uint64_t used_bytes = 0;    ///< bytes in valid nodes
+  uint64_t erased_bytes = 0;  ///< 0xff padding/erased space inside the part
+  uint32_t erase_size = 0;    ///< guessed from cleanmarker spacing (0 when unknown)
   bool big_endian = false;
 };
 
@@ -96,13 +95,13 @@ struct Jffs2Info {
 struct UbiVolume {
   uint32_t id = 0;
   std::string name;
-  bool is_static = false;      ///< static volumes carry a data CRC per LEB
+  bool is_static = false;  ///< static volumes carry a data CRC per LEB
   uint32_t reserved_pebs = 0;
-  uint32_t lebs = 0;           ///< LEBs found (highest sequence number wins per LEB)
-  uint32_t used_ebs = 0;       ///< static: LEBs the volume declares
-  uint64_t data_bytes = 0;     ///< bytes of data rebuilt
-  uint32_t crc_lebs = 0;       ///< static LEBs whose data CRC agreed
-  std::string content;         ///< "env", "squashfs", "uimage", "ubifs", "empty", "data"
+  uint32_t lebs = 0;        ///< LEBs found (highest sequence number wins per LEB)
+  uint32_t used_ebs = 0;    ///< static: LEBs the volume declares
+  uint64_t data_bytes = 0;  ///< bytes of data rebuilt
+  uint32_t crc_lebs = 0;    ///< static LEBs whose data CRC agreed
+  std::string content;      ///< "env", "squashfs", "uimage", "ubifs", "empty", "data"
   std::string summary;
   bool ok = true;
 };
@@ -119,18 +118,18 @@ struct UbiInfo {
 struct PartReport {
   std::string name;
   uint64_t offset = 0, size = 0;
-  bool whole_chip = false;     ///< an overlapping "...@0(all)" part: not checked on its own
-  bool overlapping = false;    ///< lies inside other parts ("all", "upgrade@kernel"): not checked
-  std::string content;         ///< "boot", "env", "uimage", "squashfs", "jffs2", "ubi", "blank",
-                               ///< "zero", "data", "missing" (beyond the image end)
-  std::string summary;         ///< one human line: "uImage lzma MIPS 'Linux-3.10.14' CRC ok"
+  bool whole_chip = false;   ///< an overlapping "...@0(all)" part: not checked on its own
+  bool overlapping = false;  ///< lies inside other parts ("all", "upgrade@kernel"): not checked
+  std::string content;       ///< "boot", "env", "uimage", "squashfs", "jffs2", "ubi", "blank",
+                             ///< "zero", "data", "missing" (beyond the image end)
+  std::string summary;       ///< one human line: "uImage lzma MIPS 'Linux-3.10.14' CRC ok"
   bool ok = true;
   /// How far the checks prove the part's bytes (inspect_proof.cpp): "checksum" (every byte under
   /// a checksum that agreed), "partial" (some bytes are under none), "decoded" (parsed/decoded to
   /// the end, no checksum), "recognised" (only a signature/header), "none" (blank, zero, unknown).
   std::string proof;
-  std::string proof_detail;    ///< what covered what, and what nothing covers
-  uint64_t blank_bytes = 0;    ///< 0xff bytes inside the part
+  std::string proof_detail;  ///< what covered what, and what nothing covers
+  uint64_t blank_bytes = 0;  ///< 0xff bytes inside the part
   std::optional<UImageInfo> uimage;
   std::optional<SquashfsInfo> squashfs;
   std::optional<Jffs2Info> jffs2;
@@ -138,9 +137,9 @@ struct PartReport {
 };
 
 struct LayoutInfo {
-  std::string source;          ///< "option", "env", "bootargs", "image", "inferred", "none"
-  std::string mtdparts;        ///< the mtdparts text used ("" when inferred)
-  std::string known;           ///< "Thingino (e08b02942, current)", "stock Ingenic", "OpenIPC", ""
+  std::string source;    ///< "option", "env", "bootargs", "image", "inferred", "none"
+  std::string mtdparts;  ///< the mtdparts text used ("" when inferred)
+  std::string known;     ///< "Thingino (e08b02942, current)", "stock Ingenic", "OpenIPC", ""
 };
 
 struct InspectOptions {
@@ -152,14 +151,14 @@ struct InspectOptions {
 
 struct InspectReport {
   uint64_t size = 0;
-  bool flash_size = false;              ///< 4/8/16/32/64 MiB (or 128/256 MiB for NAND)
-  std::optional<uint64_t> mirror_of;    ///< content repeats: the image is N copies of this size
-  std::vector<ByteRange> blank, zero;   ///< runs of 0xff / 0x00 (>= 64 KiB, 4 KiB aligned)
+  bool flash_size = false;             ///< 4/8/16/32/64 MiB (or 128/256 MiB for NAND)
+  std::optional<uint64_t> mirror_of;   ///< content repeats: the image is N copies of this size
+  std::vector<ByteRange> blank, zero;  ///< runs of 0xff / 0x00 (>= 64 KiB, 4 KiB aligned)
   BootInfo boot;
   std::vector<EnvBlock> envs;
   LayoutInfo layout;
-  std::vector<PartReport> parts;        ///< in offset order; whole-chip parts included
-  std::vector<Problem> problems;        ///< empty = OK
+  std::vector<PartReport> parts;  ///< in offset order; whole-chip parts included
+  std::vector<Problem> problems;  ///< empty = OK
   bool ok() const { return problems.empty(); }
 };
 

@@ -56,7 +56,10 @@ BootInfo inspect_boot(std::span<const uint8_t> img, uint64_t boot_end) {
     std::string soc(1, char(std::toupper(static_cast<unsigned char>(needle.back()))));
     while (p < text.size() && soc.size() < 5 && std::isalnum(static_cast<unsigned char>(text[p])))
       soc.push_back(char(std::toupper(static_cast<unsigned char>(text[p++]))));
-    if (soc.size() >= 3 && std::isdigit(static_cast<unsigned char>(soc[1]))) { b.soc = soc; break; }
+    if (soc.size() >= 3 && std::isdigit(static_cast<unsigned char>(soc[1]))) {
+      b.soc = soc;
+      break;
+    }
   }
   for (uint64_t at : {0x6800ull, 0x8000ull, 0x4000ull, 0x10000ull})
     if (at + 64 <= std::min<uint64_t>(boot_end, img.size()) && rd_be32(img.data() + at) == 0x27051956u) {

@@ -21,21 +21,18 @@ void uimage_problems(const UImageInfo& u, const std::string& part, std::vector<P
 
 /// Env block at `off` looking at most `max_size` bytes: CRC-valid for one of the usual sizes
 /// (single or redundant), or a plausible block with a bad CRC (crc_ok false); nullopt if no env.
-std::optional<EnvBlock> parse_env_at(std::span<const uint8_t> img, uint64_t off, uint64_t max_size,
-                                     bool show_secrets);
+std::optional<EnvBlock> parse_env_at(std::span<const uint8_t> img, uint64_t off, uint64_t max_size, bool show_secrets);
 /// Envs at the known Ingenic/Thingino offsets (even with a bad CRC) and, by scanning every 4 KiB,
 /// CRC-valid envs elsewhere; sorted by offset.
 std::vector<EnvBlock> find_envs(std::span<const uint8_t> img, bool show_secrets);
 
 /// squashfs at `off` inside the part ending at `end`: superblock, bytes_used, full file read.
-SquashfsInfo check_squashfs(std::span<const uint8_t> img, uint64_t off, uint64_t end,
-                            const std::string& part, bool read_files, const CancelFlag* cancel,
-                            std::vector<Problem>& out);
-
+SquashfsInfo check_squashfs(std::span<const uint8_t> img, uint64_t off, uint64_t end, const std::string& part,
+                            bool read_files, const CancelFlag* cancel, std::vector<Problem>& out);
 
 /// JFFS2 nodes in [off, end): header/node/data CRCs, erased space.
-Jffs2Info check_jffs2(std::span<const uint8_t> img, uint64_t off, uint64_t end,
-                      const std::string& part, std::vector<Problem>& out);
+Jffs2Info check_jffs2(std::span<const uint8_t> img, uint64_t off, uint64_t end, const std::string& part,
+                      std::vector<Problem>& out);
 /// Does a JFFS2 node (or cleanmarker) start at `off`, either endianness?
 bool looks_like_jffs2(std::span<const uint8_t> img, uint64_t off);
 
@@ -54,9 +51,8 @@ void check_spl(std::span<const uint8_t> img, uint64_t boot_end, BootInfo& b, std
 void check_uboot(std::span<const uint8_t> img, uint64_t boot_end, BootInfo& b, const CancelFlag* cancel,
                  std::vector<Problem>& out);
 /// A kernel/firmware uImage's compressed payload decoded to its end (sets u.payload).
-std::optional<PayloadCheck> check_kernel_payload(std::span<const uint8_t> img, UImageInfo& u,
-                                                 const std::string& part, const CancelFlag* cancel,
-                                                 std::vector<Problem>& out);
+std::optional<PayloadCheck> check_kernel_payload(std::span<const uint8_t> img, UImageInfo& u, const std::string& part,
+                                                 const CancelFlag* cancel, std::vector<Problem>& out);
 /// A bare gzip/xz/lzma stream at `off` (a kernel without a uImage header), decoded to its end.
 std::optional<PayloadCheck> check_bare_payload(std::span<const uint8_t> img, uint64_t off, uint64_t end,
                                                const std::string& part, const CancelFlag* cancel,
@@ -73,8 +69,8 @@ struct LayoutChoice {
   LayoutInfo info;
   std::vector<PartReport> parts;  ///< offset order
 };
-LayoutChoice choose_layout(std::span<const uint8_t> img, const std::vector<EnvBlock>& envs,
-                           const InspectOptions& opt, std::vector<Problem>& out);
+LayoutChoice choose_layout(std::span<const uint8_t> img, const std::vector<EnvBlock>& envs, const InspectOptions& opt,
+                           std::vector<Problem>& out);
 /// "Thingino (e08b02942, current)", "stock Ingenic", "OpenIPC" or "" for these parts.
 std::string known_layout_name(const std::vector<PartReport>& parts);
 

@@ -133,8 +133,8 @@ bool plausible(const uint8_t* p, size_t n) {
   return n > 8 && key_char(p[0]) && parse_vars(p, std::min<size_t>(n, 4096), nullptr) >= 1;
 }
 
-EnvBlock make_block(std::span<const uint8_t> img, uint64_t off, uint64_t size, bool redundant,
-                    bool crc_ok, bool show_secrets) {
+EnvBlock make_block(std::span<const uint8_t> img, uint64_t off, uint64_t size, bool redundant, bool crc_ok,
+                    bool show_secrets) {
   EnvBlock b;
   b.offset = off;
   b.size = size;
@@ -162,8 +162,7 @@ EnvBlock make_block(std::span<const uint8_t> img, uint64_t off, uint64_t size, b
 
 }  // namespace
 
-std::optional<EnvBlock> parse_env_at(std::span<const uint8_t> img, uint64_t off, uint64_t max_size,
-                                     bool show_secrets) {
+std::optional<EnvBlock> parse_env_at(std::span<const uint8_t> img, uint64_t off, uint64_t max_size, bool show_secrets) {
   if (off + 16 > img.size()) return std::nullopt;
   max_size = std::min<uint64_t>(max_size, img.size() - off);
   const uint8_t* b = img.data() + off;
@@ -177,8 +176,7 @@ std::optional<EnvBlock> parse_env_at(std::span<const uint8_t> img, uint64_t off,
       if (size > max_size) break;
       crc = crc32(img.subspan(size_t(off + done), size_t(size - done)), crc);
       done = size;
-      if (crc == stored_le || crc == stored_be)
-        return make_block(img, off, size, redundant, true, show_secrets);
+      if (crc == stored_le || crc == stored_be) return make_block(img, off, size, redundant, true, show_secrets);
     }
     // Plausible text but no size matched: a damaged env. Guess the usual 64 KiB (or less).
     uint64_t guess = 0x1000;

@@ -33,7 +33,13 @@ bool looks_like_jffs2(std::span<const uint8_t> img, uint64_t off) {
     uint8_t h[8];
     std::memcpy(h, p, 8);
     uint16_t t = e.u16(p + 2) | kAccurate;
-    if (big) { h[2] = uint8_t(t >> 8); h[3] = uint8_t(t); } else { h[2] = uint8_t(t); h[3] = uint8_t(t >> 8); }
+    if (big) {
+      h[2] = uint8_t(t >> 8);
+      h[3] = uint8_t(t);
+    } else {
+      h[2] = uint8_t(t);
+      h[3] = uint8_t(t >> 8);
+    }
     if (crc32_jffs2(h) == e.u32(p + 8)) return true;
   }
   return false;
@@ -55,8 +61,8 @@ Jffs2Info check_jffs2(std::span<const uint8_t> img, uint64_t off, uint64_t end, 
   };
   auto end_garbage = [&](uint64_t at) {
     if (garbage_from == ~0ull) return;
-    bad(garbage_from, fmt::format("jffs2: {} bytes of unrecognised data at {} (damaged node?)",
-                                  at - garbage_from, hex(garbage_from)));
+    bad(garbage_from, fmt::format("jffs2: {} bytes of unrecognised data at {} (damaged node?)", at - garbage_from,
+                                  hex(garbage_from)));
     garbage_from = ~0ull;
   };
   uint64_t pos = off;
@@ -65,7 +71,8 @@ Jffs2Info check_jffs2(std::span<const uint8_t> img, uint64_t off, uint64_t end, 
     if (rd_le32(p) == 0xffffffffu) {
       end_garbage(pos);
       uint64_t q = pos + 4;
-      while (q + 8 <= end && rd_le32(img.data() + q) == 0xffffffffu && rd_le32(img.data() + q + 4) == 0xffffffffu) q += 8;
+      while (q + 8 <= end && rd_le32(img.data() + q) == 0xffffffffu && rd_le32(img.data() + q + 4) == 0xffffffffu)
+        q += 8;
       while (q + 4 <= end && rd_le32(img.data() + q) == 0xffffffffu) q += 4;
       info.erased_bytes += q - pos;
       pos = q;

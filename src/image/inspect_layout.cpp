@@ -57,7 +57,10 @@ std::optional<MtdLayout> try_parse(std::string_view text, const std::string& whe
 }
 
 std::vector<PartReport> infer(std::span<const uint8_t> img, const std::vector<EnvBlock>& envs) {
-  struct Sig { uint64_t off; std::string name; };
+  struct Sig {
+    uint64_t off;
+    std::string name;
+  };
   std::vector<Sig> sigs;
   for (const auto& e : envs)
     if (e.offset >= k64K / 2) sigs.push_back({e.offset, "env"});
@@ -69,7 +72,11 @@ std::vector<PartReport> infer(std::span<const uint8_t> img, const std::vector<En
   std::string last;
   uint64_t pos = k64K;
   while (pos + 64 <= img.size()) {
-    if (const EnvBlock* e = in_env(pos)) { pos = (e->offset + e->size + k64K - 1) / k64K * k64K; last = "env"; continue; }
+    if (const EnvBlock* e = in_env(pos)) {
+      pos = (e->offset + e->size + k64K - 1) / k64K * k64K;
+      last = "env";
+      continue;
+    }
     const uint8_t* p = img.data() + pos;
     uint64_t next = pos + k64K;
     std::string name;
@@ -109,8 +116,8 @@ std::vector<PartReport> infer(std::span<const uint8_t> img, const std::vector<En
 
 }  // namespace
 
-LayoutChoice choose_layout(std::span<const uint8_t> img, const std::vector<EnvBlock>& envs,
-                           const InspectOptions& opt, std::vector<Problem>& out) {
+LayoutChoice choose_layout(std::span<const uint8_t> img, const std::vector<EnvBlock>& envs, const InspectOptions& opt,
+                           std::vector<Problem>& out) {
   LayoutChoice c;
   auto use = [&](const MtdLayout& lay, const char* source, std::string text) {
     c.info.source = source;

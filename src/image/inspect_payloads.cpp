@@ -36,8 +36,14 @@ struct BannerFinder {
     for (size_t at = s.find("U-Boot 20"); at != std::string::npos; at = s.find("U-Boot 20", at + 1)) {
       size_t e = at;
       while (e < s.size() && e - at < 100 && s[e] >= 0x20 && s[e] < 0x7f) ++e;
-      if (e == s.size() && e - at < 100) { tail = s.substr(at); return; }  // continues in the next chunk
-      if (e - at > 16) { found = s.substr(at, e - at); return; }
+      if (e == s.size() && e - at < 100) {
+        tail = s.substr(at);
+        return;
+      }  // continues in the next chunk
+      if (e - at > 16) {
+        found = s.substr(at, e - at);
+        return;
+      }
     }
     tail = s.size() > 128 ? s.substr(s.size() - 128) : s;
   }
@@ -106,8 +112,9 @@ std::optional<PayloadCheck> check_bare_payload(std::span<const uint8_t> img, uin
   // A false lzma sniff (any byte < 225 followed by a power of two) fails at once: not a payload.
   if (f == PayloadFormat::Lzma && !p.ok && p.out_bytes < 4096) return std::nullopt;
   if (!p.ok)
-    out.push_back({part, off + p.error_at, fmt::format("{} stream at {} breaks at {}: {}", payload_format_name(f),
-                                                       hex(off), hex(off + p.error_at), p.error)});
+    out.push_back({part, off + p.error_at,
+                   fmt::format("{} stream at {} breaks at {}: {}", payload_format_name(f), hex(off),
+                               hex(off + p.error_at), p.error)});
   return p;
 }
 

@@ -40,8 +40,7 @@ void squashfs_proof(PartReport& p, const SquashfsInfo& q) {
   if (codec_checksummed(q.compression))
     s += fmt::format("; compressed blocks passed their {} check ({})", codec,
                      q.compression == 1 ? "Adler-32" : "CRC-32");
-  else
-    s += fmt::format("; {} blocks carry no checksum, so they were only decoded", codec);
+  else s += fmt::format("; {} blocks carry no checksum, so they were only decoded", codec);
   s += fmt::format("; {} blocks ({}) are stored uncompressed and covered by nothing", q.stored_blocks,
                    format_size(q.stored_bytes));
   s += "; the superblock and table indexes are covered by nothing";
@@ -53,19 +52,22 @@ void boot_proof(PartReport& p, const BootInfo& b) {
   std::vector<std::string> parts;
   bool all = true;
   if (b.ingenic_spl && b.spl_crc_ok && *b.spl_crc_ok)
-    parts.push_back(fmt::format("SPL: CRC7 over 0x800..{} agrees (the boot ROM's own check; a 7-bit CRC lets 1 in "
-                                "128 random corruptions through, and bytes 0..0x7ff are not covered)",
-                                hex(b.spl_length)));
+    parts.push_back(
+        fmt::format("SPL: CRC7 over 0x800..{} agrees (the boot ROM's own check; a 7-bit CRC lets 1 in "
+                    "128 random corruptions through, and bytes 0..0x7ff are not covered)",
+                    hex(b.spl_length)));
   else if (b.sigmastar_ipl) {
-    parts.push_back("SigmaStar IPL: recognised by its \"IPL_\" header only (its checksum format is not documented "
-                    "in any source camdump relies on)");
+    parts.push_back(
+        "SigmaStar IPL: recognised by its \"IPL_\" header only (its checksum format is not documented "
+        "in any source camdump relies on)");
     all = false;
   } else {
     parts.push_back("no SPL checksum");
     all = false;
   }
   if (const auto& u = b.uboot_image) {
-    parts.push_back(fmt::format("U-Boot: uImage header and data CRC-32{}", u->payload ? "; " + payload_words(*u->payload) : ""));
+    parts.push_back(
+        fmt::format("U-Boot: uImage header and data CRC-32{}", u->payload ? "; " + payload_words(*u->payload) : ""));
   } else if (b.uboot_raw) {
     parts.push_back(fmt::format("U-Boot: raw u-boot.bin recognised by its banner at {} (no checksum in the format)",
                                 hex(*b.uboot_raw)));
@@ -89,7 +91,8 @@ void ubi_proof(PartReport& p, const UbiInfo& u) {
     else if (v.content == "ubifs") how = "dynamic: every UBIFS node CRC (the LPT area's own CRC-16s are not checked)";
     else if (v.content == "env") how = "dynamic: U-Boot env CRC-32";
     else if (v.content == "uimage") how = "dynamic: uImage CRC-32s";
-    else if (v.content == "squashfs") how = "dynamic: squashfs read in full, but squashfs and dynamic UBI volumes have no data checksum";
+    else if (v.content == "squashfs")
+      how = "dynamic: squashfs read in full, but squashfs and dynamic UBI volumes have no data checksum";
     else if (v.content == "empty") how = "empty";
     else how = "dynamic: no checksum";
     const bool covered = v.is_static || v.content == "env" || v.content == "uimage" || v.content == "empty";
@@ -116,21 +119,23 @@ void assign_proof(PartReport& p, const InspectReport& r) {
   } else if (p.content == "uimage" && p.uimage) {
     const auto& u = *p.uimage;
     p.proof = u.header_crc_ok && u.data_crc_ok ? "checksum" : "none";
-    p.proof_detail = fmt::format("uImage header and data CRC-32 over {}..{}{}", hex(u.offset), hex(u.offset + 64 + u.size),
-                                 u.payload ? "; " + payload_words(*u.payload) : "");
+    p.proof_detail = fmt::format("uImage header and data CRC-32 over {}..{}{}", hex(u.offset),
+                                 hex(u.offset + 64 + u.size), u.payload ? "; " + payload_words(*u.payload) : "");
   } else if (p.content == "squashfs" && p.squashfs) {
     squashfs_proof(p, *p.squashfs);
   } else if (p.content == "jffs2" && p.jffs2) {
     p.proof = "checksum";
-    p.proof_detail = "JFFS2: every node's header CRC, and node + data/name CRCs of inodes and dirents; erased "
-                     "space and unknown node types carry none";
+    p.proof_detail =
+        "JFFS2: every node's header CRC, and node + data/name CRCs of inodes and dirents; erased "
+        "space and unknown node types carry none";
   } else if (p.content == "ubi" && p.ubi) {
     ubi_proof(p, *p.ubi);
   } else if (p.content == "boot") {
     boot_proof(p, r.boot);
   } else if (p.content == "payload") {
     p.proof = p.summary.find("CRC-32 ok") != std::string::npos || p.summary.find("xz check ok") != std::string::npos
-                  ? "checksum" : "decoded";
+                  ? "checksum"
+                  : "decoded";
     p.proof_detail = p.summary + " (no container CRC)";
   } else {
     p.proof = "none";

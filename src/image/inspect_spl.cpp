@@ -33,12 +33,16 @@ void check_spl(std::span<const uint8_t> img, uint64_t boot_end, BootInfo& b, std
     b.spl_flash = fmt::format("NAND ({} pages/block, {}-byte pages)", img[10] * 32u, img[11] * 1024u);
   else b.spl_flash = fmt::format("unknown (byte 8 = {:#04x})", flavour);
   if (flavour != 0xaa && flavour != 0x00)
-    out.push_back({"boot", 8, fmt::format("Ingenic SPL header byte 8 is {:#04x}: neither SPI NOR (0xaa) nor "
-                                          "SPI NAND (0x00); the boot ROM will not load it", flavour)});
+    out.push_back({"boot", 8,
+                   fmt::format("Ingenic SPL header byte 8 is {:#04x}: neither SPI NOR (0xaa) nor "
+                               "SPI NAND (0x00); the boot ROM will not load it",
+                               flavour)});
   const uint64_t limit = std::min<uint64_t>(boot_end, img.size());
   if (b.spl_length <= 2048 || b.spl_length > limit) {
-    out.push_back({"boot", 12, fmt::format("Ingenic SPL length {} (at 0xc) is outside 2 KiB..{} (the boot "
-                                           "part): the header is damaged", b.spl_length, hex(limit))});
+    out.push_back({"boot", 12,
+                   fmt::format("Ingenic SPL length {} (at 0xc) is outside 2 KiB..{} (the boot "
+                               "part): the header is damaged",
+                               b.spl_length, hex(limit))});
     b.spl_crc_ok = false;
     return;
   }
@@ -46,10 +50,11 @@ void check_spl(std::span<const uint8_t> img, uint64_t boot_end, BootInfo& b, std
   b.spl_crc_computed = ingenic_crc7(img.subspan(2048, b.spl_length - 2048));
   b.spl_crc_ok = b.spl_crc_stored == b.spl_crc_computed;
   if (!*b.spl_crc_ok)
-    out.push_back({"boot", 2048, fmt::format("Ingenic SPL CRC7 mismatch: byte 9 says {:#04x}, bytes 0x800..{} "
-                                             "give {:#04x}; the boot ROM will refuse this SPL (bricked until a "
-                                             "programmer rewrites it)", b.spl_crc_stored, hex(b.spl_length),
-                                             b.spl_crc_computed)});
+    out.push_back({"boot", 2048,
+                   fmt::format("Ingenic SPL CRC7 mismatch: byte 9 says {:#04x}, bytes 0x800..{} "
+                               "give {:#04x}; the boot ROM will refuse this SPL (bricked until a "
+                               "programmer rewrites it)",
+                               b.spl_crc_stored, hex(b.spl_length), b.spl_crc_computed)});
 }
 
 }  // namespace camdump::image::detail

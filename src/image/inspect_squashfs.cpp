@@ -115,8 +115,8 @@ struct Walker {
       int r = sqfs_data_reader_get_block(data, ino, i, &got, &buf);
       sqfs_free(buf);
       if (r != 0) {
-        fail_at(base + loc, fmt::format("squashfs block at {} {} (file {}, block {})", hex(base + loc),
-                                        err_text(r), name(n), i));
+        fail_at(base + loc,
+                fmt::format("squashfs block at {} {} (file {}, block {})", hex(base + loc), err_text(r), name(n), i));
         return;
       }
       loc += SQFS_ON_DISK_BLOCK_SIZE(sz);
@@ -169,9 +169,8 @@ struct Walker {
 
 }  // namespace
 
-SquashfsInfo check_squashfs(std::span<const uint8_t> img, uint64_t off, uint64_t end,
-                            const std::string& part, bool read_files, const CancelFlag* cancel,
-                            std::vector<Problem>& out) {
+SquashfsInfo check_squashfs(std::span<const uint8_t> img, uint64_t off, uint64_t end, const std::string& part,
+                            bool read_files, const CancelFlag* cancel, std::vector<Problem>& out) {
   SquashfsInfo info;
   info.offset = off;
   end = std::min<uint64_t>(end, img.size());
@@ -185,9 +184,10 @@ SquashfsInfo check_squashfs(std::span<const uint8_t> img, uint64_t off, uint64_t
   info.compression = rd_le16(sb + 20);
   info.bytes_used = rd_le64(sb + 40);
   if (info.bytes_used > end - off) {
-    out.push_back({part, off, fmt::format("squashfs at {} needs {} bytes (bytes_used) but only {} are "
-                                          "left in the part/image: truncated", hex(off),
-                                          info.bytes_used, end - off)});
+    out.push_back({part, off,
+                   fmt::format("squashfs at {} needs {} bytes (bytes_used) but only {} are "
+                               "left in the part/image: truncated",
+                               hex(off), info.bytes_used, end - off)});
     return info;
   }
   MemFile f{};
@@ -200,8 +200,7 @@ SquashfsInfo check_squashfs(std::span<const uint8_t> img, uint64_t off, uint64_t
   f.size = info.bytes_used;
   sqfs_super_t super{};
   if (int r = sqfs_super_read(&super, &f.base); r != 0) {
-    out.push_back({part, off, fmt::format("squashfs superblock at {} is invalid (libsquashfs error {})",
-                                          hex(off), r)});
+    out.push_back({part, off, fmt::format("squashfs superblock at {} is invalid (libsquashfs error {})", hex(off), r)});
     return info;
   }
   sqfs_compressor_config_t cfg{};
@@ -209,8 +208,8 @@ SquashfsInfo check_squashfs(std::span<const uint8_t> img, uint64_t off, uint64_t
   if (sqfs_compressor_config_init(&cfg, SQFS_COMPRESSOR(super.compression_id), super.block_size,
                                   SQFS_COMP_FLAG_UNCOMPRESS) != 0 ||
       sqfs_compressor_create(&cfg, &raw_cmp) != 0) {
-    out.push_back({part, off, fmt::format("squashfs at {}: compressor {} not supported", hex(off),
-                                          super.compression_id)});
+    out.push_back(
+        {part, off, fmt::format("squashfs at {}: compressor {} not supported", hex(off), super.compression_id)});
     return info;
   }
   Obj<sqfs_compressor_t> cmp(raw_cmp);
@@ -224,14 +223,15 @@ SquashfsInfo check_squashfs(std::span<const uint8_t> img, uint64_t off, uint64_t
   }
   auto meta_problem = [&](const char* what, int r) {
     uint64_t limit = info.bytes_used;
-    for (uint64_t t : {super.fragment_table_start, super.export_table_start, super.id_table_start,
-                       super.xattr_id_table_start})
+    for (uint64_t t :
+         {super.fragment_table_start, super.export_table_start, super.id_table_start, super.xattr_id_table_start})
       if (t > super.directory_table_start && t < limit) limit = t;
     auto bad = bad_meta_block(f, cmp.get(), super.inode_table_start, limit);
     uint64_t at = off + (bad ? *bad : super.inode_table_start);
-    out.push_back({part, at, bad ? fmt::format("squashfs metadata block at {} {} ({})", hex(at),
-                                               err_text(SQFS_ERROR_COMPRESSOR), what)
-                                 : fmt::format("squashfs {} at {} {}", what, hex(at), err_text(r))});
+    out.push_back(
+        {part, at,
+         bad ? fmt::format("squashfs metadata block at {} {} ({})", hex(at), err_text(SQFS_ERROR_COMPRESSOR), what)
+             : fmt::format("squashfs {} at {} {}", what, hex(at), err_text(r))});
   };
   Obj<sqfs_id_table_t> ids(sqfs_id_table_create(0));
   if (!ids) return info;

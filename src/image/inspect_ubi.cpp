@@ -28,7 +28,10 @@ UbiInfo check_ubi(std::span<const uint8_t> img, uint64_t off, uint64_t end, cons
   info.offset = off;
   end = std::min<uint64_t>(end, img.size());
   for (uint64_t step = 0x1000; step <= 0x80000 && off + step + 4 <= end; step += 0x1000)
-    if (rd_be32(img.data() + off + step) == 0x55424923u) { info.peb_size = uint32_t(step); break; }
+    if (rd_be32(img.data() + off + step) == 0x55424923u) {
+      info.peb_size = uint32_t(step);
+      break;
+    }
   if (info.peb_size == 0) info.peb_size = uint32_t(std::min<uint64_t>(end - off, 0x20000));
   size_t reported = 0;
   auto bad = [&](uint64_t at, std::string msg) {
@@ -39,14 +42,20 @@ UbiInfo check_ubi(std::span<const uint8_t> img, uint64_t off, uint64_t end, cons
   for (uint64_t peb = off; peb + 64 <= end; peb += info.peb_size) {
     check_cancel(opt.cancel);
     const uint8_t* p = img.data() + peb;
-    if (all_bytes({p, 64}, 0xff)) { ++info.blank_pebs; continue; }
+    if (all_bytes({p, 64}, 0xff)) {
+      ++info.blank_pebs;
+      continue;
+    }
     if (rd_be32(p) != 0x55424923u || !hdr_ok(p)) {
       bad(peb, fmt::format("UBI erase-counter header at {} is bad (magic or CRC)", hex(peb)));
       continue;
     }
     ++info.ec_headers;
     const uint32_t vid = rd_be32(p + 16), data = rd_be32(p + 20);
-    if (!info.vid_hdr_offset) { info.vid_hdr_offset = vid; info.data_offset = data; }
+    if (!info.vid_hdr_offset) {
+      info.vid_hdr_offset = vid;
+      info.data_offset = data;
+    }
     if (vid + 64 > info.peb_size || peb + vid + 64 > end || data >= info.peb_size) continue;
     const uint8_t* v = p + vid;
     if (all_bytes({v, 64}, 0xff)) continue;  // free PEB

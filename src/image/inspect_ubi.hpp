@@ -16,7 +16,7 @@ inline constexpr uint32_t kUbiLayoutVolume = 0x7fffefff;  // UBI_LAYOUT_VOLUME_I
 
 /// One mapped LEB: where its PEB is and what its VID header says.
 struct UbiLeb {
-  uint64_t peb = 0;           ///< absolute offset of the PEB
+  uint64_t peb = 0;  ///< absolute offset of the PEB
   uint64_t sqnum = 0;
   uint32_t data_size = 0, used_ebs = 0, data_crc = 0, data_pad = 0;
   uint8_t vol_type = 0, copy_flag = 0;

@@ -43,7 +43,10 @@ void check_ubifs(const Volume& vol, uint32_t leb_size, const std::string& where,
     const uint8_t* d = vol.bytes.data() + leb * uint64_t(leb_size);
     uint64_t pos = 0;
     while (pos + 24 <= leb_size) {
-      if (d[pos] == 0xce) { ++pos; continue; }
+      if (d[pos] == 0xce) {
+        ++pos;
+        continue;
+      }
       if (rd_le32(d + pos) != kUbifsMagic) {
         if (!all_bytes({d + pos, leb_size - pos}, 0xff)) {
           ++bad;
@@ -61,8 +64,9 @@ void check_ubifs(const Volume& vol, uint32_t leb_size, const std::string& where,
       }
       if (ubi_crc({d + pos + 8, len - 8}) != rd_le32(d + pos + 4)) {
         ++bad;
-        local.push_back({where, leb * uint64_t(leb_size) + pos,
-                         fmt::format("UBIFS node CRC mismatch in LEB {} at +{} (type {})", leb, hex(pos), d[pos + 20])});
+        local.push_back(
+            {where, leb * uint64_t(leb_size) + pos,
+             fmt::format("UBIFS node CRC mismatch in LEB {} at +{} (type {})", leb, hex(pos), d[pos + 20])});
       } else {
         ++nodes;
       }
@@ -110,8 +114,10 @@ void check_content(Volume& vol, uint32_t leb_size, const std::string& where, con
     v.summary = fmt::format("U-Boot env {} {}, {} variables, CRC {}", e->redundant ? "redundant" : "single",
                             format_size(e->size), e->vars.size(), e->crc_ok ? "ok" : "BAD");
     if (!e->crc_ok)
-      local.push_back({where, 0, fmt::format("U-Boot environment in this volume fails its CRC ({} variables "
-                                             "readable)", e->vars.size())});
+      local.push_back({where, 0,
+                       fmt::format("U-Boot environment in this volume fails its CRC ({} variables "
+                                   "readable)",
+                                   e->vars.size())});
     return;
   }
   if (auto p = check_bare_payload(b, 0, b.size(), where, opt.cancel, local)) {
@@ -130,7 +136,11 @@ void check_ubi_volumes(std::span<const uint8_t> img, UbiInfo& info, const UbiLeb
   const uint32_t leb_size = info.peb_size - info.data_offset;
   auto data_at = [&](const UbiLeb& l) { return l.peb + info.data_offset; };
   // Volume table: the first good copy of the layout volume.
-  struct Rec { uint32_t id, reserved; uint8_t type; std::string name; };
+  struct Rec {
+    uint32_t id, reserved;
+    uint8_t type;
+    std::string name;
+  };
   std::vector<Rec> recs;
   if (auto lv = lebs.find(kUbiLayoutVolume); lv != lebs.end()) {
     info.vtbl_found = true;
@@ -193,8 +203,8 @@ void check_ubi_volumes(std::span<const uint8_t> img, UbiInfo& info, const UbiLeb
       auto l = m.find(lnum);
       if (l == m.end()) {
         if (v.is_static) {
-          out.push_back({where, info.offset, fmt::format("UBI static volume '{}' lacks LEB {} of {}", v.name, lnum,
-                                                         v.used_ebs)});
+          out.push_back(
+              {where, info.offset, fmt::format("UBI static volume '{}' lacks LEB {} of {}", v.name, lnum, v.used_ebs)});
           v.ok = false;
         }
         if (!v.is_static) vol.bytes.resize(vol.bytes.size() + leb_size, 0xff);
@@ -203,14 +213,16 @@ void check_ubi_volumes(std::span<const uint8_t> img, UbiInfo& info, const UbiLeb
       ++v.lebs;
       const uint64_t at = data_at(l->second);
       vol.leb_at[lnum] = at;
-      const uint32_t n = v.is_static ? std::min(l->second.data_size, leb_size) : leb_size - l->second.data_pad % leb_size;
+      const uint32_t n =
+          v.is_static ? std::min(l->second.data_size, leb_size) : leb_size - l->second.data_pad % leb_size;
       auto d = sub(img, at, n);
       if ((v.is_static || l->second.copy_flag) && d.size() == n) {
         if (ubi_crc(d) == l->second.data_crc) ++v.crc_lebs;
         else {
-          out.push_back({where, at, fmt::format("UBI {} volume '{}' LEB {} (PEB at {}): data CRC mismatch in {}..{}",
-                                                v.is_static ? "static" : "dynamic", v.name, lnum,
-                                                hex(l->second.peb), hex(at), hex(at + n))});
+          out.push_back({where, at,
+                         fmt::format("UBI {} volume '{}' LEB {} (PEB at {}): data CRC mismatch in {}..{}",
+                                     v.is_static ? "static" : "dynamic", v.name, lnum, hex(l->second.peb), hex(at),
+                                     hex(at + n))});
           v.ok = false;
         }
       }

@@ -75,29 +75,28 @@ std::optional<UImageInfo> check_uimage(std::span<const uint8_t> img, uint64_t of
 }
 
 std::string describe_uimage(const UImageInfo& u) {
-  std::string s = fmt::format("uImage {} {} {} '{}' {}, load {} entry {}", comp_name(u.comp),
-                              arch_name(u.arch), type_name(u.type), u.name, format_size(u.size),
-                              hex(u.load, 8), hex(u.entry, 8));
+  std::string s = fmt::format("uImage {} {} {} '{}' {}, load {} entry {}", comp_name(u.comp), arch_name(u.arch),
+                              type_name(u.type), u.name, format_size(u.size), hex(u.load, 8), hex(u.entry, 8));
   if (!u.header_crc_ok) return s + ", header CRC BAD";
   if (u.truncated) return s + ", TRUNCATED";
   return s + (u.data_crc_ok ? ", CRCs ok" : ", data CRC BAD");
 }
 
 void uimage_problems(const UImageInfo& u, const std::string& part, std::vector<Problem>& out) {
-  if (!u.header_crc_ok)
-    out.push_back({part, u.offset, fmt::format("uImage header CRC mismatch at {}", hex(u.offset))});
+  if (!u.header_crc_ok) out.push_back({part, u.offset, fmt::format("uImage header CRC mismatch at {}", hex(u.offset))});
   else if (u.truncated)
     out.push_back({part, u.offset,
                    fmt::format("uImage at {} declares {} bytes of data, which run past the end of the "
-                               "part/image", hex(u.offset), u.size)});
+                               "part/image",
+                               hex(u.offset), u.size)});
   else if (!u.data_crc_ok)
     out.push_back({part, u.offset + 64,
                    fmt::format("uImage data CRC mismatch in {}..{} (corrupt data{})", hex(u.offset + 64),
                                hex(u.offset + 64 + u.size),
-                               u.payload && !u.payload->ok
-                                   ? fmt::format("; its {} stream breaks near {}", payload_format_name(u.payload->format),
-                                                 hex(u.offset + 64 + u.payload->error_at))
-                                   : "")});
+                               u.payload && !u.payload->ok ? fmt::format("; its {} stream breaks near {}",
+                                                                         payload_format_name(u.payload->format),
+                                                                         hex(u.offset + 64 + u.payload->error_at))
+                                                           : "")});
 }
 
 }  // namespace camdump::image::detail

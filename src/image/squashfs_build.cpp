@@ -25,19 +25,33 @@ struct Node {
   const std::vector<uint8_t>* data = nullptr;
   std::map<std::string, std::unique_ptr<Node>> children;  // byte order, as squashfs requires
   uint32_t ino = 0, parent_ino = 0;
-  uint64_t inode_pos = 0;   // position in the uncompressed inode stream
-  uint64_t dir_pos = 0;     // position of the listing in the uncompressed directory stream
-  uint32_t dir_size = 0;    // listing bytes
+  uint64_t inode_pos = 0;  // position in the uncompressed inode stream
+  uint64_t dir_pos = 0;    // position of the listing in the uncompressed directory stream
+  uint32_t dir_size = 0;   // listing bytes
   uint64_t blocks_start = 0;
   std::vector<uint32_t> block_sizes;
 };
 
-void put16(std::vector<uint8_t>& v, uint16_t x) { v.push_back(x & 0xff); v.push_back(x >> 8); }
-void put32(std::vector<uint8_t>& v, uint32_t x) { for (int i = 0; i < 4; ++i) v.push_back(x >> (8 * i)); }
-void put64(std::vector<uint8_t>& v, uint64_t x) { for (int i = 0; i < 8; ++i) v.push_back(x >> (8 * i)); }
-void set32(std::vector<uint8_t>& v, size_t at, uint32_t x) { for (int i = 0; i < 4; ++i) v[at + i] = x >> (8 * i); }
-void set64(std::vector<uint8_t>& v, size_t at, uint64_t x) { for (int i = 0; i < 8; ++i) v[at + i] = x >> (8 * i); }
-void set16(std::vector<uint8_t>& v, size_t at, uint16_t x) { v[at] = x & 0xff; v[at + 1] = x >> 8; }
+void put16(std::vector<uint8_t>& v, uint16_t x) {
+  v.push_back(x & 0xff);
+  v.push_back(x >> 8);
+}
+void put32(std::vector<uint8_t>& v, uint32_t x) {
+  for (int i = 0; i < 4; ++i) v.push_back(x >> (8 * i));
+}
+void put64(std::vector<uint8_t>& v, uint64_t x) {
+  for (int i = 0; i < 8; ++i) v.push_back(x >> (8 * i));
+}
+void set32(std::vector<uint8_t>& v, size_t at, uint32_t x) {
+  for (int i = 0; i < 4; ++i) v[at + i] = x >> (8 * i);
+}
+void set64(std::vector<uint8_t>& v, size_t at, uint64_t x) {
+  for (int i = 0; i < 8; ++i) v[at + i] = x >> (8 * i);
+}
+void set16(std::vector<uint8_t>& v, size_t at, uint16_t x) {
+  v[at] = x & 0xff;
+  v[at + 1] = x >> 8;
+}
 
 // Metadata reference of an uncompressed-stream position: (block start on disk << 16) | offset.
 uint64_t meta_block_disk(uint64_t pos) { return (pos / kMetaSize) * (kMetaSize + 2); }
@@ -61,8 +75,7 @@ void append_meta(std::vector<uint8_t>& img, const std::vector<uint8_t>& stream) 
 
 }  // namespace
 
-std::vector<uint8_t> build_squashfs(const std::vector<SquashEntry>& entries, uint32_t mkfs_time,
-                                    int level) {
+std::vector<uint8_t> build_squashfs(const std::vector<SquashEntry>& entries, uint32_t mkfs_time, int level) {
   Node root;
   for (const auto& e : entries) {
     Node* cur = &root;
@@ -112,7 +125,10 @@ std::vector<uint8_t> build_squashfs(const std::vector<SquashEntry>& entries, uin
   }
   // Inode positions (sizes are known), then directory listings, then the inodes themselves.
   uint64_t pos = 0;
-  for (Node* n : order) { n->inode_pos = pos; pos += inode_size(*n); }
+  for (Node* n : order) {
+    n->inode_pos = pos;
+    pos += inode_size(*n);
+  }
   std::vector<uint8_t> dirs;
   for (Node* n : order) {
     if (!n->dir) continue;
@@ -123,8 +139,10 @@ std::vector<uint8_t> build_squashfs(const std::vector<SquashEntry>& entries, uin
       uint64_t block = meta_block_disk(it->second->inode_pos);
       auto run_end = it;
       size_t count = 0;
-      while (run_end != n->children.end() && count < 256 &&
-             meta_block_disk(run_end->second->inode_pos) == block) { ++run_end; ++count; }
+      while (run_end != n->children.end() && count < 256 && meta_block_disk(run_end->second->inode_pos) == block) {
+        ++run_end;
+        ++count;
+      }
       uint32_t base = it->second->ino;
       put32(dirs, uint32_t(count - 1));
       put32(dirs, uint32_t(block));
@@ -177,25 +195,25 @@ std::vector<uint8_t> build_squashfs(const std::vector<SquashEntry>& entries, uin
   put64(img, id_meta);
   uint64_t bytes_used = img.size();
 
-  set32(img, 0, 0x73717368);               // "hsqs"
-  set32(img, 4, uint32_t(order.size()));   // inodes
+  set32(img, 0, 0x73717368);              // "hsqs"
+  set32(img, 4, uint32_t(order.size()));  // inodes
   set32(img, 8, mkfs_time);
   set32(img, 12, kBlockSize);
-  set32(img, 16, 0);                       // fragments
-  set16(img, 20, 1);                       // zlib
-  set16(img, 22, 17);                      // block_log
+  set32(img, 16, 0);                                  // fragments
+  set16(img, 20, 1);                                  // zlib
+  set16(img, 22, 17);                                 // block_log
   set16(img, 24, 0x0001 | 0x0010 | 0x0200 | 0x0800);  // uncompressed inodes/ids, no fragments/xattrs
-  set16(img, 26, 1);                       // no_ids
+  set16(img, 26, 1);                                  // no_ids
   set16(img, 28, 4);
   set16(img, 30, 0);
   set64(img, 32, meta_ref(root.inode_pos));
   set64(img, 40, bytes_used);
   set64(img, 48, id_table);
-  set64(img, 56, kNone);                   // xattr id table
+  set64(img, 56, kNone);  // xattr id table
   set64(img, 64, inode_table);
   set64(img, 72, dir_table);
-  set64(img, 80, kNone);                   // fragment table
-  set64(img, 88, kNone);                   // export table
+  set64(img, 80, kNone);  // fragment table
+  set64(img, 88, kNone);  // export table
   img.resize((img.size() + 4095) / 4096 * 4096, 0);
   return img;
 }

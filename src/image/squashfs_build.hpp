@@ -11,15 +11,14 @@
 namespace camdump::image {
 
 struct SquashEntry {
-  std::string path;            ///< "etc/hostname" (no leading '/'); parents are created implicitly
-  std::vector<uint8_t> data;   ///< file content (ignored for directories)
+  std::string path;           ///< "etc/hostname" (no leading '/'); parents are created implicitly
+  std::vector<uint8_t> data;  ///< file content (ignored for directories)
   bool directory = false;
-  uint16_t mode = 0644;        ///< permission bits
+  uint16_t mode = 0644;  ///< permission bits
 };
 
 /// Serialise `entries` into a squashfs image (padded to 4 KiB with zeros, as mksquashfs does).
 /// `level` is the zlib level for data blocks (1 = fast).
-std::vector<uint8_t> build_squashfs(const std::vector<SquashEntry>& entries, uint32_t mkfs_time,
-                                    int level = 1);
+std::vector<uint8_t> build_squashfs(const std::vector<SquashEntry>& entries, uint32_t mkfs_time, int level = 1);
 
 }  // namespace camdump::image

@@ -40,11 +40,16 @@ struct Rng {
       std::memcpy(p + i, &v, std::min<size_t>(8, n - i));
     }
   }
-  std::vector<uint8_t> bytes(size_t n) { std::vector<uint8_t> v(n); fill(v.data(), n); return v; }
+  std::vector<uint8_t> bytes(size_t n) {
+    std::vector<uint8_t> v(n);
+    fill(v.data(), n);
+    return v;
+  }
   // Text-like, compressible bytes: words from a small vocabulary.
   std::vector<uint8_t> text(size_t n) {
-    static const char* const kWords[] = {"sensor ", "isp ", "frame ", "gpio ", "i2c ", "mips ",
-      "ingenic ", "stream ", "rtsp ", "motion ", "buffer ", "init ", "0x80010000 ", "\n", "= ", "; "};
+    static const char* const kWords[] = {"sensor ",     "isp ",    "frame ", "gpio ",   "i2c ",    "mips ",
+                                         "ingenic ",    "stream ", "rtsp ",  "motion ", "buffer ", "init ",
+                                         "0x80010000 ", "\n",      "= ",     "; "};
     std::vector<uint8_t> v;
     v.reserve(n + 16);
     while (v.size() < n) {
@@ -75,17 +80,29 @@ std::vector<uint8_t> gzip_member(const std::vector<uint8_t>& in) {
   return out;
 }
 
-void be32(uint8_t* p, uint32_t v) { p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = uint8_t(v); }
-void le32(uint8_t* p, uint32_t v) { p[0] = uint8_t(v); p[1] = v >> 8; p[2] = v >> 16; p[3] = v >> 24; }
-void le16(uint8_t* p, uint16_t v) { p[0] = uint8_t(v); p[1] = v >> 8; }
+void be32(uint8_t* p, uint32_t v) {
+  p[0] = v >> 24;
+  p[1] = v >> 16;
+  p[2] = v >> 8;
+  p[3] = uint8_t(v);
+}
+void le32(uint8_t* p, uint32_t v) {
+  p[0] = uint8_t(v);
+  p[1] = v >> 8;
+  p[2] = v >> 16;
+  p[3] = v >> 24;
+}
+void le16(uint8_t* p, uint16_t v) {
+  p[0] = uint8_t(v);
+  p[1] = v >> 8;
+}
 void put_str(std::vector<uint8_t>& img, size_t at, std::string_view s) {
   std::memcpy(img.data() + at, s.data(), s.size());
 }
 
 // Legacy uImage (include/image.h, big-endian) at `at` with `payload`; returns total length.
-size_t put_uimage(std::vector<uint8_t>& img, size_t at, const std::vector<uint8_t>& payload,
-                  uint8_t os, uint8_t type, uint8_t comp, uint32_t load, uint32_t ep,
-                  std::string_view name) {
+size_t put_uimage(std::vector<uint8_t>& img, size_t at, const std::vector<uint8_t>& payload, uint8_t os, uint8_t type,
+                  uint8_t comp, uint32_t load, uint32_t ep, std::string_view name) {
   uint8_t* h = img.data() + at;
   std::memset(h, 0, 64);
   be32(h, 0x27051956);
@@ -105,8 +122,7 @@ size_t put_uimage(std::vector<uint8_t>& img, size_t at, const std::vector<uint8_
 }
 
 // U-Boot environment block: crc (LE) + data, padded with 0x00 as saveenv does.
-void put_env(std::vector<uint8_t>& img, size_t at, size_t size,
-             const std::map<std::string, std::string>& vars) {
+void put_env(std::vector<uint8_t>& img, size_t at, size_t size, const std::map<std::string, std::string>& vars) {
   std::vector<uint8_t> data(size - 4, 0);
   size_t pos = 0;
   for (const auto& [k, v] : vars) {  // std::map: sorted like hexport_r
@@ -183,7 +199,7 @@ std::vector<uint8_t> make_thingino_image(const SynthOptions& opt) {
   if (stock) {  // vendor: 256k boot, 16 KiB env at 0x40000 in a 64k area, overlapping all
     p = {256, 0x40000, 0x4000, 64, 0, 0x50000, 1984, 0, 0, fmt::format("{}M@0(all)", total_k / 1024)};
     p.rootfs_k = total_k == 8192 ? 3072 : total_k == 16384 ? 4096 : 6144;
-  } else {      // Thingino since e08b02942
+  } else {  // Thingino since e08b02942
     p = {320, 0x50000, 0x10000, 64, 64, 0x70000, 1600, 0, 0, fmt::format("{}k@0(all)", total_k)};
     p.rootfs_k = total_k == 8192 ? 3584 : total_k == 16384 ? 5120 : 8192;
   }
@@ -208,8 +224,9 @@ std::vector<uint8_t> make_thingino_image(const SynthOptions& opt) {
   img[9] = detail::ingenic_crc7({img.data() + 2048, spl_len - 2048});  // what the boot ROM checks
   {
     auto ub = rng.bytes(stock ? 0x26000 : 0x2c000);
-    const std::string s = "\0U-Boot 2013.07 (Nov 28 2025 - 00:00:00 +0000) Thingino\0"
-                          "Ingenic T31 (xburst)\0jz_sfc\0sf probe\0bootm\0"s;
+    const std::string s =
+        "\0U-Boot 2013.07 (Nov 28 2025 - 00:00:00 +0000) Thingino\0"
+        "Ingenic T31 (xburst)\0jz_sfc\0sf probe\0bootm\0"s;
     std::memcpy(ub.data() + 0x1000, s.data(), s.size());
     put_uimage(img, 0x6800, ub, 17 /*U-Boot*/, 5 /*firmware*/, 0, 0x80100000, 0x80100000,
                stock ? "U-Boot 2013.07" : "U-Boot 2013.07 Thingino");
@@ -218,20 +235,20 @@ std::vector<uint8_t> make_thingino_image(const SynthOptions& opt) {
   // Environment with mtdparts.
   std::string mtdparts;
   if (stock)
-    mtdparts = fmt::format("jz_sfc:256k(boot),64k(env),1984k(kernel),{}k(rootfs),{}k(appfs),{}",
-                           p.rootfs_k, p.data_k, p.mtd_all);
+    mtdparts = fmt::format("jz_sfc:256k(boot),64k(env),1984k(kernel),{}k(rootfs),{}k(appfs),{}", p.rootfs_k, p.data_k,
+                           p.mtd_all);
   else
-    mtdparts = fmt::format("jz_sfc:320k(boot),64k(env),64k(backup),1600k(kernel),{}k(rootfs),{}k(data),{}",
-                           p.rootfs_k, p.data_k, p.mtd_all);
-  const std::string mac = fmt::format("02:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", opt.seed & 0xff,
-                                      (opt.seed >> 8) & 0xff, 0x31, 0x4a, 0x7c);
+    mtdparts = fmt::format("jz_sfc:320k(boot),64k(env),64k(backup),1600k(kernel),{}k(rootfs),{}k(data),{}", p.rootfs_k,
+                           p.data_k, p.mtd_all);
+  const std::string mac =
+      fmt::format("02:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", opt.seed & 0xff, (opt.seed >> 8) & 0xff, 0x31, 0x4a, 0x7c);
   std::map<std::string, std::string> env = {
       {"baudrate", "115200"},
       {"bootargs", fmt::format("console=ttyS1,115200n8 mem=64M@0x0 rmem=64M@0x4000000 init=/init "
                                "rootfstype=squashfs root=/dev/mtdblock{} rw mtdparts={}",
                                stock ? 3 : 4, mtdparts)},
-      {"bootcmd", fmt::format("sf probe;sf read 0x80600000 0x{:x} 0x{:x};bootm 0x80600000",
-                              p.kernel_off, p.kernel_k * 1024)},
+      {"bootcmd",
+       fmt::format("sf probe;sf read 0x80600000 0x{:x} 0x{:x};bootm 0x80600000", p.kernel_off, p.kernel_k * 1024)},
       {"bootdelay", "1"},
       {"ethaddr", mac},
       {"soc", soc},
@@ -262,12 +279,13 @@ std::vector<uint8_t> make_thingino_image(const SynthOptions& opt) {
     fs.push_back({"bin/busybox", rng.bytes(300 * 1024), false, 0755});
     fs.push_back({"lib/libimp.so", rng.text(260 * 1024), false, 0755});
     fs.push_back({"etc/hostname", to_bytes("ing-t31-camera\n")});
-    fs.push_back({"etc/os-release", to_bytes(fmt::format(
-        "NAME=\"{}\"\nID={}\nVERSION_ID=2025.11\nBUILD_ID=synthetic-seed-{}\n",
-        stock ? "Ingenic" : "Thingino", stock ? "ingenic" : "thingino", opt.seed))});
+    fs.push_back({"etc/os-release",
+                  to_bytes(fmt::format("NAME=\"{}\"\nID={}\nVERSION_ID=2025.11\nBUILD_ID=synthetic-seed-{}\n",
+                                       stock ? "Ingenic" : "Thingino", stock ? "ingenic" : "thingino", opt.seed))});
     fs.push_back({"etc/passwd", to_bytes("root:x:0:0:root:/root:/bin/sh\n")});
     fs.push_back({"etc/shadow", to_bytes("root:$1$camdump$Yc0Ts9xlwFJ0pBQBaBVOC1:20000:0:99999:7:::\n"), false, 0600});
-    fs.push_back({"etc/init.d/rcS", to_bytes("#!/bin/sh\nmount -a\nfor s in /etc/init.d/S*; do $s start; done\n"), false, 0755});
+    fs.push_back(
+        {"etc/init.d/rcS", to_bytes("#!/bin/sh\nmount -a\nfor s in /etc/init.d/S*; do $s start; done\n"), false, 0755});
     auto sq = build_squashfs(fs, kTime, 1);
     if (sq.size() > p.rootfs_k * 1024u) fail(ErrorKind::Unsupported, "synthetic squashfs too large");
     std::memcpy(img.data() + rootfs_off, sq.data(), sq.size());

@@ -86,8 +86,7 @@ ExecTransport::~ExecTransport() {
   }
   ::kill(-pid_, SIGKILL);
   ::kill(pid_, SIGKILL);
-  while (::waitpid(pid_, &st, 0) < 0 && errno == EINTR) {
-  }
+  while (::waitpid(pid_, &st, 0) < 0 && errno == EINTR) {}
 }
 
 std::string ExecTransport::describe() const {
@@ -108,16 +107,13 @@ size_t ExecTransport::do_read(std::span<uint8_t> buf, std::chrono::milliseconds 
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     if (r != pid_) throw;
     pid_ = -1;
-    std::string how = WIFEXITED(st) ? "exited with status " + std::to_string(WEXITSTATUS(st))
+    std::string how = WIFEXITED(st)     ? "exited with status " + std::to_string(WEXITSTATUS(st))
                       : WIFSIGNALED(st) ? "was killed by signal " + std::to_string(WTERMSIG(st))
                                         : "ended";
-    fail(ErrorKind::Io, what_ + ": the program " + how,
-         "run the command by hand to see why it stopped");
+    fail(ErrorKind::Io, what_ + ": the program " + how, "run the command by hand to see why it stopped");
   }
 }
 
-void ExecTransport::do_write(std::span<const uint8_t> data) {
-  fd_write_all(master_, data, what_, false);
-}
+void ExecTransport::do_write(std::span<const uint8_t> data) { fd_write_all(master_, data, what_, false); }
 
 }  // namespace camdump::io

@@ -28,8 +28,7 @@ size_t fd_read(int fd, std::span<uint8_t> buf, std::chrono::milliseconds timeout
     ssize_t n = ::read(fd, buf.data(), buf.size());
     if (n > 0) return static_cast<size_t>(n);
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-    if (n == 0 || errno == EIO || errno == ECONNRESET)
-      fail(ErrorKind::Io, what + ": closed by the other end");
+    if (n == 0 || errno == EIO || errno == ECONNRESET) fail(ErrorKind::Io, what + ": closed by the other end");
     fail(ErrorKind::Io, what + ": read failed: " + std::strerror(errno));
   }
 }

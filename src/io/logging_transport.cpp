@@ -50,8 +50,8 @@ LoggingTransport::LoggingTransport(std::unique_ptr<Transport> inner, const std::
   if (fd < 0 || !(file_ = ::fdopen(fd, "a"))) {
     int e = errno;
     if (fd >= 0) ::close(fd);
-    fail(e == EACCES ? ErrorKind::Permission : ErrorKind::Io,
-         "cannot open log file " + path + ": " + std::strerror(e), "choose a writable path for --log");
+    fail(e == EACCES ? ErrorKind::Permission : ErrorKind::Io, "cannot open log file " + path + ": " + std::strerror(e),
+         "choose a writable path for --log");
   }
   std::time_t now = std::time(nullptr);
   char when[64];
@@ -65,8 +65,8 @@ LoggingTransport::~LoggingTransport() {
   if (!rx_hold_.empty()) record_rx({}, true);
   std::fill(secret_.begin(), secret_.end(), '\0');
   end_record();
-  std::fprintf(file_, "# closed after %llu bytes received, %llu sent\n",
-               static_cast<unsigned long long>(rx_bytes()), static_cast<unsigned long long>(tx_bytes()));
+  std::fprintf(file_, "# closed after %llu bytes received, %llu sent\n", static_cast<unsigned long long>(rx_bytes()),
+               static_cast<unsigned long long>(tx_bytes()));
   std::fclose(file_);
 }
 

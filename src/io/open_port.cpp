@@ -17,7 +17,8 @@
 namespace camdump::io {
 
 const char* port_forms_help() {
-  return "PORT is /dev/ttyUSB0 (serial), auto (the one USB serial adapter present), tcp:HOST:PORT, rfc2217:HOST:PORT, telnet:HOST[:PORT], "
+  return "PORT is /dev/ttyUSB0 (serial), auto (the one USB serial adapter present), tcp:HOST:PORT, rfc2217:HOST:PORT, "
+         "telnet:HOST[:PORT], "
          "exec:'COMMAND ARGS...' or sim:[IMAGE][,option=value...]";
 }
 

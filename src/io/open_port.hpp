@@ -32,8 +32,7 @@ using SimFactory = std::function<std::unique_ptr<Transport>(std::string_view spe
 
 /// Throws Error(Usage) for an unknown form or a malformed HOST:PORT (the hint lists the forms),
 /// Error(Unsupported) for sim: without a factory, and the transports' own errors.
-std::unique_ptr<Transport> open_port(std::string_view port, const PortOptions& opts = {},
-                                     const SimFactory& sim = {});
+std::unique_ptr<Transport> open_port(std::string_view port, const PortOptions& opts = {}, const SimFactory& sim = {});
 
 /// One line listing the PORT forms, for hints and --help.
 const char* port_forms_help();

@@ -92,9 +92,8 @@ std::vector<SerialPortInfo> list_serial_ports() {
     out.push_back(std::move(i));
   }
   sp_free_port_list(ports);
-  std::sort(out.begin(), out.end(), [](const SerialPortInfo& a, const SerialPortInfo& b) {
-    return a.usb != b.usb ? a.usb : a.path < b.path;
-  });
+  std::sort(out.begin(), out.end(),
+            [](const SerialPortInfo& a, const SerialPortInfo& b) { return a.usb != b.usb ? a.usb : a.path < b.path; });
   return out;
 }
 

@@ -12,13 +12,13 @@
 namespace camdump::io {
 
 struct SerialPortInfo {
-  std::string path;         ///< /dev/ttyUSB0
-  std::string by_id;        ///< /dev/serial/by-id/usb-1a86_USB_Serial-if00-port0, or ""
-  bool usb = false;         ///< a USB adapter (not a built-in UART)
+  std::string path;   ///< /dev/ttyUSB0
+  std::string by_id;  ///< /dev/serial/by-id/usb-1a86_USB_Serial-if00-port0, or ""
+  bool usb = false;   ///< a USB adapter (not a built-in UART)
   uint16_t vid = 0, pid = 0;
   std::string manufacturer, product, serial;
-  std::string driver;       ///< kernel driver from sysfs (ch341, cp210x, ftdi_sio, pl2303), or ""
-  std::string note;         ///< the usual adapter this is ("CH340/CH341 USB-serial"), or ""
+  std::string driver;            ///< kernel driver from sysfs (ch341, cp210x, ftdi_sio, pl2303), or ""
+  std::string note;              ///< the usual adapter this is ("CH340/CH341 USB-serial"), or ""
   std::optional<bool> can_open;  ///< read+write access to the node for this user
 };
 
@@ -26,8 +26,8 @@ struct ProgrammerInfo {
   std::string name = "CH341A";
   uint8_t bus = 0, address = 0;  ///< as lsusb prints them (--device BUS:ADDR)
   uint16_t vid = 0, pid = 0;
-  std::string node;              ///< /dev/bus/usb/BBB/DDD
-  bool can_open = false;         ///< read+write access to the node for this user
+  std::string node;       ///< /dev/bus/usb/BBB/DDD
+  bool can_open = false;  ///< read+write access to the node for this user
 };
 
 /// Every serial port libserialport finds, USB adapters first, by path.

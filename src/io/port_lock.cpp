@@ -37,7 +37,7 @@ std::string joined(const std::vector<std::string>& v) {
 
 std::vector<std::string> port_holders(const std::string& device) {
   std::vector<std::string> out;
-  struct stat dev{};
+  struct stat dev {};
   if (::stat(device.c_str(), &dev) != 0 || !S_ISCHR(dev.st_mode)) return out;
   const std::string self = std::to_string(::getpid());
   DIR* proc = ::opendir("/proc");
@@ -51,7 +51,7 @@ std::vector<std::string> port_holders(const std::string& device) {
     bool holds = false;
     while (dirent* f = ::readdir(fds)) {
       if (f->d_name[0] == '.') continue;
-      struct stat st{};
+      struct stat st {};
       if (::stat((fd_dir + "/" + f->d_name).c_str(), &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == dev.st_rdev) {
         holds = true;
         break;
@@ -83,7 +83,7 @@ void lock_port(int fd, const std::string& device) {
 void unlock_port(int fd) { ::ioctl(fd, TIOCNXCL); }
 
 std::string permission_hint(const std::string& device) {
-  struct stat st{};
+  struct stat st {};
   std::string group = "dialout";
   if (::stat(device.c_str(), &st) == 0)
     if (const struct group* g = ::getgrgid(st.st_gid)) group = g->gr_name;

@@ -47,7 +47,7 @@ std::string present_serial_devices() {
 }
 
 SerialTransport::SerialTransport(const std::string& device, uint32_t baud) : device_(device), baud_(baud) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(device.c_str(), &st) != 0 && errno == ENOENT) {
     std::string present = present_serial_devices();
     fail(ErrorKind::NotFound, "serial port " + device + " does not exist",

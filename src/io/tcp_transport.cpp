@@ -40,8 +40,7 @@ int connect_one(int fd, const addrinfo* ai, std::chrono::milliseconds timeout) {
 
 }  // namespace
 
-int tcp_connect(const std::string& host, uint16_t port, const std::string& spec,
-                std::chrono::milliseconds timeout) {
+int tcp_connect(const std::string& host, uint16_t port, const std::string& spec, std::chrono::milliseconds timeout) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;

@@ -10,8 +10,7 @@ namespace {
 constexpr size_t kMaxSubPayload = 4096;
 }
 
-void TelnetDecoder::feed(std::span<const uint8_t> wire, std::vector<uint8_t>& data,
-                         std::vector<TelnetEvent>& events) {
+void TelnetDecoder::feed(std::span<const uint8_t> wire, std::vector<uint8_t>& data, std::vector<TelnetEvent>& events) {
   for (uint8_t b : wire) {
     switch (state_) {
       case State::AfterCr:

@@ -17,8 +17,8 @@ using namespace telnet;
 
 namespace {
 // RFC 2217 client-to-server commands; the server answers with command + 100.
-constexpr uint8_t kSetBaudrate = 1, kSetDatasize = 2, kSetParity = 3, kSetStopsize = 4,
-                  kSetControl = 5, kServerOffset = 100;
+constexpr uint8_t kSetBaudrate = 1, kSetDatasize = 2, kSetParity = 3, kSetStopsize = 4, kSetControl = 5,
+                  kServerOffset = 100;
 constexpr uint8_t kParityNone = 1, kStopOne = 1, kControlNoFlow = 1;
 constexpr auto kNegotiateTimeout = std::chrono::milliseconds(3000);
 }  // namespace
@@ -68,14 +68,12 @@ TelnetTransport::~TelnetTransport() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-std::string TelnetTransport::describe() const {
-  return baud_ ? spec_ + " at " + std::to_string(*baud_) : spec_;
-}
+std::string TelnetTransport::describe() const { return baud_ ? spec_ + " at " + std::to_string(*baud_) : spec_; }
 
 bool TelnetTransport::set_baud(uint32_t baud) {
   if (mode_ != Mode::ComPort) return false;
-  uint8_t v[4] = {static_cast<uint8_t>(baud >> 24), static_cast<uint8_t>(baud >> 16),
-                  static_cast<uint8_t>(baud >> 8), static_cast<uint8_t>(baud)};
+  uint8_t v[4] = {static_cast<uint8_t>(baud >> 24), static_cast<uint8_t>(baud >> 16), static_cast<uint8_t>(baud >> 8),
+                  static_cast<uint8_t>(baud)};
   baud_reply_.reset();
   send_com_port(kSetBaudrate, v);
   if (!pump_until([&] { return baud_reply_.has_value(); }, kNegotiateTimeout)) return false;
@@ -175,9 +173,8 @@ void TelnetTransport::handle(const TelnetEvent& ev) {
       if (o == kOptComPort && ev.payload.size() == 5 && ev.payload[0] == kSetBaudrate + kServerOffset)
         baud_reply_ = (uint32_t{ev.payload[1]} << 24) | (uint32_t{ev.payload[2]} << 16) |
                       (uint32_t{ev.payload[3]} << 8) | ev.payload[4];
-      break;  // line/modem state notifications and others: nothing to do
-    default:
-      break;  // NOP, GA, ...
+      break;         // line/modem state notifications and others: nothing to do
+    default: break;  // NOP, GA, ...
   }
 }
 

@@ -99,7 +99,8 @@ void ShellSession::attach(const LoginOptions& opt) {
     if (tail.size() > 2048) tail.erase(0, tail.size() - 2048);
     if (got) continue;  // decide only once the console has gone quiet
     if (looks_like_password(tail)) {
-      if (++passwords > 2) fail(ErrorKind::Permission, "login failed: the password was refused", "check --user/--password");
+      if (++passwords > 2)
+        fail(ErrorKind::Permission, "login failed: the password was refused", "check --user/--password");
       rep_.log(LogLevel::Info, "shell: answering the password prompt");
       std::string pw = opt.password.empty() && opt.ask_password ? opt.ask_password() : opt.password;
       pw.push_back('\r');
@@ -108,7 +109,8 @@ void ShellSession::attach(const LoginOptions& opt) {
       std::fill(pw.begin(), pw.end(), '\0');
       tail.clear();
     } else if (looks_like_login(tail)) {
-      if (++logins > 2) fail(ErrorKind::Permission, "login failed: the login prompt came back", "check --user/--password");
+      if (++logins > 2)
+        fail(ErrorKind::Permission, "login failed: the login prompt came back", "check --user/--password");
       rep_.log(LogLevel::Info, fmt::format("shell: logging in as {}", opt.user));
       send_line(opt.user);
       tail.clear();
@@ -174,7 +176,8 @@ int ShellSession::run_stream(std::string_view cmd, const std::function<void(std:
 
 CommandResult ShellSession::run(std::string_view cmd, std::chrono::milliseconds timeout) {
   CommandResult r;
-  r.status = run_stream(cmd, [&](std::string_view l) { r.lines.emplace_back(l); }, timeout);
+  r.status = run_stream(
+      cmd, [&](std::string_view l) { r.lines.emplace_back(l); }, timeout);
   return r;
 }
 

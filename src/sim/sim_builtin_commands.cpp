@@ -46,7 +46,9 @@ bool cmd_help(Machine& m, Args& a, bool) {
     for (const auto& c : table)
       if (a[i] == c.name) known = true;
     if (known) m.usage(a[i]);
-    else m.out(fmt::format("Unknown command '{}' - try 'help' without arguments for list of all known commands\n\n", a[i]));
+    else
+      m.out(
+          fmt::format("Unknown command '{}' - try 'help' without arguments for list of all known commands\n\n", a[i]));
   }
   return true;
 }
@@ -67,7 +69,8 @@ bool cmd_bdinfo(Machine& m, Args&, bool) {
     // 2013.07 arch/mips/lib/board.c do_bdinfo: ip_addr prints "<NULL>" when ipaddr is unset.
     m.out(fmt::format(
         "boot_params = 0x81F6BF60\nmemstart    = 0x{:08X}\nmemsize     = 0x{:08X}\nflashstart  = 0x00000000\n"
-        "flashsize   = 0x00000000\nflashoffset = 0x00000000\nethaddr     = {}\nip_addr     = {}\nbaudrate    = {} bps\n",
+        "flashsize   = 0x00000000\nflashoffset = 0x00000000\nethaddr     = {}\nip_addr     = {}\nbaudrate    = {} "
+        "bps\n",
         kSimRamBase, ram_size, env_or(m, "ethaddr", "(not set)"), env_or(m, "ipaddr", "<NULL>"),
         env_or(m, "baudrate", "115200")));
   } else {
@@ -75,7 +78,8 @@ bool cmd_bdinfo(Machine& m, Args&, bool) {
         "boot_params = 0x00000000\nDRAM bank   = 0x00000000\n-> start    = 0x{:08x}\n-> size     = 0x{:08x}\n"
         "flashstart  = 0x00000000\nflashsize   = 0x00000000\nflashoffset = 0x00000000\nbaudrate    = {} bps\n"
         "relocaddr   = 0x{:08x}\nreloc off   = 0x{:08x}\nBuild       = 32-bit\ncurrent eth = unknown\n"
-        "ethaddr     = {}\nIP addr     = {}\nfdt_blob    = 0x{:08x}\nnew_fdt     = 0x00000000\nfdt_size    = 0x00000000\n",
+        "ethaddr     = {}\nIP addr     = {}\nfdt_blob    = 0x{:08x}\nnew_fdt     = 0x00000000\nfdt_size    = "
+        "0x00000000\n",
         kSimRamBase, ram_size, env_or(m, "baudrate", "115200"), kSimRamBase + top - 0x70000,
         kSimRamBase + top - 0x70000 - 0x80100000, env_or(m, "ethaddr", "(not set)"), env_or(m, "ipaddr", "<NULL>"),
         kSimRamBase + top - 0x42650));  // 64 MiB: relocaddr 83f90000, fdt_blob 83fbd9b0

@@ -83,8 +83,7 @@ SimTransport::SimTransport(SimOptions opt, Reporter& rep, GoPrograms programs)
     : sync_(std::make_unique<Sync>()), cam_(std::make_unique<SimCamera>(std::move(opt), rep, std::move(programs))) {
   const auto& o = cam_->options();
   spec_desc_ = fmt::format("sim:{}{} ({}, {} bps)", o.image_path.empty() ? "built-in" : o.image_path,
-                           o.image_path.empty() ? " image" : "",
-                           dialect_name(o.dialect), o.baud);
+                           o.image_path.empty() ? " image" : "", dialect_name(o.dialect), o.baud);
 }
 
 SimTransport::~SimTransport() = default;

@@ -120,34 +120,34 @@ inline constexpr uint64_t kSimRamBase = 0x80000000;
 inline constexpr uint64_t kSimRamAlias = 0xa0000000;  ///< MIPS kseg1 (uncached) view of RAM
 
 struct SimOptions {
-  std::string image_path;                ///< empty: built-in Thingino-like image
-  std::optional<uint64_t> flash_size;    ///< default: image size (16 MiB built-in)
+  std::string image_path;              ///< empty: built-in Thingino-like image
+  std::optional<uint64_t> flash_size;  ///< default: image size (16 MiB built-in)
   Dialect dialect = Dialect::Thingino;
-  std::optional<SfDialect> sf;           ///< default by dialect
-  std::optional<std::string> prompt;     ///< default by dialect
-  std::optional<int> bootdelay;          ///< default by dialect
-  std::optional<StopKey> stop;           ///< default by dialect
+  std::optional<SfDialect> sf;        ///< default by dialect
+  std::optional<std::string> prompt;  ///< default by dialect
+  std::optional<int> bootdelay;       ///< default by dialect
+  std::optional<StopKey> stop;        ///< default by dialect
   BootState state = BootState::Autoboot;
   std::optional<double> powercycle_after_s;
   double noise = 0;
   uint64_t seed = 1;
   uint64_t stall_ms = 0, stall_every = 0;
-  uint64_t reset_after = 0;              ///< 0: never
-  uint64_t reset_after_flash = 0;        ///< 0: never
-  std::optional<uint64_t> erase_size;    ///< default by dialect
-  std::string save_path;                 ///< empty: the flash is not saved
-  std::vector<uint32_t> bauds;           ///< empty: default by dialect
+  uint64_t reset_after = 0;            ///< 0: never
+  uint64_t reset_after_flash = 0;      ///< 0: never
+  std::optional<uint64_t> erase_size;  ///< default by dialect
+  std::string save_path;               ///< empty: the flash is not saved
+  std::vector<uint32_t> bauds;         ///< empty: default by dialect
   uint32_t baud = 115200;
-  std::optional<bool> fixed_baud;        ///< default by dialect
+  std::optional<bool> fixed_baud;  ///< default by dialect
   uint64_t ram_size = 64u << 20;
   bool tftpput = false;
-  bool net = true;                       ///< false: tftpboot/tftpput fail at once (no UDP, no waiting)
+  bool net = true;  ///< false: tftpboot/tftpput fail at once (no UDP, no waiting)
   std::string sd_path;
   std::optional<uint64_t> mapped_addr;
-  unsigned uart = 1;                     ///< console UART number (stub sim, boot log)
-  bool baud_timing = true;               ///< characters cost time at the current rate
-  std::optional<uint32_t> adapter_max;   ///< host adapter's highest rate
-  std::optional<double> noise_fast;      ///< error rate above baud= (a stub's fast rate)
+  unsigned uart = 1;                    ///< console UART number (stub sim, boot log)
+  bool baud_timing = true;              ///< characters cost time at the current rate
+  std::optional<uint32_t> adapter_max;  ///< host adapter's highest rate
+  std::optional<double> noise_fast;     ///< error rate above baud= (a stub's fast rate)
   bool guard = true;
 
   // Resolved defaults.
@@ -167,17 +167,17 @@ SimOptions parse_sim_spec(std::string_view spec);
 
 /// Counters for tests (the tool must never saveenv, should not re-read needlessly...).
 struct SimStats {
-  uint64_t commands = 0;        ///< command lines executed (empty-line repeats included)
-  uint64_t md_lines = 0;        ///< md lines printed
-  uint64_t boots = 0;           ///< boot logs printed (1 for state=autoboot at open)
-  uint64_t saveenv = 0;         ///< times saveenv ran
-  uint64_t swallowed = 0;       ///< input bytes discarded by md's ctrlc()
-  uint64_t noise_events = 0;    ///< characters dropped, flipped or inserted
-  uint64_t output_bytes = 0;    ///< bytes the camera printed (before noise)
-  uint64_t sf_erase_units = 0;  ///< erase units (erase=) erased by sf erase/update
-  uint64_t sf_program_bytes = 0;  ///< bytes programmed by sf write/update
-  uint64_t sf_writes = 0;       ///< sf write/update commands that programmed something
-  uint64_t uboot_corrupted = 0; ///< writes into U-Boot's reserved area (guard=1: the board hung)
+  uint64_t commands = 0;             ///< command lines executed (empty-line repeats included)
+  uint64_t md_lines = 0;             ///< md lines printed
+  uint64_t boots = 0;                ///< boot logs printed (1 for state=autoboot at open)
+  uint64_t saveenv = 0;              ///< times saveenv ran
+  uint64_t swallowed = 0;            ///< input bytes discarded by md's ctrlc()
+  uint64_t noise_events = 0;         ///< characters dropped, flipped or inserted
+  uint64_t output_bytes = 0;         ///< bytes the camera printed (before noise)
+  uint64_t sf_erase_units = 0;       ///< erase units (erase=) erased by sf erase/update
+  uint64_t sf_program_bytes = 0;     ///< bytes programmed by sf write/update
+  uint64_t sf_writes = 0;            ///< sf write/update commands that programmed something
+  uint64_t uboot_corrupted = 0;      ///< writes into U-Boot's reserved area (guard=1: the board hung)
   std::vector<std::string> history;  ///< the command lines, in order
 };
 
@@ -197,8 +197,8 @@ class SimProgram {
 };
 
 /// Returns a program when it recognises the code at `addr` (RAM via cam.ram()), else nullptr.
-using GoHandler = std::function<std::unique_ptr<SimProgram>(SimCamera& cam, uint64_t addr,
-                                                            std::span<const std::string> args)>;
+using GoHandler =
+    std::function<std::unique_ptr<SimProgram>(SimCamera& cam, uint64_t addr, std::span<const std::string> args)>;
 /// The programs one camera can run at `go`: named handlers, tried in the order added. Each
 /// SimCamera owns its own (injected at construction), so cameras in one process never share them.
 class GoPrograms {

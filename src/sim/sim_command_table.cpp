@@ -21,35 +21,20 @@ bool member_r(Machine& m, Args& a, bool repeat) {
   return (m.*F)(a, repeat);
 }
 
-bool with_tftpput(const SimOptions& o) { return o.tftpput; }  // tftpput=1 (stock Ingenic has none)
+bool with_tftpput(const SimOptions& o) { return o.tftpput; }    // tftpput=1 (stock Ingenic has none)
 bool ingenic_only(const SimOptions& o) { return o.ingenic(); }  // the vendor's `watchdog`
 
 const Command kCommands[] = {
-    {.name = "?",
-     .usage = "alias for 'help'",
-     .help = "[command ...]",
-     .repeatable = true,
-     .run = cmd_help},
+    {.name = "?", .usage = "alias for 'help'", .help = "[command ...]", .repeatable = true, .run = cmd_help},
     {.name = "base",
      .usage = "print or set address offset",
-     .help = "\n    - print address offset for memory commands\nbase off\n    - set address offset for memory commands to 'off'",
+     .help = "\n    - print address offset for memory commands\nbase off\n    - set address offset for memory commands "
+             "to 'off'",
      .repeatable = true,
      .run = cmd_base},
-    {.name = "bdinfo",
-     .usage = "print Board Info structure",
-     .help = "",
-     .repeatable = true,
-     .run = cmd_bdinfo},
-    {.name = "boot",
-     .usage = "boot default, i.e., run 'bootcmd'",
-     .help = "",
-     .repeatable = false,
-     .run = cmd_boot},
-    {.name = "bootd",
-     .usage = "boot default, i.e., run 'bootcmd'",
-     .help = "",
-     .repeatable = false,
-     .run = cmd_boot},
+    {.name = "bdinfo", .usage = "print Board Info structure", .help = "", .repeatable = true, .run = cmd_bdinfo},
+    {.name = "boot", .usage = "boot default, i.e., run 'bootcmd'", .help = "", .repeatable = false, .run = cmd_boot},
+    {.name = "bootd", .usage = "boot default, i.e., run 'bootcmd'", .help = "", .repeatable = false, .run = cmd_boot},
     {.name = "bootm",
      .usage = "boot application image from memory",
      .help = "[addr [arg ...]]\n    - boot application image stored in memory",
@@ -92,7 +77,8 @@ const Command kCommands[] = {
      .run = cmd_go},
     {.name = "help",
      .usage = "print command description/usage",
-     .help = "\n    - print brief description of all commands\nhelp command ...\n    - print detailed usage of 'command'",
+     .help =
+         "\n    - print brief description of all commands\nhelp command ...\n    - print detailed usage of 'command'",
      .repeatable = true,
      .run = cmd_help},
     {.name = "loady",
@@ -117,14 +103,11 @@ const Command kCommands[] = {
      .run = member<&Machine::cmd_mw>},
     {.name = "printenv",
      .usage = "print environment variables",
-     .help = "[-a]\n    - print [all] values of all environment variables\nprintenv name ...\n    - print value of environment variable 'name'",
+     .help = "[-a]\n    - print [all] values of all environment variables\nprintenv name ...\n    - print value of "
+             "environment variable 'name'",
      .repeatable = true,
      .run = member<&Machine::cmd_printenv>},
-    {.name = "reset",
-     .usage = "Perform RESET of the CPU",
-     .help = "",
-     .repeatable = false,
-     .run = cmd_reset},
+    {.name = "reset", .usage = "Perform RESET of the CPU", .help = "", .repeatable = false, .run = cmd_reset},
     {.name = "saveenv",
      .usage = "save environment variables to persistent storage",
      .help = "",
@@ -132,15 +115,19 @@ const Command kCommands[] = {
      .run = member<&Machine::cmd_saveenv>},
     {.name = "setenv",
      .usage = "set environment variables",
-     .help = "name value ...\n    - set environment variable 'name' to 'value ...'\nsetenv name\n    - delete environment variable 'name'",
+     .help = "name value ...\n    - set environment variable 'name' to 'value ...'\nsetenv name\n    - delete "
+             "environment variable 'name'",
      .repeatable = false,
      .run = member<&Machine::cmd_setenv>},
     {.name = "sf",
      .usage = "SPI flash sub-system",
-     .help = "probe [[bus:]cs] [hz] [mode]\t- init flash device on given SPI bus\n\t\t\t\t  and chip select\nsf read addr offset len\t- read `len' bytes starting at\n\t\t\t\t  `offset' to memory at `addr'\n"
-             "sf write addr offset len\t- write `len' bytes from memory\n\t\t\t\t  at `addr' to flash at `offset'\n"
-             "sf erase offset [+]len\t\t- erase `len' bytes from `offset'\n\t\t\t\t  `+len' round up `len' to block size\n"
-             "sf update addr offset len\t- erase and write `len' bytes from memory\n\t\t\t\t  at `addr' to flash at `offset'",
+     .help =
+         "probe [[bus:]cs] [hz] [mode]\t- init flash device on given SPI bus\n\t\t\t\t  and chip select\nsf read addr "
+         "offset len\t- read `len' bytes starting at\n\t\t\t\t  `offset' to memory at `addr'\n"
+         "sf write addr offset len\t- write `len' bytes from memory\n\t\t\t\t  at `addr' to flash at `offset'\n"
+         "sf erase offset [+]len\t\t- erase `len' bytes from `offset'\n\t\t\t\t  `+len' round up `len' to block size\n"
+         "sf update addr offset len\t- erase and write `len' bytes from memory\n\t\t\t\t  at `addr' to flash at "
+         "`offset'",
      .repeatable = true,
      .run = member<&Machine::cmd_sf>},
     {.name = "sleep",

@@ -17,9 +17,9 @@ using CommandFn = bool (*)(Machine& m, Args& a, bool repeat);
 
 struct Command {
   const char* name;
-  const char* usage;   ///< one-line summary (help list)
-  const char* help;    ///< "Usage:" text after the name
-  bool repeatable;     ///< an empty line runs it again (U-Boot's cmd_tbl_t.repeatable)
+  const char* usage;  ///< one-line summary (help list)
+  const char* help;   ///< "Usage:" text after the name
+  bool repeatable;    ///< an empty line runs it again (U-Boot's cmd_tbl_t.repeatable)
   CommandFn run;
   bool (*present)(const SimOptions&) = nullptr;  ///< nullptr: in every dialect
 };

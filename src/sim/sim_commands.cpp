@@ -92,7 +92,8 @@ std::string Machine::expand(const std::string& line) const {
         name = line.substr(j + 1, e - j - 1);
         i = e;
       } else {
-        while (j < line.size() && (std::isalnum(static_cast<unsigned char>(line[j])) || line[j] == '_')) name += line[j++];
+        while (j < line.size() && (std::isalnum(static_cast<unsigned char>(line[j])) || line[j] == '_'))
+          name += line[j++];
         if (name.empty()) {
           r += c;
           continue;

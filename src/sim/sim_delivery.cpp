@@ -16,9 +16,7 @@ constexpr size_t kCompactAt = 1 << 20;  // drop printed output once this much ha
 }  // namespace
 
 // noise-fast= applies while a stub runs the UART above the console's power-on rate (issue 18).
-double Machine::noise_now() const {
-  return opt_.noise_fast && uart_baud_ > opt_.baud ? *opt_.noise_fast : opt_.noise;
-}
+double Machine::noise_now() const { return opt_.noise_fast && uart_baud_ > opt_.baud ? *opt_.noise_fast : opt_.noise; }
 
 size_t Machine::deliver(uint8_t* dst, size_t cap, const char* src, size_t n) {
   if (host_baud_ != uart_baud_) {

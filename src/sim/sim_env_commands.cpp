@@ -74,10 +74,8 @@ bool Machine::cmd_setenv(Args& a) {
 bool Machine::cmd_saveenv(Args&) {
   ++stats_.saveenv;
   env_store_.saved = env_;
-  if (opt_.ingenic())
-    out("Saving Environment to SPI Flash...\nErasing SPI flash...Writing to SPI flash...done\n");
-  else
-    out("Saving Environment to SPIFlash... Erasing SPI flash...Writing to SPI flash...done\nOK\n");
+  if (opt_.ingenic()) out("Saving Environment to SPI Flash...\nErasing SPI flash...Writing to SPI flash...done\n");
+  else out("Saving Environment to SPIFlash... Erasing SPI flash...Writing to SPI flash...done\nOK\n");
   return true;
 }
 

@@ -29,12 +29,9 @@ void EnvStore::load(std::span<const uint8_t> flash) {
     }
   }
   // No valid environment in the image: U-Boot's default environment.
-  saved = {{"baudrate", "115200"},
-           {"bootcmd", "sf probe;sf read 0x80600000 0x70000 0x190000;bootm 0x80600000"},
-           {"bootdelay", "1"},
-           {"ethaddr", "00:11:22:33:44:55"},
-           {"ipaddr", "192.168.1.10"},
-           {"serverip", "192.168.1.2"},
+  saved = {{"baudrate", "115200"},     {"bootcmd", "sf probe;sf read 0x80600000 0x70000 0x190000;bootm 0x80600000"},
+           {"bootdelay", "1"},         {"ethaddr", "00:11:22:33:44:55"},
+           {"ipaddr", "192.168.1.10"}, {"serverip", "192.168.1.2"},
            {"loadaddr", "0x80600000"}};
 }
 

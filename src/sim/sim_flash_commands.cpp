@@ -32,8 +32,9 @@ std::string sf_probe_text(const SimOptions& o, const ChipInfo& chip, uint64_t fl
   switch (o.sf_dialect()) {
     case SfDialect::Vendor: return fmt::format("the manufacturer {:x}\nSF: Detected {}\n\n", chip.id[0], chip.name);
     case SfDialect::Thingino:
-      return fmt::format("JZSFC: Flash chip ID: {:02x}{:02x}{:02x}\nSF:    Detected {} ({:02x} {:02x} {:02x} {:02x} {:02x})\n",
-                         chip.id[0], chip.id[1], chip.id[2], chip.name, chip.id[0], chip.id[1], chip.id[2], chip.id[0], 0);
+      return fmt::format(
+          "JZSFC: Flash chip ID: {:02x}{:02x}{:02x}\nSF:    Detected {} ({:02x} {:02x} {:02x} {:02x} {:02x})\n",
+          chip.id[0], chip.id[1], chip.id[2], chip.name, chip.id[0], chip.id[1], chip.id[2], chip.id[0], 0);
     case SfDialect::Upstream2013:
       return fmt::format("SF: Detected {} with page size {}, total {}\n", chip.name, print_size(64 * 1024),
                          print_size(flash_size));
@@ -54,8 +55,7 @@ bool sf_read(Machine& m, Args& a, const char* sfp) {
   if (off > flash.size() || len > flash.size() - off) {
     if (m.opt_.sf_dialect() == SfDialect::Modern)
       m.out(fmt::format("ERROR: attempting read past flash size ({})\n", hash_x(flash.size())));
-    else
-      m.out(fmt::format("{}{} bytes @ {} Read: ERROR\n", sfp, len, hash_x(off)));
+    else m.out(fmt::format("{}{} bytes @ {} Read: ERROR\n", sfp, len, hash_x(off)));
     return false;
   }
   if (m.clobbers_uboot(addr, len)) return false;
@@ -102,9 +102,10 @@ bool mmc_dev(Machine& m, Args& a, bool modern) {
 }
 
 std::string mmc_info_text(bool modern, uint64_t sd_size) {
-  return fmt::format("Device: {}\nManufacturer ID: 3\nOEM: 5344\nName: SD64G \nBus Speed: 25000000\nMode: SD High Speed (50MHz)\n"
-                     "Rd Block Len: 512\nSD version 3.0\nHigh Capacity: Yes\nCapacity: {}\nBus Width: 4-bit\n",
-                     modern ? "jz_mmc" : "msc", print_size(sd_size));
+  return fmt::format(
+      "Device: {}\nManufacturer ID: 3\nOEM: 5344\nName: SD64G \nBus Speed: 25000000\nMode: SD High Speed (50MHz)\n"
+      "Rd Block Len: 512\nSD version 3.0\nHigh Capacity: Yes\nCapacity: {}\nBus Width: 4-bit\n",
+      modern ? "jz_mmc" : "msc", print_size(sd_size));
 }
 
 }  // namespace

@@ -100,10 +100,12 @@ class FlashOp : public Job {
         m.job_ok_ = false;
       } else {
         m.out(fmt::format("{} bytes written, {} bytes skipped in {}.{}s, speed {} B/s\n", len_ - skipped_, skipped_,
-                          ms / 1000, ms % 1000, static_cast<uint64_t>(static_cast<double>(len_) / std::max(secs, 0.001))));
+                          ms / 1000, ms % 1000,
+                          static_cast<uint64_t>(static_cast<double>(len_) / std::max(secs, 0.001))));
       }
     } else {
-      m.out(fmt::format("{}{} bytes @ 0x{:x} {}: OK\n", prefix_, len_, off_, kind_ == Kind::Erase ? "Erased" : "Written"));
+      m.out(fmt::format("{}{} bytes @ 0x{:x} {}: OK\n", prefix_, len_, off_,
+                        kind_ == Kind::Erase ? "Erased" : "Written"));
     }
     m.out(m.sf_trailer(kind_ == Kind::Erase ? "erase" : kind_ == Kind::Write ? "write" : "update", secs));
     return true;

@@ -13,13 +13,9 @@ constexpr size_t kCbSize = 2048;  // CONFIG_SYS_CBSIZE (uboot-ingenic isvp_commo
 
 LineEditor::Event LineEditor::key(unsigned char c, std::string& echo) {
   switch (c) {
-    case 0x03:
-      line_.clear();
-      return Event::Interrupt;
+    case 0x03: line_.clear(); return Event::Interrupt;
     case '\r':
-    case '\n':
-      echo += "\r\n";
-      return Event::Enter;
+    case '\n': echo += "\r\n"; return Event::Enter;
     case 0x08:
     case 0x7f:
       if (!line_.empty()) {

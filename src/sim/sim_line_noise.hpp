@@ -22,8 +22,8 @@ class LineNoise {
  private:
   void schedule(double p);
   std::mt19937_64 rng_;
-  uint64_t next_ = 0;        ///< clean bytes before the next event
-  double scheduled_for_;     ///< the error rate next_ was drawn for
+  uint64_t next_ = 0;     ///< clean bytes before the next event
+  double scheduled_for_;  ///< the error rate next_ was drawn for
 };
 
 }  // namespace camdump::sim

@@ -23,7 +23,7 @@
 namespace camdump::sim {
 namespace {
 
-constexpr size_t kRxFifo = 64;        // UART receive FIFO: what survives while U-Boot is busy
+constexpr size_t kRxFifo = 64;  // UART receive FIFO: what survives while U-Boot is busy
 
 // The built-in image, made once per size per process (tests open many cameras).
 std::vector<uint8_t> builtin_image(uint64_t size) {
@@ -42,7 +42,11 @@ std::vector<uint8_t> builtin_image(uint64_t size) {
 }  // namespace
 
 Machine::Machine(SimCamera& owner, SimOptions opt, Reporter& rep)
-    : owner_(owner), opt_(std::move(opt)), rep_(rep), ram_size_(opt_.ram_size), ram_(ram_size_, opt_.seed),
+    : owner_(owner),
+      opt_(std::move(opt)),
+      rep_(rep),
+      ram_size_(opt_.ram_size),
+      ram_(ram_size_, opt_.seed),
       noise_(opt_.seed, opt_.noise) {
   if (opt_.image_path.empty()) {
     flash_ = builtin_image(opt_.flash_size.value_or(16u << 20));
@@ -52,7 +56,8 @@ Machine::Machine(SimCamera& owner, SimOptions opt, Reporter& rep)
   }
   if (opt_.flash_size) {
     if (flash_.size() > *opt_.flash_size)
-      fail(ErrorKind::Usage, fmt::format("sim: image is {} bytes, larger than flash={}", flash_.size(), *opt_.flash_size));
+      fail(ErrorKind::Usage,
+           fmt::format("sim: image is {} bytes, larger than flash={}", flash_.size(), *opt_.flash_size));
     flash_.resize(*opt_.flash_size, 0xff);  // erased NOR past the image
   }
   if (!opt_.sd_path.empty()) {
@@ -164,9 +169,7 @@ bool Machine::ctrlc() {
   return false;
 }
 
-double Machine::drain_time() const {
-  return now_ + static_cast<double>(out_.size() - out_pos_) * 10.0 / uart_baud_;
-}
+double Machine::drain_time() const { return now_ + static_cast<double>(out_.size() - out_pos_) * 10.0 / uart_baud_; }
 
 void Machine::boot() {
   ++stats_.boots;
@@ -210,8 +213,7 @@ void Machine::boot() {
       out(fmt::format("Press Ctrl-c to abort autoboot... {} \n", delay));  // OpenIPC before 2024
     else if (opt_.ingenic())
       out(fmt::format("KEY:   ###### Press Ctrl-C now to interrupt boot... loading in {}s ######\n", delay));
-    else
-      out(fmt::format("Autoboot in {} seconds\n", delay));
+    else out(fmt::format("Autoboot in {} seconds\n", delay));
     wake_at_ = drain_time() + delay;
   } else {
     out(fmt::format("Hit any key to stop autoboot: {:2} ", delay));
@@ -347,9 +349,7 @@ void Machine::pump(size_t want) {
         on_input_countdown();
         if (mode_ == Mode::Countdown) return;
         continue;
-      case Mode::Linux:
-        in_.clear();
-        return;
+      case Mode::Linux: in_.clear(); return;
       case Mode::BaudWait:
         on_input_baudwait();
         if (mode_ == Mode::BaudWait) return;
@@ -399,8 +399,8 @@ void Machine::apply_baud_switch() {
 }
 
 bool Machine::idle_waiting_for_input() {
-  return out_.size() == out_pos_ && wake_at_ < 0 && (mode_ == Mode::Prompt || mode_ == Mode::BaudWait ||
-                                                     (mode_ == Mode::Linux));
+  return out_.size() == out_pos_ && wake_at_ < 0 &&
+         (mode_ == Mode::Prompt || mode_ == Mode::BaudWait || (mode_ == Mode::Linux));
 }
 
 }  // namespace camdump::sim

@@ -76,8 +76,8 @@ class Machine {
   uint64_t uboot_top() const;
 
   // ---- console output
-  void out(std::string_view s);        ///< print; '\n' becomes "\r\n" like the serial drivers
-  void out_raw(std::string_view s);    ///< print bytes as they are
+  void out(std::string_view s);      ///< print; '\n' becomes "\r\n" like the serial drivers
+  void out_raw(std::string_view s);  ///< print bytes as they are
   std::string& out_buf() { return out_; }
   /// ctrlc(): consume one pending input byte; true when it was 0x03.
   bool ctrlc();
@@ -87,8 +87,8 @@ class Machine {
   double drain_time() const;
 
   // ---- lifecycle
-  void boot();            ///< power on / reset: boot log, env reload, RAM lost, countdown
-  void crash();           ///< bad memory access or unknown code at `go`: the camera reboots
+  void boot();   ///< power on / reset: boot log, env reload, RAM lost, countdown
+  void crash();  ///< bad memory access or unknown code at `go`: the camera reboots
   void boot_linux();
   void start_job(std::unique_ptr<Job> job);
 
@@ -137,12 +137,12 @@ class Machine {
   // ---- state
   enum class Mode { Prompt, Countdown, Job, BaudWait, Linux, Off };
   Mode mode_ = Mode::Prompt;
-  LineEditor editor_;         ///< the prompt's readline
-  std::string last_cmd_;      ///< repeatable last command line ("" when none)
+  LineEditor editor_;     ///< the prompt's readline
+  std::string last_cmd_;  ///< repeatable last command line ("" when none)
   std::unique_ptr<Job> job_;
   int countdown_left_ = 0;
   double countdown_start_ = 0;
-  double wake_at_ = -1;       ///< next timed event (countdown tick, powercycle), < 0 none
+  double wake_at_ = -1;  ///< next timed event (countdown tick, powercycle), < 0 none
   // `setenv baudrate`: the rate requested, and the stream position after which the UART switches
   uint32_t switch_to_ = 0;
   bool switch_pending_ = false;
@@ -154,7 +154,7 @@ class Machine {
   std::vector<std::string> pending_;
   std::string line_text_;
   bool line_ok_ = true, line_repeatable_ = true, line_repeat_ = false;
-  bool job_ok_ = true;        ///< set false by a job that failed (md interrupted)
+  bool job_ok_ = true;  ///< set false by a job that failed (md interrupted)
   void continue_line();
   void finish_job(bool ok);
   bool keyed() const;
@@ -177,12 +177,12 @@ class Machine {
   size_t out_pos_ = 0;
   std::string in_;
   double now_ = 0;
-  uint64_t delivered_ = 0;      ///< output bytes delivered (for stall / reset-after)
+  uint64_t delivered_ = 0;  ///< output bytes delivered (for stall / reset-after)
   bool reset_done_ = false;
   double stall_until_ = 0;
   uint64_t next_stall_ = 0;
-  LineNoise noise_;             ///< noise= on the TX line (and a wrong-rate host's garbage)
-  double noise_now() const;     ///< noise=, or noise-fast= while the UART runs above baud=
+  LineNoise noise_;          ///< noise= on the TX line (and a wrong-rate host's garbage)
+  double noise_now() const;  ///< noise=, or noise-fast= while the UART runs above baud=
 };
 
 }  // namespace camdump::sim

@@ -20,7 +20,10 @@ uint64_t hexarg(const std::string& s) {
   uint64_t v = 0;
   for (; i < s.size(); ++i) {
     char c = s[i];
-    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    int d = c >= '0' && c <= '9'   ? c - '0'
+            : c >= 'a' && c <= 'f' ? c - 'a' + 10
+            : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                   : -1;
     if (d < 0) break;
     v = (v << 4) | static_cast<uint64_t>(d);
   }
@@ -203,8 +206,7 @@ bool Machine::cmd_crc32(Args& a) {
   uint32_t crc = len ? camdump::crc32({p, len}) : 0;
   const uint32_t end = static_cast<uint32_t>(addr + len - 1);
   // Single-hash 2013 build prints "CRC32", the multi-hash build (modern) "crc32" (common/hash.c).
-  out(fmt::format("{} for {:08x} ... {:08x} ==> {:08x}\n", opt_.ingenic() ? "CRC32" : "crc32",
-                  addr, end, crc));
+  out(fmt::format("{} for {:08x} ... {:08x} ==> {:08x}\n", opt_.ingenic() ? "CRC32" : "crc32", addr, end, crc));
   if (a.size() > 3) {
     uint64_t st = hexarg(a[3]);
     if (clobbers_uboot(st, 4)) return false;
@@ -214,7 +216,8 @@ bool Machine::cmd_crc32(Args& a) {
       return false;
     }
     if (opt_.ingenic()) store(q, crc, 4);  // *(ulong *)ptr = crc
-    else for (int i = 0; i < 4; ++i) q[i] = static_cast<uint8_t>(crc >> (24 - 8 * i));  // htonl
+    else
+      for (int i = 0; i < 4; ++i) q[i] = static_cast<uint8_t>(crc >> (24 - 8 * i));  // htonl
   }
   return true;
 }

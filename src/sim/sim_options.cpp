@@ -16,7 +16,8 @@ namespace {
 [[noreturn]] void bad(std::string_view what) {
   fail(ErrorKind::Usage, fmt::format("sim: {}", what),
        "options: flash, dialect, sf, prompt, bootdelay, stop, state, powercycle-after, noise, seed, "
-       "stall, reset-after, reset-after-flash, erase, save, bauds, baud, fixedbaud, ram, tftpput, net, sd, mapped, guard, uart, baud-timing, "
+       "stall, reset-after, reset-after-flash, erase, save, bauds, baud, fixedbaud, ram, tftpput, net, sd, mapped, "
+       "guard, uart, baud-timing, "
        "adapter-max, noise-fast (see docs/cli.md)");
 }
 

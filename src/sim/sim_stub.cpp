@@ -25,8 +25,8 @@ constexpr const char* kHandlerName = "camdump-stub";
 uint32_t rate_for_divisor(uint32_t div) {
   if (div == 0 || div > 0xffff) return 0;
   const double exact = 24e6 / 16.0 / div;
-  for (uint32_t r : {1500000u, 750000u, 500000u, 375000u, 300000u, 250000u, 230400u, 115200u, 57600u, 38400u,
-                     19200u, 9600u})
+  for (uint32_t r :
+       {1500000u, 750000u, 500000u, 375000u, 300000u, 250000u, 230400u, 115200u, 57600u, 38400u, 19200u, 9600u})
     if (std::abs(exact - r) <= r * 0.01) return r;
   return static_cast<uint32_t>(exact + 0.5);
 }
@@ -130,10 +130,8 @@ class StubProgram : public SimProgram {
       }
       if (op == 'G' && switched_) append(out, uboot::encode_words('Y', 1, divisor_for_rate(old_rate_), div_));
       if (op != 'R') continue;
-      if (arg == CDSTUB_SEQ_END)
-        append(out, uboot::encode_end(crc32(mem), len_));
-      else if (arg < nframes_)
-        send_frame(mem, arg, out);
+      if (arg == CDSTUB_SEQ_END) append(out, uboot::encode_end(crc32(mem), len_));
+      else if (arg < nframes_) send_frame(mem, arg, out);
     }
     return leaving_ ? leave(cam) : std::nullopt;
   }
@@ -265,7 +263,7 @@ class StubProgram : public SimProgram {
   Phase phase_ = Phase::Switch;
   uint32_t old_rate_ = 0;
   double started_ = -1, sync_until_ = 0;
-  double idle_since_ = -1;  ///< virtual time of the last host byte (or of the end packet)
+  double idle_since_ = -1;                   ///< virtual time of the last host byte (or of the end packet)
   static constexpr double kIdleSeconds = 8;  ///< stub.c's idle_polls, roughly
   static constexpr double kSyncSeconds = 2;  ///< stub.c's sync_polls, roughly (the host tries for 1 s)
   std::vector<uint8_t> win_;
@@ -281,7 +279,8 @@ std::unique_ptr<SimProgram> make_stub(SimCamera& cam, uint64_t addr, std::span<c
     if (ram.size() != img->bytes.size()) continue;
     // The code must be exactly ours (the parameter block may differ).
     const size_t pe = img->params_offset + sizeof(cdstub_params);
-    if (!std::equal(ram.begin() + static_cast<std::ptrdiff_t>(pe), ram.end(), img->bytes.begin() + static_cast<std::ptrdiff_t>(pe)))
+    if (!std::equal(ram.begin() + static_cast<std::ptrdiff_t>(pe), ram.end(),
+                    img->bytes.begin() + static_cast<std::ptrdiff_t>(pe)))
       continue;
     cdstub_params p;
     std::memcpy(&p, ram.data() + img->params_offset, sizeof p);

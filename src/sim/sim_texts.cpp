@@ -59,8 +59,12 @@ std::string print_size(uint64_t size) {
 
 std::string version_text(const SimOptions& o) {
   if (ingenic(o))
-    return fmt::format("\n{} {}\nmips-linux-gnu-gcc (Ingenic r2.3.3 2016.12) 4.7.2\nGNU ld (Ingenic r2.3.3 2016.12) 2.24.51.20140512\n", uboot_name(o), kOldStamp);
-  return fmt::format("U-Boot 2026.07 {}\n\nmipsel-linux-gcc (Buildroot 2026.02) 14.3.0\nGNU ld (GNU Binutils) 2.44\n", kNewStamp);
+    return fmt::format(
+        "\n{} {}\nmips-linux-gnu-gcc (Ingenic r2.3.3 2016.12) 4.7.2\nGNU ld (Ingenic r2.3.3 2016.12) "
+        "2.24.51.20140512\n",
+        uboot_name(o), kOldStamp);
+  return fmt::format("U-Boot 2026.07 {}\n\nmipsel-linux-gcc (Buildroot 2026.02) 14.3.0\nGNU ld (GNU Binutils) 2.44\n",
+                     kNewStamp);
 }
 
 std::string coninfo_text(const SimOptions& o) {
@@ -81,8 +85,7 @@ std::string boot_log(const SimOptions& o, uint64_t flash_size, uint32_t baud) {
     // Thingino's fork names itself in both banners (docs/reference/uboot-console.md#banners).
     if (o.dialect == Dialect::Thingino)
       s += fmt::format("\n\nThingino U-Boot for Ingenic T31 SPL 2013.07 {}\n", kOldStamp);
-    else
-      s += fmt::format("\n\nU-Boot SPL 2013.07 {} Ingenic T31\n", kOldStamp);
+    else s += fmt::format("\n\nU-Boot SPL 2013.07 {} Ingenic T31\n", kOldStamp);
     s += "board_init_r\nimage entry point: 0x80100000\n";
     s += fmt::format("\n\n{} {}\n\n", uboot_name(o), kOldStamp);
     s += "Board: ISVP (Ingenic XBurst T31 SoC)\nDRAM:  64 MiB\n";
@@ -105,9 +108,11 @@ std::string boot_log(const SimOptions& o, uint64_t flash_size, uint32_t baud) {
     s += fmt::format("U-Boot 2026.07 {}\n\n", kNewStamp);
     s += "CPU:   Ingenic T31 (XBurst1)\nModel: Ingenic T31 (sim)\nDRAM:  64 MiB\n";
     s += "Core:  18 devices, 12 uclasses, devicetree: separate\n";
-    s += fmt::format("SF: Detected {} with page size 256 Bytes, erase size 4 KiB, total {}\n", chip.modern_name, print_size(flash_size));
+    s += fmt::format("SF: Detected {} with page size 256 Bytes, erase size 4 KiB, total {}\n", chip.modern_name,
+                     print_size(flash_size));
     s += "Loading Environment from SPIFlash... OK\n";
-    s += fmt::format("In:    serial@{0:x}\nOut:   serial@{0:x}\nErr:   serial@{0:x}\n", kSimUartBase + 0x1000u * o.uart);
+    s +=
+        fmt::format("In:    serial@{0:x}\nOut:   serial@{0:x}\nErr:   serial@{0:x}\n", kSimUartBase + 0x1000u * o.uart);
     s += "Net:   No ethernet found.\n";
   }
   return s;
@@ -117,24 +122,25 @@ std::string autoboot_linux_log(const SimOptions& o) {
   std::string s;
   if (ingenic(o)) s += "SF:    1638400 bytes @ 0x70000 Read: OK\n";
   else s += "SF: 1638400 bytes @ 0x70000 Read: OK\n";
-  s += "## Booting kernel from Legacy Image at 80600000 ...\n"
-       "   Image Name:   Linux-3.10.14-Thingino\n"
-       "   Image Type:   MIPS Linux Kernel Image (lzma compressed)\n"
-       "   Data Size:    1572864 Bytes = 1.5 MiB\n"
-       "   Load Address: 80010000\n"
-       "   Entry Point:  80400630\n"
-       "   Verifying Checksum ... OK\n"
-       "   Uncompressing Kernel Image ... OK\n\nStarting kernel ...\n\n"
-       "[    0.000000] Linux version 3.10.14-Thingino (builder@thingino) (gcc version 13.3.0) #1 PREEMPT\n"
-       "[    0.000000] [<80010000>] CPU0 revision is: 00d00100 (Ingenic Xburst)\n"
-       "[    0.000000] Determined physical RAM map:\n"
-       "[    0.000000]  memory: 04000000 @ 00000000 (usable)\n"
-       "[    0.000000] Kernel command line: console=ttyS1,115200n8 mem=64M@0x0 rootfstype=squashfs root=/dev/mtdblock4\n"
-       "[    0.612345] jz-sfc jz-sfc: JZ SFC Controller for SFC channel 0 driver register\n"
-       "[    1.002345] VFS: Mounted root (squashfs filesystem) readonly on device 31:4.\n"
-       "[    1.103456] Freeing unused kernel memory: 212K (80512000 - 80547000)\n"
-       "Starting syslogd: OK\nStarting klogd: OK\nStarting network: OK\n\n"
-       "Welcome to thingino\ning-t31-sim login: ";
+  s +=
+      "## Booting kernel from Legacy Image at 80600000 ...\n"
+      "   Image Name:   Linux-3.10.14-Thingino\n"
+      "   Image Type:   MIPS Linux Kernel Image (lzma compressed)\n"
+      "   Data Size:    1572864 Bytes = 1.5 MiB\n"
+      "   Load Address: 80010000\n"
+      "   Entry Point:  80400630\n"
+      "   Verifying Checksum ... OK\n"
+      "   Uncompressing Kernel Image ... OK\n\nStarting kernel ...\n\n"
+      "[    0.000000] Linux version 3.10.14-Thingino (builder@thingino) (gcc version 13.3.0) #1 PREEMPT\n"
+      "[    0.000000] [<80010000>] CPU0 revision is: 00d00100 (Ingenic Xburst)\n"
+      "[    0.000000] Determined physical RAM map:\n"
+      "[    0.000000]  memory: 04000000 @ 00000000 (usable)\n"
+      "[    0.000000] Kernel command line: console=ttyS1,115200n8 mem=64M@0x0 rootfstype=squashfs root=/dev/mtdblock4\n"
+      "[    0.612345] jz-sfc jz-sfc: JZ SFC Controller for SFC channel 0 driver register\n"
+      "[    1.002345] VFS: Mounted root (squashfs filesystem) readonly on device 31:4.\n"
+      "[    1.103456] Freeing unused kernel memory: 212K (80512000 - 80547000)\n"
+      "Starting syslogd: OK\nStarting klogd: OK\nStarting network: OK\n\n"
+      "Welcome to thingino\ning-t31-sim login: ";
   return s;
 }
 

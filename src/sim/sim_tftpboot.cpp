@@ -33,7 +33,11 @@ constexpr int kMaxTries = 10;  // TIMEOUT_COUNT
 class TftpGet : public Job {
  public:
   TftpGet(uint64_t addr, std::string file, uint16_t port, bool reachable, int timeout_ms, bool thingino)
-      : addr_(addr), file_(std::move(file)), port_(port), reachable_(reachable), timeout_ms_(timeout_ms),
+      : addr_(addr),
+        file_(std::move(file)),
+        port_(port),
+        reachable_(reachable),
+        timeout_ms_(timeout_ms),
         thingino_(thingino) {}
   ~TftpGet() override {
     if (fd_ >= 0) ::close(fd_);
@@ -139,8 +143,7 @@ class TftpGet : public Job {
     if (thingino_)
       m.out(fmt::format("\nTFTP:  {}/s... done\nNet:   Bytes transferred = {} ({:x} hex)\n", print_size(rate), size_,
                         size_));
-    else
-      m.out(fmt::format("\n\t {}/s\ndone\nBytes transferred = {} ({:x} hex)\n", print_size(rate), size_, size_));
+    else m.out(fmt::format("\n\t {}/s\ndone\nBytes transferred = {} ({:x} hex)\n", print_size(rate), size_, size_));
     m.env_["filesize"] = fmt::format("{:x}", size_);
     return true;
   }

@@ -24,14 +24,20 @@
 namespace camdump::sim {
 namespace {
 
-constexpr int kMaxTries = 10;      // TIMEOUT_COUNT
-constexpr int kMaxRestarts = 3;    // U-Boot restarts forever; the sim gives up after a few
+constexpr int kMaxTries = 10;    // TIMEOUT_COUNT
+constexpr int kMaxRestarts = 3;  // U-Boot restarts forever; the sim gives up after a few
 
 class TftpPut : public Job {
  public:
-  TftpPut(const uint8_t* data, uint64_t size, std::string file, uint16_t port, bool reachable, int timeout_ms, bool thingino)
-      : data_(data), size_(size), file_(std::move(file)), port_(port), reachable_(reachable),
-        timeout_ms_(timeout_ms), thingino_(thingino) {}
+  TftpPut(const uint8_t* data, uint64_t size, std::string file, uint16_t port, bool reachable, int timeout_ms,
+          bool thingino)
+      : data_(data),
+        size_(size),
+        file_(std::move(file)),
+        port_(port),
+        reachable_(reachable),
+        timeout_ms_(timeout_ms),
+        thingino_(thingino) {}
   ~TftpPut() override {
     if (fd_ >= 0) ::close(fd_);
   }
@@ -152,9 +158,9 @@ class TftpPut : public Job {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time_).count();
     uint64_t rate = static_cast<uint64_t>(static_cast<double>(size_) / std::max(secs, 1e-3));
     if (thingino_)
-      m.out(fmt::format("\nTFTP:  {}/s... done\nNet:   Bytes transferred = {} ({:x} hex)\n", print_size(rate), size_, size_));
-    else
-      m.out(fmt::format("\n\t {}/s\ndone\nBytes transferred = {} ({:x} hex)\n", print_size(rate), size_, size_));
+      m.out(fmt::format("\nTFTP:  {}/s... done\nNet:   Bytes transferred = {} ({:x} hex)\n", print_size(rate), size_,
+                        size_));
+    else m.out(fmt::format("\n\t {}/s\ndone\nBytes transferred = {} ({:x} hex)\n", print_size(rate), size_, size_));
     return true;
   }
 

@@ -16,22 +16,21 @@ constexpr uint64_t kMiB = 1024 * 1024;
 constexpr ChipKind N = ChipKind::Nor;
 constexpr ChipKind D = ChipKind::Nand;
 
-constexpr ChipInfo nor(std::string_view names, std::string_view vendor, uint8_t a, uint8_t b,
-                       uint8_t c, uint64_t mib, uint16_t flags = 0) {
+constexpr ChipInfo nor(std::string_view names, std::string_view vendor, uint8_t a, uint8_t b, uint8_t c, uint64_t mib,
+                       uint16_t flags = 0) {
   return ChipInfo{names, vendor, N, {a, b, c}, 3, mib * kMiB, flags};
 }
 
-constexpr ChipInfo nand(std::string_view names, std::string_view vendor, uint8_t mfr, uint8_t dev,
-                        uint32_t page, uint32_t oob, uint16_t flags = 0,
-                        NandIdMode mode = NandIdMode::AddrByte, NandEcc ecc = NandEcc::Bits54Eq2,
-                        uint64_t mib = 128) {
+constexpr ChipInfo nand(std::string_view names, std::string_view vendor, uint8_t mfr, uint8_t dev, uint32_t page,
+                        uint32_t oob, uint16_t flags = 0, NandIdMode mode = NandIdMode::AddrByte,
+                        NandEcc ecc = NandEcc::Bits54Eq2, uint64_t mib = 128) {
   return ChipInfo{names, vendor, D, {mfr, dev, 0}, 2, mib * kMiB, flags, page, oob, 64, mode, ecc};
 }
 
-constexpr ChipInfo nand3(std::string_view names, std::string_view vendor, uint8_t mfr, uint8_t dev,
-                         uint8_t dev2, uint64_t mib, uint32_t oob) {
-  return ChipInfo{names, vendor, D, {mfr, dev, dev2}, 3, mib * kMiB, 0, 2048, oob, 64,
-                  NandIdMode::AddrByte, NandEcc::Bits54Eq2};
+constexpr ChipInfo nand3(std::string_view names, std::string_view vendor, uint8_t mfr, uint8_t dev, uint8_t dev2,
+                         uint64_t mib, uint32_t oob) {
+  return ChipInfo{
+      names, vendor, D, {mfr, dev, dev2}, 3, mib * kMiB, 0, 2048, oob, 64, NandIdMode::AddrByte, NandEcc::Bits54Eq2};
 }
 
 constexpr auto kTable = std::to_array<ChipInfo>({
@@ -47,10 +46,9 @@ constexpr auto kTable = std::to_array<ChipInfo>({
     nor("W25Q256JV-IQ|W25Q256JVEIQ|W25Q256JV|W25Q256", "Winbond", 0xEF, 0x40, 0x19, 32),
     nor("W25Q256JV-IM|W25Q256JVEIM", "Winbond", 0xEF, 0x70, 0x19, 32),
     // Macronix
-    nor("MX25L6405D|MX25L6405|MX25L6406E|MX25L6408E|MX25L6436E|MX25L6445E|MX25L6465E|MX25L6473E",
-        "Macronix", 0xC2, 0x20, 0x17, 8),
-    nor("MX25L12835F|MX25L12805D|MX25L12845E|MX25L12865E|MX25L12873F|MX25L128", "Macronix", 0xC2, 0x20,
-        0x18, 16),
+    nor("MX25L6405D|MX25L6405|MX25L6406E|MX25L6408E|MX25L6436E|MX25L6445E|MX25L6465E|MX25L6473E", "Macronix", 0xC2,
+        0x20, 0x17, 8),
+    nor("MX25L12835F|MX25L12805D|MX25L12845E|MX25L12865E|MX25L12873F|MX25L128", "Macronix", 0xC2, 0x20, 0x18, 16),
     nor("MX25L25635F|MX25L25645G|MX25L256", "Macronix", 0xC2, 0x20, 0x19, 32),
     // GigaDevice
     nor("GD25Q64C|GD25Q64B|GD25Q64", "GigaDevice", 0xC8, 0x40, 0x17, 8),
@@ -98,21 +96,19 @@ constexpr auto kTable = std::to_array<ChipInfo>({
     nand3("W25N02KV", "Winbond", 0xEF, 0xAA, 0x22, 256, 128),
     nand("GD5F1GQ4UAYIG|GD5F1GQ4UA", "GigaDevice", 0xC8, 0xF1, 2048, 64),
     nand("GD5F1GQ4UBYIG|GD5F1GQ4UB", "GigaDevice", 0xC8, 0xD1, 2048, 128),
-    nand("GD5F1GQ4UCYIG|GD5F1GQ4UC", "GigaDevice", 0xC8, 0xB1, 2048, 128, kCachePrepend,
-         NandIdMode::Direct, NandEcc::Bits654Eq7),
+    nand("GD5F1GQ4UCYIG|GD5F1GQ4UC", "GigaDevice", 0xC8, 0xB1, 2048, 128, kCachePrepend, NandIdMode::Direct,
+         NandEcc::Bits654Eq7),
     nand("GD5F1GQ4UEYIS|GD5F1GQ4UE", "GigaDevice", 0xC8, 0xD3, 2048, 128),
     nand("GD5F1GQ5UEYIG|GD5F1GQ5UE", "GigaDevice", 0xC8, 0x51, 2048, 128),
     nand("GD5F1GM7UE", "GigaDevice", 0xC8, 0x91, 2048, 64),
     nand("MX35LF1GE4AB", "Macronix", 0xC2, 0x12, 2048, 64),
-    nand("MX35LF2GE4AB", "Macronix", 0xC2, 0x22, 2048, 64, kTwoPlanes, NandIdMode::AddrByte,
-         NandEcc::Bits54Eq2, 256),
+    nand("MX35LF2GE4AB", "Macronix", 0xC2, 0x22, 2048, 64, kTwoPlanes, NandIdMode::AddrByte, NandEcc::Bits54Eq2, 256),
     nand("XT26G01A", "XTX", 0x0B, 0xE1, 2048, 64, 0, NandIdMode::AddrByte, NandEcc::Bits5432Eq8),
     nand("XT26G01C", "XTX", 0x0B, 0x11, 2048, 128, 0, NandIdMode::AddrByte, NandEcc::Bits7654EqF),
     nand("F50L1G41LB", "ESMT", 0xC8, 0x01, 2048, 64),
     nand("DS35Q1GA", "Dosilicon", 0xE5, 0x71, 2048, 64),
     nand("FM25S01A", "FudanMicro", 0xA1, 0xE4, 2048, 64),
-    nand("FS35ND01GS1F1", "Foresee", 0xCD, 0xB1, 2048, 64, kEcc90, NandIdMode::AddrByte,
-         NandEcc::Bits654Eq7),
+    nand("FS35ND01GS1F1", "Foresee", 0xCD, 0xB1, 2048, 64, kEcc90, NandIdMode::AddrByte, NandEcc::Bits654Eq7),
     nand("TC58CVG0S3H", "Toshiba", 0x98, 0xC2, 2048, 64, 0, NandIdMode::DummyFirst),
     nand("MT29F1G01", "Micron", 0x2C, 0x14, 2048, 128, 0, NandIdMode::AddrByte, NandEcc::Bits654Eq2),
 });
@@ -166,8 +162,7 @@ const ChipInfo* find_nor_by_id(std::span<const uint8_t> id) {
 
 const ChipInfo* find_nand_by_id(uint8_t mfr, uint8_t dev, uint8_t dev2) {
   for (const auto& c : kTable)
-    if (c.kind == ChipKind::Nand && c.id[0] == mfr && c.id[1] == dev && (c.id_len < 3 || c.id[2] == dev2))
-      return &c;
+    if (c.kind == ChipKind::Nand && c.id[0] == mfr && c.id[1] == dev && (c.id_len < 3 || c.id[2] == dev2)) return &c;
   return nullptr;
 }
 

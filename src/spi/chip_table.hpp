@@ -24,11 +24,11 @@ enum class NandIdMode : uint8_t {
 
 /// Where the ECC "uncorrectable" value sits in status register 0xC0 (docs/reference/spi-flash.md#nand-ecc).
 enum class NandEcc : uint8_t {
-  Bits54Eq2,     ///< ((st & 0x30) >> 4) == 2: Winbond, MXIC, most
-  Bits654Eq7,    ///< ((st & 0x70) >> 4) == 7: GD5FxGQ4UC, FM25G0xB, XT26G02B, Foresee
-  Bits654Eq2,    ///< ((st & 0x70) >> 4) == 2: Micron
-  Bits5432Eq8,   ///< ((st & 0x3C) >> 2) == 8: XT26G01A
-  Bits7654EqF,   ///< ((st & 0xF0) >> 4) == 0xF: XT26G01C
+  Bits54Eq2,    ///< ((st & 0x30) >> 4) == 2: Winbond, MXIC, most
+  Bits654Eq7,   ///< ((st & 0x70) >> 4) == 7: GD5FxGQ4UC, FM25G0xB, XT26G02B, Foresee
+  Bits654Eq2,   ///< ((st & 0x70) >> 4) == 2: Micron
+  Bits5432Eq8,  ///< ((st & 0x3C) >> 2) == 8: XT26G01A
+  Bits7654EqF,  ///< ((st & 0xF0) >> 4) == 0xF: XT26G01C
 };
 
 enum ChipFlag : uint16_t {
@@ -44,8 +44,8 @@ struct ChipInfo {
   std::string_view vendor;
   ChipKind kind;
   uint8_t id[3];
-  uint8_t id_len;          ///< bytes of `id` that must match (2 or 3)
-  uint64_t size;           ///< bytes (NAND: data area only)
+  uint8_t id_len;  ///< bytes of `id` that must match (2 or 3)
+  uint64_t size;   ///< bytes (NAND: data area only)
   uint16_t flags = 0;
   uint32_t page = 0, oob = 0;  ///< NAND page and spare sizes
   uint32_t pages_per_block = 64;

@@ -17,9 +17,9 @@ namespace camdump::spi {
 class FlashSource {
  public:
   virtual ~FlashSource() = default;
-  virtual uint64_t size() const = 0;        ///< image bytes
-  virtual size_t unit() const = 0;          ///< verify granularity
-  virtual size_t chunk() const = 0;         ///< preferred read size (a multiple of unit())
+  virtual uint64_t size() const = 0;  ///< image bytes
+  virtual size_t unit() const = 0;    ///< verify granularity
+  virtual size_t chunk() const = 0;   ///< preferred read size (a multiple of unit())
   /// Read `out` at image offset `off` (both multiples of unit()).
   virtual void read(uint64_t off, std::span<uint8_t> out) = 0;
 };

@@ -28,13 +28,15 @@ std::vector<std::string> wiring_warnings(std::span<const uint8_t> id) {
   std::vector<std::string> w;
   if (id.size() < 3) return w;
   if (std::all_of(id.begin(), id.end(), [](uint8_t b) { return b == 0; })) {
-    w.push_back("ID is all 0x00: MISO (flash pin 2) is held low; check the clip on pin 1, "
-                "power, and that the board is not holding the bus (in-circuit: SoC in reset?)");
+    w.push_back(
+        "ID is all 0x00: MISO (flash pin 2) is held low; check the clip on pin 1, "
+        "power, and that the board is not holding the bus (in-circuit: SoC in reset?)");
     return w;
   }
   if (std::all_of(id.begin(), id.end(), [](uint8_t b) { return b == 0xFF; })) {
-    w.push_back("ID is all 0xFF: nothing drives MISO; the chip is unpowered, CS (pin 1) is not "
-                "reaching it, or the clip has no contact");
+    w.push_back(
+        "ID is all 0xFF: nothing drives MISO; the chip is unpowered, CS (pin 1) is not "
+        "reaching it, or the clip has no contact");
     return w;
   }
   if (find_nor_by_id(id)) return w;
@@ -42,9 +44,10 @@ std::vector<std::string> wiring_warnings(std::span<const uint8_t> id) {
   const uint32_t shifted[] = {(v << 1) & 0xFFFFFF, ((v << 1) | 1) & 0xFFFFFF, v >> 1, (v >> 1) | 0x800000};
   for (uint32_t t : shifted)
     if (auto* c = match_any(uint8_t(t >> 16), uint8_t(t >> 8), uint8_t(t))) {
-      w.push_back(fmt::format("ID {} looks like {} ({}) shifted by one bit: sampling on the "
-                              "wrong clock edge or marginal wiring; shorten the wires, reseat the clip",
-                              id_string(id.first(3)), c->name(), id_string(c->id)));
+      w.push_back(
+          fmt::format("ID {} looks like {} ({}) shifted by one bit: sampling on the "
+                      "wrong clock edge or marginal wiring; shorten the wires, reseat the clip",
+                      id_string(id.first(3)), c->name(), id_string(c->id)));
       return w;
     }
   for (const auto& k : chip_table()) {
@@ -52,10 +55,10 @@ std::vector<std::string> wiring_warnings(std::span<const uint8_t> id) {
     bool late = k.id[0] == id[1] && k.id[1] == id[2];   // an extra byte in front
     bool early = k.id[1] == id[0] && k.id[2] == id[1];  // the first byte lost
     if (late || early) {
-      w.push_back(fmt::format("ID {} looks like {} ({}) shifted by one byte: {}; check the SCK "
-                              "wire (flash pin 6) and the clip",
-                              id_string(id.first(3)), k.name(), id_string(k.id),
-                              late ? "an extra byte in front" : "the first byte lost"));
+      w.push_back(fmt::format(
+          "ID {} looks like {} ({}) shifted by one byte: {}; check the SCK "
+          "wire (flash pin 6) and the clip",
+          id_string(id.first(3)), k.name(), id_string(k.id), late ? "an extra byte in front" : "the first byte lost"));
       return w;
     }
   }

@@ -60,8 +60,7 @@ void NorWriter::write_status(uint8_t sr1) {
   wait_ready(kWrsrLimit, "writing the status register", 0);
   const uint8_t now = read_status();
   if ((now & 0xFC) != (sr1 & 0xFC))
-    fail(ErrorKind::Protocol,
-         fmt::format("status register 1 stays 0x{:02X} after writing 0x{:02X}", now, sr1),
+    fail(ErrorKind::Protocol, fmt::format("status register 1 stays 0x{:02X} after writing 0x{:02X}", now, sr1),
          "SRP (bit 7) with WP# held low blocks status writes: tie WP# (pin 3) high or take the chip off the board");
 }
 
@@ -81,11 +80,11 @@ bool NorWriter::enter_4b(uint64_t check_addr, size_t check_len) {
   m_.transfer(en, {});
   four_byte_ = true;
   std::vector<uint8_t> a(check_len), b(check_len);
-  const uint8_t r4[] = {nor_op::kRead4b, uint8_t(check_addr >> 24), uint8_t(check_addr >> 16),
-                        uint8_t(check_addr >> 8), uint8_t(check_addr)};
+  const uint8_t r4[] = {nor_op::kRead4b, uint8_t(check_addr >> 24), uint8_t(check_addr >> 16), uint8_t(check_addr >> 8),
+                        uint8_t(check_addr)};
   m_.transfer(r4, a);
-  const uint8_t r3[] = {nor_op::kRead, uint8_t(check_addr >> 24), uint8_t(check_addr >> 16),
-                        uint8_t(check_addr >> 8), uint8_t(check_addr)};
+  const uint8_t r3[] = {nor_op::kRead, uint8_t(check_addr >> 24), uint8_t(check_addr >> 16), uint8_t(check_addr >> 8),
+                        uint8_t(check_addr)};
   m_.transfer(r3, b);
   // Writes after this point must not clear WEL state from B7: WRDI makes the next WREN explicit.
   const uint8_t wrdi[] = {nor_op::kWrdi};
@@ -108,8 +107,8 @@ void NorWriter::leave_4b() noexcept {
 
 void NorWriter::erase(uint64_t addr, uint32_t unit) {
   if (addr % unit || (unit != 4096 && unit != 65536))
-    fail(ErrorKind::Usage, fmt::format("erase of {} bytes at {} is not an aligned 4 KiB sector or 64 KiB block",
-                                       unit, hex(addr)));
+    fail(ErrorKind::Usage,
+         fmt::format("erase of {} bytes at {} is not an aligned 4 KiB sector or 64 KiB block", unit, hex(addr)));
   uint8_t cmd[5] = {unit == 4096 ? nor_op::kSectorErase : nor_op::kBlockErase};
   size_t n = 1 + put_addr(cmd + 1, addr);
   write_enable();
@@ -121,7 +120,8 @@ void NorWriter::erase(uint64_t addr, uint32_t unit) {
 void NorWriter::program_page(uint64_t addr, std::span<const uint8_t> data) {
   if (data.empty()) return;
   if ((addr & 255) + data.size() > 256)
-    fail(ErrorKind::Usage, fmt::format("page program of {} bytes at {} crosses a 256-byte page", data.size(), hex(addr)));
+    fail(ErrorKind::Usage,
+         fmt::format("page program of {} bytes at {} crosses a 256-byte page", data.size(), hex(addr)));
   uint8_t cmd[5 + 256] = {nor_op::kPageProgram};
   size_t n = 1 + put_addr(cmd + 1, addr);
   std::copy(data.begin(), data.end(), cmd + n);

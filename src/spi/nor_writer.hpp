@@ -16,8 +16,8 @@
 namespace camdump::spi {
 
 namespace nor_op {  // W25Q128JV datasheet instruction table (docs/reference/spi-flash-write.md)
-inline constexpr uint8_t kWrsr = 0x01, kPageProgram = 0x02, kWrdi = 0x04, kRdsr2 = 0x35,
-                         kSectorErase = 0x20, kBlockErase = 0xD8;
+inline constexpr uint8_t kWrsr = 0x01, kPageProgram = 0x02, kWrdi = 0x04, kRdsr2 = 0x35, kSectorErase = 0x20,
+                         kBlockErase = 0xD8;
 }
 
 /// Status register 1 bits (W25Q128JV "Status Register-1"; Macronix MX25L12835F has BP3 at bit 5).

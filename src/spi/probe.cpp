@@ -33,8 +33,8 @@ ProbeResult probe_chip(SpiMaster& m, const ChipInfo* forced) {
     ProbeResult r = from_chip(*forced, id);
     if (forced->kind == ChipKind::Nor) {
       if (id[0] != forced->id[0] || id[1] != forced->id[1] || id[2] != forced->id[2])
-        r.warnings.push_back(fmt::format("--chip {} expects ID {} but the chip answered {}",
-                                         forced->name(), id_string(forced->id), id_string(id)));
+        r.warnings.push_back(fmt::format("--chip {} expects ID {} but the chip answered {}", forced->name(),
+                                         id_string(forced->id), id_string(id)));
       r.sfdp = read_sfdp(m);
     }
     for (auto& w : wiring_warnings(id)) r.warnings.push_back(w);
@@ -57,8 +57,8 @@ ProbeResult probe_chip(SpiMaster& m, const ChipInfo* forced) {
     r.vendor = fmt::format("JEDEC 0x{:02X}", id[0]);
     r.size = sfdp->size;
     r.sfdp = sfdp;
-    r.warnings.push_back(fmt::format("ID {} is not in the chip table; size {} from SFDP",
-                                     id_string(id), format_size(r.size)));
+    r.warnings.push_back(
+        fmt::format("ID {} is not in the chip table; size {} from SFDP", id_string(id), format_size(r.size)));
     return r;
   }
   if (auto n = probe_nand(m)) {
@@ -74,9 +74,10 @@ ProbeResult probe_chip(SpiMaster& m, const ChipInfo* forced) {
       r.name = "unknown SPI NOR";
       r.vendor = fmt::format("JEDEC 0x{:02X}", id[0]);
       r.size = *size;
-      r.warnings.push_back(fmt::format("ID {} is not in the chip table and has no SFDP; size {} "
-                                       "from the capacity byte (pass --size if that is wrong)",
-                                       id_string(id), format_size(*size)));
+      r.warnings.push_back(
+          fmt::format("ID {} is not in the chip table and has no SFDP; size {} "
+                      "from the capacity byte (pass --size if that is wrong)",
+                      id_string(id), format_size(*size)));
       return r;
     }
   }

@@ -19,7 +19,7 @@ struct ProbeResult {
   const ChipInfo* chip = nullptr;  ///< null for an unknown NOR sized by SFDP / capacity byte
   std::vector<uint8_t> id;         ///< the ID bytes that identified it (3)
   std::string name, vendor;
-  uint64_t size = 0;               ///< data bytes
+  uint64_t size = 0;  ///< data bytes
   uint32_t page = 256, oob = 0;
   uint16_t flags = 0;
   std::optional<SfdpInfo> sfdp;

@@ -52,10 +52,9 @@ std::optional<SfdpInfo> parse_bfpt(const SfdpHeader& h, std::span<const uint8_t>
 }
 
 std::string SfdpInfo::summary() const {
-  std::string r = fmt::format("SFDP {}.{}, {}", header.major, header.minor,
-                              size ? format_size(size) : std::string("no density"));
-  r += address_bytes == 34 ? ", 3- or 4-byte addressing"
-                           : fmt::format(", {}-byte addressing", address_bytes);
+  std::string r =
+      fmt::format("SFDP {}.{}, {}", header.major, header.minor, size ? format_size(size) : std::string("no density"));
+  r += address_bytes == 34 ? ", 3- or 4-byte addressing" : fmt::format(", {}-byte addressing", address_bytes);
   if (erase_4k_opcode) r += fmt::format(", 4K erase 0x{:02X}", *erase_4k_opcode);
   return r;
 }

@@ -20,10 +20,10 @@ struct SfdpHeader {
 
 struct SfdpInfo {
   SfdpHeader header;
-  uint64_t size = 0;             ///< density in bytes (0 when the table gives none)
-  unsigned address_bytes = 3;    ///< 3, 3-or-4 (reported as 34), or 4
+  uint64_t size = 0;           ///< density in bytes (0 when the table gives none)
+  unsigned address_bytes = 3;  ///< 3, 3-or-4 (reported as 34), or 4
   std::optional<uint8_t> erase_4k_opcode;
-  std::string summary() const;   ///< "SFDP 1.6, 16 MiB, 3-byte addressing, 4K erase 0x20"
+  std::string summary() const;  ///< "SFDP 1.6, 16 MiB, 3-byte addressing, 4K erase 0x20"
 };
 
 /// Bytes of the SFDP area needed to parse the header and all parameter headers.

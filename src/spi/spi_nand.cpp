@@ -27,13 +27,10 @@ std::optional<NandId> probe_nand(SpiMaster& m) {
   const uint8_t op_addr[] = {nand_op::kReadId, 0x00};
   const uint8_t op[] = {nand_op::kReadId};
   auto a = m.command(op_addr, 3);
-  if (auto* c = find_nand_by_id(a[0], a[1], a[2]))
-    return NandId{c, {a[0], a[1], a[2]}, NandIdMode::AddrByte};
+  if (auto* c = find_nand_by_id(a[0], a[1], a[2])) return NandId{c, {a[0], a[1], a[2]}, NandIdMode::AddrByte};
   auto b = m.command(op, 4);
-  if (auto* c = find_nand_by_id(b[0], b[1], b[2]))
-    return NandId{c, {b[0], b[1], b[2]}, NandIdMode::Direct};
-  if (auto* c = find_nand_by_id(b[1], b[2], b[3]))
-    return NandId{c, {b[1], b[2], b[3]}, NandIdMode::DummyFirst};
+  if (auto* c = find_nand_by_id(b[0], b[1], b[2])) return NandId{c, {b[0], b[1], b[2]}, NandIdMode::Direct};
+  if (auto* c = find_nand_by_id(b[1], b[2], b[3])) return NandId{c, {b[1], b[2], b[3]}, NandIdMode::DummyFirst};
   return std::nullopt;
 }
 
@@ -65,9 +62,7 @@ uint8_t SpiNand::wait_ready(uint32_t page, const char* what) {
   }
 }
 
-uint16_t SpiNand::plane_column(uint32_t page) const {
-  return chip_.has(kTwoPlanes) && ((page >> 6) & 1) ? 0x1000 : 0;
-}
+uint16_t SpiNand::plane_column(uint32_t page) const { return chip_.has(kTwoPlanes) && ((page >> 6) & 1) ? 0x1000 : 0; }
 
 EccState SpiNand::read_page(uint32_t page, std::span<uint8_t> out) {
   const uint8_t load[] = {nand_op::kPageRead, uint8_t(page >> 16), uint8_t(page >> 8), uint8_t(page)};

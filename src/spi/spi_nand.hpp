@@ -16,9 +16,8 @@
 namespace camdump::spi {
 
 namespace nand_op {  // SNANDer _SPI_NAND_OP_*
-inline constexpr uint8_t kReadId = 0x9F, kGetFeature = 0x0F, kSetFeature = 0x1F, kPageRead = 0x13,
-                         kReadCache = 0x03, kReset = 0xFF, kWren = 0x06, kProgramLoad = 0x02,
-                         kProgramExecute = 0x10, kBlockErase = 0xD8;
+inline constexpr uint8_t kReadId = 0x9F, kGetFeature = 0x0F, kSetFeature = 0x1F, kPageRead = 0x13, kReadCache = 0x03,
+                         kReset = 0xFF, kWren = 0x06, kProgramLoad = 0x02, kProgramExecute = 0x10, kBlockErase = 0xD8;
 inline constexpr uint8_t kRegProtect = 0xA0, kRegFeature = 0xB0, kRegStatus = 0xC0, kRegEcc90 = 0x90;
 }  // namespace nand_op
 

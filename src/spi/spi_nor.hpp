@@ -16,8 +16,8 @@
 namespace camdump::spi {
 
 namespace nor_op {  // flashrom include/spi.h
-inline constexpr uint8_t kRdid = 0x9F, kRdsr = 0x05, kRead = 0x03, kRead4b = 0x13, kWren = 0x06,
-                         kEn4b = 0xB7, kEx4b = 0xE9, kRdsfdp = 0x5A, kWrear = 0xC5;
+inline constexpr uint8_t kRdid = 0x9F, kRdsr = 0x05, kRead = 0x03, kRead4b = 0x13, kWren = 0x06, kEn4b = 0xB7,
+                         kEx4b = 0xE9, kRdsfdp = 0x5A, kWrear = 0xC5;
 }
 
 /// RDID: the first `n` bytes answered to 0x9F.

@@ -28,14 +28,13 @@ struct Pass {
 
 }  // namespace
 
-VerifyResult verified_read(FlashSource& src, AtomicFile& out, const VerifyOptions& opts,
-                           Reporter& rep, const CancelFlag* cancel, ReadProgress& progress,
+VerifyResult verified_read(FlashSource& src, AtomicFile& out, const VerifyOptions& opts, Reporter& rep,
+                           const CancelFlag* cancel, ReadProgress& progress,
                            const std::function<uint64_t()>& wire_bytes) {
   const uint64_t unit = src.unit();
   const uint64_t end = opts.length ? std::min(src.size(), opts.offset + opts.length) : src.size();
   if (opts.offset >= end)
-    fail(ErrorKind::Usage, fmt::format("offset {} is past the end of the flash ({} bytes)",
-                                       opts.offset, src.size()));
+    fail(ErrorKind::Usage, fmt::format("offset {} is past the end of the flash ({} bytes)", opts.offset, src.size()));
   const uint64_t a0 = opts.offset / unit * unit;
   const uint64_t a1 = std::min(src.size(), (end + unit - 1) / unit * unit);
   const uint64_t units = (a1 - a0) / unit;

@@ -49,8 +49,8 @@ struct ReadProgress {
 
 /// Runs the passes, writing to `out` (relative to opts.offset). Throws what the source throws
 /// (transport faults); `progress` tells how far pass 1 got.
-VerifyResult verified_read(FlashSource& src, AtomicFile& out, const VerifyOptions& opts,
-                           Reporter& rep, const CancelFlag* cancel, ReadProgress& progress,
+VerifyResult verified_read(FlashSource& src, AtomicFile& out, const VerifyOptions& opts, Reporter& rep,
+                           const CancelFlag* cancel, ReadProgress& progress,
                            const std::function<uint64_t()>& wire_bytes = {});
 
 }  // namespace camdump::spi

@@ -15,25 +15,43 @@
 
 /* Filled by the host before upload (written with mw.l); first bytes of the image. static: the ARM
  * stub is position-independent and reaches it PC-relatively. */
-__attribute__((section(".params"), used)) static volatile struct cdstub_params cdstub_params = {
-    CDSTUB_MAGIC, CDSTUB_VERSION, 0, 4, 0, 0x14, 1u << 5, 1, 1u << 0, 1, 0, 0, 4096, 0x2000000, 1,
-    CDSTUB_UART_16550, 4, 0, 0x400000, 0x400000, {0, 0, 0}};
+__attribute__((section(".params"), used)) static volatile struct cdstub_params cdstub_params = {CDSTUB_MAGIC,
+                                                                                                CDSTUB_VERSION,
+                                                                                                0,
+                                                                                                4,
+                                                                                                0,
+                                                                                                0x14,
+                                                                                                1u << 5,
+                                                                                                1,
+                                                                                                1u << 0,
+                                                                                                1,
+                                                                                                0,
+                                                                                                0,
+                                                                                                4096,
+                                                                                                0x2000000,
+                                                                                                1,
+                                                                                                CDSTUB_UART_16550,
+                                                                                                4,
+                                                                                                0,
+                                                                                                0x400000,
+                                                                                                0x400000,
+                                                                                                {0, 0, 0}};
 
 #define P cdstub_params
 
 /* Per-run state, on the stack (the image has no .bss). */
 struct run {
-  uint32_t dead;     /* the TX FIFO never had room: every later put() is skipped */
-  uint32_t old_div;  /* U-Boot's divisor, saved before a switch */
-  uint32_t switched; /* new_div is in effect */
-  uint32_t new_div;  /* the divisor asked for in this run */
+  uint32_t dead;                     /* the TX FIFO never had room: every later put() is skipped */
+  uint32_t old_div;                  /* U-Boot's divisor, saved before a switch */
+  uint32_t switched;                 /* new_div is in effect */
+  uint32_t new_div;                  /* the divisor asked for in this run */
   uint32_t win[CDSTUB_CMD_LEN], got; /* sliding window over received bytes */
 };
 
 /* zlib CRC-32, four bits at a time (64-byte table). */
-static const uint32_t crc_nibble[16] = {
-    0x00000000, 0x1db71064, 0x3b6e20c8, 0x26d930ac, 0x76dc4190, 0x6b6b51f4, 0x4db26158, 0x5005713c,
-    0xedb88320, 0xf00f9344, 0xd6d6a3e8, 0xcb61b38c, 0x9b64c2b0, 0x86d3d2d4, 0xa00ae278, 0xbdbdf21c};
+static const uint32_t crc_nibble[16] = {0x00000000, 0x1db71064, 0x3b6e20c8, 0x26d930ac, 0x76dc4190, 0x6b6b51f4,
+                                        0x4db26158, 0x5005713c, 0xedb88320, 0xf00f9344, 0xd6d6a3e8, 0xcb61b38c,
+                                        0x9b64c2b0, 0x86d3d2d4, 0xa00ae278, 0xbdbdf21c};
 
 /* Running CRC state is kept inverted (init 0xffffffff, final xor), as zlib does. */
 static uint32_t crc_byte(uint32_t c, uint32_t b) {
@@ -51,10 +69,8 @@ static uint32_t reg_read(uint32_t off) {
 
 static void reg_write(uint32_t off, uint32_t v) {
   uintptr_t a = (uintptr_t)(P.uart_base + off);
-  if (P.reg_width == 1)
-    *(volatile uint8_t*)a = (uint8_t)v;
-  else
-    *(volatile uint32_t*)a = v;
+  if (P.reg_width == 1) *(volatile uint8_t*)a = (uint8_t)v;
+  else *(volatile uint32_t*)a = v;
 }
 
 static int flag_is(uint32_t mask, uint32_t when_set) {
@@ -184,17 +200,14 @@ static int get_cmd(struct run* r, uint32_t polls, uint32_t* op, uint32_t* arg) {
 /* ---- frames */
 
 /* Sends frame `seq` of [src, src+len); returns the CRC-32 state of its data folded into `whole`. */
-static uint32_t send_frame(struct run* r, uint32_t src, uint32_t len, uint32_t frame, uint32_t seq,
-                           uint32_t whole) {
+static uint32_t send_frame(struct run* r, uint32_t src, uint32_t len, uint32_t frame, uint32_t seq, uint32_t whole) {
   uint32_t start = seq * frame, n = len - start, i, c;
   const volatile uint8_t* p = (const volatile uint8_t*)(uintptr_t)(src + start);
   if (n > frame) n = frame;
   if (P.flags & CDSTUB_FLAG_BLANK) {
     const volatile uint32_t* w = (const volatile uint32_t*)p;
-    for (i = 0; i + 4 <= n && w[i >> 2] == 0xffffffffu; i += 4) {
-    }
-    for (; i < n && p[i] == 0xff; i++) {
-    }
+    for (i = 0; i + 4 <= n && w[i >> 2] == 0xffffffffu; i += 4) {}
+    for (; i < n && p[i] == 0xff; i++) {}
     if (i == n) {
       c = begin(r, 'B');
       finish(r, put_word_c(r, c, seq));
@@ -222,12 +235,9 @@ static uint32_t parse_hex(const char* s) {
   if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s += 2;
   for (;; s++) {
     uint32_t ch = (uint8_t)*s, d;
-    if (ch >= '0' && ch <= '9')
-      d = ch - '0';
-    else if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f')
-      d = (ch | 0x20) - 'a' + 10;
-    else
-      return v;
+    if (ch >= '0' && ch <= '9') d = ch - '0';
+    else if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f') d = (ch | 0x20) - 'a' + 10;
+    else return v;
     v = (v << 4) | d;
   }
 }
@@ -389,10 +399,8 @@ __attribute__((section(".text.entry"), used)) int cdstub_main(int argc, char* co
     if (op == 'Q') return (int)leave(&r, CDSTUB_RC_OK);
     if (op == 'G' && r.switched) send3(&r, 'Y', 1, r.old_div, r.new_div); /* a lost 'Y' */
     if (op != 'R') continue;
-    if (arg == CDSTUB_SEQ_END)
-      send_end(&r, whole, len);
-    else if (arg < nframes)
-      send_frame(&r, src, len, frame, arg, 0);
+    if (arg == CDSTUB_SEQ_END) send_end(&r, whole, len);
+    else if (arg < nframes) send_frame(&r, src, len, frame, arg, 0);
   }
   return (int)leave(&r, CDSTUB_RC_TXDEAD);
 }

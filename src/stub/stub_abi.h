@@ -14,27 +14,27 @@
 /* Parameter block: at the start of every stub image (its offset is also exported, see
  * stub_images.hpp). One field = one 32-bit word. */
 struct cdstub_params {
-  uint32_t magic;         /* CDSTUB_MAGIC */
-  uint32_t version;       /* CDSTUB_VERSION */
-  uint32_t uart_base;     /* CPU address of the console UART (MIPS: KSEG1) */
-  uint32_t reg_width;     /* 1 = byte accesses, 4 = 32-bit accesses */
-  uint32_t data_off;      /* TX and RX data register (16550 THR/RBR at 0, PL011 DR at 0) */
-  uint32_t status_off;    /* status register (16550 LSR at 5*stride, PL011 FR at 0x18) */
-  uint32_t tx_mask;       /* 16550: LSR.THRE (1<<5); PL011: FR.TXFF (1<<5) */
-  uint32_t tx_ready_set;  /* 1: may send when (status & tx_mask) != 0; 0: when it is 0 */
-  uint32_t rx_mask;       /* 16550: LSR.DR (1<<0); PL011: FR.RXFE (1<<4) */
-  uint32_t rx_ready_set;  /* 1: a byte waits when (status & rx_mask) != 0; 0: when it is 0 */
-  uint32_t src;           /* first address to send (overridden by `go ENTRY SRC LEN`) */
-  uint32_t len;           /* bytes to send (overridden likewise) */
-  uint32_t frame_size;    /* data bytes per frame, a multiple of 4, <= 65536 */
-  uint32_t idle_polls;    /* status polls without a host byte before the stub gives up */
-  uint32_t flags;         /* CDSTUB_FLAG_* */
-  uint32_t uart_kind;     /* CDSTUB_UART_16550 or CDSTUB_UART_PL011 (for the divisor registers) */
-  uint32_t reg_stride;    /* 16550: bytes between registers (1 or 4); PL011: unused */
-  uint32_t new_div;       /* 0: keep U-Boot's rate. 16550: DLL | DLM << 8; PL011: IBRD | FBRD << 16 */
-  uint32_t sync_polls;    /* status polls waiting for the host's sync at new_div before falling back */
-  uint32_t tx_polls;      /* status polls one byte may wait for room in the TX FIFO (then give up) */
-  uint32_t reserved[3];   /* zero */
+  uint32_t magic;        /* CDSTUB_MAGIC */
+  uint32_t version;      /* CDSTUB_VERSION */
+  uint32_t uart_base;    /* CPU address of the console UART (MIPS: KSEG1) */
+  uint32_t reg_width;    /* 1 = byte accesses, 4 = 32-bit accesses */
+  uint32_t data_off;     /* TX and RX data register (16550 THR/RBR at 0, PL011 DR at 0) */
+  uint32_t status_off;   /* status register (16550 LSR at 5*stride, PL011 FR at 0x18) */
+  uint32_t tx_mask;      /* 16550: LSR.THRE (1<<5); PL011: FR.TXFF (1<<5) */
+  uint32_t tx_ready_set; /* 1: may send when (status & tx_mask) != 0; 0: when it is 0 */
+  uint32_t rx_mask;      /* 16550: LSR.DR (1<<0); PL011: FR.RXFE (1<<4) */
+  uint32_t rx_ready_set; /* 1: a byte waits when (status & rx_mask) != 0; 0: when it is 0 */
+  uint32_t src;          /* first address to send (overridden by `go ENTRY SRC LEN`) */
+  uint32_t len;          /* bytes to send (overridden likewise) */
+  uint32_t frame_size;   /* data bytes per frame, a multiple of 4, <= 65536 */
+  uint32_t idle_polls;   /* status polls without a host byte before the stub gives up */
+  uint32_t flags;        /* CDSTUB_FLAG_* */
+  uint32_t uart_kind;    /* CDSTUB_UART_16550 or CDSTUB_UART_PL011 (for the divisor registers) */
+  uint32_t reg_stride;   /* 16550: bytes between registers (1 or 4); PL011: unused */
+  uint32_t new_div;      /* 0: keep U-Boot's rate. 16550: DLL | DLM << 8; PL011: IBRD | FBRD << 16 */
+  uint32_t sync_polls;   /* status polls waiting for the host's sync at new_div before falling back */
+  uint32_t tx_polls;     /* status polls one byte may wait for room in the TX FIFO (then give up) */
+  uint32_t reserved[3];  /* zero */
 };
 #define CDSTUB_PARAMS_WORDS 23u
 #define CDSTUB_FLAG_BLANK 1u /* send an all-0xff frame as a short 'B' packet */

@@ -9,11 +9,11 @@
 namespace camdump::stub {
 
 struct StubImage {
-  const char* arch = "";            ///< "mips32el", "armv7"
-  std::span<const uint8_t> bytes;   ///< empty when camdump was built without the cross compiler
-  uint32_t load_addr = 0;           ///< where it must be written (MIPS: KSEG1, uncached)
-  uint32_t entry_offset = 0;        ///< `go load_addr + entry_offset`
-  uint32_t params_offset = 0;       ///< struct cdstub_params lives here
+  const char* arch = "";           ///< "mips32el", "armv7"
+  std::span<const uint8_t> bytes;  ///< empty when camdump was built without the cross compiler
+  uint32_t load_addr = 0;          ///< where it must be written (MIPS: KSEG1, uncached)
+  uint32_t entry_offset = 0;       ///< `go load_addr + entry_offset`
+  uint32_t params_offset = 0;      ///< struct cdstub_params lives here
   bool available() const { return !bytes.empty(); }
   uint32_t entry() const { return load_addr + entry_offset; }
 };

@@ -162,13 +162,11 @@ std::vector<uint8_t> build_request(const Request& req) {
   return out;
 }
 
-std::vector<uint8_t> build_rrq(std::string_view filename, const std::vector<Option>& options,
-                               std::string_view mode) {
+std::vector<uint8_t> build_rrq(std::string_view filename, const std::vector<Option>& options, std::string_view mode) {
   return build_request(Request{false, std::string(filename), std::string(mode), options});
 }
 
-std::vector<uint8_t> build_wrq(std::string_view filename, const std::vector<Option>& options,
-                               std::string_view mode) {
+std::vector<uint8_t> build_wrq(std::string_view filename, const std::vector<Option>& options, std::string_view mode) {
   return build_request(Request{true, std::string(filename), std::string(mode), options});
 }
 

@@ -15,14 +15,14 @@
 
 namespace camdump::tftp {
 
-inline constexpr uint16_t kWellKnownPort = 69;          ///< U-Boot WELL_KNOWN_PORT
-inline constexpr uint32_t kDefaultBlksize = 512;        ///< RFC 1350
-inline constexpr uint32_t kMinBlksize = 8;              ///< RFC 2348
-inline constexpr uint32_t kMaxBlksize = 65464;          ///< RFC 2348
-inline constexpr uint32_t kUbootBlksize = 1468;         ///< U-Boot CONFIG_TFTP_BLOCKSIZE default
+inline constexpr uint16_t kWellKnownPort = 69;                 ///< U-Boot WELL_KNOWN_PORT
+inline constexpr uint32_t kDefaultBlksize = 512;               ///< RFC 1350
+inline constexpr uint32_t kMinBlksize = 8;                     ///< RFC 2348
+inline constexpr uint32_t kMaxBlksize = 65464;                 ///< RFC 2348
+inline constexpr uint32_t kUbootBlksize = 1468;                ///< U-Boot CONFIG_TFTP_BLOCKSIZE default
 inline constexpr uint32_t kMinTimeout = 1, kMaxTimeout = 255;  ///< RFC 2349, seconds
-inline constexpr uint32_t kMaxWindowsize = 65535;       ///< RFC 7440
-inline constexpr size_t kMaxPacket = 4 + kMaxBlksize;   ///< largest DATA packet
+inline constexpr uint32_t kMaxWindowsize = 65535;              ///< RFC 7440
+inline constexpr size_t kMaxPacket = 4 + kMaxBlksize;          ///< largest DATA packet
 
 enum class Opcode : uint16_t { Rrq = 1, Wrq = 2, Data = 3, Ack = 4, Error = 5, Oack = 6 };
 

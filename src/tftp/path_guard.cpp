@@ -107,7 +107,7 @@ PathDecision PathGuard::for_write(std::string_view name, bool allow_overwrite) c
   if (ec || !fs::is_directory(dir)) return refuse(ErrorCode::FileNotFound, "directory does not exist");
   if (dir != root_ && !inside(dir)) return refuse(ErrorCode::AccessViolation, "path leads outside the TFTP root");
   fs::path target = dir / d.path.filename();
-  struct stat st{};
+  struct stat st {};
   if (::lstat(target.c_str(), &st) == 0) {
     if (S_ISLNK(st.st_mode)) return refuse(ErrorCode::AccessViolation, "refusing to write through a symlink");
     if (!S_ISREG(st.st_mode)) return refuse(ErrorCode::AccessViolation, "not a regular file");

@@ -30,8 +30,9 @@ std::string describe(const TransferReport& r) {
     return fmt::format("{} {} {} {} failed after {}: {}", r.direction == Direction::Write ? "upload" : "download",
                        printable_name(r.name), prep, r.peer, format_size(r.bytes), err);
   }
-  return fmt::format("{} {} {} {}: {} in {:.2f} s ({:.1f} MiB/s, blksize {}{}), sha256 {}", verb, printable_name(r.name), prep,
-                     r.peer, format_size(r.bytes), r.seconds, r.rate() / (1024.0 * 1024.0), r.blksize,
+  return fmt::format("{} {} {} {}: {} in {:.2f} s ({:.1f} MiB/s, blksize {}{}), sha256 {}", verb,
+                     printable_name(r.name), prep, r.peer, format_size(r.bytes), r.seconds,
+                     r.rate() / (1024.0 * 1024.0), r.blksize,
                      r.windowsize > 1 ? fmt::format(", windowsize {}", r.windowsize) : "", r.sha256);
 }
 
@@ -92,8 +93,8 @@ void Server::handle_request(std::span<const uint8_t> bytes, const Endpoint& from
            req->write ? "uploads are disabled on this server" : "downloads are disabled on this server", what);
     return;
   }
-  PathDecision pd = req->write ? guard_.for_write(req->filename, config_.allow_overwrite)
-                               : guard_.for_read(req->filename);
+  PathDecision pd =
+      req->write ? guard_.for_write(req->filename, config_.allow_overwrite) : guard_.for_read(req->filename);
   if (!pd.ok) {
     refuse(from, pd.code, pd.message, what);
     return;

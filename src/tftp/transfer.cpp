@@ -63,8 +63,8 @@ void Transfer::succeed(Clock::time_point now) {
 
 bool Transfer::retry(Clock::time_point now) {
   if (++retries_ > params_.max_retries) {
-    abort(ErrorCode::NotDefined,
-          fmt::format("timed out: no answer after {} retransmissions", params_.max_retries), now);
+    abort(ErrorCode::NotDefined, fmt::format("timed out: no answer after {} retransmissions", params_.max_retries),
+          now);
     return false;
   }
   ++report_.retransmits;
@@ -97,10 +97,12 @@ ReadTransfer::ReadTransfer(UdpSocket sock, Endpoint peer, TransferParams params,
   fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd_ < 0) {
     int e = errno;
-    fail(e == ENOENT ? ErrorKind::NotFound : e == EACCES ? ErrorKind::Permission : ErrorKind::Io,
+    fail(e == ENOENT   ? ErrorKind::NotFound
+         : e == EACCES ? ErrorKind::Permission
+                       : ErrorKind::Io,
          fmt::format("cannot open {}: {}", path.string(), std::strerror(e)));
   }
-  struct stat st{};
+  struct stat st {};
   ::fstat(fd_, &st);
   size_ = static_cast<uint64_t>(st.st_size);
   blocks_ = size_ / params_.blksize + 1;  // the last DATA is shorter than blksize (maybe empty)

@@ -35,12 +35,12 @@ struct TransferReport {
   std::filesystem::path path;  ///< file under the root
   uint64_t bytes = 0;          ///< payload bytes moved
   double seconds = 0;
-  std::string sha256;          ///< hex of the bytes moved (complete transfers only)
+  std::string sha256;  ///< hex of the bytes moved (complete transfers only)
   uint32_t blksize = kDefaultBlksize;
   uint32_t windowsize = 1;
   uint64_t retransmits = 0;
   bool ok = false;
-  std::string error;           ///< why it failed (empty when ok)
+  std::string error;  ///< why it failed (empty when ok)
   double rate() const { return seconds > 0 ? static_cast<double>(bytes) / seconds : 0; }
 };
 
@@ -50,8 +50,8 @@ struct TransferParams {
   uint32_t windowsize = 1;
   std::chrono::milliseconds timeout{1000};
   unsigned max_retries = 6;
-  uint64_t max_size = 0;                 ///< uploads only
-  bool allow_overwrite = false;          ///< uploads only: checked again right before the rename
+  uint64_t max_size = 0;         ///< uploads only
+  bool allow_overwrite = false;  ///< uploads only: checked again right before the rename
 };
 
 class Transfer {
@@ -123,7 +123,7 @@ class ReadTransfer final : public Transfer {
   void send_window(Clock::time_point now);
   bool send_block(uint64_t block);
   int fd_ = -1;
-  std::vector<uint8_t> out_;  ///< DATA packet being sent
+  std::vector<uint8_t> out_;        ///< DATA packet being sent
   uint64_t size_ = 0, blocks_ = 0;  ///< blocks_: number of DATA packets (the last one is short)
   uint64_t acked_ = 0;              ///< highest block acknowledged
   uint64_t next_ = 1;               ///< next block to send

@@ -18,8 +18,7 @@ constexpr size_t kFlushBytes = 1 << 20;  // write in 1 MiB pieces, not per block
 }
 
 WriteTransfer::WriteTransfer(UdpSocket sock, Endpoint peer, TransferParams params, Reporter& reporter,
-                             const std::filesystem::path& path, std::string name,
-                             std::optional<uint64_t> tsize)
+                             const std::filesystem::path& path, std::string name, std::optional<uint64_t> tsize)
     : Transfer(std::move(sock), peer, std::move(params), reporter), tsize_(tsize) {
   report_.direction = Direction::Write;
   report_.name = std::move(name);
@@ -57,7 +56,7 @@ void WriteTransfer::flush() {
 void WriteTransfer::finish_upload(Clock::time_point now) {
   try {
     flush();
-    struct stat st{};
+    struct stat st {};
     if (!params_.allow_overwrite && ::lstat(report_.path.c_str(), &st) == 0) {
       file_.reset();  // removes the temporary file
       abort(ErrorCode::FileExists, "file exists (created while the upload ran)", now);
@@ -114,8 +113,7 @@ void WriteTransfer::on_packet(std::span<const uint8_t> bytes, Clock::time_point 
   }
   if (report_.bytes + len > params_.max_size) {
     file_.reset();
-    abort(ErrorCode::DiskFull, fmt::format("upload exceeds the size limit ({})", format_size(params_.max_size)),
-          now);
+    abort(ErrorCode::DiskFull, fmt::format("upload exceeds the size limit ({})", format_size(params_.max_size)), now);
     return;
   }
   oack_pending_ = false;

@@ -105,8 +105,7 @@ std::optional<size_t> UdpSocket::recv_from(std::span<uint8_t> buf, Endpoint& fro
 
 bool UdpSocket::send_to(std::span<const uint8_t> data, const Endpoint& to) {
   for (;;) {
-    ssize_t n = ::sendto(fd_, data.data(), data.size(), 0, reinterpret_cast<const sockaddr*>(&to.addr),
-                         sizeof to.addr);
+    ssize_t n = ::sendto(fd_, data.data(), data.size(), 0, reinterpret_cast<const sockaddr*>(&to.addr), sizeof to.addr);
     if (n >= 0) return true;
     if (errno == EINTR) continue;
     return false;

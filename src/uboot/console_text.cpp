@@ -64,7 +64,8 @@ AutobootAt find_last_autoboot(std::string_view text) {
     if (end != std::string_view::npos && (best.kind == AutobootKind::None || end > best.end)) best = {t.kind, end};
   }
   // "Autoboot in %d seconds" (modern AUTOBOOT_KEYED's default prompt).
-  for (size_t p = l.rfind("autoboot in "); p != std::string::npos; p = p ? l.rfind("autoboot in ", p - 1) : std::string::npos) {
+  for (size_t p = l.rfind("autoboot in "); p != std::string::npos;
+       p = p ? l.rfind("autoboot in ", p - 1) : std::string::npos) {
     size_t d = p + 12, e = d;
     while (e < l.size() && std::isdigit(static_cast<unsigned char>(l[e]))) ++e;
     if (e > d && l.compare(e, 7, " second") == 0) {
@@ -104,8 +105,8 @@ std::string_view autoboot_key_name(AutobootKind kind) {
 
 bool find_linux(std::string_view text) {
   static constexpr std::string_view kSigns[] = {
-      "Starting kernel", "Uncompressing Linux", "Linux version ", "[    0.000000]",
-      "Booting Linux",   "Kernel command line:", "login:",        "Freeing unused kernel"};
+      "Starting kernel", "Uncompressing Linux",  "Linux version ", "[    0.000000]",
+      "Booting Linux",   "Kernel command line:", "login:",         "Freeing unused kernel"};
   return std::any_of(std::begin(kSigns), std::end(kSigns), [&](std::string_view s) { return has(text, s); });
 }
 
@@ -113,8 +114,8 @@ bool find_banner_line(std::string_view text) {
   // A banner is longer than md's 16-character ASCII column, so "U-Boot SPL" inside dumped flash
   // data (a short ASCII column) is not taken for a reboot: require > 16 characters after it on
   // the same line. Thingino's fork prints "Thingino U-Boot for Ingenic [T31X SPL ]2013.07 (...)".
-  for (std::string_view sig : {std::string_view("U-Boot SPL "), std::string_view("U-Boot 20"),
-                               std::string_view("U-Boot for Ingenic ")}) {
+  for (std::string_view sig :
+       {std::string_view("U-Boot SPL "), std::string_view("U-Boot 20"), std::string_view("U-Boot for Ingenic ")}) {
     size_t p = 0;
     while ((p = text.find(sig, p)) != std::string_view::npos) {
       size_t eol = text.find('\n', p);
@@ -239,8 +240,7 @@ void read_console_facts(std::string_view text_in, ConsoleFacts& f) {
   if (f.arch.empty()) {
     if (has(text, "arm-linux-") || has(text, "aarch64") || has(text, "arch_number") || has(text, "pl011"))
       f.arch = "arm";
-    else if (has(text, "mips") || has(text, "MIPS") || has(text, "Malta"))
-      f.arch = "mips";
+    else if (has(text, "mips") || has(text, "MIPS") || has(text, "Malta")) f.arch = "mips";
   }
   static const std::regex start(R"((?:-> start|memstart)\s*=\s*0x([0-9a-fA-F]+))");
   static const std::regex size(R"((?:-> size|memsize)\s*=\s*0x([0-9a-fA-F]+))");

@@ -15,11 +15,11 @@ namespace camdump::uboot {
 /// The autoboot countdowns (docs/reference/uboot-console.md#autoboot).
 enum class AutobootKind {
   None,
-  AnyKey,    ///< "Hit any key to stop autoboot" (stock Ingenic import, upstream): any key
-  CtrlC,     ///< Thingino keyed: "Press Ctrl-C now to interrupt boot" (stop string "\x03")
-  OpenIpc,   ///< OpenIPC before 2024: "Press Ctrl-c to abort autoboot" (Ctrl-C)
-  Enter,     ///< OpenIPC since 90873ad: "Press ENTER to interrupt boot in %d..." (CR only)
-  Keyed,     ///< modern keyed default "Autoboot in %d seconds" (stop string unknown)
+  AnyKey,   ///< "Hit any key to stop autoboot" (stock Ingenic import, upstream): any key
+  CtrlC,    ///< Thingino keyed: "Press Ctrl-C now to interrupt boot" (stop string "\x03")
+  OpenIpc,  ///< OpenIPC before 2024: "Press Ctrl-c to abort autoboot" (Ctrl-C)
+  Enter,    ///< OpenIPC since 90873ad: "Press ENTER to interrupt boot in %d..." (CR only)
+  Keyed,    ///< modern keyed default "Autoboot in %d seconds" (stop string unknown)
 };
 
 /// The countdown text in `text`, if any (case-insensitive; a few fragments of each text are
@@ -61,11 +61,11 @@ size_t damaged_prompt_tail(std::string_view text, std::string_view prompt, size_
 
 /// Facts in free console text (banner, version, coninfo, bdinfo). Fields stay empty when absent.
 struct ConsoleFacts {
-  std::string version;        ///< "U-Boot 2023.01+dfsg-2+deb12u3 (Jun 22 2026 - 08:38:07 +0000)"
-  std::string soc;            ///< "T31", "T31X" from "Ingenic T31X" or prompt "isvp_t31# "
-  std::string console_uart;   ///< "pl011@9000000" from "In:    pl011@9000000"
+  std::string version;       ///< "U-Boot 2023.01+dfsg-2+deb12u3 (Jun 22 2026 - 08:38:07 +0000)"
+  std::string soc;           ///< "T31", "T31X" from "Ingenic T31X" or prompt "isvp_t31# "
+  std::string console_uart;  ///< "pl011@9000000" from "In:    pl011@9000000"
   std::optional<uint64_t> console_uart_base;
-  std::string arch;           ///< "arm"/"mips" (bdinfo "arch_number", "-gcc" triplet, boot log)
+  std::string arch;  ///< "arm"/"mips" (bdinfo "arch_number", "-gcc" triplet, boot log)
   bool ingenic = false;
   std::optional<uint64_t> dram_start, dram_size, reloc_addr;
 };

@@ -36,7 +36,10 @@ std::optional<Crc32Reply> parse_crc32_line(std::string_view line) {
   while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
   size_t at = std::string_view::npos;
   for (size_t i = 0; i + 9 <= line.size(); ++i)
-    if (ieq_prefix(line.substr(i), "crc32 for ")) { at = i; break; }
+    if (ieq_prefix(line.substr(i), "crc32 for ")) {
+      at = i;
+      break;
+    }
   if (at == std::string_view::npos) return std::nullopt;
   size_t pos = at + 10;
   Crc32Reply r;

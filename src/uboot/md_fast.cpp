@@ -71,11 +71,10 @@ constexpr int8_t gather(int block, int k, int digit) {
   const int pos = 3 * k + digit - 16 * block;
   return pos >= 0 && pos < 16 ? static_cast<int8_t>(pos) : static_cast<int8_t>(-1);
 }
-#define CAMDUMP_GATHER(b, d)                                                                                   \
-  _mm_setr_epi8(gather(b, 0, d), gather(b, 1, d), gather(b, 2, d), gather(b, 3, d), gather(b, 4, d),           \
-                gather(b, 5, d), gather(b, 6, d), gather(b, 7, d), gather(b, 8, d), gather(b, 9, d),           \
-                gather(b, 10, d), gather(b, 11, d), gather(b, 12, d), gather(b, 13, d), gather(b, 14, d),      \
-                gather(b, 15, d))
+#define CAMDUMP_GATHER(b, d)                                                                                          \
+  _mm_setr_epi8(gather(b, 0, d), gather(b, 1, d), gather(b, 2, d), gather(b, 3, d), gather(b, 4, d), gather(b, 5, d), \
+                gather(b, 6, d), gather(b, 7, d), gather(b, 8, d), gather(b, 9, d), gather(b, 10, d),                 \
+                gather(b, 11, d), gather(b, 12, d), gather(b, 13, d), gather(b, 14, d), gather(b, 15, d))
 
 // Bit i set where column 9+16*block+i of a token area is a space (3k), else a digit.
 constexpr unsigned space_bits(int block) {

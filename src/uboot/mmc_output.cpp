@@ -28,8 +28,7 @@ std::optional<MmcResult> parse_mmc_result(std::span<const std::string> lines) {
       }
     }
     if (l.find("card is write protected") != std::string_view::npos ||
-        l.find("No MMC card found") != std::string_view::npos ||
-        l.find("no mmc device") != std::string_view::npos ||
+        l.find("No MMC card found") != std::string_view::npos || l.find("no mmc device") != std::string_view::npos ||
         (l.find("MMC Device") != std::string_view::npos && l.find("not found") != std::string_view::npos))
       return MmcResult{false, std::nullopt, std::string(l)};
   }

@@ -27,9 +27,10 @@ ScriptPlan plan_script(const ScriptOptions& opt) {
          "cameras carry 8M, 16M or 32M of SPI NOR (up to 512M of SPI NAND); `sf probe` prints the size");
   if (opt.baseaddr == 0) fail(ErrorKind::Usage, "--baseaddr must not be 0");
   if (opt.flash_size & (opt.flash_size - 1))
-    p.warnings.push_back(fmt::format("--flash-size {} is not a power of two: flash chips are 4M, 8M, 16M, 32M ... "
-                                     "(check `sf probe`); a dump of this size leaves part of the chip out or reads past it",
-                                     format_size(opt.flash_size)));
+    p.warnings.push_back(
+        fmt::format("--flash-size {} is not a power of two: flash chips are 4M, 8M, 16M, 32M ... "
+                    "(check `sf probe`); a dump of this size leaves part of the chip out or reads past it",
+                    format_size(opt.flash_size)));
   else if (opt.flash_size < (1u << 20))
     p.warnings.push_back(fmt::format("--flash-size {} is smaller than any camera flash (4M and up; check `sf probe`)",
                                      format_size(opt.flash_size)));
@@ -46,7 +47,8 @@ ScriptPlan plan_script(const ScriptOptions& opt) {
     if (c >= (1u << 16)) p.chunk_size = c;
     p.warnings.push_back(fmt::format(
         "{}..{} would reach into U-Boot's stack and malloc arena (from {} to {}) on a 64 MiB Ingenic T31; the flash is "
-        "read in {} chunk(s) of {}", h(opt.baseaddr), h(end - 1), h(kT31StagingCeiling), h(kT31HeapEnd - 1),
+        "read in {} chunk(s) of {}",
+        h(opt.baseaddr), h(end - 1), h(kT31StagingCeiling), h(kT31HeapEnd - 1),
         (opt.flash_size + p.chunk_size - 1) / p.chunk_size, format_size(p.chunk_size)));
   } else if (overlaps) {
     p.warnings.push_back(fmt::format(
@@ -92,7 +94,9 @@ Script make_script(const ScriptOptions& opt) {
     u.push_back(fmt::format("crc32 ${{baseaddr}} {}", len));
     const std::string name = split ? fmt::format("{}.{}", opt.file, i) : opt.file;
     switch (opt.route) {
-      case ScriptRoute::Sd: u.push_back(fmt::format("mmc write ${{baseaddr}} {} {}", h(c.sd_block), h(c.sd_blocks))); break;
+      case ScriptRoute::Sd:
+        u.push_back(fmt::format("mmc write ${{baseaddr}} {} {}", h(c.sd_block), h(c.sd_blocks)));
+        break;
       case ScriptRoute::Tftp: u.push_back(fmt::format("tftpput ${{baseaddr}} {} {}", len, name)); break;
       case ScriptRoute::Uart: {
         // Per md chunk its crc32 first, then its md.b, with literal addresses: the log carries the
@@ -116,7 +120,8 @@ Script make_script(const ScriptOptions& opt) {
   const std::string crc_note = split ? "<crc32 U-Boot printed for this chunk>" : "<crc32 U-Boot printed>";
   switch (opt.route) {
     case ScriptRoute::Sd:
-      pc.push_back(fmt::format("# Put the card in the PC's reader ({} = the whole card, not a partition):", opt.card_device));
+      pc.push_back(
+          fmt::format("# Put the card in the PC's reader ({} = the whole card, not a partition):", opt.card_device));
       for (size_t i = 0; i < p.chunks.size() && split; ++i) {
         const ScriptChunk& c = p.chunks[i];
         pc.push_back(fmt::format("camdump extract {} -o {}.{} --size {} --offset-blocks {} --expect-crc32 {}",
@@ -130,7 +135,8 @@ Script make_script(const ScriptOptions& opt) {
     case ScriptRoute::Tftp:
       // Uploads only (--once serves nothing unless --read), bound to the camera-facing address, and
       // tftpd drops from root to the sudo user as soon as port 69 is bound.
-      pc.push_back(fmt::format("# Before tftpput, on the PC at {} (port 69: tftpd binds it as root, then runs as you;", opt.server_ip));
+      pc.push_back(fmt::format("# Before tftpput, on the PC at {} (port 69: tftpd binds it as root, then runs as you;",
+                               opt.server_ip));
       pc.push_back("# or once: sudo setcap cap_net_bind_service=+ep $(command -v camdump), then run it without sudo):");
       pc.push_back(fmt::format("sudo camdump tftpd --root . --once --listen {}", opt.server_ip));
       if (split) {
@@ -141,7 +147,8 @@ Script make_script(const ScriptOptions& opt) {
       }
       break;
     case ScriptRoute::Uart:
-      pc.push_back(fmt::format("# Log the console to a file first, e.g.: screen -L -Logfile {} /dev/ttyUSB0 115200", opt.log_file));
+      pc.push_back(fmt::format("# Log the console to a file first, e.g.: screen -L -Logfile {} /dev/ttyUSB0 115200",
+                               opt.log_file));
       pc.push_back("# Paste the U-Boot lines one at a time: wait for the prompt before the next (U-Boot drops what is");
       pc.push_back("# typed while md prints). Every chunk is printed with the camera's crc32, which hexlog checks.");
       pc.push_back(fmt::format("# md.b prints 79 characters per 16 bytes: about {} of log, {} at 115200 baud",
@@ -150,10 +157,12 @@ Script make_script(const ScriptOptions& opt) {
       if (!split) {
         pc.push_back(fmt::format("camdump hexlog {} -o {} --start {} --size {}", opt.log_file, opt.file,
                                  h(opt.baseaddr), h(p.flash_size)));
-        pc.push_back("# If hexlog exits 1 it prints, last, the md.b + crc32 commands re-reading only what is missing or");
-        pc.push_back(fmt::format("# wrong: run them (image still in RAM) while logging to repair.log, then: camdump hexlog {} "
-                                 "repair.log -o {} --start {} --size {}",
-                                 opt.log_file, opt.file, h(opt.baseaddr), h(p.flash_size)));
+        pc.push_back(
+            "# If hexlog exits 1 it prints, last, the md.b + crc32 commands re-reading only what is missing or");
+        pc.push_back(
+            fmt::format("# wrong: run them (image still in RAM) while logging to repair.log, then: camdump hexlog {} "
+                        "repair.log -o {} --start {} --size {}",
+                        opt.log_file, opt.file, h(opt.baseaddr), h(p.flash_size)));
       } else {
         // Every chunk is shown at the same RAM addresses: one log (and one hexlog run) per chunk.
         pc.push_back("# every chunk is printed at the same RAM address: log each staging pass to its own file");
@@ -164,7 +173,8 @@ Script make_script(const ScriptOptions& opt) {
           cat += fmt::format(" {}.{}", opt.file, i);
         }
         pc.push_back(cat + " > " + opt.file);
-        pc.push_back("# hexlog prints repair commands for a pass it cannot complete: run them while that pass is in RAM");
+        pc.push_back(
+            "# hexlog prints repair commands for a pass it cannot complete: run them while that pass is in RAM");
       }
       pc.push_back("# hexlog checks each crc32 U-Boot printed and says which ranges the camera verified");
       break;

@@ -26,13 +26,13 @@ struct ScriptOptions {
   ScriptRoute route = ScriptRoute::Sd;
   uint64_t flash_size = 16u << 20;
   uint64_t baseaddr = kT31SafeBase;
-  uint64_t sd_start_block = 0x10;    ///< 8 KiB in: leaves the MBR and partition table alone
+  uint64_t sd_start_block = 0x10;  ///< 8 KiB in: leaves the MBR and partition table alone
   std::string server_ip = "192.168.1.254";
   std::string camera_ip = "192.168.1.10";
   std::string file = "firmware.bin";
   std::string card_device = "/dev/sdX";
   std::string log_file = "session.log";
-  uint64_t md_chunk = 64u << 10;     ///< uart: bytes per `crc32` + `md.b` pair (what a repair re-reads)
+  uint64_t md_chunk = 64u << 10;  ///< uart: bytes per `crc32` + `md.b` pair (what a repair re-reads)
 };
 
 /// The largest flash a camera carries (a 4 Gbit SPI NAND); --flash-size beyond it is refused.
@@ -55,8 +55,8 @@ struct ScriptPlan {
   uint64_t flash_size = 0;
   uint64_t block_size = 512;
   uint64_t sd_start_block = 0;
-  uint64_t sd_blocks = 0;        ///< flash_size / 512, rounded up
-  uint64_t chunk_size = 0;       ///< bytes staged in RAM at once (= flash_size unless split)
+  uint64_t sd_blocks = 0;   ///< flash_size / 512, rounded up
+  uint64_t chunk_size = 0;  ///< bytes staged in RAM at once (= flash_size unless split)
   std::vector<ScriptChunk> chunks;
   std::vector<std::string> warnings;
 };

@@ -12,9 +12,7 @@
 
 namespace camdump::uboot {
 
-size_t MdBlock::bad_lines() const {
-  return static_cast<size_t>(std::count(good.begin(), good.end(), uint8_t{0}));
-}
+size_t MdBlock::bad_lines() const { return static_cast<size_t>(std::count(good.begin(), good.end(), uint8_t{0})); }
 
 UbootSession::UbootSession(io::Transport& t, Reporter& rep, const CancelFlag* cancel, SessionOptions opt)
     : t_(t), rep_(rep), cancel_(cancel), opt_(std::move(opt)) {}
@@ -41,8 +39,7 @@ bool UbootSession::at_prompt_tail() const {
 }
 
 void UbootSession::drain(std::chrono::milliseconds quiet) {
-  while (read_some(quiet) > 0) {
-  }
+  while (read_some(quiet) > 0) {}
 }
 
 // Ctrl-C aborts a running md at the next line and, at the prompt, prints "<INTERRUPT>" and a new
@@ -80,7 +77,7 @@ std::vector<std::string> UbootSession::run(std::string_view cmd, std::chrono::mi
   }
   send(std::string(cmd) + "\r");
   const bool banner_ok = cmd == "version";  // prints "U-Boot 20xx.xx (...)" itself
-  size_t scan = 0;  // start of the first line not yet checked for a reboot banner
+  size_t scan = 0;                          // start of the first line not yet checked for a reboot banner
   bool at_tail = false;
   for (;;) {
     if (cancel_ && cancel_->load()) {

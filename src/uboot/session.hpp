@@ -50,33 +50,33 @@ class ConsoleLost : public Error {
 
 /// Everything the session learned about the device (banner, `version`, `coninfo`, `bdinfo`).
 struct DeviceInfo {
-  std::string prompt;           ///< "isvp_t31# ", "OpenIPC # ", "=> ", "maltael # "
-  std::string version;          ///< first "U-Boot 20xx..." line seen
-  std::string soc;              ///< "T31", "T31X", "T20" ... when named by prompt/banner; else ""
-  std::string console_uart;     ///< "pl011@9000000", "serial@3f8", "serial@10030000" or ""
-  std::optional<uint64_t> console_uart_base;  ///< from console_uart's unit address
-  std::string arch;             ///< "mips", "arm" or "" (from version/bdinfo/board hints)
-  bool ingenic = false;         ///< Ingenic T-series vendor/Thingino U-Boot
-  MdDialect md_dialect = MdDialect::Modern;  ///< learned from the first md line seen
+  std::string prompt;                             ///< "isvp_t31# ", "OpenIPC # ", "=> ", "maltael # "
+  std::string version;                            ///< first "U-Boot 20xx..." line seen
+  std::string soc;                                ///< "T31", "T31X", "T20" ... when named by prompt/banner; else ""
+  std::string console_uart;                       ///< "pl011@9000000", "serial@3f8", "serial@10030000" or ""
+  std::optional<uint64_t> console_uart_base;      ///< from console_uart's unit address
+  std::string arch;                               ///< "mips", "arm" or "" (from version/bdinfo/board hints)
+  bool ingenic = false;                           ///< Ingenic T-series vendor/Thingino U-Boot
+  MdDialect md_dialect = MdDialect::Modern;       ///< learned from the first md line seen
   std::optional<uint64_t> dram_start, dram_size;  ///< bdinfo
   std::optional<uint64_t> reloc_addr;             ///< bdinfo relocaddr / boot log "U-Boot at"
-  std::string banner;           ///< boot log text seen during attach() (may be empty)
+  std::string banner;                             ///< boot log text seen during attach() (may be empty)
 };
 
 /// How attach() found the console.
 struct AttachResult {
   AutobootKind autoboot = AutobootKind::None;  ///< countdown interrupted, if any
-  bool was_at_prompt = false;  ///< a prompt answered without a boot log
-  bool linux_seen = false;     ///< Linux was booting; the user power-cycled
+  bool was_at_prompt = false;                  ///< a prompt answered without a boot log
+  bool linux_seen = false;                     ///< Linux was booting; the user power-cycled
 };
 
 /// Outcome of set_baud().
 enum class BaudResult {
-  Switched,       ///< device and host now run at the new rate, prompt confirmed
-  Unchanged,      ///< already at that rate
-  NotSupported,   ///< U-Boot refused it ("## Baudrate N bps not supported"); still at the old rate
-  HostCannot,     ///< this transport cannot change its rate (raw TCP, exec:)
-  FellBack,       ///< the new rate did not answer; back at the old rate, prompt confirmed
+  Switched,      ///< device and host now run at the new rate, prompt confirmed
+  Unchanged,     ///< already at that rate
+  NotSupported,  ///< U-Boot refused it ("## Baudrate N bps not supported"); still at the old rate
+  HostCannot,    ///< this transport cannot change its rate (raw TCP, exec:)
+  FellBack,      ///< the new rate did not answer; back at the old rate, prompt confirmed
 };
 
 /// What attach() is seeing while it waits (for a live "waiting for the console" line).
@@ -89,7 +89,7 @@ struct AttachWait {
 };
 
 struct SessionOptions {
-  std::optional<std::regex> prompt;  ///< --prompt REGEX: the prompt must match (whole text)
+  std::optional<std::regex> prompt;                ///< --prompt REGEX: the prompt must match (whole text)
   std::chrono::milliseconds attach_timeout = 90s;  ///< give up reaching a prompt after this
   std::chrono::milliseconds idle_timeout = 4s;     ///< a command whose output stalls this long is lost
   /// Full transcript tap (--log): called with every chunk of bytes, tx=true for what we sent.
@@ -101,8 +101,8 @@ struct SessionOptions {
 /// One `md` read: bytes decoded at `addr`, and which 16-byte lines arrived intact.
 struct MdBlock {
   uint64_t addr = 0;
-  std::vector<uint8_t> data;     ///< len bytes; lines not received are left 0 (see good)
-  std::vector<uint8_t> good;     ///< one entry per 16-byte line: 1 = received and well-formed
+  std::vector<uint8_t> data;  ///< len bytes; lines not received are left 0 (see good)
+  std::vector<uint8_t> good;  ///< one entry per 16-byte line: 1 = received and well-formed
   size_t bad_lines() const;
 };
 
@@ -164,7 +164,7 @@ class UbootSession {
   Reporter& rep_;
   const CancelFlag* cancel_;
   SessionOptions opt_;
-  std::string buf_;          ///< received, not yet consumed
+  std::string buf_;  ///< received, not yet consumed
   DeviceInfo info_;
   bool info_done_ = false, md_dialect_known_ = false;
   uint64_t noisy_prompts_ = 0;

@@ -67,7 +67,8 @@ AttachResult UbootSession::attach() {
         last_ctrlc = el.now();
       }
       if (r.autoboot != ab.kind)
-        rep_.log(LogLevel::Info, fmt::format("autoboot countdown seen: stopping it with {}", autoboot_key_name(ab.kind)));
+        rep_.log(LogLevel::Info,
+                 fmt::format("autoboot countdown seen: stopping it with {}", autoboot_key_name(ab.kind)));
       r.autoboot = ab.kind;
       linux_now = false;
     } else if (ab.kind != AutobootKind::None) {
@@ -132,7 +133,8 @@ AttachResult UbootSession::attach() {
         read_console_facts(info_.banner, f);
         if (info_.version.empty()) info_.version = f.version;
         buf_.clear();
-        if (opt_.on_attach_wait) opt_.on_attach_wait({el.now(), {}, r.autoboot != AutobootKind::None, r.linux_seen, true});
+        if (opt_.on_attach_wait)
+          opt_.on_attach_wait({el.now(), {}, r.autoboot != AutobootKind::None, r.linux_seen, true});
         rep_.log(LogLevel::Info, fmt::format("U-Boot prompt '{}'", info_.prompt));
         return r;
       }
@@ -228,8 +230,7 @@ BaudResult UbootSession::set_baud(uint32_t rate) {
         try {
           for (const auto& l : run("printenv baudrate"))
             if (l == fmt::format("baudrate={}", rate)) return true;
-        } catch (const ConsoleLost&) {
-        }
+        } catch (const ConsoleLost&) {}
       }
     }
     return false;

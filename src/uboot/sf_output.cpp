@@ -58,8 +58,13 @@ std::optional<uint64_t> size_from_chip_name(std::string_view name) {
   if (std::regex_search(s, m, mbit)) {
     const uint64_t v = parse_number(m[1].str()).value_or(0);
     switch (v) {
-      case 16: case 32: case 64: case 128: case 256: case 512: case 1024:
-        return (v << 20) / 8;
+      case 16:
+      case 32:
+      case 64:
+      case 128:
+      case 256:
+      case 512:
+      case 1024: return (v << 20) / 8;
       default: break;
     }
   }
@@ -82,8 +87,8 @@ SfProbe parse_sf_probe(std::span<const std::string> lines) {
     if (contains(l, "Failed to initialize SPI flash") || contains(l, "Invalid ID") ||
         contains(l, "Vendor unsupported") || contains(l, "All attempts failed") ||
         contains(l, "Unsupported manufacturer") || contains(l, "Unsupported ID") ||
-        contains(l, "Failed to set up slave") ||
-        contains(l, "unrecognized JEDEC id") || contains(l, "Unknown command")) {
+        contains(l, "Failed to set up slave") || contains(l, "unrecognized JEDEC id") ||
+        contains(l, "Unknown command")) {
       if (r.error.empty()) r.error = std::string(l);
       continue;
     }

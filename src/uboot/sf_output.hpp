@@ -14,9 +14,9 @@
 namespace camdump::uboot {
 
 struct SfProbe {
-  bool detected = false;          ///< a "Detected" line was found
-  std::string name;               ///< chip name as printed
-  std::optional<uint64_t> size;   ///< flash size in bytes, from "total", the JEDEC ID or the name
+  bool detected = false;         ///< a "Detected" line was found
+  std::string name;              ///< chip name as printed
+  std::optional<uint64_t> size;  ///< flash size in bytes, from "total", the JEDEC ID or the name
   std::optional<uint64_t> page_size, erase_size;
   std::optional<uint32_t> jedec;  ///< 3-byte JEDEC ID when printed
   std::string size_source;        ///< "total", "jedec" or "name" (how size was found)

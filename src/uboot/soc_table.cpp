@@ -30,17 +30,31 @@ constexpr SocEntry ingenic(const char* name, const char* desc, unsigned uarts) {
 }
 
 constexpr std::array kTable = {
-    SocEntry{"malta", "QEMU MIPS Malta (NS16550 at ISA 0x3f8)", CpuArch::Mips32el,
+    SocEntry{"malta",
+             "QEMU MIPS Malta (NS16550 at ISA 0x3f8)",
+             CpuArch::Mips32el,
              {UartKind::Ns16550, 0xb80003f8, 1, 1, 1843200},
-             "QEMU hw/mips/malta.c: ISA serial at 0x3f8 (1.8432 MHz PC UART); LSR at +5, THRE bit 5", true, 1, true},
-    SocEntry{"qemu-virt", "QEMU ARM virt (PL011 at 0x09000000)", CpuArch::Armv7,
+             "QEMU hw/mips/malta.c: ISA serial at 0x3f8 (1.8432 MHz PC UART); LSR at +5, THRE bit 5",
+             true,
+             1,
+             true},
+    SocEntry{"qemu-virt",
+             "QEMU ARM virt (PL011 at 0x09000000)",
+             CpuArch::Armv7,
              {UartKind::Pl011, 0x09000000, 4, 4, 24000000},
              "QEMU hw/arm/virt.c: PL011 at 0x09000000, apb-pclk 24 MHz; ARM DDI 0183 PL011 TRM (DR, FR, IBRD, FBRD)",
-             true, 1, true},
-    SocEntry{"ast2500", "Aspeed AST2500 (UART5, the BMC console, 16550 at 0x1E784000)", CpuArch::Armv7,
+             true,
+             1,
+             true},
+    SocEntry{"ast2500",
+             "Aspeed AST2500 (UART5, the BMC console, 16550 at 0x1E784000)",
+             CpuArch::Armv7,
              {UartKind::Ns16550, 0x1e784000, 4, 4, 1846154},
              "Aspeed aspeed-g5.dtsi (U-Boot/Linux): uart5 serial@1e784000, reg-shift 2, reg-io-width 4, "
-             "clock 24 MHz / 13; QEMU ast2500-evb", true, 5, true},
+             "clock 24 MHz / 13; QEMU ast2500-evb",
+             true,
+             5,
+             true},
     ingenic("a1", "Ingenic A1 (UART1)", 3),
     ingenic("t10", "Ingenic T10 (UART1)", 5),
     ingenic("t20", "Ingenic T20 (UART1)", 5),
@@ -103,7 +117,7 @@ SocGuess detect_soc(const DeviceInfo& info) {
       std::string n = e.name;
       if (soc.rfind(n, 0) == 0 && (n[0] == 't' || n == "a1")) {
         std::string why = !prompt.empty() && contains(prompt, "isvp_") ? "prompt '" + info.prompt + "'"
-                                                                         : "banner names Ingenic " + info.soc;
+                                                                       : "banner names Ingenic " + info.soc;
         SocGuess g{e, why};
         // A console UART named by the boot log overrides the usual UART1.
         if (info.console_uart_base && (*info.console_uart_base & 0xfffff000u) >= 0x10030000u &&
@@ -131,7 +145,7 @@ void fill_uart_params(const UartSpec& uart, cdstub_params& p) {
     p.status_off = 5 * uart.stride;  // LSR
     p.tx_mask = 1u << 5;             // THRE: holding register / FIFO empty
     p.tx_ready_set = 1;
-    p.rx_mask = 1u << 0;             // DR: data ready
+    p.rx_mask = 1u << 0;  // DR: data ready
     p.rx_ready_set = 1;
   } else {
     p.status_off = 0x18;  // FR

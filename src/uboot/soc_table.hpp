@@ -30,10 +30,10 @@ struct SocEntry {
   const char* name;         ///< --soc NAME ("t31", "malta", "qemu-virt")
   const char* description;  ///< "Ingenic T31 (UART1, the usual console)"
   CpuArch arch;
-  UartSpec uart;            ///< the usual console UART
-  const char* source;       ///< where the numbers come from
-  bool qemu_verified;       ///< proven by this project's QEMU tests (real hardware: never yet)
-  unsigned uarts = 1;       ///< UARTs the SoC has (Ingenic: UART0..uarts-1 at 0x1003n000)
+  UartSpec uart;                 ///< the usual console UART
+  const char* source;            ///< where the numbers come from
+  bool qemu_verified;            ///< proven by this project's QEMU tests (real hardware: never yet)
+  unsigned uarts = 1;            ///< UARTs the SoC has (Ingenic: UART0..uarts-1 at 0x1003n000)
   bool sources_checked = false;  ///< read against the vendor's sources (docs/reference/socs.md)
 };
 

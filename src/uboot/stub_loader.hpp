@@ -28,9 +28,9 @@
 namespace camdump::uboot {
 
 struct StubLoaderOptions {
-  uint32_t frame_size = 4096;   ///< data bytes per frame (a multiple of 4)
-  bool blank_frames = true;     ///< all-0xff frames travel as 11-byte 'B' packets
-  std::chrono::milliseconds hello_timeout = 3s;  ///< `go` to the stub's hello
+  uint32_t frame_size = 4096;                       ///< data bytes per frame (a multiple of 4)
+  bool blank_frames = true;                         ///< all-0xff frames travel as 11-byte 'B' packets
+  std::chrono::milliseconds hello_timeout = 3s;     ///< `go` to the stub's hello
   std::chrono::milliseconds idle_timeout = 1500ms;  ///< silence inside a transfer
   /// How long a stub that did not answer may take to give up by itself (its idle_polls) and
   /// hand the prompt back.
@@ -48,7 +48,7 @@ struct StubLoaderOptions {
 struct StubStats {
   uint64_t runs = 0, frames = 0, blank_frames = 0, resent_frames = 0;
   uint64_t bad_packets = 0, junk_bytes = 0;
-  uint64_t upload_words = 0;  ///< words written by mw.l (0 when the stub was already there)
+  uint64_t upload_words = 0;    ///< words written by mw.l (0 when the stub was already there)
   uint64_t rate_fallbacks = 0;  ///< runs where the sync at the fast rate failed (both fell back)
   uint64_t step_downs = 0;      ///< rate steps down after failing frames
 };
@@ -135,14 +135,14 @@ class StubLoader {
   bool uploaded_ = false;
   StubStats stats_;
   std::string failure_;
-  std::vector<uint32_t> ladder_;  ///< fast rates still in use, fastest first
+  std::vector<uint32_t> ladder_;                 ///< fast rates still in use, fastest first
   std::optional<std::vector<uint32_t>> wanted_;  ///< set_rates() before the adapter was asked
   std::map<uint32_t, uint64_t> rate_bytes_;
   std::vector<std::string> notes_;
   bool failed_fast_ = false;
-  uint32_t line_rate_ = 0;        ///< the rate the host listens at during a run (0: unknown)
-  uint32_t console_rate_ = 0;     ///< U-Boot's rate during a run
-  unsigned probes_ = 0;           ///< reboot probes in this run
+  uint32_t line_rate_ = 0;               ///< the rate the host listens at during a run (0: unknown)
+  uint32_t console_rate_ = 0;            ///< U-Boot's rate during a run
+  unsigned probes_ = 0;                  ///< reboot probes in this run
   std::optional<uint32_t> returned_rc_;  ///< the stub returned to U-Boot by itself (rc)
 };
 

@@ -138,7 +138,8 @@ void StubLoader::rebooted(const std::string& text) {
   const std::string_view tail = console_tail(got);
   if (tail.find("<INTERRUPT>") != std::string_view::npos || find_linux(tail) || find_linux(console_tail(text)) ||
       says_reboot(got, s_.prompt()) ||
-      (!s_.prompt().empty() && tail.ends_with(s_.prompt()) && got.find("## Application terminated") == std::string::npos)) {
+      (!s_.prompt().empty() && tail.ends_with(s_.prompt()) &&
+       got.find("## Application terminated") == std::string::npos)) {
     uploaded_ = false;
     throw ConsoleLost(ConsoleLost::Why::Reset, "the camera rebooted while the stub was streaming");
   }
@@ -286,8 +287,7 @@ std::optional<std::vector<uint8_t>> StubLoader::read(uint64_t addr, uint64_t len
     std::string tail = dec.junk_text();
     if (returned_rc_ == CDSTUB_RC_TXDEAD)
       failure_ = "the stub found its UART's transmitter never ready and returned: " + uart_advice();
-    else
-      failure_ = fmt::format("the stub did not answer within {} ms: {}", opt_.hello_timeout.count(), uart_advice());
+    else failure_ = fmt::format("the stub did not answer within {} ms: {}", opt_.hello_timeout.count(), uart_advice());
     // It gives up on its own (bounded waits): after streaming into the other UART and idle_polls.
     const auto stream = ms(console_rate_ ? len * 10 * 1000 / console_rate_ : 0);
     if (!returned_rc_ && !wait_prompt(tail, opt_.exit_timeout + opt_.fallback_timeout + stream) && reboot_seen(tail))
@@ -317,7 +317,8 @@ std::optional<std::vector<uint8_t>> StubLoader::read(uint64_t addr, uint64_t len
     for (uint32_t seq : miss) {
       if (seq != CDSTUB_SEQ_END) stats_.resent_frames++;
       send_command('R', seq);
-      pump(dec, opt_.idle_timeout / 2, [&] { return seq == CDSTUB_SEQ_END ? dec.end_crc().has_value() : dec.have(seq); });
+      pump(dec, opt_.idle_timeout / 2,
+           [&] { return seq == CDSTUB_SEQ_END ? dec.end_crc().has_value() : dec.have(seq); });
     }
   }
   stats_.frames += dec.frames();
@@ -329,7 +330,8 @@ std::optional<std::vector<uint8_t>> StubLoader::read(uint64_t addr, uint64_t len
   if (returned_rc_ && failure_.empty() && !dec.complete())
     failure_ = fmt::format("the stub returned early (rc {})", *returned_rc_);
   if (!prompt && failure_.empty()) failure_ = "the console did not come back after the stub";
-  if (failure_.empty() && *dec.end_crc() != crc32(dec.data())) failure_ = "the stub's CRC-32 of the range disagrees with the frames";
+  if (failure_.empty() && *dec.end_crc() != crc32(dec.data()))
+    failure_ = "the stub's CRC-32 of the range disagrees with the frames";
   if (!failure_.empty()) return std::nullopt;
   // Most frames failed at a fast rate: the next run goes one step lower.
   if (rate != console_rate_ && first_pass_missing * 4 > dec.frames() * 3)

@@ -27,7 +27,7 @@ cdstub_params default_params() {
   p.idle_polls = 0x2000000;  // a few seconds of status polls on a ~1 GHz SoC and under QEMU
   p.flags = CDSTUB_FLAG_BLANK;
   p.sync_polls = 0x2000000;  // like idle_polls, seconds of status polls: the host's whole 1 s sync attempt fits
-  p.tx_polls = 0x400000;    // ~0.1-1 s for one byte: far beyond a 16-byte FIFO at 9600 baud
+  p.tx_polls = 0x400000;     // ~0.1-1 s for one byte: far beyond a 16-byte FIFO at 9600 baud
   return p;
 }
 

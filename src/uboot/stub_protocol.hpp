@@ -60,9 +60,9 @@ class StubStreamDecoder {
   bool complete() const { return missing().empty() && end_crc_.has_value(); }
   const std::vector<uint8_t>& data() const { return data_; }
   uint64_t blank_frames() const { return blank_frames_; }
-  uint64_t bad_packets() const { return bad_; }    ///< sync found, CRC or shape wrong
+  uint64_t bad_packets() const { return bad_; }  ///< sync found, CRC or shape wrong
   uint64_t intact_packets() const { return intact_; }
-  uint64_t junk_bytes() const { return junk_; }    ///< bytes skipped outside any packet
+  uint64_t junk_bytes() const { return junk_; }  ///< bytes skipped outside any packet
   /// Bytes skipped outside intact packets since the last intact one (at most the last 4 KiB): the
   /// console's own text when the camera rebooted under the stub (banner, autoboot countdown).
   const std::string& junk_text() const { return junk_text_; }

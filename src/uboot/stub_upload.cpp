@@ -47,7 +47,8 @@ bool StubLoader::upload_run(UploadRun& run, UploadResult& res) {
   const uint32_t len = static_cast<uint32_t>(run.bytes.size()), frame = run.frame;
   const uint32_t nframes = frame_count(len, frame);
   const auto units = [&](uint32_t seq) {
-    const uint32_t a = seq * frame / kUnit, b = (std::min<uint64_t>(len, uint64_t(seq + 1) * frame) + kUnit - 1) / kUnit;
+    const uint32_t a = seq * frame / kUnit,
+                   b = (std::min<uint64_t>(len, uint64_t(seq + 1) * frame) + kUnit - 1) / kUnit;
     return std::pair<uint32_t, uint32_t>(a, b);
   };
   const auto pending = [&](uint32_t seq) {
@@ -126,7 +127,7 @@ bool StubLoader::upload_run(UploadRun& run, UploadResult& res) {
     for (const FrameAnswer& a : ans.take_answers()) {
       auto it = std::find_if(inflight.begin(), inflight.end(),
                              [&](const auto& f) { return f.first == a.seq && f.second == (a.tag & 0xffff); });
-      if (it == inflight.end()) continue;  // stale (an older copy) or damaged beyond its CRC
+      if (it == inflight.end()) continue;        // stale (an older copy) or damaged beyond its CRC
       inflight.erase(inflight.begin(), it + 1);  // those before it got no answer: lost
       if (!a.ok || last_tag[a.seq] != a.tag) continue;
       auto [u0, u1] = units(a.seq);
@@ -193,8 +194,7 @@ bool StubLoader::upload_run(UploadRun& run, UploadResult& res) {
       for (ms waited{0}; waited < crc_wait && !ans.end_crc() && !returned_rc_; waited += 100ms) listen(100ms);
     }
     const uint32_t want = crc32(run.bytes);
-    if (!ans.end_crc())
-      run.failure = "the stub did not report the CRC-32 of the region";
+    if (!ans.end_crc()) run.failure = "the stub did not report the CRC-32 of the region";
     else if (*ans.end_len() != len || *ans.end_crc() != want) {
       run.failure = fmt::format("the stub's CRC-32 of the region is {} instead of {} after every frame was confirmed",
                                 crc_hex(*ans.end_crc()), crc_hex(want));
@@ -215,14 +215,16 @@ bool StubLoader::upload_run(UploadRun& run, UploadResult& res) {
 UploadResult StubLoader::write_ram(uint64_t addr, std::span<const uint8_t> bytes, const StubUploadOptions& opt) {
   UploadResult res;
   if (opt.frame_size < 64 || opt.frame_size > CDSTUB_RX_MAX_FRAME || opt.frame_size % 4)
-    fail(ErrorKind::Usage, fmt::format("stub upload frames must be a multiple of 4 from 64 to {}", CDSTUB_RX_MAX_FRAME));
+    fail(ErrorKind::Usage,
+         fmt::format("stub upload frames must be a multiple of 4 from 64 to {}", CDSTUB_RX_MAX_FRAME));
   if (opt.window == 0) fail(ErrorKind::Usage, "stub upload window must be at least 1 frame");
   if (bytes.empty()) {
     res.ok = true;
     res.crc = crc32(bytes);
     return res;
   }
-  if (addr > 0xffffffffu || bytes.size() > 0xffffffffu - addr) fail(ErrorKind::Usage, "stub upload range beyond 32 bits");
+  if (addr > 0xffffffffu || bytes.size() > 0xffffffffu - addr)
+    fail(ErrorKind::Usage, "stub upload range beyond 32 bits");
   // MIPS: write through the uncached KSEG1 alias, so U-Boot's `sf write` (CPU copy or DMA) and
   // `crc32` read the bytes from memory, not a stale cache line (MIPS32 PRA: KSEG0 cached, KSEG1 not).
   uint32_t dst = static_cast<uint32_t>(addr);
@@ -267,9 +269,10 @@ UploadResult StubLoader::write_ram(uint64_t addr, std::span<const uint8_t> bytes
   res.wire_chars = res.tx_chars + res.rx_chars;
   res.notes = notes_;
   s_.reporter().log(LogLevel::Info,
-                    res.ok ? fmt::format("stub upload: {} bytes to {:#x}, {} frames + {} sent again, {} wire characters",
-                                         bytes.size(), addr, res.frames, res.resent_frames, res.wire_chars)
-                           : "stub upload failed: " + res.failure);
+                    res.ok
+                        ? fmt::format("stub upload: {} bytes to {:#x}, {} frames + {} sent again, {} wire characters",
+                                      bytes.size(), addr, res.frames, res.resent_frames, res.wire_chars)
+                        : "stub upload failed: " + res.failure);
   return res;
 }
 

@@ -33,17 +33,17 @@ struct StubUploadOptions {
 };
 
 struct UploadResult {
-  bool ok = false;            ///< every byte in RAM, confirmed by the stub's CRC-32 of the region
-  std::string failure;        ///< why not (ok == false): the caller may fall back to loady
-  uint64_t bytes = 0;         ///< bytes confirmed in RAM
-  uint32_t crc = 0;           ///< CRC-32 of the region as the stub computed it (== crc32(bytes))
-  std::map<uint32_t, uint64_t> rates;  ///< line rate -> bytes it carried (acknowledged frames)
-  uint64_t wire_chars = 0;    ///< host->camera + camera->host characters, `go` to the prompt
+  bool ok = false;                      ///< every byte in RAM, confirmed by the stub's CRC-32 of the region
+  std::string failure;                  ///< why not (ok == false): the caller may fall back to loady
+  uint64_t bytes = 0;                   ///< bytes confirmed in RAM
+  uint32_t crc = 0;                     ///< CRC-32 of the region as the stub computed it (== crc32(bytes))
+  std::map<uint32_t, uint64_t> rates;   ///< line rate -> bytes it carried (acknowledged frames)
+  uint64_t wire_chars = 0;              ///< host->camera + camera->host characters, `go` to the prompt
   uint64_t tx_chars = 0, rx_chars = 0;  ///< the same, per direction
-  uint64_t frames = 0;        ///< frames sent, first copies
-  uint64_t resent_frames = 0; ///< frames sent again (lost, damaged, or unanswered)
-  uint64_t runs = 0;          ///< `go` runs (more than one after a step down or a smaller frame)
-  std::vector<std::string> notes;  ///< rate notes ("the host adapter refused 1500000 baud", ...)
+  uint64_t frames = 0;                  ///< frames sent, first copies
+  uint64_t resent_frames = 0;           ///< frames sent again (lost, damaged, or unanswered)
+  uint64_t runs = 0;                    ///< `go` runs (more than one after a step down or a smaller frame)
+  std::vector<std::string> notes;       ///< rate notes ("the host adapter refused 1500000 baud", ...)
 };
 
 /// Writes `bytes` to the device's RAM at `ram_addr` through the stub (uploaded first with mw.l,

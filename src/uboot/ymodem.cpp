@@ -102,7 +102,8 @@ std::string Receiver::on_block(uint8_t seq, std::span<const uint8_t> payload) {
     case State::Data:
       if (seq == next_) {
         size_t n = payload.size();
-        if (size_ && *size_ > 0) n = static_cast<size_t>(std::min<uint64_t>(n, *size_ - std::min(*size_, data_.size())));
+        if (size_ && *size_ > 0)
+          n = static_cast<size_t>(std::min<uint64_t>(n, *size_ - std::min(*size_, data_.size())));
         if (data_.size() + n > max_) {
           fail("Too large");
           return std::string(4, static_cast<char>(kCan));
@@ -114,9 +115,7 @@ std::string Receiver::on_block(uint8_t seq, std::span<const uint8_t> payload) {
       }
       if (seq == static_cast<uint8_t>(next_ - 1)) return ack;  // a duplicate: re-ACK so the sender goes on
       return nak();
-    case State::WaitFinal:
-      state_ = State::Done;
-      return ack;
+    case State::WaitFinal: state_ = State::Done; return ack;
     default: return {};
   }
 }
@@ -237,8 +236,7 @@ void send_block(io::Transport& t, Line& line, const std::vector<uint8_t>& b, con
     if (r == kAck) return;
     if (r == kCan) fail(ErrorKind::Protocol, fmt::format("ymodem: the receiver cancelled at block {}", index));
   }
-  fail(ErrorKind::Protocol,
-       fmt::format("ymodem: block {} was not acknowledged after {} tries", index, o.block_tries),
+  fail(ErrorKind::Protocol, fmt::format("ymodem: block {} was not acknowledged after {} tries", index, o.block_tries),
        "a noisy line or a receiver that gave up; the transfer is started again by the caller");
 }
 

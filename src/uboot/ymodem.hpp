@@ -18,8 +18,8 @@
 
 namespace camdump::uboot::ymodem {
 
-inline constexpr uint8_t kSoh = 0x01, kStx = 0x02, kEot = 0x04, kAck = 0x06, kNak = 0x15, kCan = 0x18,
-                         kCrcReq = 'C', kPad = 0x1a;
+inline constexpr uint8_t kSoh = 0x01, kStx = 0x02, kEot = 0x04, kAck = 0x06, kNak = 0x15, kCan = 0x18, kCrcReq = 'C',
+                         kPad = 0x1a;
 
 /// CRC-16/XMODEM (poly 0x1021, init 0, no reflection), the CRC of every CRC-mode block.
 uint16_t crc16(std::span<const uint8_t> data, uint16_t crc = 0);
@@ -64,7 +64,7 @@ class Receiver {
   State state_ = State::WaitHeader;
   std::vector<uint8_t> pkt_;  ///< bytes of the block being received
   bool in_block_ = false;
-  size_t hdr_chars_ = 0;      ///< bytes seen while looking for a block start
+  size_t hdr_chars_ = 0;  ///< bytes seen while looking for a block start
   unsigned can_run_ = 0;
   uint8_t next_ = 0;
   unsigned tries_left_ = 20;  ///< xyzModem_MAX_RETRIES
@@ -84,7 +84,7 @@ struct SendOptions {
 struct SendStats {
   uint64_t blocks = 0, resent = 0;
   uint64_t tx_bytes = 0, rx_bytes = 0;  ///< on the wire during the transfer
-  std::string rest;  ///< bytes read after the last ACK (the receiver's own text that follows)
+  std::string rest;                     ///< bytes read after the last ACK (the receiver's own text that follows)
 };
 
 /// Send one file and end the batch. Throws Error(Protocol) when the receiver cancels or a block

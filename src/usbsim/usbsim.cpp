@@ -32,9 +32,15 @@ using namespace camdump;
 using namespace camdump::ch341a;
 
 // Opaque libusb objects: the addresses are all that programs ever see.
-struct libusb_context { int dummy; };
-struct libusb_device { int dummy; };
-struct libusb_device_handle { int dummy; };
+struct libusb_context {
+  int dummy;
+};
+struct libusb_device {
+  int dummy;
+};
+struct libusb_device_handle {
+  int dummy;
+};
 
 namespace {
 
@@ -78,10 +84,10 @@ void write_stats() {
                  "\"sector_erases\": %llu, \"block_erases\": %llu, \"chip_erases\": %llu, "
                  "\"page_programs\": %llu, \"programmed_bytes\": %llu}\n",
                  (unsigned long long)s.out_transfers, (unsigned long long)s.in_transfers,
-                 (unsigned long long)s.out_bytes, (unsigned long long)s.in_bytes,
-                 (unsigned long long)s.spi_bytes, s.max_in_flight, (unsigned long long)c.sector_erases,
-                 (unsigned long long)c.block_erases, (unsigned long long)c.chip_erases,
-                 (unsigned long long)c.page_programs, (unsigned long long)c.programmed_bytes);
+                 (unsigned long long)s.out_bytes, (unsigned long long)s.in_bytes, (unsigned long long)s.spi_bytes,
+                 s.max_in_flight, (unsigned long long)c.sector_erases, (unsigned long long)c.block_erases,
+                 (unsigned long long)c.chip_erases, (unsigned long long)c.page_programs,
+                 (unsigned long long)c.programmed_bytes);
     std::fclose(f);
   }
 }
@@ -295,8 +301,8 @@ int libusb_get_string_descriptor_ascii(libusb_device_handle*, uint8_t index, uns
 // Standard GET_DESCRIPTOR (bmRequestType 0x80, bRequest 6, wValue = type << 8 | index): the
 // descriptors above in their wire form (USB 2.0 §9.6). ch341prog reads the device descriptor this
 // way for the chip revision. Everything else stalls: the SPI mode uses the bulk endpoints only.
-int libusb_control_transfer(libusb_device_handle*, uint8_t request_type, uint8_t request, uint16_t value,
-                            uint16_t, unsigned char* data, uint16_t length, unsigned int) {
+int libusb_control_transfer(libusb_device_handle*, uint8_t request_type, uint8_t request, uint16_t value, uint16_t,
+                            unsigned char* data, uint16_t length, unsigned int) {
   if (!emu() || !emu()->present()) return LIBUSB_ERROR_NO_DEVICE;
   if (request_type != 0x80 || request != LIBUSB_REQUEST_GET_DESCRIPTOR) return LIBUSB_ERROR_PIPE;
   std::vector<uint8_t> d;
@@ -315,7 +321,7 @@ int libusb_control_transfer(libusb_device_handle*, uint8_t request_type, uint8_t
     libusb_get_config_descriptor(&g_dev, 0, &c);
     const libusb_interface_descriptor& a = c->interface[0].altsetting[0];
     d = {c->bLength, c->bDescriptorType, 0, 0, c->bNumInterfaces, c->bConfigurationValue, c->iConfiguration,
-         0x80, c->MaxPower};
+         0x80,       c->MaxPower};
     d.insert(d.end(), {a.bLength, a.bDescriptorType, a.bInterfaceNumber, a.bAlternateSetting, a.bNumEndpoints,
                        a.bInterfaceClass, a.bInterfaceSubClass, a.bInterfaceProtocol, a.iInterface});
     for (int i = 0; i < a.bNumEndpoints; ++i) {
@@ -345,8 +351,8 @@ int libusb_interrupt_transfer(libusb_device_handle*, unsigned char, unsigned cha
   return LIBUSB_ERROR_TIMEOUT;
 }
 
-int libusb_bulk_transfer(libusb_device_handle*, unsigned char ep, unsigned char* data, int length,
-                         int* transferred, unsigned int) {
+int libusb_bulk_transfer(libusb_device_handle*, unsigned char ep, unsigned char* data, int length, int* transferred,
+                         unsigned int) {
   if (!g_emu) return LIBUSB_ERROR_NO_DEVICE;
   size_t actual = 0;
   UsbStatus st;

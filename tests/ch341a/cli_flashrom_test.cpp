@@ -26,7 +26,6 @@ using test::run_command;
 const std::string kCamdump = CAMDUMP_BINARY_DIR "/camdump";
 const std::string kShim = CAMDUMP_BINARY_DIR "/libcamdump-usbsim.so";
 
-
 void write_bytes(const fs::path& p, const std::vector<uint8_t>& v) {
   std::ofstream f(p, std::ios::binary);
   f.write(reinterpret_cast<const char*>(v.data()), std::streamsize(v.size()));
@@ -59,7 +58,8 @@ TEST(Ch341aCli, DumpWritesVerifiedFileAndSummary) {
   auto img = ch341a::sim_pattern(8u << 20, 21);
   write_bytes(dir / "img.bin", img);
   std::string sim = "image=" + (dir / "img.bin").string() + ",chip=W25Q64FV";
-  auto r = run_command({kCamdump, "dump", "ch341a", "-o", (dir / "fw.bin").string(), "--sim", sim, "--json"}, dir.path());
+  auto r =
+      run_command({kCamdump, "dump", "ch341a", "-o", (dir / "fw.bin").string(), "--sim", sim, "--json"}, dir.path());
   ASSERT_EQ(r.status, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["sha256"], sha256_hex(img));
@@ -67,16 +67,22 @@ TEST(Ch341aCli, DumpWritesVerifiedFileAndSummary) {
   EXPECT_EQ(slurp(dir / "fw.bin"), img);
   // Text mode: the last line is the result.
   r = run_command({kCamdump, "dump", "ch341a", "-o", (dir / "fw2.bin").string(), "--sim", sim, "--offset", "0x10000",
-           "--length", "64K"}, dir.path());
+                   "--length", "64K"},
+                  dir.path());
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("sha256 " + sha256_hex(std::span(img).subspan(0x10000, 0x10000))), std::string::npos) << r.out;
   // Usage errors exit 2; a chip that never reads the same twice exits 1 and leaves no OUT.
   EXPECT_EQ(run_command({kCamdump, "dump", "ch341a", "-o", (dir / "x.bin").string(), "--sim", sim, "--reads", "0"},
-                dir.path()).status, 2);
-  EXPECT_EQ(run_command({kCamdump, "dump", "ch341a", "-o", (dir / "x.bin").string(), "--sim", "chip=nosuch"},
-                dir.path()).status, 2);
-  r = run_command({kCamdump, "dump", "ch341a", "-o", (dir / "x.bin").string(), "--sim", sim + ",flaky=3e-3",
-           "--chip", "W25Q64FV", "--length", "128K"}, dir.path());
+                        dir.path())
+                .status,
+            2);
+  EXPECT_EQ(
+      run_command({kCamdump, "dump", "ch341a", "-o", (dir / "x.bin").string(), "--sim", "chip=nosuch"}, dir.path())
+          .status,
+      2);
+  r = run_command({kCamdump, "dump", "ch341a", "-o", (dir / "x.bin").string(), "--sim", sim + ",flaky=3e-3", "--chip",
+                   "W25Q64FV", "--length", "128K"},
+                  dir.path());
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("never agreed"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(dir / "x.bin"));
@@ -117,11 +123,11 @@ TEST(Ch341aFlashrom, SameBytesAndSameChipAsCamdump) {
   write_bytes(dir / "img.bin", img);
   std::string sim = "CAMDUMP_SIM=image=" + (dir / "img.bin").string() + ",chip=W25Q128FV";
   auto fr = run_command({"env", sim, "LD_PRELOAD=" + kShim, test::flashrom_path(), "-V", "-p", "ch341a_spi", "-r",
-                 (dir / "flashrom.bin").string()}, dir.path());
+                         (dir / "flashrom.bin").string()},
+                        dir.path());
   ASSERT_EQ(fr.status, 0) << fr.out << fr.err;
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(fr.out, m, std::regex(R"(Found (\w+) flash chip \"([^\"]+)\" \((\d+) kB)")))
-      << fr.out;
+  ASSERT_TRUE(std::regex_search(fr.out, m, std::regex(R"(Found (\w+) flash chip \"([^\"]+)\" \((\d+) kB)"))) << fr.out;
   std::string fr_vendor = m[1], fr_name = m[2];
   uint64_t fr_kb = std::stoull(m[3]);
   std::smatch idm;
@@ -143,7 +149,8 @@ TEST(Ch341aFlashrom, SameBytesAndSameChipAsCamdump) {
   EXPECT_EQ(ours, fr_id);
 
   auto cd = run_command({"env", sim, "LD_PRELOAD=" + kShim, kCamdump, "dump", "ch341a", "-o",
-                 (dir / "camdump.bin").string(), "--reads", "1"}, dir.path());
+                         (dir / "camdump.bin").string(), "--reads", "1"},
+                        dir.path());
   ASSERT_EQ(cd.status, 0) << cd.err;
   auto a = slurp(dir / "flashrom.bin"), b = slurp(dir / "camdump.bin");
   EXPECT_EQ(a.size(), img.size());
@@ -157,8 +164,9 @@ TEST(Ch341aFlashrom, FourByteChipReadsTheSame) {
   auto img = ch341a::sim_pattern(32u << 20, 78);
   write_bytes(dir / "img.bin", img);
   std::string sim = "CAMDUMP_SIM=image=" + (dir / "img.bin").string() + ",chip=W25Q256FV";
-  auto fr = run_command({"env", sim, "LD_PRELOAD=" + kShim, test::flashrom_path(), "-p", "ch341a_spi", "-c", "W25Q256FV", "-r",
-                 (dir / "flashrom.bin").string()}, dir.path());
+  auto fr = run_command({"env", sim, "LD_PRELOAD=" + kShim, test::flashrom_path(), "-p", "ch341a_spi", "-c",
+                         "W25Q256FV", "-r", (dir / "flashrom.bin").string()},
+                        dir.path());
   ASSERT_EQ(fr.status, 0) << fr.out << fr.err;
   EXPECT_TRUE(slurp(dir / "flashrom.bin") == img);
 }

@@ -146,8 +146,8 @@ TEST(Ch341aFidelity, ShimAnswersKernelDriverActiveAndGetDescriptor) {
   using Init = int (*)(libusb_context**);
   using Open = libusb_device_handle* (*)(libusb_context*, uint16_t, uint16_t);
   using Active = int (*)(libusb_device_handle*, int);
-  using Ctrl = int (*)(libusb_device_handle*, uint8_t, uint8_t, uint16_t, uint16_t, unsigned char*, uint16_t,
-                       unsigned int);
+  using Ctrl =
+      int (*)(libusb_device_handle*, uint8_t, uint8_t, uint16_t, uint16_t, unsigned char*, uint16_t, unsigned int);
   auto init = reinterpret_cast<Init>(dlsym(h, "libusb_init"));
   auto open = reinterpret_cast<Open>(dlsym(h, "libusb_open_device_with_vid_pid"));
   auto active = reinterpret_cast<Active>(dlsym(h, "libusb_kernel_driver_active"));
@@ -171,8 +171,7 @@ TEST(Ch341aFidelity, ShimAnswersKernelDriverActiveAndGetDescriptor) {
   ASSERT_EQ(ctrl(dev, 0x80, LIBUSB_REQUEST_GET_DESCRIPTOR, LIBUSB_DT_CONFIG << 8, 0, d, 64, 1000), total);
   EXPECT_EQ(d[9 + 1], LIBUSB_DT_INTERFACE);
   EXPECT_EQ(d[18 + 2], 0x82);  // first endpoint: bulk IN
-  ASSERT_EQ(ctrl(dev, 0x80, LIBUSB_REQUEST_GET_DESCRIPTOR, LIBUSB_DT_STRING << 8 | 2, 0x0409, d, 64, 1000),
-            2 + 2 * 12);
+  ASSERT_EQ(ctrl(dev, 0x80, LIBUSB_REQUEST_GET_DESCRIPTOR, LIBUSB_DT_STRING << 8 | 2, 0x0409, d, 64, 1000), 2 + 2 * 12);
   EXPECT_EQ(d[2], 'U');
   EXPECT_EQ(ctrl(dev, 0x40, 0x5F, 0, 0, d, 0, 1000), LIBUSB_ERROR_PIPE);  // vendor requests stall
   dlclose(h);

@@ -25,8 +25,8 @@ void write_mixed(const std::filesystem::path& dir) {
   {
     AtomicFile f(out);
     f.bypass_cache();
-    f.write({buf.data(), 2 * AtomicFile::kDirectAlign});            // aligned: direct
-    f.write({buf.data() + 2 * AtomicFile::kDirectAlign, 100});      // unaligned size: cached
+    f.write({buf.data(), 2 * AtomicFile::kDirectAlign});                                   // aligned: direct
+    f.write({buf.data() + 2 * AtomicFile::kDirectAlign, 100});                             // unaligned size: cached
     f.write({buf.data() + 2 * AtomicFile::kDirectAlign + 100, AtomicFile::kDirectAlign});  // unaligned offset
     f.write({buf.data() + 3 * AtomicFile::kDirectAlign + 100, 0});
     EXPECT_FALSE(std::filesystem::exists(out));

@@ -27,9 +27,7 @@ TEST(Crc32, FillEqualsMaterialisedBuffer) {
   }
 }
 
-TEST(Crc32, Combine) {
-  EXPECT_EQ(crc32_combine(crc32(bytes("1234")), crc32(bytes("56789")), 5), 0xcbf43926u);
-}
+TEST(Crc32, Combine) { EXPECT_EQ(crc32_combine(crc32(bytes("1234")), crc32(bytes("56789")), 5), 0xcbf43926u); }
 
 TEST(Crc32, Jffs2VariantHasNoInversion) {
   // crc32_le(0, "123456789") with no pre/post inversion.
@@ -61,6 +59,7 @@ TEST(AtomicFile, NothingUnderTheNameUntilCommit) {
   }
   EXPECT_EQ(read_file(out), std::vector<uint8_t>({'h', 'e', 'l', 'l', 'o'}));
   auto perms = std::filesystem::status(out).permissions();
-  EXPECT_EQ(perms & std::filesystem::perms::all, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  EXPECT_EQ(perms & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   std::filesystem::remove_all(dir);
 }

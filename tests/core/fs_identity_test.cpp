@@ -74,7 +74,7 @@ TEST(FsIdentity, RootHandsFileAccessToTheSudoUserForThisThreadOnly) {
     int fd = ::open(made.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     ASSERT_GE(fd, 0);
     ::close(fd);
-    struct stat st{};
+    struct stat st {};
     ASSERT_EQ(::stat(made.c_str(), &st), 0);
     EXPECT_EQ(st.st_uid, 4242u);
     EXPECT_EQ(st.st_gid, 4243u);

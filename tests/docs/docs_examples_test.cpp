@@ -113,8 +113,8 @@ TEST(DocsCli, EveryExampleRunsAndEveryTranscriptMatches) {
       if (!st) p.stop();
       const std::string out = ct::read_file(dir / "out.txt");
       ASSERT_TRUE(st && WIFEXITED(*st)) << "docs/cli.md:" << s.line << ": " << s.cmd << " did not finish";
-      EXPECT_EQ(WEXITSTATUS(*st), s.exit_code)
-          << "docs/cli.md:" << s.line << ": " << s.cmd << "\n" << out << ct::read_file(dir / "err.txt");
+      EXPECT_EQ(WEXITSTATUS(*st), s.exit_code) << "docs/cli.md:" << s.line << ": " << s.cmd << "\n"
+                                               << out << ct::read_file(dir / "err.txt");
       const auto got = lines_of(out);
       size_t at = 0;
       for (const auto& want : s.expect) {
@@ -124,7 +124,8 @@ TEST(DocsCli, EveryExampleRunsAndEveryTranscriptMatches) {
         while (k < got.size() && !std::regex_match(got[k], re)) ++k;
         if (k == got.size()) {
           ADD_FAILURE() << "docs/cli.md:" << s.line << ": `" << s.cmd << "` prints no line like\n  " << want
-                        << "\nafter line " << at << " of its output:\n" << out;
+                        << "\nafter line " << at << " of its output:\n"
+                        << out;
           break;
         }
         at = k + 1;

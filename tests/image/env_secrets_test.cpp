@@ -35,7 +35,13 @@ std::vector<uint8_t> image_with_env(const std::vector<std::string>& pairs) {
 const std::vector<std::string> kEnv = {
     "bootargs=console=ttyS1,115200n8 wifi_pw=hunter2 mtdparts=jz_sfc:256k(boot),64k(env),-(rest)",
     "bootcmd=setenv wlanpass 'Y2 secret'; sf probe;setenv sshkey abc123;bootm",
-    "sshpw=abc", "wpa=xyzpsk", "pin=1234", "wifi_pin=5678", "spinand=keep1", "pwm_freq=keep2", "Auth_Token=tok",
+    "sshpw=abc",
+    "wpa=xyzpsk",
+    "pin=1234",
+    "wifi_pin=5678",
+    "spinand=keep1",
+    "pwm_freq=keep2",
+    "Auth_Token=tok",
 };
 
 std::string value(const InspectReport& r, const std::string& key) {

@@ -27,12 +27,12 @@ void run(const std::vector<std::string>& argv, const fs::path& cwd) { run_tool(a
 }  // namespace
 
 void run_tool(const std::vector<std::string>& argv, const fs::path& cwd) {
-  auto p = Process::spawn(argv, {.stdout_file = (cwd / "tool.log").string(),
-                                 .stderr_file = (cwd / "tool.err").string(), .cwd = cwd.string()});
+  auto p = Process::spawn(
+      argv,
+      {.stdout_file = (cwd / "tool.log").string(), .stderr_file = (cwd / "tool.err").string(), .cwd = cwd.string()});
   auto st = p.wait_exit(60s);
   if (!st || !WIFEXITED(*st) || WEXITSTATUS(*st) != 0)
-    throw std::runtime_error(fmt::format("fixture tool failed: {} ({})", argv[0],
-                                         test::read_file(cwd / "tool.err")));
+    throw std::runtime_error(fmt::format("fixture tool failed: {} ({})", argv[0], test::read_file(cwd / "tool.err")));
 }
 
 std::vector<uint8_t> slurp_file(const fs::path& p) {
@@ -62,14 +62,24 @@ void spit(const fs::path& p, std::string_view s) { spit(p, std::vector<uint8_t>(
 std::vector<uint8_t> noise(size_t n, uint32_t seed) {
   std::vector<uint8_t> v(n);
   uint32_t x = seed * 2654435761u + 1;
-  for (auto& b : v) { x ^= x << 13; x ^= x >> 17; x ^= x << 5; b = uint8_t(x); }
+  for (auto& b : v) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    b = uint8_t(x);
+  }
   return v;
 }
 std::string words(size_t n, uint32_t seed) {
   static const char* const w[] = {"gpio ", "sensor ", "isp ", "stream=1 ", "rtsp ", "motion ", "\n", "0x8001 "};
   std::string s;
   uint32_t x = seed | 1;
-  while (s.size() < n) { x ^= x << 13; x ^= x >> 17; x ^= x << 5; s += w[x & 7]; }
+  while (s.size() < n) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    s += w[x & 7];
+  }
   s.resize(n);
   return s;
 }
@@ -78,7 +88,8 @@ void make_tree(const fs::path& root, uint32_t seed) {
   fs::create_directories(root);
   // "aaa.log" sorts first: its compressible 300 KiB are the first data blocks after the superblock.
   spit(root / "aaa.log", words(300 * 1024, seed));
-  for (const char* d : {"bin", "etc/init.d", "lib", "usr/share", "dev", "proc", "tmp"}) fs::create_directories(root / d);
+  for (const char* d : {"bin", "etc/init.d", "lib", "usr/share", "dev", "proc", "tmp"})
+    fs::create_directories(root / d);
   spit(root / "bin/busybox", words(200 * 1024, seed + 1));
   spit(root / "lib/libimp.so", words(90 * 1024, seed + 2));
   spit(root / "etc/hostname", "camera\n");
@@ -99,8 +110,8 @@ struct Spec {
   std::string name;
   uint64_t size;
   bool stock;
-  std::string comp;       // mksquashfs -comp
-  uint32_t erase;         // JFFS2 erase block
+  std::string comp;  // mksquashfs -comp
+  uint32_t erase;    // JFFS2 erase block
   bool redundant_env;
 };
 
@@ -117,17 +128,18 @@ FixtureImage build(const fs::path& dir, const Spec& s, uint32_t seed) {
   const uint64_t data_off = rootfs_off + rootfs_k * 1024;
   const uint64_t data_k = total_k - data_off / 1024;
   // Stock layouts put the whole-chip part in the same mtddef: "...,16M@0(all)" style.
-  const std::string mtdparts = s.stock
-      ? fmt::format("jz_sfc:256k(boot),64k(tag),{}k(kernel),{}k(rootfs),{}k(appfs),{}M@0(all)", kernel_k,
-                    rootfs_k, data_k, total_k / 1024)
-      : fmt::format("jz_sfc:320k(boot),64k(env),64k(backup),1600k(kernel),{}k(rootfs),{}k(data),{}k@0(all)",
-                    rootfs_k, data_k, total_k);
+  const std::string mtdparts =
+      s.stock ? fmt::format("jz_sfc:256k(boot),64k(tag),{}k(kernel),{}k(rootfs),{}k(appfs),{}M@0(all)", kernel_k,
+                            rootfs_k, data_k, total_k / 1024)
+              : fmt::format("jz_sfc:320k(boot),64k(env),64k(backup),1600k(kernel),{}k(rootfs),{}k(data),{}k@0(all)",
+                            rootfs_k, data_k, total_k);
 
   // Kernel: lzma payload in a uImage.
   spit(w / "vmlinux.bin", noise(600 * 1024, seed));
   run({"lzma", "-kf", "vmlinux.bin"}, w);
-  run({"mkimage", "-A", "mips", "-O", "linux", "-T", "kernel", "-C", "lzma", "-a", "0x80010000", "-e",
-       "0x80400330", "-n", "Linux-3.10.14__isvp_swan_1.0__", "-d", "vmlinux.bin.lzma", "uImage"}, w);
+  run({"mkimage", "-A", "mips", "-O", "linux", "-T", "kernel", "-C", "lzma", "-a", "0x80010000", "-e", "0x80400330",
+       "-n", "Linux-3.10.14__isvp_swan_1.0__", "-d", "vmlinux.bin.lzma", "uImage"},
+      w);
   // U-Boot: lzop'ed and uImage-wrapped after the SPL at 0x6800 (uboot-ingenic Makefile u-boot-lzo.img).
   auto ub = noise(60 * 1024, seed + 7);
   const std::string wtext = words(60 * 1024, seed + 8);
@@ -136,8 +148,9 @@ FixtureImage build(const fs::path& dir, const Spec& s, uint32_t seed) {
   std::memcpy(ub.data() + 0x100, ver.c_str(), ver.size() + 1);
   spit(w / "u-boot.bin", ub);
   run({"lzop", "-f", "-o", "u-boot-lzo.bin", "u-boot.bin"}, w);
-  run({"mkimage", "-A", "mips", "-O", "u-boot", "-T", "firmware", "-C", "lzo", "-a", "0x80100000", "-e",
-       "0x80100000", "-n", "u-boot-lzo.img", "-d", "u-boot-lzo.bin", "u-boot.img"}, w);
+  run({"mkimage", "-A", "mips", "-O", "u-boot", "-T", "firmware", "-C", "lzo", "-a", "0x80100000", "-e", "0x80100000",
+       "-n", "u-boot-lzo.img", "-d", "u-boot-lzo.bin", "u-boot.img"},
+      w);
   // Root filesystem.
   make_tree(w / "root", seed);
   run({"mksquashfs", "root", "rootfs.sqfs", "-comp", s.comp, "-noappend", "-all-root", "-quiet"}, w);
@@ -203,8 +216,9 @@ FixtureImage build_nand(const fs::path& dir, uint32_t seed) {
   // Kernel (static volume), rootfs (squashfs), overlay (UBIFS), env (mkenvimage).
   spit(w / "vmlinux.bin", noise(300 * 1024, seed));
   run({"lzma", "-kf", "vmlinux.bin"}, w);
-  run({"mkimage", "-A", "mips", "-O", "linux", "-T", "kernel", "-C", "lzma", "-a", "0x80010000", "-e",
-       "0x80400330", "-n", "Linux-4.4.94", "-d", "vmlinux.bin.lzma", "uImage"}, w);
+  run({"mkimage", "-A", "mips", "-O", "linux", "-T", "kernel", "-C", "lzma", "-a", "0x80010000", "-e", "0x80400330",
+       "-n", "Linux-4.4.94", "-d", "vmlinux.bin.lzma", "uImage"},
+      w);
   make_tree(w / "root", seed);
   run({"mksquashfs", "root", "rootfs.sqfs", "-comp", "xz", "-noappend", "-all-root", "-quiet"}, w);
   fs::create_directories(w / "overlay/etc");
@@ -216,11 +230,12 @@ FixtureImage build_nand(const fs::path& dir, uint32_t seed) {
                                   "bootcmd=ubi part ubi; ubi read 0x80600000 kernel; bootm 0x80600000\n"
                                   "soc=t40\nwlanpass=nandsecret\n"));
   run({"mkenvimage", "-s", "0x10000", "-o", "env.bin", "env.txt"}, w);
-  spit(w / "ubinize.cfg", std::string(
-      "[uboot-env]\nmode=ubi\nimage=env.bin\nvol_id=0\nvol_type=dynamic\nvol_size=126976\nvol_name=uboot-env\n"
-      "[kernel]\nmode=ubi\nimage=uImage\nvol_id=1\nvol_type=static\nvol_name=kernel\n"
-      "[rootfs]\nmode=ubi\nimage=rootfs.sqfs\nvol_id=2\nvol_type=dynamic\nvol_name=rootfs\n"
-      "[overlay]\nmode=ubi\nimage=overlay.ubifs\nvol_id=3\nvol_type=dynamic\nvol_name=overlay\n"));
+  spit(w / "ubinize.cfg",
+       std::string(
+           "[uboot-env]\nmode=ubi\nimage=env.bin\nvol_id=0\nvol_type=dynamic\nvol_size=126976\nvol_name=uboot-env\n"
+           "[kernel]\nmode=ubi\nimage=uImage\nvol_id=1\nvol_type=static\nvol_name=kernel\n"
+           "[rootfs]\nmode=ubi\nimage=rootfs.sqfs\nvol_id=2\nvol_type=dynamic\nvol_name=rootfs\n"
+           "[overlay]\nmode=ubi\nimage=overlay.ubifs\nvol_id=3\nvol_type=dynamic\nvol_name=overlay\n"));
   run({"ubinize", "-o", "ubi.img", "-p", "128KiB", "-m", "2048", "-Q", "1234", "ubinize.cfg"}, w);
   // Boot: NAND-flavour SPL (byte 8 = 0, 64 pages/block / 32, 2048-byte pages / 1024), raw U-Boot at 0x8000.
   std::vector<uint8_t> img(16u << 20, 0xff);
@@ -273,12 +288,12 @@ Fixtures make_or_load() {
     uint32_t seed = 11;
     for (const auto& s : kSpecs) {
       FixtureImage f = build(tmp, s, seed++);
-      std::ofstream(tmp / (s.name + ".meta")) << f.env << ' ' << f.kernel << ' ' << f.rootfs << ' '
-                                               << f.data_part << ' ' << f.kernel_size << '\n';
+      std::ofstream(tmp / (s.name + ".meta"))
+          << f.env << ' ' << f.kernel << ' ' << f.rootfs << ' ' << f.data_part << ' ' << f.kernel_size << '\n';
     }
     FixtureImage n = build_nand(tmp, seed++);
     std::ofstream(tmp / "nand16.meta") << n.env << ' ' << n.kernel << ' ' << n.rootfs << ' ' << n.data_part << ' '
-                                        << n.kernel_size << '\n';
+                                       << n.kernel_size << '\n';
     std::ofstream(tmp / "done") << "ok\n";
     fs::remove_all(kRoot);
     fs::rename(tmp, kRoot);

@@ -42,7 +42,8 @@ TEST(InspectSpl, Crc7AgreesWithTheSdCardVectors) {
   EXPECT_EQ(detail::ingenic_crc7(cmd8), 0x43);
   EXPECT_EQ(test::test_crc7(cmd0, 5), 0x4a);
   const auto& img = fixtures().thingino16.data;
-  EXPECT_EQ(detail::ingenic_crc7({img.data() + 2048, 0x5c00 - 2048}), test::test_crc7(img.data() + 2048, 0x5c00 - 2048));
+  EXPECT_EQ(detail::ingenic_crc7({img.data() + 2048, 0x5c00 - 2048}),
+            test::test_crc7(img.data() + 2048, 0x5c00 - 2048));
 }
 
 TEST(InspectSpl, HealthySplIsProvenByItsCrc7) {
@@ -112,7 +113,8 @@ TEST(InspectUboot, BrokenLzopUnderAValidCrcIsFound) {
   lzo[lzo.size() / 2] ^= 0x40;
   test::write_file(t / "u-boot-lzo.bin", std::string_view(reinterpret_cast<const char*>(lzo.data()), lzo.size()));
   test::run_tool({"mkimage", "-A", "mips", "-O", "u-boot", "-T", "firmware", "-C", "lzo", "-a", "0x80100000", "-e",
-                  "0x80100000", "-n", "u-boot-lzo.img", "-d", "u-boot-lzo.bin", "u-boot.img"}, t.path());
+                  "0x80100000", "-n", "u-boot-lzo.img", "-d", "u-boot-lzo.bin", "u-boot.img"},
+                 t.path());
   auto img = fixtures().thingino16.data;
   put(img, 0x6800, test::slurp_file(t / "u-boot.img"));
   const InspectReport r = inspect(img);
@@ -150,7 +152,8 @@ TEST(InspectKernel, BrokenLzmaUnderAValidCrcIsFound) {
   lz[lz.size() / 3] ^= 0x08;
   test::write_file(t / "k.lzma", std::string_view(reinterpret_cast<const char*>(lz.data()), lz.size()));
   test::run_tool({"mkimage", "-A", "mips", "-O", "linux", "-T", "kernel", "-C", "lzma", "-a", "0x80010000", "-e",
-                  "0x80400330", "-n", "Linux-3.10.14", "-d", "k.lzma", "uImage"}, t.path());
+                  "0x80400330", "-n", "Linux-3.10.14", "-d", "k.lzma", "uImage"},
+                 t.path());
   auto img = fixtures().thingino16.data;
   put(img, fixtures().thingino16.kernel, test::slurp_file(t / "uImage"));
   const InspectReport r = inspect(img);
@@ -165,8 +168,10 @@ TEST(InspectKernel, BareXzAndGzipKernelsAreCheckedWithoutAContainerCrc) {
     test::TempDir t;
     auto raw = test::slurp_file(fixtures().dir / "thingino16" / "vmlinux.bin");
     test::write_file(t / "vmlinux.bin", std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()));
-    test::run_tool(std::string(tool) == "xz" ? std::vector<std::string>{"xz", "-k", "--check=crc32", "-0", "vmlinux.bin"}
-                                             : std::vector<std::string>{"gzip", "-k", "-n", "-1", "vmlinux.bin"}, t.path());
+    test::run_tool(std::string(tool) == "xz"
+                       ? std::vector<std::string>{"xz", "-k", "--check=crc32", "-0", "vmlinux.bin"}
+                       : std::vector<std::string>{"gzip", "-k", "-n", "-1", "vmlinux.bin"},
+                   t.path());
     auto z = test::slurp_file(t / (std::string("vmlinux.bin.") + (std::string(tool) == "xz" ? "xz" : "gz")));
     auto img = f.data;
     std::fill(img.begin() + long(f.kernel), img.begin() + 0x200000, 0xff);
@@ -178,7 +183,8 @@ TEST(InspectKernel, BareXzAndGzipKernelsAreCheckedWithoutAContainerCrc) {
     img[f.kernel + z.size() / 2] ^= 0x01;
     r = inspect(img);
     EXPECT_NE(find_problem(r, "kernel", std::string(tool == std::string("xz") ? "xz" : "gzip") + " stream at"), nullptr)
-        << tool << "\n" << all_problems(r);
+        << tool << "\n"
+        << all_problems(r);
   }
 }
 

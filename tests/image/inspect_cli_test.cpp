@@ -56,8 +56,8 @@ TEST(InspectInput, StdinFromDevZeroIsRefused) {
 }
 
 TEST(InspectInput, AnImageThroughAPipeIsRead) {
-  const CliRun r = run_cli({"sh", "-c", "cat \"$1\" | exec \"$0\" inspect --json /dev/stdin", kExe,
-                     fixtures().thingino8.path.string()});
+  const CliRun r = run_cli(
+      {"sh", "-c", "cat \"$1\" | exec \"$0\" inspect --json /dev/stdin", kExe, fixtures().thingino8.path.string()});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("\"ok\": true"), std::string::npos);
 }
@@ -97,7 +97,9 @@ TEST(InspectMessages, KernelProblemMarksAKernelCellNotTheEnvCell) {
 TEST(InspectMessages, SvgLeaderLinesCrossNoLabel) {
   for (const auto* f : {&fixtures().thingino16, &fixtures().thingino8, &fixtures().stock16}) {
     const std::string svg = flash_map_svg(inspect(f->data), "t");
-    struct Box { double x0, x1, y0, y1; };
+    struct Box {
+      double x0, x1, y0, y1;
+    };
     std::vector<Box> labels;
     const std::regex text(R"re(<text class="label" x="([0-9.]+)" y="([0-9.]+)"[^>]*>([^<]*)</text>)re");
     for (std::sregex_iterator it(svg.begin(), svg.end(), text), e; it != e; ++it) {
@@ -143,7 +145,12 @@ TEST(InspectProof, AnUncompressedSquashfsBlockIsCoveredByNothingAndSaysSo) {
   std::filesystem::create_directories(t / "root/bin");
   std::vector<uint8_t> noise(200 * 1024);
   uint32_t x = 7;
-  for (auto& b : noise) { x ^= x << 13; x ^= x >> 17; x ^= x << 5; b = uint8_t(x); }
+  for (auto& b : noise) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    b = uint8_t(x);
+  }
   write_image(t, "root/bin/busybox", noise);
   test::write_file(t / "root/hostname", "camera\n");
   test::run_tool({"mksquashfs", "root", "rootfs.sqfs", "-comp", "gzip", "-noappend", "-all-root", "-quiet"}, t.path());

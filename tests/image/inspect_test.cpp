@@ -226,8 +226,7 @@ TEST(InspectLayout, OptionOverridesAndBadOptionIsUsage) {
 TEST(InspectCli, JsonAndExitCodes) {
   const std::string exe = CAMDUMP_BINARY_DIR "/camdump";
   const std::string out = ::testing::TempDir() + "inspect.json";
-  auto p = test::Process::spawn({exe, "inspect", "--json", fixtures().thingino16.path.string()},
-                                {.stdout_file = out});
+  auto p = test::Process::spawn({exe, "inspect", "--json", fixtures().thingino16.path.string()}, {.stdout_file = out});
   auto st = p.wait_exit(60s);
   ASSERT_TRUE(st && WIFEXITED(*st));
   EXPECT_EQ(WEXITSTATUS(*st), 0);

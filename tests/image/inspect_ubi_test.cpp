@@ -81,7 +81,7 @@ TEST(InspectUbi, EcAndVidHeaderBytesFlipped) {
 
   img = fixtures().nand16.data;
   const uint64_t data = leb(1, 0), peb = data - 4096;  // 2 KiB pages: VID at 2048, data at 4096
-  img[peb + 2048 + 41] ^= 0x01;                         // the VID header's sequence number
+  img[peb + 2048 + 41] ^= 0x01;                        // the VID header's sequence number
   r = inspect(img);
   p = find_problem(r, "ubi", "volume header");
   ASSERT_NE(p, nullptr) << all_problems(r);

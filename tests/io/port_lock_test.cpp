@@ -64,13 +64,13 @@ TEST(PortLock, SecondCamdumpIsToldWhichCamdumpHasThePort) {
   ct::PtyPair pty(false);
   ct::TempDir d;
   // The first one waits for a console that never speaks; the second must stop at once.
-  auto first = ct::Process::spawn({CAMDUMP_BINARY_DIR "/camdump", "dump", "uart", pty.slave_path(), "-o",
-                                   (d / "a.bin").string()},
-                                  {.stderr_file = (d / "a.err").string()});
+  auto first = ct::Process::spawn(
+      {CAMDUMP_BINARY_DIR "/camdump", "dump", "uart", pty.slave_path(), "-o", (d / "a.bin").string()},
+      {.stderr_file = (d / "a.err").string()});
   ASSERT_TRUE(ct::wait_file_contains(d / "a.err", "waiting for the console", 30s)) << ct::read_file(d / "a.err");
-  auto second = ct::Process::spawn({CAMDUMP_BINARY_DIR "/camdump", "dump", "uart", pty.slave_path(), "-o",
-                                    (d / "b.bin").string()},
-                                   {.stderr_file = (d / "b.err").string()});
+  auto second = ct::Process::spawn(
+      {CAMDUMP_BINARY_DIR "/camdump", "dump", "uart", pty.slave_path(), "-o", (d / "b.bin").string()},
+      {.stderr_file = (d / "b.err").string()});
   auto st = second.wait_exit(30s);
   ASSERT_TRUE(st && WIFEXITED(*st));
   EXPECT_EQ(WEXITSTATUS(*st), 1);
@@ -84,7 +84,8 @@ TEST(PortLock, PermissionHintNamesTheDevicesGroupAndTheRelogin) {
   const std::string node = (d / "ttyFAKE").string();
   ct::write_file(node, "");
   const group* g = ::getgrnam("dialout");
-  if (!g || ::chown(node.c_str(), static_cast<uid_t>(-1), g->gr_gid) != 0) GTEST_SKIP() << "no dialout group to hand the node to";
+  if (!g || ::chown(node.c_str(), static_cast<uid_t>(-1), g->gr_gid) != 0)
+    GTEST_SKIP() << "no dialout group to hand the node to";
   const std::string h = permission_hint(node);
   EXPECT_NE(h.find("'dialout'"), std::string::npos) << h;
   EXPECT_NE(h.find("log out and in again"), std::string::npos) << h;
@@ -92,7 +93,8 @@ TEST(PortLock, PermissionHintNamesTheDevicesGroupAndTheRelogin) {
 
 TEST(PortAuto, ExactlyOneUsbAdapterIsChosen) {
   SerialPortInfo s0{.path = "/dev/ttyS0"};
-  SerialPortInfo u0{.path = "/dev/ttyUSB0", .usb = true, .vid = 0x1a86, .pid = 0x7523, .note = adapter_note(0x1a86, 0x7523)};
+  SerialPortInfo u0{
+      .path = "/dev/ttyUSB0", .usb = true, .vid = 0x1a86, .pid = 0x7523, .note = adapter_note(0x1a86, 0x7523)};
   SerialPortInfo u1{.path = "/dev/ttyACM0", .usb = true, .vid = 0x10c4, .pid = 0xea60};
   EXPECT_EQ(choose_auto_port({s0, u0}).path, "/dev/ttyUSB0");  // built-in UARTs never count
   try {

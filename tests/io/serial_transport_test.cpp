@@ -70,10 +70,8 @@ TEST(SerialTransport, MissingDeviceSaysSoAndListsPresentOnes) {
     EXPECT_EQ(e.kind(), ErrorKind::NotFound);
     EXPECT_EQ(std::string(e.what()), "serial port /dev/ttyUSB97 does not exist");
     std::string present = present_serial_devices();
-    if (present.empty())
-      EXPECT_NE(e.hint().find("plugged in"), std::string::npos) << e.hint();
-    else
-      EXPECT_EQ(e.hint(), "present: " + present);
+    if (present.empty()) EXPECT_NE(e.hint().find("plugged in"), std::string::npos) << e.hint();
+    else EXPECT_EQ(e.hint(), "present: " + present);
   }
 }
 

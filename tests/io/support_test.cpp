@@ -56,7 +56,8 @@ TEST(SupportQemu, ExecPortQuotesWords) {
   for (auto& a : net) joined += a + " ";
   EXPECT_NE(joined.find("-device loader,file=/x.bin,addr=0x42000000,force-raw=on"), std::string::npos) << joined;
   EXPECT_NE(joined.find("-drive if=none,id=sdcard,format=raw,file=/sd.img -device virtio-blk-device,drive=sdcard"),
-            std::string::npos) << joined;
+            std::string::npos)
+      << joined;
   EXPECT_NE(joined.find("-netdev user,id=n0,restrict=on -device virtio-net-device,netdev=n0"), std::string::npos);
   EXPECT_NE(joined.find("socket,id=c0,host=127.0.0.1,port=4000,server=on,wait=on,logfile=/log"), std::string::npos);
 }

@@ -23,8 +23,8 @@ Decoded decode(const B& wire, size_t step, bool nvt = false) {
 }  // namespace
 
 TEST(TelnetCodec, SplitsDataFromCommandsAtAnySplit) {
-  B wire{'a', kIac, kIac, 'b', kIac, kWill, kOptEcho, 'c', kIac, kSb, kOptComPort, 101, 0, 1, kIac, kIac, 0,
-         kIac, kSe, kIac, kNop, 'd'};
+  B wire{'a', kIac, kIac, 'b',  kIac, kWill, kOptEcho, 'c', kIac, kSb,  kOptComPort,
+         101, 0,    1,    kIac, kIac, 0,     kIac,     kSe, kIac, kNop, 'd'};
   for (size_t step : {1u, 2u, 3u, 100u}) {
     Decoded r = decode(wire, step);
     EXPECT_EQ(r.data, (B{'a', 0xff, 'b', 'c', 'd'})) << step;

@@ -32,9 +32,9 @@ TEST(TelnetTransport, AcceptsOnlyEchoAndSgaAndStripsCommands) {
   std::string replies, typed;
   std::thread server([&] {
     int c = ::accept(ls, nullptr, nullptr);
-    const uint8_t hello[] = {kIac, kDo, 31 /*NAWS*/, kIac, kWill, kOptEcho, kIac, kWill, kOptSga,
-                             kIac, kDo, 24 /*TTYPE*/, kIac, kWill, kOptBinary, 'h', 'i', '\r', 0,
-                             kIac, kNop, '!', '\r', '\n', kIac, kIac};
+    const uint8_t hello[] = {kIac, kDo,  31 /*NAWS*/,  kIac, kWill, kOptEcho,   kIac, kWill, kOptSga,
+                             kIac, kDo,  24 /*TTYPE*/, kIac, kWill, kOptBinary, 'h',  'i',   '\r',
+                             0,    kIac, kNop,         '!',  '\r',  '\n',       kIac, kIac};
     ct::write_all(c, std::string_view(reinterpret_cast<const char*>(hello), sizeof hello));
     replies = ct::read_fd_n(c, 15, 3000ms);  // five 3-byte answers
     typed = ct::read_fd_n(c, 6, 3000ms);
@@ -63,8 +63,7 @@ TEST(TelnetTransport, AcceptsOnlyEchoAndSgaAndStripsCommands) {
 TEST(TelnetTransport, BusyboxTelnetdShell) {
   if (find_program("busybox").empty()) GTEST_SKIP() << "busybox not installed";
   uint16_t port = ct::free_tcp_port();
-  auto d = ct::Process::spawn({"busybox", "telnetd", "-F", "-b", "127.0.0.1:" + std::to_string(port), "-l",
-                               "/bin/sh"});
+  auto d = ct::Process::spawn({"busybox", "telnetd", "-F", "-b", "127.0.0.1:" + std::to_string(port), "-l", "/bin/sh"});
   ASSERT_TRUE(ct::wait_tcp_listening(port, 5000ms));
   auto t = open_port("telnet:127.0.0.1:" + std::to_string(port));
   EXPECT_EQ(t->describe(), "telnet:127.0.0.1:" + std::to_string(port));

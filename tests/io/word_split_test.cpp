@@ -33,9 +33,7 @@ TEST(WordSplit, BackslashOutsideQuotesEscapesOneCharacter) {
   EXPECT_EQ(split_words("a\\\nb"), V{"ab"});  // line continuation
 }
 
-TEST(WordSplit, ShellQuoteRoundTrips) {
-  EXPECT_EQ(split_words("x 'it'\\''s' y"), (V{"x", "it's", "y"}));
-}
+TEST(WordSplit, ShellQuoteRoundTrips) { EXPECT_EQ(split_words("x 'it'\\''s' y"), (V{"x", "it's", "y"})); }
 
 TEST(WordSplit, UnterminatedQuotesAndTrailingBackslashAreUsageErrors) {
   for (const char* bad : {"echo 'abc", "echo \"abc", "echo abc\\", "\"a\\\""}) {

@@ -65,8 +65,7 @@ TEST(IoQemu, TcpSocketConsoleReadsRamWithMd) {
   ASSERT_NE(read_until(*t, "=> ", 5000ms).find("=> "), std::string::npos);
   t->write("md.b 0x420000f0 0x10\n");
   std::string out = read_until(*t, "\r\n=> ", 5000ms);
-  EXPECT_NE(out.find("420000f0: f0 f1 f2 f3 f4 f5 f6 f7 f8 f9 fa fb fc fd fe ff  ................"),
-            std::string::npos)
+  EXPECT_NE(out.find("420000f0: f0 f1 f2 f3 f4 f5 f6 f7 f8 f9 fa fb fc fd fe ff  ................"), std::string::npos)
       << out;
   t.reset();
   EXPECT_NE(ct::read_file(q.logfile()).find("420000f0: f0 f1"), std::string::npos);

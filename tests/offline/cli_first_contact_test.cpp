@@ -152,8 +152,9 @@ TEST(CliDumpSd, AnswerNoWritesNothing) {
   const std::string port = "sim:flash=8M,state=uboot,sd=" + (d / "card.img").string();
   // A terminal on stdin that answers "n": `script` gives the child a pty.
   if (sh("command -v script >/dev/null") != 0) GTEST_SKIP() << "script(1) not installed";
-  const std::string cmd = "cd '" + d.path().string() + "' && echo n | script -qec \"" CAMDUMP_BINARY_DIR
-                          "/camdump dump sd '" + port + "'\" /dev/null > out.txt 2>&1";
+  const std::string cmd = "cd '" + d.path().string() +
+                          "' && echo n | script -qec \"" CAMDUMP_BINARY_DIR "/camdump dump sd '" + port +
+                          "'\" /dev/null > out.txt 2>&1";
   sh(cmd);
   const std::string out = ct::read_file(d / "out.txt");
   EXPECT_TRUE(has(out, "Overwrite these blocks")) << out;
@@ -179,8 +180,10 @@ TEST(CliGenerated, ManPageAndCompletionsComeFromTheCommandTree) {
   // bash: complete `camdump dump u` and `camdump dump uart --fa`.
   const std::string probe = "source '" + (d / "c.bash").string() +
                             "'; COMP_WORDS=(camdump dump u); COMP_CWORD=2; _camdump; echo \"${COMPREPLY[*]}\" > '" +
-                            (d / "r1").string() + "'; COMP_WORDS=(camdump dump uart --fa); COMP_CWORD=3; _camdump; "
-                            "echo \"${COMPREPLY[*]}\" > '" + (d / "r2").string() + "'";
+                            (d / "r1").string() +
+                            "'; COMP_WORDS=(camdump dump uart --fa); COMP_CWORD=3; _camdump; "
+                            "echo \"${COMPREPLY[*]}\" > '" +
+                            (d / "r2").string() + "'";
   ASSERT_EQ(sh("bash -c \"$(cat <<'EOF'\n" + probe + "\nEOF\n)\""), 0);
   EXPECT_EQ(ct::read_file(d / "r1"), "uart\n");
   EXPECT_EQ(ct::read_file(d / "r2"), "--fast-baud\n");

@@ -84,9 +84,9 @@ TEST(CliMessages, GlobalOptionsAnywhere) {
   ct::write_file(d / "a.bin", std::string(4096, 'a'));
   ct::write_file(d / "b.bin", std::string(4096, 'a'));
   for (auto args : std::vector<std::vector<std::string>>{{"-q", "compare", "a.bin", "b.bin"},
-                                                          {"compare", "-q", "a.bin", "b.bin"},
-                                                          {"compare", "a.bin", "b.bin", "-v"},
-                                                          {"compare", "a.bin", "-q", "b.bin", "-v"}}) {
+                                                         {"compare", "-q", "a.bin", "b.bin"},
+                                                         {"compare", "a.bin", "b.bin", "-v"},
+                                                         {"compare", "a.bin", "-q", "b.bin", "-v"}}) {
     auto o = camdump_run(args, d);
     EXPECT_EQ(o.rc, 0) << args[0] << " " << args[1] << "\n" << o.err;
   }
@@ -131,7 +131,8 @@ TEST(CliMessages, ExtractCrcMismatchIsOneErrorOnStderr) {
   EXPECT_FALSE(has(o.out, "does not match")) << o.out;
   EXPECT_FALSE(has(o.err, "error: hint")) << o.err;
   EXPECT_FALSE(std::filesystem::exists(d / "fw.bin"));
-  o = camdump_run({"extract", "card.img", "-o", "fw.bin", "--size", "64K", "--expect-crc32", "0x12345678", "--json"}, d);
+  o = camdump_run({"extract", "card.img", "-o", "fw.bin", "--size", "64K", "--expect-crc32", "0x12345678", "--json"},
+                  d);
   EXPECT_EQ(o.rc, 1);
   auto j = nlohmann::json::parse(o.out);  // exactly one JSON document
   EXPECT_EQ(j["ok"], false);
@@ -150,8 +151,8 @@ TEST(CliMessages, DumpTftpChecksBeforeTouchingTheCamera) {
   ct::TempDir d;
   // state=linux would make attach wait (and send Ctrl-C); these must fail at once, and the
   // transcript file is never created because the port is never opened.
-  auto o = camdump_run({"dump", "tftp", "sim:state=linux", "-o", "fw.bin", "--server-ip", "127.0.0.1", "--log", "t.log"},
-                       d, 30s);
+  auto o = camdump_run(
+      {"dump", "tftp", "sim:state=linux", "-o", "fw.bin", "--server-ip", "127.0.0.1", "--log", "t.log"}, d, 30s);
   EXPECT_EQ(o.rc, 2);
   EXPECT_TRUE(has(o.err, "--camera-ip")) << o.err;
   EXPECT_FALSE(std::filesystem::exists(d / "t.log"));
@@ -187,10 +188,9 @@ TEST(CliMessages, UartSummaryNamesTheReaderAndTheRealLineTime) {
 TEST(CliMessages, CtrlCBeforeAnyDataSaysNothingWasWritten) {
   ct::TempDir d;
   // A console that stays silent: attach keeps waiting (on the wall clock) until Ctrl-C.
-  auto p = ct::Process::spawn({CAMDUMP_BINARY_DIR "/camdump", "dump", "uart", "exec:sleep 120", "-o", "fw.bin"},
-                              {.stdout_file = (d / "out.txt").string(),
-                               .stderr_file = (d / "err.txt").string(),
-                               .cwd = d.path().string()});
+  auto p = ct::Process::spawn(
+      {CAMDUMP_BINARY_DIR "/camdump", "dump", "uart", "exec:sleep 120", "-o", "fw.bin"},
+      {.stdout_file = (d / "out.txt").string(), .stderr_file = (d / "err.txt").string(), .cwd = d.path().string()});
   ASSERT_TRUE(ct::wait_file_contains(d / "err.txt", "waiting for the console", 60s));
   ::kill(p.pid(), SIGINT);
   auto st = p.wait_exit(60s);
@@ -206,10 +206,9 @@ TEST(CliMessages, SigtermStopsADumpWithExit143) {
   ct::TempDir d;
   // The same silent console: SIGTERM (a service manager, `kill`) ends it as promptly as Ctrl-C,
   // with the shell's code for it, 128 + 15.
-  auto p = ct::Process::spawn({CAMDUMP_BINARY_DIR "/camdump", "dump", "uart", "exec:sleep 120", "-o", "fw.bin"},
-                              {.stdout_file = (d / "out.txt").string(),
-                               .stderr_file = (d / "err.txt").string(),
-                               .cwd = d.path().string()});
+  auto p = ct::Process::spawn(
+      {CAMDUMP_BINARY_DIR "/camdump", "dump", "uart", "exec:sleep 120", "-o", "fw.bin"},
+      {.stdout_file = (d / "out.txt").string(), .stderr_file = (d / "err.txt").string(), .cwd = d.path().string()});
   ASSERT_TRUE(ct::wait_file_contains(d / "err.txt", "waiting for the console", 60s));
   ::kill(p.pid(), SIGTERM);
   auto st = p.wait_exit(60s);

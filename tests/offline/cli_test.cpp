@@ -60,7 +60,7 @@ TEST(CliHexlog, OldFourSpaceFixtureWithShortUnpaddedLastLine) {
   auto r = sh(kCamdump + " hexlog " + (kFix / "old_4space_short.log").string() + " -o " + (t / "o.bin"));
   EXPECT_EQ(r.rc, 0) << r.out;
   EXPECT_EQ(bytes(t / "o.bin"), bytes(kFix / "old_4space_short.bin"));
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat((t / "o.bin").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   EXPECT_NE(r.out.find("crc32 b90c3388"), std::string::npos) << r.out;
@@ -117,8 +117,12 @@ TEST(CliHexlog, ProblemsAreReportedAndNothingIsWritten) {
 TEST(CliHexlog, UsageErrorsExit2) {
   Tmp t;
   EXPECT_EQ(sh(kCamdump + " hexlog x.log").rc, 2);  // no -o
-  EXPECT_EQ(sh(kCamdump + " hexlog " + (kFix / "old_4space_short.log").string() + " -o " + (t / "o") + " --endian middle").rc, 2);
-  EXPECT_EQ(sh(kCamdump + " hexlog " + (kFix / "old_4space_short.log").string() + " -o " + (t / "o") + " --fill 0x100").rc, 2);
+  EXPECT_EQ(
+      sh(kCamdump + " hexlog " + (kFix / "old_4space_short.log").string() + " -o " + (t / "o") + " --endian middle").rc,
+      2);
+  EXPECT_EQ(
+      sh(kCamdump + " hexlog " + (kFix / "old_4space_short.log").string() + " -o " + (t / "o") + " --fill 0x100").rc,
+      2);
   EXPECT_EQ(sh(kCamdump + " hexlog /nonexistent.log -o " + (t / "o")).rc, 1);
   EXPECT_NE(sh(kCamdump + " hexlog --help").out.find("--allow-gaps"), std::string::npos);
 }
@@ -129,7 +133,8 @@ TEST(CliCompare, IdenticalDifferAndVote) {
   b[100] = 0x22;
   c[4000] = 0x33;
   auto put = [&](const std::string& n, const std::vector<uint8_t>& d) {
-    std::ofstream(t / n, std::ios::binary).write(reinterpret_cast<const char*>(d.data()), static_cast<std::streamsize>(d.size()));
+    std::ofstream(t / n, std::ios::binary)
+        .write(reinterpret_cast<const char*>(d.data()), static_cast<std::streamsize>(d.size()));
     return t / n;
   };
   auto pa = put("a.bin", a), pb = put("b.bin", b), pc = put("c.bin", c), pa2 = put("a2.bin", a);
@@ -152,7 +157,8 @@ TEST(CliExtract, ExpectCrc32) {
   Tmp t;
   std::vector<uint8_t> card(64 * 1024);
   for (size_t i = 0; i < card.size(); ++i) card[i] = static_cast<uint8_t>(i * 7);
-  std::ofstream(t / "card.img", std::ios::binary).write(reinterpret_cast<const char*>(card.data()), static_cast<std::streamsize>(card.size()));
+  std::ofstream(t / "card.img", std::ios::binary)
+      .write(reinterpret_cast<const char*>(card.data()), static_cast<std::streamsize>(card.size()));
   auto r = sh(kCamdump + " extract " + (t / "card.img") + " -o " + (t / "fw.bin") + " --size 16K --json");
   ASSERT_EQ(r.rc, 0) << r.out;
   auto crc = nlohmann::json::parse(r.out)["crc32"].get<std::string>();
@@ -164,8 +170,10 @@ TEST(CliExtract, ExpectCrc32) {
   EXPECT_EQ(r.rc, 1);
   EXPECT_FALSE(fs::exists(t / "fw2.bin"));
   EXPECT_FALSE(fs::exists(t / "fw2.bin.part"));
-  EXPECT_EQ(sh(kCamdump + " extract " + (t / "card.img") + " -o " + (t / "fw3.bin") + " --size 64K").rc, 2);  // past the end
-  EXPECT_EQ(sh(kCamdump + " extract " + (t / "card.img") + " -o " + (t / "fw3.bin") + " --size 1K --expect-crc32 xyz").rc, 2);
+  EXPECT_EQ(sh(kCamdump + " extract " + (t / "card.img") + " -o " + (t / "fw3.bin") + " --size 64K").rc,
+            2);  // past the end
+  EXPECT_EQ(
+      sh(kCamdump + " extract " + (t / "card.img") + " -o " + (t / "fw3.bin") + " --size 1K --expect-crc32 xyz").rc, 2);
 }
 
 TEST(CliCombine, MtdpartsWholeChip) {
@@ -173,11 +181,14 @@ TEST(CliCombine, MtdpartsWholeChip) {
   std::vector<uint8_t> chip(0x30000);
   for (size_t i = 0; i < chip.size(); ++i) chip[i] = static_cast<uint8_t>(i ^ (i >> 8));
   auto put = [&](const std::string& n, size_t off, size_t len) {
-    std::ofstream(t / n, std::ios::binary).write(reinterpret_cast<const char*>(chip.data() + off), static_cast<std::streamsize>(len));
+    std::ofstream(t / n, std::ios::binary)
+        .write(reinterpret_cast<const char*>(chip.data() + off), static_cast<std::streamsize>(len));
     return t / n;
   };
-  std::string parts = put("mtd0.bin", 0, 0x10000) + " " + put("mtd1.bin", 0x10000, 0x20000) + " " + put("mtd2.bin", 0, 0x30000);
-  auto r = sh(kCamdump + " combine " + parts + " --mtdparts 'mtdparts=jz_sfc:64k(boot),128k(rootfs),192k@0(all)' -o " + (t / "full.bin"));
+  std::string parts =
+      put("mtd0.bin", 0, 0x10000) + " " + put("mtd1.bin", 0x10000, 0x20000) + " " + put("mtd2.bin", 0, 0x30000);
+  auto r = sh(kCamdump + " combine " + parts + " --mtdparts 'mtdparts=jz_sfc:64k(boot),128k(rootfs),192k@0(all)' -o " +
+              (t / "full.bin"));
   EXPECT_EQ(r.rc, 0) << r.out;
   EXPECT_EQ(bytes(t / "full.bin"), chip);
   EXPECT_NE(r.out.find("whole chip"), std::string::npos);

@@ -31,7 +31,8 @@ struct TempDir {
   }
   ~TempDir() { fs::remove_all(path); }
   fs::path put(const std::string& name, const std::vector<uint8_t>& d) const {
-    std::ofstream(path / name, std::ios::binary).write(reinterpret_cast<const char*>(d.data()), static_cast<std::streamsize>(d.size()));
+    std::ofstream(path / name, std::ios::binary)
+        .write(reinterpret_cast<const char*>(d.data()), static_cast<std::streamsize>(d.size()));
     return path / name;
   }
 };
@@ -134,15 +135,16 @@ TEST(Combine, NumericOrderNotGlobOrder) {
   out.commit();
   EXPECT_EQ(read_file(t.path / "full.bin"), all);
   EXPECT_EQ(r.crc32, crc32(all));
-  files.erase(files.begin() + 4);  // mtd2
+  files.erase(files.begin() + 4);                     // mtd2
   EXPECT_THROW(plan_combine(files, nullptr), Error);  // a missing part
 }
 
 TEST(Combine, ProcMtdWithWholeChipPartIsNotDoubled) {
   TempDir t;
   auto chip = rnd(0x80000, 5);
-  auto L = parse_proc_mtd("mtd0: 00010000 00008000 \"boot\"\nmtd1: 00030000 00008000 \"kernel\"\n"
-                          "mtd2: 00040000 00008000 \"rootfs\"\nmtd3: 00080000 00008000 \"all\"\n");
+  auto L = parse_proc_mtd(
+      "mtd0: 00010000 00008000 \"boot\"\nmtd1: 00030000 00008000 \"kernel\"\n"
+      "mtd2: 00040000 00008000 \"rootfs\"\nmtd3: 00080000 00008000 \"all\"\n");
   auto p0 = t.put("mtd0.bin", {chip.begin(), chip.begin() + 0x10000});
   auto p1 = t.put("mtd1.bin", {chip.begin() + 0x10000, chip.begin() + 0x40000});
   auto p2 = t.put("mtd2.bin", {chip.begin() + 0x40000, chip.end()});
@@ -205,7 +207,8 @@ TEST(Extract, ReadsFromBlock16AndRefusesPastTheEnd) {
   }
   auto got = read_file(t.path / "fw.bin");
   EXPECT_TRUE(std::equal(got.begin(), got.end(), card.begin() + 8192));
-  EXPECT_EQ(fs::status(t.path / "fw.bin").permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(fs::status(t.path / "fw.bin").permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
   o.size = 64 * 1024 - 8192 + 1;
   AtomicFile out2(t.path / "fw2.bin");
   EXPECT_THROW(extract_image(p, out2, o), Error);

@@ -80,7 +80,8 @@ std::string camera_answer(const std::vector<uint8_t>& img, const std::string& ou
   const std::regex md(R"(^md\.b (0x[0-9a-f]+) (0x[0-9a-f]+)$)");
   for (const auto& l : lines_of(out)) {
     std::smatch mm;
-    if (std::regex_match(l, mm, md)) ranges.push_back({std::stoull(mm[1], nullptr, 16), std::stoull(mm[2], nullptr, 16)});
+    if (std::regex_match(l, mm, md))
+      ranges.push_back({std::stoull(mm[1], nullptr, 16), std::stoull(mm[2], nullptr, 16)});
   }
   return m::repair_log(img, kBase, ranges);
 }
@@ -130,7 +131,8 @@ TEST(HexlogCli, DamagedLogEndsWithRepairCommandsAndOriginalPlusRepairIsExact) {
   }
   EXPECT_EQ(wrong, 0u);
 
-  write(t / "repair.log", camera_answer(img, sh(kCamdump + " hexlog " + (t / "session.log") + " -o " + (t / "fw.bin")).out));
+  write(t / "repair.log",
+        camera_answer(img, sh(kCamdump + " hexlog " + (t / "session.log") + " -o " + (t / "fw.bin")).out));
   r = sh(kCamdump + " hexlog " + (t / "session.log") + " " + (t / "repair.log") + " -o " + (t / "fw.bin"));
   EXPECT_EQ(r.rc, 0) << r.out;
   EXPECT_EQ(read_file(t / "fw.bin"), img);

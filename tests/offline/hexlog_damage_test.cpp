@@ -84,7 +84,8 @@ Outcome check(const std::vector<uint8_t>& truth, const std::string& log, const s
         break;
       }
     }
-    for (const auto& r : reported) EXPECT_TRUE(overlaps(r, damaged)) << "range " << std::hex << r.addr << " has no damage";
+    for (const auto& r : reported)
+      EXPECT_TRUE(overlaps(r, damaged)) << "range " << std::hex << r.addr << " has no damage";
   }
   EXPECT_LE(s.issues.size() + s.gaps.size(), 4 * damage_events + 2) << "issues not in proportion to the damage";
   // Parallel parts give the same.
@@ -132,9 +133,13 @@ Case case_for(uint32_t seed) {
 }
 
 std::string describe(const Case& c) {
-  return "md." + std::string(c.spec.width == 1 ? "b" : c.spec.width == 2 ? "w" : "l") +
-         (c.spec.old_dialect ? " old" : " new") + (c.spec.crc_chunks ? " crc" : "") + (c.spec.use_repeat ? " repeat" : "") +
-         (c.decor.crlf ? " crlf" : " lf") + (c.decor.timestamps ? " ts" : "") + (c.decor.ansi ? " ansi" : "");
+  return "md." +
+         std::string(c.spec.width == 1   ? "b"
+                     : c.spec.width == 2 ? "w"
+                                         : "l") +
+         (c.spec.old_dialect ? " old" : " new") + (c.spec.crc_chunks ? " crc" : "") +
+         (c.spec.use_repeat ? " repeat" : "") + (c.decor.crlf ? " crlf" : " lf") + (c.decor.timestamps ? " ts" : "") +
+         (c.decor.ansi ? " ansi" : "");
 }
 
 }  // namespace
@@ -177,11 +182,21 @@ TEST(HexlogDamage, EachDamageClassAlone) {
         case m::Damage::LoseThenReRead:
           EXPECT_TRUE(s.complete()) << what;  // nothing lost, or read again
           break;
-        case m::Damage::LoseFirst: case m::Damage::LoseMiddle: case m::Damage::LoseLast:
-        case m::Damage::LoseSeveral: case m::Damage::LoseManyInARow: case m::Damage::Merge:
-        case m::Damage::Split: case m::Damage::TruncateLast: case m::Damage::GarbleFirstOfRun:
-        case m::Damage::GarbleOneLineReRead: case m::Damage::FlipAddr: case m::Damage::DropHex:
-        case m::Damage::InsertHex: case m::Damage::FlipHex: case m::Damage::FlipAscii:
+        case m::Damage::LoseFirst:
+        case m::Damage::LoseMiddle:
+        case m::Damage::LoseLast:
+        case m::Damage::LoseSeveral:
+        case m::Damage::LoseManyInARow:
+        case m::Damage::Merge:
+        case m::Damage::Split:
+        case m::Damage::TruncateLast:
+        case m::Damage::GarbleFirstOfRun:
+        case m::Damage::GarbleOneLineReRead:
+        case m::Damage::FlipAddr:
+        case m::Damage::DropHex:
+        case m::Damage::InsertHex:
+        case m::Damage::FlipHex:
+        case m::Damage::FlipAscii:
           // Exactly the damaged lines are missing: a lost line costs its 16 bytes, no more.
           EXPECT_FALSE(s.complete()) << what;
           EXPECT_EQ(s.gap_bytes, damaged_bytes) << what;
@@ -192,8 +207,7 @@ TEST(HexlogDamage, EachDamageClassAlone) {
           EXPECT_EQ(s.crc_failures, 1u) << what;
           EXPECT_EQ(s.gap_bytes, 0u) << what;
           break;
-        default:
-          break;  // the invariant only (e.g. a dropped trailing space of the ASCII column is harmless)
+        default: break;  // the invariant only (e.g. a dropped trailing space of the ASCII column is harmless)
       }
       if (HasFailure()) return;
     }

@@ -63,11 +63,29 @@ size_t byte_of(unsigned width, size_t u, size_t k) { return u * width + (width -
 }  // namespace
 
 const char* damage_name(Damage d) {
-  static const char* const names[] = {
-      "lose first", "lose middle", "lose last", "lose several", "lose many in a row", "duplicate", "merge", "split",
-      "drop hex", "insert hex", "flip hex", "flip ascii", "drop ascii", "flip address", "drop address",
-      "insert address", "garbage burst", "truncate last", "lose then re-read", "garble first of run",
-      "garble one-line re-read", "crc32 wrong", "flip hex invisible"};
+  static const char* const names[] = {"lose first",
+                                      "lose middle",
+                                      "lose last",
+                                      "lose several",
+                                      "lose many in a row",
+                                      "duplicate",
+                                      "merge",
+                                      "split",
+                                      "drop hex",
+                                      "insert hex",
+                                      "flip hex",
+                                      "flip ascii",
+                                      "drop ascii",
+                                      "flip address",
+                                      "drop address",
+                                      "insert address",
+                                      "garbage burst",
+                                      "truncate last",
+                                      "lose then re-read",
+                                      "garble first of run",
+                                      "garble one-line re-read",
+                                      "crc32 wrong",
+                                      "flip hex invisible"};
   return names[static_cast<int>(d)];
 }
 
@@ -164,8 +182,10 @@ bool apply(Damage d, std::vector<Line>& lines, const std::vector<uint8_t>& img, 
   };
   size_t i = lines.size();
   switch (d) {
-    case Damage::LoseFirst: case Damage::GarbleFirstOfRun: i = pick(first_idx); break;
-    case Damage::LoseLast: case Damage::TruncateLast: i = free_at(last_md) ? last_md : lines.size(); break;
+    case Damage::LoseFirst:
+    case Damage::GarbleFirstOfRun: i = pick(first_idx); break;
+    case Damage::LoseLast:
+    case Damage::TruncateLast: i = free_at(last_md) ? last_md : lines.size(); break;
     case Damage::CrcWrong: i = pick(crc_idx); break;
     default: i = pick(md_idx);
   }
@@ -191,16 +211,19 @@ bool apply(Damage d, std::vector<Line>& lines, const std::vector<uint8_t>& img, 
     lines.push_back({kPrompt});
   };
   switch (d) {
-    case Damage::LoseFirst: case Damage::LoseMiddle: case Damage::LoseLast: case Damage::LoseSeveral:
+    case Damage::LoseFirst:
+    case Damage::LoseMiddle:
+    case Damage::LoseLast:
+    case Damage::LoseSeveral:
       damaged.push_back(truth);
       lines.erase(lines.begin() + static_cast<long>(i));
       mark(i);
       return true;
     case Damage::LoseManyInARow: {
       size_t n = 2 + rng() % 5;
-      while (n && (i + n > lines.size() || !std::all_of(lines.begin() + static_cast<long>(i),
-                                                         lines.begin() + static_cast<long>(i + n),
-                                                         [](const Line& x) { return x.md; })))
+      while (n && (i + n > lines.size() ||
+                   !std::all_of(lines.begin() + static_cast<long>(i), lines.begin() + static_cast<long>(i + n),
+                                [](const Line& x) { return x.md; })))
         --n;
       for (size_t k = 0; k < n; ++k) damaged.push_back({lines[i + k].addr, lines[i + k].count});
       lines.erase(lines.begin() + static_cast<long>(i), lines.begin() + static_cast<long>(i + n));
@@ -231,13 +254,15 @@ bool apply(Damage d, std::vector<Line>& lines, const std::vector<uint8_t>& img, 
       mark(i), mark(i + 1);
       return true;
     }
-    case Damage::DropHex: case Damage::InsertHex: {
+    case Damage::DropHex:
+    case Damage::InsertHex: {
       const size_t p = c.colon + 1 + rng() % (c.hex_end - c.colon - 1);
       if (d == Damage::DropHex) l.text.erase(p, 1);
       else l.text.insert(l.text.begin() + static_cast<long>(p), kHexDigits[rng() % 16]);
       break;
     }
-    case Damage::FlipHex: case Damage::FlipHexInvisible: {
+    case Damage::FlipHex:
+    case Damage::FlipHexInvisible: {
       // A digit of a token: pick one whose change the ASCII column shows (FlipHex) or does not
       // (FlipHexInvisible: a non-printable byte stays non-printable).
       const size_t tokens = l.count / spec.width, tl = 2 * spec.width;
@@ -248,8 +273,8 @@ bool apply(Damage d, std::vector<Line>& lines, const std::vector<uint8_t>& img, 
         const size_t b = byte_of(spec.width, u, k);
         const uint8_t old = img[l.addr - base + b];
         const unsigned nib = rng() % 16;
-        const uint8_t nw = (k % 2 == 0) ? static_cast<uint8_t>((old & 0x0f) | (nib << 4))
-                                        : static_cast<uint8_t>((old & 0xf0) | nib);
+        const uint8_t nw =
+            (k % 2 == 0) ? static_cast<uint8_t>((old & 0x0f) | (nib << 4)) : static_cast<uint8_t>((old & 0xf0) | nib);
         if (nw == old) continue;
         const bool visible = ascii(old) != ascii(nw);
         if (visible != (d == Damage::FlipHex)) continue;
@@ -268,9 +293,12 @@ bool apply(Damage d, std::vector<Line>& lines, const std::vector<uint8_t>& img, 
       break;
     }
     case Damage::DropAscii: l.text.erase(c.ascii + rng() % l.count, 1); break;
-    case Damage::FlipAddr: case Damage::GarbleFirstOfRun: garble_addr(l); break;
+    case Damage::FlipAddr:
+    case Damage::GarbleFirstOfRun: garble_addr(l); break;
     case Damage::DropAddr: l.text.erase(rng() % 8, 1); break;
-    case Damage::InsertAddr: l.text.insert(l.text.begin() + static_cast<long>(rng() % 8), kHexDigits[rng() % 16]); break;
+    case Damage::InsertAddr:
+      l.text.insert(l.text.begin() + static_cast<long>(rng() % 8), kHexDigits[rng() % 16]);
+      break;
     case Damage::GarbageBurst: {
       // Noise on the line: printable and control bytes (never '#'/'>', which would read as a
       // prompt), some lines of it, the last glued to the front of the md line.
@@ -299,7 +327,8 @@ bool apply(Damage d, std::vector<Line>& lines, const std::vector<uint8_t>& img, 
       damaged.push_back(truth);
       mark(i);
       return true;
-    case Damage::LoseThenReRead: case Damage::GarbleOneLineReRead: {
+    case Damage::LoseThenReRead:
+    case Damage::GarbleOneLineReRead: {
       const uint64_t a = l.addr;
       if (l.count != 16) return false;
       lines.erase(lines.begin() + static_cast<long>(i));

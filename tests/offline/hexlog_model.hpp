@@ -19,9 +19,9 @@ namespace camdump::test::model {
 
 struct Line {
   std::string text;
-  bool md = false;       ///< an md data line (damage targets these)
-  uint64_t addr = 0;     ///< md: the true address
-  unsigned count = 0;    ///< md: data bytes
+  bool md = false;     ///< an md data line (damage targets these)
+  uint64_t addr = 0;   ///< md: the true address
+  unsigned count = 0;  ///< md: data bytes
 };
 
 struct Range {
@@ -29,19 +29,39 @@ struct Range {
 };
 
 enum class Damage {
-  LoseFirst, LoseMiddle, LoseLast, LoseSeveral, LoseManyInARow, Duplicate, Merge, Split,
-  DropHex, InsertHex, FlipHex, FlipAscii, DropAscii, FlipAddr, DropAddr, InsertAddr, GarbageBurst,
-  TruncateLast, LoseThenReRead, GarbleFirstOfRun, GarbleOneLineReRead, CrcWrong, FlipHexInvisible,
+  LoseFirst,
+  LoseMiddle,
+  LoseLast,
+  LoseSeveral,
+  LoseManyInARow,
+  Duplicate,
+  Merge,
+  Split,
+  DropHex,
+  InsertHex,
+  FlipHex,
+  FlipAscii,
+  DropAscii,
+  FlipAddr,
+  DropAddr,
+  InsertAddr,
+  GarbageBurst,
+  TruncateLast,
+  LoseThenReRead,
+  GarbleFirstOfRun,
+  GarbleOneLineReRead,
+  CrcWrong,
+  FlipHexInvisible,
 };
 constexpr int kDamageKinds = 23;
 const char* damage_name(Damage d);
 
 struct LogSpec {
-  unsigned width = 1;        ///< md.b / md.w / md.l
-  bool old_dialect = false;  ///< 4 spaces before the ASCII column
-  bool crc_chunks = false;   ///< crc32 + md per chunk (script uart), else one md (+ repeats)
-  uint64_t chunk = 256;      ///< crc chunk size
-  bool use_repeat = false;   ///< (no crc) the md is continued by empty lines at the prompt
+  unsigned width = 1;          ///< md.b / md.w / md.l
+  bool old_dialect = false;    ///< 4 spaces before the ASCII column
+  bool crc_chunks = false;     ///< crc32 + md per chunk (script uart), else one md (+ repeats)
+  uint64_t chunk = 256;        ///< crc chunk size
+  bool use_repeat = false;     ///< (no crc) the md is continued by empty lines at the prompt
   bool lowercase_crc = false;  ///< the hash-command form "crc32 for ..."
 };
 

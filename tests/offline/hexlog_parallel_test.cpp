@@ -110,8 +110,8 @@ TEST(HexlogParallel, ReReadsAcrossTheCutsFallBackToLineByLine) {
   const auto d = pattern(8 * 1024, 2);
   auto d2 = d;
   d2[0x123] ^= 0x40;
-  const std::string log = md(d, 0x1000) + "=> md.b 1000 2000\r\n" + md(d, 0x1000) + "=> md.b 1000 2000\r\n" +
-                          md(d2, 0x1000);
+  const std::string log =
+      md(d, 0x1000) + "=> md.b 1000 2000\r\n" + md(d, 0x1000) + "=> md.b 1000 2000\r\n" + md(d2, 0x1000);
   check_all_splits(log, "re-reads");
   const Result r = read_log(log, 3);
   EXPECT_EQ(r.sum.conflict_lines, 1u);
@@ -148,8 +148,9 @@ TEST(HexlogParallel, DamageAtEveryKindOfPlace) {
 
 TEST(HexlogParallel, SeveralRunsWidthsAndRanges) {
   const auto a = pattern(4096, 4), b = pattern(4096, 5), c = pattern(4096, 6);
-  const std::string log = "=> md.l 0 400\r\n" + md(a, 0, 4) + "=> md.w 1000 800\r\n" + md(b, 0x1000, 2, MdDialect::Modern) +
-                          "=> md.b 3000 1000\r\n" + md(c, 0x3000);  // 0x2000..0x2fff never read
+  const std::string log = "=> md.l 0 400\r\n" + md(a, 0, 4) + "=> md.w 1000 800\r\n" +
+                          md(b, 0x1000, 2, MdDialect::Modern) + "=> md.b 3000 1000\r\n" +
+                          md(c, 0x3000);  // 0x2000..0x2fff never read
   check_all_splits(log, "runs");
   HexlogOptions o;
   o.start = 0x800;

@@ -41,8 +41,11 @@ TEST(Hexlog, EveryWidthDialectAndChunking) {
       for (size_t chunk : {size_t{1}, size_t{7}, size_t{4096}}) {
         char count[16];
         std::snprintf(count, sizeof count, "%x", 1000 / w);  // md counts units of the width
-        std::string log = "=> md." + std::string(w == 1 ? "b" : w == 2 ? "w" : "l") + " 80600000 " + count + "\r\n" +
-                          md(d, 0x80600000, w, dia) + "=> ";
+        std::string log = "=> md." +
+                          std::string(w == 1   ? "b"
+                                      : w == 2 ? "w"
+                                               : "l") +
+                          " 80600000 " + count + "\r\n" + md(d, 0x80600000, w, dia) + "=> ";
         HexlogReader r;
         r.begin_source();
         for (size_t i = 0; i < log.size(); i += chunk) r.feed(std::string_view(log).substr(i, chunk));

@@ -27,8 +27,9 @@ TEST(MtdParts, StockT31WithOverlappingAll) {
 }
 
 TEST(MtdParts, FillUpPartitionNeedsDeviceSize) {
-  const char* s = "mtdparts=jz_sfc:256k(boot),1792k(kernel),3072k(rootfs),6592k(user),1792k(kernel2),"
-                  "2560k(rootfs2),256k(mtd_rw),-(factory)";
+  const char* s =
+      "mtdparts=jz_sfc:256k(boot),1792k(kernel),3072k(rootfs),6592k(user),1792k(kernel2),"
+      "2560k(rootfs2),256k(mtd_rw),-(factory)";
   auto L = parse_mtdparts(s);
   EXPECT_TRUE(L.parts.back().fill);
   EXPECT_EQ(L.parts.back().size, 0u);
@@ -47,10 +48,10 @@ TEST(MtdParts, SyntaxDetails) {
   EXPECT_TRUE(L.parts[0].read_only);
   EXPECT_EQ(L.parts[2].offset, 0x60000u);
   EXPECT_EQ(L.parts[3].name, "Partition_003");
-  EXPECT_THROW(parse_mtdparts("jz_sfc:-(a),1M(b)"), Error);   // nothing after a fill-up part
+  EXPECT_THROW(parse_mtdparts("jz_sfc:-(a),1M(b)"), Error);  // nothing after a fill-up part
   EXPECT_THROW(parse_mtdparts("jz_sfc:0(a)"), Error);
   EXPECT_THROW(parse_mtdparts("jz_sfc:1Q(a)"), Error);
-  EXPECT_THROW(parse_mtdparts("256k(boot)"), Error);          // no mtd-id
+  EXPECT_THROW(parse_mtdparts("256k(boot)"), Error);  // no mtd-id
   EXPECT_THROW(parse_mtdparts("jz_sfc:256k(boot"), Error);
   auto all = parse_mtdparts_all("mtdparts=a:1M(x);b:2M(y),-(z)");
   ASSERT_EQ(all.size(), 2u);

@@ -86,7 +86,8 @@ TEST(OutputSafetyCli, AnExistingOutIsReplacedOnlyWithForce) {
   EXPECT_NE(r.err.find("5000 bytes"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("--force"), std::string::npos) << r.err;
   EXPECT_EQ(fs::file_size(d / "fw.bin"), 5000u);
-  r = cli({"combine", (d / "mtd0.bin").string(), (d / "mtd1.bin").string(), "-o", (d / "fw.bin").string(), "--force"}, d);
+  r = cli({"combine", (d / "mtd0.bin").string(), (d / "mtd1.bin").string(), "-o", (d / "fw.bin").string(), "--force"},
+          d);
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(fs::file_size(d / "fw.bin"), 0x80000u);
   CliRun u = cli(uart_dump(d / "fw.bin"), d);  // a dump refuses before it touches the camera

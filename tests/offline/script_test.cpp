@@ -11,7 +11,9 @@ using namespace camdump;
 using namespace camdump::uboot;
 
 namespace {
-bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool has(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
 bool any_contains(const std::vector<std::string>& v, const std::string& s) {
   return std::any_of(v.begin(), v.end(), [&](const std::string& l) { return l.find(s) != std::string::npos; });
 }

@@ -70,12 +70,12 @@ TEST(SparseImage, GapsAcrossWholeBitmapWordsAndPages) {
 TEST(SparseImage, AbsorbJoinsDisjointReadsWithLaterLineNumbers) {
   SparseImage first, later;
   const auto a = bytes(24, 0x20), b = bytes(24, 0x80);
-  first.put(0x1000, a.data(), 24, 1, 0);      // 0x1000 .. 0x1017
-  later.put(0x1018, b.data(), 24, 1, 0);      // 0x1018 .. 0x102f, same page, no common byte
-  later.put(0x50000, b.data(), 16, 2, 0);     // a page only `later` has
+  first.put(0x1000, a.data(), 24, 1, 0);   // 0x1000 .. 0x1017
+  later.put(0x1018, b.data(), 24, 1, 0);   // 0x1018 .. 0x102f, same page, no common byte
+  later.put(0x50000, b.data(), 16, 2, 0);  // a page only `later` has
   auto b2 = b;
   b2[0] ^= 1;
-  later.put(0x50000, b2.data(), 16, 3, 0);    // a conflict inside `later`
+  later.put(0x50000, b2.data(), 16, 3, 0);  // a conflict inside `later`
   ASSERT_TRUE(first.absorb(later, 100));
   EXPECT_TRUE(first.known(0x1000, 48));
   std::vector<uint8_t> both(a);

@@ -52,7 +52,8 @@ TEST(QemuMd, RealUbootMdOutputRoundTrips) {
   TempDir dir("camdump-qemu-md");
   const auto img = md_test_image();
   const fs::path img_path = dir.path() / "img.bin";
-  std::ofstream(img_path, std::ios::binary).write(reinterpret_cast<const char*>(img.data()), static_cast<std::streamsize>(img.size()));
+  std::ofstream(img_path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(img.data()), static_cast<std::streamsize>(img.size()));
   QemuConfig cfg;
   cfg.ram_image = img_path.string();
   cfg.ram_addr = kMdImageAddr;
@@ -66,7 +67,7 @@ TEST(QemuMd, RealUbootMdOutputRoundTrips) {
   const size_t after_b = con.all.size();
   ASSERT_TRUE(con.command("md.w 0x42000000 0x800"));
   ASSERT_TRUE(con.command("md.l 0x42000000 0x400"));
-  ASSERT_TRUE(con.command("md.b 0x42000ff8 0x8"));   // a short last line
+  ASSERT_TRUE(con.command("md.b 0x42000ff8 0x8"));  // a short last line
   ASSERT_TRUE(con.command("crc32 0x42000000 0x1000"));
   q.stop();
   const std::string transcript = con.all.substr(start);

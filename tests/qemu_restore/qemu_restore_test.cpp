@@ -81,9 +81,17 @@ TEST(QemuRestore, SabreliteRestoreUartWritesTheChip) {
   ct::QemuConfig cfg{.board = ct::Board::Sabrelite, .bios = uboot};
   cfg.mtd_images = {(dir / "chip.bin").string()};
   auto q = ct::Qemu::start_tcp(cfg);
-  std::vector<std::string> argv = {CAMDUMP_BINARY_DIR "/camdump", "restore", "uart", q.port_spec(),
-                                   (dir / "new.bin").string(), "--yes", "--no-backup", "--force", "--json"};
-  auto p = ct::Process::spawn(argv, {.stdout_file = (dir / "out.txt").string(), .stderr_file = (dir / "err.txt").string()});
+  std::vector<std::string> argv = {CAMDUMP_BINARY_DIR "/camdump",
+                                   "restore",
+                                   "uart",
+                                   q.port_spec(),
+                                   (dir / "new.bin").string(),
+                                   "--yes",
+                                   "--no-backup",
+                                   "--force",
+                                   "--json"};
+  auto p =
+      ct::Process::spawn(argv, {.stdout_file = (dir / "out.txt").string(), .stderr_file = (dir / "err.txt").string()});
   auto st = p.wait_exit(600s);
   if (!st) p.stop();
   const std::string out = ct::read_file(dir / "out.txt"), err = ct::read_file(dir / "err.txt");

@@ -39,8 +39,8 @@ std::vector<uint8_t> image4m() {
 int run_cli(const std::vector<std::string>& args, const std::filesystem::path& dir, std::string& out) {
   std::vector<std::string> argv{kCamdump};
   argv.insert(argv.end(), args.begin(), args.end());
-  auto p = ct::Process::spawn(argv, {.stdout_file = (dir / "stdout.txt").string(),
-                                     .stderr_file = (dir / "stderr.txt").string()});
+  auto p = ct::Process::spawn(
+      argv, {.stdout_file = (dir / "stdout.txt").string(), .stderr_file = (dir / "stderr.txt").string()});
   auto st = p.wait_exit(180s);
   out = ct::read_file(dir / "stdout.txt");
   return st && WIFEXITED(*st) ? WEXITSTATUS(*st) : -1;
@@ -75,8 +75,8 @@ TEST(QemuSd, CliVirtioMappedDumpExtractsExact) {
   ct::QemuConfig cfg{.board = ct::Board::QemuArm, .ram_image = (dir / "img.bin").string(), .sd_image = disk.string()};
   const std::string port = ct::exec_port(ct::qemu_argv(cfg, ct::console_stdio_args(), dir.path()));
   std::string out;
-  ASSERT_EQ(run_cli({"-q", "dump", "sd", "--yes", port, "--device", "virtio", "--mapped", "0x42000000", "--flash-size", "4M",
-                     "--json"},
+  ASSERT_EQ(run_cli({"-q", "dump", "sd", "--yes", port, "--device", "virtio", "--mapped", "0x42000000", "--flash-size",
+                     "4M", "--json"},
                     dir.path(), out),
             0)
       << out << ct::read_file(dir / "stderr.txt");

@@ -36,8 +36,8 @@ struct Run {
 Run camdump_cli(const std::vector<std::string>& args, const std::filesystem::path& dir) {
   std::vector<std::string> argv{CAMDUMP_BINARY_DIR "/camdump"};
   argv.insert(argv.end(), args.begin(), args.end());
-  auto p = ct::Process::spawn(argv, {.stdout_file = (dir / "stdout.txt").string(),
-                                     .stderr_file = (dir / "stderr.txt").string()});
+  auto p = ct::Process::spawn(
+      argv, {.stdout_file = (dir / "stdout.txt").string(), .stderr_file = (dir / "stderr.txt").string()});
   auto st = p.wait_exit(900s);
   if (!st) p.stop();
   Run r;
@@ -119,7 +119,7 @@ TEST_F(QemuSf, SabreliteDumpUartWithSfReadIsExactAndSaysMd) {
   EXPECT_EQ(j["flash_size"], 2u << 20);  // from `sf probe`
   EXPECT_EQ(j["flash_chip"], "sst25vf016b");
   const std::string method = j["method"];
-  EXPECT_EQ(method.rfind("md", 0), 0u) << method;           // no SoC entry: md ...
+  EXPECT_EQ(method.rfind("md", 0), 0u) << method;                              // no SoC entry: md ...
   EXPECT_NE(r.err.find("not in the stub table"), std::string::npos) << r.err;  // ... said plainly, with why
   expect_default_load_path(dir_ / "console.log");
   EXPECT_GT(j["blank_bytes"].get<uint64_t>(), 0u);

@@ -31,9 +31,10 @@ nlohmann::json dump(const QemuConfig& base, const char* mapped, const std::strin
   QemuConfig cfg = base;
   cfg.ram_image = (dir / "img.bin").string();
   auto q = Qemu::start_tcp(cfg, (dir / "console.log").string());
-  auto p = Process::spawn({CAMDUMP_BINARY_DIR "/camdump", "dump", "uart", q.port_spec(), "-o", (dir / "out.bin").string(),
-                           "--mapped", mapped, "--flash-size", "1M", "--method", method, "--json"},
-                          {.stdout_file = (dir / "stdout").string(), .stderr_file = (dir / "stderr").string()});
+  auto p =
+      Process::spawn({CAMDUMP_BINARY_DIR "/camdump", "dump", "uart", q.port_spec(), "-o", (dir / "out.bin").string(),
+                      "--mapped", mapped, "--flash-size", "1M", "--method", method, "--json"},
+                     {.stdout_file = (dir / "stdout").string(), .stderr_file = (dir / "stderr").string()});
   auto st = p.wait_exit(std::chrono::seconds(240));
   std::string err = read_file(dir / "stderr");
   EXPECT_TRUE(st && WIFEXITED(*st) && WEXITSTATUS(*st) == 0) << err;
@@ -98,9 +99,10 @@ TEST(QemuStubDump, Ast2500ArmStubAnywhereDumpsARangeExactly) {
   cfg.bios = uboot;
   cfg.mtd_images = {(dir / "fmc.bin").string()};
   auto q = Qemu::start_tcp(cfg, (dir / "console.log").string());
-  auto p = Process::spawn({CAMDUMP_BINARY_DIR "/camdump", "dump", "uart", q.port_spec(), "-o", (dir / "out.bin").string(),
-                           "--offset", "0x1c0000", "--length", "0x80000", "--method", "stub", "--json"},
-                          {.stdout_file = (dir / "stdout").string(), .stderr_file = (dir / "stderr").string()});
+  auto p =
+      Process::spawn({CAMDUMP_BINARY_DIR "/camdump", "dump", "uart", q.port_spec(), "-o", (dir / "out.bin").string(),
+                      "--offset", "0x1c0000", "--length", "0x80000", "--method", "stub", "--json"},
+                     {.stdout_file = (dir / "stdout").string(), .stderr_file = (dir / "stderr").string()});
   auto st = p.wait_exit(std::chrono::seconds(240));
   const std::string err = read_file(dir / "stderr");
   ASSERT_TRUE(st && WIFEXITED(*st) && WEXITSTATUS(*st) == 0) << err << read_file(dir / "stdout");

@@ -56,7 +56,8 @@ inline std::string read_to_prompt(io::Transport& t, const std::string& prompt,
   while (std::chrono::steady_clock::now() < end) {
     size_t n = t.read(buf, std::chrono::milliseconds(100));
     acc.append(reinterpret_cast<char*>(buf), n);
-    if (n == 0 && acc.size() >= prompt.size() + 1 && acc.compare(acc.size() - prompt.size(), prompt.size(), prompt) == 0 &&
+    if (n == 0 && acc.size() >= prompt.size() + 1 &&
+        acc.compare(acc.size() - prompt.size(), prompt.size(), prompt) == 0 &&
         acc[acc.size() - prompt.size() - 1] == '\n')
       return acc;
   }

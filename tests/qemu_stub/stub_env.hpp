@@ -12,10 +12,8 @@ namespace camdump::test {
 inline std::string rebuilt_qemu_arm_uboot() {
   if (const char* e = std::getenv("CAMDUMP_UBOOT_QEMU_ARM"); e && std::filesystem::exists(e)) return e;
   std::filesystem::path cache;
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x)
-    cache = x;
-  else if (const char* h = std::getenv("HOME"))
-    cache = std::filesystem::path(h) / ".cache";
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) cache = x;
+  else if (const char* h = std::getenv("HOME")) cache = std::filesystem::path(h) / ".cache";
   std::error_code ec;
   if (cache.empty() || !std::filesystem::exists(cache / "camdump", ec)) return {};
   for (auto& f : std::filesystem::recursive_directory_iterator(cache / "camdump", ec)) {

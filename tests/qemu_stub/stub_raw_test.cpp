@@ -26,7 +26,9 @@ std::vector<uint8_t> test_image(size_t n) {
   std::mt19937 rng(7);
   for (auto& b : v) b = static_cast<uint8_t>(rng());
   std::fill(v.begin() + 32 * 4096, v.begin() + 35 * 4096, 0xff);  // three blank frames
-  const char sync[] = "\xa5\x5a" "D\x01\x00\x00\x00";  // false sync inside data
+  const char sync[] =
+      "\xa5\x5a"
+      "D\x01\x00\x00\x00";  // false sync inside data
   std::memcpy(v.data() + 100, sync, 7);
   return v;
 }
@@ -74,65 +76,65 @@ void run_raw(const QemuConfig& base, const stub::StubImage& img, const char* soc
 
   uint32_t uboot_div = 0;
   for (int run = 0; run < runs; run++) {
-  uboot::StubStreamDecoder dec(ram_cpu_addr, static_cast<uint32_t>(data.size()), p.frame_size);
-  t.write(fmt::format("go {:x} {:x} {:x}{}\r", img.entry(), ram_cpu_addr, data.size(),
-                      div ? fmt::format(" {:x}", div) : std::string()));
-  uint8_t buf[16384];
-  auto end = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  if (div) {
-    while (!dec.sync_token() && std::chrono::steady_clock::now() < end) {
-      auto sc = uboot::encode_command('S', 0x1234);
-      t.write(std::span<const uint8_t>(sc.data(), sc.size()));
+    uboot::StubStreamDecoder dec(ram_cpu_addr, static_cast<uint32_t>(data.size()), p.frame_size);
+    t.write(fmt::format("go {:x} {:x} {:x}{}\r", img.entry(), ram_cpu_addr, data.size(),
+                        div ? fmt::format(" {:x}", div) : std::string()));
+    uint8_t buf[16384];
+    auto end = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    if (div) {
+      while (!dec.sync_token() && std::chrono::steady_clock::now() < end) {
+        auto sc = uboot::encode_command('S', 0x1234);
+        t.write(std::span<const uint8_t>(sc.data(), sc.size()));
+        size_t n = t.read(buf, std::chrono::milliseconds(200));
+        dec.feed(std::span<const uint8_t>(buf, n));
+      }
+      ASSERT_EQ(dec.sync_token(), 0x1234u) << "no sync answer";
+      auto g = uboot::encode_command('G', 0);
+      for (int i = 0; i < 5 && !dec.rate_switched() && std::chrono::steady_clock::now() < end; i++) {
+        t.write(std::span<const uint8_t>(g.data(), g.size()));  // like the host: again until 'Y'
+        size_t n = t.read(buf, std::chrono::milliseconds(200));
+        dec.feed(std::span<const uint8_t>(buf, n));
+      }
+    }
+    while (!dec.complete() && std::chrono::steady_clock::now() < end) {
       size_t n = t.read(buf, std::chrono::milliseconds(200));
       dec.feed(std::span<const uint8_t>(buf, n));
     }
-    ASSERT_EQ(dec.sync_token(), 0x1234u) << "no sync answer";
-    auto g = uboot::encode_command('G', 0);
-    for (int i = 0; i < 5 && !dec.rate_switched() && std::chrono::steady_clock::now() < end; i++) {
-      t.write(std::span<const uint8_t>(g.data(), g.size()));  // like the host: again until 'Y'
+    if (div) {
+      ASSERT_TRUE(dec.rate_switched().has_value()) << "no 'Y' packet";
+      if (expect_switch) {
+        EXPECT_EQ(dec.rate_switched(), true);
+      }
+      ASSERT_TRUE(dec.old_divisor());
+      if (run == 0) uboot_div = *dec.old_divisor();
+      EXPECT_EQ(*dec.old_divisor(), uboot_div) << "run " << run << ": U-Boot's divisor was not restored";
+      EXPECT_NE(uboot_div, div);
+    }
+    ASSERT_TRUE(dec.complete()) << "missing " << dec.missing().size() << " bad " << dec.bad_packets();
+    EXPECT_FALSE(dec.hello_mismatch());
+    EXPECT_EQ(dec.bad_packets(), 0u);
+    EXPECT_EQ(dec.blank_frames(), 3u);
+    EXPECT_EQ(*dec.end_crc(), crc32(data));
+    EXPECT_TRUE(dec.data() == data);
+
+    // A re-request is served after the end packet.
+    uboot::StubStreamDecoder again(ram_cpu_addr, static_cast<uint32_t>(data.size()), p.frame_size);
+    auto c = uboot::encode_command('R', 5);
+    t.write(std::span<const uint8_t>(c.data(), c.size()));
+    end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!again.have(5) && std::chrono::steady_clock::now() < end) {
       size_t n = t.read(buf, std::chrono::milliseconds(200));
-      dec.feed(std::span<const uint8_t>(buf, n));
+      again.feed(std::span<const uint8_t>(buf, n));
     }
-  }
-  while (!dec.complete() && std::chrono::steady_clock::now() < end) {
-    size_t n = t.read(buf, std::chrono::milliseconds(200));
-    dec.feed(std::span<const uint8_t>(buf, n));
-  }
-  if (div) {
-    ASSERT_TRUE(dec.rate_switched().has_value()) << "no 'Y' packet";
-    if (expect_switch) {
-      EXPECT_EQ(dec.rate_switched(), true);
-    }
-    ASSERT_TRUE(dec.old_divisor());
-    if (run == 0) uboot_div = *dec.old_divisor();
-    EXPECT_EQ(*dec.old_divisor(), uboot_div) << "run " << run << ": U-Boot's divisor was not restored";
-    EXPECT_NE(uboot_div, div);
-  }
-  ASSERT_TRUE(dec.complete()) << "missing " << dec.missing().size() << " bad " << dec.bad_packets();
-  EXPECT_FALSE(dec.hello_mismatch());
-  EXPECT_EQ(dec.bad_packets(), 0u);
-  EXPECT_EQ(dec.blank_frames(), 3u);
-  EXPECT_EQ(*dec.end_crc(), crc32(data));
-  EXPECT_TRUE(dec.data() == data);
+    EXPECT_TRUE(again.have(5));
+    EXPECT_TRUE(std::equal(data.begin() + 5 * 4096, data.begin() + 6 * 4096, again.data().begin() + 5 * 4096));
 
-  // A re-request is served after the end packet.
-  uboot::StubStreamDecoder again(ram_cpu_addr, static_cast<uint32_t>(data.size()), p.frame_size);
-  auto c = uboot::encode_command('R', 5);
-  t.write(std::span<const uint8_t>(c.data(), c.size()));
-  end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!again.have(5) && std::chrono::steady_clock::now() < end) {
-    size_t n = t.read(buf, std::chrono::milliseconds(200));
-    again.feed(std::span<const uint8_t>(buf, n));
-  }
-  EXPECT_TRUE(again.have(5));
-  EXPECT_TRUE(std::equal(data.begin() + 5 * 4096, data.begin() + 6 * 4096, again.data().begin() + 5 * 4096));
-
-  auto qc = uboot::encode_command('Q', 0);
-  t.write(std::span<const uint8_t>(qc.data(), qc.size()));
-  std::string tail = read_to_prompt(t, prompt);
-  EXPECT_NE(tail.find("rc = 0x0"), std::string::npos) << tail;
-  t.write(std::string_view("version\r"));
-  EXPECT_NE(read_to_prompt(t, prompt).find("U-Boot"), std::string::npos);
+    auto qc = uboot::encode_command('Q', 0);
+    t.write(std::span<const uint8_t>(qc.data(), qc.size()));
+    std::string tail = read_to_prompt(t, prompt);
+    EXPECT_NE(tail.find("rc = 0x0"), std::string::npos) << tail;
+    t.write(std::string_view("version\r"));
+    EXPECT_NE(read_to_prompt(t, prompt).find("U-Boot"), std::string::npos);
   }
   if (uboot_div_out) *uboot_div_out = uboot_div;
 }

@@ -77,12 +77,28 @@ TEST_F(QemuTftp, DumpTftpYieldsExactImage) {
   std::string port = ct::qemu_exec_port(cfg, dir_.path());
   uint16_t udp = ct::free_udp_port();
   auto out = dir_ / "out.bin";
-  auto p = ct::Process::spawn({CAMDUMP_BINARY_DIR "/camdump", "dump", "tftp", port, "-o", out.string(), "--server-ip",
-                               "10.0.2.2", "--camera-ip", "10.0.2.15", "--netmask", "255.255.255.0", "--listen",
-                               "127.0.0.1:" + std::to_string(udp), "--mapped", "0x42000000", "--flash-size", "4M",
-                               "--chunk", "2M"},
-                              {.stdout_file = (dir_ / "stdout.txt").string(),
-                               .stderr_file = (dir_ / "stderr.txt").string()});
+  auto p = ct::Process::spawn(
+      {CAMDUMP_BINARY_DIR "/camdump",
+       "dump",
+       "tftp",
+       port,
+       "-o",
+       out.string(),
+       "--server-ip",
+       "10.0.2.2",
+       "--camera-ip",
+       "10.0.2.15",
+       "--netmask",
+       "255.255.255.0",
+       "--listen",
+       "127.0.0.1:" + std::to_string(udp),
+       "--mapped",
+       "0x42000000",
+       "--flash-size",
+       "4M",
+       "--chunk",
+       "2M"},
+      {.stdout_file = (dir_ / "stdout.txt").string(), .stderr_file = (dir_ / "stderr.txt").string()});
   auto st = p.wait_exit(240s);
   if (!st) p.stop();
   ASSERT_TRUE(st && WIFEXITED(*st) && WEXITSTATUS(*st) == 0)

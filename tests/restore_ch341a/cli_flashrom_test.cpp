@@ -26,7 +26,6 @@ const std::string kShim = CAMDUMP_BINARY_DIR "/libcamdump-usbsim.so";
 // EF 40 17 matches two flashrom 1.3 definitions; -c picks the one the emulated W25Q64FV is.
 const std::string kFlashromChip = "W25Q64BV/W25Q64CV/W25Q64FV";
 
-
 void put(const fs::path& p, const std::vector<uint8_t>& v) {
   std::ofstream f(p, std::ios::binary);
   f.write(reinterpret_cast<const char*>(v.data()), std::streamsize(v.size()));
@@ -51,16 +50,19 @@ TEST(RestoreCh341aCli, RestoredFlashReadBackByFlashromEqualsTheImage) {
   auto want = thingino(1), other = thingino(2);  // the chip holds another camera's firmware
   put(dir / "fw.bin", want);
   put(dir / "flash.bin", other);
-  const std::string sim = "image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV,save=" + (dir / "flash.bin").string();
-  auto r = run_command({kCamdump, "restore", "ch341a", (dir / "fw.bin").string(), "--sim", sim, "--yes", "--json"}, dir.path());
+  const std::string sim =
+      "image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV,save=" + (dir / "flash.bin").string();
+  auto r = run_command({kCamdump, "restore", "ch341a", (dir / "fw.bin").string(), "--sim", sim, "--yes", "--json"},
+                       dir.path());
   ASSERT_EQ(r.status, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_GT(j["units_written"].get<uint64_t>(), 0u);
   EXPECT_TRUE(slurp(dir / "fw.bin.before-restore.bin") == other);
   // flashrom, through the shim, reads the chip camdump wrote.
-  auto fr = run_command({"env", "CAMDUMP_SIM=image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV", "LD_PRELOAD=" + kShim,
-                 test::flashrom_path(), "-p", "ch341a_spi", "-c", kFlashromChip, "-r", (dir / "flashrom.bin").string()},
-                dir.path());
+  auto fr = run_command(
+      {"env", "CAMDUMP_SIM=image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV", "LD_PRELOAD=" + kShim,
+       test::flashrom_path(), "-p", "ch341a_spi", "-c", kFlashromChip, "-r", (dir / "flashrom.bin").string()},
+      dir.path());
   ASSERT_EQ(fr.status, 0) << fr.out << fr.err;
   EXPECT_TRUE(slurp(dir / "flashrom.bin") == want) << "flashrom reads something else than IMAGE";
 }
@@ -70,18 +72,18 @@ TEST(RestoreCh341aCli, FlashromWritesCamdumpReadsBack) {
   auto want = thingino(3);
   put(dir / "fw.bin", want);
   put(dir / "flash.bin", thingino(4));
-  auto fr = run_command({"env",
-                 "CAMDUMP_SIM=image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV,save=" +
-                     (dir / "flash.bin").string(),
-                 "CAMDUMP_SIM_STATS=" + (dir / "stats.json").string(), "LD_PRELOAD=" + kShim, test::flashrom_path(), "-p",
-                 "ch341a_spi", "-c", kFlashromChip, "-w", (dir / "fw.bin").string()},
-                dir.path());
+  auto fr = run_command(
+      {"env",
+       "CAMDUMP_SIM=image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV,save=" + (dir / "flash.bin").string(),
+       "CAMDUMP_SIM_STATS=" + (dir / "stats.json").string(), "LD_PRELOAD=" + kShim, test::flashrom_path(), "-p",
+       "ch341a_spi", "-c", kFlashromChip, "-w", (dir / "fw.bin").string()},
+      dir.path());
   ASSERT_EQ(fr.status, 0) << fr.out << fr.err;
   auto stats = nlohmann::json::parse(test::read_file(dir / "stats.json"));
   EXPECT_GT(stats["page_programs"].get<uint64_t>(), 0u);
   auto r = run_command({kCamdump, "dump", "ch341a", "-o", (dir / "back.bin").string(), "--sim",
-                "image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV"},
-               dir.path());
+                        "image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV"},
+                       dir.path());
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(slurp(dir / "back.bin") == want);
 }
@@ -91,7 +93,8 @@ TEST(RestoreCh341aCli, AsksOrRefusesWithoutATerminal) {
   auto want = thingino(1);
   put(dir / "fw.bin", want);
   put(dir / "flash.bin", thingino(2));
-  const std::string sim = "image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV,save=" + (dir / "flash.bin").string();
+  const std::string sim =
+      "image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV,save=" + (dir / "flash.bin").string();
   auto r = run_command({kCamdump, "restore", "ch341a", (dir / "fw.bin").string(), "--sim", sim}, dir.path());
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("no terminal"), std::string::npos) << r.err;
@@ -109,17 +112,19 @@ TEST(RestoreCh341aCli, UnplugMidWriteThenResume) {
   auto want = thingino(5), old = thingino(6);
   put(dir / "fw.bin", want);
   put(dir / "flash.bin", old);
-  const std::string sim = "image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV,save=" + (dir / "flash.bin").string();
+  const std::string sim =
+      "image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV,save=" + (dir / "flash.bin").string();
   // --no-backup: the plan read is 8 MiB of SPI bytes, then the writes begin.
-  auto r = run_command({kCamdump, "restore", "ch341a", (dir / "fw.bin").string(), "--sim", sim + ",unplug=9500000", "--yes",
-                "--no-backup"},
-               dir.path());
+  auto r = run_command({kCamdump, "restore", "ch341a", (dir / "fw.bin").string(), "--sim", sim + ",unplug=9500000",
+                        "--yes", "--no-backup"},
+                       dir.path());
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("restore-state"), std::string::npos) << r.err;
   ASSERT_TRUE(fs::exists(dir / "fw.bin.restore-state"));
   EXPECT_FALSE(slurp(dir / "flash.bin") == want);
-  r = run_command({kCamdump, "restore", "ch341a", (dir / "fw.bin").string(), "--sim", sim, "--yes", "--no-backup", "--resume"},
-          dir.path());
+  r = run_command(
+      {kCamdump, "restore", "ch341a", (dir / "fw.bin").string(), "--sim", sim, "--yes", "--no-backup", "--resume"},
+      dir.path());
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(slurp(dir / "flash.bin") == want);
   EXPECT_FALSE(fs::exists(dir / "fw.bin.restore-state"));

@@ -239,7 +239,7 @@ TEST(RestoreCh341a, FourByteChipsBothW25Q256Kinds) {
     Case c(want, old);
     auto o = c.opts();
     o.no_backup = true;
-    o.force = true;  // a pattern, not a camera image
+    o.force = true;                               // a pattern, not a camera image
     o.offset = 0x1800000, o.offset_given = true;  // above 16 MiB only: 4-byte addresses
     auto r = restore(c.sim(chip), o);
     EXPECT_EQ(r.chip.sector_erases, 2u) << chip;

@@ -42,8 +42,8 @@ struct CliRun {
 CliRun cli(const std::vector<std::string>& args, const test::TempDir& dir) {
   std::vector<std::string> argv = {CAMDUMP_BINARY_DIR "/camdump"};
   argv.insert(argv.end(), args.begin(), args.end());
-  auto p = test::Process::spawn(argv, {.stdout_file = (dir / "stdout.txt").string(),
-                                       .stderr_file = (dir / "stderr.txt").string()});
+  auto p = test::Process::spawn(
+      argv, {.stdout_file = (dir / "stdout.txt").string(), .stderr_file = (dir / "stderr.txt").string()});
   auto st = p.wait_exit(300s);
   if (!st) p.stop();
   return {st && WIFEXITED(*st) ? WEXITSTATUS(*st) : -1, test::read_file(dir / "stdout.txt"),
@@ -144,8 +144,9 @@ TEST(RestoreUbootCli, RefusesTheWrongSize) {
 TEST(RestoreUbootCli, RefusesTheWrongChip) {
   Files f;
   // The dump came from a Winbond part; the sim's thingino U-Boot reports XM25QH64C (20 40 17).
-  ch341a::write_chip_record(f.image, {.id = "EF 40 17", .name = "W25Q64JV", .layout = "bytes", .size = kFlash,
-                                      .offset = 0, .length = kFlash});
+  ch341a::write_chip_record(
+      f.image,
+      {.id = "EF 40 17", .name = "W25Q64JV", .layout = "bytes", .size = kFlash, .offset = 0, .length = kFlash});
   auto r = cli({"restore", "uart", f.port(), f.image, "--yes", "--no-backup"}, f.dir);
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_NE(r.err.find("W25Q64JV"), std::string::npos) << r.err;

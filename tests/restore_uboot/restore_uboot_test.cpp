@@ -92,7 +92,9 @@ uboot::SessionOptions sopt() {
   o.attach_timeout = 60s;
   o.idle_timeout = 3s;
   if (std::getenv("CAMDUMP_TEST_VERBOSE") && std::string(std::getenv("CAMDUMP_TEST_VERBOSE")) == "2")
-    o.transcript = [](bool tx, std::string_view b) { fmt::print(stderr, "{} {:?}\n", tx ? "TX" : "RX", std::string(b)); };
+    o.transcript = [](bool tx, std::string_view b) {
+      fmt::print(stderr, "{} {:?}\n", tx ? "TX" : "RX", std::string(b));
+    };
   return o;
 }
 
@@ -141,11 +143,11 @@ TEST_P(RestoreRoutes, WritesOnlyWhatDiffers) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Dialects, RestoreRoutes,
-                         ::testing::Values(Param{"thingino", "tftp"}, Param{"thingino", "uart"}, Param{"thingino", "sd"},
-                                           Param{"ingenic2013", "tftp"}, Param{"ingenic2013", "uart"},
-                                           Param{"ingenic2013", "sd"}, Param{"openipc", "tftp"},
-                                           Param{"openipc", "uart"}, Param{"openipc", "sd"}, Param{"modern", "tftp"},
-                                           Param{"modern", "uart"}, Param{"modern", "sd"}),
+                         ::testing::Values(Param{"thingino", "tftp"}, Param{"thingino", "uart"},
+                                           Param{"thingino", "sd"}, Param{"ingenic2013", "tftp"},
+                                           Param{"ingenic2013", "uart"}, Param{"ingenic2013", "sd"},
+                                           Param{"openipc", "tftp"}, Param{"openipc", "uart"}, Param{"openipc", "sd"},
+                                           Param{"modern", "tftp"}, Param{"modern", "uart"}, Param{"modern", "sd"}),
                          name);
 
 // Line noise and a camera reboot in the middle of a unit's erase/write: recovered, exact.

@@ -57,9 +57,10 @@ TEST(SdReservedRam, Chunk16MOnA64MiBT31IsSplitAndUbootSurvives) {
   const auto img = image::make_thingino_image({.flash_size = kFlash, .seed = 9});
   write_file_atomic(dir / "img.bin", img);
   const auto card = make_card(dir.path());
-  auto p = ct::Process::spawn({CAMDUMP_BINARY_DIR "/camdump", "dump", "sd", "--yes",
-                               "sim:" + (dir / "img.bin").string() + ",sd=" + card.string(), "--chunk", "16M", "--json"},
-                              {.stdout_file = (dir / "out.json").string(), .stderr_file = (dir / "err.txt").string()});
+  auto p =
+      ct::Process::spawn({CAMDUMP_BINARY_DIR "/camdump", "dump", "sd", "--yes",
+                          "sim:" + (dir / "img.bin").string() + ",sd=" + card.string(), "--chunk", "16M", "--json"},
+                         {.stdout_file = (dir / "out.json").string(), .stderr_file = (dir / "err.txt").string()});
   auto st = p.wait_exit(600s);
   ASSERT_TRUE(st && WIFEXITED(*st));
   const std::string err = ct::read_file(dir / "err.txt");
@@ -101,7 +102,7 @@ TEST(SdReservedRam, BufferOrReadbackInsideTheReservedAreaIsRefused) {
     uboot::UbootSession s(*t, null_reporter(), nullptr, sopt());
     dump::SdDumpOptions o;
     if (which == 0) o.staging.buffer = 0x82000000;  // Thingino's load address: inside the malloc arena
-    else o.readback = 0x81f00000;                    // the stack
+    else o.readback = 0x81f00000;                   // the stack
     try {
       dump::dump_sd(s, o);
       ADD_FAILURE() << "must be refused (" << which << ")";

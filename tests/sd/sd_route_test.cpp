@@ -93,14 +93,14 @@ TEST_P(SdCli, DumpThenExtractGivesBackTheFlash) {
   EXPECT_NE(std::string(j["dd_command"]).find("bs=512 skip=16 count=16384"), std::string::npos);
   EXPECT_EQ(card_head(card), head);  // blocks 0..15 untouched
 
-  auto x = run_cli({"extract", card.string(), "-o", (dir / "fw.bin").string(), "--size", "8M", "--offset-blocks",
-                    "16", "--expect-crc32", fmt::format("0x{:08x}", crc)},
+  auto x = run_cli({"extract", card.string(), "-o", (dir / "fw.bin").string(), "--size", "8M", "--offset-blocks", "16",
+                    "--expect-crc32", fmt::format("0x{:08x}", crc)},
                    dir.path());
   ASSERT_EQ(x.status, 0) << x.out;
   EXPECT_EQ(camdump::read_file(dir / "fw.bin"), img);
 
-  auto bad = run_cli({"extract", card.string(), "-o", (dir / "bad.bin").string(), "--size", "8M",
-                      "--expect-crc32", fmt::format("{:08x}", crc ^ 1)},
+  auto bad = run_cli({"extract", card.string(), "-o", (dir / "bad.bin").string(), "--size", "8M", "--expect-crc32",
+                      fmt::format("{:08x}", crc ^ 1)},
                      dir.path());
   EXPECT_EQ(bad.status, 1);
   EXPECT_FALSE(std::filesystem::exists(dir / "bad.bin"));
@@ -112,8 +112,9 @@ INSTANTIATE_TEST_SUITE_P(Dialects, SdCli, ::testing::Values("ingenic2013", "mode
 TEST(SdCli, HumanOutputPrintsTheExtractCommand) {
   ct::TempDir dir;
   const auto card = make_card(dir.path());
-  auto d = run_cli({"-q", "dump", "sd", "--yes", "sim:flash=8M,sd=" + card.string(), "--card", "/dev/sdb", "-o", "cam.bin"},
-                   dir.path());
+  auto d =
+      run_cli({"-q", "dump", "sd", "--yes", "sim:flash=8M,sd=" + card.string(), "--card", "/dev/sdb", "-o", "cam.bin"},
+              dir.path());
   ASSERT_EQ(d.status, 0) << ct::read_file(dir / "stderr.txt");
   EXPECT_NE(d.out.find("camdump extract /dev/sdb -o cam.bin --size 8M --offset-blocks 16 --expect-crc32 0x"),
             std::string::npos)
@@ -188,8 +189,9 @@ TEST(SdLib, MappedFlashChecksTheWholeCrcAndCustomStartBlock) {
   EXPECT_EQ(r.crc32, crc32(flash));
   EXPECT_EQ(r.start_block, 0x800u);
   auto all = camdump::read_file(card);
-  EXPECT_EQ(std::vector<uint8_t>(all.begin() + 0x800 * 512, all.begin() + 0x800 * 512 + static_cast<long>(flash.size())),
-            flash);
+  EXPECT_EQ(
+      std::vector<uint8_t>(all.begin() + 0x800 * 512, all.begin() + 0x800 * 512 + static_cast<long>(flash.size())),
+      flash);
 }
 
 }  // namespace

@@ -33,7 +33,8 @@ CliRun camdump_cli(const std::vector<std::string>& args, const TempDir& dir) {
   auto p = Process::spawn(argv, {.stdout_file = (dir / "out.txt").string(), .stderr_file = (dir / "err.txt").string()});
   auto st = p.wait_exit(std::chrono::seconds(180));
   if (!st) p.stop();
-  return {st && WIFEXITED(*st) ? WEXITSTATUS(*st) : -1, test::read_file(dir / "out.txt"), test::read_file(dir / "err.txt")};
+  return {st && WIFEXITED(*st) ? WEXITSTATUS(*st) : -1, test::read_file(dir / "out.txt"),
+          test::read_file(dir / "err.txt")};
 }
 
 std::vector<uint8_t> small_image() {
@@ -66,8 +67,8 @@ TEST_F(ShellPassword, FromTheEnvironmentAndNeverInTheTranscript) {
   BusyboxRoot root(img, {.parts = {{"boot", 0, 1u << 20}}, .login = true});
   TempDir dir("camdump-pw-env");
   ::setenv("CAMDUMP_PASSWORD", "secret", 1);
-  CliRun r = camdump_cli({"dump", "shell", root.port(), "-o", (dir / "fw.bin").string(), "--log", (dir / "log.txt").string()},
-                      dir);
+  CliRun r = camdump_cli(
+      {"dump", "shell", root.port(), "-o", (dir / "fw.bin").string(), "--log", (dir / "log.txt").string()}, dir);
   ::unsetenv("CAMDUMP_PASSWORD");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(camdump::read_file(dir / "fw.bin") == img);
@@ -81,16 +82,16 @@ TEST_F(ShellPassword, FromAFile) {
   TempDir dir("camdump-pw-file");
   std::ofstream(dir / "pw") << "secret\n";
   CliRun r = camdump_cli({"dump", "shell", root.port(), "-o", (dir / "fw.bin").string(), "--password-file",
-                       (dir / "pw").string(), "--log", (dir / "log.txt").string()},
-                      dir);
+                          (dir / "pw").string(), "--log", (dir / "log.txt").string()},
+                         dir);
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(tx_lines(test::read_file(dir / "log.txt")).find("secret"), std::string::npos);
 }
 
 TEST(ShellPasswordCli, OnTheCommandLineItIsRefusedBeforeAnythingRuns) {
   TempDir dir("camdump-pw-argv");
-  CliRun r = camdump_cli({"dump", "shell", "tcp:127.0.0.1:1", "-o", (dir / "fw.bin").string(), "--password", "hunter2"},
-                      dir);
+  CliRun r =
+      camdump_cli({"dump", "shell", "tcp:127.0.0.1:1", "-o", (dir / "fw.bin").string(), "--password", "hunter2"}, dir);
   EXPECT_EQ(r.status, 2) << r.err;
   EXPECT_NE(r.err.find("CAMDUMP_PASSWORD"), std::string::npos) << r.err;
 }

@@ -38,15 +38,17 @@ std::vector<uint8_t> camera_image() {
 }
 
 const std::vector<FakePart> kStockParts = {
-    {"boot", 0, 0x40000},       {"kernel", 0x40000, 0x198000}, {"rootfs", 0x1d8000, 0x2b0000},
-    {"app", 0x488000, 0x310000}, {"syscfg", 0x798000, 0x60000},  {"flag", 0x7f8000, 0x8000},
+    {"boot", 0, 0x40000},        {"kernel", 0x40000, 0x198000}, {"rootfs", 0x1d8000, 0x2b0000},
+    {"app", 0x488000, 0x310000}, {"syscfg", 0x798000, 0x60000}, {"flag", 0x7f8000, 0x8000},
     {"all", 0, 0x800000}};
 const char* kStockMtdparts =
     "jz_sfc:256k(boot),1632k(kernel),2752k(rootfs),3136k(app),384k(syscfg),32k(flag),8M@0(all)";
 
-const std::vector<FakePart> kPlainParts = {
-    {"boot", 0, 0x40000}, {"env", 0x40000, 0x10000}, {"kernel", 0x50000, 0x1b0000},
-    {"rootfs", 0x200000, 0x500000}, {"data", 0x700000, 0x100000}};
+const std::vector<FakePart> kPlainParts = {{"boot", 0, 0x40000},
+                                           {"env", 0x40000, 0x10000},
+                                           {"kernel", 0x50000, 0x1b0000},
+                                           {"rootfs", 0x200000, 0x500000},
+                                           {"data", 0x700000, 0x100000}};
 
 struct DumpRun {
   dump::ShellDumpResult result;
@@ -218,7 +220,8 @@ TEST_F(ShellRoute, ResumeTakesOnlyTheChunksTheCameraConfirms) {
   o.saved = [&](const MtdPart& p, uint64_t off, uint64_t len) {
     EXPECT_EQ(p.name, "all");
     auto it = kept.find(off);
-    return it == kept.end() ? std::vector<uint8_t>{} : std::vector<uint8_t>(it->second.begin(), it->second.begin() + len);
+    return it == kept.end() ? std::vector<uint8_t>{}
+                            : std::vector<uint8_t>(it->second.begin(), it->second.begin() + len);
   };
   std::map<uint64_t, size_t> verified;
   o.on_verified = [&](const MtdPart&, uint64_t off, std::span<const uint8_t> b) { verified[off] = b.size(); };
@@ -227,7 +230,8 @@ TEST_F(ShellRoute, ResumeTakesOnlyTheChunksTheCameraConfirms) {
   // Taken from `saved`: the non-blank chunks below 2 MiB except the damaged one.
   uint64_t want = 0;
   for (uint64_t off = 0; off < (2u << 20); off += chunk)
-    if (off != 0x50000 && std::any_of(img.begin() + off, img.begin() + off + chunk, [](uint8_t b) { return b != 0xff; }))
+    if (off != 0x50000 &&
+        std::any_of(img.begin() + off, img.begin() + off + chunk, [](uint8_t b) { return b != 0xff; }))
       want += chunk;
   EXPECT_EQ(r.result.resumed_bytes, want);
   EXPECT_EQ(verified.count(0x50000), 1u);  // the damaged chunk was transferred again

@@ -12,7 +12,8 @@ using camdump::sim::testing::Cam;
 TEST(SimAutoboot, IngenicStopsOnlyOnCtrlC) {
   Cam c("sim:bootdelay=2");
   std::string log = c.until("######\r\n");
-  EXPECT_NE(log.find("KEY:   ###### Press Ctrl-C now to interrupt boot... loading in 2s ######\r\n"), std::string::npos);
+  EXPECT_NE(log.find("KEY:   ###### Press Ctrl-C now to interrupt boot... loading in 2s ######\r\n"),
+            std::string::npos);
   c.t->write(" x\r");  // not the stop key
   std::string rest = c.until("login: ");
   EXPECT_NE(rest.find("Starting kernel ..."), std::string::npos) << rest;
@@ -52,10 +53,12 @@ TEST(SimMd, EmptyLineRepeatsFromTheNextAddress) {
   c.cmd("mw.l 0x80000000 0x11111111 4; mw.l 0x80000010 0x22222222 4");
   EXPECT_EQ(c.cmd("md.l 0x80000000 4"), "80000000: 11111111 11111111 11111111 11111111  ................\r\n");
   c.t->write("\r");
-  EXPECT_EQ(c.until("=> "), "\r\n80000010: 22222222 22222222 22222222 22222222  \"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\r\n=> ");
+  EXPECT_EQ(c.until("=> "),
+            "\r\n80000010: 22222222 22222222 22222222 22222222  \"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\r\n=> ");
   // CR LF: the LF is an empty line, but md's ctrlc() eats it as type-ahead, as on a real board.
   c.t->write("md.l 0x80000000 4\r\n");
-  EXPECT_EQ(c.until("=> "), "md.l 0x80000000 4\r\n80000000: 11111111 11111111 11111111 11111111  ................\r\n=> ");
+  EXPECT_EQ(c.until("=> "),
+            "md.l 0x80000000 4\r\n80000000: 11111111 11111111 11111111 11111111  ................\r\n=> ");
   EXPECT_EQ(c.cam().stats().swallowed, 1u);
   // After a command that prints no md, the LF does repeat it.
   c.t->write("echo x\r\n");
@@ -151,7 +154,9 @@ TEST(SimFaults, NoiseRateIsRoughlyAsConfigured) {
     size_t e = got.find('\n', pos);
     if (e == std::string::npos) break;
     uboot::MdLine l;
-    if (uboot::parse_md_line(std::string_view(got).substr(pos, e - pos), uboot::Endian::Little, l) != uboot::MdParse::Ok) ++bad;
+    if (uboot::parse_md_line(std::string_view(got).substr(pos, e - pos), uboot::Endian::Little, l) !=
+        uboot::MdParse::Ok)
+      ++bad;
     pos = e + 1;
   }
   EXPECT_GT(bad, 1000u);
@@ -282,7 +287,7 @@ TEST(SimFaults, GuardHangsOnWritesOverUbootButNotTheLoadArea) {
   EXPECT_EQ(c.cmd("sf read 0x80600000 0 0x1000000"),
             "SF:    16777216 bytes @ 0x0 Read: OK\r\nSF:    read command completed in 5403 ms\r\n");
   EXPECT_EQ(c.cam().stats().uboot_corrupted, 0u);
-  c.t->write("sf read 0x83000000 0 0x1000000\r");  // runs over U-Boot at 0x83f90000
+  c.t->write("sf read 0x83000000 0 0x1000000\r");                              // runs over U-Boot at 0x83f90000
   EXPECT_EQ(c.until("isvp_t31# ", 20), "sf read 0x83000000 0 0x1000000\r\n");  // echo, then nothing
   EXPECT_EQ(c.cam().stats().uboot_corrupted, 1u);
   EXPECT_EQ(c.cam().stats().boots, 0u);

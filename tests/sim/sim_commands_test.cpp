@@ -21,11 +21,11 @@ namespace {
 struct TempImage {
   std::filesystem::path path;
   TempImage() {
-    static const uint8_t head[64] = {
-        0x56, 0x43, 0x41, 0x4d, 0x2d, 0x46, 0x4c, 0x41, 0x53, 0x48, 0x2d, 0x49, 0x4d, 0x41, 0x47, 0x45,
-        0x20, 0x31, 0x36, 0x4d, 0x69, 0x42, 0x20, 0x74, 0x65, 0x73, 0x74, 0x20, 0x70, 0x61, 0x74, 0x74,
-        0x65, 0x72, 0x6e, 0x00, 0xbd, 0xb5, 0x97, 0xce, 0xd9, 0xdd, 0x0c, 0x95, 0xd4, 0xeb, 0xf0, 0x08,
-        0x92, 0x95, 0xeb, 0xab, 0x5c, 0x2d, 0x6e, 0xb1, 0xc6, 0xf9, 0x7c, 0x15, 0xed, 0x2f, 0x32, 0x19};
+    static const uint8_t head[64] = {0x56, 0x43, 0x41, 0x4d, 0x2d, 0x46, 0x4c, 0x41, 0x53, 0x48, 0x2d, 0x49, 0x4d,
+                                     0x41, 0x47, 0x45, 0x20, 0x31, 0x36, 0x4d, 0x69, 0x42, 0x20, 0x74, 0x65, 0x73,
+                                     0x74, 0x20, 0x70, 0x61, 0x74, 0x74, 0x65, 0x72, 0x6e, 0x00, 0xbd, 0xb5, 0x97,
+                                     0xce, 0xd9, 0xdd, 0x0c, 0x95, 0xd4, 0xeb, 0xf0, 0x08, 0x92, 0x95, 0xeb, 0xab,
+                                     0x5c, 0x2d, 0x6e, 0xb1, 0xc6, 0xf9, 0x7c, 0x15, 0xed, 0x2f, 0x32, 0x19};
     path = std::filesystem::temp_directory_path() / ("sim_qemu_" + std::to_string(::getpid()) + ".bin");
     std::vector<uint8_t> img(1 << 20, 0xff);
     std::copy(std::begin(head), std::end(head), img.begin());
@@ -99,7 +99,8 @@ TEST(SimCommands, SfProbeAndReadInEveryDialect) {
        "SF: 1835008 bytes @ 0x40000 Read: OK\r\n--->read spend 591 ms\r\n",
        "SF: 16 bytes @ 0x0 Read: OK\r\n--->read spend 0 ms\r\n"},
       {"sf=thingino",
-       "JZSFC: Flash chip ID: 204018\r\nSF:    Detected XM25QH128C (20 40 18 20 00)\r\nSF:    probe command completed in 4 ms\r\n",
+       "JZSFC: Flash chip ID: 204018\r\nSF:    Detected XM25QH128C (20 40 18 20 00)\r\nSF:    probe command completed "
+       "in 4 ms\r\n",
        "SF:    1835008 bytes @ 0x40000 Read: OK\r\nSF:    read command completed in 591 ms\r\n",
        "SF:    16 bytes @ 0x0 Read: OK\r\nSF:    read command completed in 0 ms\r\n"},
       {"sf=upstream", "SF: Detected XM25QH128C with page size 64 KiB, total 16 MiB\r\n",
@@ -170,22 +171,22 @@ TEST(SimCommands, MemoryWriteCopyCompare) {
   EXPECT_EQ(c.cmd("cp.b 0x80600000 0xa0700000 0x10"), "");  // kseg1 alias of 0x80700000
   EXPECT_EQ(c.cmd("cmp.b 0x80600000 0x80700000 0x10"), "Total of 16 byte(s) were the same\r\n");
   c.cmd("mw.b 0x80700003 0x11");
-  EXPECT_EQ(c.cmd("cmp.l 0x80600000 0x80700000 4"),
-            "word at 0x80600000 (0x56190527) != word at 0x80700000 (0x11190527)\r\nTotal of 0 word(s) were the same\r\n");
+  EXPECT_EQ(
+      c.cmd("cmp.l 0x80600000 0x80700000 4"),
+      "word at 0x80600000 (0x56190527) != word at 0x80700000 (0x11190527)\r\nTotal of 0 word(s) were the same\r\n");
 }
 
 TEST(SimCommands, MmcWritesIntoTheSdImageBothDialects) {
   auto sd = std::filesystem::temp_directory_path() / ("sim_sd_" + std::to_string(::getpid()) + ".img");
-  {
-    std::ofstream(sd, std::ios::binary).write(std::string(1 << 20, '\0').data(), 1 << 20);
-  }
+  { std::ofstream(sd, std::ios::binary).write(std::string(1 << 20, '\0').data(), 1 << 20); }
   Cam none("sim:state=uboot");
   EXPECT_EQ(none.cmd("mmc dev 0"), "Card did not respond to voltage select!\r\n");
   Cam i("sim:state=uboot,sd=" + sd.string());
   i.cmd("mw.l 0x80600000 0x12345678 0x400");
   EXPECT_EQ(i.cmd("mmc dev 0"), "mmc0 is current device\r\n");
   EXPECT_EQ(i.cmd("mmc erase 0x10 8"), "\r\nMMC erase: dev # 0, block # 16, count 8 ... 8 blocks erase: OK\r\n");
-  EXPECT_EQ(i.cmd("mmc write 0x80600000 0x10 8"), "\r\nMMC write: dev # 0, block # 16, count 8 ... 8 blocks write: OK\r\n");
+  EXPECT_EQ(i.cmd("mmc write 0x80600000 0x10 8"),
+            "\r\nMMC write: dev # 0, block # 16, count 8 ... 8 blocks write: OK\r\n");
   std::ifstream f(sd, std::ios::binary);
   std::vector<uint8_t> disk((std::istreambuf_iterator<char>(f)), {});
   ASSERT_EQ(disk.size(), 1u << 20);
@@ -195,7 +196,8 @@ TEST(SimCommands, MmcWritesIntoTheSdImageBothDialects) {
   Cam m("sim:state=uboot,dialect=modern,sd=" + sd.string());
   EXPECT_EQ(m.cmd("mmc dev 0"), "switch to partitions #0, OK\r\nmmc0 is current device\r\n");
   EXPECT_EQ(m.cmd("mmc read 0x80000000 0x10 8"), "MMC read: dev # 0, block # 16, count 8 ... 8 blocks read: OK\r\n");
-  EXPECT_EQ(m.cmd("mmc write 0x80000000 0x800 1"), "MMC write: dev # 0, block # 2048, count 1 ... 0 blocks written: ERROR\r\n");
+  EXPECT_EQ(m.cmd("mmc write 0x80000000 0x800 1"),
+            "MMC write: dev # 0, block # 2048, count 1 ... 0 blocks written: ERROR\r\n");
   EXPECT_EQ(m.cmd("md.l 0x80000000 1"), "80000000: 12345678" + std::string(27, ' ') + "  xV4.\r\n");
   std::filesystem::remove(sd);
 }

@@ -17,7 +17,8 @@ TEST(SimDialects, EachPrintsItsBannerCountdownAndPrompt) {
     std::string wrong_key, right_key;
   };
   const Case cases[] = {
-      {"sim:dialect=ingenic2013,bootdelay=2", "\r\nU-Boot 2013.07 (", "Hit any key to stop autoboot:  2 ", "isvp_t31# ", "", "x"},
+      {"sim:dialect=ingenic2013,bootdelay=2", "\r\nU-Boot 2013.07 (", "Hit any key to stop autoboot:  2 ", "isvp_t31# ",
+       "", "x"},
       {"sim:dialect=thingino,bootdelay=2", "Thingino U-Boot for Ingenic 2013.07 (",
        "KEY:   ###### Press Ctrl-C now to interrupt boot... loading in 2s ######\r\n", "isvp_t31# ", "x\r", "\x03"},
       {"sim:dialect=openipc,bootdelay=2", "\r\nU-Boot 2013.07 (", "\r\nPress ENTER to interrupt boot in 2...\r\n",
@@ -84,7 +85,8 @@ TEST(SimDialects, VersionBdinfoGoAndSfTimingLines) {
   EXPECT_NE(rd.find("SF:    4096 bytes @ 0x0 Read: OK\r\nSF:    read command completed in "), std::string::npos) << rd;
   t.t->write("go 0x80600000\r");  // garbage code: the board crashes after the cache flush message
   std::string go = t.until("Flush cache all before jump.");
-  EXPECT_NE(go.find("## Starting application at 0x80600000 ...\r\nFlush cache all before jump."), std::string::npos) << go;
+  EXPECT_NE(go.find("## Starting application at 0x80600000 ...\r\nFlush cache all before jump."), std::string::npos)
+      << go;
 
   Cam s("sim:dialect=ingenic2013,state=uboot");
   s.cmd("sf probe");

@@ -35,9 +35,9 @@ TEST(SimReservedRam, MwIntoTheStackKillsTheConsole) {
 
 TEST(SimReservedRam, EveryWriterIsChecked) {
   for (const std::string line : {"cp.b 0x80600000 0x82000000 0x100",   // into the malloc arena
-                                 "crc32 0x80600000 0x100 0x83f90000",   // crc32's result store
-                                 "mw.l 0xa3f90000 0 1",                 // kseg1 alias of U-Boot's code
-                                 "sf read 0x81e00000 0 0x200000"}) {     // ends in the stack
+                                 "crc32 0x80600000 0x100 0x83f90000",  // crc32's result store
+                                 "mw.l 0xa3f90000 0 1",                // kseg1 alias of U-Boot's code
+                                 "sf read 0x81e00000 0 0x200000"}) {   // ends in the stack
     Cam c("sim:state=uboot");
     c.cmd("sf probe");
     c.t->write(line + "\r");

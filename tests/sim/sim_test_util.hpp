@@ -38,7 +38,8 @@ struct Cam {
     EXPECT_EQ(got.substr(0, echo.size()), echo) << got;
     std::string body = got.size() >= echo.size() ? got.substr(echo.size()) : got;
     std::string p = cam().prompt();
-    if (body.size() >= p.size() && body.compare(body.size() - p.size(), p.size(), p) == 0) body.resize(body.size() - p.size());
+    if (body.size() >= p.size() && body.compare(body.size() - p.size(), p.size(), p) == 0)
+      body.resize(body.size() - p.size());
     return body;
   }
   /// Boot to the prompt (stop autoboot with Ctrl-C).

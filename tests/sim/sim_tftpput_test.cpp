@@ -101,8 +101,8 @@ TEST(SimTftpput, UploadsRamExactlyWithOack) {
   std::string out = c.cmd("tftpput 0x80600000 0x100000 dump.bin");
   rx.th.join();
   const std::string head =
-            "Using eth0 device\r\nTFTP to server 127.0.0.1; our IP address is 10.0.2.15\r\nFilename 'dump.bin'.\r\n"
-            "Save address: 0x80600000\r\nSave size:    0x100000\r\nSaving: *\b#";
+      "Using eth0 device\r\nTFTP to server 127.0.0.1; our IP address is 10.0.2.15\r\nFilename 'dump.bin'.\r\n"
+      "Save address: 0x80600000\r\nSave size:    0x100000\r\nSaving: *\b#";
   EXPECT_EQ(out.substr(0, head.size()), head);
   EXPECT_NE(out.find("done\r\nBytes transferred = 1048576 (100000 hex)\r\n"), std::string::npos) << out;
   EXPECT_EQ(rx.filename, "dump.bin");

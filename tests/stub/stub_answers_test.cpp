@@ -45,7 +45,8 @@ TEST(StubAnswers, DecoderFindsIntactAnswersInDamagedStream) {
   add(encode_answer(false, 3, 4));
   add(encode_end(0xdeadbeef, 0x10000));
   StubAnswerDecoder d;
-  for (size_t i = 0; i < s.size(); i += 7) d.feed(std::span<const uint8_t>(s.data() + i, std::min<size_t>(7, s.size() - i)));
+  for (size_t i = 0; i < s.size(); i += 7)
+    d.feed(std::span<const uint8_t>(s.data() + i, std::min<size_t>(7, s.size() - i)));
   d.idle();
   auto a = d.take_answers();
   ASSERT_EQ(a.size(), 2u);

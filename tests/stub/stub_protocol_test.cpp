@@ -41,7 +41,8 @@ TEST(StubProtocol, CleanStreamDecodesExactlyWithBlankFrames) {
   std::string junk = "go a0400050 82000000 2806\r\n## Starting application at 0xA0400050 ...\r\n";
   StubStreamDecoder d(0x82000000, static_cast<uint32_t>(data.size()), 4096);
   d.feed(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(junk.data()), junk.size()));
-  for (size_t i = 0; i < w.size(); i += 1000) d.feed(std::span<const uint8_t>(w.data() + i, std::min<size_t>(1000, w.size() - i)));
+  for (size_t i = 0; i < w.size(); i += 1000)
+    d.feed(std::span<const uint8_t>(w.data() + i, std::min<size_t>(1000, w.size() - i)));
   EXPECT_TRUE(d.hello_seen());
   EXPECT_FALSE(d.hello_mismatch());
   ASSERT_TRUE(d.complete());
@@ -212,7 +213,7 @@ TEST(SocTable, EveryIngenicUartTheSocHas) {
     ASSERT_TRUE(e) << name;
     EXPECT_EQ(e->uarts, n) << name;
     EXPECT_TRUE(e->sources_checked) << name;
-    EXPECT_FALSE(e->qemu_verified) << name;  // untested on hardware, no QEMU model
+    EXPECT_FALSE(e->qemu_verified) << name;        // untested on hardware, no QEMU model
     EXPECT_EQ(e->uart.base, 0xb0031000u) << name;  // console UART1 on the reference boards
     EXPECT_EQ(e->uart.stride, 4u) << name;
     EXPECT_EQ(e->uart.reg_width, 1u) << name;

@@ -19,7 +19,8 @@ namespace camdump {
 namespace {
 
 struct SimRig {
-  explicit SimRig(const std::string& spec) : t(sim::parse_sim_spec(spec), null_reporter()), s(t, null_reporter(), nullptr) {
+  explicit SimRig(const std::string& spec)
+      : t(sim::parse_sim_spec(spec), null_reporter()), s(t, null_reporter(), nullptr) {
     s.attach();
   }
   sim::SimTransport t;

@@ -47,7 +47,8 @@ struct Upload {
   uboot::StubStats stats;
 };
 
-Upload upload(const std::string& spec, size_t len, std::vector<uint32_t> rates = {std::begin(uboot::kFastRates), std::end(uboot::kFastRates)},
+Upload upload(const std::string& spec, size_t len,
+              std::vector<uint32_t> rates = {std::begin(uboot::kFastRates), std::end(uboot::kFastRates)},
               uboot::StubUploadOptions opt = {}, uint64_t addr = kBuf) {
   LogReporter rep;
   sim::SimTransport t(sim::parse_sim_spec("state=uboot," + spec), rep);

@@ -35,7 +35,8 @@ BusyboxRoot::BusyboxRoot(const std::vector<uint8_t>& image, const BusyboxRootOpt
       if (nl == std::string::npos) nl = names.size();
       std::string n = names.substr(pos, nl - pos);
       pos = nl + 1;
-      if (!n.empty() && n != "busybox" && !fs::exists(root / "bin" / n)) fs::create_symlink("busybox", root / "bin" / n);
+      if (!n.empty() && n != "busybox" && !fs::exists(root / "bin" / n))
+        fs::create_symlink("busybox", root / "bin" / n);
     }
   }
   for (const char* d : {"proc", "dev", "tmp", "etc", "mnt"}) fs::create_directories(root / d);
@@ -48,9 +49,8 @@ BusyboxRoot::BusyboxRoot(const std::vector<uint8_t>& image, const BusyboxRootOpt
     f.write(reinterpret_cast<const char*>(image.data() + p.offset), static_cast<std::streamsize>(p.size));
   }
   put(root / "proc/mtd", mtd);
-  put(root / "proc/cmdline",
-      "console=ttyS1,115200n8 mem=64M rootfstype=squashfs root=/dev/mtdblock4 " +
-          (opt.mtdparts.empty() ? std::string() : "mtdparts=" + opt.mtdparts) + "\n");
+  put(root / "proc/cmdline", "console=ttyS1,115200n8 mem=64M rootfstype=squashfs root=/dev/mtdblock4 " +
+                                 (opt.mtdparts.empty() ? std::string() : "mtdparts=" + opt.mtdparts) + "\n");
   std::string mounts = "/dev/root / squashfs ro,relatime 0 0\nproc /proc proc rw 0 0\n";
   if (opt.sd_card) {
     fs::create_directories(root / "mnt/mmcblk0p1");
@@ -77,7 +77,8 @@ BusyboxRoot::BusyboxRoot(const std::vector<uint8_t>& image, const BusyboxRootOpt
 
 std::string BusyboxRoot::port() const {
   std::string shell = login_ ? "/bin/login-sim" : "/bin/sh -i";
-  return fmt::format("exec:chroot {} /bin/busybox env -i PATH=/bin HOME=/ ENV=/etc/shrc {}", tmp_.path().string(), shell);
+  return fmt::format("exec:chroot {} /bin/busybox env -i PATH=/bin HOME=/ ENV=/etc/shrc {}", tmp_.path().string(),
+                     shell);
 }
 
 }  // namespace camdump::test

@@ -18,11 +18,11 @@ struct FakePart {
 };
 
 struct BusyboxRootOptions {
-  std::vector<FakePart> parts;      ///< /proc/mtd in this order (mtd0, mtd1, ...)
-  std::string mtdparts;             ///< put into /proc/cmdline when not empty
-  bool login = false;               ///< a login + password prompt before the shell (root / secret)
-  std::vector<std::string> hide;    ///< applets made to fail as "not found" (e.g. "base64")
-  bool sd_card = false;             ///< a mounted "card" at /mnt/mmcblk0p1
+  std::vector<FakePart> parts;    ///< /proc/mtd in this order (mtd0, mtd1, ...)
+  std::string mtdparts;           ///< put into /proc/cmdline when not empty
+  bool login = false;             ///< a login + password prompt before the shell (root / secret)
+  std::vector<std::string> hide;  ///< applets made to fail as "not found" (e.g. "base64")
+  bool sd_card = false;           ///< a mounted "card" at /mnt/mmcblk0p1
 };
 
 class BusyboxRoot {

@@ -35,8 +35,8 @@ void close_fd(int& fd) {
 }
 
 // In the child after fork: only async-signal-safe calls.
-[[noreturn]] void child_exec(const std::vector<std::string>& argv, const SpawnOptions& o, int in_r,
-                             int out_w, int err_pipe) {
+[[noreturn]] void child_exec(const std::vector<std::string>& argv, const SpawnOptions& o, int in_r, int out_w,
+                             int err_pipe) {
   auto die = [&](int e) {
     (void)!::write(err_pipe, &e, sizeof e);
     _exit(127);
@@ -45,8 +45,7 @@ void close_fd(int& fd) {
   int in = in_r >= 0 ? in_r : ::open("/dev/null", O_RDONLY);
   if (in < 0 || ::dup2(in, 0) < 0) die(errno);
   int out = out_w;
-  if (out < 0 && !o.stdout_file.empty())
-    out = ::open(o.stdout_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (out < 0 && !o.stdout_file.empty()) out = ::open(o.stdout_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   if (out >= 0 && ::dup2(out, 1) < 0) die(errno);
   if (o.stderr_to_stdout) {
     if (::dup2(1, 2) < 0) die(errno);
@@ -165,8 +164,7 @@ int stop_pid(pid_t pid, std::chrono::milliseconds grace) {
     std::this_thread::sleep_for(5ms);
   }
   ::kill(pid, SIGKILL);
-  while ((r = ::waitpid(pid, &st, 0)) < 0 && errno == EINTR) {
-  }
+  while ((r = ::waitpid(pid, &st, 0)) < 0 && errno == EINTR) {}
   return r == pid ? st : -1;
 }
 

@@ -20,12 +20,12 @@ namespace camdump::test {
 using namespace std::chrono_literals;
 
 struct SpawnOptions {
-  bool pipe_stdin = false;   ///< give the parent a pipe to the child's stdin (else /dev/null)
-  bool pipe_stdout = false;  ///< give the parent a pipe from the child's stdout (else see stdout_file)
+  bool pipe_stdin = false;        ///< give the parent a pipe to the child's stdin (else /dev/null)
+  bool pipe_stdout = false;       ///< give the parent a pipe from the child's stdout (else see stdout_file)
   bool stderr_to_stdout = false;  ///< send stderr where stdout goes
-  std::string stdout_file;   ///< when set (and no pipe): stdout goes to this file (created/truncated)
-  std::string stderr_file;   ///< when set: stderr goes to this file; otherwise it stays the test's
-  std::string cwd;           ///< working directory of the child; empty = the test's
+  std::string stdout_file;        ///< when set (and no pipe): stdout goes to this file (created/truncated)
+  std::string stderr_file;        ///< when set: stderr goes to this file; otherwise it stays the test's
+  std::string cwd;                ///< working directory of the child; empty = the test's
 };
 
 /// A child process. Move-only; the destructor stops it (SIGTERM, then SIGKILL) and reaps it.

@@ -81,10 +81,8 @@ std::string cached_uboot(const std::string& board) {
     std::filesystem::path p;
     if (board == "qemu_arm" && name.rfind("u-boot-qemu_arm-", 0) == 0 && name.find("tftpput") != std::string::npos)
       p = f.path();
-    else if (board == "sabrelite" && name.rfind("u-boot-sabrelite-", 0) == 0)
-      p = f.path() / "u-boot";
-    else if (board == "ast2500" && name.rfind("u-boot-ast2500-", 0) == 0)
-      p = f.path() / "u-boot.bin";
+    else if (board == "sabrelite" && name.rfind("u-boot-sabrelite-", 0) == 0) p = f.path() / "u-boot";
+    else if (board == "ast2500" && name.rfind("u-boot-ast2500-", 0) == 0) p = f.path() / "u-boot.bin";
     if (p.empty() || !std::filesystem::is_regular_file(p, ec)) continue;
     auto t = std::filesystem::last_write_time(p, ec);
     if (best.empty() || t > best_time) best = p, best_time = t;
@@ -94,8 +92,7 @@ std::string cached_uboot(const std::string& board) {
 
 bool qemu_available(Board board) {
   if (board == Board::Sabrelite || board == Board::Ast2500) return ::access("/usr/bin/qemu-system-arm", X_OK) == 0;
-  if (board == Board::QemuArm)
-    return ::access(kArmBios, R_OK) == 0 && ::access("/usr/bin/qemu-system-arm", X_OK) == 0;
+  if (board == Board::QemuArm) return ::access(kArmBios, R_OK) == 0 && ::access("/usr/bin/qemu-system-arm", X_OK) == 0;
   return ::access(kMaltaBios, R_OK) == 0 && ::access("/usr/bin/qemu-system-mipsel", X_OK) == 0;
 }
 
@@ -117,14 +114,30 @@ std::vector<std::string> qemu_argv(const QemuConfig& cfg, const std::vector<std:
   if (cfg.board == Board::Sabrelite || cfg.board == Board::Ast2500) return sf_board_argv(cfg, console);
   bool arm = cfg.board == Board::QemuArm;
   if (arm) {
-    a = {"qemu-system-arm", "-M", "virt", "-cpu", "cortex-a15", "-m", "512",
-         "-bios", cfg.bios.empty() ? kArmBios : cfg.bios};
+    a = {"qemu-system-arm",
+         "-M",
+         "virt",
+         "-cpu",
+         "cortex-a15",
+         "-m",
+         "512",
+         "-bios",
+         cfg.bios.empty() ? kArmBios : cfg.bios};
   } else {
     auto flash = work_dir / "malta-pflash.bin";
     make_flash(cfg.bios.empty() ? kMaltaBios : cfg.bios, flash, kMaltaPflashSize, true);
     // -vga none: Malta's default Cirrus VGA needs vgabios-cirrus.bin, which may not be installed.
-    a = {"qemu-system-mipsel", "-M", "malta", "-cpu", "24Kc", "-m", "256", "-vga", "none",
-         "-drive", "if=pflash,format=raw,file=" + flash.string()};
+    a = {"qemu-system-mipsel",
+         "-M",
+         "malta",
+         "-cpu",
+         "24Kc",
+         "-m",
+         "256",
+         "-vga",
+         "none",
+         "-drive",
+         "if=pflash,format=raw,file=" + flash.string()};
   }
   a.insert(a.end(), {"-display", "none", "-monitor", "none"});
   if (cfg.user_net) {
@@ -145,7 +158,8 @@ std::vector<std::string> qemu_argv(const QemuConfig& cfg, const std::vector<std:
     a.insert(a.end(), {"-drive", "if=pflash,unit=1,format=raw,readonly=on,file=" + flash.string()});
   }
   if (!cfg.sd_image.empty()) {
-    if (!arm) throw std::runtime_error("sd_image: Malta U-Boot detects no disk (docs/reference/qemu-test-cameras.md#malta)");
+    if (!arm)
+      throw std::runtime_error("sd_image: Malta U-Boot detects no disk (docs/reference/qemu-test-cameras.md#malta)");
     a.insert(a.end(), {"-drive", "if=none,id=sdcard,format=raw,file=" + cfg.sd_image, "-device",
                        "virtio-blk-device,drive=sdcard"});
   }
@@ -160,10 +174,8 @@ std::string shell_quote(const std::string& word) {
     return word;
   std::string q = "'";
   for (char c : word) {
-    if (c == '\'')
-      q += "'\\''";
-    else
-      q += c;
+    if (c == '\'') q += "'\\''";
+    else q += c;
   }
   return q + "'";
 }
@@ -181,8 +193,8 @@ std::string qemu_exec_port(const QemuConfig& cfg, const std::filesystem::path& w
 Qemu Qemu::start_stdio(const QemuConfig& cfg) {
   Qemu q;
   auto argv = qemu_argv(cfg, console_stdio_args(), q.dir_->path());
-  q.proc_ = Process::spawn(argv, {.pipe_stdin = true, .pipe_stdout = true,
-                                  .stderr_file = (q.dir_->path() / "qemu.err").string()});
+  q.proc_ = Process::spawn(
+      argv, {.pipe_stdin = true, .pipe_stdout = true, .stderr_file = (q.dir_->path() / "qemu.err").string()});
   return q;
 }
 

@@ -38,13 +38,13 @@ enum class Board { QemuArm, MaltaEl, Sabrelite, Ast2500 };
 
 struct QemuConfig {
   Board board = Board::QemuArm;
-  std::string bios;              ///< alternative u-boot.bin (e.g. a rebuilt one); empty = Debian's
-  std::string ram_image;         ///< file loaded into RAM with -device loader (force-raw=on)
-  std::optional<uint64_t> ram_addr;  ///< physical load address; default 0x42000000 / 0x02000000
-  std::string pflash_image;      ///< QemuArm: copied, padded with 0xff to 64 MiB, pflash bank 1 readonly
-  std::string sd_image;          ///< QemuArm: raw disk as virtio-blk (`virtio scan` sees it)
-  bool user_net = false;         ///< -netdev user (virtio-net-device on QemuArm, pcnet on MaltaEl)
-  std::string net_options;       ///< appended to "-netdev user,id=n0", e.g. "restrict=on,tftp=/dir"
+  std::string bios;                     ///< alternative u-boot.bin (e.g. a rebuilt one); empty = Debian's
+  std::string ram_image;                ///< file loaded into RAM with -device loader (force-raw=on)
+  std::optional<uint64_t> ram_addr;     ///< physical load address; default 0x42000000 / 0x02000000
+  std::string pflash_image;             ///< QemuArm: copied, padded with 0xff to 64 MiB, pflash bank 1 readonly
+  std::string sd_image;                 ///< QemuArm: raw disk as virtio-blk (`virtio scan` sees it)
+  bool user_net = false;                ///< -netdev user (virtio-net-device on QemuArm, pcnet on MaltaEl)
+  std::string net_options;              ///< appended to "-netdev user,id=n0", e.g. "restrict=on,tftp=/dir"
   std::vector<std::string> extra_args;  ///< appended last
   std::vector<std::string> mtd_images;  ///< Sabrelite/Ast2500: SPI NOR images (-drive if=mtd), in chip order
 };

@@ -20,21 +20,29 @@ Ser2net Ser2net::start(const std::string& device, unsigned baud) {
   std::string connector = "serialdev," + device + "," + std::to_string(baud) + "n81,local";
   std::string yaml =
       "connection: &raw\n"
-      "  accepter: tcp,127.0.0.1," + std::to_string(s.raw_port_) + "\n"
-      "  connector: " + connector + "\n"
+      "  accepter: tcp,127.0.0.1," +
+      std::to_string(s.raw_port_) +
+      "\n"
+      "  connector: " +
+      connector +
+      "\n"
       "  options:\n"
       "    kickolduser: true\n"
       "connection: &rfc2217\n"
-      "  accepter: telnet(rfc2217),tcp,127.0.0.1," + std::to_string(s.rfc2217_port_) + "\n"
-      "  connector: " + connector + "\n"
+      "  accepter: telnet(rfc2217),tcp,127.0.0.1," +
+      std::to_string(s.rfc2217_port_) +
+      "\n"
+      "  connector: " +
+      connector +
+      "\n"
       "  options:\n"
       "    kickolduser: true\n";
   auto cfg = s.dir_->path() / "ser2net.yaml";
   write_file(cfg, yaml);
   auto log = s.dir_->path() / "ser2net.log";
-  s.proc_ = Process::spawn({"/usr/sbin/ser2net", "-n", "-d", "-u", "-c", cfg.string(), "-P",
-                            (s.dir_->path() / "ser2net.pid").string()},
-                           {.stderr_to_stdout = true, .stdout_file = log.string()});
+  s.proc_ = Process::spawn(
+      {"/usr/sbin/ser2net", "-n", "-d", "-u", "-c", cfg.string(), "-P", (s.dir_->path() / "ser2net.pid").string()},
+      {.stderr_to_stdout = true, .stdout_file = log.string()});
   if (!wait_tcp_listening(s.raw_port_, 10000ms) || !wait_tcp_listening(s.rfc2217_port_, 5000ms)) {
     std::string l = s.log();
     s.stop();

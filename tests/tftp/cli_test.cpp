@@ -29,8 +29,8 @@ std::vector<std::string> as_nobody_if_root(const TempDir& root) {
 }
 
 std::vector<std::string> tftpd(const TempDir& root, uint16_t port, std::vector<std::string> more) {
-  std::vector<std::string> argv = {CAMDUMP_BINARY_DIR "/camdump", "tftpd", "--root", root.path().string(), "--listen",
-                                   "127.0.0.1:" + std::to_string(port)};
+  std::vector<std::string> argv = {CAMDUMP_BINARY_DIR "/camdump", "tftpd",    "--root",
+                                   root.path().string(),          "--listen", "127.0.0.1:" + std::to_string(port)};
   argv.insert(argv.end(), more.begin(), more.end());
   for (auto& a : as_nobody_if_root(root)) argv.push_back(a);
   return argv;
@@ -39,8 +39,8 @@ std::vector<std::string> tftpd(const TempDir& root, uint16_t port, std::vector<s
 TEST(TftpdCli, OnceReceivesOneUploadAndPrintsItsPath) {
   TempDir root("camdump-tftpd-cli");
   uint16_t port = free_udp_port();
-  auto p = Process::spawn(tftpd(root, port, {"--once"}),
-                          {.stdout_file = (root / "stdout.txt").string(), .stderr_file = (root / "stderr.txt").string()});
+  auto p = Process::spawn(tftpd(root, port, {"--once"}), {.stdout_file = (root / "stdout.txt").string(),
+                                                          .stderr_file = (root / "stderr.txt").string()});
   ASSERT_TRUE(wait_file_contains(root / "stderr.txt", "serving", std::chrono::seconds(10)));
   auto data = random_bytes(70000, 31);
   MiniClient c(port);
@@ -56,8 +56,8 @@ TEST(TftpdCli, OnceReceivesOneUploadAndPrintsItsPath) {
 }
 
 TEST(TftpdCli, ConflictingFlagsAreUsageErrors) {
-  auto p = Process::spawn({CAMDUMP_BINARY_DIR "/camdump", "tftpd", "--read-only", "--write-only", "--listen",
-                           "127.0.0.1:0"});
+  auto p = Process::spawn(
+      {CAMDUMP_BINARY_DIR "/camdump", "tftpd", "--read-only", "--write-only", "--listen", "127.0.0.1:0"});
   auto st = p.wait_exit(std::chrono::seconds(10));
   ASSERT_TRUE(st);
   EXPECT_EQ(WEXITSTATUS(*st), 2);
@@ -108,7 +108,7 @@ TEST(TftpdCli, StartedAsRootItHandlesFilesAsAnotherUser) {
   ASSERT_TRUE(wait_file_contains(root / "stderr.txt", "serving", std::chrono::seconds(10)));
   ASSERT_TRUE(MiniClient(port).put("cam.bin", random_bytes(1000, 4)).ok);
   ASSERT_TRUE(p.wait_exit(std::chrono::seconds(10)));
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat((root / "cam.bin").c_str(), &st), 0);
   EXPECT_NE(st.st_uid, 0u) << "the upload was written by root";
   EXPECT_NE(read_file(root / "stderr.txt").find("now running as nobody"), std::string::npos);

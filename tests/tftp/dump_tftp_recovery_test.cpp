@@ -103,19 +103,34 @@ TEST(DumpTftpRecovery, InterruptedDumpLeavesItsStateAndResumeContinuesExactly) {
   const auto part = camdump::test::read_file(part_path_for(out));
   for (const auto& c : plan.chunks) {
     if (c.status == dump::ChunkStatus::Verified) {
-      EXPECT_EQ(part.substr(c.offset, c.len), std::string(img.begin() + long(c.offset), img.begin() + long(c.offset + c.len)));
+      EXPECT_EQ(part.substr(c.offset, c.len),
+                std::string(img.begin() + long(c.offset), img.begin() + long(c.offset + c.len)));
     }
   }
   // The CLI continues from them.
-  const std::vector<std::string> argv{CAMDUMP_BINARY_DIR "/camdump", "dump", "tftp", "sim:" + spec, "-o", out.string(),
-                                      "--server-ip", "127.0.0.1", "--camera-ip", "keep", "--listen",
-                                      "127.0.0.1:" + std::to_string(free_udp_port()), "--chunk", "128K", "--resume"};
-  auto p = Process::spawn(argv, {.stdout_file = (dir / "stdout.txt").string(), .stderr_file = (dir / "stderr.txt").string()});
+  const std::vector<std::string> argv{CAMDUMP_BINARY_DIR "/camdump",
+                                      "dump",
+                                      "tftp",
+                                      "sim:" + spec,
+                                      "-o",
+                                      out.string(),
+                                      "--server-ip",
+                                      "127.0.0.1",
+                                      "--camera-ip",
+                                      "keep",
+                                      "--listen",
+                                      "127.0.0.1:" + std::to_string(free_udp_port()),
+                                      "--chunk",
+                                      "128K",
+                                      "--resume"};
+  auto p = Process::spawn(argv,
+                          {.stdout_file = (dir / "stdout.txt").string(), .stderr_file = (dir / "stderr.txt").string()});
   auto st = p.wait_exit(120s);
   if (!st) p.stop();
   ASSERT_TRUE(st && WIFEXITED(*st) && WEXITSTATUS(*st) == 0) << camdump::test::read_file(dir / "stderr.txt");
   EXPECT_EQ(camdump::test::read_file(out), std::string(img.begin(), img.end()));
-  EXPECT_NE(camdump::test::read_file(dir / "stdout.txt").find("resumed"), std::string::npos) << camdump::test::read_file(dir / "stdout.txt");
+  EXPECT_NE(camdump::test::read_file(dir / "stdout.txt").find("resumed"), std::string::npos)
+      << camdump::test::read_file(dir / "stdout.txt");
   EXPECT_FALSE(std::filesystem::exists(state_path_for(out)));
   EXPECT_FALSE(std::filesystem::exists(part_path_for(out)));
 }

@@ -17,7 +17,8 @@ namespace {
 int run_camdump(const std::vector<std::string>& args, const TempDir& dir) {
   std::vector<std::string> argv{CAMDUMP_BINARY_DIR "/camdump"};
   argv.insert(argv.end(), args.begin(), args.end());
-  auto p = Process::spawn(argv, {.stdout_file = (dir / "stdout.txt").string(), .stderr_file = (dir / "stderr.txt").string()});
+  auto p = Process::spawn(argv,
+                          {.stdout_file = (dir / "stdout.txt").string(), .stderr_file = (dir / "stderr.txt").string()});
   auto st = p.wait_exit(std::chrono::seconds(120));
   if (!st) p.stop();
   return st && WIFEXITED(*st) ? WEXITSTATUS(*st) : -1;
@@ -31,7 +32,8 @@ TEST(DumpTftpSim, ChunkedUploadsGiveTheExactImage) {
   write_file(dir / "flash.bin", std::string(img.begin(), img.end()));
   std::string listen = "127.0.0.1:" + std::to_string(free_udp_port());
   int rc = run_camdump({"dump", "tftp", "sim:" + (dir / "flash.bin").string() + ",tftpput=1,state=uboot", "-o",
-                        (dir / "out.bin").string(), "--server-ip", "127.0.0.1", "--camera-ip", "keep", "--listen", listen, "--chunk", "256K"},
+                        (dir / "out.bin").string(), "--server-ip", "127.0.0.1", "--camera-ip", "keep", "--listen",
+                        listen, "--chunk", "256K"},
                        dir);
   ASSERT_EQ(rc, 0) << read_file(dir / "stderr.txt");
   EXPECT_EQ(read_file(dir / "out.bin"), std::string(img.begin(), img.end()));
@@ -42,9 +44,10 @@ TEST(DumpTftpSim, ChunkedUploadsGiveTheExactImage) {
 TEST(DumpTftpSim, WithoutTftpputNamesTheRoutesThatWork) {
   TempDir dir("camdump-dump-tftp");
   write_file(dir / "flash.bin", std::string(65536, 'x'));
-  int rc = run_camdump({"dump", "tftp", "sim:" + (dir / "flash.bin").string() + ",state=uboot", "-o",
-                        (dir / "out.bin").string(), "--server-ip", "127.0.0.1", "--camera-ip", "keep", "--listen", "127.0.0.1:0"},
-                       dir);
+  int rc = run_camdump(
+      {"dump", "tftp", "sim:" + (dir / "flash.bin").string() + ",state=uboot", "-o", (dir / "out.bin").string(),
+       "--server-ip", "127.0.0.1", "--camera-ip", "keep", "--listen", "127.0.0.1:0"},
+      dir);
   EXPECT_EQ(rc, 1);
   auto err = read_file(dir / "stderr.txt");
   EXPECT_NE(err.find("no tftpput"), std::string::npos) << err;

@@ -50,10 +50,11 @@ TEST_F(TftpInterop, Curl) {
 
 TEST_F(TftpInterop, TftpHpa) {
   REQUIRE_TOOL("tftp");
-  ASSERT_TRUE(run_client({"tftp", "127.0.0.1", port_str(), "-m", "binary", "-c", "put", local("up.bin"), "hpa-up.bin"}));
+  ASSERT_TRUE(
+      run_client({"tftp", "127.0.0.1", port_str(), "-m", "binary", "-c", "put", local("up.bin"), "hpa-up.bin"}));
   EXPECT_EQ(slurp(root() / "hpa-up.bin"), small_);
-  ASSERT_TRUE(run_client({"tftp", "127.0.0.1", port_str(), "-m", "binary", "-c", "get", "small.bin",
-                          local("hpa-down.bin")}));
+  ASSERT_TRUE(
+      run_client({"tftp", "127.0.0.1", port_str(), "-m", "binary", "-c", "get", "small.bin", local("hpa-down.bin")}));
   EXPECT_EQ(slurp(work_ / "hpa-down.bin"), small_);
 }
 
@@ -69,11 +70,11 @@ TEST_F(TftpInterop, Atftp) {
 
 TEST_F(TftpInterop, Busybox) {
   REQUIRE_TOOL("busybox");
-  ASSERT_TRUE(run_client({"busybox", "tftp", "-b", "1468", "-p", "-l", local("up.bin"), "-r", "bb-up.bin",
-                          "127.0.0.1", port_str()}));
+  ASSERT_TRUE(run_client(
+      {"busybox", "tftp", "-b", "1468", "-p", "-l", local("up.bin"), "-r", "bb-up.bin", "127.0.0.1", port_str()}));
   EXPECT_EQ(slurp(root() / "bb-up.bin"), small_);
-  ASSERT_TRUE(run_client({"busybox", "tftp", "-b", "512", "-g", "-r", "small.bin", "-l", local("bb-down.bin"),
-                          "127.0.0.1", port_str()}));
+  ASSERT_TRUE(run_client(
+      {"busybox", "tftp", "-b", "512", "-g", "-r", "small.bin", "-l", local("bb-down.bin"), "127.0.0.1", port_str()}));
   EXPECT_EQ(slurp(work_ / "bb-down.bin"), small_);
 }
 
@@ -92,11 +93,12 @@ TEST_F(TftpInterop, Big40MiBRolloverAndUbootBlksize) {
   ASSERT_TRUE(run_client({"curl", "-sS", "--tftp-blksize", "512", "-T", local("big.bin"), url("up512.bin")}));
   EXPECT_EQ(sha256_hex(slurp(root() / "up512.bin")), sum);
   // Download at 512 (tftp-hpa negotiates nothing: RFC 1350 default, rollover on send).
-  ASSERT_TRUE(run_client({"tftp", "127.0.0.1", port_str(), "-m", "binary", "-c", "get", "big.bin", local("down512.bin")}));
+  ASSERT_TRUE(
+      run_client({"tftp", "127.0.0.1", port_str(), "-m", "binary", "-c", "get", "big.bin", local("down512.bin")}));
   EXPECT_EQ(sha256_hex(slurp(work_ / "down512.bin")), sum);
   // Upload at U-Boot's 1468 (busybox), download at 1468 with windowsize 8 (atftp).
-  ASSERT_TRUE(run_client({"busybox", "tftp", "-b", "1468", "-p", "-l", local("big.bin"), "-r", "up1468.bin",
-                          "127.0.0.1", port_str()}));
+  ASSERT_TRUE(run_client(
+      {"busybox", "tftp", "-b", "1468", "-p", "-l", local("big.bin"), "-r", "up1468.bin", "127.0.0.1", port_str()}));
   EXPECT_EQ(sha256_hex(slurp(root() / "up1468.bin")), sum);
   ASSERT_TRUE(run_client({"atftp", "--option", "blksize 1468", "--option", "windowsize 8", "-g", "-r", "big.bin", "-l",
                           local("down1468.bin"), "127.0.0.1", port_str()}));

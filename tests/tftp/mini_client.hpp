@@ -21,7 +21,7 @@ struct TftpResult {
   bool ok = false;
   std::optional<tftp::ErrorCode> error_code;  ///< when the server sent an ERROR
   std::string error;
-  std::vector<uint8_t> data;    ///< downloaded bytes
+  std::vector<uint8_t> data;  ///< downloaded bytes
   std::vector<tftp::Option> oack;
   /// put(): the file's state observed right after the final ACK arrived (rename-before-ACK check).
   bool final_file_present = false;

@@ -18,7 +18,10 @@ std::vector<uint8_t> bytes(std::string_view s) { return {s.begin(), s.end()}; }
 
 TEST(TftpPacket, RrqLayoutMatchesRfc1350) {
   auto b = build_rrq("fw.bin", {{"blksize", "1468"}, {"tsize", "0"}});
-  EXPECT_EQ(b, bytes(std::string("\0\1fw.bin\0octet\0blksize\0" "1468\0tsize\0" "0\0", 36)));
+  EXPECT_EQ(b, bytes(std::string("\0\1fw.bin\0octet\0blksize\0"
+                                 "1468\0tsize\0"
+                                 "0\0",
+                                 36)));
 }
 
 TEST(TftpPacket, WrqRoundTripLowercasesModeAndOptions) {
@@ -65,7 +68,11 @@ TEST(TftpPacket, OackRoundTripAndEncode) {
   o.tsize = 16777216;
   o.windowsize = 8;
   auto b = build_oack(encode_options(o));
-  EXPECT_EQ(b, bytes(std::string("\0\6blksize\0" "1468\0tsize\0" "16777216\0windowsize\0" "8\0", 43)));
+  EXPECT_EQ(b, bytes(std::string("\0\6blksize\0"
+                                 "1468\0tsize\0"
+                                 "16777216\0windowsize\0"
+                                 "8\0",
+                                 43)));
   auto r = parse(b);
   ASSERT_TRUE(r);
   EXPECT_EQ(decode_options(std::get<Oack>(*r.packet).options), o);
@@ -92,20 +99,22 @@ TEST(TftpPacket, OptionRangesFollowTheRfcs) {
 
 TEST(TftpPacket, RefusesMalformedWithReason) {
   const std::vector<std::string> bad = {
-      std::string(""),                     // empty
-      std::string("\0", 1),                // half an opcode
-      std::string("\0\7xx", 4),            // unknown opcode
-      std::string("\0\0", 2),              // opcode 0
-      std::string("\0\1file", 6),          // filename without NUL
-      std::string("\0\1\0octet\0", 9),     // empty filename
-      std::string("\0\1f\0octet", 9),      // mode without NUL
-      std::string("\0\2f\0\0", 5),         // empty mode
-      std::string("\0\3\0", 3),            // DATA without full block number
-      std::string("\0\4", 2),              // ACK without block
-      std::string("\0\5\0", 3),            // ERROR without code
-      std::string("\0\5\0\1abc", 7),       // ERROR message without NUL
-      std::string("\0\6blksize\0", 10),    // OACK option without value
-      std::string("\0\6\0" "5\0", 5),      // OACK empty option name
+      std::string(""),                   // empty
+      std::string("\0", 1),              // half an opcode
+      std::string("\0\7xx", 4),          // unknown opcode
+      std::string("\0\0", 2),            // opcode 0
+      std::string("\0\1file", 6),        // filename without NUL
+      std::string("\0\1\0octet\0", 9),   // empty filename
+      std::string("\0\1f\0octet", 9),    // mode without NUL
+      std::string("\0\2f\0\0", 5),       // empty mode
+      std::string("\0\3\0", 3),          // DATA without full block number
+      std::string("\0\4", 2),            // ACK without block
+      std::string("\0\5\0", 3),          // ERROR without code
+      std::string("\0\5\0\1abc", 7),     // ERROR message without NUL
+      std::string("\0\6blksize\0", 10),  // OACK option without value
+      std::string("\0\6\0"
+                  "5\0",
+                  5),  // OACK empty option name
   };
   for (const auto& s : bad) {
     auto r = parse(bytes(s));
@@ -119,7 +128,11 @@ TEST(TftpPacket, RefusesMalformedWithReason) {
 
 TEST(TftpPacket, ToleratesWhatCommonClientsSend) {
   // Trailing padding / incomplete last option after a request, repeated options: first wins.
-  auto r = parse(bytes(std::string("\0\1f\0octet\0blksize\0" "1024\0blksize\0" "512\0tsi", 34)));
+  auto r =
+      parse(bytes(std::string("\0\1f\0octet\0blksize\0"
+                              "1024\0blksize\0"
+                              "512\0tsi",
+                              34)));
   ASSERT_TRUE(r) << r.reason;
   auto& req = std::get<Request>(*r.packet);
   ASSERT_EQ(req.options.size(), 1u);

@@ -202,8 +202,7 @@ TEST(TftpInbox, LeavesNoTemporaryDirectoryWhenTheServerCannotStart) {
   const std::string saved = old ? old : "";
   ::setenv("TMPDIR", tmp.path().c_str(), 1);
   auto taken = tftp::UdpSocket::bind(*tftp::parse_endpoint("127.0.0.1:0", 0));
-  EXPECT_THROW(dump::TftpInbox("127.0.0.1:" + std::to_string(taken.local().port()), null_reporter(), nullptr),
-               Error);
+  EXPECT_THROW(dump::TftpInbox("127.0.0.1:" + std::to_string(taken.local().port()), null_reporter(), nullptr), Error);
   if (old) ::setenv("TMPDIR", saved.c_str(), 1);
   else ::unsetenv("TMPDIR");
   for (const auto& e : fs::directory_iterator(tmp.path())) ADD_FAILURE() << "left behind: " << e.path();
@@ -215,20 +214,22 @@ TEST(TftpInbox, StartedAsRootHandlesUploadsAsTheSudoUser) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root";
   const char* keys[] = {"SUDO_UID", "SUDO_GID"};
   std::vector<std::optional<std::string>> saved;
-  for (const char* k : keys) saved.push_back(std::getenv(k) ? std::optional<std::string>(std::getenv(k)) : std::nullopt);
+  for (const char* k : keys)
+    saved.push_back(std::getenv(k) ? std::optional<std::string>(std::getenv(k)) : std::nullopt);
   ::setenv("SUDO_UID", "4242", 1);
   ::setenv("SUDO_GID", "4243", 1);
   {
     dump::TftpInbox inbox("127.0.0.1:0", null_reporter(), nullptr);
     ASSERT_TRUE(inbox.identity());
-    struct stat st{};
+    struct stat st {};
     ASSERT_EQ(::stat(inbox.directory().c_str(), &st), 0);
     EXPECT_EQ(st.st_uid, 4242u);
     EXPECT_EQ(st.st_mode & 0777, 0700u);
     auto data = random_bytes(70000, 3);
     std::thread client([&] { MiniClient(inbox.port()).put("fw.bin", data); });
     const fs::path stored = inbox.directory() / "fw.bin";
-    for (int i = 0; i < 600 && ::stat(stored.c_str(), &st) != 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    for (int i = 0; i < 600 && ::stat(stored.c_str(), &st) != 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
     ASSERT_EQ(::stat(stored.c_str(), &st), 0) << "the upload never landed";
     EXPECT_EQ(st.st_uid, 4242u) << "the upload was written as root";
     EXPECT_EQ(st.st_gid, 4243u);

@@ -31,7 +31,7 @@ TEST_F(TftpServerTest, UploadIsRenamedBeforeFinalAckAndReported) {
   EXPECT_EQ(tftp::decode_options(r.oack).tsize, data.size());
   EXPECT_EQ(slurp(root() / "up.bin"), data);
   EXPECT_FALSE(std::filesystem::exists(root() / "up.bin.part"));
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat((root() / "up.bin").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   auto rep = server_->wait_upload("up.bin", std::chrono::seconds(5));

@@ -22,8 +22,8 @@ struct Run {
 Run camdump_run(const std::vector<std::string>& args, const test::TempDir& dir) {
   std::vector<std::string> argv = {CAMDUMP_BINARY_DIR "/camdump"};
   argv.insert(argv.end(), args.begin(), args.end());
-  auto p = test::Process::spawn(argv, {.stdout_file = (dir / "stdout.txt").string(),
-                                       .stderr_file = (dir / "stderr.txt").string()});
+  auto p = test::Process::spawn(
+      argv, {.stdout_file = (dir / "stdout.txt").string(), .stderr_file = (dir / "stderr.txt").string()});
   auto st = p.wait_exit(120s);
   if (!st) p.stop();
   return {st && WIFEXITED(*st) ? WEXITSTATUS(*st) : -1, test::read_file(dir / "stdout.txt")};
@@ -51,7 +51,8 @@ TEST(UartCli, DumpUartSimJsonMatchesTheCameraFlash) {
 TEST(UartCli, UsageErrorsExitTwo) {
   test::TempDir dir;
   EXPECT_EQ(camdump_run({"dump", "uart", "sim:", "-o", (dir / "x").string(), "--width", "q"}, dir).code, 2);
-  EXPECT_EQ(camdump_run({"dump", "uart", "sim:", "-o", (dir / "x").string(), "--load", "sf read {bogus}"}, dir).code, 2);
+  EXPECT_EQ(camdump_run({"dump", "uart", "sim:", "-o", (dir / "x").string(), "--load", "sf read {bogus}"}, dir).code,
+            2);
   EXPECT_EQ(camdump_run({"dump", "uart", "sim:", "-o", (dir / "x").string(), "--chunk", "100"}, dir).code, 2);
   EXPECT_FALSE(std::filesystem::exists(dir / "x"));
 }
@@ -69,8 +70,8 @@ TEST(UartCli, DemoDumpsTheVirtualCameraAndVerifies) {
 // clock, which adds the modelled `sf read`/`crc32` time and the waits.
 TEST(UartCli, WireTimeIsTheCharactersAtTheirRateAndElapsedAddsDeviceTime) {
   test::TempDir dir;
-  auto r = camdump_run({"dump", "uart", "sim:flash=8M,baud-timing=1", "-o", (dir / "fw.bin").string(), "--method",
-                        "md", "--fast-baud", "off", "--json"},
+  auto r = camdump_run({"dump", "uart", "sim:flash=8M,baud-timing=1", "-o", (dir / "fw.bin").string(), "--method", "md",
+                        "--fast-baud", "off", "--json"},
                        dir);
   ASSERT_EQ(r.code, 0) << test::read_file(dir / "stderr.txt");
   auto j = nlohmann::json::parse(r.out);

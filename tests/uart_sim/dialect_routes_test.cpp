@@ -33,8 +33,8 @@ struct CliRun {
 CliRun cli(const std::vector<std::string>& args, const test::TempDir& dir) {
   std::vector<std::string> argv = {CAMDUMP_BINARY_DIR "/camdump"};
   argv.insert(argv.end(), args.begin(), args.end());
-  auto p = test::Process::spawn(argv, {.stdout_file = (dir / "stdout.txt").string(),
-                                       .stderr_file = (dir / "stderr.txt").string()});
+  auto p = test::Process::spawn(
+      argv, {.stdout_file = (dir / "stdout.txt").string(), .stderr_file = (dir / "stderr.txt").string()});
   auto st = p.wait_exit(240s);
   if (!st) p.stop();
   return {st && WIFEXITED(*st) ? WEXITSTATUS(*st) : -1, test::read_file(dir / "stdout.txt"),
@@ -84,7 +84,8 @@ TEST_P(DialectRoutes, DumpFromPowerOnIsExact) {
     auto j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j["crc32"], fmt::format("{:08x}", crc32(test_image())));
     auto all = camdump::read_file(card);
-    EXPECT_TRUE(std::equal(test_image().begin(), test_image().end(), all.begin() + 16 * 512)) << "card holds the image at block 16";
+    EXPECT_TRUE(std::equal(test_image().begin(), test_image().end(), all.begin() + 16 * 512))
+        << "card holds the image at block 16";
     return;
   }
   ASSERT_EQ(r.code, 0) << r.err;
@@ -107,8 +108,8 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(NoisyLine, MdAtOneErrorPerThousandCharactersIsExact) {
   test::TempDir dir;
   const auto out = (dir / "fw.bin").string();
-  CliRun r = cli({"dump", "uart", "sim:flash=8M,noise=1e-3,seed=3", "-o", out, "--method", "md", "--length", "1M", "--json"},
-              dir);
+  CliRun r = cli(
+      {"dump", "uart", "sim:flash=8M,noise=1e-3,seed=3", "-o", out, "--method", "md", "--length", "1M", "--json"}, dir);
   ASSERT_EQ(r.code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["length"], 1u << 20);

@@ -104,7 +104,10 @@ class DamagingTransport : public io::Transport {
       // Hold back a tail that could be the start of the target line; release the rest.
       size_t keep = 0;
       for (size_t k = std::min(held_.size(), prefix_.size()); k > 0; --k)
-        if (held_.compare(held_.size() - k, k, prefix_, 0, k) == 0) { keep = k; break; }
+        if (held_.compare(held_.size() - k, k, prefix_, 0, k) == 0) {
+          keep = k;
+          break;
+        }
       if (held_.find(prefix_) != std::string::npos) keep = held_.size() - held_.find(prefix_);
       ready_.append(held_, 0, held_.size() - keep);
       held_.erase(0, held_.size() - keep);

@@ -54,8 +54,10 @@ TEST(ConsoleText, FactsFromQemuBannerAndBdinfo) {
       "U-Boot 2023.01+dfsg-2+deb12u3 (Jun 22 2026 - 08:38:07 +0000)\r\n\r\nDRAM:  512 MiB\r\n"
       "In:    pl011@9000000\r\nOut:   pl011@9000000\r\n",
       f);
-  read_console_facts("DRAM bank   = 0x00000000\n-> start    = 0x40000000\n-> size     = 0x20000000\n"
-                     "relocaddr   = 0x5ff38000\n", f);
+  read_console_facts(
+      "DRAM bank   = 0x00000000\n-> start    = 0x40000000\n-> size     = 0x20000000\n"
+      "relocaddr   = 0x5ff38000\n",
+      f);
   EXPECT_EQ(f.version, "U-Boot 2023.01+dfsg-2+deb12u3 (Jun 22 2026 - 08:38:07 +0000)");
   EXPECT_EQ(f.console_uart, "pl011@9000000");
   EXPECT_EQ(f.console_uart_base, 0x9000000u);
@@ -68,8 +70,10 @@ TEST(ConsoleText, FactsFromQemuBannerAndBdinfo) {
 
 TEST(ConsoleText, FactsFromIngenicBanner) {
   ConsoleFacts f;
-  read_console_facts("U-Boot SPL 2013.07 (Mar 15 2024)\r\nThingino U-Boot for Ingenic T31X 2013.07 (Mar 15 2024)\r\n"
-                     "In:    serial@10030000\r\n", f);
+  read_console_facts(
+      "U-Boot SPL 2013.07 (Mar 15 2024)\r\nThingino U-Boot for Ingenic T31X 2013.07 (Mar 15 2024)\r\n"
+      "In:    serial@10030000\r\n",
+      f);
   EXPECT_TRUE(f.ingenic);
   EXPECT_EQ(f.soc, "T31X");
   EXPECT_EQ(f.arch, "mips");
@@ -107,13 +111,15 @@ TEST(ConsoleText, ThinginoBannerIsARebootAndItsSplLineIsNotTheVersion) {
   EXPECT_TRUE(find_banner_line("Thingino U-Boot for Ingenic T31X SPL 2013.07 (Mar 15 2024 - 12:00:00)\r\n"));
   EXPECT_FALSE(find_boot_banner("80601230: 55 2d 42 6f 6f 74 20 66 6f 72 20 49 6e 67 65 6e    U-Boot for Ingen"));
   ConsoleFacts f;
-  read_console_facts("Thingino U-Boot for Ingenic T31X SPL 2013.07 (Mar 15 2024 - 12:00:00)\r\n"
-                     "Thingino U-Boot for Ingenic 2013.07 (Mar 15 2024 - 12:00:00)\r\n", f);
+  read_console_facts(
+      "Thingino U-Boot for Ingenic T31X SPL 2013.07 (Mar 15 2024 - 12:00:00)\r\n"
+      "Thingino U-Boot for Ingenic 2013.07 (Mar 15 2024 - 12:00:00)\r\n",
+      f);
   EXPECT_EQ(f.version, "Thingino U-Boot for Ingenic 2013.07 (Mar 15 2024 - 12:00:00)");
   EXPECT_EQ(f.soc, "T31X");
   ConsoleFacts spl_only;
-  read_console_facts("U-Boot SPL 2013.07 (Mar 15 2024 - 12:00:00)\r\nThingino U-Boot for Ingenic T31X SPL 2013.07 (x)\r\n",
-                     spl_only);
+  read_console_facts(
+      "U-Boot SPL 2013.07 (Mar 15 2024 - 12:00:00)\r\nThingino U-Boot for Ingenic T31X SPL 2013.07 (x)\r\n", spl_only);
   EXPECT_EQ(spl_only.version, "");
 }
 

@@ -9,9 +9,15 @@ namespace camdump::test {
 void FakeConsole::begin() {
   begun_ = true;
   switch (start_) {
-    case Start::Prompt: out("\r\n" + prompt); st_ = State::Prompt; break;
+    case Start::Prompt:
+      out("\r\n" + prompt);
+      st_ = State::Prompt;
+      break;
     case Start::Silent: st_ = State::Prompt; break;
-    case Start::Countdown: out(boot_log + countdown); st_ = State::Countdown; break;
+    case Start::Countdown:
+      out(boot_log + countdown);
+      st_ = State::Countdown;
+      break;
     case Start::Linux:
       out("Starting kernel ...\r\n\r\n[    0.000000] Linux version 3.10.14\r\n");
       st_ = State::Linux;

@@ -19,13 +19,13 @@ class FakeConsole : public io::Transport {
   std::string prompt = "isvp_t31# ";
   std::string boot_log = "U-Boot SPL 2013.07 (Jan 01 2024 - 00:00:00)\r\nDRAM:  64 MiB\r\n";
   std::string countdown = "Hit any key to stop autoboot:  1 ";
-  bool ctrlc_only = false;  ///< Thingino keyed autoboot: only 0x03 stops it
-  std::optional<char> stop_key;  ///< when set, only this byte stops the countdown (OpenIPC: '\r')
+  bool ctrlc_only = false;          ///< Thingino keyed autoboot: only 0x03 stops it
+  std::optional<char> stop_key;     ///< when set, only this byte stops the countdown (OpenIPC: '\r')
   std::string damaged_prompt_once;  ///< printed once instead of the prompt after a command (noise)
   int linux_ctrlc_until_reboot = 5;
   std::function<std::string(const std::string&)> handler;  ///< reply text for a command (CR LF lines)
-  std::optional<uint32_t> rate;  ///< host rate (nullopt: the transport has none)
-  std::string sent;              ///< everything the host wrote
+  std::optional<uint32_t> rate;                            ///< host rate (nullopt: the transport has none)
+  std::string sent;                                        ///< everything the host wrote
 
   explicit FakeConsole(Start s) : start_(s) {}
   void begin();

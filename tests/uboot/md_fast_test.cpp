@@ -79,8 +79,8 @@ TEST(MdFast, EveryCharacterReplacedAtEveryColumn) {
   // Each column of a good line replaced by characters on both sides of every class boundary
   // the SIMD code tests ('/' '0' '9' ':' '@' 'A' 'F' 'G' '`' 'a' 'f' 'g' ' ' '.' 0x7f 0x80 ...).
   std::mt19937 rng(11);
-  const char probes[] = {'/', '0', '9', ':', '@', 'A', 'F', 'G', '`', 'a', 'f', 'g', ' ', '.', '~',
-                         '\x7f', '\x80', '\xff', '\x1f', '\0', '\r', '\t', 'x', 'E', 'e', '5'};
+  const char probes[] = {'/', '0', '9',    ':',    '@',    'A',    'F',  'G',  '`',  'a', 'f', 'g', ' ',
+                         '.', '~', '\x7f', '\x80', '\xff', '\x1f', '\0', '\r', '\t', 'x', 'E', 'e', '5'};
   for (auto dia : {MdDialect::Old, MdDialect::Modern})
     for (int round = 0; round < 8; ++round) {
       std::vector<uint8_t> d(16);

@@ -71,13 +71,16 @@ TEST(MdParse, RoundTripsEveryWidthAndDialect) {
 
 TEST(MdParse, AsciiColumnCatchesAGarbledHexDigit) {
   MdLine l;
-  EXPECT_EQ(parse_md_line("04000000: 56 43 41 4d 2d 46 4c 41 53 48 2d 49 4d 41 47 45  VCAM-FLASH-IMAGE", Endian::Little, l),
-            MdParse::Ok);
-  EXPECT_EQ(parse_md_line("04000000: 56 43 41 4d 2d 46 4c 41 53 48 2d 49 4d 41 47 44  VCAM-FLASH-IMAGE", Endian::Little, l),
-            MdParse::Corrupt);
+  EXPECT_EQ(
+      parse_md_line("04000000: 56 43 41 4d 2d 46 4c 41 53 48 2d 49 4d 41 47 45  VCAM-FLASH-IMAGE", Endian::Little, l),
+      MdParse::Ok);
+  EXPECT_EQ(
+      parse_md_line("04000000: 56 43 41 4d 2d 46 4c 41 53 48 2d 49 4d 41 47 44  VCAM-FLASH-IMAGE", Endian::Little, l),
+      MdParse::Corrupt);
   EXPECT_EQ(l.addr, 0x04000000u);
-  EXPECT_EQ(parse_md_line("04000000: 56 43 41 4d 2d 46 4c 41 5g 48 2d 49 4d 41 47 45  VCAM-FLASH-IMAGE", Endian::Little, l),
-            MdParse::Corrupt);
+  EXPECT_EQ(
+      parse_md_line("04000000: 56 43 41 4d 2d 46 4c 41 5g 48 2d 49 4d 41 47 45  VCAM-FLASH-IMAGE", Endian::Little, l),
+      MdParse::Corrupt);
   EXPECT_EQ(parse_md_line("=> md.b 0x04000000 0x40", Endian::Little, l), MdParse::NotMd);
   EXPECT_EQ(parse_md_line("crc32 for 04000000 ... 04ffffff ==> eeaead43", Endian::Little, l), MdParse::NotMd);
 }

@@ -21,7 +21,7 @@ TEST(Crc32Output, BothFormsCaseInsensitive) {
 }
 
 TEST(Crc32Output, DamagedRepliesAreRefused) {
-  EXPECT_FALSE(parse_crc32_line("crc32 for 04000000 ... 04ffffff ==> eeaead4"));   // digit lost
+  EXPECT_FALSE(parse_crc32_line("crc32 for 04000000 ... 04ffffff ==> eeaead4"));  // digit lost
   EXPECT_FALSE(parse_crc32_line("crc32 for 04000000 ... 04ffffff ==> eeaeadx3"));
   EXPECT_FALSE(parse_crc32_line("crc32 for 04000000 .. 04ffffff ==> eeaead43"));
   EXPECT_FALSE(parse_crc32_line("crc32 for 04000000 ... 04ffffff ==> eeaead431"));
@@ -113,7 +113,8 @@ TEST(OutputParsers, VendorSfProbeFailuresAndThinginoTimingLines) {
   auto a = camdump::uboot::parse_sf_probe(stock);
   EXPECT_FALSE(a.ok());
   EXPECT_EQ(a.error, "SF: Unsupported manufacturer 9d");
-  std::vector<std::string> thingino = {"JZSFC: Flash chip ID: 9d4017", "JZSFC: Unsupported ID, but still maybe good for flashing",
+  std::vector<std::string> thingino = {"JZSFC: Flash chip ID: 9d4017",
+                                       "JZSFC: Unsupported ID, but still maybe good for flashing",
                                        "SF:    probe command completed in 4 ms"};
   auto b = camdump::uboot::parse_sf_probe(thingino);
   EXPECT_FALSE(b.ok());

@@ -53,7 +53,7 @@ TEST(ResumeState, GarbageTruncatedEditedOtherKindOrVersionIsRefused) {
   refusal("");
   refusal("garbage\n");
   refusal("camdump-uart-state 1\noffset 0x0\n");  // the format before this one
-  refusal(t.substr(0, t.size() / 2));              // truncated
+  refusal(t.substr(0, t.size() / 2));             // truncated
   std::string edited = t;
   edited[edited.find("0x10000") + 2] = '2';
   refusal(edited);

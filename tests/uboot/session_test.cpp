@@ -100,8 +100,10 @@ TEST(Session, AttachTimesOutWithHintWhenNothingAnswers) {
 TEST(Session, RunRemovesEchoAndNeverSendsEmptyLines) {
   FakeConsole c(FakeConsole::Start::Prompt);
   c.handler = [](const std::string& cmd) {
-    if (cmd == "help") return std::string("crc32   - checksum calculation\r\nmd      - memory display\r\n"
-                                          "sf      - SPI flash sub-system\r\nwatchdog- x\r\n");
+    if (cmd == "help")
+      return std::string(
+          "crc32   - checksum calculation\r\nmd      - memory display\r\n"
+          "sf      - SPI flash sub-system\r\nwatchdog- x\r\n");
     if (cmd == "crc32 80600000 10000") return std::string("CRC32 for 80600000 ... 8060ffff ==> 0badcafe\r\n");
     // an md line whose ASCII column ends in the prompt's characters
     if (cmd == "md.b 80600000 10")
@@ -131,8 +133,8 @@ TEST(Session, ReadMdMarksDamagedAndMissingLines) {
     for (size_t i = 0; i < d.size(); ++i) d[i] = static_cast<uint8_t>('A' + i % 26);
     std::string out;
     render_md(out, d, 0x80600000, {.width = 4, .dialect = MdDialect::Old});
-    out[20] = 'x';                                         // damage line 0
-    out.erase(out.find("80600020:"), 200);                 // line 2 missing
+    out[20] = 'x';                          // damage line 0
+    out.erase(out.find("80600020:"), 200);  // line 2 missing
     return out;
   };
   UbootSession s(c, null_reporter(), nullptr, fast());
@@ -156,8 +158,9 @@ TEST(Session, RebootMidCommandIsDetected) {
   UbootSession s(c, null_reporter(), nullptr, fast());
   s.attach();
   c.handler = [](const std::string&) {
-    return std::string("80600000: 00000000 0000\r\nU-Boot SPL 2013.07 (Jan 01 2024 - 00:00:00)\r\n"
-                       "Hit any key to stop autoboot:  1 ");
+    return std::string(
+        "80600000: 00000000 0000\r\nU-Boot SPL 2013.07 (Jan 01 2024 - 00:00:00)\r\n"
+        "Hit any key to stop autoboot:  1 ");
   };
   try {
     s.run("md.l 80600000 4000");
@@ -214,8 +217,9 @@ TEST(Session, ThinginoBannerWithoutCountdownIsAReboot) {
   UbootSession s(c, null_reporter(), nullptr, fast());
   s.attach();
   c.handler = [](const std::string&) {
-    return std::string("80600000: 00000000 0000\r\n\r\nThingino U-Boot for Ingenic T31X SPL 2013.07 (Mar 15 2024 - 12:00:00)\r\n"
-                       "\r\nThingino U-Boot for Ingenic 2013.07 (Mar 15 2024 - 12:00:00)\r\n\r\nBoard: ISVP\r\n");
+    return std::string(
+        "80600000: 00000000 0000\r\n\r\nThingino U-Boot for Ingenic T31X SPL 2013.07 (Mar 15 2024 - 12:00:00)\r\n"
+        "\r\nThingino U-Boot for Ingenic 2013.07 (Mar 15 2024 - 12:00:00)\r\n\r\nBoard: ISVP\r\n");
   };
   c.prompt = "";
   try {
