@@ -5,7 +5,7 @@ CMAKE_FLAGS ?=
 
 PREFIX ?= /usr/local
 
-.PHONY: all deps test-deps build demo test sanitize bench clean uboot-qemu install deb
+.PHONY: all deps test-deps build demo test sanitize bench clean uboot-qemu install deb format tidy
 
 all: build
 
@@ -61,6 +61,18 @@ install: build
 # A Debian package in $(BUILD) (camdump_VERSION_ARCH.deb); install it with apt install ./FILE.deb.
 deb: build
 	cd $(BUILD) && cpack -G DEB
+
+# Layout: `make format` rewrites the tracked C/C++ files with clang-format (.clang-format); the
+# style test in `make test` fails naming any file that differs. `make tidy` runs clang-tidy
+# (.clang-tidy: bugprone, performance, concurrency) over src/ and tests/ from a compilation
+# database in $(BUILD)-tidy; it is too slow for every `make test` (minutes per core), so run it
+# before sending a change. Any finding fails it.
+format:
+	tests/style/check-format --fix .
+
+tidy:
+	cmake -S . -B $(BUILD)-tidy -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DCAMDUMP_FUZZ=OFF $(CMAKE_FLAGS)
+	run-clang-tidy -p $(BUILD)-tidy -j $(JOBS) -quiet '^$(CURDIR)/(src|tests)/'
 
 clean:
 	rm -rf $(BUILD)
