@@ -90,8 +90,8 @@ void Ch341aEmu::uio(std::span<const uint8_t> p) {
     switch (c & 0xC0) {
       case kUioOut: pins_out_ = c & 0x3F; break;
       case kUioDir: pins_dir_ = c & 0x3F; break;
-      case kUioUs: break;  // delay: time is not modelled
-      default: break;      // 0x00 IN is not used for SPI
+      case kUioUs:     // delay: time is not modelled
+      default: break;  // 0x00 IN is not used for SPI
     }
     // CS0 (D0) is asserted when driven low; an input floats high (board pull-up).
     set_cs((pins_dir_ & 1) && !(pins_out_ & 1));
@@ -131,8 +131,8 @@ void Ch341aEmu::packet(std::span<const uint8_t> p) {
       break;
     }
     case kCmdUioStream: uio(p); break;
-    case kCmdI2cStream: break;  // speed / mode settings: the SPI clock is fixed (docs/reference/ch341a.md#clock)
-    default: break;             // the part ignores unknown commands
+    case kCmdI2cStream:  // speed / mode settings: the SPI clock is fixed (docs/reference/ch341a.md#clock)
+    default: break;      // the part ignores unknown commands
   }
 }
 

@@ -86,10 +86,11 @@ class NandEmu : public SpiSlave {
   }
   uint8_t ecc_fail_bits() const {
     switch (cfg_.chip->ecc) {
-      case spi::NandEcc::Bits54Eq2: return 0x20;
-      case spi::NandEcc::Bits654Eq7: return 0x70;
-      case spi::NandEcc::Bits654Eq2: return 0x20;
+      // 2 in bits 5:4, 2 in bits 6:4 and 8 in bits 5:2 are all the status value 0x20.
+      case spi::NandEcc::Bits54Eq2:
+      case spi::NandEcc::Bits654Eq2:
       case spi::NandEcc::Bits5432Eq8: return 0x20;
+      case spi::NandEcc::Bits654Eq7: return 0x70;
       case spi::NandEcc::Bits7654EqF: return 0xF0;
     }
     return 0x20;

@@ -141,8 +141,7 @@ std::unique_ptr<LibusbTransport> LibusbTransport::open(std::optional<DeviceAddre
   rc = libusb_detach_kernel_driver(impl->h, 0);
   impl->reattach = rc == 0;
   if (rc = libusb_claim_interface(impl->h, 0); rc != 0)
-    fail(rc == LIBUSB_ERROR_BUSY ? ErrorKind::Usb : ErrorKind::Usb,
-         fmt::format("cannot claim the CH341A: {}", libusb_error_name(rc)),
+    fail(ErrorKind::Usb, fmt::format("cannot claim the CH341A: {}", libusb_error_name(rc)),
          "another program (flashrom, ch341prog, a kernel driver) is using it; close it and retry");
   return std::unique_ptr<LibusbTransport>(new LibusbTransport(std::move(impl)));
 }

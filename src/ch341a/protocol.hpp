@@ -16,10 +16,10 @@ namespace camdump::ch341a {
 
 inline constexpr uint16_t kVid = 0x1A86, kPid = 0x5512, kPidSerial = 0x5523;
 inline constexpr uint8_t kEpOut = 0x02, kEpIn = 0x82;
-inline constexpr size_t kPacket = 32;                 ///< wMaxPacketSize of EP 0x02 / 0x82
-inline constexpr size_t kPayload = 31;                ///< SPI bytes behind one 0xA8
-inline constexpr size_t kMaxTransaction = 16 * 1024;  ///< larger ones overrun 1 s on real boards
-inline constexpr unsigned kTimeoutMs = 1000;          ///< flashrom USB_TIMEOUT
+inline constexpr size_t kPacket = 32;                         ///< wMaxPacketSize of EP 0x02 / 0x82
+inline constexpr size_t kPayload = 31;                        ///< SPI bytes behind one 0xA8
+inline constexpr size_t kMaxTransaction = size_t{16} * 1024;  ///< larger ones overrun 1 s on real boards
+inline constexpr unsigned kTimeoutMs = 1000;                  ///< flashrom USB_TIMEOUT
 
 inline constexpr uint8_t kCmdSpiStream = 0xA8, kCmdI2cStream = 0xAA, kCmdUioStream = 0xAB;
 inline constexpr uint8_t kI2cSet = 0x60, kI2cEnd = 0x00, kSpeed100k = 0x01;
