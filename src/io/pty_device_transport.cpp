@@ -68,7 +68,7 @@ PtyDeviceTransport::PtyDeviceTransport(const std::string& path, uint32_t baud) :
   cfmakeraw(&t);  // 8 data bits, no parity, no translation, no echo
   t.c_cflag &= ~(CSTOPB | CRTSCTS);
   t.c_cflag |= CLOCAL | CREAD;
-  t.c_iflag &= ~(IXON | IXOFF | IXANY);
+  t.c_iflag &= ~static_cast<tcflag_t>(IXON | IXOFF | IXANY);
   ::tcsetattr(fd_, TCSANOW, &t);
   if (!set_baud(baud)) {
     ::close(fd_);
