@@ -40,9 +40,9 @@ std::array<uint32_t, CDSTUB_PARAMS_WORDS> params_words(const cdstub_params& p) {
 
 std::array<uint8_t, CDSTUB_CMD_LEN> encode_command(uint8_t op, uint32_t arg) {
   std::array<uint8_t, CDSTUB_CMD_LEN> c{CDSTUB_CMD0, CDSTUB_CMD1, op};
-  for (int i = 0; i < 4; i++) c[3 + i] = static_cast<uint8_t>(arg >> (8 * i));
+  for (size_t i = 0; i < 4; i++) c[3 + i] = static_cast<uint8_t>(arg >> (8 * i));
   uint32_t crc = crc32(std::span<const uint8_t>(c.data() + 2, 5));
-  for (int i = 0; i < 4; i++) c[7 + i] = static_cast<uint8_t>(crc >> (8 * i));
+  for (size_t i = 0; i < 4; i++) c[7 + i] = static_cast<uint8_t>(crc >> (8 * i));
   return c;
 }
 
@@ -175,10 +175,10 @@ bool StubStreamDecoder::try_packet() {
       if (seq >= have_.size()) break;
       const size_t off = size_t(seq) * frame_, n = std::min<size_t>(frame_, len_ - off);
       if (p[2] == 'B') {
-        std::fill_n(data_.begin() + off, n, 0xff);
+        std::fill_n(data_.data() + off, n, 0xff);
         blank_frames_++;
       } else {
-        std::copy_n(q + 4, n, data_.begin() + off);
+        std::copy_n(q + 4, n, data_.data() + off);
       }
       have_[seq] = 1;
       break;

@@ -47,8 +47,9 @@ bool StubLoader::upload_run(UploadRun& run, UploadResult& res) {
   const uint32_t len = static_cast<uint32_t>(run.bytes.size()), frame = run.frame;
   const uint32_t nframes = frame_count(len, frame);
   const auto units = [&](uint32_t seq) {
+    // b <= (len + kUnit - 1) / kUnit, and len is a uint32_t: the cast keeps the value.
     const uint32_t a = seq * frame / kUnit,
-                   b = (std::min<uint64_t>(len, uint64_t(seq + 1) * frame) + kUnit - 1) / kUnit;
+                   b = static_cast<uint32_t>((std::min<uint64_t>(len, uint64_t(seq + 1) * frame) + kUnit - 1) / kUnit);
     return std::pair<uint32_t, uint32_t>(a, b);
   };
   const auto pending = [&](uint32_t seq) {
