@@ -93,7 +93,7 @@ VerifyResult verified_read(FlashSource& src, AtomicFile& out, const VerifyOption
     ++res.disputed_units;
     uint64_t pos = a0 + u * unit;
     std::vector<std::vector<uint8_t>> seen;
-    seen.emplace_back(image.begin() + (pos - a0), image.begin() + (pos - a0) + unit);
+    seen.emplace_back(image.data() + (pos - a0), image.data() + (pos - a0) + unit);
     bool settled = false;
     pass.p.stage = "re-reading differing sectors";
     for (unsigned t = 0; t < opts.max_rereads && !settled; ++t) {
@@ -104,7 +104,7 @@ VerifyResult verified_read(FlashSource& src, AtomicFile& out, const VerifyOption
       pass.p.retries = res.rereads;
       for (const auto& s : seen)
         if (std::equal(s.begin(), s.end(), cand.begin())) {
-          std::copy(cand.begin(), cand.end(), image.begin() + (pos - a0));
+          std::copy(cand.begin(), cand.end(), image.data() + (pos - a0));
           emit(pos, unit);
           settled = true;
           break;
