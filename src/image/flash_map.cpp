@@ -144,7 +144,7 @@ std::string flash_map_svg(const InspectReport& r, const std::string& title) {
   std::string s = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" font-family=\"monospace\" "
       "font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
-      W + 2 * x0, 200 + kRowH * (r.parts.size() + 1) + 14 * r.problems.size());
+      W + 2 * x0, 200 + kRowH * double(r.parts.size() + 1) + 14 * double(r.problems.size()));
   s += fmt::format("<text x=\"{}\" y=\"20\" font-size=\"14\">{} — {} ({} bytes){}</text>\n", x0, esc(title),
                    format_size(r.size), r.size, r.layout.known.empty() ? "" : ", " + esc(r.layout.known));
   s += fmt::format("<text x=\"{}\" y=\"38\" fill=\"{}\">{}</text>\n", x0, r.ok() ? "#2e8b57" : "#e00000",

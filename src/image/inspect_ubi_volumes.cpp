@@ -197,7 +197,7 @@ void check_ubi_volumes(std::span<const uint8_t> img, UbiInfo& info, const UbiLeb
       v.used_ebs = m.begin()->second.used_ebs;
       count = std::min<uint32_t>(std::max(count, v.used_ebs), 1u << 20);
     }
-    count = std::min<uint64_t>(count, img.size() / leb_size + 1);
+    count = static_cast<uint32_t>(std::min<uint64_t>(count, img.size() / leb_size + 1));  // <= count: fits
     vol.leb_at.assign(count, 0);
     for (uint32_t lnum = 0; lnum < count; ++lnum) {
       auto l = m.find(lnum);

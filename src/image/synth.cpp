@@ -81,20 +81,20 @@ std::vector<uint8_t> gzip_member(const std::vector<uint8_t>& in) {
 }
 
 void be32(uint8_t* p, uint32_t v) {
-  p[0] = v >> 24;
-  p[1] = v >> 16;
-  p[2] = v >> 8;
+  p[0] = uint8_t(v >> 24);
+  p[1] = uint8_t(v >> 16);
+  p[2] = uint8_t(v >> 8);
   p[3] = uint8_t(v);
 }
 void le32(uint8_t* p, uint32_t v) {
   p[0] = uint8_t(v);
-  p[1] = v >> 8;
-  p[2] = v >> 16;
-  p[3] = v >> 24;
+  p[1] = uint8_t(v >> 8);
+  p[2] = uint8_t(v >> 16);
+  p[3] = uint8_t(v >> 24);
 }
 void le16(uint8_t* p, uint16_t v) {
   p[0] = uint8_t(v);
-  p[1] = v >> 8;
+  p[1] = uint8_t(v >> 8);
 }
 void put_str(std::vector<uint8_t>& img, size_t at, std::string_view s) {
   std::memcpy(img.data() + at, s.data(), s.size());
