@@ -23,7 +23,7 @@ uint32_t crc_of(const std::vector<uint8_t>& d, uint64_t off, uint64_t len) {
 
 void swap_units(std::vector<uint8_t>& data, uboot::MdWidth width) {
   if (width < 2) return;
-  for (size_t i = 0; i + width <= data.size(); i += width) std::reverse(data.begin() + i, data.begin() + i + width);
+  for (size_t i = 0; i + width <= data.size(); i += width) std::reverse(data.data() + i, data.data() + i + width);
 }
 
 MdReader::MdReader(uboot::UbootSession& s, std::optional<uboot::MdWidth> width) : s_(s), width_(width) {}
@@ -45,8 +45,8 @@ void MdReader::probe(uint64_t ram, uint64_t len) {
     auto bytes = s_.read_md(ram, n, 1);
     for (size_t l = 0; l < wide.good.size(); ++l) {
       if (!wide.good[l] || !bytes.good[l]) continue;
-      std::vector<uint8_t> le(wide.data.begin() + l * 16, wide.data.begin() + l * 16 + 16);
-      std::vector<uint8_t> b(bytes.data.begin() + l * 16, bytes.data.begin() + l * 16 + 16);
+      std::vector<uint8_t> le(wide.data.data() + l * 16, wide.data.data() + l * 16 + 16);
+      std::vector<uint8_t> b(bytes.data.data() + l * 16, bytes.data.data() + l * 16 + 16);
       std::vector<uint8_t> be = le;
       swap_units(be, *width_);
       if (le == be) continue;  // symmetric words: undecided
@@ -65,7 +65,7 @@ void MdReader::reread(std::vector<uint8_t>& data, uint64_t ram, uint64_t off, ui
   auto b = s_.read_md(ram + off, len, *width_, endian_);
   reread_lines_ += len / 16;
   for (size_t l = 0; l < b.good.size(); ++l)
-    if (b.good[l]) std::copy_n(b.data.begin() + l * 16, 16, data.begin() + off + l * 16);
+    if (b.good[l]) std::copy_n(b.data.data() + l * 16, 16, data.data() + off + l * 16);
 }
 
 bool MdReader::fill_missing(uboot::MdBlock& b) {
@@ -83,7 +83,7 @@ bool MdReader::fill_missing(uboot::MdBlock& b) {
       reread_lines_ += j - i;
       for (size_t l = 0; l < r.good.size(); ++l)
         if (r.good[l]) {
-          std::copy_n(r.data.begin() + l * 16, 16, b.data.begin() + (i + l) * 16);
+          std::copy_n(r.data.data() + l * 16, 16, b.data.data() + (i + l) * 16);
           b.good[i + l] = 1;
         }
       i = j;
