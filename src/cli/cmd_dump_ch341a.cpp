@@ -115,7 +115,7 @@ void run(const DumpArgs& a, Context& ctx) {
              double(r.bus.bytes_in + r.bus.bytes_out) * per_byte, r.bus.max_in_flight);
   fmt::print("{}: {}, sha256 {}\n", r.out.string(), format_size(r.bytes), r.verify.sha256);
   if (!nand) {
-    if (auto s = dump_inspect_summary(r.out, o.offset); !s.empty()) fmt::print("{}\n", s);
+    if (auto summary = dump_inspect_summary(r.out, o.offset); !summary.empty()) fmt::print("{}\n", summary);
   }
 }
 
