@@ -42,7 +42,7 @@ size_t LineNoise::apply(uint8_t* dst, size_t cap, const char* src, size_t n, dou
     if (kind == 0) {
       ++i;  // dropped
     } else if (kind == 1) {
-      dst[produced++] = static_cast<uint8_t>(src[i++] ^ (1u << (rng_() % 8)));  // one bit flipped
+      dst[produced++] = static_cast<uint8_t>(src[i++] ^ (1 << (rng_() % 8)));  // one bit flipped
     } else {
       dst[produced++] = static_cast<uint8_t>(0x20 + rng_() % 95);  // a spurious character
     }

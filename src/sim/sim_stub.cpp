@@ -192,7 +192,7 @@ class StubProgram : public SimProgram {
         }
         noise_events_++;
         const unsigned kind = static_cast<unsigned>(rng_() % 3);
-        if (kind == 1) line.push_back(static_cast<char>(ch ^ (1u << (rng_() % 8))));
+        if (kind == 1) line.push_back(static_cast<char>(ch ^ (1 << (rng_() % 8))));
         if (kind == 2) line.append({static_cast<char>(0x20 + rng_() % 95), ch});
       }
     } else {
