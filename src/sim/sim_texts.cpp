@@ -24,15 +24,15 @@ const char* uboot_name(const SimOptions& o) {
 ChipInfo chip_for(uint64_t flash_size) {
   // XMC parts are the common T31 ones (docs/reference/spi-flash.md#nor-chips; stock log "the manufacturer 20").
   switch (flash_size) {
-    case 8u << 20: return {"XM25QH64C", "xm25qh64c", {0x20, 0x40, 0x17}};
-    case 16u << 20: return {"XM25QH128C", "xm25qh128c", {0x20, 0x40, 0x18}};
-    case 32u << 20: return {"XM25QH256C", "xm25qh256c", {0x20, 0x40, 0x19}};
+    case 8u << 20: return {.name = "XM25QH64C", .modern_name = "xm25qh64c", .id = {0x20, 0x40, 0x17}};
+    case 16u << 20: return {.name = "XM25QH128C", .modern_name = "xm25qh128c", .id = {0x20, 0x40, 0x18}};
+    case 32u << 20: return {.name = "XM25QH256C", .modern_name = "xm25qh256c", .id = {0x20, 0x40, 0x19}};
     default: break;
   }
   uint8_t cap = 0;
   while ((uint64_t{1} << cap) < flash_size) ++cap;
   unsigned mbit = static_cast<unsigned>(flash_size >> 17);
-  return {fmt::format("W25Q{}", mbit), fmt::format("w25q{}", mbit), {0xef, 0x40, cap}};
+  return {.name = fmt::format("W25Q{}", mbit), .modern_name = fmt::format("w25q{}", mbit), .id = {0xef, 0x40, cap}};
 }
 
 std::string print_size(uint64_t size) {

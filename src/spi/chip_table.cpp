@@ -13,104 +13,161 @@ namespace camdump::spi {
 namespace {
 
 constexpr uint64_t kMiB = 1024 * 1024;
-constexpr ChipKind N = ChipKind::Nor;
-constexpr ChipKind D = ChipKind::Nand;
+// Rows name their fields (designated initialisers); what a row leaves out is the common case.
+struct NorRow {
+  std::string_view names, vendor;
+  std::array<uint8_t, 3> id;  ///< JEDEC 9F: manufacturer, memory type, capacity
+  uint64_t mib;
+  uint16_t flags = 0;
+};
 
-constexpr ChipInfo nor(std::string_view names, std::string_view vendor, uint8_t a, uint8_t b, uint8_t c, uint64_t mib,
-                       uint16_t flags = 0) {
-  return ChipInfo{names, vendor, N, {a, b, c}, 3, mib * kMiB, flags};
+constexpr ChipInfo nor(const NorRow& r) {
+  return ChipInfo{.names = r.names,
+                  .vendor = r.vendor,
+                  .kind = ChipKind::Nor,
+                  .id = {r.id[0], r.id[1], r.id[2]},
+                  .id_len = 3,
+                  .size = r.mib * kMiB,
+                  .flags = r.flags};
 }
 
-constexpr ChipInfo nand(std::string_view names, std::string_view vendor, uint8_t mfr, uint8_t dev, uint32_t page,
-                        uint32_t oob, uint16_t flags = 0, NandIdMode mode = NandIdMode::AddrByte,
-                        NandEcc ecc = NandEcc::Bits54Eq2, uint64_t mib = 128) {
-  return ChipInfo{names, vendor, D, {mfr, dev, 0}, 2, mib * kMiB, flags, page, oob, 64, mode, ecc};
-}
+struct NandRow {
+  std::string_view names, vendor;
+  std::array<uint8_t, 3> id;  ///< manufacturer, device[, second device byte when id_len is 3]
+  uint8_t id_len = 2;
+  uint64_t mib = 128;
+  uint32_t oob = 64;
+  uint16_t flags = 0;
+  NandIdMode id_mode = NandIdMode::AddrByte;
+  NandEcc ecc = NandEcc::Bits54Eq2;
+};
 
-constexpr ChipInfo nand3(std::string_view names, std::string_view vendor, uint8_t mfr, uint8_t dev, uint8_t dev2,
-                         uint64_t mib, uint32_t oob) {
-  return ChipInfo{
-      names, vendor, D, {mfr, dev, dev2}, 3, mib * kMiB, 0, 2048, oob, 64, NandIdMode::AddrByte, NandEcc::Bits54Eq2};
+constexpr ChipInfo nand(const NandRow& r) {
+  return ChipInfo{.names = r.names,
+                  .vendor = r.vendor,
+                  .kind = ChipKind::Nand,
+                  .id = {r.id[0], r.id[1], r.id_len == 3 ? r.id[2] : uint8_t{0}},
+                  .id_len = r.id_len,
+                  .size = r.mib * kMiB,
+                  .flags = r.flags,
+                  .page = 2048,
+                  .oob = r.oob,
+                  .pages_per_block = 64,
+                  .id_mode = r.id_mode,
+                  .ecc = r.ecc};
 }
 
 constexpr auto kTable = std::to_array<ChipInfo>({
     // Winbond
-    nor("W25Q64FV|W25Q64BV|W25Q64CV|W25Q64JV-IQ|W25Q64JVSIQ|W25Q64", "Winbond", 0xEF, 0x40, 0x17, 8),
-    nor("W25Q64JV-IM|W25Q64JVSIM", "Winbond", 0xEF, 0x70, 0x17, 8),
-    nor("W25Q128FV|W25Q128BV|W25Q128JV-IQ|W25Q128JVSIQ|W25Q128JV|W25Q128", "Winbond", 0xEF, 0x40, 0x18, 16),
-    nor("W25Q128JV-IM|W25Q128JVSIM", "Winbond", 0xEF, 0x70, 0x18, 16),
+    nor({.names = "W25Q64FV|W25Q64BV|W25Q64CV|W25Q64JV-IQ|W25Q64JVSIQ|W25Q64",
+         .vendor = "Winbond",
+         .id = {0xEF, 0x40, 0x17},
+         .mib = 8}),
+    nor({.names = "W25Q64JV-IM|W25Q64JVSIM", .vendor = "Winbond", .id = {0xEF, 0x70, 0x17}, .mib = 8}),
+    nor({.names = "W25Q128FV|W25Q128BV|W25Q128JV-IQ|W25Q128JVSIQ|W25Q128JV|W25Q128",
+         .vendor = "Winbond",
+         .id = {0xEF, 0x40, 0x18},
+         .mib = 16}),
+    nor({.names = "W25Q128JV-IM|W25Q128JVSIM", .vendor = "Winbond", .id = {0xEF, 0x70, 0x18}, .mib = 16}),
     // W25Q256FV and W25Q256JV-IQ share EF 40 19 but not the EN4B rule: flashrom's W25Q256FV row has
     // FEATURE_4BA_ENTER_WREN, its W25Q256JV_Q row plain FEATURE_4BA (B7 alone). The FV row comes
     // first, so a chip found by its ID gets WREN before B7, which the JV accepts too.
-    nor("W25Q256FV", "Winbond", 0xEF, 0x40, 0x19, 32, kWrenBeforeEn4b),
-    nor("W25Q256JV-IQ|W25Q256JVEIQ|W25Q256JV|W25Q256", "Winbond", 0xEF, 0x40, 0x19, 32),
-    nor("W25Q256JV-IM|W25Q256JVEIM", "Winbond", 0xEF, 0x70, 0x19, 32),
+    nor({.names = "W25Q256FV", .vendor = "Winbond", .id = {0xEF, 0x40, 0x19}, .mib = 32, .flags = kWrenBeforeEn4b}),
+    nor({.names = "W25Q256JV-IQ|W25Q256JVEIQ|W25Q256JV|W25Q256",
+         .vendor = "Winbond",
+         .id = {0xEF, 0x40, 0x19},
+         .mib = 32}),
+    nor({.names = "W25Q256JV-IM|W25Q256JVEIM", .vendor = "Winbond", .id = {0xEF, 0x70, 0x19}, .mib = 32}),
     // Macronix
-    nor("MX25L6405D|MX25L6405|MX25L6406E|MX25L6408E|MX25L6436E|MX25L6445E|MX25L6465E|MX25L6473E", "Macronix", 0xC2,
-        0x20, 0x17, 8),
-    nor("MX25L12835F|MX25L12805D|MX25L12845E|MX25L12865E|MX25L12873F|MX25L128", "Macronix", 0xC2, 0x20, 0x18, 16),
-    nor("MX25L25635F|MX25L25645G|MX25L256", "Macronix", 0xC2, 0x20, 0x19, 32),
+    nor({.names = "MX25L6405D|MX25L6405|MX25L6406E|MX25L6408E|MX25L6436E|MX25L6445E|MX25L6465E|MX25L6473E",
+         .vendor = "Macronix",
+         .id = {0xC2, 0x20, 0x17},
+         .mib = 8}),
+    nor({.names = "MX25L12835F|MX25L12805D|MX25L12845E|MX25L12865E|MX25L12873F|MX25L128",
+         .vendor = "Macronix",
+         .id = {0xC2, 0x20, 0x18},
+         .mib = 16}),
+    nor({.names = "MX25L25635F|MX25L25645G|MX25L256", .vendor = "Macronix", .id = {0xC2, 0x20, 0x19}, .mib = 32}),
     // GigaDevice
-    nor("GD25Q64C|GD25Q64B|GD25Q64", "GigaDevice", 0xC8, 0x40, 0x17, 8),
-    nor("GD25Q128C|GD25Q128B|GD25Q128E|GD25Q127C|GD25Q128", "GigaDevice", 0xC8, 0x40, 0x18, 16),
-    nor("GD25Q256D|GD25Q256E|GD25B256|GD25Q256", "GigaDevice", 0xC8, 0x40, 0x19, 32),
+    nor({.names = "GD25Q64C|GD25Q64B|GD25Q64", .vendor = "GigaDevice", .id = {0xC8, 0x40, 0x17}, .mib = 8}),
+    nor({.names = "GD25Q128C|GD25Q128B|GD25Q128E|GD25Q127C|GD25Q128",
+         .vendor = "GigaDevice",
+         .id = {0xC8, 0x40, 0x18},
+         .mib = 16}),
+    nor({.names = "GD25Q256D|GD25Q256E|GD25B256|GD25Q256",
+         .vendor = "GigaDevice",
+         .id = {0xC8, 0x40, 0x19},
+         .mib = 32}),
     // XMC (shares 0x20 with ST/Micron)
-    nor("XM25QH64A", "XMC", 0x20, 0x70, 0x17, 8),
-    nor("XM25QH64C|XM25QH64D", "XMC", 0x20, 0x40, 0x17, 8),
-    nor("XM25QH128A", "XMC", 0x20, 0x70, 0x18, 16),
-    nor("XM25QH128C|XM25QH128D", "XMC", 0x20, 0x40, 0x18, 16),
-    nor("XM25QH256C|XM25QH256D", "XMC", 0x20, 0x40, 0x19, 32, kWrenBeforeEn4b),
+    nor({.names = "XM25QH64A", .vendor = "XMC", .id = {0x20, 0x70, 0x17}, .mib = 8}),
+    nor({.names = "XM25QH64C|XM25QH64D", .vendor = "XMC", .id = {0x20, 0x40, 0x17}, .mib = 8}),
+    nor({.names = "XM25QH128A", .vendor = "XMC", .id = {0x20, 0x70, 0x18}, .mib = 16}),
+    nor({.names = "XM25QH128C|XM25QH128D", .vendor = "XMC", .id = {0x20, 0x40, 0x18}, .mib = 16}),
+    nor({.names = "XM25QH256C|XM25QH256D",
+         .vendor = "XMC",
+         .id = {0x20, 0x40, 0x19},
+         .mib = 32,
+         .flags = kWrenBeforeEn4b}),
     // XTX
-    nor("XT25F64B", "XTX", 0x0B, 0x40, 0x17, 8),
-    nor("XT25F128B", "XTX", 0x0B, 0x40, 0x18, 16),
-    nor("XT25Q128D", "XTX", 0x0B, 0x60, 0x18, 16),
+    nor({.names = "XT25F64B", .vendor = "XTX", .id = {0x0B, 0x40, 0x17}, .mib = 8}),
+    nor({.names = "XT25F128B", .vendor = "XTX", .id = {0x0B, 0x40, 0x18}, .mib = 16}),
+    nor({.names = "XT25Q128D", .vendor = "XTX", .id = {0x0B, 0x60, 0x18}, .mib = 16}),
     // Zbit (real parts also answer 0x0E, see find_nor_by_id)
-    nor("ZB25VQ64", "Zbit", 0x5E, 0x40, 0x17, 8),
-    nor("ZB25VQ128", "Zbit", 0x5E, 0x40, 0x18, 16),
+    nor({.names = "ZB25VQ64", .vendor = "Zbit", .id = {0x5E, 0x40, 0x17}, .mib = 8}),
+    nor({.names = "ZB25VQ128", .vendor = "Zbit", .id = {0x5E, 0x40, 0x18}, .mib = 16}),
     // EON (no 0x7F continuation prefix)
-    nor("EN25QH64A|EN25QH64", "EON", 0x1C, 0x70, 0x17, 8),
-    nor("EN25QH128A|EN25QH128", "EON", 0x1C, 0x70, 0x18, 16),
-    nor("EN25QX64A", "EON", 0x1C, 0x71, 0x17, 8),
-    nor("EN25QX128A", "EON", 0x1C, 0x71, 0x18, 16),
+    nor({.names = "EN25QH64A|EN25QH64", .vendor = "EON", .id = {0x1C, 0x70, 0x17}, .mib = 8}),
+    nor({.names = "EN25QH128A|EN25QH128", .vendor = "EON", .id = {0x1C, 0x70, 0x18}, .mib = 16}),
+    nor({.names = "EN25QX64A", .vendor = "EON", .id = {0x1C, 0x71, 0x17}, .mib = 8}),
+    nor({.names = "EN25QX128A", .vendor = "EON", .id = {0x1C, 0x71, 0x18}, .mib = 16}),
     // Puya
-    nor("P25Q64H", "Puya", 0x85, 0x60, 0x17, 8),
-    nor("P25Q128H", "Puya", 0x85, 0x60, 0x18, 16),
-    nor("PY25Q128HA", "Puya", 0x85, 0x20, 0x18, 16),
-    nor("PY25Q256HB", "Puya", 0x85, 0x20, 0x19, 32),
+    nor({.names = "P25Q64H", .vendor = "Puya", .id = {0x85, 0x60, 0x17}, .mib = 8}),
+    nor({.names = "P25Q128H", .vendor = "Puya", .id = {0x85, 0x60, 0x18}, .mib = 16}),
+    nor({.names = "PY25Q128HA", .vendor = "Puya", .id = {0x85, 0x20, 0x18}, .mib = 16}),
+    nor({.names = "PY25Q256HB", .vendor = "Puya", .id = {0x85, 0x20, 0x19}, .mib = 32}),
     // Boya
-    nor("BY25Q64AS", "Boya", 0x68, 0x40, 0x17, 8),
-    nor("BY25Q128AS", "Boya", 0x68, 0x40, 0x18, 16),
+    nor({.names = "BY25Q64AS", .vendor = "Boya", .id = {0x68, 0x40, 0x17}, .mib = 8}),
+    nor({.names = "BY25Q128AS", .vendor = "Boya", .id = {0x68, 0x40, 0x18}, .mib = 16}),
     // Others from uboot-ingenic jz_spi.h
-    nor("GM25Q128A", "GM", 0x1C, 0x40, 0x18, 16),
-    nor("FM25Q64|FS25Q064F2TFI1", "FudanMicro", 0xA1, 0x40, 0x17, 8),
-    nor("FM25Q128A", "FudanMicro", 0xA1, 0x40, 0x18, 16),
-    nor("IS25LP064D", "ISSI", 0x9D, 0x60, 0x17, 8),
-    nor("IS25LP128F", "ISSI", 0x9D, 0x60, 0x18, 16),
-    nor("SK25Q128", "SK", 0x25, 0x60, 0x18, 16),
-    nor("NM25Q128EVB", "Nor-Mem", 0x52, 0x21, 0x18, 16),
-    nor("DQ25Q128AL", "DQ", 0x54, 0x60, 0x18, 16),
-    nor("ZD25Q64B", "Zetta", 0xBA, 0x32, 0x17, 8),
-    nor("XD25Q128C", "XD", 0xD8, 0x40, 0x18, 16),
+    nor({.names = "GM25Q128A", .vendor = "GM", .id = {0x1C, 0x40, 0x18}, .mib = 16}),
+    nor({.names = "FM25Q64|FS25Q064F2TFI1", .vendor = "FudanMicro", .id = {0xA1, 0x40, 0x17}, .mib = 8}),
+    nor({.names = "FM25Q128A", .vendor = "FudanMicro", .id = {0xA1, 0x40, 0x18}, .mib = 16}),
+    nor({.names = "IS25LP064D", .vendor = "ISSI", .id = {0x9D, 0x60, 0x17}, .mib = 8}),
+    nor({.names = "IS25LP128F", .vendor = "ISSI", .id = {0x9D, 0x60, 0x18}, .mib = 16}),
+    nor({.names = "SK25Q128", .vendor = "SK", .id = {0x25, 0x60, 0x18}, .mib = 16}),
+    nor({.names = "NM25Q128EVB", .vendor = "Nor-Mem", .id = {0x52, 0x21, 0x18}, .mib = 16}),
+    nor({.names = "DQ25Q128AL", .vendor = "DQ", .id = {0x54, 0x60, 0x18}, .mib = 16}),
+    nor({.names = "ZD25Q64B", .vendor = "Zetta", .id = {0xBA, 0x32, 0x17}, .mib = 8}),
+    nor({.names = "XD25Q128C", .vendor = "XD", .id = {0xD8, 0x40, 0x18}, .mib = 16}),
     // SPI NAND (SNANDer spi_nand_flash_tables)
-    nand3("W25N01GV", "Winbond", 0xEF, 0xAA, 0x21, 128, 64),
-    nand3("W25N02KV", "Winbond", 0xEF, 0xAA, 0x22, 256, 128),
-    nand("GD5F1GQ4UAYIG|GD5F1GQ4UA", "GigaDevice", 0xC8, 0xF1, 2048, 64),
-    nand("GD5F1GQ4UBYIG|GD5F1GQ4UB", "GigaDevice", 0xC8, 0xD1, 2048, 128),
-    nand("GD5F1GQ4UCYIG|GD5F1GQ4UC", "GigaDevice", 0xC8, 0xB1, 2048, 128, kCachePrepend, NandIdMode::Direct,
-         NandEcc::Bits654Eq7),
-    nand("GD5F1GQ4UEYIS|GD5F1GQ4UE", "GigaDevice", 0xC8, 0xD3, 2048, 128),
-    nand("GD5F1GQ5UEYIG|GD5F1GQ5UE", "GigaDevice", 0xC8, 0x51, 2048, 128),
-    nand("GD5F1GM7UE", "GigaDevice", 0xC8, 0x91, 2048, 64),
-    nand("MX35LF1GE4AB", "Macronix", 0xC2, 0x12, 2048, 64),
-    nand("MX35LF2GE4AB", "Macronix", 0xC2, 0x22, 2048, 64, kTwoPlanes, NandIdMode::AddrByte, NandEcc::Bits54Eq2, 256),
-    nand("XT26G01A", "XTX", 0x0B, 0xE1, 2048, 64, 0, NandIdMode::AddrByte, NandEcc::Bits5432Eq8),
-    nand("XT26G01C", "XTX", 0x0B, 0x11, 2048, 128, 0, NandIdMode::AddrByte, NandEcc::Bits7654EqF),
-    nand("F50L1G41LB", "ESMT", 0xC8, 0x01, 2048, 64),
-    nand("DS35Q1GA", "Dosilicon", 0xE5, 0x71, 2048, 64),
-    nand("FM25S01A", "FudanMicro", 0xA1, 0xE4, 2048, 64),
-    nand("FS35ND01GS1F1", "Foresee", 0xCD, 0xB1, 2048, 64, kEcc90, NandIdMode::AddrByte, NandEcc::Bits654Eq7),
-    nand("TC58CVG0S3H", "Toshiba", 0x98, 0xC2, 2048, 64, 0, NandIdMode::DummyFirst),
-    nand("MT29F1G01", "Micron", 0x2C, 0x14, 2048, 128, 0, NandIdMode::AddrByte, NandEcc::Bits654Eq2),
+    nand({.names = "W25N01GV", .vendor = "Winbond", .id = {0xEF, 0xAA, 0x21}, .id_len = 3}),
+    nand({.names = "W25N02KV", .vendor = "Winbond", .id = {0xEF, 0xAA, 0x22}, .id_len = 3, .mib = 256, .oob = 128}),
+    nand({.names = "GD5F1GQ4UAYIG|GD5F1GQ4UA", .vendor = "GigaDevice", .id = {0xC8, 0xF1, 0}}),
+    nand({.names = "GD5F1GQ4UBYIG|GD5F1GQ4UB", .vendor = "GigaDevice", .id = {0xC8, 0xD1, 0}, .oob = 128}),
+    nand({.names = "GD5F1GQ4UCYIG|GD5F1GQ4UC",
+          .vendor = "GigaDevice",
+          .id = {0xC8, 0xB1, 0},
+          .oob = 128,
+          .flags = kCachePrepend,
+          .id_mode = NandIdMode::Direct,
+          .ecc = NandEcc::Bits654Eq7}),
+    nand({.names = "GD5F1GQ4UEYIS|GD5F1GQ4UE", .vendor = "GigaDevice", .id = {0xC8, 0xD3, 0}, .oob = 128}),
+    nand({.names = "GD5F1GQ5UEYIG|GD5F1GQ5UE", .vendor = "GigaDevice", .id = {0xC8, 0x51, 0}, .oob = 128}),
+    nand({.names = "GD5F1GM7UE", .vendor = "GigaDevice", .id = {0xC8, 0x91, 0}}),
+    nand({.names = "MX35LF1GE4AB", .vendor = "Macronix", .id = {0xC2, 0x12, 0}}),
+    nand({.names = "MX35LF2GE4AB", .vendor = "Macronix", .id = {0xC2, 0x22, 0}, .mib = 256, .flags = kTwoPlanes}),
+    nand({.names = "XT26G01A", .vendor = "XTX", .id = {0x0B, 0xE1, 0}, .ecc = NandEcc::Bits5432Eq8}),
+    nand({.names = "XT26G01C", .vendor = "XTX", .id = {0x0B, 0x11, 0}, .oob = 128, .ecc = NandEcc::Bits7654EqF}),
+    nand({.names = "F50L1G41LB", .vendor = "ESMT", .id = {0xC8, 0x01, 0}}),
+    nand({.names = "DS35Q1GA", .vendor = "Dosilicon", .id = {0xE5, 0x71, 0}}),
+    nand({.names = "FM25S01A", .vendor = "FudanMicro", .id = {0xA1, 0xE4, 0}}),
+    nand({.names = "FS35ND01GS1F1",
+          .vendor = "Foresee",
+          .id = {0xCD, 0xB1, 0},
+          .flags = kEcc90,
+          .ecc = NandEcc::Bits654Eq7}),
+    nand({.names = "TC58CVG0S3H", .vendor = "Toshiba", .id = {0x98, 0xC2, 0}, .id_mode = NandIdMode::DummyFirst}),
+    nand({.names = "MT29F1G01", .vendor = "Micron", .id = {0x2C, 0x14, 0}, .oob = 128, .ecc = NandEcc::Bits654Eq2}),
 });
 
 std::string normalize(std::string_view s) {

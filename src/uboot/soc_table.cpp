@@ -23,38 +23,47 @@ namespace {
 constexpr const char* kIngenicSource =
     "Ingenic arch-t*/base.h (gtxaspec/u-boot-ingenic) and thingino-linux t31/t40/t41.dtsi: "
     "UARTn at phys 0x1003n000, 8-bit registers at stride 4, LSR 0x14, 24 MHz; see docs/reference/socs.md";
-constexpr UartSpec kIngenicUart1{UartKind::Ns16550, 0xb0031000, 4, 1, 24000000};
+constexpr UartSpec kIngenicUart1{
+    .kind = UartKind::Ns16550, .base = 0xb0031000, .stride = 4, .reg_width = 1, .clock_hz = 24000000};
 
 constexpr SocEntry ingenic(const char* name, const char* desc, unsigned uarts) {
-  return SocEntry{name, desc, CpuArch::Mips32el, kIngenicUart1, kIngenicSource, false, uarts, true};
+  return SocEntry{.name = name,
+                  .description = desc,
+                  .arch = CpuArch::Mips32el,
+                  .uart = kIngenicUart1,
+                  .source = kIngenicSource,
+                  .qemu_verified = false,
+                  .uarts = uarts,
+                  .sources_checked = true};
 }
 
 constexpr std::array kTable = {
-    SocEntry{"malta",
-             "QEMU MIPS Malta (NS16550 at ISA 0x3f8)",
-             CpuArch::Mips32el,
-             {UartKind::Ns16550, 0xb80003f8, 1, 1, 1843200},
-             "QEMU hw/mips/malta.c: ISA serial at 0x3f8 (1.8432 MHz PC UART); LSR at +5, THRE bit 5",
-             true,
-             1,
-             true},
-    SocEntry{"qemu-virt",
-             "QEMU ARM virt (PL011 at 0x09000000)",
-             CpuArch::Armv7,
-             {UartKind::Pl011, 0x09000000, 4, 4, 24000000},
-             "QEMU hw/arm/virt.c: PL011 at 0x09000000, apb-pclk 24 MHz; ARM DDI 0183 PL011 TRM (DR, FR, IBRD, FBRD)",
-             true,
-             1,
-             true},
-    SocEntry{"ast2500",
-             "Aspeed AST2500 (UART5, the BMC console, 16550 at 0x1E784000)",
-             CpuArch::Armv7,
-             {UartKind::Ns16550, 0x1e784000, 4, 4, 1846154},
-             "Aspeed aspeed-g5.dtsi (U-Boot/Linux): uart5 serial@1e784000, reg-shift 2, reg-io-width 4, "
-             "clock 24 MHz / 13; QEMU ast2500-evb",
-             true,
-             5,
-             true},
+    SocEntry{.name = "malta",
+             .description = "QEMU MIPS Malta (NS16550 at ISA 0x3f8)",
+             .arch = CpuArch::Mips32el,
+             .uart = {.kind = UartKind::Ns16550, .base = 0xb80003f8, .stride = 1, .reg_width = 1, .clock_hz = 1843200},
+             .source = "QEMU hw/mips/malta.c: ISA serial at 0x3f8 (1.8432 MHz PC UART); LSR at +5, THRE bit 5",
+             .qemu_verified = true,
+             .uarts = 1,
+             .sources_checked = true},
+    SocEntry{.name = "qemu-virt",
+             .description = "QEMU ARM virt (PL011 at 0x09000000)",
+             .arch = CpuArch::Armv7,
+             .uart = {.kind = UartKind::Pl011, .base = 0x09000000, .stride = 4, .reg_width = 4, .clock_hz = 24000000},
+             .source = "QEMU hw/arm/virt.c: PL011 at 0x09000000, apb-pclk 24 MHz; ARM DDI 0183 PL011 TRM (DR, FR, "
+                       "IBRD, FBRD)",
+             .qemu_verified = true,
+             .uarts = 1,
+             .sources_checked = true},
+    SocEntry{.name = "ast2500",
+             .description = "Aspeed AST2500 (UART5, the BMC console, 16550 at 0x1E784000)",
+             .arch = CpuArch::Armv7,
+             .uart = {.kind = UartKind::Ns16550, .base = 0x1e784000, .stride = 4, .reg_width = 4, .clock_hz = 1846154},
+             .source = "Aspeed aspeed-g5.dtsi (U-Boot/Linux): uart5 serial@1e784000, reg-shift 2, reg-io-width 4, "
+                       "clock 24 MHz / 13; QEMU ast2500-evb",
+             .qemu_verified = true,
+             .uarts = 5,
+             .sources_checked = true},
     ingenic("a1", "Ingenic A1 (UART1)", 3),
     ingenic("t10", "Ingenic T10 (UART1)", 5),
     ingenic("t20", "Ingenic T20 (UART1)", 5),
