@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// A minimal SquashFS 4.0 writer for synthetic images (image/synth.cpp): basic directory and
-// file inodes, zlib data blocks (stored raw when they do not shrink), uncompressed metadata
-// blocks, one id (0), no fragments/xattrs/export table. Readable by Linux, unsquashfs and
-// libsquashfs. Format: linux fs/squashfs/squashfs_fs.h (facts: docs/reference/image-formats.md#squashfs).
+// A SquashFS 4.0 writer for synthetic images (image/synth.cpp) and tests, on libsquashfs
+// (squashfs-tools-ng): directories and regular files, zlib data blocks and fragments (stored raw
+// where they do not shrink), zlib metadata, one id (0), no xattrs/export table. The same entries
+// give the same bytes. Readable by Linux, unsquashfs and libsquashfs.
+// Format: linux fs/squashfs/squashfs_fs.h (facts: docs/reference/image-formats.md#squashfs).
 #pragma once
 #include <cstdint>
 #include <string>
