@@ -12,6 +12,7 @@
 
 #include "core/error.hpp"
 #include "core/output_path.hpp"
+#include "core/errno_text.hpp"
 
 namespace camdump {
 namespace {
@@ -21,7 +22,7 @@ namespace {
   ErrorKind kind = (e == EACCES || e == EPERM) ? ErrorKind::Permission
                    : e == ENOENT               ? ErrorKind::NotFound
                                                : ErrorKind::Io;
-  fail(kind, fmt::format("{} {}: {}", what, p.string(), std::strerror(e)));
+  fail(kind, fmt::format("{} {}: {}", what, p.string(), errno_text(e)));
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "core/errno_text.hpp"
 
 namespace camdump {
 
@@ -20,7 +21,7 @@ std::vector<uint8_t> read_file(const std::filesystem::path& path, uint64_t max_b
     fail(e == ENOENT   ? ErrorKind::NotFound
          : e == EACCES ? ErrorKind::Permission
                        : ErrorKind::Io,
-         fmt::format("cannot open {}: {}", path.string(), std::strerror(e)));
+         fmt::format("cannot open {}: {}", path.string(), errno_text(e)));
   }
   std::vector<uint8_t> data;
   struct stat st {};
@@ -33,7 +34,7 @@ std::vector<uint8_t> read_file(const std::filesystem::path& path, uint64_t max_b
     if (n < 0) {
       int e = errno;
       ::close(fd);
-      fail(ErrorKind::Io, fmt::format("cannot read {}: {}", path.string(), std::strerror(e)));
+      fail(ErrorKind::Io, fmt::format("cannot read {}: {}", path.string(), errno_text(e)));
     }
     if (n == 0) break;
     if (static_cast<uint64_t>(n) > max_bytes - data.size()) {

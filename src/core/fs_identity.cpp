@@ -2,12 +2,16 @@
 #include "core/fs_identity.hpp"
 
 #include <fmt/core.h>
+#include <grp.h>
 #include <pwd.h>
 #include <sys/fsuid.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <utility>
+#include <vector>
 
 #include "core/error.hpp"
 #include "core/size.hpp"
@@ -35,10 +39,59 @@ std::optional<Identity> sudo_identity() {
   return Identity{static_cast<uid_t>(*uid), static_cast<gid_t>(*gid), name ? name : su};
 }
 
+namespace {
+
+// One user or group database lookup with a reentrant call, `lookup(&entry, buf, len, &result)`,
+// growing the buffer while the call says ERANGE; `convert` copies the entry out of the buffer.
+template <typename Entry, typename Lookup, typename Convert>
+auto lookup_entry(Lookup lookup, Convert convert) -> std::optional<decltype(convert(std::declval<const Entry&>()))> {
+  Entry entry{};
+  Entry* result = nullptr;
+  std::vector<char> buf(16384);
+  while (lookup(&entry, buf.data(), buf.size(), &result) == ERANGE && buf.size() < (size_t{1} << 24))
+    buf.resize(buf.size() * 2);
+  if (!result) return std::nullopt;
+  return convert(entry);
+}
+
+Identity to_identity(const passwd& pw) { return Identity{pw.pw_uid, pw.pw_gid, pw.pw_name}; }
+
+Group to_group(const group& gr) {
+  Group g{gr.gr_gid, gr.gr_name, {}};
+  for (char** m = gr.gr_mem; m && *m; ++m) g.members.emplace_back(*m);
+  return g;
+}
+
+}  // namespace
+
+std::optional<Identity> user_identity(const std::string& name) {
+  return lookup_entry<passwd>([&](passwd* pw, char* buf, size_t len,
+                                  passwd** result) { return ::getpwnam_r(name.c_str(), pw, buf, len, result); },
+                              to_identity);
+}
+
+std::optional<Identity> user_identity(uid_t uid) {
+  return lookup_entry<passwd>(
+      [&](passwd* pw, char* buf, size_t len, passwd** result) { return ::getpwuid_r(uid, pw, buf, len, result); },
+      to_identity);
+}
+
+std::optional<Group> group_entry(gid_t gid) {
+  return lookup_entry<group>(
+      [&](group* gr, char* buf, size_t len, group** result) { return ::getgrgid_r(gid, gr, buf, len, result); },
+      to_group);
+}
+
+std::optional<Group> group_entry(const std::string& name) {
+  return lookup_entry<group>([&](group* gr, char* buf, size_t len,
+                                 group** result) { return ::getgrnam_r(name.c_str(), gr, buf, len, result); },
+                             to_group);
+}
+
 std::optional<Identity> file_access_identity() {
   if (::geteuid() != 0) return std::nullopt;
   if (auto id = sudo_identity()) return id;
-  if (const passwd* pw = ::getpwnam("nobody")) return Identity{pw->pw_uid, pw->pw_gid, "nobody"};
+  if (auto nobody = user_identity("nobody")) return nobody;
   return Identity{65534, 65534, "nobody"};
 }
 

@@ -24,6 +24,20 @@ struct Identity {
 /// The user sudo was called by (SUDO_UID/SUDO_GID/SUDO_USER), when they are set and not root.
 std::optional<Identity> sudo_identity();
 
+/// The account `name` / `uid` in the user database (getpwnam_r/getpwuid_r, which unlike
+/// getpwnam/getpwuid share no buffer between threads); nullopt when there is none.
+std::optional<Identity> user_identity(const std::string& name);
+std::optional<Identity> user_identity(uid_t uid);
+
+/// A group in the group database (getgrgid_r/getgrnam_r); nullopt when there is none.
+struct Group {
+  gid_t gid = 0;
+  std::string name;
+  std::vector<std::string> members;  ///< the users /etc/group lists (not those whose primary group it is)
+};
+std::optional<Group> group_entry(gid_t gid);
+std::optional<Group> group_entry(const std::string& name);
+
 /// Whom a process running as root hands its file access to: the user sudo was called by
 /// (SUDO_UID/SUDO_GID/SUDO_USER, when not 0), else `nobody` (65534 when that user is missing).
 /// nullopt when the process is not root (it has no privilege to give up).

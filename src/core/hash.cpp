@@ -32,7 +32,7 @@ std::string Digest::hex_final() {
   EVP_DigestFinal_ex(impl_->ctx, out, &n);
   static const char* digits = "0123456789abcdef";
   std::string s;
-  s.reserve(n * 2);
+  s.reserve(size_t{n} * 2);
   for (unsigned i = 0; i < n; ++i) {
     s.push_back(digits[out[i] >> 4]);
     s.push_back(digits[out[i] & 15]);

@@ -31,7 +31,7 @@ HugeBuffer::HugeBuffer(size_t size) {
   }
   const auto base = reinterpret_cast<uintptr_t>(map_);
   const auto aligned = (base + kHugePage - 1) & ~(uintptr_t{kHugePage} - 1);
-  data_ = reinterpret_cast<uint8_t*>(aligned);
+  data_ = static_cast<uint8_t*>(map_) + (aligned - base);  // pointer arithmetic keeps the mapping's provenance
   size_ = size;
 #ifdef MADV_HUGEPAGE
   ::madvise(data_, want, MADV_HUGEPAGE);  // advice only: without THP it is plain memory

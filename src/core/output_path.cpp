@@ -13,6 +13,7 @@
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/size.hpp"
+#include "core/errno_text.hpp"
 
 namespace camdump {
 namespace fs = std::filesystem;
@@ -21,8 +22,9 @@ namespace {
 
 std::string when(const struct stat& st) {
   std::time_t t = st.st_mtime;
+  std::tm local{};
   char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", std::localtime(&t));
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", ::localtime_r(&t, &local));
   return buf;
 }
 
@@ -56,7 +58,7 @@ void check_output_path(const fs::path& out, const OutputCheck& c) {
                        format_size(static_cast<uint64_t>(st.st_size)), st.st_size, when(st)),
            "choose another name, or add --force to replace it");
   } else {
-    if (errno != ENOENT) fail(ErrorKind::Io, fmt::format("cannot check {}: {}", out.string(), std::strerror(errno)));
+    if (errno != ENOENT) fail(ErrorKind::Io, fmt::format("cannot check {}: {}", out.string(), errno_text(errno)));
     const fs::path dir = out.parent_path().empty() ? fs::path(".") : out.parent_path();
     struct stat ds {};
     if (::stat(dir.c_str(), &ds) != 0 || !S_ISDIR(ds.st_mode))
@@ -64,8 +66,7 @@ void check_output_path(const fs::path& out, const OutputCheck& c) {
            "create it first, or name a file in an existing directory");
     if (::access(dir.c_str(), W_OK | X_OK) != 0)
       fail(ErrorKind::Permission,
-           fmt::format("{} {}: cannot create files in {}: {}", c.option, out.string(), dir.string(),
-                       std::strerror(errno)),
+           fmt::format("{} {}: cannot create files in {}: {}", c.option, out.string(), dir.string(), errno_text(errno)),
            "choose a directory you can write to");
   }
   check_part(out);
