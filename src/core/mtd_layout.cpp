@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "core/error.hpp"
+#include "core/hex_digit.hpp"
 
 namespace camdump {
 namespace {
@@ -20,19 +21,12 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-int digit_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return 99;
-}
-
 // memparse() prefix of `s`: number (base 0 like simple_strtoull) + optional k/m/g/t suffix.
 // Returns the value and the characters consumed (0 = no number).
 std::pair<std::optional<uint64_t>, size_t> memparse_prefix(std::string_view s) {
   size_t i = 0;
   unsigned base = 10;
-  if (s.size() >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && s.size() > 2 && digit_value(s[2]) < 16) {
+  if (s.size() >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && s.size() > 2 && hex_digit(s[2]) < 16) {
     base = 16;
     i = 2;
   } else if (!s.empty() && s[0] == '0') {
@@ -40,8 +34,8 @@ std::pair<std::optional<uint64_t>, size_t> memparse_prefix(std::string_view s) {
   }
   size_t start = i;
   uint64_t v = 0;
-  while (i < s.size() && digit_value(s[i]) < static_cast<int>(base)) {
-    uint64_t d = static_cast<uint64_t>(digit_value(s[i]));
+  while (i < s.size() && hex_digit(s[i]) < base) {
+    uint64_t d = uint64_t{hex_digit(s[i])};
     if (v > (UINT64_MAX - d) / base) return {std::nullopt, i};
     v = v * base + d;
     ++i;
@@ -69,6 +63,51 @@ std::pair<std::optional<uint64_t>, size_t> memparse_prefix(std::string_view s) {
   return {v, i};
 }
 
+// One partition definition at s[i...]: <size|->[@<offset>][(<name>)][ro|lk|slc...] (cmdlinepart.c
+// newpart()); `i` moves past it. Without an offset it starts at `cur`, where the last one ended.
+MtdPart parse_partition(std::string_view s, size_t& i, unsigned index, uint64_t cur) {
+  MtdPart p;
+  p.index = index;
+  if (i < s.size() && s[i] == '-') {
+    p.fill = true;
+    ++i;
+  } else {
+    auto [v, n] = memparse_prefix(s.substr(i));
+    if (!v) fail(ErrorKind::Corrupt, fmt::format("mtdparts: bad size at '{}'", s.substr(i)));
+    if (*v == 0) fail(ErrorKind::Corrupt, fmt::format("mtdparts: partition {} has size 0", p.index));
+    p.size = *v;
+    i += n;
+  }
+  if (i < s.size() && s[i] == '@') {
+    auto [v, n] = memparse_prefix(s.substr(i + 1));
+    if (!v) fail(ErrorKind::Corrupt, fmt::format("mtdparts: bad offset at '{}'", s.substr(i)));
+    p.offset = *v;
+    i += 1 + n;
+  } else {
+    p.offset = cur;
+  }
+  if (i < s.size() && s[i] == '(') {
+    size_t close = s.find(')', i + 1);
+    if (close == std::string_view::npos) fail(ErrorKind::Corrupt, "mtdparts: no closing ')' for a partition name");
+    p.name = std::string(s.substr(i + 1, close - i - 1));
+    i = close + 1;
+  } else {
+    p.name = fmt::format("Partition_{:03}", p.index);  // the kernel's default name
+  }
+  for (;;) {  // flags
+    auto rest = s.substr(i);
+    if (rest.starts_with("ro")) {
+      p.read_only = true;
+      i += 2;
+    } else if (rest.starts_with("lk")) {
+      i += 2;
+    } else if (rest.starts_with("slc")) {
+      i += 3;
+    } else break;
+  }
+  return p;
+}
+
 MtdLayout parse_mtddef(std::string_view def, std::optional<uint64_t> device_size) {
   size_t colon = def.rfind(':');
   if (colon == std::string_view::npos)
@@ -82,45 +121,7 @@ MtdLayout parse_mtddef(std::string_view def, std::optional<uint64_t> device_size
   size_t i = 0;
   while (true) {
     if (after_fill) fail(ErrorKind::Corrupt, "mtdparts: no partitions allowed after a fill-up ('-') partition");
-    MtdPart p;
-    p.index = static_cast<unsigned>(L.parts.size());
-    if (i < s.size() && s[i] == '-') {
-      p.fill = true;
-      ++i;
-    } else {
-      auto [v, n] = memparse_prefix(s.substr(i));
-      if (!v) fail(ErrorKind::Corrupt, fmt::format("mtdparts: bad size at '{}'", s.substr(i)));
-      if (*v == 0) fail(ErrorKind::Corrupt, fmt::format("mtdparts: partition {} has size 0", p.index));
-      p.size = *v;
-      i += n;
-    }
-    if (i < s.size() && s[i] == '@') {
-      auto [v, n] = memparse_prefix(s.substr(i + 1));
-      if (!v) fail(ErrorKind::Corrupt, fmt::format("mtdparts: bad offset at '{}'", s.substr(i)));
-      p.offset = *v;
-      i += 1 + n;
-    } else {
-      p.offset = cur;
-    }
-    if (i < s.size() && s[i] == '(') {
-      size_t close = s.find(')', i + 1);
-      if (close == std::string_view::npos) fail(ErrorKind::Corrupt, "mtdparts: no closing ')' for a partition name");
-      p.name = std::string(s.substr(i + 1, close - i - 1));
-      i = close + 1;
-    } else {
-      p.name = fmt::format("Partition_{:03}", p.index);  // the kernel's default name
-    }
-    for (;;) {  // flags
-      auto rest = s.substr(i);
-      if (rest.starts_with("ro")) {
-        p.read_only = true;
-        i += 2;
-      } else if (rest.starts_with("lk")) {
-        i += 2;
-      } else if (rest.starts_with("slc")) {
-        i += 3;
-      } else break;
-    }
+    MtdPart p = parse_partition(s, i, static_cast<unsigned>(L.parts.size()), cur);
     if (p.fill) {
       after_fill = true;
       if (device_size) {
@@ -219,9 +220,9 @@ MtdLayout parse_proc_mtd(std::string_view text) {
     auto hexfield = [&](uint64_t& v) {
       size_t k = 0;
       v = 0;
-      while (k < rest.size() && digit_value(rest[k]) < 16) {
+      while (k < rest.size() && hex_digit(rest[k]) < 16) {
         if (k >= 16) bad("number too long");
-        v = (v << 4) | static_cast<uint64_t>(digit_value(rest[k]));
+        v = (v << 4) | uint64_t{hex_digit(rest[k])};
         ++k;
       }
       if (k == 0) bad("missing hex field");

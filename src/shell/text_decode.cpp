@@ -3,6 +3,8 @@
 
 #include <openssl/evp.h>
 
+#include "core/hex_digit.hpp"
+
 namespace camdump::shell {
 
 bool decode_base64_line(std::string_view line, std::vector<uint8_t>& out) {
@@ -25,12 +27,6 @@ bool decode_base64_line(std::string_view line, std::vector<uint8_t>& out) {
 }
 
 bool decode_hex_line(std::string_view line, std::vector<uint8_t>& out) {
-  auto val = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
   size_t start = out.size();
   size_t i = 0;
   while (i < line.size()) {
@@ -39,8 +35,8 @@ bool decode_hex_line(std::string_view line, std::vector<uint8_t>& out) {
       continue;
     }
     if (i + 1 >= line.size()) break;
-    int hi = val(line[i]), lo = val(line[i + 1]);
-    if (hi < 0 || lo < 0) {
+    const uint8_t hi = hex_digit(line[i]), lo = hex_digit(line[i + 1]);
+    if (hi == kNotHex || lo == kNotHex) {
       out.resize(start);
       return false;
     }

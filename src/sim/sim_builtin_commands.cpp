@@ -162,7 +162,7 @@ bool cmd_reset(Machine& m, Args&, bool) {
 }
 
 bool cmd_boot(Machine& m, Args&, bool) {
-  m.pending_.clear();
+  m.line_.abandon();
   m.boot_linux();
   return true;
 }

@@ -6,33 +6,11 @@
 
 #include <cctype>
 
+#include "core/hex_digit.hpp"
 #include "sim/sim_command_table.hpp"
 
 namespace camdump::sim {
 namespace {
-
-// Split at ';' outside quotes (both of U-Boot's parsers separate commands this way).
-std::vector<std::string> split_commands(const std::string& line) {
-  std::vector<std::string> v;
-  std::string cur;
-  char quote = 0;
-  for (char c : line) {
-    if (quote) {
-      if (c == quote) quote = 0;
-      cur += c;
-    } else if (c == '\'' || c == '"') {
-      quote = c;
-      cur += c;
-    } else if (c == ';') {
-      v.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  v.push_back(cur);
-  return v;
-}
 
 Args tokenize(const std::string& s) {
   Args a;
@@ -74,6 +52,14 @@ class DelayedText : public Job {
 
 }  // namespace
 
+uint64_t hex_arg(std::string_view s, bool* whole) {
+  size_t i = (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? 2 : 0;
+  uint64_t v = 0;
+  for (; i < s.size() && hex_digit(s[i]) != kNotHex; ++i) v = (v << 4) | hex_digit(s[i]);
+  if (whole) *whole = !s.empty() && i == s.size();
+  return v & 0xffffffffu;
+}
+
 std::string Machine::expand(const std::string& line) const {
   std::string r;
   char quote = 0;
@@ -112,26 +98,21 @@ std::string Machine::expand(const std::string& line) const {
 void Machine::run_line(const std::string& line, bool repeat) {
   ++stats_.commands;
   stats_.history.push_back(line);
-  pending_ = split_commands(line);
-  line_text_ = line;
-  line_ok_ = true;
-  line_repeatable_ = true;
-  line_repeat_ = repeat;
+  line_.start(line, repeat);
   continue_line();
 }
 
 void Machine::continue_line() {
-  while (mode_ == Mode::Prompt && !pending_.empty()) {
-    std::string seg = pending_.front();
-    pending_.erase(pending_.begin());
-    Args a = tokenize(expand(seg));
+  while (mode_ == Mode::Prompt) {
+    const std::optional<std::string> seg = line_.next();
+    if (!seg) break;
+    Args a = tokenize(expand(*seg));
     if (a.empty()) continue;
-    job_ok_ = true;
-    if (!run_command(a, line_repeat_)) line_ok_ = false;
+    if (!run_command(a, line_.repeating())) line_.failed();
   }
   if (mode_ == Mode::Prompt) {
     // main_loop: a failed or non-repeatable command is forgotten; the rest repeats on "".
-    last_cmd_ = line_ok_ && line_repeatable_ ? line_text_ : std::string();
+    last_cmd_ = line_.repeat_text();
     print_prompt();
   }
 }
@@ -152,7 +133,7 @@ bool Machine::run_command(Args& a, bool repeat) {
     out(fmt::format("Unknown command '{}' - try 'help'\n", full));
     return false;
   }
-  line_repeatable_ = line_repeatable_ && c->repeatable;
+  if (!c->repeatable) line_.not_repeatable();
   a[0] = c->name + full.substr(base.size());  // the full name, keeping the size suffix
   return c->run(*this, a, repeat);
 }

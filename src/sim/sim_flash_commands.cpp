@@ -20,11 +20,6 @@ namespace {
 constexpr double kSfBytesPerSecond = 1835008.0 / 0.591;
 constexpr double kMmcBytesPerSecond = 10e6;
 
-uint64_t hexarg(const std::string& s) {
-  char* end = nullptr;
-  return std::strtoull(s.c_str(), &end, 16) & 0xffffffffu;
-}
-
 std::string hash_x(uint64_t v) { return fmt::format("0x{:x}", v); }  // U-Boot's %#x (0 -> 0x0)
 
 // What `sf probe` prints before its timing line, per output dialect.
@@ -51,7 +46,7 @@ bool sf_read(Machine& m, Args& a, const char* sfp) {
     return false;
   }
   const auto& flash = m.flash_;
-  uint64_t addr = hexarg(a[2]), off = hexarg(a[3]), len = hexarg(a[4]);
+  uint64_t addr = hex_arg(a[2]), off = hex_arg(a[3]), len = hex_arg(a[4]);
   if (off > flash.size() || len > flash.size() - off) {
     if (m.opt_.sf_dialect() == SfDialect::Modern)
       m.out(fmt::format("ERROR: attempting read past flash size ({})\n", hash_x(flash.size())));
@@ -92,7 +87,7 @@ uint64_t sd_transfer(int fd, uint64_t sd_size, const std::string& sub, uint64_t 
 
 // `mmc dev [N]` and `mmc info`: the one card the sim has.
 bool mmc_dev(Machine& m, Args& a, bool modern) {
-  uint64_t dev = a.size() > 2 ? hexarg(a[2]) : 0;
+  uint64_t dev = a.size() > 2 ? hex_arg(a[2]) : 0;
   if (dev != 0) {
     m.out(fmt::format("MMC Device {} not found\n", dev));
     return false;
@@ -153,8 +148,8 @@ bool Machine::cmd_mmc(Args& a) {
     usage("mmc");
     return false;
   }
-  const uint64_t addr = erase ? 0 : hexarg(a[2]);
-  const uint64_t blk = hexarg(a[erase ? 2 : 3]), cnt = hexarg(a[erase ? 3 : 4]);
+  const uint64_t addr = erase ? 0 : hex_arg(a[2]);
+  const uint64_t blk = hex_arg(a[erase ? 2 : 3]), cnt = hex_arg(a[erase ? 3 : 4]);
   const uint64_t bytes = cnt * 512;
   if (sub == "read" && clobbers_uboot(addr, bytes)) return false;
   uint8_t* p = erase ? nullptr : mem(addr, bytes, sub == "read");

@@ -26,14 +26,6 @@ constexpr double kPageProgramS = 0.0004;
 double erase_seconds(uint64_t unit) { return unit <= 4096 ? 0.045 : 0.150 * static_cast<double>(unit) / 65536.0; }
 double program_seconds(uint64_t n) { return kPageProgramS * static_cast<double>((n + 255) / 256); }
 
-uint64_t hexarg(const std::string& s, bool* ok) {
-  char* end = nullptr;
-  const char* p = s.c_str();
-  uint64_t v = std::strtoull(p, &end, 16);
-  *ok = !s.empty() && *end == '\0';
-  return v & 0xffffffffu;
-}
-
 // One sf erase/write/update running unit by unit on the virtual clock.
 class FlashOp : public Job {
  public:
@@ -97,7 +89,7 @@ class FlashOp : public Job {
       m.out_raw("\r");
       if (failed_) {
         m.out(fmt::format("SPI flash failed in {} step\n", failed_));
-        m.job_ok_ = false;
+        m.job_.fail();
       } else {
         m.out(fmt::format("{} bytes written, {} bytes skipped in {}.{}s, speed {} B/s\n", len_ - skipped_, skipped_,
                           ms / 1000, ms % 1000,
@@ -170,12 +162,12 @@ bool Machine::cmd_sf_change(Args& a) {
     return false;
   }
   bool ok1 = false, ok2 = false, ok3 = true;
-  const uint64_t addr = erase ? 0 : hexarg(a[2], &ok1);
-  const uint64_t off = hexarg(a[erase ? 2 : 3], &ok2);
+  const uint64_t addr = erase ? 0 : hex_arg(a[2], &ok1);
+  const uint64_t off = hex_arg(a[erase ? 2 : 3], &ok2);
   std::string len_arg = a[erase ? 3 : 4];
   const bool round_up = erase && !len_arg.empty() && len_arg[0] == '+';  // "+len": whole units
   if (round_up) len_arg.erase(0, 1);
-  uint64_t len = hexarg(len_arg, &ok3);
+  uint64_t len = hex_arg(len_arg, &ok3);
   if (!ok2 || !ok3 || (!erase && !ok1)) {
     usage("sf");
     return false;

@@ -59,7 +59,7 @@ class LoadyJob : public Job {
       m.out(fmt::format("## Start Addr      = 0x{:08X}\n", addr_));
     } else {
       m.out("## Binary (ymodem) download aborted\n");
-      m.job_ok_ = false;
+      m.job_.fail();
     }
     return true;
   }

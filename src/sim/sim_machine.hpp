@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Internal to the virtual camera: the emulator, composed of its parts (Ram, EnvStore, LineEditor
-// in their own files) plus the running command, the virtual clock and fault injection. Commands:
+// Internal to the virtual camera: the emulator, composed of its parts (each in its own file: Ram,
+// EnvStore, LineEditor, LineNoise, OutputQueue, VirtualClock, JobSlot, RunningLine) plus the board
+// state machine (power-on, countdown, prompt, job, baud switch, Linux) and fault injection. Commands:
 // sim_command_table.hpp (the table) and the files it names; fixed texts in sim_texts.cpp. Not part
 // of the public API: use sim_camera.hpp.
 #pragma once
@@ -14,29 +15,22 @@
 
 #include "sim/sim_camera.hpp"
 #include "sim/sim_env_store.hpp"
+#include "sim/sim_job.hpp"
 #include "sim/sim_line_editor.hpp"
 #include "sim/sim_line_noise.hpp"
+#include "sim/sim_output_queue.hpp"
 #include "sim/sim_ram.hpp"
+#include "sim/sim_running_line.hpp"
+#include "sim/sim_virtual_clock.hpp"
 
 namespace camdump::sim {
 
-class Machine;
-
-/// A command that runs for a while (md, sf read, go): produces output lazily, may read input.
-class Job {
- public:
-  virtual ~Job() = default;
-  /// Append output until out has about `want` bytes; return true when the command has finished.
-  virtual bool step(Machine& m, size_t want) = 0;
-  double ready_at = 0;  ///< virtual time before which the job does nothing (slow operations)
-  /// True for a job that reads the console as fast as it arrives (loady): no RX FIFO overrun.
-  virtual bool reads_input() const { return false; }
-};
-
 using Args = std::vector<std::string>;
 
-/// A job that prints `text` once the virtual clock reaches `at` (slow commands: sf read, mmc).
-std::unique_ptr<Job> make_delayed_text(std::string text, double at);
+/// A hex argument as U-Boot's commands read it (simple_strtoul(arg, &end, 16)): optional 0x, digits
+/// up to the first other character, 0 when none; cut to 32 bits (ulong on the 32-bit SoC). `whole`,
+/// when given, says whether every character was read (the sf commands reject "12zz").
+uint64_t hex_arg(std::string_view s, bool* whole = nullptr);
 
 class Machine {
  public:
@@ -76,13 +70,13 @@ class Machine {
   uint64_t uboot_top() const;
 
   // ---- console output
-  void out(std::string_view s);      ///< print; '\n' becomes "\r\n" like the serial drivers
-  void out_raw(std::string_view s);  ///< print bytes as they are
-  std::string& out_buf() { return out_; }
+  void out(std::string_view s) { tx_.print(s); }          ///< print; '\n' becomes "\r\n" like the serial drivers
+  void out_raw(std::string_view s) { tx_.print_raw(s); }  ///< print bytes as they are
+  std::string& out_buf() { return tx_.buffer(); }
   /// ctrlc(): consume one pending input byte; true when it was 0x03.
   bool ctrlc();
   std::string& input() { return in_; }
-  double now() const { return now_; }
+  double now() const { return clock_.now(); }
   /// Virtual time at which the bytes already queued will have left the UART.
   double drain_time() const;
 
@@ -139,22 +133,17 @@ class Machine {
   Mode mode_ = Mode::Prompt;
   LineEditor editor_;     ///< the prompt's readline
   std::string last_cmd_;  ///< repeatable last command line ("" when none)
-  std::unique_ptr<Job> job_;
+  JobSlot job_;           ///< the command that holds the console while it runs
+  RunningLine line_;      ///< the rest of the command line (split at ';'); jobs resume it
   int countdown_left_ = 0;
   double countdown_start_ = 0;
-  double wake_at_ = -1;  ///< next timed event (countdown tick, powercycle), < 0 none
   // `setenv baudrate`: the rate requested, and the stream position after which the UART switches
   uint32_t switch_to_ = 0;
   bool switch_pending_ = false;
   uint64_t baud_switch_pos_ = 0;
-  uint64_t delivered() const { return delivered_; }
-  size_t queued() const { return out_.size() - out_pos_; }
+  uint64_t delivered() const { return tx_.delivered(); }
+  size_t queued() const { return tx_.queued(); }
 
-  // the command line being run (split at ';'); jobs resume it when they finish
-  std::vector<std::string> pending_;
-  std::string line_text_;
-  bool line_ok_ = true, line_repeatable_ = true, line_repeat_ = false;
-  bool job_ok_ = true;  ///< set false by a job that failed (md interrupted)
   void continue_line();
   void finish_job(bool ok);
   bool keyed() const;
@@ -173,11 +162,9 @@ class Machine {
   size_t take(std::span<uint8_t> buf);
   size_t deliver(uint8_t* dst, size_t cap, const char* src, size_t n);
 
-  std::string out_;
-  size_t out_pos_ = 0;
-  std::string in_;
-  double now_ = 0;
-  uint64_t delivered_ = 0;  ///< output bytes delivered (for stall / reset-after)
+  OutputQueue tx_;
+  std::string in_;  ///< what the host typed and the camera has not read yet
+  VirtualClock clock_;
   bool reset_done_ = false;
   double stall_until_ = 0;
   uint64_t next_stall_ = 0;

@@ -14,22 +14,6 @@
 namespace camdump::sim {
 namespace {
 
-// simple_strtoul(s, NULL, 16): optional 0x, digits until the first non-hex character, 0 if none.
-uint64_t hexarg(const std::string& s) {
-  size_t i = (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? 2 : 0;
-  uint64_t v = 0;
-  for (; i < s.size(); ++i) {
-    char c = s[i];
-    int d = c >= '0' && c <= '9'   ? c - '0'
-            : c >= 'a' && c <= 'f' ? c - 'a' + 10
-            : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                   : -1;
-    if (d < 0) break;
-    v = (v << 4) | static_cast<uint64_t>(d);
-  }
-  return v & 0xffffffffu;  // ulong on a 32-bit SoC
-}
-
 // cmd_get_data_size(): ".b" 1, ".w" 2, ".l" 4, none -> dflt; 0 for anything else (.q on 32-bit).
 unsigned data_size(const std::string& cmd, unsigned dflt) {
   auto dot = cmd.find('.');
@@ -71,7 +55,7 @@ class MdJob : public Job {
         ++m.stats_.md_lines;
         if (m.ctrlc()) {
           m.md_last_addr_ = addr_ + pos_;
-          m.job_ok_ = false;
+          m.job_.fail();
           return true;
         }
       } else {
@@ -103,8 +87,8 @@ bool Machine::cmd_md(Args& a, bool repeat) {
       usage("md");
       return false;
     }
-    addr = hexarg(a[1]);
-    if (a.size() > 2) length = hexarg(a[2]);
+    addr = hex_arg(a[1]);
+    if (a.size() > 2) length = hex_arg(a[2]);
   }
   const uint64_t bytes = length * size;
   const uint8_t* p = bytes ? mem(addr, bytes, false) : nullptr;
@@ -128,8 +112,8 @@ bool Machine::cmd_mw(Args& a) {
     usage("mw");
     return false;
   }
-  uint64_t addr = hexarg(a[1]), value = hexarg(a[2]);
-  uint64_t count = a.size() > 3 ? hexarg(a[3]) : 1;
+  uint64_t addr = hex_arg(a[1]), value = hex_arg(a[2]);
+  uint64_t count = a.size() > 3 ? hex_arg(a[3]) : 1;
   if (clobbers_uboot(addr, count * size)) return false;
   uint8_t* p = mem(addr, count * size, true);
   if (addr % size != 0 || (count && !p)) {
@@ -147,7 +131,7 @@ bool Machine::cmd_cp(Args& a) {
     usage("cp");
     return false;
   }
-  uint64_t src = hexarg(a[1]), dst = hexarg(a[2]), count = hexarg(a[3]);
+  uint64_t src = hex_arg(a[1]), dst = hex_arg(a[2]), count = hex_arg(a[3]);
   if (clobbers_uboot(dst, count * size)) return false;
   const uint8_t* s = mem(src, count * size, false);
   uint8_t* d = mem(dst, count * size, true);
@@ -166,7 +150,7 @@ bool Machine::cmd_cmp(Args& a) {
     usage("cmp");
     return false;
   }
-  uint64_t a1 = hexarg(a[1]), a2 = hexarg(a[2]), count = hexarg(a[3]);
+  uint64_t a1 = hex_arg(a[1]), a2 = hex_arg(a[2]), count = hex_arg(a[3]);
   const uint8_t* p1 = mem(a1, count * size, false);
   const uint8_t* p2 = mem(a2, count * size, false);
   if (count && (!p1 || !p2 || a1 % size || a2 % size)) {
@@ -197,7 +181,7 @@ bool Machine::cmd_crc32(Args& a) {
     usage("crc32");
     return false;
   }
-  uint64_t addr = hexarg(a[1]), len = hexarg(a[2]);
+  uint64_t addr = hex_arg(a[1]), len = hex_arg(a[2]);
   const uint8_t* p = mem(addr, len, false);
   if (len && !p) {
     crash();
@@ -208,7 +192,7 @@ bool Machine::cmd_crc32(Args& a) {
   // Single-hash 2013 build prints "CRC32", the multi-hash build (modern) "crc32" (common/hash.c).
   out(fmt::format("{} for {:08x} ... {:08x} ==> {:08x}\n", opt_.ingenic() ? "CRC32" : "crc32", addr, end, crc));
   if (a.size() > 3) {
-    uint64_t st = hexarg(a[3]);
+    uint64_t st = hex_arg(a[3]);
     if (clobbers_uboot(st, 4)) return false;
     uint8_t* q = mem(st, 4, true);
     if (!q || st % 4) {

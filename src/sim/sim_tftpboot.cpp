@@ -135,7 +135,7 @@ class TftpGet : public Job {
 
   bool finish(Machine& m, bool ok) {
     if (!ok) {
-      m.job_ok_ = false;
+      m.job_.fail();
       return true;
     }
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time_).count();

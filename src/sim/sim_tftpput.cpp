@@ -152,7 +152,7 @@ class TftpPut : public Job {
 
   bool finish(Machine& m, bool ok) {
     if (!ok) {
-      m.job_ok_ = false;
+      m.job_.fail();
       return true;
     }
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time_).count();
@@ -188,8 +188,7 @@ bool Machine::cmd_tftpput(Args& a) {
     usage("tftpput");
     return false;
   }
-  auto hex = [](const std::string& s) { return std::strtoull(s.c_str(), nullptr, 16) & 0xffffffffu; };
-  uint64_t addr = hex(a[1]), size = hex(a[2]);
+  uint64_t addr = hex_arg(a[1]), size = hex_arg(a[2]);
   auto t = tftp_setup(*this, a.size() > 3 ? a[3] : "");
   if (!t) return false;
   const uint8_t* p = mem(addr, size, false);

@@ -19,7 +19,7 @@ bool parse_full_md_b_scalar(std::string_view line, MdLine& out) {
   unsigned bad = 0;
   uint64_t addr = 0;
   for (int i = 0; i < 8; ++i) {
-    unsigned v = kHexVal.v[s[i]];
+    unsigned v = hex_digit(s[i]);
     bad |= v;
     addr = (addr << 4) | (v & 15);
   }
@@ -27,7 +27,7 @@ bool parse_full_md_b_scalar(std::string_view line, MdLine& out) {
   uint8_t bytes[16];
   for (int k = 0; k < 16; ++k) {
     const unsigned char* t = s + 9 + 3 * k;
-    unsigned hi = kHexVal.v[t[1]], lo = kHexVal.v[t[2]];
+    unsigned hi = hex_digit(t[1]), lo = hex_digit(t[2]);
     bad |= hi | lo;
     spaces |= t[0] ^ ' ';
     bytes[k] = static_cast<uint8_t>((hi << 4) | (lo & 15));

@@ -7,23 +7,10 @@
 #include <cstdint>
 #include <string_view>
 
+#include "core/hex_digit.hpp"
 #include "uboot/md_format.hpp"
 
 namespace camdump::uboot::detail {
-
-/// 0..15 for a hex digit (either case), 0xff otherwise.
-struct HexTable {
-  uint8_t v[256];
-  constexpr HexTable() : v() {
-    for (int i = 0; i < 256; ++i) v[i] = 0xff;
-    for (int i = 0; i < 10; ++i) v['0' + i] = static_cast<uint8_t>(i);
-    for (int i = 0; i < 6; ++i) {
-      v['a' + i] = static_cast<uint8_t>(10 + i);
-      v['A' + i] = static_cast<uint8_t>(10 + i);
-    }
-  }
-};
-inline constexpr HexTable kHexVal;
 
 /// What the ASCII column shows for each byte value (print_buffer: isprint() ? c : '.').
 inline char ascii_of(uint8_t b) { return (b >= 0x20 && b < 0x7f) ? static_cast<char>(b) : '.'; }

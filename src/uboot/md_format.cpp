@@ -9,7 +9,6 @@ namespace camdump::uboot {
 namespace {
 
 using detail::ascii_of;
-using detail::kHexVal;
 
 constexpr char kHex[] = "0123456789abcdef";
 
@@ -85,14 +84,43 @@ uint64_t md_wire_chars(uint64_t bytes, MdWidth w, MdDialect dialect) {
   return chars;
 }
 
+namespace {
+
+// After the hex tokens: the separator (2 or 4 spaces) [+ padding for a short line] and an ASCII
+// column that must match the bytes, or nothing at all for a full line.
+MdParse check_ascii_column(std::string_view rest, unsigned units, unsigned max_units, MdLine& out) {
+  if (rest.empty()) {
+    // No ASCII column at all: acceptable only for a full line (cannot check it).
+    return units == max_units ? MdParse::Ok : MdParse::Corrupt;
+  }
+  const size_t pad = static_cast<size_t>(max_units - units) * (2 * out.width + 1);
+  const size_t candidates[] = {2, 4, 2 + pad, 4 + pad};
+  for (size_t p : candidates) {
+    if (rest.size() < p) continue;
+    if (rest.substr(0, p).find_first_not_of(' ') != std::string_view::npos) continue;
+    if (ascii_matches(rest.substr(p), out.bytes.data(), out.count)) {
+      out.ascii_present = true;
+      return MdParse::Ok;
+    }
+  }
+  // Everything after the hex is blank: the ASCII column was all spaces and got trimmed.
+  if (rest.find_first_not_of(' ') == std::string_view::npos && ascii_matches({}, out.bytes.data(), out.count)) {
+    out.ascii_present = true;
+    return MdParse::Ok;
+  }
+  return MdParse::Corrupt;
+}
+
+}  // namespace
+
 MdParse parse_md_line(std::string_view line, Endian endian, MdLine& out) {
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
   if (detail::parse_full_md_b(line, out)) return MdParse::Ok;
   // Address: 8..16 hex digits then ':'.
   size_t i = 0;
   uint64_t addr = 0;
-  while (i < line.size() && i < 17 && kHexVal.v[static_cast<uint8_t>(line[i])] != 0xff) {
-    addr = (addr << 4) | kHexVal.v[static_cast<uint8_t>(line[i])];
+  while (i < line.size() && i < 17 && hex_digit(line[i]) != kNotHex) {
+    addr = (addr << 4) | hex_digit(line[i]);
     ++i;
   }
   if (i < 8 || i > 16 || i >= line.size() || line[i] != ':') return MdParse::NotMd;
@@ -102,7 +130,7 @@ MdParse parse_md_line(std::string_view line, Endian endian, MdLine& out) {
   // First token fixes the width: 2, 4 or 8 hex digits.
   if (i + 1 >= line.size() || line[i] != ' ') return MdParse::Corrupt;
   size_t j = i + 1;
-  while (j < line.size() && kHexVal.v[static_cast<uint8_t>(line[j])] != 0xff) ++j;
+  while (j < line.size() && hex_digit(line[j]) != kNotHex) ++j;
   size_t digits = j - (i + 1);
   if (digits != 2 && digits != 4 && digits != 8) return MdParse::Corrupt;
   const MdWidth w = static_cast<MdWidth>(digits / 2);
@@ -116,8 +144,8 @@ MdParse parse_md_line(std::string_view line, Endian endian, MdLine& out) {
     uint64_t v = 0;
     bool ok = true;
     for (size_t k = 0; k < digits; ++k) {
-      uint8_t h = kHexVal.v[static_cast<uint8_t>(line[start + k])];
-      if (h == 0xff) {
+      uint8_t h = hex_digit(line[start + k]);
+      if (h == kNotHex) {
         ok = false;
         break;
       }
@@ -134,34 +162,7 @@ MdParse parse_md_line(std::string_view line, Endian endian, MdLine& out) {
   }
   if (units == 0) return MdParse::Corrupt;
   out.count = units * w;
-  std::string_view rest = line.substr(i);
-  if (rest.empty()) {
-    // No ASCII column at all: acceptable only for a full line (cannot check it).
-    return units == max_units ? MdParse::Ok : MdParse::Corrupt;
-  }
-  // rest = separator (2 or 4 spaces) [+ padding for a short line] + ASCII column.
-  const size_t pad = static_cast<size_t>(max_units - units) * (2 * w + 1);
-  const size_t candidates[] = {2, 4, 2 + pad, 4 + pad};
-  for (size_t p : candidates) {
-    if (rest.size() < p) continue;
-    bool spaces = true;
-    for (size_t k = 0; k < p; ++k)
-      if (rest[k] != ' ') {
-        spaces = false;
-        break;
-      }
-    if (!spaces) continue;
-    if (ascii_matches(rest.substr(p), out.bytes.data(), out.count)) {
-      out.ascii_present = true;
-      return MdParse::Ok;
-    }
-  }
-  // Everything after the hex is blank: the ASCII column was all spaces and got trimmed.
-  if (rest.find_first_not_of(' ') == std::string_view::npos && ascii_matches({}, out.bytes.data(), out.count)) {
-    out.ascii_present = true;
-    return MdParse::Ok;
-  }
-  return MdParse::Corrupt;
+  return check_ascii_column(line.substr(i), units, max_units, out);
 }
 
 }  // namespace camdump::uboot
