@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "cli/argv_check.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -45,97 +44,98 @@ std::string nearest_word(std::string_view word, const std::vector<std::string>& 
 
 namespace {
 
-std::vector<CLI::App*> subcommands(CLI::App* app) {
-  return app->get_subcommands([](CLI::App*) { return true; });
-}
+using Chain = std::vector<const CommandInfo*>;
 
-std::string path_of(const std::vector<CLI::App*>& chain) {
+std::string path_of(const Chain& chain) {
   std::string s = "camdump";
-  for (size_t i = 1; i < chain.size(); ++i) s += " " + chain[i]->get_name();
+  for (size_t i = 1; i < chain.size(); ++i) s += " " + chain[i]->name;
   return s;
 }
 
-const CLI::Option* find_long(const std::vector<CLI::App*>& chain, std::string_view name) {
+const OptionInfo* find_long(const Chain& chain, std::string_view name) {
   for (auto it = chain.rbegin(); it != chain.rend(); ++it)
-    for (const CLI::Option* o : (*it)->get_options())
-      for (const auto& l : o->get_lnames())
-        if (l == name) return o;
+    for (const OptionInfo& o : (*it)->options)
+      for (const auto& l : o.long_names)
+        if (l == name) return &o;
   return nullptr;
 }
 
-const CLI::Option* find_short(const std::vector<CLI::App*>& chain, char c) {
+const OptionInfo* find_short(const Chain& chain, char c) {
   for (auto it = chain.rbegin(); it != chain.rend(); ++it)
-    for (const CLI::Option* o : (*it)->get_options())
-      for (const auto& s : o->get_snames())
-        if (s.size() == 1 && s[0] == c) return o;
+    for (const OptionInfo& o : (*it)->options)
+      for (const auto& s : o.short_names)
+        if (s.size() == 1 && s[0] == c) return &o;
   return nullptr;
 }
 
-bool takes_value(const CLI::Option* o) { return o->get_type_size_min() > 0 && o->get_expected_min() > 0; }
+// `--name[=value]`: the option must exist on the command or a parent. Returns whether the next
+// word is its value.
+bool check_long(const Chain& chain, std::string_view s, ArgvWalk& w) {
+  const std::string_view name = s.substr(2, s.find('=') == std::string_view::npos ? s.npos : s.find('=') - 2);
+  if (name == "json") w.json = true;
+  if (name == "help") w.help = true;
+  const OptionInfo* o = find_long(chain, name);
+  if (!o) {
+    std::vector<std::string> known;
+    for (const CommandInfo* a : chain)
+      for (const OptionInfo& opt : a->options)
+        for (const auto& l : opt.long_names) known.push_back(l);
+    std::string near = nearest_word(name, known);
+    fail(ErrorKind::Usage, fmt::format("unknown option '--{}' for '{}'", name, path_of(chain)),
+         near.empty() ? fmt::format("see '{} --help' for the options", path_of(chain))
+                      : fmt::format("did you mean '--{}'?", near));
+  }
+  return o->takes_value && s.find('=') == std::string_view::npos;
+}
+
+// A cluster of short flags (-qv) or an option with its value attached (-ofw.bin). Returns whether
+// the next word is a value.
+bool check_short(const Chain& chain, std::string_view s, ArgvWalk& w) {
+  if (s[1] == 'h') w.help = true;
+  for (size_t k = 1; k < s.size(); ++k) {
+    const OptionInfo* o = find_short(chain, s[k]);
+    if (!o) break;  // CLI11 reports unknown short options itself
+    if (o->takes_value) return k + 1 == s.size();
+  }
+  return false;
+}
+
+// The subcommand `s` names under the last command of the chain.
+const CommandInfo* subcommand_named(const Chain& chain, std::string_view s) {
+  std::vector<std::string> names;
+  for (const CommandInfo& sub : chain.back()->subcommands) {  // no aliases or ignore_case: names match exactly
+    names.push_back(sub.name);
+    if (sub.name == s) return &sub;
+  }
+  std::string near = nearest_word(s, names);
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+  fail(ErrorKind::Usage,
+       fmt::format("unknown command '{}'{}", s, chain.size() > 1 ? fmt::format(" for '{}'", path_of(chain)) : ""),
+       near.empty() ? fmt::format("the commands are: {} (see '{} --help')", list, path_of(chain))
+                    : fmt::format("did you mean '{} {}'?", path_of(chain), near));
+}
 
 }  // namespace
 
-ArgvWalk check_argv(CLI::App& app, int argc, const char* const* argv) {
+ArgvWalk check_argv(const CommandInfo& app, int argc, const char* const* argv) {
   ArgvWalk w;
-  std::vector<CLI::App*> chain{&app};
+  Chain chain{&app};
   for (int i = 1; i < argc; ++i) {
     const std::string_view s = argv[i];
     if (s == "--") break;
     if (s.size() > 2 && s.substr(0, 2) == "--") {
-      const std::string_view name = s.substr(2, s.find('=') == std::string_view::npos ? s.npos : s.find('=') - 2);
-      if (name == "json") w.json = true;
-      if (name == "help") w.help = true;
-      const CLI::Option* o = find_long(chain, name);
-      if (!o) {
-        std::vector<std::string> known;
-        for (CLI::App* a : chain)
-          for (const CLI::Option* opt : a->get_options())
-            for (const auto& l : opt->get_lnames()) known.push_back(l);
-        std::string near = nearest_word(name, known);
-        fail(ErrorKind::Usage, fmt::format("unknown option '--{}' for '{}'", name, path_of(chain)),
-             near.empty() ? fmt::format("see '{} --help' for the options", path_of(chain))
-                          : fmt::format("did you mean '--{}'?", near));
-      }
-      if (takes_value(o) && s.find('=') == std::string_view::npos) ++i;
-      continue;
+      if (check_long(chain, s, w)) ++i;
+    } else if (s.size() > 1 && s[0] == '-' && !(s[1] >= '0' && s[1] <= '9') && s[1] != '-') {
+      if (check_short(chain, s, w)) ++i;
+    } else if (!chain.back()->subcommands.empty()) {  // else a positional argument of the command
+      chain.push_back(subcommand_named(chain, s));
     }
-    if (s.size() > 1 && s[0] == '-' && !(s[1] >= '0' && s[1] <= '9') && s[1] != '-') {
-      if (s[1] == 'h') w.help = true;
-      // A cluster of short flags (-qv) or an option with its value attached (-ofw.bin).
-      for (size_t k = 1; k < s.size(); ++k) {
-        const CLI::Option* o = find_short(chain, s[k]);
-        if (!o) break;  // CLI11 reports unknown short options itself
-        if (takes_value(o)) {
-          if (k + 1 == s.size()) ++i;
-          break;
-        }
-      }
-      continue;
-    }
-    CLI::App* cur = chain.back();
-    auto subs = subcommands(cur);
-    if (subs.empty()) continue;  // a positional argument of the command
-    CLI::App* next = nullptr;
-    std::vector<std::string> names;
-    for (CLI::App* sub : subs) {
-      names.push_back(sub->get_name());
-      if (sub->check_name(std::string(s))) next = sub;
-    }
-    if (!next) {
-      std::string near = nearest_word(s, names);
-      std::string list;
-      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-      fail(ErrorKind::Usage,
-           fmt::format("unknown command '{}'{}", s, chain.size() > 1 ? fmt::format(" for '{}'", path_of(chain)) : ""),
-           near.empty() ? fmt::format("the commands are: {} (see '{} --help')", list, path_of(chain))
-                        : fmt::format("did you mean '{} {}'?", path_of(chain), near));
-    }
-    chain.push_back(next);
   }
   w.command = chain.back();
-  if (!w.help && chain.size() > 1 && !subcommands(w.command).empty()) {
+  if (!w.help && chain.size() > 1 && !w.command->subcommands.empty()) {
     std::string list;
-    for (CLI::App* sub : subcommands(w.command)) list += (list.empty() ? "" : ", ") + sub->get_name();
+    for (const CommandInfo& sub : w.command->subcommands) list += (list.empty() ? "" : ", ") + sub.name;
     fail(ErrorKind::Usage, fmt::format("'{}' needs one of: {}", path_of(chain), list),
          fmt::format("see '{} --help'", path_of(chain)));
   }

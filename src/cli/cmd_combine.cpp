@@ -74,7 +74,7 @@ void run(const CombineArgs& a, Context& ctx) {
 
 }  // namespace
 
-void register_combine(CLI::App& app, Context& ctx) {
+void register_combine(Command app, Context& ctx) {
   auto a = std::make_shared<CombineArgs>();
   Command c = add_command(
       app, "combine",

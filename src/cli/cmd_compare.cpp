@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 // `camdump compare FILE FILE... [--vote OUT]`: are these dumps the same? Where do they differ?
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include <memory>
@@ -110,19 +109,19 @@ void run(const CompareArgs& a, Context& ctx) {
 
 }  // namespace
 
-void register_compare(CLI::App& app, Context& ctx) {
+void register_compare(Command app, Context& ctx) {
   auto a = std::make_shared<CompareArgs>();
-  CLI::App* c = app.add_subcommand(
-      "compare",
-      "Compare dumps: size, MD5, SHA-256 and CRC-32 of each, then 'identical' or the differing byte\n"
-      "ranges (merged, with which files agree). Exit 1 if they differ. With three or more files,\n"
-      "--vote OUT writes the byte-wise majority; then the exit code says whether every byte had a\n"
-      "majority (0) or not (1, OUT not written).");
-  c->add_option("FILE", a->files, "Two or more dump files")->required()->expected(2, 200);
-  c->add_option("--vote", a->vote, "Write the byte-wise majority of 3+ equal-sized files to OUT (mode 0600)");
-  c->add_flag("--force", a->force, "With --vote: replace an existing OUT");
-  c->add_flag("--json", a->json, "Print the result as JSON on stdout");
-  c->callback([a, &ctx] { run(*a, ctx); });
+  Command c =
+      app.subcommand("compare",
+                     "Compare dumps: size, MD5, SHA-256 and CRC-32 of each, then 'identical' or the differing byte\n"
+                     "ranges (merged, with which files agree). Exit 1 if they differ. With three or more files,\n"
+                     "--vote OUT writes the byte-wise majority; then the exit code says whether every byte had a\n"
+                     "majority (0) or not (1, OUT not written).");
+  c.option("FILE", a->files, "Two or more dump files").required().expected(2, 200);
+  c.option("--vote", a->vote, "Write the byte-wise majority of 3+ equal-sized files to OUT (mode 0600)");
+  c.flag("--force", a->force, "With --vote: replace an existing OUT");
+  c.flag("--json", a->json, "Print the result as JSON on stdout");
+  c.on_run([a, &ctx] { run(*a, ctx); });
 }
 
 }  // namespace camdump::cli

@@ -3,7 +3,6 @@
 // slightly noisy line: attach through the autoboot countdown, sf probe, per-chunk crc32 with blank
 // chunks skipped, md.l with damaged lines repaired, whole-image CRC32 check, OUT renamed only when
 // verified. Then the file is compared with the virtual camera's flash. Well under a minute.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include <chrono>
@@ -29,15 +28,42 @@ struct DemoArgs {
   uint32_t seed = 1;
 };
 
-void run(const DemoArgs& a, Context& ctx) {
+// The virtual camera's spec from the checked options (throws Error(Usage)).
+std::string sim_spec(const DemoArgs& a) {
   const uint64_t flash = size_arg("--flash-size", a.flash_size);
   if (flash != (8u << 20) && flash != (16u << 20) && flash != (32u << 20))
     fail(ErrorKind::Usage, "--flash-size must be 8M, 16M or 32M");
   if (a.dialect != "ingenic2013" && a.dialect != "modern")
     fail(ErrorKind::Usage, "--dialect must be ingenic2013 or modern");
   if (a.noise < 0 || a.noise > 1e-2) fail(ErrorKind::Usage, "--noise must be between 0 and 0.01");
-  const std::string spec =
-      fmt::format("flash={}M,dialect={},noise={},seed={}", flash >> 20, a.dialect, a.noise, a.seed);
+  return fmt::format("flash={}M,dialect={},noise={},seed={}", flash >> 20, a.dialect, a.noise, a.seed);
+}
+
+// What the dump did, line by line, against the guide's md.b at 115200.
+void print_report(const DemoArgs& a, const dump::UartDumpResult& r, const dump::UartMethodHook& hook,
+                  double virtual_seconds) {
+  const double guide = 79.0 / 16.0 * static_cast<double>(r.length);
+  fmt::print("device:   {} (prompt '{}'{})\n", r.device.version.empty() ? "U-Boot" : r.device.version, r.device.prompt,
+             r.device.soc.empty() ? "" : ", SoC " + r.device.soc);
+  fmt::print("flash:    {}{}\n", r.flash_name.empty() ? "" : r.flash_name + ", ", format_size(r.flash_size));
+  fmt::print("method:   {}\n", hook.summary());
+  fmt::print("read:     {} ({} by the stub), {} blank skipped by crc32; {} damaged md lines re-read (noise {})\n",
+             format_size(r.read_bytes), format_size(r.fast_bytes), format_size(r.blank_bytes), r.reread_lines, a.noise);
+  std::string rates;
+  for (const auto& [rate, bytes] : hook.stub_rate_bytes())
+    rates += fmt::format("{}{} at {} baud", rates.empty() ? "" : ", ", format_size(bytes), rate);
+  if (!rates.empty()) fmt::print("rate:     the stub switched the UART: {}\n", rates);
+  fmt::print(
+      "wire:     {} chars ({:.2f} per flash byte), {} of wire time on the virtual clock; the guide's md.b at "
+      "115200: {:.0f} chars, {}\n",
+      r.rx_bytes + r.tx_bytes, r.wire_per_byte(), format_duration(virtual_seconds), guide,
+      format_duration(guide / 11520.0));
+  fmt::print("verified: device crc32 {} == file; sha256 {}\n", crc_hex(r.crc32), r.sha256);
+  fmt::print("time:     {:.1f} s here (the virtual camera's clock is not the wall's)\n", r.seconds);
+}
+
+void run(const DemoArgs& a, Context& ctx) {
+  const std::string spec = sim_spec(a);
 
   std::filesystem::path dir;
   bool temp = a.keep.empty();
@@ -74,24 +100,7 @@ void run(const DemoArgs& a, Context& ctx) {
   const std::string truth_sha = sha256_hex(truth);
   const bool same =
       truth_sha == r.sha256 && camdump::read_file(o.out) == std::vector<uint8_t>(truth.begin(), truth.end());
-  const double guide = 79.0 / 16.0 * static_cast<double>(r.length);
-  fmt::print("device:   {} (prompt '{}'{})\n", r.device.version.empty() ? "U-Boot" : r.device.version, r.device.prompt,
-             r.device.soc.empty() ? "" : ", SoC " + r.device.soc);
-  fmt::print("flash:    {}{}\n", r.flash_name.empty() ? "" : r.flash_name + ", ", format_size(r.flash_size));
-  fmt::print("method:   {}\n", hook->summary());
-  fmt::print("read:     {} ({} by the stub), {} blank skipped by crc32; {} damaged md lines re-read (noise {})\n",
-             format_size(r.read_bytes), format_size(r.fast_bytes), format_size(r.blank_bytes), r.reread_lines, a.noise);
-  std::string rates;
-  for (const auto& [rate, bytes] : hook->stub_rate_bytes())
-    rates += fmt::format("{}{} at {} baud", rates.empty() ? "" : ", ", format_size(bytes), rate);
-  if (!rates.empty()) fmt::print("rate:     the stub switched the UART: {}\n", rates);
-  fmt::print(
-      "wire:     {} chars ({:.2f} per flash byte), {} of wire time on the virtual clock; the guide's md.b at "
-      "115200: {:.0f} chars, {}\n",
-      r.rx_bytes + r.tx_bytes, r.wire_per_byte(), format_duration(cam.virtual_seconds()), guide,
-      format_duration(guide / 11520.0));
-  fmt::print("verified: device crc32 {} == file; sha256 {}\n", crc_hex(r.crc32), r.sha256);
-  fmt::print("time:     {:.1f} s here (the virtual camera's clock is not the wall's)\n", r.seconds);
+  print_report(a, r, *hook, cam.virtual_seconds());
   if (!temp) fmt::print("kept:     {}\n", o.out.string());
   if (same) {
     fmt::print("demo ok: the dump equals the virtual camera's flash byte for byte\n");
@@ -103,19 +112,19 @@ void run(const DemoArgs& a, Context& ctx) {
 
 }  // namespace
 
-void register_demo(CLI::App& app, Context& ctx) {
+void register_demo(Command app, Context& ctx) {
   auto a = std::make_shared<DemoArgs>();
-  CLI::App* c = app.add_subcommand(
-      "demo",
-      "Run the U-Boot UART route for real against the built-in virtual camera on a slightly noisy\n"
-      "line: stop autoboot, find the flash, crc32 each chunk, skip blank ones, md.l the rest, repair\n"
-      "damaged lines, verify the whole image, and compare it with the camera's flash. A few seconds.");
-  c->add_option("--flash-size", a->flash_size, "Virtual camera flash: 8M, 16M (default) or 32M");
-  c->add_option("--dialect", a->dialect, "Console dialect: ingenic2013 (default) or modern");
-  c->add_option("--noise", a->noise, "Per-character error rate on the line (default 1e-4; 0 for a clean line)");
-  c->add_option("--seed", a->seed, "Seed of the line noise (default 1)");
-  c->add_option("--keep", a->keep, "Keep the dump (fw.bin) in this directory");
-  c->callback([a, &ctx] { run(*a, ctx); });
+  Command c =
+      app.subcommand("demo",
+                     "Run the U-Boot UART route for real against the built-in virtual camera on a slightly noisy\n"
+                     "line: stop autoboot, find the flash, crc32 each chunk, skip blank ones, md.l the rest, repair\n"
+                     "damaged lines, verify the whole image, and compare it with the camera's flash. A few seconds.");
+  c.option("--flash-size", a->flash_size, "Virtual camera flash: 8M, 16M (default) or 32M");
+  c.option("--dialect", a->dialect, "Console dialect: ingenic2013 (default) or modern");
+  c.option("--noise", a->noise, "Per-character error rate on the line (default 1e-4; 0 for a clean line)");
+  c.option("--seed", a->seed, "Seed of the line noise (default 1)");
+  c.option("--keep", a->keep, "Keep the dump (fw.bin) in this directory");
+  c.on_run([a, &ctx] { run(*a, ctx); });
 }
 
 }  // namespace camdump::cli

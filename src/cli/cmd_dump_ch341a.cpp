@@ -121,7 +121,7 @@ void run(const DumpArgs& a, Context& ctx) {
 
 }  // namespace
 
-void register_dump_ch341a(CLI::App& app, Context& ctx) {
+void register_dump_ch341a(Command app, Context& ctx) {
   auto a = std::make_shared<DumpArgs>();
   Command c = add_command(dump_group(app), "ch341a",
                           "Read a SPI NOR / SPI NAND chip through a CH341A programmer, verified by repeated reads; "

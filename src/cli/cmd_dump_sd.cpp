@@ -122,7 +122,7 @@ void run(const SdArgs& a, Context& ctx) {
 
 }  // namespace
 
-void register_dump_sd(CLI::App& app, Context& ctx) {
+void register_dump_sd(Command app, Context& ctx) {
   auto a = std::make_shared<SdArgs>();
   Command c =
       add_command(dump_group(app), "sd",

@@ -170,7 +170,7 @@ void run(const ShellArgs& a, Context& ctx) {
 
 }  // namespace
 
-void register_dump_shell(CLI::App& app, Context& ctx) {
+void register_dump_shell(Command app, Context& ctx) {
   auto a = std::make_shared<ShellArgs>();
   Command c = add_command(dump_group(app), "shell",
                           "Dump through the camera's Linux shell: each /dev/mtdN, verified by the camera's md5sum");

@@ -119,7 +119,7 @@ void run(const TftpArgs& a, Context& ctx) {
 
 }  // namespace
 
-void register_dump_tftp(CLI::App& app, Context& ctx) {
+void register_dump_tftp(Command app, Context& ctx) {
   auto a = std::make_shared<TftpArgs>();
   Command c = add_command(
       dump_group(app), "tftp",

@@ -184,7 +184,7 @@ void run(const UartArgs& a, Context& ctx) {
 
 }  // namespace
 
-void register_dump_uart(CLI::App& app, Context& ctx) {
+void register_dump_uart(Command app, Context& ctx) {
   auto a = std::make_shared<UartArgs>();
   Command c =
       add_command(dump_group(app), "uart",

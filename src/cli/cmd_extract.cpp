@@ -75,7 +75,7 @@ void run(const ExtractArgs& a, Context& ctx) {
 
 }  // namespace
 
-void register_extract(CLI::App& app, Context& ctx) {
+void register_extract(Command app, Context& ctx) {
   auto a = std::make_shared<ExtractArgs>();
   Command c =
       add_command(app, "extract",

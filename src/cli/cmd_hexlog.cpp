@@ -294,7 +294,7 @@ void run(const HexlogArgs& a, Context& ctx) {
 
 }  // namespace
 
-void register_hexlog(CLI::App& app, Context& ctx) {
+void register_hexlog(Command app, Context& ctx) {
   auto a = std::make_shared<HexlogArgs>();
   Command c =
       add_command(app, "hexlog",

@@ -16,6 +16,7 @@
 
 #include "cli/command.hpp"
 #include "cli/commands.hpp"
+#include "cli/inspect_json.hpp"
 #include "cli/inspect_summary.hpp"
 #include "core/atomic_file.hpp"
 #include "core/file_util.hpp"
@@ -34,138 +35,6 @@ struct InspectArgs {
   bool json = false, show_secrets = false, quick = false, force = false;
   size_t width = 64;
 };
-
-nlohmann::json ranges_json(const std::vector<image::ByteRange>& v) {
-  auto a = nlohmann::json::array();
-  for (const auto& g : v) a.push_back({{"offset", hex(g.offset)}, {"size", g.size}});
-  return a;
-}
-
-nlohmann::json payload_json(const image::PayloadCheck& p) {
-  return {{"format", image::payload_format_name(p.format)},
-          {"ok", p.ok},
-          {"checksummed", p.checksummed},
-          {"in_bytes", p.in_bytes},
-          {"out_bytes", p.out_bytes},
-          {"expected_out", p.expected_out ? nlohmann::json(*p.expected_out) : nlohmann::json(nullptr)},
-          {"error", p.error},
-          {"error_at", p.error_at}};
-}
-
-nlohmann::json report_json(const InspectReport& r, const std::string& path) {
-  nlohmann::json j;
-  j["file"] = path;
-  j["ok"] = r.ok();
-  j["size"] = r.size;
-  j["flash_size"] = r.flash_size;
-  j["mirror_of"] = r.mirror_of ? nlohmann::json(*r.mirror_of) : nlohmann::json(nullptr);
-  j["blank"] = ranges_json(r.blank);
-  j["zero"] = ranges_json(r.zero);
-  const auto& b = r.boot;
-  j["boot"] = {{"ingenic_spl", b.ingenic_spl},
-               {"spl_length", b.spl_length},
-               {"sigmastar_ipl", b.sigmastar_ipl},
-               {"uboot_versions", b.uboot_versions},
-               {"soc", b.soc},
-               {"uboot_uimage", b.uboot_uimage ? nlohmann::json(hex(*b.uboot_uimage)) : nlohmann::json(nullptr)},
-               {"spl_crc_ok", b.spl_crc_ok ? nlohmann::json(*b.spl_crc_ok) : nlohmann::json(nullptr)},
-               {"spl_crc_stored", b.spl_crc_stored},
-               {"spl_crc_computed", b.spl_crc_computed},
-               {"spl_flash", b.spl_flash},
-               {"uboot_raw", b.uboot_raw ? nlohmann::json(hex(*b.uboot_raw)) : nlohmann::json(nullptr)},
-               {"uboot_payload_version", b.uboot_payload_version},
-               {"uboot_payload", b.uboot_image && b.uboot_image->payload ? payload_json(*b.uboot_image->payload)
-                                                                         : nlohmann::json(nullptr)}};
-  j["envs"] = nlohmann::json::array();
-  for (const auto& e : r.envs) {
-    nlohmann::json vars = nlohmann::json::array();
-    for (const auto& [k, v] : e.vars) vars.push_back({{"key", k}, {"value", v}});
-    j["envs"].push_back({{"offset", hex(e.offset)},
-                         {"size", e.size},
-                         {"redundant", e.redundant},
-                         {"flags", e.flags},
-                         {"crc_ok", e.crc_ok},
-                         {"vars", vars}});
-  }
-  j["layout"] = {{"source", r.layout.source}, {"mtdparts", r.layout.mtdparts}, {"known", r.layout.known}};
-  j["parts"] = nlohmann::json::array();
-  for (const auto& p : r.parts) {
-    nlohmann::json pj = {{"name", p.name},
-                         {"offset", hex(p.offset)},
-                         {"size", p.size},
-                         {"whole_chip", p.whole_chip},
-                         {"overlapping", p.overlapping},
-                         {"content", p.content},
-                         {"ok", p.ok},
-                         {"summary", p.summary},
-                         {"blank_bytes", p.blank_bytes}};
-    if (const auto& u = p.uimage)
-      pj["uimage"] = {{"offset", hex(u->offset)},
-                      {"header_crc_ok", u->header_crc_ok},
-                      {"data_crc_ok", u->data_crc_ok},
-                      {"truncated", u->truncated},
-                      {"name", u->name},
-                      {"size", u->size},
-                      {"time", u->time},
-                      {"load", hex(u->load, 8)},
-                      {"entry", hex(u->entry, 8)},
-                      {"os", u->os},
-                      {"arch", u->arch},
-                      {"type", u->type},
-                      {"comp", u->comp},
-                      {"payload", u->payload ? payload_json(*u->payload) : nlohmann::json(nullptr)}};
-    if (const auto& q = p.squashfs)
-      pj["squashfs"] = {{"offset", hex(q->offset)},
-                        {"bytes_used", q->bytes_used},
-                        {"block_size", q->block_size},
-                        {"compression", q->compression},
-                        {"inodes", q->inodes},
-                        {"files", q->files},
-                        {"dirs", q->dirs},
-                        {"file_bytes", q->file_bytes},
-                        {"read_ok", q->read_ok},
-                        {"blocks", q->blocks},
-                        {"stored_blocks", q->stored_blocks},
-                        {"stored_bytes", q->stored_bytes}};
-    if (const auto& f = p.jffs2)
-      pj["jffs2"] = {{"offset", hex(f->offset)},    {"good_nodes", f->good_nodes},     {"bad_nodes", f->bad_nodes},
-                     {"used_bytes", f->used_bytes}, {"erased_bytes", f->erased_bytes}, {"erase_size", f->erase_size},
-                     {"big_endian", f->big_endian}};
-    if (const auto& u = p.ubi) {
-      auto vols = nlohmann::json::array();
-      for (const auto& v : u->volumes)
-        vols.push_back({{"id", v.id},
-                        {"name", v.name},
-                        {"static", v.is_static},
-                        {"reserved_pebs", v.reserved_pebs},
-                        {"lebs", v.lebs},
-                        {"used_ebs", v.used_ebs},
-                        {"data_bytes", v.data_bytes},
-                        {"crc_lebs", v.crc_lebs},
-                        {"content", v.content},
-                        {"summary", v.summary},
-                        {"ok", v.ok}});
-      pj["ubi"] = {{"offset", hex(u->offset)},
-                   {"peb_size", u->peb_size},
-                   {"ec_headers", u->ec_headers},
-                   {"vid_headers", u->vid_headers},
-                   {"bad_headers", u->bad_headers},
-                   {"blank_pebs", u->blank_pebs},
-                   {"vid_hdr_offset", u->vid_hdr_offset},
-                   {"data_offset", u->data_offset},
-                   {"vtbl_found", u->vtbl_found},
-                   {"vtbl_ok", u->vtbl_ok},
-                   {"volumes", vols}};
-    }
-    pj["proof"] = p.proof;
-    pj["proof_detail"] = p.proof_detail;
-    j["parts"].push_back(pj);
-  }
-  j["problems"] = nlohmann::json::array();
-  for (const auto& p : r.problems)
-    j["problems"].push_back({{"part", p.part}, {"offset", hex(p.offset)}, {"message", p.message}, {"text", p.text()}});
-  return j;
-}
 
 bool use_color() {  // a terminal only; NO_COLOR (no-color.org) and TERM=dumb turn it off
   const char* nc = std::getenv("NO_COLOR");
@@ -192,21 +61,16 @@ std::string paint(bool color, int code, const std::string& text) {
 }
 constexpr int kRed = 31, kGreen = 32, kYellow = 33;
 
-void print_table(const InspectReport& r, const InspectArgs& a) {
-  const bool color = use_color();
-  auto print_ranges = [](const char* label, const std::vector<image::ByteRange>& v) {
-    if (v.empty()) return;
-    std::string line;
-    for (size_t i = 0; i < v.size() && i < 8; ++i)
-      line += fmt::format("{}{}..{} ({})", i ? ", " : "", hex(v[i].offset), hex(v[i].end()), format_size(v[i].size));
-    if (v.size() > 8) line += fmt::format(", and {} more", v.size() - 8);
-    fmt::print("{:<9}{}\n", label, line);
-  };
-  fmt::print("image:   {} {} ({} bytes){}{}\n", a.image, format_size(r.size), r.size,
-             r.flash_size ? ", a flash size" : ", NOT a flash size",
-             r.mirror_of ? fmt::format(", mirrored every {}", format_size(*r.mirror_of)) : "");
-  print_ranges("blank:", r.blank);
-  print_ranges("zero:", r.zero);
+void print_ranges(const char* label, const std::vector<image::ByteRange>& v) {
+  if (v.empty()) return;
+  std::string line;
+  for (size_t i = 0; i < v.size() && i < 8; ++i)
+    line += fmt::format("{}{}..{} ({})", i ? ", " : "", hex(v[i].offset), hex(v[i].end()), format_size(v[i].size));
+  if (v.size() > 8) line += fmt::format(", and {} more", v.size() - 8);
+  fmt::print("{:<9}{}\n", label, line);
+}
+
+void print_boot(const InspectReport& r, bool color) {
   std::string boot =
       r.boot.ingenic_spl
           ? fmt::format("Ingenic SPL header (length {}, {}, CRC7 {})", r.boot.spl_length, r.boot.spl_flash,
@@ -216,6 +80,9 @@ void print_table(const InspectReport& r, const InspectArgs& a) {
   for (const auto& v : r.boot.uboot_versions) boot += "; " + v;
   if (!r.boot.soc.empty()) boot += "; SoC " + r.boot.soc;
   fmt::print("boot:    {}\n", boot);
+}
+
+void print_envs(const InspectReport& r, bool color) {
   for (const auto& e : r.envs) {
     fmt::print("env:     {} {} {} CRC {}{}\n", hex(e.offset),
                e.redundant ? fmt::format("redundant (flags {})", e.flags) : "single", format_size(e.size),
@@ -226,6 +93,10 @@ void print_table(const InspectReport& r, const InspectArgs& a) {
       if (image::is_secret_key(k)) fmt::print("           {}={}\n", k, v);
   }
   if (r.envs.empty()) fmt::print("env:     none found\n");
+}
+
+// The layout, one line per part, then what the checks prove part by part (inspect_proof.cpp).
+void print_parts(const InspectReport& r, bool color) {
   fmt::print("layout:  {}{} ({})\n", r.layout.known.empty() ? "unknown layout" : r.layout.known,
              r.layout.mtdparts.empty() ? "" : ": " + r.layout.mtdparts,
              r.layout.source == "inferred" ? "inferred from signatures" : "from " + r.layout.source);
@@ -236,7 +107,6 @@ void print_table(const InspectReport& r, const InspectArgs& a) {
                : p.ok        ? "ok  "
                              : paint(color, kRed, "BAD "),
                p.summary);
-  // What the checks prove, part by part (inspect_proof.cpp).
   fmt::print(
       "proof:   what a checksum covers in each part (a clean verdict is not proof the dump equals the\n"
       "         flash: that is the device's CRC taken while dumping)\n");
@@ -245,6 +115,18 @@ void print_table(const InspectReport& r, const InspectArgs& a) {
     const int c = p.proof == "checksum" ? kGreen : p.proof == "none" ? 0 : kYellow;
     fmt::print("  {:<10} {} {}\n", p.name, paint(color && c, c, fmt::format("{:<10}", p.proof)), p.proof_detail);
   }
+}
+
+void print_table(const InspectReport& r, const InspectArgs& a) {
+  const bool color = use_color();
+  fmt::print("image:   {} {} ({} bytes){}{}\n", a.image, format_size(r.size), r.size,
+             r.flash_size ? ", a flash size" : ", NOT a flash size",
+             r.mirror_of ? fmt::format(", mirrored every {}", format_size(*r.mirror_of)) : "");
+  print_ranges("blank:", r.blank);
+  print_ranges("zero:", r.zero);
+  print_boot(r, color);
+  print_envs(r, color);
+  print_parts(r, color);
   fmt::print("map:     [{}]\n", map_line(r, a.width, color));
   fmt::print("         B boot  E env  K kernel  R rootfs  D data  o other  . blank  0 zero  ! problem\n");
   for (const auto& p : r.problems) fmt::print("{} {}\n", paint(color, kRed, "problem:"), p.text());
@@ -269,14 +151,14 @@ void run(const InspectArgs& a, Context& ctx) {
     write_file_atomic(a.svg, {reinterpret_cast<const uint8_t*>(svg.data()), svg.size()});
     ctx.reporter.log(LogLevel::Info, fmt::format("wrote {}", a.svg));
   }
-  if (a.json) fmt::print("{}\n", report_json(r, a.image).dump(2));
+  if (a.json) fmt::print("{}\n", inspect_report_json(r, a.image).dump(2));
   else print_table(r, a);
   ctx.exit_code = r.ok() ? 0 : 1;
 }
 
 }  // namespace
 
-void register_inspect(CLI::App& app, Context& ctx) {
+void register_inspect(Command app, Context& ctx) {
   auto a = std::make_shared<InspectArgs>();
   Command c =
       add_command(app, "inspect",

@@ -19,44 +19,40 @@ struct PortsArgs {
   bool json = false, all = false;
 };
 
-void run(const PortsArgs& a, Context&) {
-  auto ports = io::list_serial_ports();
-  auto progs = io::list_programmers();
-  std::vector<io::SerialPortInfo> shown;
-  size_t usb = 0;
-  for (const auto& p : ports) {
-    if (p.usb) ++usb;
-    if (p.usb || a.all) shown.push_back(p);
+// What the adapters and programmers are, for scripts: `auto` is null unless exactly one USB adapter.
+nlohmann::json ports_json(const std::vector<io::SerialPortInfo>& shown, const std::vector<io::ProgrammerInfo>& progs,
+                          const std::vector<io::SerialPortInfo>& ports, size_t usb) {
+  nlohmann::json j = {{"ok", true}, {"serial", nlohmann::json::array()}, {"programmers", nlohmann::json::array()}};
+  for (const auto& p : shown) {
+    nlohmann::json e = {{"path", p.path},
+                        {"by_id", p.by_id},
+                        {"usb", p.usb},
+                        {"manufacturer", p.manufacturer},
+                        {"product", p.product},
+                        {"serial", p.serial},
+                        {"driver", p.driver},
+                        {"note", p.note},
+                        {"can_open", p.can_open.value_or(false)}};
+    e["usb_id"] = p.usb ? nlohmann::json(fmt::format("{:04x}:{:04x}", p.vid, p.pid)) : nlohmann::json(nullptr);
+    if (!p.can_open.value_or(false)) e["hint"] = io::permission_hint(p.path);
+    j["serial"].push_back(e);
   }
-  if (a.json) {
-    nlohmann::json j = {{"ok", true}, {"serial", nlohmann::json::array()}, {"programmers", nlohmann::json::array()}};
-    for (const auto& p : shown) {
-      nlohmann::json e = {{"path", p.path},
-                          {"by_id", p.by_id},
-                          {"usb", p.usb},
-                          {"manufacturer", p.manufacturer},
-                          {"product", p.product},
-                          {"serial", p.serial},
-                          {"driver", p.driver},
-                          {"note", p.note},
-                          {"can_open", p.can_open.value_or(false)}};
-      e["usb_id"] = p.usb ? nlohmann::json(fmt::format("{:04x}:{:04x}", p.vid, p.pid)) : nlohmann::json(nullptr);
-      if (!p.can_open.value_or(false)) e["hint"] = io::permission_hint(p.path);
-      j["serial"].push_back(e);
-    }
-    for (const auto& g : progs) {
-      nlohmann::json e = {{"name", g.name},
-                          {"usb_id", fmt::format("{:04x}:{:04x}", g.vid, g.pid)},
-                          {"device", fmt::format("{}:{}", g.bus, g.address)},
-                          {"node", g.node},
-                          {"can_open", g.can_open}};
-      if (!g.can_open) e["hint"] = ch341a::udev_rule_hint();
-      j["programmers"].push_back(e);
-    }
-    j["auto"] = usb == 1 ? nlohmann::json(io::choose_auto_port(ports).path) : nlohmann::json(nullptr);
-    fmt::print("{}\n", j.dump(2));
-    return;
+  for (const auto& g : progs) {
+    nlohmann::json e = {{"name", g.name},
+                        {"usb_id", fmt::format("{:04x}:{:04x}", g.vid, g.pid)},
+                        {"device", fmt::format("{}:{}", g.bus, g.address)},
+                        {"node", g.node},
+                        {"can_open", g.can_open}};
+    if (!g.can_open) e["hint"] = ch341a::udev_rule_hint();
+    j["programmers"].push_back(e);
   }
+  j["auto"] = usb == 1 ? nlohmann::json(io::choose_auto_port(ports).path) : nlohmann::json(nullptr);
+  return j;
+}
+
+void print_ports(const PortsArgs& a, const std::vector<io::SerialPortInfo>& shown,
+                 const std::vector<io::ProgrammerInfo>& progs, const std::vector<io::SerialPortInfo>& ports,
+                 size_t usb) {
   fmt::print("serial ports{}:\n", a.all ? "" : " (USB adapters; --all adds built-in UARTs)");
   if (shown.empty()) fmt::print("  none: plug in the USB-serial adapter (set it to 3.3 V for camera UARTs)\n");
   for (const auto& p : shown) {
@@ -79,9 +75,22 @@ void run(const PortsArgs& a, Context&) {
   else fmt::print("PORT auto: {} USB serial adapters (auto needs exactly one)\n", usb);
 }
 
+void run(const PortsArgs& a, Context&) {
+  auto ports = io::list_serial_ports();
+  auto progs = io::list_programmers();
+  std::vector<io::SerialPortInfo> shown;
+  size_t usb = 0;
+  for (const auto& p : ports) {
+    if (p.usb) ++usb;
+    if (p.usb || a.all) shown.push_back(p);
+  }
+  if (a.json) fmt::print("{}\n", ports_json(shown, progs, ports, usb).dump(2));
+  else print_ports(a, shown, progs, ports, usb);
+}
+
 }  // namespace
 
-void register_ports(CLI::App& app, Context& ctx) {
+void register_ports(Command app, Context& ctx) {
   auto a = std::make_shared<PortsArgs>();
   Command c = add_command(
       app, "ports",

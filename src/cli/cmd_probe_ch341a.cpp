@@ -56,7 +56,7 @@ void run(const ProbeArgs& a, Context& ctx) {
 
 }  // namespace
 
-void register_probe_ch341a(CLI::App& app, Context& ctx) {
+void register_probe_ch341a(Command app, Context& ctx) {
   auto args = std::make_shared<ProbeArgs>();
   Command c = add_command(probe_group(app), "ch341a",
                           "Identify the SPI NOR / SPI NAND chip on a CH341A programmer (1a86:5512): JEDEC ID, "

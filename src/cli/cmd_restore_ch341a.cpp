@@ -32,38 +32,34 @@ nlohmann::json to_json(const RestoreArgs& a, const dump::Ch341aRestoreSummary& r
   const auto* emu = s.emulator();
   const bool nand = r.probe.kind == spi::ChipKind::Nand;
   nlohmann::json j =
-      route_json({.command = "restore ch341a",
-                  .route = "ch341a",
-                  .offset = r.begin,
-                  .length = r.end - r.begin,
-                  .flash_size = r.probe.size,
-                  .verified = !r.dry_run,
-                  .verified_by = r.dry_run ? "nothing written (--dry-run)"
-                                           : "every unit read back, the whole range compared with IMAGE at the end",
-                  .sha256 = r.sha256,
-                  .seconds = r.seconds},
-                 programmer_device_json(s.describe(), r.probe.name, r.probe.vendor, spi::id_string(r.probe.id),
-                                        nand ? "SPI NAND" : "SPI NOR"));
-  j["image"] = a.image;
-  j["chip"] = r.probe.name;
-  j["id"] = spi::id_string(r.probe.id);
-  j["range"]["end"] = r.end;
-  j["boot_region"] = {{"offset", r.boot.first}, {"end", r.boot.second}};
-  j["dry_run"] = r.dry_run;
-  j["resumed"] = r.resumed;
-  j["differing_sectors"] = r.plan.differing_sectors;
-  nlohmann::json units = nlohmann::json::array();
-  for (const auto& u : r.plan.units) units.push_back({{"offset", u.offset}, {"size", u.size}, {"boot", u.boot}});
-  j["units"] = units;
-  j["plan_bytes"] = r.plan.bytes;
-  j["backup"] = r.backup.string();
-  j["problems"] = r.problems;
-  j["notes"] = r.notes;
+      restore_json({.command = "restore ch341a",
+                    .route = "ch341a",
+                    .offset = r.begin,
+                    .length = r.end - r.begin,
+                    .flash_size = r.probe.size,
+                    .verified = !r.dry_run,
+                    .verified_by = r.dry_run ? "nothing written (--dry-run)"
+                                             : "every unit read back, the whole range compared with IMAGE at the end",
+                    .sha256 = r.sha256,
+                    .seconds = r.seconds},
+                   programmer_device_json(s.describe(), r.probe.name, r.probe.vendor, spi::id_string(r.probe.id),
+                                          nand ? "SPI NAND" : "SPI NOR"),
+                   {.image = a.image,
+                    .chip = r.probe.name,
+                    .id = spi::id_string(r.probe.id),
+                    .end = r.end,
+                    .boot = r.boot,
+                    .dry_run = r.dry_run,
+                    .resumed = r.resumed,
+                    .plan = &r.plan,
+                    .backup = r.backup.string(),
+                    .problems = r.problems,
+                    .notes = r.notes,
+                    .units_written = r.units_written,
+                    .unit_retries = r.unit_retries,
+                    .final_rewrites = r.final_rewrites});
   j["protection_cleared"] = r.protection_cleared;
   j["bad_blocks"] = r.bad_blocks;
-  j["units_written"] = r.units_written;
-  j["unit_retries"] = r.unit_retries;
-  j["final_rewrites"] = r.final_rewrites;
   j["erases"] = {{"sector", r.sector_erases}, {"block", r.block_erases}};
   j["pages_programmed"] = r.pages;
   j["bytes_programmed"] = r.bytes_programmed;
@@ -124,7 +120,7 @@ void run(const RestoreArgs& a, Context& ctx) {
 
 }  // namespace
 
-void register_restore_ch341a(CLI::App& app, Context& ctx) {
+void register_restore_ch341a(Command app, Context& ctx) {
   auto a = std::make_shared<RestoreArgs>();
   Command c =
       add_command(restore_group(app), "ch341a",

@@ -4,7 +4,6 @@
 // at 512-byte block 16, where the dumping guide's `dd skip=16` expects it); each unit's RAM copy is
 // checked by crc32 against IMAGE, so a card holding another image is caught before anything is
 // erased. dump/uboot_restore.hpp does the work; the backup is read over the console (md).
-#include <CLI/CLI.hpp>
 
 #include "cli/groups.hpp"
 #include "cli/restore_uboot_args.hpp"
@@ -29,16 +28,17 @@ void run(const Args& a, Context& ctx) {
 
 }  // namespace
 
-void register_restore_sd(CLI::App& app, Context& ctx) {
+void register_restore_sd(Command app, Context& ctx) {
   auto a = std::make_shared<Args>();
-  CLI::App* c = restore_group(app).add_subcommand(
+  a->r.command = "restore sd";
+  Command c = restore_group(app).subcommand(
       "sd",
       "Write IMAGE (a verified dump) to the flash through U-Boot from an SD card prepared by `camdump sdcard`: "
       "compares by device crc32, mmc reads only the erase units that differ (checked in RAM by crc32), sf "
       "erase + sf write, checks each by sf read + crc32 (boot region last), backs the flash up first (md)");
-  add_restore_uboot_options(*c, a->r);
-  c->add_option("--device-number", a->device_number, "mmc device number (mmc dev N; default 0)");
-  c->callback([a, &ctx] { run(*a, ctx); });
+  add_restore_uboot_options(c, a->r);
+  c.option("--device-number", a->device_number, "mmc device number (mmc dev N; default 0)");
+  c.on_run([a, &ctx] { run(*a, ctx); });
 }
 
 }  // namespace camdump::cli

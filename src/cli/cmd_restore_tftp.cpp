@@ -3,7 +3,6 @@
 // through U-Boot, the data fetched by `tftpboot` from camdump's built-in TFTP server (read-only);
 // dump/uboot_restore.hpp does the work. The backup goes by `dump tftp` (tftpput) where U-Boot has
 // it, else by the UART md reader.
-#include <CLI/CLI.hpp>
 #include <arpa/inet.h>
 #include <fmt/core.h>
 
@@ -64,24 +63,24 @@ void run(const Args& a, Context& ctx) {
 
 }  // namespace
 
-void register_restore_tftp(CLI::App& app, Context& ctx) {
+void register_restore_tftp(Command app, Context& ctx) {
   auto a = std::make_shared<Args>();
-  CLI::App* c = restore_group(app).add_subcommand(
+  a->r.command = "restore tftp";
+  Command c = restore_group(app).subcommand(
       "tftp",
       "Write IMAGE (a verified dump) to the flash through U-Boot: compares by device crc32, fetches only the "
       "erase units that differ with tftpboot from the built-in TFTP server, sf erase + sf write, checks each "
       "by sf read + crc32 (boot region last), backs the flash up first");
-  add_restore_uboot_options(*c, a->r);
-  c->add_option("--server-ip", a->server_ip, "This PC's IPv4 address as the camera reaches it (setenv serverip)")
-      ->required();
-  c->add_option("--camera-ip", a->camera_ip,
-                "IPv4 address for the camera (setenv ipaddr; never saved), or 'keep' (default) for the ipaddr in its "
-                "U-Boot environment");
-  c->add_option("--netmask", a->netmask, "Netmask for the camera (setenv netmask; never saved)");
-  c->add_option("--listen", a->listen,
-                "Where the built-in TFTP server listens, ADDR[:PORT] (default: --server-ip, port 69; another port "
-                "needs a U-Boot with tftpdstp, CONFIG_TFTP_PORT)");
-  c->callback([a, &ctx] { run(*a, ctx); });
+  add_restore_uboot_options(c, a->r);
+  c.option("--server-ip", a->server_ip, "This PC's IPv4 address as the camera reaches it (setenv serverip)").required();
+  c.option("--camera-ip", a->camera_ip,
+           "IPv4 address for the camera (setenv ipaddr; never saved), or 'keep' (default) for the ipaddr in its "
+           "U-Boot environment");
+  c.option("--netmask", a->netmask, "Netmask for the camera (setenv netmask; never saved)");
+  c.option("--listen", a->listen,
+           "Where the built-in TFTP server listens, ADDR[:PORT] (default: --server-ip, port 69; another port "
+           "needs a U-Boot with tftpdstp, CONFIG_TFTP_PORT)");
+  c.on_run([a, &ctx] { run(*a, ctx); });
 }
 
 }  // namespace camdump::cli

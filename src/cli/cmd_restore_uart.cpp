@@ -4,7 +4,6 @@
 // portable path: stock Ingenic 2013.07 and modern U-Boot have it); dump/uboot_restore.hpp does
 // the work. --method stub|auto: the binary stub's receive mode where it can run. The backup is read
 // with md (dump uart).
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include "cli/groups.hpp"
@@ -37,20 +36,21 @@ void run(const Args& a, Context& ctx) {
 
 }  // namespace
 
-void register_restore_uart(CLI::App& app, Context& ctx) {
+void register_restore_uart(Command app, Context& ctx) {
   auto a = std::make_shared<Args>();
-  CLI::App* c = restore_group(app).add_subcommand(
+  a->r.command = "restore uart";
+  Command c = restore_group(app).subcommand(
       "uart",
       "Write IMAGE (a verified dump) to the flash through U-Boot over the console alone: compares by device "
       "crc32, sends only the erase units that differ by YMODEM to loady, sf erase + sf write, checks each by "
       "sf read + crc32 (boot region last), backs the flash up first (md)");
-  add_restore_uboot_options(*c, a->r);
-  c->add_option("--method", a->method,
-                "How the bytes reach RAM: loady (YMODEM, every U-Boot with loady), stub (camdump's binary stub in "
-                "receive mode, refused where it cannot run), auto (default: the stub where the SoC, port and U-Boot "
-                "allow it, else loady)");
-  c->add_option("--soc", a->soc, "SoC for the stub (t31, t31:uart0, ...; default: detected from the banner)");
-  c->callback([a, &ctx] { run(*a, ctx); });
+  add_restore_uboot_options(c, a->r);
+  c.option("--method", a->method,
+           "How the bytes reach RAM: loady (YMODEM, every U-Boot with loady), stub (camdump's binary stub in "
+           "receive mode, refused where it cannot run), auto (default: the stub where the SoC, port and U-Boot "
+           "allow it, else loady)");
+  c.option("--soc", a->soc, "SoC for the stub (t31, t31:uart0, ...; default: detected from the banner)");
+  c.on_run([a, &ctx] { run(*a, ctx); });
 }
 
 }  // namespace camdump::cli

@@ -37,7 +37,7 @@ void run(ScriptArgs& a, Context& ctx) {
 
 }  // namespace
 
-void register_script(CLI::App& app, Context& ctx) {
+void register_script(Command app, Context& ctx) {
   auto a = std::make_shared<ScriptArgs>();
   Command c =
       add_command(app, "script",

@@ -2,7 +2,6 @@
 // `camdump sdcard IMAGE /dev/sdX`: prepare an SD card for `camdump restore sd` (the inverse of
 // `camdump extract`): the image from block 16 (byte 8192), read back and compared
 // (dump/sdcard_write.hpp). Without --yes it shows what is overwritten and asks a terminal.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 #include <unistd.h>
 
@@ -58,17 +57,17 @@ void run(const Args& a, Context& ctx) {
 
 }  // namespace
 
-void register_sdcard(CLI::App& app, Context& ctx) {
+void register_sdcard(Command app, Context& ctx) {
   auto a = std::make_shared<Args>();
-  CLI::App* c = app.add_subcommand(
+  Command c = app.subcommand(
       "sdcard",
       "Put IMAGE on an SD card from block 16 (byte 8192) for `camdump restore sd` (the inverse of extract); "
       "refuses a mounted card, reads it back");
-  c->add_option("IMAGE", a->image, "The image (a verified dump)")->required();
-  c->add_option("DEVICE", a->target, "The card's whole device (/dev/sdb, /dev/mmcblk0) or an image file")->required();
-  c->add_flag("-y,--yes", a->yes, "Do not ask before writing (without a terminal, sdcard refuses unless --yes)");
-  c->add_flag("--json", a->json, "Print only a JSON summary on stdout");
-  c->callback([a, &ctx] { run(*a, ctx); });
+  c.option("IMAGE", a->image, "The image (a verified dump)").required();
+  c.option("DEVICE", a->target, "The card's whole device (/dev/sdb, /dev/mmcblk0) or an image file").required();
+  c.flag("-y,--yes", a->yes, "Do not ask before writing (without a terminal, sdcard refuses unless --yes)");
+  c.flag("--json", a->json, "Print only a JSON summary on stdout");
+  c.on_run([a, &ctx] { run(*a, ctx); });
 }
 
 }  // namespace camdump::cli

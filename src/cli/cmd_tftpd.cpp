@@ -5,7 +5,6 @@
 // --read). Every transfer is logged on stderr with peer, name, size, rate and SHA-256. Started as
 // root (for port 69), it binds the port and then drops to the invoking user (SUDO_UID/SUDO_GID) or
 // --user before it touches a file: no file is ever read or written as root.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include <grp.h>
@@ -116,36 +115,36 @@ void run(const TftpdArgs& a, Context& ctx) {
 
 }  // namespace
 
-void register_tftpd(CLI::App& app, Context& ctx) {
+void register_tftpd(Command app, Context& ctx) {
   auto a = std::make_shared<TftpdArgs>();
-  CLI::App* sub = app.add_subcommand(
+  Command sub = app.subcommand(
       "tftpd",
       "TFTP server for camera uploads (U-Boot tftpput) and downloads: RFC 1350 octet mode with blksize, "
       "timeout, tsize and windowsize; uploads land as NAME.part and are renamed (mode 0600) when complete");
-  sub->add_option("--root", a->root, "Directory to serve and to store uploads in (nothing outside it is reachable)")
-      ->capture_default_str();
-  sub->add_option("--listen", a->listen,
-                  "IPv4 ADDR[:PORT] to listen on; U-Boot's tftpput sends to port 69 unless its tftpdstp "
-                  "variable says otherwise (port 69 needs root or cap_net_bind_service)")
-      ->capture_default_str();
-  sub->add_flag("--allow-overwrite", a->allow_overwrite,
-                "Let an upload replace an existing file (default: refuse, error 6)");
-  sub->add_option("--max-size", a->max_size, "Refuse uploads larger than SIZE (e.g. 64M, 0x4000000); error 3")
-      ->capture_default_str();
-  sub->add_flag("--once", a->once,
-                "Exit after the first completed upload and print its path as the last line of stdout; uploads only "
-                "(add --read to serve downloads too)");
-  sub->add_flag("--read", a->read, "With --once: serve downloads of files under --root as well");
-  sub->add_option("--user", a->user,
-                  "Started as root: the user to become once port 69 is bound (default: the user who ran sudo, else "
-                  "the owner of --root; tftpd never opens files as root)");
-  sub->add_flag("--read-only", a->read_only, "Serve downloads only (uploads refused with error 2)");
-  sub->add_flag("--write-only", a->write_only, "Accept uploads only (downloads refused with error 2)");
-  sub->add_option("--timeout-ms", a->timeout_ms,
-                  "Retransmission interval when the client does not negotiate one (the timeout option)")
-      ->capture_default_str();
-  sub->add_flag("--json", a->json, "With --once: print the upload's report as JSON on stdout");
-  sub->callback([a, &ctx] { run(*a, ctx); });
+  sub.option("--root", a->root, "Directory to serve and to store uploads in (nothing outside it is reachable)")
+      .show_default();
+  sub.option("--listen", a->listen,
+             "IPv4 ADDR[:PORT] to listen on; U-Boot's tftpput sends to port 69 unless its tftpdstp "
+             "variable says otherwise (port 69 needs root or cap_net_bind_service)")
+      .show_default();
+  sub.flag("--allow-overwrite", a->allow_overwrite,
+           "Let an upload replace an existing file (default: refuse, error 6)");
+  sub.option("--max-size", a->max_size, "Refuse uploads larger than SIZE (e.g. 64M, 0x4000000); error 3")
+      .show_default();
+  sub.flag("--once", a->once,
+           "Exit after the first completed upload and print its path as the last line of stdout; uploads only "
+           "(add --read to serve downloads too)");
+  sub.flag("--read", a->read, "With --once: serve downloads of files under --root as well");
+  sub.option("--user", a->user,
+             "Started as root: the user to become once port 69 is bound (default: the user who ran sudo, else "
+             "the owner of --root; tftpd never opens files as root)");
+  sub.flag("--read-only", a->read_only, "Serve downloads only (uploads refused with error 2)");
+  sub.flag("--write-only", a->write_only, "Accept uploads only (downloads refused with error 2)");
+  sub.option("--timeout-ms", a->timeout_ms,
+             "Retransmission interval when the client does not negotiate one (the timeout option)")
+      .show_default();
+  sub.flag("--json", a->json, "With --once: print the upload's report as JSON on stdout");
+  sub.on_run([a, &ctx] { run(*a, ctx); });
 }
 
 }  // namespace camdump::cli

@@ -4,26 +4,26 @@
 namespace camdump::cli {
 
 // One line per command (cli/cmd_<verb>.cpp). Keep alphabetical.
-void register_combine(CLI::App&, Context&);
-void register_compare(CLI::App&, Context&);
-void register_demo(CLI::App&, Context&);
-void register_dump_ch341a(CLI::App&, Context&);
-void register_dump_sd(CLI::App&, Context&);
-void register_dump_shell(CLI::App&, Context&);
-void register_dump_tftp(CLI::App&, Context&);
-void register_dump_uart(CLI::App&, Context&);
-void register_extract(CLI::App&, Context&);
-void register_hexlog(CLI::App&, Context&);
-void register_inspect(CLI::App&, Context&);
-void register_ports(CLI::App&, Context&);
-void register_probe_ch341a(CLI::App&, Context&);
-void register_restore_ch341a(CLI::App&, Context&);
-void register_restore_sd(CLI::App&, Context&);
-void register_restore_tftp(CLI::App&, Context&);
-void register_restore_uart(CLI::App&, Context&);
-void register_script(CLI::App&, Context&);
-void register_sdcard(CLI::App&, Context&);
-void register_tftpd(CLI::App&, Context&);
+void register_combine(Command, Context&);
+void register_compare(Command, Context&);
+void register_demo(Command, Context&);
+void register_dump_ch341a(Command, Context&);
+void register_dump_sd(Command, Context&);
+void register_dump_shell(Command, Context&);
+void register_dump_tftp(Command, Context&);
+void register_dump_uart(Command, Context&);
+void register_extract(Command, Context&);
+void register_hexlog(Command, Context&);
+void register_inspect(Command, Context&);
+void register_ports(Command, Context&);
+void register_probe_ch341a(Command, Context&);
+void register_restore_ch341a(Command, Context&);
+void register_restore_sd(Command, Context&);
+void register_restore_tftp(Command, Context&);
+void register_restore_uart(Command, Context&);
+void register_script(Command, Context&);
+void register_sdcard(Command, Context&);
+void register_tftpd(Command, Context&);
 
 std::vector<Register> all_commands() {
   return {

@@ -5,17 +5,15 @@
 #pragma once
 #include <string>
 
-namespace CLI {
-class App;
-}
+#include "cli/command.hpp"
 
 namespace camdump::cli {
 
 /// The `dump` group (created on first use).
-CLI::App& dump_group(CLI::App& app);
+Command dump_group(Command app);
 /// The `probe` group (created on first use).
-CLI::App& probe_group(CLI::App& app);
+Command probe_group(Command app);
 /// The `restore` group (created on first use).
-CLI::App& restore_group(CLI::App& app);
+Command restore_group(Command app);
 
 }  // namespace camdump::cli

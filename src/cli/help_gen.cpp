@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "cli/help_gen.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include <functional>
@@ -13,26 +12,25 @@ namespace camdump::cli {
 namespace {
 
 struct Node {
-  std::vector<std::string> path;  // {"dump", "uart"}; empty for camdump itself
-  const CLI::App* app;
+  std::vector<std::string> path;          // {"dump", "uart"}; empty for camdump itself
+  std::vector<const CommandInfo*> chain;  // camdump, dump, uart: the command last
+  const CommandInfo* app;
 };
 
-std::vector<const CLI::App*> children(const CLI::App* a) {
-  return a->get_subcommands([](const CLI::App*) { return true; });
-}
-
-void walk(const CLI::App* a, std::vector<std::string> path, std::vector<Node>& out) {
-  out.push_back({path, a});
-  for (const CLI::App* c : children(a)) {
+void walk(const CommandInfo* a, std::vector<std::string> path, std::vector<const CommandInfo*> chain,
+          std::vector<Node>& out) {
+  chain.push_back(a);
+  out.push_back({path, chain, a});
+  for (const CommandInfo& c : a->subcommands) {
     auto p = path;
-    p.push_back(c->get_name());
-    walk(c, p, out);
+    p.push_back(c.name);
+    walk(&c, p, chain, out);
   }
 }
 
-std::vector<Node> tree(const CLI::App& app) {
+std::vector<Node> tree(const CommandInfo& app) {
   std::vector<Node> n;
-  walk(&app, {}, n);
+  walk(&app, {}, {}, n);
   return n;
 }
 
@@ -41,8 +39,6 @@ std::string joined(const std::vector<std::string>& v, const std::string& sep = "
   for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
   return s;
 }
-
-bool takes_value(const CLI::Option* o) { return o->get_type_size_min() > 0 && o->get_expected_min() > 0; }
 
 // Text for roff: backslashes escaped, dashes as \-, no line starting with a control character.
 std::string roff(const std::string& text) {
@@ -58,19 +54,25 @@ std::string roff(const std::string& text) {
   return s;
 }
 
-std::vector<const CLI::Option*> flags_of(const CLI::App* a) {
-  return a->get_options([](const CLI::Option* o) { return o->nonpositional(); });
+std::vector<const OptionInfo*> flags_of(const CommandInfo* a) {
+  std::vector<const OptionInfo*> v;
+  for (const OptionInfo& o : a->options)
+    if (!o.positional) v.push_back(&o);
+  return v;
 }
-std::vector<const CLI::Option*> positionals_of(const CLI::App* a) {
-  return a->get_options([](const CLI::Option* o) { return !o->nonpositional(); });
+std::vector<const OptionInfo*> positionals_of(const CommandInfo* a) {
+  std::vector<const OptionInfo*> v;
+  for (const OptionInfo& o : a->options)
+    if (o.positional) v.push_back(&o);
+  return v;
 }
 
-std::string option_synopsis(const CLI::Option* o) {
+std::string option_synopsis(const OptionInfo* o) {
   std::vector<std::string> names;
-  for (const auto& s : o->get_snames()) names.push_back("\\fB\\-" + s + "\\fR");
-  for (const auto& l : o->get_lnames()) names.push_back("\\fB\\-\\-" + roff(l) + "\\fR");
+  for (const auto& s : o->short_names) names.push_back("\\fB\\-" + s + "\\fR");
+  for (const auto& l : o->long_names) names.push_back("\\fB\\-\\-" + roff(l) + "\\fR");
   std::string r = joined(names, ", ");
-  if (takes_value(o)) r += " \\fI" + roff(o->get_type_name().empty() ? "VALUE" : o->get_type_name()) + "\\fR";
+  if (o->takes_value) r += " \\fI" + roff(o->type_name.empty() ? "VALUE" : o->type_name) + "\\fR";
   return r;
 }
 
@@ -88,32 +90,32 @@ std::string single_quoted(const std::string& s) {
   return r + "'";
 }
 
-std::vector<std::string> option_words(const CLI::App* a, bool with_parents) {
+// The options a command accepts: its own, then its parents' (nearest first), as words.
+std::vector<std::string> option_words(const Node& n) {
   std::vector<std::string> w;
-  for (const CLI::App* p = a; p; p = with_parents ? p->get_parent() : nullptr) {
-    for (const CLI::Option* o : flags_of(p)) {
-      for (const auto& s : o->get_snames()) w.push_back("-" + s);
-      for (const auto& l : o->get_lnames()) w.push_back("--" + l);
+  for (auto p = n.chain.rbegin(); p != n.chain.rend(); ++p) {
+    for (const OptionInfo* o : flags_of(*p)) {
+      for (const auto& s : o->short_names) w.push_back("-" + s);
+      for (const auto& l : o->long_names) w.push_back("--" + l);
     }
-    if (!with_parents) break;
   }
   return w;
 }
 
-std::vector<std::string> sub_names(const CLI::App* a) {
+std::vector<std::string> sub_names(const CommandInfo* a) {
   std::vector<std::string> v;
-  for (const CLI::App* c : children(a)) v.push_back(c->get_name());
+  for (const CommandInfo& c : a->subcommands) v.push_back(c.name);
   return v;
 }
 
-std::string bash_script(const CLI::App& app) {
+std::string bash_script(const CommandInfo& app) {
   auto nodes = tree(app);
   std::string paths, cases;
   for (const auto& n : nodes) {
     std::string key = n.path.empty() ? "" : " " + joined(n.path);
     if (!key.empty()) paths += (paths.empty() ? "" : "|") + single_quoted(key);
     cases += fmt::format("    {}) subs={}; opts={} ;;\n", single_quoted(key), single_quoted(joined(sub_names(n.app))),
-                         single_quoted(joined(option_words(n.app, true))));
+                         single_quoted(joined(option_words(n))));
   }
   return fmt::format(R"(# bash completion for camdump (generated by `camdump --completion=bash`)
 _camdump() {{
@@ -137,17 +139,17 @@ complete -o default -F _camdump camdump
                      paths, cases);
 }
 
-std::string zsh_script(const CLI::App& app) {
+std::string zsh_script(const CommandInfo& app) {
   auto nodes = tree(app);
   std::string paths, cases;
   for (const auto& n : nodes) {
     std::string key = n.path.empty() ? "" : " " + joined(n.path);
     if (!key.empty()) paths += (paths.empty() ? "" : "|") + single_quoted(key);
     std::string subs;
-    for (const CLI::App* c : children(n.app))
-      subs += " " + single_quoted(c->get_name() + ":" + short_desc(c->get_description()));
-    cases += fmt::format("    {}) subs=({} ); opts=({} ) ;;\n", single_quoted(key), subs,
-                         " " + joined(option_words(n.app, true)));
+    for (const CommandInfo& c : n.app->subcommands)
+      subs += " " + single_quoted(c.name + ":" + short_desc(c.description));
+    cases +=
+        fmt::format("    {}) subs=({} ); opts=({} ) ;;\n", single_quoted(key), subs, " " + joined(option_words(n)));
   }
   return fmt::format(R"(#compdef camdump
 # zsh completion for camdump (generated by `camdump --completion=zsh`)
@@ -172,7 +174,7 @@ fi
                      paths, cases);
 }
 
-std::string fish_script(const CLI::App& app) {
+std::string fish_script(const CommandInfo& app) {
   std::string s = "# fish completion for camdump (generated by `camdump --completion=fish`)\n";
   for (const auto& n : tree(app)) {
     // The condition: every word of the path seen, and (for groups) no child chosen yet.
@@ -182,16 +184,16 @@ std::string fish_script(const CLI::App& app) {
     auto subs = sub_names(n.app);
     std::string group_cond =
         cond.empty() ? "__fish_use_subcommand" : cond + "; and not __fish_seen_subcommand_from " + joined(subs);
-    for (const CLI::App* c : children(n.app))
-      s += fmt::format("complete -c camdump -f -n {} -a {} -d {}\n", single_quoted(group_cond),
-                       single_quoted(c->get_name()), single_quoted(short_desc(c->get_description())));
+    for (const CommandInfo& c : n.app->subcommands)
+      s += fmt::format("complete -c camdump -f -n {} -a {} -d {}\n", single_quoted(group_cond), single_quoted(c.name),
+                       single_quoted(short_desc(c.description)));
     if (n.path.empty()) cond = "true";
-    for (const CLI::Option* o : flags_of(n.app)) {
+    for (const OptionInfo* o : flags_of(n.app)) {
       std::string line = "complete -c camdump -n " + single_quoted(cond);
-      for (const auto& sn : o->get_snames()) line += " -s " + sn;
-      for (const auto& l : o->get_lnames()) line += " -l " + l;
-      if (takes_value(o)) line += " -r";
-      line += " -d " + single_quoted(short_desc(o->get_description()));
+      for (const auto& sn : o->short_names) line += " -s " + sn;
+      for (const auto& l : o->long_names) line += " -l " + l;
+      if (o->takes_value) line += " -r";
+      line += " -d " + single_quoted(short_desc(o->help));
       s += line + "\n";
     }
   }
@@ -200,27 +202,26 @@ std::string fish_script(const CLI::App& app) {
 
 }  // namespace
 
-std::string man_page(const CLI::App& app, const std::string& version) {
+std::string man_page(const CommandInfo& app, const std::string& version) {
   std::string m;
   m += fmt::format(".TH CAMDUMP 1 \"\" \"{}\" \"User Commands\"\n", roff(version));
   m += ".SH NAME\ncamdump \\- back up (dump) the firmware of IP cameras, verified\n";
   m += ".SH SYNOPSIS\n.B camdump\n.RI [ GLOBAL-OPTIONS ] \" COMMAND \" [ OPTIONS ]\n";
-  m += ".SH DESCRIPTION\n" + roff(app.get_description()) + "\n";
+  m += ".SH DESCRIPTION\n" + roff(app.description) + "\n";
   m += ".PP\nGlobal options may stand anywhere on the command line.\n";
   m += ".SH GLOBAL OPTIONS\n";
-  for (const CLI::Option* o : flags_of(&app))
-    m += ".TP\n" + option_synopsis(o) + "\n" + roff(o->get_description()) + "\n";
+  for (const OptionInfo* o : flags_of(&app)) m += ".TP\n" + option_synopsis(o) + "\n" + roff(o->help) + "\n";
   m += ".SH COMMANDS\n";
   for (const auto& n : tree(app)) {
     if (n.path.empty()) continue;
     std::string head = "camdump " + joined(n.path);
-    for (const CLI::Option* p : positionals_of(n.app)) head += " " + p->get_name(true);
-    m += ".SS \"" + roff(head) + "\"\n" + roff(n.app->get_description()) + "\n";
-    for (const CLI::Option* p : positionals_of(n.app))
-      m += ".TP\n\\fI" + roff(p->get_name(true)) + "\\fR\n" + roff(p->get_description()) + "\n";
-    for (const CLI::Option* o : flags_of(n.app)) {
-      if (o == n.app->get_help_ptr()) continue;
-      m += ".TP\n" + option_synopsis(o) + "\n" + roff(o->get_description()) + "\n";
+    for (const OptionInfo* p : positionals_of(n.app)) head += " " + p->name;
+    m += ".SS \"" + roff(head) + "\"\n" + roff(n.app->description) + "\n";
+    for (const OptionInfo* p : positionals_of(n.app))
+      m += ".TP\n\\fI" + roff(p->name) + "\\fR\n" + roff(p->help) + "\n";
+    for (const OptionInfo* o : flags_of(n.app)) {
+      if (o->is_help) continue;
+      m += ".TP\n" + option_synopsis(o) + "\n" + roff(o->help) + "\n";
     }
   }
   m += ".SH EXIT STATUS\n0 ok, 1 failed or the inputs differ, 2 usage error, 130 interrupted (Ctrl\\-C), 143 "
@@ -234,7 +235,7 @@ std::string man_page(const CLI::App& app, const std::string& version) {
   return m;
 }
 
-std::string completion_script(const CLI::App& app, const std::string& shell) {
+std::string completion_script(const CommandInfo& app, const std::string& shell) {
   if (shell == "bash") return bash_script(app);
   if (shell == "zsh") return zsh_script(app);
   if (shell == "fish") return fish_script(app);

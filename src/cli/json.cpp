@@ -42,4 +42,29 @@ nlohmann::json route_json(const RouteFacts& f, nlohmann::json device) {
   return j;
 }
 
+nlohmann::json restore_json(const RouteFacts& f, nlohmann::json device, const RestoreFacts& r) {
+  nlohmann::json j = route_json(f, std::move(device));
+  j["image"] = r.image;
+  j["chip"] = r.chip;
+  j["id"] = r.id;
+  j["range"]["end"] = r.end;
+  j["boot_region"] = {{"offset", r.boot.first}, {"end", r.boot.second}};
+  j["dry_run"] = r.dry_run;
+  j["resumed"] = r.resumed;
+  // One count under both names the restores printed before they shared this shape.
+  j["differing_sectors"] = r.plan->differing_sectors;
+  j["differing_units"] = r.plan->differing_sectors;
+  nlohmann::json units = nlohmann::json::array();
+  for (const auto& u : r.plan->units) units.push_back({{"offset", u.offset}, {"size", u.size}, {"boot", u.boot}});
+  j["units"] = units;
+  j["plan_bytes"] = r.plan->bytes;
+  j["backup"] = r.backup;
+  j["problems"] = r.problems;
+  j["notes"] = r.notes;
+  j["units_written"] = r.units_written;
+  j["unit_retries"] = r.unit_retries;
+  j["final_rewrites"] = r.final_rewrites;
+  return j;
+}
+
 }  // namespace camdump::cli

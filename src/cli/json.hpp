@@ -2,13 +2,17 @@
 // The JSON every dump/restore route prints with --json has one shape for what all routes share
 // (docs/route-json.md): `route`, `output`, `device`, `range`, `verification` and `timing`, plus
 // the flat keys scripts already read (`offset`, `length`, `flash_size`, `crc32`, `sha256`,
-// `seconds`). Each route adds its own keys next to them. nlohmann-json is used by the CLI only.
+// `seconds`); every restore adds the plan and what was written (restore_json). Each route adds
+// its own keys next to them. nlohmann-json is used by the CLI only.
 #pragma once
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "dump/restore_plan.hpp"
 #include "uboot/session.hpp"
 
 namespace camdump::cli {
@@ -36,5 +40,21 @@ nlohmann::json programmer_device_json(const std::string& programmer, const std::
 
 /// The shared keys: route, output, device, range, verification, timing and the flat keys.
 nlohmann::json route_json(const RouteFacts& f, nlohmann::json device);
+
+/// What every restore (ch341a, uart, tftp, sd) establishes about its plan and its writing.
+struct RestoreFacts {
+  std::string image;                         ///< IMAGE as given
+  std::string chip, id;                      ///< part name and JEDEC ID ("EF 40 18"); "" when unknown
+  uint64_t end = 0;                          ///< end of the range (offset + length)
+  std::pair<uint64_t, uint64_t> boot{0, 0};  ///< boot region [offset, end), written last
+  bool dry_run = false, resumed = false;
+  const dump::RestorePlan* plan = nullptr;  ///< the units that differ, in writing order
+  std::string backup;                       ///< the backup of the flash before writing ("" = none)
+  std::vector<std::string> problems, notes;
+  uint64_t units_written = 0, unit_retries = 0, final_rewrites = 0;
+};
+
+/// route_json plus the restore keys every restore prints (docs/route-json.md, "Restores").
+nlohmann::json restore_json(const RouteFacts& f, nlohmann::json device, const RestoreFacts& r);
 
 }  // namespace camdump::cli

@@ -3,15 +3,16 @@
 // runs the chosen command, and maps errors to exit codes (0 ok, 1 failed/differs, 2 usage).
 // This is the only place that catches errors for the user; with --json anywhere on the command
 // line a failure also prints {"ok":false,"error":…,"hint":…} on stdout.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "cli/argv_check.hpp"
+#include "cli/command.hpp"
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
 #include "cli/help_gen.hpp"
@@ -44,74 +45,66 @@ int report_error(bool json, const std::string& msg, const std::string& hint, con
   return rc;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  using namespace camdump;
-  cli::Context ctx;
-  ctx.cancel = &g_cancel;
+void install_signal_handlers() {
   struct sigaction sa {};
   sa.sa_handler = on_sigint;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+}
 
-  // Named "camdump" so usage lines never show the path it was started by.
-  CLI::App app{
-      "camdump: back up (dump) the firmware of IP cameras, verified.\n"
-      "Every route ends with a checksum from the device agreeing with the file;\n"
-      "output goes to OUT.part and is renamed only when verified.",
-      "camdump"};
-  app.require_subcommand(1);
-  app.set_version_flag("--version", kVersion);
-  // Unknown options of a subcommand fall through to its parents: -q/-v work anywhere.
-  // (Subcommands copy this setting when they are created, so it is set before registering.)
-  app.fallthrough();
+struct GlobalFlags {
   bool verbose = false, quiet = false;
-  app.add_flag("-v,--verbose", verbose, "Show debug logs on stderr");
-  app.add_flag("-q,--quiet", quiet, "Only warnings and errors on stderr");
-  app.parse_complete_callback([&] {
-    ctx.reporter.set_verbose(verbose);
-    ctx.reporter.set_quiet(quiet);
+};
+
+// The root's own options (-v, -q: anywhere on the line), its footer, and every command.
+void declare(camdump::cli::Command app, camdump::cli::Context& ctx, GlobalFlags& g) {
+  app.flag("-v,--verbose", g.verbose, "Show debug logs on stderr");
+  app.flag("-q,--quiet", g.quiet, "Only warnings and errors on stderr");
+  app.on_parsed([&ctx, &g] {
+    ctx.reporter.set_verbose(g.verbose);
+    ctx.reporter.set_quiet(g.quiet);
   });
   app.footer(
       "Global options (-v, -q) may stand anywhere. Exit codes: 0 ok, 1 failed or differs, 2 usage error.\n"
       "Run 'camdump <command> --help' for a command's options; 'man camdump'; docs/cli.md.");
-  for (cli::Register r : cli::all_commands()) r(app, ctx);
+  for (camdump::cli::Register r : camdump::cli::all_commands()) r(app, ctx);
+}
 
-  // Hidden generators the build uses for the man page and the shell completions.
+// The hidden generators the build uses for the man page and the shell completions, and the
+// command list for a bare `camdump`: their exit code, or nullopt when argv asks for none of them.
+std::optional<int> print_generated(const camdump::cli::CommandLine& cl, int argc, char** argv) {
+  using namespace camdump;
   if (argc == 2 && std::strcmp(argv[1], "--help-man") == 0) {
-    std::fputs(cli::man_page(app, kVersion).c_str(), stdout);
+    std::fputs(cli::man_page(cl.describe(), kVersion).c_str(), stdout);
     return 0;
   }
   if (argc == 2 && std::strncmp(argv[1], "--completion=", 13) == 0) {
     try {
-      std::fputs(cli::completion_script(app, argv[1] + 13).c_str(), stdout);
+      std::fputs(cli::completion_script(cl.describe(), argv[1] + 13).c_str(), stdout);
       return 0;
     } catch (const Error& e) {
       return report_error(false, e.what(), e.hint(), "usage", 2);
     }
   }
   if (argc == 1) {  // bare `camdump`: the command list
-    std::fputs(app.help().c_str(), stdout);
+    std::fputs(cl.help().c_str(), stdout);
     return 0;
   }
+  return std::nullopt;
+}
 
+// Checks argv, parses it and runs the chosen command: the exit code.
+int parse_and_run(camdump::cli::CommandLine& cl, const camdump::cli::Context& ctx, int argc, char** argv) {
+  using namespace camdump;
   bool json = false;  // --json anywhere (before "--"): failures are reported as JSON too
   for (int i = 1; i < argc && std::strcmp(argv[i], "--") != 0; ++i) json = json || std::strcmp(argv[i], "--json") == 0;
   try {
-    cli::check_argv(app, argc, argv);
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-    std::string path = "camdump";
-    for (CLI::App* sub = &app; !sub->get_subcommands().empty();) {
-      sub = sub->get_subcommands().front();
-      path += " " + sub->get_name();
-    }
-    const std::string hint = "run '" + path + " --help' for the options";
-    return report_error(json, e.what(), hint, "usage", 2);
+    cli::check_argv(cl.describe(), argc, argv);
+    const cli::ParseResult p = cl.parse(argc, argv);
+    if (p.printed) return 0;  // --help, --version
+    if (p.usage_error) return report_error(json, p.error, "run '" + p.command + " --help' for the options", "usage", 2);
   } catch (const Error& e) {
     int rc = e.kind() == ErrorKind::Cancelled ? 128 + (g_signal ? g_signal : SIGINT)
              : e.kind() == ErrorKind::Usage   ? 2
@@ -121,4 +114,23 @@ int main(int argc, char** argv) {
     return report_error(json, std::string("internal error: ") + e.what(), "", "internal", 1);
   }
   return ctx.exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace camdump;
+  cli::Context ctx;
+  ctx.cancel = &g_cancel;
+  install_signal_handlers();
+  // Named "camdump" so usage lines never show the path it was started by.
+  cli::CommandLine cl(
+      "camdump: back up (dump) the firmware of IP cameras, verified.\n"
+      "Every route ends with a checksum from the device agreeing with the file;\n"
+      "output goes to OUT.part and is renamed only when verified.",
+      "camdump", kVersion);
+  GlobalFlags global;
+  declare(cl.root(), ctx, global);
+  if (auto rc = print_generated(cl, argc, argv)) return *rc;
+  return parse_and_run(cl, ctx, argc, argv);
 }

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "cli/restore_uboot_args.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/confirm.hpp"
+#include "cli/json.hpp"
 #include "cli/port.hpp"
 #include "cli/wait_line.hpp"
 #include "core/crc32.hpp"
@@ -16,32 +16,31 @@
 
 namespace camdump::cli {
 
-void add_restore_uboot_options(CLI::App& c, RestoreUbootArgs& a) {
-  c.add_option("PORT", a.port, "Console: /dev/ttyUSB0, tcp:HOST:PORT, rfc2217:HOST:PORT, 'exec:COMMAND ARGS', sim:...")
-      ->required();
-  c.add_option("IMAGE", a.image, "The image to write (a verified whole-flash dump, or a part of one with --offset)")
-      ->required();
-  c.add_option("--offset", a.offset,
-               "Write only from this flash offset (a multiple of the erase unit); with an image smaller than the "
-               "flash: where the image goes");
-  c.add_option("--length", a.length, "Write only this many bytes (a multiple of the erase unit; default: to the end)");
-  c.add_option("--part", a.part, "Write only this partition of the image's layout (e.g. kernel, rootfs)");
-  c.add_flag("--dry-run", a.dry_run,
-             "Compare the flash with the image (device crc32) and show the plan; write nothing");
-  c.add_flag("-y,--yes", a.yes, "Do not ask before writing (without a terminal, restore refuses unless --yes)");
-  c.add_flag("--resume", a.resume,
-             "Continue an interrupted restore (IMAGE.restore-state): compares the flash again "
-             "and writes what still differs; no new backup");
-  c.add_flag("--force", a.force,
-             "Write an image that fails inspect, or whose recorded chip differs (the problems are "
-             "listed)");
-  c.add_flag("--no-backup", a.no_backup, "Do not dump the flash to IMAGE.before-restore.bin first");
-  c.add_option("--backup", a.backup,
-               "An existing whole-flash dump of this camera as it is now (checked per 64 KiB "
-               "against the device's crc32) instead of a new backup");
-  c.add_option("--tries", a.tries, "Erase+write attempts per unit before stopping (default 3)");
+void add_restore_uboot_options(Command& c, RestoreUbootArgs& a) {
+  c.option("PORT", a.port, "Console: /dev/ttyUSB0, tcp:HOST:PORT, rfc2217:HOST:PORT, 'exec:COMMAND ARGS', sim:...")
+      .required();
+  c.option("IMAGE", a.image, "The image to write (a verified whole-flash dump, or a part of one with --offset)")
+      .required();
+  c.option("--offset", a.offset,
+           "Write only from this flash offset (a multiple of the erase unit); with an image smaller than the "
+           "flash: where the image goes");
+  c.option("--length", a.length, "Write only this many bytes (a multiple of the erase unit; default: to the end)");
+  c.option("--part", a.part, "Write only this partition of the image's layout (e.g. kernel, rootfs)");
+  c.flag("--dry-run", a.dry_run, "Compare the flash with the image (device crc32) and show the plan; write nothing");
+  c.flag("-y,--yes", a.yes, "Do not ask before writing (without a terminal, restore refuses unless --yes)");
+  c.flag("--resume", a.resume,
+         "Continue an interrupted restore (IMAGE.restore-state): compares the flash again "
+         "and writes what still differs; no new backup");
+  c.flag("--force", a.force,
+         "Write an image that fails inspect, or whose recorded chip differs (the problems are "
+         "listed)");
+  c.flag("--no-backup", a.no_backup, "Do not dump the flash to IMAGE.before-restore.bin first");
+  c.option("--backup", a.backup,
+           "An existing whole-flash dump of this camera as it is now (checked per 64 KiB "
+           "against the device's crc32) instead of a new backup");
+  c.option("--tries", a.tries, "Erase+write attempts per unit before stopping (default 3)");
   add_console_options(c, a.console);
-  c.add_flag("--json", a.json, "Print only a JSON summary on stdout");
+  c.flag("--json", a.json, "Print only a JSON summary on stdout");
 }
 
 dump::UbootRestoreOptions restore_uboot_options(const RestoreUbootArgs& a, Context& ctx) {
@@ -79,47 +78,64 @@ void backup_by_md(uboot::UbootSession& s, const std::filesystem::path& out, cons
   dump::dump_uart(s, d);
 }
 
-void run_restore_uboot(const RestoreUbootArgs& a, dump::UbootRestoreOptions o, dump::RestoreLoader& loader,
-                       Context& ctx) {
-  auto t = open_cli_port(a.port, a.console.baud, a.console.log, ctx);
-  SerializedReporter rep(ctx.reporter);  // the TFTP server may report from its own thread
-  uboot::UbootSession s(*t, rep, ctx.cancel, with_wait_line(session_options(a.console), ctx.reporter, t->baud()));
-  const dump::UbootRestoreSummary r = dump::restore_uboot(s, loader, o, rep, ctx.cancel);
-  if (a.json) {
-    nlohmann::json j;
-    j["image"] = a.image;
-    j["route"] = r.loader;
-    j["chip"] = r.chip;
-    j["id"] = r.chip_id;
-    j["flash_size"] = r.flash_size;
-    j["erase_unit"] = r.erase_unit;
-    j["range"] = {{"offset", r.begin}, {"end", r.end}};
-    j["boot_region"] = {{"offset", r.boot.first}, {"end", r.boot.second}};
-    j["dry_run"] = r.dry_run;
-    j["resumed"] = r.resumed;
-    j["differing_units"] = r.plan.differing_sectors;
-    nlohmann::json units = nlohmann::json::array();
-    for (const auto& u : r.plan.units) units.push_back({{"offset", u.offset}, {"size", u.size}, {"boot", u.boot}});
-    j["units"] = units;
-    j["plan_bytes"] = r.plan.bytes;
-    j["backup"] = r.backup.string();
-    j["problems"] = r.problems;
-    j["notes"] = r.notes;
-    j["units_written"] = r.units_written;
-    j["unit_retries"] = r.unit_retries;
-    j["load_retries"] = r.load_retries;
-    j["final_rewrites"] = r.final_rewrites;
-    j["resets"] = r.resets;
-    j["sf_erase_commands"] = r.erases;
-    j["bytes_written"] = r.bytes_written;
-    j["loaded_bytes"] = r.loaded_bytes;
-    j["load_wire_chars"] = r.load_wire_chars;
-    j["wire_chars"] = r.wire_chars;
-    if (!r.dry_run) j["crc32"] = crc_hex(r.crc32);
-    j["seconds"] = r.seconds;
-    fmt::print("{}\n", j.dump(2));
-    return;
+namespace {
+
+// The shape every restore prints (cli/json.hpp, docs/route-json.md) and the U-Boot route's own keys.
+nlohmann::json summary_json(const RestoreUbootArgs& a, const dump::UbootRestoreSummary& r,
+                            const uboot::DeviceInfo& device) {
+  std::optional<uint32_t> crc;
+  if (!r.dry_run) crc = r.crc32;
+  nlohmann::json j =
+      restore_json({.command = a.command,
+                    .route = r.loader,
+                    .offset = r.begin,
+                    .length = r.end - r.begin,
+                    .flash_size = r.flash_size,
+                    .verified = !r.dry_run,
+                    .verified_by = r.dry_run ? "nothing written (--dry-run)"
+                                             : "device crc32 of every unit written (sf read), then of the whole range",
+                    .crc32 = crc,
+                    .seconds = r.seconds},
+                   uboot_device_json(device),
+                   {.image = a.image,
+                    .chip = r.chip,
+                    .id = r.chip_id,
+                    .end = r.end,
+                    .boot = r.boot,
+                    .dry_run = r.dry_run,
+                    .resumed = r.resumed,
+                    .plan = &r.plan,
+                    .backup = r.backup.string(),
+                    .problems = r.problems,
+                    .notes = r.notes,
+                    .units_written = r.units_written,
+                    .unit_retries = r.unit_retries,
+                    .final_rewrites = r.final_rewrites});
+  j["erase_unit"] = r.erase_unit;
+  j["load_retries"] = r.load_retries;
+  j["resets"] = r.resets;
+  j["sf_erase_commands"] = r.erases;
+  j["bytes_written"] = r.bytes_written;
+  j["loaded_bytes"] = r.loaded_bytes;
+  j["load_wire_chars"] = r.load_wire_chars;
+  j["wire_chars"] = r.wire_chars;
+  return j;
+}
+
+// What the session learned about the device (staging asked already unless --buffer/--mapped were
+// given; then `version` is asked now). The flash is written and verified by now: a console that
+// fails here leaves `device` empty rather than failing the restore.
+uboot::DeviceInfo device_facts(uboot::UbootSession& s, Reporter& rep) {
+  try {
+    return s.device_info();
+  } catch (const Error& e) {
+    rep.log(LogLevel::Warn, fmt::format("device facts for --json: {}", e.what()));
+    return {};
   }
+}
+
+void print_summary(const RestoreUbootArgs& a, const dump::UbootRestoreSummary& r, const dump::UbootRestoreOptions& o,
+                   Context& ctx) {
   if (r.dry_run) {
     fmt::print("{}", dump::describe_plan(r, o));
     fmt::print("dry run: nothing written ({} to erase and write)\n", format_size(r.plan.bytes));
@@ -136,6 +152,18 @@ void run_restore_uboot(const RestoreUbootArgs& a, dump::UbootRestoreOptions o, d
       r.load_retries, r.resets, r.plan.boot_units ? "; boot region written last" : "");
   fmt::print("{}-{} now equals {} (device crc32 per chunk), crc32 {}\n", hex(r.begin), hex(r.end - 1), a.image,
              crc_hex(r.crc32));
+}
+
+}  // namespace
+
+void run_restore_uboot(const RestoreUbootArgs& a, dump::UbootRestoreOptions o, dump::RestoreLoader& loader,
+                       Context& ctx) {
+  auto t = open_cli_port(a.port, a.console.baud, a.console.log, ctx);
+  SerializedReporter rep(ctx.reporter);  // the TFTP server may report from its own thread
+  uboot::UbootSession s(*t, rep, ctx.cancel, with_wait_line(session_options(a.console), ctx.reporter, t->baud()));
+  const dump::UbootRestoreSummary r = dump::restore_uboot(s, loader, o, rep, ctx.cancel);
+  if (a.json) fmt::print("{}\n", summary_json(a, r, device_facts(s, rep)).dump(2));
+  else print_summary(a, r, o, ctx);
 }
 
 }  // namespace camdump::cli

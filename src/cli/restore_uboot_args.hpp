@@ -10,12 +10,10 @@
 #include "cli/uart_options.hpp"
 #include "dump/uboot_restore.hpp"
 
-namespace CLI {
-class App;
-}
 namespace camdump::cli {
 
 struct RestoreUbootArgs {
+  std::string command;  ///< "restore uart", "restore tftp" or "restore sd" (for --json)
   std::string port, image, offset, length, part, backup;
   ConsoleArgs console;
   unsigned tries = 3;
@@ -23,7 +21,7 @@ struct RestoreUbootArgs {
 };
 
 /// PORT, IMAGE and the shared options.
-void add_restore_uboot_options(CLI::App& c, RestoreUbootArgs& a);
+void add_restore_uboot_options(Command& c, RestoreUbootArgs& a);
 /// Checked options (throws Error(Usage)); confirm asks on a terminal unless --yes/--dry-run.
 dump::UbootRestoreOptions restore_uboot_options(const RestoreUbootArgs& a, Context& ctx);
 /// A verified backup by the UART md reader (every U-Boot has md and crc32).

@@ -23,11 +23,6 @@ void add_console_options(Command& c, ConsoleArgs& a, const ConsoleHelp& help) {
   c.number("--mapped", a.mapped, "Flash is memory-mapped at this address: read it there with md, no load step");
 }
 
-void add_console_options(CLI::App& c, ConsoleArgs& a) {
-  Command cmd(c);
-  add_console_options(cmd, a);
-}
-
 void apply_console_args(const ConsoleArgs& a, dump::StagingOptions& staging, std::optional<uint64_t>& flash_size) {
   if (a.flash_size) flash_size = a.flash_size;
   if (a.buffer) staging.buffer = *a.buffer;

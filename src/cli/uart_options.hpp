@@ -15,10 +15,6 @@
 #include "io/transport.hpp"
 #include "uboot/session.hpp"
 
-namespace CLI {
-class App;
-}
-
 namespace camdump::cli {
 
 struct ConsoleArgs {
@@ -38,8 +34,6 @@ inline const char* const kConsolePortHelp =
 
 /// Add the console group to a route's subcommand.
 void add_console_options(Command& cmd, ConsoleArgs& a, const ConsoleHelp& help = {});
-/// The same for a command declared with CLI11 directly (no PORT).
-void add_console_options(CLI::App& cmd, ConsoleArgs& a);
 /// Staging and flash size from the group (throws Error(Usage) when --load and --mapped meet or
 /// --load names an unknown placeholder).
 void apply_console_args(const ConsoleArgs& a, dump::StagingOptions& staging, std::optional<uint64_t>& flash_size);

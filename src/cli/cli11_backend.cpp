@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
-// The one translation unit that declares options with CLI11 for the commands (cli/command.hpp).
-#include "cli/command.hpp"
-
+// The one translation unit that includes CLI11: cli/command.hpp's Command, Opt and CommandLine
+// implemented on CLI::App, and the declared tree read back as CommandInfo.
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include "cli/command.hpp"
 #include "core/size.hpp"
 
 namespace camdump::cli {
@@ -36,6 +36,32 @@ CLI::Validator number_value() {
       "", "number");
 }
 
+std::vector<const CLI::App*> children(const CLI::App* a) {
+  return a->get_subcommands([](const CLI::App*) { return true; });
+}
+
+OptionInfo describe_option(const CLI::Option* o, const CLI::App* owner) {
+  OptionInfo i;
+  i.short_names = o->get_snames();
+  i.long_names = o->get_lnames();
+  i.positional = !o->nonpositional();
+  if (i.positional) i.name = o->get_name(true);
+  i.type_name = o->get_type_name();
+  i.help = o->get_description();
+  i.takes_value = o->get_type_size_min() > 0 && o->get_expected_min() > 0;
+  i.is_help = o == owner->get_help_ptr();
+  return i;
+}
+
+CommandInfo describe_app(const CLI::App* a) {
+  CommandInfo c;
+  c.name = a->get_name();
+  c.description = a->get_description();
+  for (const CLI::Option* o : a->get_options()) c.options.push_back(describe_option(o, a));
+  for (const CLI::App* sub : children(a)) c.subcommands.push_back(describe_app(sub));
+  return c;
+}
+
 }  // namespace
 
 Opt& Opt::required() {
@@ -50,6 +76,11 @@ Opt& Opt::choices(const std::vector<std::string>& words) {
 
 Opt& Opt::range(uint64_t lo, uint64_t hi) {
   o_->check(CLI::Range(lo, hi));
+  return *this;
+}
+
+Opt& Opt::expected(int min, int max) {
+  o_->expected(min, max);
   return *this;
 }
 
@@ -84,6 +115,10 @@ Opt Command::option(const std::string& names, uint64_t& into, const std::string&
   return Opt(app_->add_option(names, into, help));
 }
 
+Opt Command::option(const std::string& names, double& into, const std::string& help) {
+  return Opt(app_->add_option(names, into, help));
+}
+
 Opt Command::size(const std::string& names, uint64_t& into, const std::string& help) {
   return Opt(app_->add_option(names, into, help)->transform(size_value())->type_name("SIZE"));
 }
@@ -114,10 +149,64 @@ Opt Command::flag(const std::string& names, bool& into, const std::string& help)
   return Opt(app_->add_flag(names, into, help));
 }
 
+Command Command::subcommand(const std::string& name, const std::string& description) {
+  return Command(app_->add_subcommand(name, description));
+}
+
+Command Command::group(const std::string& name, const std::string& description) {
+  for (CLI::App* sub : app_->get_subcommands([](CLI::App*) { return true; }))
+    if (sub->get_name() == name) return Command(sub);
+  CLI::App* g = app_->add_subcommand(name, description);
+  g->require_subcommand(1);
+  return Command(g);
+}
+
+void Command::footer(const std::string& text) { app_->footer(text); }
+
 void Command::on_run(std::function<void()> run) { app_->callback(std::move(run)); }
 
-Command add_command(CLI::App& parent, const std::string& name, const std::string& description) {
-  return Command(*parent.add_subcommand(name, description));
+void Command::on_parsed(std::function<void()> done) { app_->parse_complete_callback(std::move(done)); }
+
+Command add_command(Command parent, const std::string& name, const std::string& description) {
+  return parent.subcommand(name, description);
+}
+
+CommandLine::CommandLine(const std::string& description, const std::string& name, const std::string& version)
+    : app_(std::make_unique<CLI::App>(description, name)) {
+  app_->require_subcommand(1);
+  app_->set_version_flag("--version", version);
+  // Unknown options of a subcommand fall through to its parents: -q/-v work anywhere.
+  // (Subcommands copy this setting when they are created, so it is set before they are.)
+  app_->fallthrough();
+}
+
+CommandLine::~CommandLine() = default;
+
+Command CommandLine::root() { return Command(app_.get()); }
+
+std::string CommandLine::help() const { return app_->help(); }
+
+CommandInfo CommandLine::describe() const { return describe_app(app_.get()); }
+
+ParseResult CommandLine::parse(int argc, const char* const* argv) {
+  ParseResult r;
+  try {
+    app_->parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) {  // --help, --version
+      app_->exit(e);
+      r.printed = true;
+      return r;
+    }
+    r.usage_error = true;
+    r.error = e.what();
+    r.command = "camdump";
+    for (CLI::App* sub = app_.get(); !sub->get_subcommands().empty();) {
+      sub = sub->get_subcommands().front();
+      r.command += " " + sub->get_name();
+    }
+  }
+  return r;
 }
 
 }  // namespace camdump::cli
