@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "core/file_util.hpp"
+#include "core/key_value.hpp"
 #include "core/size.hpp"
 
 namespace camdump::ch341a {
@@ -32,16 +33,10 @@ std::set<uint32_t> parse_list(const std::string& key, const std::string& v) {
 
 SimSpec parse_sim_spec(const std::string& text) {
   SimSpec s;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find(',', start);
-    if (end == std::string::npos) end = text.size();
-    std::string kv = text.substr(start, end - start);
-    start = end + 1;
-    if (kv.empty()) continue;
-    auto eq = kv.find('=');
-    if (eq == std::string::npos) fail(ErrorKind::Usage, fmt::format("--sim: '{}' is not key=value", kv));
-    std::string k = kv.substr(0, eq), v = kv.substr(eq + 1);
+  for (const KeyValueItem& kv : split_key_values(text)) {
+    if (kv.text.empty()) continue;
+    if (!kv.has_value) fail(ErrorKind::Usage, fmt::format("--sim: '{}' is not key=value", kv.text));
+    const std::string k(kv.key), v(kv.value);
     auto num = [&] { return number_arg(fmt::format("--sim {}", k), v); };
     if (k == "image") s.image = v;
     else if (k == "chip") {

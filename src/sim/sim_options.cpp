@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "core/error.hpp"
+#include "core/key_value.hpp"
 #include "core/size.hpp"
 #include "sim/sim_camera.hpp"
 
@@ -190,15 +191,12 @@ SimOptions parse_sim_spec(std::string_view spec) {
   SimOptions o;
   if (spec.starts_with("sim:")) spec.remove_prefix(4);  // tolerate the whole PORT
   // `bauds=9600,19200` uses commas too: an item without '=' right after a bauds item is a rate.
-  std::string_view rest = spec;
   bool first = true;
   std::string bauds;
   bool in_bauds = false;
-  while (true) {
-    auto comma = rest.find(',');
-    std::string_view item = rest.substr(0, comma);
-    auto eq = item.find('=');
-    if (eq == std::string_view::npos) {
+  for (const KeyValueItem& kv : split_key_values(spec)) {
+    const std::string_view item = kv.text;
+    if (!kv.has_value) {
       if (in_bauds && !item.empty()) {
         bauds += ':';
         bauds += item;
@@ -210,7 +208,7 @@ SimOptions parse_sim_spec(std::string_view spec) {
     } else {
       if (in_bauds) apply(o, "bauds", bauds);
       in_bauds = false;
-      auto key = item.substr(0, eq), val = item.substr(eq + 1);
+      const std::string_view key = kv.key, val = kv.value;
       if (key == "bauds") {
         in_bauds = true;
         bauds = std::string(val);
@@ -219,8 +217,6 @@ SimOptions parse_sim_spec(std::string_view spec) {
       }
     }
     first = false;
-    if (comma == std::string_view::npos) break;
-    rest = rest.substr(comma + 1);
   }
   if (in_bauds) apply(o, "bauds", bauds);
   if (o.powercycle_after_s && o.state != BootState::Linux && *o.powercycle_after_s <= 0)
