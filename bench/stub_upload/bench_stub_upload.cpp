@@ -50,9 +50,9 @@ Row run(size_t size, bool fast, const std::string& extra) {
   const double t2 = t.camera().virtual_seconds();
   r.ok = res.ok && s.crc32(addr, size) == crc32(file);
   if (!res.ok) fmt::print(stderr, "upload failed: {}\n", res.failure);
-  r.per_byte = double(res.wire_chars) / size;
-  r.tx_per_byte = double(res.tx_chars) / size;
-  r.rx_per_byte = double(res.rx_chars) / size;
+  r.per_byte = double(res.wire_chars) / double(size);
+  r.tx_per_byte = double(res.tx_chars) / double(size);
+  r.rx_per_byte = double(res.rx_chars) / double(size);
   r.seconds = t2 - t1;
   r.stub_seconds = t1 - t0;
   r.resent = res.resent_frames;
@@ -67,7 +67,7 @@ struct Ymodem {
 Ymodem ymodem(size_t size, double rate) {
   const double blocks = double((size + 1023) / 1024);
   const double host = 133 + blocks * 1029 + 2 + 133, camera = 1 + blocks + 2 + 2;
-  return {(host + camera) / size, (host + camera) * 10 / rate};
+  return {(host + camera) / double(size), (host + camera) * 10 / rate};
 }
 
 }  // namespace

@@ -105,15 +105,15 @@ static uint64_t make_data_image(const std::filesystem::path& path, uint64_t mib,
   auto img = image::make_thingino_image(so);
   constexpr size_t kBlock = 64 * 1024;
   auto blank = [&](size_t at) {
-    return std::all_of(img.begin() + at, img.begin() + at + kBlock, [](uint8_t b) { return b == 0xff; });
+    return std::all_of(img.data() + at, img.data() + at + kBlock, [](uint8_t b) { return b == 0xff; });
   };
   uint64_t data = 0;
   for (size_t at = 0; at < img.size(); at += kBlock) data += blank(at) ? 0 : kBlock;
   std::mt19937 rng(43);
-  for (size_t at = 0x200000; at < img.size() && data < share * double(img.size()); at += kBlock) {
+  for (size_t at = 0x200000; at < img.size() && double(data) < share * double(img.size()); at += kBlock) {
     if (!blank(at)) continue;
     for (size_t k = 0; k < kBlock; k += 4) {
-      const uint32_t w = rng();
+      const uint32_t w = static_cast<uint32_t>(rng());  // mt19937 yields 32-bit values
       std::memcpy(img.data() + at + k, &w, 4);
     }
     data += kBlock;
@@ -167,9 +167,9 @@ int main(int argc, char** argv) {
   Run stub = run_method(dir / "flash.bin", img.size(), "stub");
   for (auto [name, r] : {std::pair{"md", md}, std::pair{"stub", stub}}) {
     uint64_t wire = r.guest_chars + r.host_chars;
-    double nonblank = static_cast<double>(r.read ? r.read : 1);
+    const double wire_d = static_cast<double>(wire), nonblank = static_cast<double>(r.read ? r.read : 1);
     fmt::print("{:<6} {:>6} {:>12} {:>10.3f} {:>12.3f} {:>12.1f} min {:>10.1f}\n", name, r.ok ? "yes" : "NO", wire,
-               wire / n, wire / nonblank, wire / 11520.0 / 60.0, r.seconds);
+               wire_d / n, wire_d / nonblank, wire_d / 11520.0 / 60.0, r.seconds);
   }
   if (md.ok && stub.ok) {
     double a = static_cast<double>(md.guest_chars + md.host_chars),
