@@ -56,7 +56,7 @@ std::vector<Block> parse_doc(const std::string& path) {
       std::smatch m;
       if (std::regex_search(s.cmd, m, kExit)) {
         s.exit_code = std::stoi(m[1]);
-        s.cmd = s.cmd.substr(0, m.position(0));
+        s.cmd = s.cmd.substr(0, static_cast<size_t>(m.position(0)));  // >= 0: it matched
       }
       cur.steps.push_back(s);
     } else if (console && !cur.steps.empty()) {

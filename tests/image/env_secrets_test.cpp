@@ -27,7 +27,7 @@ std::vector<uint8_t> image_with_env(const std::vector<std::string>& pairs) {
     at += p.size() + 1;
   }
   const uint32_t c = crc32(data);
-  for (int i = 0; i < 4; ++i) img[0x40000 + i] = uint8_t(c >> (8 * i));
+  for (size_t i = 0; i < 4; ++i) img[0x40000 + i] = uint8_t(c >> (8 * i));
   std::copy(data.begin(), data.end(), img.begin() + 0x40004);
   return img;
 }

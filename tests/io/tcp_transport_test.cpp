@@ -45,7 +45,8 @@ class EchoServer {
       }
       char buf[4096];
       ssize_t n;
-      while ((n = ::read(c, buf, sizeof buf)) > 0) camdump::test::write_all(c, std::string_view(buf, n));
+      while ((n = ::read(c, buf, sizeof buf)) > 0)
+        camdump::test::write_all(c, std::string_view(buf, static_cast<size_t>(n)));
     });
   }
   ~EchoServer() {
@@ -82,7 +83,7 @@ TEST(TcpTransport, EchoServerReturnsAllBytes) {
   for (int i = 0; i < 16; ++i) t->write(all);
   std::string back = read_n(*t, 4096, 3000ms);
   ASSERT_EQ(back.size(), 4096u);
-  for (int i = 0; i < 16; ++i) EXPECT_EQ(back.substr(i * 256, 256), all);
+  for (size_t i = 0; i < 16; ++i) EXPECT_EQ(back.substr(i * 256, 256), all);
   uint8_t b[8];
   EXPECT_EQ(t->read(b, 20ms), 0u);  // timeout: nothing more
   EXPECT_FALSE(t->set_baud(9600));

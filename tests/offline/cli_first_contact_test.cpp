@@ -53,7 +53,7 @@ int sh(const std::string& cmd) {
 std::string card_with_partition(size_t bytes) {
   std::string c(bytes, '\0');
   auto put32 = [&](size_t at, uint32_t v) {
-    for (int i = 0; i < 4; ++i) c[at + i] = char(v >> (8 * i));
+    for (size_t i = 0; i < 4; ++i) c[at + i] = char(v >> (8 * i));
   };
   c[0x1be + 4] = 0x0c;
   put32(0x1be + 8, 2048);

@@ -164,9 +164,9 @@ TEST(HexlogDamage, EachDamageClassAlone) {
   for (int k = 0; k < m::kDamageKinds; ++k) {
     const auto d = static_cast<m::Damage>(k);
     for (uint32_t seed = 0; seed < 24; ++seed) {
-      Case c = case_for(seed * 7 + k);
+      Case c = case_for(seed * 7 + static_cast<uint32_t>(k));
       if (d == m::Damage::CrcWrong || d == m::Damage::FlipHexInvisible) c.spec.crc_chunks = true;
-      std::mt19937 rng(seed * 100 + k);
+      std::mt19937 rng(seed * 100 + static_cast<uint32_t>(k));
       const auto truth = m::firmware_like(2048, rng);
       auto lines = m::dump_log(truth, kBase, c.spec);
       std::vector<m::Range> damaged;
@@ -231,7 +231,7 @@ TEST(HexlogDamage, RandomMixesOverManySeeds) {
       // anything (docs/cli.md); with it, it must be caught.
       if (d == m::Damage::FlipHexInvisible && !c.spec.crc_chunks) d = m::Damage::FlipHex;
       if (d == m::Damage::CrcWrong && !c.spec.crc_chunks) continue;
-      events += m::apply(d, lines, truth, kBase, c.spec, rng, damaged, used) ? 1 : 0;
+      events += m::apply(d, lines, truth, kBase, c.spec, rng, damaged, used) ? 1u : 0u;
     }
     check(truth, m::render(lines, c.decor, rng), damaged, events, "seed " + std::to_string(seed) + ", " + describe(c));
     if (HasFailure()) return;

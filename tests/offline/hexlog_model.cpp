@@ -144,7 +144,7 @@ std::vector<Line> dump_log(const std::vector<uint8_t>& img, uint64_t base, const
     // md of a quarter, then three empty lines: U-Boot continues at the next address.
     const uint64_t q = img.size() / 4;
     out.push_back({std::string(kPrompt) + w + " " + fmt_hex(base) + " " + fmt_hex(q / spec.width)});
-    for (int k = 0; k < 4; ++k) {
+    for (uint64_t k = 0; k < 4; ++k) {
       if (k) out.push_back({kPrompt});
       add_md(out, img, base, base + k * q, q, spec);
     }

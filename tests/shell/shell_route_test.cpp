@@ -214,14 +214,13 @@ TEST_F(ShellRoute, ResumeTakesOnlyTheChunksTheCameraConfirms) {
   BusyboxRoot root(img, {.parts = kStockParts, .mtdparts = kStockMtdparts});
   const uint64_t chunk = 64 * 1024;
   std::map<uint64_t, std::vector<uint8_t>> kept;
-  for (uint64_t off = 0; off < (2u << 20); off += chunk) kept[off].assign(img.begin() + off, img.begin() + off + chunk);
+  for (uint64_t off = 0; off < (2u << 20); off += chunk) kept[off].assign(img.data() + off, img.data() + off + chunk);
   kept[0x50000][100] ^= 1;
   dump::ShellDumpOptions o;
   o.saved = [&](const MtdPart& p, uint64_t off, uint64_t len) {
     EXPECT_EQ(p.name, "all");
     auto it = kept.find(off);
-    return it == kept.end() ? std::vector<uint8_t>{}
-                            : std::vector<uint8_t>(it->second.begin(), it->second.begin() + len);
+    return it == kept.end() ? std::vector<uint8_t>{} : std::vector<uint8_t>(it->second.data(), it->second.data() + len);
   };
   std::map<uint64_t, size_t> verified;
   o.on_verified = [&](const MtdPart&, uint64_t off, std::span<const uint8_t> b) { verified[off] = b.size(); };
@@ -230,8 +229,7 @@ TEST_F(ShellRoute, ResumeTakesOnlyTheChunksTheCameraConfirms) {
   // Taken from `saved`: the non-blank chunks below 2 MiB except the damaged one.
   uint64_t want = 0;
   for (uint64_t off = 0; off < (2u << 20); off += chunk)
-    if (off != 0x50000 &&
-        std::any_of(img.begin() + off, img.begin() + off + chunk, [](uint8_t b) { return b != 0xff; }))
+    if (off != 0x50000 && std::any_of(img.data() + off, img.data() + off + chunk, [](uint8_t b) { return b != 0xff; }))
       want += chunk;
   EXPECT_EQ(r.result.resumed_bytes, want);
   EXPECT_EQ(verified.count(0x50000), 1u);  // the damaged chunk was transferred again
@@ -278,7 +276,7 @@ TEST_F(ShellRoute, CliCtrlCKeepsVerifiedChunksAndResumeFinishes) {
   // chunks are never written: they are proven blank by their hash).
   uint64_t want = 0;
   for (uint64_t off = 0; off + 65536 <= kept_size; off += 65536)
-    if (std::any_of(img.begin() + off, img.begin() + off + 65536, [](uint8_t b) { return b != 0xff; })) want += 65536;
+    if (std::any_of(img.data() + off, img.data() + off + 65536, [](uint8_t b) { return b != 0xff; })) want += 65536;
   EXPECT_GE(want, 512u * 1024);
   EXPECT_GE(std::stoull(json.substr(at + 17)), want) << json;
   EXPECT_FALSE(std::filesystem::exists(kept));  // replaced by the finished partition copy
@@ -301,7 +299,7 @@ TEST_F(ShellRoute, TftpModeResumesWholePartitionsTheCameraConfirms) {
   opt.saved = [&](const MtdPart& p, uint64_t off, uint64_t len) {
     std::vector<uint8_t> v;
     if (p.name == "boot" || p.name == "kernel" || p.name == "env")
-      v.assign(img.begin() + *p.offset + off, img.begin() + *p.offset + off + len);
+      v.assign(img.data() + *p.offset + off, img.data() + *p.offset + off + len);
     if (p.name == "env") v[5] ^= 0x80;
     return v;
   };

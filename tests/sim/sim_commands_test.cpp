@@ -29,7 +29,7 @@ struct TempImage {
     path = std::filesystem::temp_directory_path() / ("sim_qemu_" + std::to_string(::getpid()) + ".bin");
     std::vector<uint8_t> img(1 << 20, 0xff);
     std::copy(std::begin(head), std::end(head), img.begin());
-    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(img.data()), img.size());
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(img.data()), std::streamsize(img.size()));
   }
   ~TempImage() { std::filesystem::remove(path); }
 };

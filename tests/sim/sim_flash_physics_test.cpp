@@ -19,7 +19,7 @@ namespace {
 
 std::vector<uint8_t> flash_of(Cam& c, uint64_t off, uint64_t len) {
   auto f = c.cam().flash();
-  return {f.begin() + off, f.begin() + off + len};
+  return {f.data() + off, f.data() + off + len};
 }
 
 }  // namespace

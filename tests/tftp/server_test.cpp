@@ -180,10 +180,10 @@ TEST_F(TftpServerTest, AbortedUploadLeavesNothing) {
 TEST_F(TftpServerTest, ManyTransfersAtOnce) {
   start();
   std::vector<std::vector<uint8_t>> files;
-  for (int i = 0; i < 6; ++i) files.push_back(random_bytes(200000 + i * 1000, 100 + i));
+  for (uint32_t i = 0; i < 6; ++i) files.push_back(random_bytes(200000 + i * 1000, 100 + i));
   put_file("src.bin", files[0]);
   std::vector<std::future<bool>> jobs;
-  for (int i = 0; i < 6; ++i)
+  for (uint32_t i = 0; i < 6; ++i)
     jobs.push_back(std::async(std::launch::async, [&, i] {
       MiniClient c(port());
       TftpClientOptions o;
@@ -193,7 +193,7 @@ TEST_F(TftpServerTest, ManyTransfersAtOnce) {
       return up && down;
     }));
   for (auto& j : jobs) EXPECT_TRUE(j.get());
-  for (int i = 0; i < 6; ++i) EXPECT_EQ(slurp(root() / ("par" + std::to_string(i))), files[i]);
+  for (uint32_t i = 0; i < 6; ++i) EXPECT_EQ(slurp(root() / ("par" + std::to_string(i))), files[i]);
 }
 
 TEST_F(TftpServerTest, UnknownTidGetsError5AndTransferContinues) {

@@ -49,9 +49,9 @@ void agree(const std::string& line) {
 
 TEST(MdFast, GoodLinesOfEveryByteValueBothDialects) {
   for (auto dia : {MdDialect::Old, MdDialect::Modern})
-    for (int base = 0; base < 256; base += 16) {
+    for (size_t base = 0; base < 256; base += 16) {
       std::vector<uint8_t> d(16);
-      for (int i = 0; i < 16; ++i) d[i] = static_cast<uint8_t>(base + i);
+      for (size_t i = 0; i < 16; ++i) d[i] = static_cast<uint8_t>(base + i);
       const std::string line = full_line(d, 0x80000000u + static_cast<unsigned>(base), dia);
       MdLine m;
       ASSERT_TRUE(detail::parse_full_md_b_simd(line, m)) << line;
