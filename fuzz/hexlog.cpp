@@ -61,8 +61,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (gap_sum != s.gap_bytes || s.issues.size() > 8) std::abort();
   if (s.complete() && (!s.repair.empty() || s.crc_failures)) std::abort();
-  for (const auto& r : s.repair)
-    if (r.size == 0 || (r.addr & 15) || (r.size & 15)) std::abort();
+  for (const auto& part : s.repair)
+    if (part.size == 0 || (part.addr & 15) || (part.size & 15)) std::abort();
   std::vector<uint8_t> out;
   if (s.size && s.size <= (1u << 20)) {
     out.resize(s.size);

@@ -43,7 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     MdRenderOptions opt;
     opt.dialect = (data[0] & 1) ? MdDialect::Old : MdDialect::Modern;
     opt.crlf = false;
-    const uint64_t addr = (uint64_t{data[1]} << 24) | (data[2] << 16) | (data[3] << 8) | data[4];
+    const uint64_t addr = (uint64_t{data[1]} << 24) | (uint64_t{data[2]} << 16) | (uint64_t{data[3]} << 8) | data[4];
     std::string near;
     render_md(near, std::span<const uint8_t>(data + 5, 16), addr & ~uint64_t{15}, opt);
     near.pop_back();
