@@ -7,7 +7,6 @@ namespace camdump::spi {
 
 NandSource::NandSource(SpiNand& nand, bool with_oob)
     : nand_(nand),
-      with_oob_(with_oob),
       stride_(with_oob ? nand.page_size() + nand.oob_size() : nand.page_size()),
       buf_(nand.page_size() + nand.oob_size()) {}
 

@@ -52,8 +52,7 @@ class NandSource : public FlashSource {
 
  private:
   SpiNand& nand_;
-  bool with_oob_;
-  size_t stride_;
+  size_t stride_;  // page, or page + OOB when the spare area is read too
   std::vector<uint8_t> buf_;
   std::set<uint32_t> ecc_failed_, corrected_, bad_blocks_;
 };

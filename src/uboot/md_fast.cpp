@@ -112,8 +112,9 @@ __attribute__((target("ssse3"))) bool parse_full_md_b_simd(std::string_view line
   if ((_mm_movemask_epi8(avalid) & 0xff) != 0xff) return false;
   // Tokens: three blocks; spaces where expected, hex digits everywhere else.
   __m128i hi = _mm_setzero_si128(), lo = _mm_setzero_si128();
-  const bool ok = token_block<0>(s, hi, lo) & token_block<1>(s, hi, lo) & token_block<2>(s, hi, lo);
-  if (!ok) return false;
+  // All three blocks are decoded (each fills its part of hi/lo), then checked together.
+  const bool ok0 = token_block<0>(s, hi, lo), ok1 = token_block<1>(s, hi, lo), ok2 = token_block<2>(s, hi, lo);
+  if (!(ok0 && ok1 && ok2)) return false;
   // Separator: 2 or 4 spaces at column 57.
   const size_t sep = n - 16 - 57;
   for (size_t k = 0; k < sep; ++k)
