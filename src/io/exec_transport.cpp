@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "core/error.hpp"
+#include "core/errno_text.hpp"
 #include "io/fd_io.hpp"
 
 namespace camdump::io {
@@ -56,7 +57,7 @@ ExecTransport::ExecTransport(std::vector<std::string> argv) : argv_(std::move(ar
   for (auto& a : argv_) args.push_back(a.data());
   args.push_back(nullptr);
   pid_t pid = ::forkpty(&master_, nullptr, &raw, &ws);
-  if (pid < 0) fail(ErrorKind::Io, std::string("exec: forkpty failed: ") + std::strerror(errno));
+  if (pid < 0) fail(ErrorKind::Io, std::string("exec: forkpty failed: ") + errno_text(errno));
   if (pid == 0) {
     ::signal(SIGPIPE, SIG_DFL);
     ::signal(SIGINT, SIG_DFL);

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "core/errno_text.hpp"
 
 namespace camdump::io {
 
@@ -22,14 +23,14 @@ size_t fd_read(int fd, std::span<uint8_t> buf, std::chrono::milliseconds timeout
     int r = ::poll(&p, 1, left.count() < 0 ? 0 : static_cast<int>(left.count()));
     if (r < 0) {
       if (errno == EINTR) continue;
-      fail(ErrorKind::Io, what + ": poll failed: " + std::strerror(errno));
+      fail(ErrorKind::Io, what + ": poll failed: " + errno_text(errno));
     }
     if (r == 0) return 0;
     ssize_t n = ::read(fd, buf.data(), buf.size());
     if (n > 0) return static_cast<size_t>(n);
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (n == 0 || errno == EIO || errno == ECONNRESET) fail(ErrorKind::Io, what + ": closed by the other end");
-    fail(ErrorKind::Io, what + ": read failed: " + std::strerror(errno));
+    fail(ErrorKind::Io, what + ": read failed: " + errno_text(errno));
   }
 }
 
@@ -50,7 +51,7 @@ void fd_write_all(int fd, std::span<const uint8_t> data, const std::string& what
     }
     if (n < 0 && (errno == EPIPE || errno == EIO || errno == ECONNRESET))
       fail(ErrorKind::Io, what + ": closed by the other end");
-    fail(ErrorKind::Io, what + ": write failed: " + std::strerror(errno));
+    fail(ErrorKind::Io, what + ": write failed: " + errno_text(errno));
   }
 }
 

@@ -10,6 +10,7 @@
 #include <ctime>
 
 #include "core/error.hpp"
+#include "core/errno_text.hpp"
 
 namespace camdump::io {
 namespace {
@@ -50,12 +51,13 @@ LoggingTransport::LoggingTransport(std::unique_ptr<Transport> inner, const std::
   if (fd < 0 || !(file_ = ::fdopen(fd, "a"))) {
     int e = errno;
     if (fd >= 0) ::close(fd);
-    fail(e == EACCES ? ErrorKind::Permission : ErrorKind::Io, "cannot open log file " + path + ": " + std::strerror(e),
+    fail(e == EACCES ? ErrorKind::Permission : ErrorKind::Io, "cannot open log file " + path + ": " + errno_text(e),
          "choose a writable path for --log");
   }
   std::time_t now = std::time(nullptr);
+  std::tm utc{};
   char when[64];
-  std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", std::gmtime(&now));
+  std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", ::gmtime_r(&now, &utc));
   std::fprintf(file_, "# camdump transcript: %s, opened %s\n", inner_->describe().c_str(), when);
   std::fflush(file_);
 }

@@ -11,11 +11,13 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
 
 #include "core/error.hpp"
+#include "core/fs_identity.hpp"
 
 namespace camdump::io {
 namespace {
@@ -86,13 +88,12 @@ std::string permission_hint(const std::string& device) {
   struct stat st {};
   std::string group = "dialout";
   if (::stat(device.c_str(), &st) == 0)
-    if (const struct group* g = ::getgrgid(st.st_gid)) group = g->gr_name;
+    if (auto g = group_entry(st.st_gid)) group = g->name;
   // Member in /etc/group already? Then only this login session predates it.
   bool listed = false;
-  if (const passwd* pw = ::getpwuid(::getuid()))
-    if (const struct group* g = ::getgrnam(group.c_str()))
-      for (char** m = g->gr_mem; m && *m; ++m)
-        if (std::string(*m) == pw->pw_name) listed = true;
+  if (auto me = user_identity(::getuid()))
+    if (auto g = group_entry(group))
+      listed = std::find(g->members.begin(), g->members.end(), me->name) != g->members.end();
   if (group == "root") return "the device belongs to root only; run camdump with sudo or fix the device's group (udev)";
   if (listed)
     return "you are in the '" + group + "' group, but this login predates it: log out and in again (or run 'newgrp " +

@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "core/errno_text.hpp"
 #include "io/fd_io.hpp"
 #include "io/port_lock.hpp"
 
@@ -52,7 +53,7 @@ PtyDeviceTransport::PtyDeviceTransport(const std::string& path, uint32_t baud) :
       fail(ErrorKind::Permission, "cannot open " + path + ": permission denied",
            "the pseudo-terminal belongs to another user; run as that user");
     if (e == EBUSY) fail_busy(path);
-    fail(ErrorKind::Io, "cannot open " + path + ": " + std::strerror(e));
+    fail(ErrorKind::Io, "cannot open " + path + ": " + errno_text(e));
   }
   try {
     lock_port(fd_, path);

@@ -2,12 +2,16 @@
 // libserialport-backed serial transport with user-facing error hints.
 #include "io/serial_transport.hpp"
 
-#include <glob.h>
 #include <libserialport.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <string>
+#include <system_error>
+#include <vector>
 
 #include "core/error.hpp"
 #include "io/port_lock.hpp"
@@ -35,13 +39,17 @@ void check(sp_return r, const std::string& what) {
 }  // namespace
 
 std::string present_serial_devices() {
+  // /dev/ttyUSB*, then /dev/ttyACM*, each sorted (a directory scan: glob(3) is not thread-safe).
   std::string list;
-  for (const char* pattern : {"/dev/ttyUSB*", "/dev/ttyACM*"}) {
-    glob_t g{};
-    if (::glob(pattern, 0, nullptr, &g) == 0) {
-      for (size_t i = 0; i < g.gl_pathc; ++i) list += (list.empty() ? "" : ", ") + std::string(g.gl_pathv[i]);
+  for (const char* prefix : {"ttyUSB", "ttyACM"}) {
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it("/dev", ec), end; !ec && it != end; it.increment(ec)) {
+      std::string name = it->path().filename().string();
+      if (name.starts_with(prefix)) names.push_back("/dev/" + name);
     }
-    ::globfree(&g);
+    std::sort(names.begin(), names.end());
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
   }
   return list;
 }

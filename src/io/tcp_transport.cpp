@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "core/errno_text.hpp"
 #include "io/fd_io.hpp"
 
 namespace camdump::io {
@@ -72,7 +73,7 @@ int tcp_connect(const std::string& host, uint16_t port, const std::string& spec,
   if (last == ETIMEDOUT)
     fail(ErrorKind::Timeout, spec + ": no answer to the connection attempt",
          "check the address and that no firewall drops the port");
-  fail(ErrorKind::Io, spec + ": cannot connect: " + std::strerror(last), "check the address and port");
+  fail(ErrorKind::Io, spec + ": cannot connect: " + errno_text(last), "check the address and port");
 }
 
 TcpTransport::TcpTransport(const std::string& host, uint16_t port)
