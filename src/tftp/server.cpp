@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "core/size.hpp"
+#include "core/errno_text.hpp"
 
 namespace camdump::tftp {
 
@@ -211,7 +212,7 @@ void Server::run(const CancelFlag* cancel) {
     for (const auto& t : transfers_) fds.push_back({t->fd(), POLLIN, 0});
     int n = ::poll(fds.data(), fds.size(), static_cast<int>(wait.count()));
     if (n < 0 && errno != EINTR) {
-      reporter_.log(LogLevel::Error, fmt::format("tftp: the server stops: poll: {}", std::strerror(errno)));
+      reporter_.log(LogLevel::Error, fmt::format("tftp: the server stops: poll: {}", errno_text(errno)));
       break;
     }
     now = Clock::now();

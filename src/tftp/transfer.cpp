@@ -13,12 +13,13 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "core/errno_text.hpp"
 #include "tftp/path_guard.hpp"
 
 namespace camdump::tftp {
 
 Transfer::Transfer(UdpSocket sock, Endpoint peer, TransferParams params, Reporter& reporter)
-    : sock_(std::move(sock)), peer_(peer), params_(std::move(params)), reporter_(reporter) {
+    : sock_(std::move(sock)), peer_(peer), params_(params), reporter_(reporter) {
   report_.peer = peer_.str();
   report_.blksize = params_.blksize;
   report_.windowsize = params_.windowsize;
@@ -90,7 +91,7 @@ void Transfer::progress(uint64_t done, uint64_t total, bool finished) {
 
 ReadTransfer::ReadTransfer(UdpSocket sock, Endpoint peer, TransferParams params, Reporter& reporter,
                            const std::filesystem::path& path, std::string name)
-    : Transfer(std::move(sock), peer, std::move(params), reporter) {
+    : Transfer(std::move(sock), peer, params, reporter) {
   report_.direction = Direction::Read;
   report_.name = std::move(name);
   report_.path = path;
@@ -100,7 +101,7 @@ ReadTransfer::ReadTransfer(UdpSocket sock, Endpoint peer, TransferParams params,
     fail(e == ENOENT   ? ErrorKind::NotFound
          : e == EACCES ? ErrorKind::Permission
                        : ErrorKind::Io,
-         fmt::format("cannot open {}: {}", path.string(), std::strerror(e)));
+         fmt::format("cannot open {}: {}", path.string(), errno_text(e)));
   }
   struct stat st {};
   ::fstat(fd_, &st);

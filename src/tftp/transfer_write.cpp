@@ -19,7 +19,7 @@ constexpr size_t kFlushBytes = 1 << 20;  // write in 1 MiB pieces, not per block
 
 WriteTransfer::WriteTransfer(UdpSocket sock, Endpoint peer, TransferParams params, Reporter& reporter,
                              const std::filesystem::path& path, std::string name, std::optional<uint64_t> tsize)
-    : Transfer(std::move(sock), peer, std::move(params), reporter), tsize_(tsize) {
+    : Transfer(std::move(sock), peer, params, reporter), tsize_(tsize) {
   report_.direction = Direction::Write;
   report_.name = std::move(name);
   report_.path = path;

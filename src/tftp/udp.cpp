@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "core/errno_text.hpp"
 
 namespace camdump::tftp {
 
@@ -64,7 +65,7 @@ UdpSocket::~UdpSocket() {
 UdpSocket UdpSocket::bind(const Endpoint& at) {
   UdpSocket s;
   s.fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (s.fd_ < 0) fail(ErrorKind::Io, fmt::format("cannot create a UDP socket: {}", std::strerror(errno)));
+  if (s.fd_ < 0) fail(ErrorKind::Io, fmt::format("cannot create a UDP socket: {}", errno_text(errno)));
   int buf = 4 << 20;  // room for a whole window of large blocks
   ::setsockopt(s.fd_, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
   ::setsockopt(s.fd_, SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
@@ -81,7 +82,7 @@ UdpSocket UdpSocket::bind(const Endpoint& at) {
     if (e == EADDRNOTAVAIL)
       fail(ErrorKind::Usage, fmt::format("cannot listen on {}: no local interface has that address", at.str()),
            "use 0.0.0.0 or an address of this machine");
-    fail(ErrorKind::Io, fmt::format("cannot bind UDP {}: {}", at.str(), std::strerror(e)));
+    fail(ErrorKind::Io, fmt::format("cannot bind UDP {}: {}", at.str(), errno_text(e)));
   }
   return s;
 }
