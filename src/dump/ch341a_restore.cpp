@@ -80,7 +80,7 @@ void read_range(ch341a::Ch341aSession& s, uint64_t size, uint64_t addr, std::spa
   p.total = out.size();
   for (size_t done = 0; done < out.size();) {
     check_cancel(cancel);
-    size_t n = std::min<size_t>(out.size() - done, 64 * 1024);
+    size_t n = std::min<size_t>(out.size() - done, size_t{64} * 1024);
     nor.read(addr + done, out.subspan(done, n));
     done += n;
     p.done = done;

@@ -17,6 +17,7 @@
 #include "core/hash.hpp"
 #include "core/output_path.hpp"
 #include "core/size.hpp"
+#include "core/errno_text.hpp"
 
 namespace camdump::dump {
 namespace {
@@ -28,7 +29,7 @@ int open_source(const std::filesystem::path& p) {
     fail(e == ENOENT                   ? ErrorKind::NotFound
          : (e == EACCES || e == EPERM) ? ErrorKind::Permission
                                        : ErrorKind::Io,
-         fmt::format("cannot open {}: {}", p.string(), std::strerror(e)),
+         fmt::format("cannot open {}: {}", p.string(), errno_text(e)),
          e == EACCES ? "card devices need root (sudo) or membership of the 'disk' group" : "");
   }
   return fd;
@@ -38,7 +39,7 @@ int open_source(const std::filesystem::path& p) {
 // against; a character device or FIFO (/dev/zero, a pipe) would be read without end or bound.
 uint64_t size_of_fd(int fd, const std::filesystem::path& p) {
   struct stat st {};
-  if (::fstat(fd, &st) != 0) fail(ErrorKind::Io, fmt::format("cannot stat {}: {}", p.string(), std::strerror(errno)));
+  if (::fstat(fd, &st) != 0) fail(ErrorKind::Io, fmt::format("cannot stat {}: {}", p.string(), errno_text(errno)));
   if (S_ISREG(st.st_mode)) return static_cast<uint64_t>(st.st_size);
   if (!S_ISBLK(st.st_mode))
     fail(ErrorKind::Usage,
@@ -87,7 +88,7 @@ ExtractResult extract_image(const std::filesystem::path& source, AtomicFile& out
     if (k < 0 && errno == EINTR) continue;
     if (k < 0)
       fail(ErrorKind::Io,
-           fmt::format("cannot read {} at {}: {}", source.string(), hex(offset + pos), std::strerror(errno)));
+           fmt::format("cannot read {} at {}: {}", source.string(), hex(offset + pos), errno_text(errno)));
     if (k == 0) fail(ErrorKind::Io, fmt::format("{} ended early at {}", source.string(), hex(offset + pos)));
     std::span<const uint8_t> s(buf.data(), static_cast<size_t>(k));
     out.write(s);

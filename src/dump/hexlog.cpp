@@ -9,6 +9,7 @@
 #include "dump/hexlog.hpp"
 
 #include "dump/log_text.hpp"
+#include "core/errno_text.hpp"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -155,7 +156,7 @@ void HexlogReader::read_path(const std::filesystem::path& path) {
     fail(e == ENOENT   ? ErrorKind::NotFound
          : e == EACCES ? ErrorKind::Permission
                        : ErrorKind::Io,
-         fmt::format("cannot open {}: {}", path.string(), std::strerror(e)));
+         fmt::format("cannot open {}: {}", path.string(), errno_text(e)));
   }
   struct stat st {};
   const bool have_stat = ::fstat(fd, &st) == 0;
@@ -220,7 +221,7 @@ void HexlogReader::read_path(const std::filesystem::path& path) {
     if (n < 0) {
       int e = errno;
       close_fd();
-      fail(ErrorKind::Io, fmt::format("cannot read {}: {}", path.string(), std::strerror(e)));
+      fail(ErrorKind::Io, fmt::format("cannot read {}: {}", path.string(), errno_text(e)));
     }
     if (n == 0) break;
     total += static_cast<uint64_t>(n);
@@ -244,7 +245,7 @@ void HexlogReader::read_path(const std::filesystem::path& path) {
 
 void HexlogReader::add_issue(HexlogIssue issue) {
   issue.source = source_;
-  if (sum_.issues.size() < opt_.max_issues) sum_.issues.push_back(std::move(issue));
+  if (sum_.issues.size() < opt_.max_issues) sum_.issues.push_back(issue);
   else ++sum_.issues_dropped;
 }
 
@@ -431,11 +432,13 @@ void HexlogReader::feed_blocks(std::string_view text) {
     const auto at = reinterpret_cast<uintptr_t>(block.data());
     const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
     const uintptr_t start = at & ~(page - 1);
+    // The page-aligned start as a pointer derived from the block's own (not cast from an integer).
+    char* const first = const_cast<char*>(block.data()) - (at - start);
 #ifdef MADV_POPULATE_READ
-    if (populate_) ::madvise(reinterpret_cast<void*>(start), at + block.size() - start, MADV_POPULATE_READ);
+    if (populate_) ::madvise(first, at + block.size() - start, MADV_POPULATE_READ);
 #endif
     feed(block);
-    if (populate_) ::madvise(reinterpret_cast<void*>(start), at + block.size() - start, MADV_DONTNEED);
+    if (populate_) ::madvise(first, at + block.size() - start, MADV_DONTNEED);
   }
 }
 

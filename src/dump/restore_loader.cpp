@@ -85,7 +85,7 @@ void YmodemLoader::load(uboot::UbootSession& s, uint64_t ram, uint64_t, std::spa
   payload += data.size();
   const auto p = tail.find("## Total Size");
   if (p == std::string::npos) fail(ErrorKind::Protocol, "loady did not report the size it received");
-  const auto eq = tail.find("= ", tail.find("=", p) + 1);
+  const auto eq = tail.find("= ", tail.find('=', p) + 1);
   if (eq != std::string::npos) {
     auto got = parse_number(tail.substr(eq + 2, tail.find(' ', eq + 2) - eq - 2));
     if (got && *got != data.size())

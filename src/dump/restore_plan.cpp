@@ -61,7 +61,7 @@ std::pair<uint64_t, uint64_t> boot_region(const image::InspectReport& r) {
       return {p.offset, p.offset + p.size};
   }
   if (r.boot.ingenic_spl || r.boot.sigmastar_ipl || !r.boot.uboot_versions.empty()) {
-    uint64_t end = 256 * 1024;
+    uint64_t end = uint64_t{256} * 1024;
     for (const auto& p : r.parts)
       if (!p.whole_chip && !p.overlapping && p.offset > 0) {
         end = p.offset;

@@ -50,7 +50,7 @@ void ResumeState::set_number(std::string_view key, uint64_t value) { set(key, fm
 
 std::string ResumeState::text() const {
   std::string t = fmt::format("format={}\nkind={}\n", kFormat, kind_);
-  for (const auto& [k, v] : kv_) t += k + "=" + v + "\n";
+  for (const auto& [k, v] : kv_) t.append(k).append("=").append(v).append("\n");
   return t + fmt::format("check={:08x}\n", text_crc(t));
 }
 

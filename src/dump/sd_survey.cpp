@@ -46,7 +46,7 @@ std::vector<SdPartition> parse_mbr(std::span<const uint8_t> sec) {
   std::vector<SdPartition> out;
   if (sec.size() < kBlock || sec[0x1fe] != 0x55 || sec[0x1ff] != 0xaa) return out;
   for (unsigned i = 0; i < 4; ++i) {
-    const uint8_t* e = sec.data() + 0x1be + 16 * i;
+    const uint8_t* e = sec.data() + 0x1be + size_t{16} * i;
     SdPartition p{i + 1, e[4], le32(e + 8), le32(e + 12)};
     if (p.type != 0 && p.count != 0) out.push_back(p);
   }

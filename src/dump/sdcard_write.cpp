@@ -19,6 +19,7 @@
 #include "core/file_util.hpp"
 #include "core/hash.hpp"
 #include "core/size.hpp"
+#include "core/errno_text.hpp"
 
 namespace camdump::dump {
 namespace {
@@ -66,7 +67,7 @@ SdcardWriteResult write_sdcard(const SdcardWriteOptions& o, Reporter& rep, const
   if (image.empty()) fail(ErrorKind::Usage, fmt::format("{} is empty", o.image.string()));
   struct stat st {};
   if (::stat(o.target.c_str(), &st) != 0)
-    fail(ErrorKind::NotFound, fmt::format("{}: {}", o.target.string(), std::strerror(errno)),
+    fail(ErrorKind::NotFound, fmt::format("{}: {}", o.target.string(), errno_text(errno)),
          "name the card's whole device, e.g. /dev/sdb or /dev/mmcblk0 (lsblk lists them)");
   r.block_device = S_ISBLK(st.st_mode);
   if (!r.block_device && !S_ISREG(st.st_mode))
@@ -80,7 +81,7 @@ SdcardWriteResult write_sdcard(const SdcardWriteOptions& o, Reporter& rep, const
   fd.fd = ::open(o.target.c_str(), O_RDWR | O_CLOEXEC);
   if (fd.fd < 0)
     fail(errno == EACCES ? ErrorKind::Permission : ErrorKind::Io,
-         fmt::format("cannot open {}: {}", o.target.string(), std::strerror(errno)),
+         fmt::format("cannot open {}: {}", o.target.string(), errno_text(errno)),
          errno == EACCES ? "the card needs root or the disk group: run with sudo" : "");
   if (r.block_device) {
     uint64_t sz = 0;
@@ -107,13 +108,13 @@ SdcardWriteResult write_sdcard(const SdcardWriteOptions& o, Reporter& rep, const
     const size_t n = std::min(kStep, image.size() - done);
     const ssize_t w = ::pwrite(fd.fd, image.data() + done, n, static_cast<off_t>(kSdcardImageOffset + done));
     if (w <= 0)
-      fail(ErrorKind::Io, fmt::format("writing {} at {}: {}", o.target.string(), hex(kSdcardImageOffset + done),
-                                      std::strerror(errno)));
+      fail(ErrorKind::Io,
+           fmt::format("writing {} at {}: {}", o.target.string(), hex(kSdcardImageOffset + done), errno_text(errno)));
     done += static_cast<size_t>(w);
     p.done = done;
     rep.progress(p);
   }
-  if (::fsync(fd.fd) != 0) fail(ErrorKind::Io, fmt::format("flushing {}: {}", o.target.string(), std::strerror(errno)));
+  if (::fsync(fd.fd) != 0) fail(ErrorKind::Io, fmt::format("flushing {}: {}", o.target.string(), errno_text(errno)));
   // Read what the card holds, not what the page cache kept.
   if (r.block_device) ::ioctl(fd.fd, BLKFLSBUF, 0);
   ::posix_fadvise(fd.fd, 0, 0, POSIX_FADV_DONTNEED);
@@ -126,7 +127,7 @@ SdcardWriteResult write_sdcard(const SdcardWriteOptions& o, Reporter& rep, const
     const ssize_t g = ::pread(fd.fd, back.data(), n, static_cast<off_t>(kSdcardImageOffset + done));
     if (g != static_cast<ssize_t>(n))
       fail(ErrorKind::Io, fmt::format("reading {} back at {}: {}", o.target.string(), hex(kSdcardImageOffset + done),
-                                      g < 0 ? std::strerror(errno) : "short read"));
+                                      g < 0 ? errno_text(errno) : "short read"));
     if (std::memcmp(back.data(), image.data() + done, n) != 0)
       fail(ErrorKind::VerifyMismatch,
            fmt::format("{} reads back different bytes in {}+{}: the card is failing or was written by something else",

@@ -16,7 +16,7 @@
 
 namespace camdump::dump {
 
-inline constexpr uint64_t kSdcardImageOffset = 16 * 512;  ///< block 16
+inline constexpr uint64_t kSdcardImageOffset = uint64_t{16} * 512;  ///< block 16
 
 struct SdcardWriteOptions {
   std::filesystem::path image, target;

@@ -30,8 +30,8 @@ using TftpReceiver = std::function<std::vector<uint8_t>(const std::string& remot
 
 struct ShellDumpOptions {
   ShellVia via = ShellVia::Console;
-  uint64_t chunk = 64 * 1024;  ///< transfer and verification granularity on the console
-  unsigned retries = 3;        ///< re-reads of a chunk whose hash disagrees
+  uint64_t chunk = uint64_t{64} * 1024;  ///< transfer and verification granularity on the console
+  unsigned retries = 3;                  ///< re-reads of a chunk whose hash disagrees
   bool skip_blank = true;
   std::string server_ip;                 ///< Tftp: address the camera sends to
   uint16_t server_port = 69;             ///< Tftp: port the camera sends to

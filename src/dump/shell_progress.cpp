@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "core/errno_text.hpp"
 
 namespace camdump::dump {
 
@@ -24,7 +25,7 @@ int ShellProgressFiles::fd_for(const MtdPart& p, bool create) {
   const int fd = ::open(path.c_str(), flags, 0600);
   if (fd < 0) {
     if (!create) return -1;
-    fail(ErrorKind::Io, fmt::format("cannot create {}: {}", path.string(), std::strerror(errno)));
+    fail(ErrorKind::Io, fmt::format("cannot create {}: {}", path.string(), errno_text(errno)));
   }
   fds_[p.index] = fd;
   paths_[p.index] = path;
@@ -51,7 +52,7 @@ void ShellProgressFiles::save(const MtdPart& p, uint64_t off, std::span<const ui
   while (done < bytes.size()) {
     const ssize_t n = ::pwrite(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(off + done));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) fail(ErrorKind::Io, fmt::format("cannot write {}: {}", paths_[p.index].string(), std::strerror(errno)));
+    if (n < 0) fail(ErrorKind::Io, fmt::format("cannot write {}: {}", paths_[p.index].string(), errno_text(errno)));
     done += static_cast<size_t>(n);
   }
   saved_bytes_ += bytes.size();

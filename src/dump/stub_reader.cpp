@@ -197,7 +197,7 @@ std::optional<std::vector<uint8_t>> StubChunkReader::read(uint64_t ram, uint64_t
 
 std::function<std::optional<std::vector<uint8_t>>(uint64_t, uint64_t)> StubChunkReader::hook(
     std::shared_ptr<StubChunkReader> r) {
-  return [r](uint64_t ram, uint64_t len) { return r->read(ram, len); };
+  return [r = std::move(r)](uint64_t ram, uint64_t len) { return r->read(ram, len); };
 }
 
 UartMethodHook::UartMethodHook(uboot::UbootSession& s, UartMethod method, std::optional<std::string> soc,
@@ -266,7 +266,7 @@ std::string UartMethodHook::rate_note() const {
 
 std::function<std::optional<std::vector<uint8_t>>(uint64_t, uint64_t)> UartMethodHook::hook(
     std::shared_ptr<UartMethodHook> h) {
-  return [h](uint64_t ram, uint64_t len) { return h->read(ram, len); };
+  return [h = std::move(h)](uint64_t ram, uint64_t len) { return h->read(ram, len); };
 }
 
 }  // namespace camdump::dump

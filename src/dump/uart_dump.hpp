@@ -27,7 +27,7 @@ struct UartDumpOptions {
   uint64_t offset = 0;
   std::optional<uint64_t> length;  ///< nullopt = to the end of the flash
   StagingOptions staging;
-  uint64_t chunk = 64 * 1024;
+  uint64_t chunk = uint64_t{64} * 1024;
   std::optional<uboot::MdWidth> width;  ///< nullopt = auto (widest that works)
   std::optional<uint32_t> fast_baud;    ///< nullopt = off
   bool skip_blank = true;
