@@ -84,9 +84,11 @@ std::optional<unsigned> mtd_number(const std::filesystem::path& p) {
   return std::nullopt;
 }
 
-CombinePlan plan_combine(const std::vector<std::filesystem::path>& files, const MtdLayout* layout_in) {
-  if (files.empty()) fail(ErrorKind::Usage, "no partition files given");
-  CombinePlan plan;
+namespace {
+
+// The files as given, with their sizes and mtd numbers; a missing or non-regular file is an error.
+std::vector<CombineInput> stat_inputs(const std::vector<std::filesystem::path>& files) {
+  std::vector<CombineInput> inputs;
   for (const auto& f : files) {
     struct stat st {};
     if (::stat(f.c_str(), &st) != 0) {
@@ -101,97 +103,134 @@ CombinePlan plan_combine(const std::vector<std::filesystem::path>& files, const 
            fmt::format("{} is a {}: combine joins partition copies (regular files)", f.string(),
                        file_type_name(st.st_mode)),
            "copy the partition to a file first (cat /dev/mtdN > mtdN.bin on the camera)");
-    plan.inputs.push_back({f, static_cast<uint64_t>(st.st_size), mtd_number(f)});
+    inputs.push_back({f, static_cast<uint64_t>(st.st_size), mtd_number(f)});
   }
+  return inputs;
+}
 
-  if (!layout_in) {
-    for (const auto& in : plan.inputs)
-      if (!in.mtd)
-        fail(ErrorKind::Usage, fmt::format("cannot tell which partition {} is", in.path.string()),
-             "name the files mtd0.bin, mtd1.bin ... or pass --proc-mtd / --mtdparts");
-    std::stable_sort(plan.inputs.begin(), plan.inputs.end(),
-                     [](const CombineInput& a, const CombineInput& b) { return *a.mtd < *b.mtd; });
-    for (size_t i = 0; i < plan.inputs.size(); ++i) {
-      if (i && *plan.inputs[i].mtd == *plan.inputs[i - 1].mtd)
-        fail(ErrorKind::Usage, fmt::format("two files for mtd{}: {} and {}", *plan.inputs[i].mtd,
-                                           plan.inputs[i - 1].path.string(), plan.inputs[i].path.string()));
-      if (*plan.inputs[i].mtd != plan.inputs.front().mtd.value() + i)
-        fail(ErrorKind::Usage,
-             fmt::format("mtd{} is missing (have mtd{} and mtd{})", *plan.inputs[i - 1].mtd + 1,
-                         *plan.inputs[i - 1].mtd, *plan.inputs[i].mtd),
-             "copy every /dev/mtdN, or pass --proc-mtd to check the list");
-    }
-    if (*plan.inputs.front().mtd != 0)
-      fail(ErrorKind::Usage, fmt::format("mtd0 is missing (first file is mtd{})", *plan.inputs.front().mtd));
-    // Without a layout, a file as large as all others together is taken for a whole-chip copy.
-    MtdLayout guess;
-    for (const auto& in : plan.inputs) guess.parts.push_back({*in.mtd, in.path.filename().string(), in.size});
-    if (auto wc = guess.whole_chip(); wc && plan.inputs.size() > 2) {
-      plan.whole_chip = *wc;
-      guess.assign_offsets();
-      for (size_t i = 0; i < plan.inputs.size(); ++i)
-        if (i != *wc) plan.slices.push_back({i, *guess.parts[i].offset});
-      plan.total = plan.inputs[*wc].size;
-      plan.notes.push_back(
-          fmt::format("{} is as large as all other parts together: taken as the whole chip; the "
-                      "others are checked against it",
-                      plan.inputs[*wc].path.string()));
-      return plan;
-    }
-    for (size_t i = 0; i < plan.inputs.size(); ++i) {
-      plan.concat.push_back(i);
-      plan.total += plan.inputs[i].size;
-    }
-    plan.notes.push_back("no layout given: joined in mtd number order; pass --proc-mtd or --mtdparts to check sizes");
+// Without a layout every file needs its mtd number, and the numbers run 0, 1, 2 ... without a gap.
+void sort_by_mtd_number(std::vector<CombineInput>& inputs) {
+  for (const auto& in : inputs)
+    if (!in.mtd)
+      fail(ErrorKind::Usage, fmt::format("cannot tell which partition {} is", in.path.string()),
+           "name the files mtd0.bin, mtd1.bin ... or pass --proc-mtd / --mtdparts");
+  std::stable_sort(inputs.begin(), inputs.end(),
+                   [](const CombineInput& a, const CombineInput& b) { return *a.mtd < *b.mtd; });
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (i && *inputs[i].mtd == *inputs[i - 1].mtd)
+      fail(ErrorKind::Usage, fmt::format("two files for mtd{}: {} and {}", *inputs[i].mtd, inputs[i - 1].path.string(),
+                                         inputs[i].path.string()));
+    if (*inputs[i].mtd != inputs.front().mtd.value() + i)
+      fail(ErrorKind::Usage,
+           fmt::format("mtd{} is missing (have mtd{} and mtd{})", *inputs[i - 1].mtd + 1, *inputs[i - 1].mtd,
+                       *inputs[i].mtd),
+           "copy every /dev/mtdN, or pass --proc-mtd to check the list");
+  }
+  if (*inputs.front().mtd != 0)
+    fail(ErrorKind::Usage, fmt::format("mtd0 is missing (first file is mtd{})", *inputs.front().mtd));
+}
+
+CombinePlan plan_without_layout(CombinePlan plan) {
+  sort_by_mtd_number(plan.inputs);
+  // Without a layout, a file as large as all others together is taken for a whole-chip copy.
+  MtdLayout guess;
+  for (const auto& in : plan.inputs) guess.parts.push_back({*in.mtd, in.path.filename().string(), in.size});
+  if (auto wc = guess.whole_chip(); wc && plan.inputs.size() > 2) {
+    plan.whole_chip = *wc;
+    guess.assign_offsets();
+    for (size_t i = 0; i < plan.inputs.size(); ++i)
+      if (i != *wc) plan.slices.push_back({i, *guess.parts[i].offset});
+    plan.total = plan.inputs[*wc].size;
+    plan.notes.push_back(
+        fmt::format("{} is as large as all other parts together: taken as the whole chip; the "
+                    "others are checked against it",
+                    plan.inputs[*wc].path.string()));
     return plan;
   }
-
-  MtdLayout L = *layout_in;
-  // Match files to partitions.
-  std::map<size_t, size_t> part_of_input;  // input -> part
-  std::map<size_t, size_t> input_of_part;
   for (size_t i = 0; i < plan.inputs.size(); ++i) {
-    const auto& in = plan.inputs[i];
+    plan.concat.push_back(i);
+    plan.total += plan.inputs[i].size;
+  }
+  plan.notes.push_back("no layout given: joined in mtd number order; pass --proc-mtd or --mtdparts to check sizes");
+  return plan;
+}
+
+// Which layout partition each file is (by its mtd number, else by the partition's name).
+std::map<size_t, size_t> match_parts(const std::vector<CombineInput>& inputs, const MtdLayout& layout) {
+  std::map<size_t, size_t> input_of_part;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const auto& in = inputs[i];
     std::optional<size_t> part;
     if (in.mtd) {
-      for (size_t k = 0; k < L.parts.size(); ++k)
-        if (L.parts[k].index == *in.mtd) part = k;
+      for (size_t k = 0; k < layout.parts.size(); ++k)
+        if (layout.parts[k].index == *in.mtd) part = k;
       if (!part)
         fail(ErrorKind::Usage, fmt::format("{}: the layout has no mtd{} (it lists {} partitions)", in.path.string(),
-                                           *in.mtd, L.parts.size()));
+                                           *in.mtd, layout.parts.size()));
     } else {
       const std::string stem = in.path.stem().string();
-      for (size_t k = 0; k < L.parts.size() && !part; ++k)
-        if (stem == L.parts[k].name) part = k;
+      for (size_t k = 0; k < layout.parts.size() && !part; ++k)
+        if (stem == layout.parts[k].name) part = k;
       if (!part)
         fail(ErrorKind::Usage, fmt::format("{}: no partition of that number or name in the layout", in.path.string()));
     }
     if (auto it = input_of_part.find(*part); it != input_of_part.end())
-      fail(ErrorKind::Usage, fmt::format("two files for {}: {} and {}", label(L.parts[*part]),
-                                         plan.inputs[it->second].path.string(), in.path.string()));
+      fail(ErrorKind::Usage, fmt::format("two files for {}: {} and {}", label(layout.parts[*part]),
+                                         inputs[it->second].path.string(), in.path.string()));
     input_of_part[*part] = i;
-    part_of_input[i] = *part;
   }
-  // A fill-up ("-") part without a known device size takes its file's size.
-  for (size_t k = 0; k < L.parts.size(); ++k)
-    if (L.parts[k].fill && L.parts[k].size == 0) {
+  return input_of_part;
+}
+
+// Offsets and sizes of every partition; a fill-up ("-") part without a known device size takes
+// its file's size. Every file must be exactly its partition's size.
+void place_parts(MtdLayout& layout, const std::vector<CombineInput>& inputs,
+                 const std::map<size_t, size_t>& input_of_part) {
+  for (size_t k = 0; k < layout.parts.size(); ++k)
+    if (layout.parts[k].fill && layout.parts[k].size == 0) {
       auto it = input_of_part.find(k);
       if (it == input_of_part.end())
-        fail(ErrorKind::Usage, fmt::format("{} is missing and its size ('-') is unknown", label(L.parts[k])));
-      L.resolve_fill(L.parts[k].offset.value_or(0) + plan.inputs[it->second].size);
+        fail(ErrorKind::Usage, fmt::format("{} is missing and its size ('-') is unknown", label(layout.parts[k])));
+      layout.resolve_fill(layout.parts[k].offset.value_or(0) + inputs[it->second].size);
     }
-  L.assign_offsets();
+  layout.assign_offsets();
+  std::map<size_t, size_t> part_of_input;  // in file order, so the first short file is named
+  for (const auto& [k, i] : input_of_part) part_of_input[i] = k;
   for (const auto& [i, k] : part_of_input)
-    if (plan.inputs[i].size != L.parts[k].size)
+    if (inputs[i].size != layout.parts[k].size)
       fail(ErrorKind::Corrupt,
-           fmt::format("{} is {} bytes but {} is {} bytes", plan.inputs[i].path.string(), plan.inputs[i].size,
-                       label(L.parts[k]), L.parts[k].size),
+           fmt::format("{} is {} bytes but {} is {} bytes", inputs[i].path.string(), inputs[i].size,
+                       label(layout.parts[k]), layout.parts[k].size),
            "a short copy means the read stopped early; copy the partition again");
+}
+
+// The partitions that tile the chip, checked for holes and against the device size; returns the end.
+uint64_t check_tiling(const MtdLayout& layout, const std::vector<size_t>& tiles,
+                      const std::map<size_t, size_t>& input_of_part) {
+  uint64_t pos = 0;
+  for (size_t k : tiles) {
+    if (!input_of_part.count(k))
+      fail(ErrorKind::Usage, fmt::format("{} is missing", label(layout.parts[k])),
+           fmt::format("copy /dev/mtd{} too", layout.parts[k].index));
+    if (*layout.parts[k].offset != pos)
+      fail(ErrorKind::Corrupt, fmt::format("the layout has a hole at {} before {}", hex(pos), label(layout.parts[k])));
+    pos = layout.parts[k].end();
+  }
+  if (layout.device_size && pos != *layout.device_size)
+    fail(ErrorKind::Corrupt,
+         fmt::format("the partitions add up to {} bytes, the chip has {}", pos, *layout.device_size));
+  return pos;
+}
+
+CombinePlan plan_with_layout(CombinePlan plan, MtdLayout L) {
+  const std::map<size_t, size_t> input_of_part = match_parts(plan.inputs, L);
+  place_parts(L, plan.inputs, input_of_part);
 
   std::vector<CombineInput> ordered;  // inputs re-indexed in partition order
   std::vector<size_t> order;
-  for (size_t k = 0; k < L.parts.size(); ++k)
-    if (auto it = input_of_part.find(k); it != input_of_part.end()) order.push_back(it->second);
+  order.reserve(input_of_part.size());
+  ordered.reserve(input_of_part.size());
+  for (const auto& [k, i] : input_of_part) order.push_back(i);
   for (size_t i : order) ordered.push_back(plan.inputs[i]);
   auto new_index = [&](size_t part) {
     return static_cast<size_t>(std::find(order.begin(), order.end(), input_of_part.at(part)) - order.begin());
@@ -210,26 +249,24 @@ CombinePlan plan_combine(const std::vector<std::filesystem::path>& files, const 
     return plan;
   }
   const auto tiles = L.tiling();
-  uint64_t pos = 0;
-  for (size_t k : tiles) {
-    if (!input_of_part.count(k))
-      fail(ErrorKind::Usage, fmt::format("{} is missing", label(L.parts[k])),
-           fmt::format("copy /dev/mtd{} too", L.parts[k].index));
-    if (*L.parts[k].offset != pos)
-      fail(ErrorKind::Corrupt, fmt::format("the layout has a hole at {} before {}", hex(pos), label(L.parts[k])));
-    pos = L.parts[k].end();
-  }
-  if (L.device_size && pos != *L.device_size)
-    fail(ErrorKind::Corrupt, fmt::format("the partitions add up to {} bytes, the chip has {}", pos, *L.device_size));
+  plan.total = check_tiling(L, tiles, input_of_part);
   plan.inputs = ordered;
   for (size_t k : tiles) plan.concat.push_back(new_index(k));
-  plan.total = pos;
   for (const auto& [k, i] : input_of_part)
     if (std::find(tiles.begin(), tiles.end(), k) == tiles.end()) {
       plan.notes.push_back(fmt::format("{} overlaps other partitions: not appended", label(L.parts[k])));
     }
   plan.notes.push_back(fmt::format("{} partitions joined in offset order", tiles.size()));
   return plan;
+}
+
+}  // namespace
+
+CombinePlan plan_combine(const std::vector<std::filesystem::path>& files, const MtdLayout* layout) {
+  if (files.empty()) fail(ErrorKind::Usage, "no partition files given");
+  CombinePlan plan;
+  plan.inputs = stat_inputs(files);
+  return layout ? plan_with_layout(std::move(plan), *layout) : plan_without_layout(std::move(plan));
 }
 
 bool is_flash_size(uint64_t bytes) {

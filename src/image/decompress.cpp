@@ -10,6 +10,8 @@
 #include <zlib.h>
 
 #include <cstring>
+#include <optional>
+#include <variant>
 #include <vector>
 
 #include <fmt/format.h>
@@ -39,6 +41,91 @@ PayloadCheck fail_at(PayloadCheck p, uint64_t at, std::string why) {
   return p;
 }
 
+// Big-endian reads through an lzop stream.
+struct LzopCursor {
+  std::span<const uint8_t> d;
+  size_t pos = 0;
+  bool need(size_t n) const { return pos + n <= d.size(); }
+  uint16_t u16() {
+    uint16_t v = uint16_t(d[pos] << 8 | d[pos + 1]);
+    pos += 2;
+    return v;
+  }
+  uint32_t u32() {
+    uint32_t v = rd_be32(d.data() + pos);
+    pos += 4;
+    return v;
+  }
+};
+
+// The file header after the magic (lzop's p_header layout, by version): its flags, or the
+// failure with its offset.
+std::variant<uint32_t, PayloadCheck> read_lzop_header(LzopCursor& c, const PayloadCheck& p) {
+  const uint16_t version = c.u16();
+  if (version < 0x0900) return fail_at(p, 9, fmt::format("lzop header version {:#x} is too old", version));
+  c.pos += 2;                         // library version
+  if (version >= 0x0940) c.pos += 2;  // version needed to extract
+  const uint8_t method = c.d[c.pos++];
+  if (version >= 0x0940) ++c.pos;  // level
+  if (!c.need(4)) return fail_at(p, c.pos, "lzop header cut off");
+  const uint32_t flags = c.u32();
+  if (flags & kFilter) c.pos += 4;
+  c.pos += 8;                         // mode, mtime low
+  if (version >= 0x0940) c.pos += 4;  // mtime high
+  if (!c.need(1)) return fail_at(p, c.pos, "lzop header cut off");
+  c.pos += size_t{1} + c.d[c.pos];  // file name
+  if (!c.need(4)) return fail_at(p, c.pos, "lzop header cut off");
+  const auto hdr = c.d.subspan(9, c.pos - 9);
+  const uint32_t stored = c.u32();
+  if ((flags & kHeaderCrc32 ? crc(hdr) : adler(hdr)) != stored)
+    return fail_at(p, c.pos - 4, "lzop header checksum mismatch");
+  if (method < 1 || method > 3) return fail_at(p, c.pos, fmt::format("lzop method {} is not LZO1X", method));
+  if (flags & kExtraField) {
+    if (!c.need(4)) return fail_at(p, c.pos, "lzop extra field cut off");
+    const uint32_t extra = c.u32();
+    c.pos += uint64_t(extra) + 4;  // the field and its checksum
+  }
+  return flags;
+}
+
+// One block after its two lengths: checksums of the compressed data, LZO1X decompression into
+// `out` (a stored block is its own plain text), checksums of the plain data. nullopt when good
+// (`plain` then holds the block's bytes), else the failure.
+std::optional<PayloadCheck> decode_lzop_block(LzopCursor& c, uint32_t flags, size_t block, uint32_t src_len,
+                                              uint32_t dst_len, std::vector<uint8_t>& out,
+                                              std::span<const uint8_t>& plain, bool& summed, const PayloadCheck& p) {
+  const size_t nsum_d = (flags & kAdler32D ? 1 : 0) + (flags & kCrc32D ? 1 : 0);
+  const size_t nsum_c = src_len < dst_len ? (flags & kAdler32C ? 1 : 0) + (flags & kCrc32C ? 1 : 0) : 0;
+  if (!c.need(4 * (nsum_d + nsum_c) + src_len))
+    return fail_at(p, block, fmt::format("lzop block at {} is cut off", hex(block)));
+  const uint8_t* sums = c.d.data() + c.pos;
+  c.pos += 4 * (nsum_d + nsum_c);
+  const auto src = c.d.subspan(c.pos, src_len);
+  const uint8_t* cs = sums + 4 * nsum_d;
+  if ((flags & kAdler32C) && nsum_c && adler(src) != rd_be32(cs))
+    return fail_at(p, c.pos, fmt::format("lzop block at {}: compressed data checksum mismatch", hex(block)));
+  if ((flags & kCrc32C) && nsum_c && crc(src) != rd_be32(cs + ((flags & kAdler32C) ? 4 : 0)))
+    return fail_at(p, c.pos, fmt::format("lzop block at {}: compressed data CRC mismatch", hex(block)));
+  plain = src;
+  if (src_len < dst_len) {
+    out.resize(dst_len);
+    lzo_uint got = dst_len;
+    const int r = lzo1x_decompress_safe(const_cast<uint8_t*>(src.data()), src_len, out.data(), &got, nullptr);
+    if (r != LZO_E_OK || got != dst_len)
+      return fail_at(p, c.pos,
+                     fmt::format("lzop block at {} fails to decompress (LZO error {}, {} of {} bytes)", hex(block), r,
+                                 got, dst_len));
+    plain = {out.data(), dst_len};
+  }
+  if ((flags & kAdler32D) && adler(plain) != rd_be32(sums))
+    return fail_at(p, c.pos, fmt::format("lzop block at {}: decompressed data checksum mismatch", hex(block)));
+  if ((flags & kCrc32D) && crc(plain) != rd_be32(sums + ((flags & kAdler32D) ? 4 : 0)))
+    return fail_at(p, c.pos, fmt::format("lzop block at {}: decompressed data CRC mismatch", hex(block)));
+  summed = nsum_d != 0;
+  c.pos += src_len;
+  return std::nullopt;
+}
+
 PayloadCheck decode_lzop(std::span<const uint8_t> d, const CancelFlag* cancel,
                          const std::function<void(std::span<const uint8_t>)>& sink) {
   PayloadCheck p;
@@ -47,90 +134,33 @@ PayloadCheck decode_lzop(std::span<const uint8_t> d, const CancelFlag* cancel,
   if (d.size() < 9 + 25 || std::memcmp(d.data(), kMagic, 9) != 0) return fail_at(p, 0, "no lzop header");
   static bool inited = lzo_init() == LZO_E_OK;
   if (!inited) return fail_at(p, 0, "liblzo2 failed to initialise");
-  size_t pos = 9;
-  auto need = [&](size_t n) { return pos + n <= d.size(); };
-  auto u16 = [&] {
-    uint16_t v = uint16_t(d[pos] << 8 | d[pos + 1]);
-    pos += 2;
-    return v;
-  };
-  auto u32 = [&] {
-    uint32_t v = rd_be32(d.data() + pos);
-    pos += 4;
-    return v;
-  };
-  const uint16_t version = u16();
-  if (version < 0x0900) return fail_at(p, 9, fmt::format("lzop header version {:#x} is too old", version));
-  pos += 2;                         // library version
-  if (version >= 0x0940) pos += 2;  // version needed to extract
-  const uint8_t method = d[pos++];
-  if (version >= 0x0940) ++pos;  // level
-  if (!need(4)) return fail_at(p, pos, "lzop header cut off");
-  const uint32_t flags = u32();
-  if (flags & kFilter) pos += 4;
-  pos += 8;                         // mode, mtime low
-  if (version >= 0x0940) pos += 4;  // mtime high
-  if (!need(1)) return fail_at(p, pos, "lzop header cut off");
-  pos += 1 + d[pos];  // file name
-  if (!need(4)) return fail_at(p, pos, "lzop header cut off");
-  const auto hdr = d.subspan(9, pos - 9);
-  const uint32_t stored = u32();
-  if ((flags & kHeaderCrc32 ? crc(hdr) : adler(hdr)) != stored)
-    return fail_at(p, pos - 4, "lzop header checksum mismatch");
-  if (method < 1 || method > 3) return fail_at(p, pos, fmt::format("lzop method {} is not LZO1X", method));
-  if (flags & kExtraField) {
-    if (!need(4)) return fail_at(p, pos, "lzop extra field cut off");
-    const uint32_t extra = u32();
-    pos += uint64_t(extra) + 4;  // the field and its checksum
-  }
+  LzopCursor c{d, 9};
+  const auto header = read_lzop_header(c, p);
+  if (const auto* bad = std::get_if<PayloadCheck>(&header)) return *bad;
+  const uint32_t flags = std::get<uint32_t>(header);
   std::vector<uint8_t> out;
   uint64_t expected = 0;
   bool any_sum = false;
   for (;;) {
     check_cancel(cancel);
-    const size_t block = pos;
-    if (!need(4)) return fail_at(p, pos, "lzop data ends without its end marker");
-    const uint32_t dst_len = u32();
+    const size_t block = c.pos;
+    if (!c.need(4)) return fail_at(p, c.pos, "lzop data ends without its end marker");
+    const uint32_t dst_len = c.u32();
     if (dst_len == 0) break;
-    if (!need(4)) return fail_at(p, block, "lzop block header cut off");
-    const uint32_t src_len = u32();
+    if (!c.need(4)) return fail_at(p, block, "lzop block header cut off");
+    const uint32_t src_len = c.u32();
     if (dst_len > kMaxLzopBlock || src_len > dst_len || expected + dst_len > kMaxOut)
       return fail_at(
           p, block, fmt::format("lzop block at {} declares {} -> {} bytes (impossible)", hex(block), src_len, dst_len));
     expected += dst_len;
-    const size_t nsum_d = (flags & kAdler32D ? 1 : 0) + (flags & kCrc32D ? 1 : 0);
-    const size_t nsum_c = src_len < dst_len ? (flags & kAdler32C ? 1 : 0) + (flags & kCrc32C ? 1 : 0) : 0;
-    if (!need(4 * (nsum_d + nsum_c) + src_len))
-      return fail_at(p, block, fmt::format("lzop block at {} is cut off", hex(block)));
-    const uint8_t* sums = d.data() + pos;
-    pos += 4 * (nsum_d + nsum_c);
-    const auto src = d.subspan(pos, src_len);
-    const uint8_t* cs = sums + 4 * nsum_d;
-    if ((flags & kAdler32C) && nsum_c && adler(src) != rd_be32(cs))
-      return fail_at(p, pos, fmt::format("lzop block at {}: compressed data checksum mismatch", hex(block)));
-    if ((flags & kCrc32C) && nsum_c && crc(src) != rd_be32(cs + ((flags & kAdler32C) ? 4 : 0)))
-      return fail_at(p, pos, fmt::format("lzop block at {}: compressed data CRC mismatch", hex(block)));
-    std::span<const uint8_t> plain = src;
-    if (src_len < dst_len) {
-      out.resize(dst_len);
-      lzo_uint got = dst_len;
-      const int r = lzo1x_decompress_safe(const_cast<uint8_t*>(src.data()), src_len, out.data(), &got, nullptr);
-      if (r != LZO_E_OK || got != dst_len)
-        return fail_at(p, pos,
-                       fmt::format("lzop block at {} fails to decompress (LZO error {}, {} of {} bytes)", hex(block), r,
-                                   got, dst_len));
-      plain = {out.data(), dst_len};
-    }
-    if ((flags & kAdler32D) && adler(plain) != rd_be32(sums))
-      return fail_at(p, pos, fmt::format("lzop block at {}: decompressed data checksum mismatch", hex(block)));
-    if ((flags & kCrc32D) && crc(plain) != rd_be32(sums + ((flags & kAdler32D) ? 4 : 0)))
-      return fail_at(p, pos, fmt::format("lzop block at {}: decompressed data CRC mismatch", hex(block)));
-    any_sum = any_sum || nsum_d;
+    std::span<const uint8_t> plain;
+    bool summed = false;
+    if (auto bad = decode_lzop_block(c, flags, block, src_len, dst_len, out, plain, summed, p)) return *bad;
+    any_sum = any_sum || summed;
     if (sink) sink(plain);
     p.out_bytes += dst_len;
-    pos += src_len;
   }
-  p.in_bytes = pos;
+  p.in_bytes = c.pos;
   p.expected_out = expected;
   p.checksummed = any_sum;
   p.ok = true;

@@ -5,6 +5,9 @@
 // CRC (32 bytes) + name CRC. CRCs are crc32_le seed 0 without inversion (docs/reference/image-formats.md#jffs2).
 #include <fmt/format.h>
 
+#include <optional>
+#include <string>
+
 #include "core/crc32.hpp"
 #include "core/size.hpp"
 #include "image/inspect_checks.hpp"
@@ -45,6 +48,38 @@ bool looks_like_jffs2(std::span<const uint8_t> img, uint64_t off) {
   return false;
 }
 
+namespace {
+
+// End of the run of erased (0xff) words from `q` (8 bytes a step, then 4).
+uint64_t erased_end(std::span<const uint8_t> img, uint64_t q, uint64_t end) {
+  while (q + 8 <= end && rd_le32(img.data() + q) == 0xffffffffu && rd_le32(img.data() + q + 4) == 0xffffffffu) q += 8;
+  while (q + 4 <= end && rd_le32(img.data() + q) == 0xffffffffu) q += 4;
+  return q;
+}
+
+// What is wrong with a live inode or dirent node whose header is good (node CRC, then data or
+// name CRC); nullopt when nothing is, or for other and obsolete nodes (those lost kAccurate, and
+// their node CRC is stale).
+std::optional<std::string> node_problem(const uint8_t* p, uint64_t pos, uint16_t type, uint32_t totlen,
+                                        const Endian& e) {
+  const bool live = type & kAccurate;
+  if (live && type == 0xe002 && totlen >= 68) {
+    const uint32_t csize = e.u32(p + 48);
+    if (crc32_jffs2({p, 60}) != e.u32(p + 64)) return fmt::format("jffs2 inode node CRC mismatch at {}", hex(pos));
+    if (68 + uint64_t(csize) > totlen || crc32_jffs2({p + 68, csize}) != e.u32(p + 60))
+      return fmt::format("jffs2 inode data CRC mismatch at {} (data {}..{})", hex(pos), hex(pos + 68),
+                         hex(pos + 68 + csize));
+  } else if (live && type == 0xe001 && totlen >= 40) {
+    const uint8_t nsize = p[28];
+    if (crc32_jffs2({p, 32}) != e.u32(p + 32)) return fmt::format("jffs2 dirent node CRC mismatch at {}", hex(pos));
+    if (40u + nsize > totlen || crc32_jffs2({p + 40, nsize}) != e.u32(p + 36))
+      return fmt::format("jffs2 dirent name CRC mismatch at {}", hex(pos));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 Jffs2Info check_jffs2(std::span<const uint8_t> img, uint64_t off, uint64_t end, const std::string& part,
                       std::vector<Problem>& out) {
   Jffs2Info info;
@@ -70,10 +105,7 @@ Jffs2Info check_jffs2(std::span<const uint8_t> img, uint64_t off, uint64_t end, 
     const uint8_t* p = img.data() + pos;
     if (rd_le32(p) == 0xffffffffu) {
       end_garbage(pos);
-      uint64_t q = pos + 4;
-      while (q + 8 <= end && rd_le32(img.data() + q) == 0xffffffffu && rd_le32(img.data() + q + 4) == 0xffffffffu)
-        q += 8;
-      while (q + 4 <= end && rd_le32(img.data() + q) == 0xffffffffu) q += 4;
+      const uint64_t q = erased_end(img, pos + 4, end);
       info.erased_bytes += q - pos;
       pos = q;
       continue;
@@ -92,26 +124,10 @@ Jffs2Info check_jffs2(std::span<const uint8_t> img, uint64_t off, uint64_t end, 
         pos += 4;
         continue;
       }
-      bool ok = true;
-      const bool live = type & kAccurate;  // obsolete nodes lost this bit; their node CRC is stale
-      if (live && type == 0xe002 && totlen >= 68) {
-        const uint32_t csize = e.u32(p + 48);
-        ok = crc32_jffs2({p, 60}) == e.u32(p + 64);
-        if (!ok) bad(pos, fmt::format("jffs2 inode node CRC mismatch at {}", hex(pos)));
-        else if (68 + uint64_t(csize) > totlen || crc32_jffs2({p + 68, csize}) != e.u32(p + 60)) {
-          ok = false;
-          bad(pos, fmt::format("jffs2 inode data CRC mismatch at {} (data {}..{})", hex(pos), hex(pos + 68),
-                               hex(pos + 68 + csize)));
-        }
-      } else if (live && type == 0xe001 && totlen >= 40) {
-        const uint8_t nsize = p[28];
-        ok = crc32_jffs2({p, 32}) == e.u32(p + 32);
-        if (!ok) bad(pos, fmt::format("jffs2 dirent node CRC mismatch at {}", hex(pos)));
-        else if (40u + nsize > totlen || crc32_jffs2({p + 40, nsize}) != e.u32(p + 36)) {
-          ok = false;
-          bad(pos, fmt::format("jffs2 dirent name CRC mismatch at {}", hex(pos)));
-        }
-      } else if (type == 0x2003 && totlen == 12) {  // cleanmarker: spacing = erase block size
+      std::optional<std::string> problem = node_problem(p, pos, type, totlen, e);
+      const bool ok = !problem;
+      if (problem) bad(pos, std::move(*problem));
+      if (type == 0x2003 && totlen == 12) {  // cleanmarker: spacing = erase block size
         if (last_marker != ~0ull && (info.erase_size == 0 || pos - last_marker < info.erase_size))
           info.erase_size = uint32_t(pos - last_marker);
         last_marker = pos;

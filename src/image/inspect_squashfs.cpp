@@ -167,16 +167,13 @@ struct Walker {
   }
 };
 
-}  // namespace
-
-SquashfsInfo check_squashfs(std::span<const uint8_t> img, uint64_t off, uint64_t end, const std::string& part,
-                            bool read_files, const CancelFlag* cancel, std::vector<Problem>& out) {
-  SquashfsInfo info;
-  info.offset = off;
-  end = std::min<uint64_t>(end, img.size());
+// The superblock's fields into `info`; false (with the problem) when it is cut off or claims
+// more bytes than the part holds.
+bool read_superblock(std::span<const uint8_t> img, uint64_t off, uint64_t end, const std::string& part,
+                     SquashfsInfo& info, std::vector<Problem>& out) {
   if (off + 96 > end) {
     out.push_back({part, off, fmt::format("squashfs superblock at {} is cut off", hex(off))});
-    return info;
+    return false;
   }
   const uint8_t* sb = img.data() + off;
   info.inodes = rd_le32(sb + 4);
@@ -188,8 +185,63 @@ SquashfsInfo check_squashfs(std::span<const uint8_t> img, uint64_t off, uint64_t
                    fmt::format("squashfs at {} needs {} bytes (bytes_used) but only {} are "
                                "left in the part/image: truncated",
                                hex(off), info.bytes_used, end - off)});
-    return info;
+    return false;
   }
+  return true;
+}
+
+// Every file through libsquashfs (id table, fragment table, the full hierarchy, then the Walker):
+// info.read_ok when all of it reads.
+void read_tree(MemFile& f, const sqfs_super_t& super, sqfs_compressor_t* cmp, uint64_t off, const std::string& part,
+               const CancelFlag* cancel, std::vector<Problem>& out, SquashfsInfo& info) {
+  auto meta_problem = [&](const char* what, int r) {
+    uint64_t limit = info.bytes_used;
+    for (uint64_t t :
+         {super.fragment_table_start, super.export_table_start, super.id_table_start, super.xattr_id_table_start})
+      if (t > super.directory_table_start && t < limit) limit = t;
+    auto bad = bad_meta_block(f, cmp, super.inode_table_start, limit);
+    uint64_t at = off + (bad ? *bad : super.inode_table_start);
+    out.push_back(
+        {part, at,
+         bad ? fmt::format("squashfs metadata block at {} {} ({})", hex(at), err_text(SQFS_ERROR_COMPRESSOR), what)
+             : fmt::format("squashfs {} at {} {}", what, hex(at), err_text(r))});
+  };
+  Obj<sqfs_id_table_t> ids(sqfs_id_table_create(0));
+  if (!ids) return;
+  if (int r = sqfs_id_table_read(ids.get(), &f.base, &super, cmp); r != 0) {
+    out.push_back({part, off + super.id_table_start,
+                   fmt::format("squashfs id table at {} {}", hex(off + super.id_table_start), err_text(r))});
+    return;
+  }
+  Obj<sqfs_dir_reader_t> dir(sqfs_dir_reader_create(&super, cmp, &f.base, 0));
+  Obj<sqfs_data_reader_t> data(sqfs_data_reader_create(&f.base, super.block_size, cmp, 0));
+  Obj<sqfs_frag_table_t> frags(sqfs_frag_table_create(0));
+  if (!dir || !data || !frags) return;
+  if (int r = sqfs_data_reader_load_fragment_table(data.get(), &super); r != 0) {
+    meta_problem("fragment table", r);
+    return;
+  }
+  sqfs_frag_table_read(frags.get(), &f.base, &super, cmp);
+  sqfs_tree_node_t* root = nullptr;
+  if (int r = sqfs_dir_reader_get_full_hierarchy(dir.get(), ids.get(), nullptr, 0, &root); r != 0) {
+    meta_problem("inode/directory tables", r);
+    return;
+  }
+  std::unique_ptr<sqfs_tree_node_t, void (*)(sqfs_tree_node_t*)> tree(root, sqfs_dir_tree_destroy);
+  Walker w{data.get(), frags.get(), off, part, cancel, out, info};
+  w.walk(root);
+  info.read_ok = w.ok;
+}
+
+}  // namespace
+
+SquashfsInfo check_squashfs(std::span<const uint8_t> img, uint64_t off, uint64_t end, const std::string& part,
+                            bool read_files, const CancelFlag* cancel, std::vector<Problem>& out) {
+  SquashfsInfo info;
+  info.offset = off;
+  end = std::min<uint64_t>(end, img.size());
+  if (!read_superblock(img, off, end, part, info, out)) return info;
+  const uint8_t* sb = img.data() + off;
   MemFile f{};
   f.base.base.destroy = mem_destroy;
   f.base.read_at = mem_read_at;
@@ -221,43 +273,7 @@ SquashfsInfo check_squashfs(std::span<const uint8_t> img, uint64_t off, uint64_t
     info.read_ok = true;
     return info;
   }
-  auto meta_problem = [&](const char* what, int r) {
-    uint64_t limit = info.bytes_used;
-    for (uint64_t t :
-         {super.fragment_table_start, super.export_table_start, super.id_table_start, super.xattr_id_table_start})
-      if (t > super.directory_table_start && t < limit) limit = t;
-    auto bad = bad_meta_block(f, cmp.get(), super.inode_table_start, limit);
-    uint64_t at = off + (bad ? *bad : super.inode_table_start);
-    out.push_back(
-        {part, at,
-         bad ? fmt::format("squashfs metadata block at {} {} ({})", hex(at), err_text(SQFS_ERROR_COMPRESSOR), what)
-             : fmt::format("squashfs {} at {} {}", what, hex(at), err_text(r))});
-  };
-  Obj<sqfs_id_table_t> ids(sqfs_id_table_create(0));
-  if (!ids) return info;
-  if (int r = sqfs_id_table_read(ids.get(), &f.base, &super, cmp.get()); r != 0) {
-    out.push_back({part, off + super.id_table_start,
-                   fmt::format("squashfs id table at {} {}", hex(off + super.id_table_start), err_text(r))});
-    return info;
-  }
-  Obj<sqfs_dir_reader_t> dir(sqfs_dir_reader_create(&super, cmp.get(), &f.base, 0));
-  Obj<sqfs_data_reader_t> data(sqfs_data_reader_create(&f.base, super.block_size, cmp.get(), 0));
-  Obj<sqfs_frag_table_t> frags(sqfs_frag_table_create(0));
-  if (!dir || !data || !frags) return info;
-  if (int r = sqfs_data_reader_load_fragment_table(data.get(), &super); r != 0) {
-    meta_problem("fragment table", r);
-    return info;
-  }
-  sqfs_frag_table_read(frags.get(), &f.base, &super, cmp.get());
-  sqfs_tree_node_t* root = nullptr;
-  if (int r = sqfs_dir_reader_get_full_hierarchy(dir.get(), ids.get(), nullptr, 0, &root); r != 0) {
-    meta_problem("inode/directory tables", r);
-    return info;
-  }
-  std::unique_ptr<sqfs_tree_node_t, void (*)(sqfs_tree_node_t*)> tree(root, sqfs_dir_tree_destroy);
-  Walker w{data.get(), frags.get(), off, part, cancel, out, info};
-  w.walk(root);
-  info.read_ok = w.ok;
+  read_tree(f, super, cmp.get(), off, part, cancel, out, info);
   return info;
 }
 

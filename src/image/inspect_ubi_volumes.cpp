@@ -129,46 +129,54 @@ void check_content(Volume& vol, uint32_t leb_size, const std::string& where, con
   v.summary = fmt::format("unrecognised data ({})", format_size(b.size()));
 }
 
-}  // namespace
+// One record of the volume table (ubi_vtbl_record): volume id, reserved PEBs, type, name.
+struct VtblRec {
+  uint32_t id, reserved;
+  uint8_t type;
+  std::string name;
+};
 
-void check_ubi_volumes(std::span<const uint8_t> img, UbiInfo& info, const UbiLebMap& lebs, const std::string& part,
-                       const InspectOptions& opt, std::vector<Problem>& out) {
+uint64_t leb_data_at(const UbiInfo& info, const UbiLeb& l) { return l.peb + info.data_offset; }
+
+// The records of one copy of the layout volume; `bad` counts the records failing their CRC.
+std::vector<VtblRec> read_vtbl_copy(const uint8_t* t, uint32_t leb_size, size_t& bad, size_t& first_bad) {
+  const size_t n = std::min<size_t>(128, leb_size / kVtblRecord);
+  std::vector<VtblRec> got;
+  for (size_t i = 0; i < n; ++i) {
+    const uint8_t* r = t + i * kVtblRecord;
+    if (ubi_crc({r, 168}) != rd_be32(r + 168)) {
+      if (bad++ == 0) first_bad = i;
+      continue;
+    }
+    const uint32_t reserved = rd_be32(r);
+    if (reserved == 0) continue;
+    const size_t nlen = std::min<size_t>(rd_be16(r + 14), 127);
+    std::string name(reinterpret_cast<const char*>(r + 16), strnlen(reinterpret_cast<const char*>(r + 16), nlen));
+    for (char& c : name)
+      if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
+    got.push_back({uint32_t(i), reserved, r[12], name});
+  }
+  return got;
+}
+
+// Volume table: the first good copy of the layout volume; without one, every volume the VID
+// headers name (as "volN").
+std::vector<VtblRec> volume_records(std::span<const uint8_t> img, UbiInfo& info, const UbiLebMap& lebs,
+                                    const std::string& part, std::vector<Problem>& out) {
   const uint32_t leb_size = info.peb_size - info.data_offset;
-  auto data_at = [&](const UbiLeb& l) { return l.peb + info.data_offset; };
-  // Volume table: the first good copy of the layout volume.
-  struct Rec {
-    uint32_t id, reserved;
-    uint8_t type;
-    std::string name;
-  };
-  std::vector<Rec> recs;
+  std::vector<VtblRec> recs;
   if (auto lv = lebs.find(kUbiLayoutVolume); lv != lebs.end()) {
     info.vtbl_found = true;
     for (const auto& [lnum, l] : lv->second) {
-      if (data_at(l) + leb_size > img.size()) continue;
-      const uint8_t* t = img.data() + data_at(l);
-      const size_t n = std::min<size_t>(128, leb_size / kVtblRecord);
-      std::vector<Rec> got;
+      const uint64_t at = leb_data_at(info, l);
+      if (at + leb_size > img.size()) continue;
       size_t bad = 0, first_bad = 0;
-      for (size_t i = 0; i < n; ++i) {
-        const uint8_t* r = t + i * kVtblRecord;
-        if (ubi_crc({r, 168}) != rd_be32(r + 168)) {
-          if (bad++ == 0) first_bad = i;
-          continue;
-        }
-        const uint32_t reserved = rd_be32(r);
-        if (reserved == 0) continue;
-        const size_t nlen = std::min<size_t>(rd_be16(r + 14), 127);
-        std::string name(reinterpret_cast<const char*>(r + 16), strnlen(reinterpret_cast<const char*>(r + 16), nlen));
-        for (char& c : name)
-          if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
-        got.push_back({uint32_t(i), reserved, r[12], name});
-      }
+      std::vector<VtblRec> got = read_vtbl_copy(img.data() + at, leb_size, bad, first_bad);
       if (bad)
-        out.push_back({part, data_at(l) + first_bad * kVtblRecord,
-                       fmt::format("UBI volume table copy {} record {} at {} fails its CRC{}", lnum, first_bad,
-                                   hex(data_at(l) + first_bad * kVtblRecord),
-                                   bad > 1 ? fmt::format(" ({} records bad)", bad) : "")});
+        out.push_back(
+            {part, at + first_bad * kVtblRecord,
+             fmt::format("UBI volume table copy {} record {} at {} fails its CRC{}", lnum, first_bad,
+                         hex(at + first_bad * kVtblRecord), bad > 1 ? fmt::format(" ({} records bad)", bad) : "")});
       else if (recs.empty()) {
         recs = std::move(got);
         info.vtbl_ok = true;
@@ -180,7 +188,61 @@ void check_ubi_volumes(std::span<const uint8_t> img, UbiInfo& info, const UbiLeb
   if (recs.empty())  // no usable table: still check every volume the VID headers name
     for (const auto& [id, m] : lebs)
       if (id != kUbiLayoutVolume) recs.push_back({id, 0, m.begin()->second.vol_type, fmt::format("vol{}", id)});
-  for (const Rec& rec : recs) {
+  return recs;
+}
+
+// The volume's bytes in LEB order (a dynamic volume's missing LEBs read as 0xff), each LEB's data
+// CRC checked where the VID header carries one.
+void assemble_volume(std::span<const uint8_t> img, const UbiInfo& info, const std::map<uint32_t, UbiLeb>& m,
+                     const std::string& where, Volume& vol, std::vector<Problem>& out) {
+  const uint32_t leb_size = info.peb_size - info.data_offset;
+  UbiVolume& v = vol.v;
+  uint32_t count = m.empty() ? 0 : m.rbegin()->first + 1;
+  if (v.is_static && !m.empty()) {
+    v.used_ebs = m.begin()->second.used_ebs;
+    count = std::min<uint32_t>(std::max(count, v.used_ebs), 1u << 20);
+  }
+  count = static_cast<uint32_t>(std::min<uint64_t>(count, img.size() / leb_size + 1));  // <= count: fits
+  vol.leb_at.assign(count, 0);
+  for (uint32_t lnum = 0; lnum < count; ++lnum) {
+    auto l = m.find(lnum);
+    if (l == m.end()) {
+      if (v.is_static) {
+        out.push_back(
+            {where, info.offset, fmt::format("UBI static volume '{}' lacks LEB {} of {}", v.name, lnum, v.used_ebs)});
+        v.ok = false;
+      }
+      if (!v.is_static) vol.bytes.resize(vol.bytes.size() + leb_size, 0xff);
+      continue;
+    }
+    ++v.lebs;
+    const uint64_t at = leb_data_at(info, l->second);
+    vol.leb_at[lnum] = at;
+    const uint32_t n = v.is_static ? std::min(l->second.data_size, leb_size) : leb_size - l->second.data_pad % leb_size;
+    auto d = sub(img, at, n);
+    if ((v.is_static || l->second.copy_flag) && d.size() == n) {
+      if (ubi_crc(d) == l->second.data_crc) ++v.crc_lebs;
+      else {
+        out.push_back(
+            {where, at,
+             fmt::format("UBI {} volume '{}' LEB {} (PEB at {}): data CRC mismatch in {}..{}",
+                         v.is_static ? "static" : "dynamic", v.name, lnum, hex(l->second.peb), hex(at), hex(at + n))});
+        v.ok = false;
+      }
+    }
+    vol.bytes.insert(vol.bytes.end(), d.begin(), d.end());
+    if (!v.is_static) vol.bytes.resize(size_t(lnum + 1) * leb_size, 0xff);
+  }
+  v.data_bytes = vol.bytes.size();
+}
+
+}  // namespace
+
+void check_ubi_volumes(std::span<const uint8_t> img, UbiInfo& info, const UbiLebMap& lebs, const std::string& part,
+                       const InspectOptions& opt, std::vector<Problem>& out) {
+  const uint32_t leb_size = info.peb_size - info.data_offset;
+  const std::map<uint32_t, UbiLeb> none;
+  for (const VtblRec& rec : volume_records(img, info, lebs, part, out)) {
     check_cancel(opt.cancel);
     Volume vol;
     UbiVolume& v = vol.v;
@@ -190,46 +252,7 @@ void check_ubi_volumes(std::span<const uint8_t> img, UbiInfo& info, const UbiLeb
     v.reserved_pebs = rec.reserved;
     const std::string where = part + "/" + v.name;
     const auto it = lebs.find(rec.id);
-    const std::map<uint32_t, UbiLeb> none;
-    const auto& m = it == lebs.end() ? none : it->second;
-    uint32_t count = m.empty() ? 0 : m.rbegin()->first + 1;
-    if (v.is_static && !m.empty()) {
-      v.used_ebs = m.begin()->second.used_ebs;
-      count = std::min<uint32_t>(std::max(count, v.used_ebs), 1u << 20);
-    }
-    count = static_cast<uint32_t>(std::min<uint64_t>(count, img.size() / leb_size + 1));  // <= count: fits
-    vol.leb_at.assign(count, 0);
-    for (uint32_t lnum = 0; lnum < count; ++lnum) {
-      auto l = m.find(lnum);
-      if (l == m.end()) {
-        if (v.is_static) {
-          out.push_back(
-              {where, info.offset, fmt::format("UBI static volume '{}' lacks LEB {} of {}", v.name, lnum, v.used_ebs)});
-          v.ok = false;
-        }
-        if (!v.is_static) vol.bytes.resize(vol.bytes.size() + leb_size, 0xff);
-        continue;
-      }
-      ++v.lebs;
-      const uint64_t at = data_at(l->second);
-      vol.leb_at[lnum] = at;
-      const uint32_t n =
-          v.is_static ? std::min(l->second.data_size, leb_size) : leb_size - l->second.data_pad % leb_size;
-      auto d = sub(img, at, n);
-      if ((v.is_static || l->second.copy_flag) && d.size() == n) {
-        if (ubi_crc(d) == l->second.data_crc) ++v.crc_lebs;
-        else {
-          out.push_back({where, at,
-                         fmt::format("UBI {} volume '{}' LEB {} (PEB at {}): data CRC mismatch in {}..{}",
-                                     v.is_static ? "static" : "dynamic", v.name, lnum, hex(l->second.peb), hex(at),
-                                     hex(at + n))});
-          v.ok = false;
-        }
-      }
-      vol.bytes.insert(vol.bytes.end(), d.begin(), d.end());
-      if (!v.is_static) vol.bytes.resize(size_t(lnum + 1) * leb_size, 0xff);
-    }
-    v.data_bytes = vol.bytes.size();
+    assemble_volume(img, info, it == lebs.end() ? none : it->second, where, vol, out);
     std::vector<Problem> local;
     check_content(vol, leb_size, where, opt, local);
     for (auto& p : local) {  // volume offset -> image offset

@@ -182,36 +182,49 @@ struct Jffs2Writer {
 
 std::vector<uint8_t> to_bytes(std::string_view s) { return {s.begin(), s.end()}; }
 
+// Where the parts go (KiB unless named _off/_size, which are bytes).
 struct Plan {
   uint32_t boot_k, env_off, env_size, env_part_k, backup_k, kernel_off, kernel_k, rootfs_k, data_k;
   std::string mtd_all;  // text of the whole-chip part
+  uint32_t rootfs_off() const { return kernel_off + kernel_k * 1024; }
+  uint32_t data_off() const { return rootfs_off() + rootfs_k * 1024; }
 };
 
-}  // namespace
-
-std::vector<uint8_t> make_thingino_image(const SynthOptions& opt) {
-  const uint64_t size = opt.flash_size;
-  if (size != (8u << 20) && size != (16u << 20) && size != (32u << 20))
-    fail(ErrorKind::Usage, "synthetic image size must be 8, 16 or 32 MiB");
-  const uint32_t total_k = uint32_t(size >> 10);
-  const bool stock = opt.layout == SynthOptions::Layout::StockIngenic;
+Plan plan_layout(uint32_t total_k, bool stock) {
   Plan p{};
   if (stock) {  // vendor: 256k boot, 16 KiB env at 0x40000 in a 64k area, overlapping all
-    p = {256, 0x40000, 0x4000, 64, 0, 0x50000, 1984, 0, 0, fmt::format("{}M@0(all)", total_k / 1024)};
-    p.rootfs_k = total_k == 8192 ? 3072 : total_k == 16384 ? 4096 : 6144;
+    p = {.boot_k = 256,
+         .env_off = 0x40000,
+         .env_size = 0x4000,
+         .env_part_k = 64,
+         .backup_k = 0,
+         .kernel_off = 0x50000,
+         .kernel_k = 1984,
+         .rootfs_k = total_k == 8192    ? 3072u
+                     : total_k == 16384 ? 4096u
+                                        : 6144u,
+         .data_k = 0,
+         .mtd_all = fmt::format("{}M@0(all)", total_k / 1024)};
   } else {  // Thingino since e08b02942
-    p = {320, 0x50000, 0x10000, 64, 64, 0x70000, 1600, 0, 0, fmt::format("{}k@0(all)", total_k)};
-    p.rootfs_k = total_k == 8192 ? 3584 : total_k == 16384 ? 5120 : 8192;
+    p = {.boot_k = 320,
+         .env_off = 0x50000,
+         .env_size = 0x10000,
+         .env_part_k = 64,
+         .backup_k = 64,
+         .kernel_off = 0x70000,
+         .kernel_k = 1600,
+         .rootfs_k = total_k == 8192    ? 3584u
+                     : total_k == 16384 ? 5120u
+                                        : 8192u,
+         .data_k = 0,
+         .mtd_all = fmt::format("{}k@0(all)", total_k)};
   }
-  const uint32_t rootfs_off = p.kernel_off + p.kernel_k * 1024;
-  p.data_k = total_k - rootfs_off / 1024 - p.rootfs_k;
-  const uint32_t data_off = rootfs_off + p.rootfs_k * 1024;
+  p.data_k = total_k - p.rootfs_off() / 1024 - p.rootfs_k;
+  return p;
+}
 
-  Rng rng{0x6a09e667f3bcc908ull ^ opt.seed};
-  std::vector<uint8_t> img(size, 0xff);
-  const char* soc = "t31";
-
-  // Boot: Ingenic SPL header (docs/reference/image-formats.md#ingenic-spl), SPL body, U-Boot uImage at 0x6800.
+// Boot: Ingenic SPL header (docs/reference/image-formats.md#ingenic-spl), SPL body, U-Boot uImage at 0x6800.
+void put_boot(std::vector<uint8_t>& img, Rng& rng, bool stock) {
   const uint32_t spl_len = 0x5c00;
   static const uint8_t kSpl[] = {0x06, 0x05, 0x04, 0x03, 0x02, 0x55, 0xaa, 0x55, 0xaa};
   std::memcpy(img.data(), kSpl, sizeof kSpl);
@@ -231,8 +244,12 @@ std::vector<uint8_t> make_thingino_image(const SynthOptions& opt) {
     put_uimage(img, 0x6800, ub, 17 /*U-Boot*/, 5 /*firmware*/, 0, 0x80100000, 0x80100000,
                stock ? "U-Boot 2013.07" : "U-Boot 2013.07 Thingino");
   }
+}
 
-  // Environment with mtdparts.
+// The U-Boot environment, with mtdparts and the kernel's command line.
+std::map<std::string, std::string> make_env(const Plan& p, const SynthOptions& opt, bool stock) {
+  const uint64_t size = opt.flash_size;
+  const char* soc = "t31";
   std::string mtdparts;
   if (stock)
     mtdparts = fmt::format("jz_sfc:256k(boot),64k(env),1984k(kernel),{}k(rootfs),{}k(appfs),{}", p.rootfs_k, p.data_k,
@@ -261,51 +278,68 @@ std::vector<uint8_t> make_thingino_image(const SynthOptions& opt) {
     env["wlanssid"] = "camdump-lab";
     env["wlanpass"] = "hunter2-secret";
   }
-  put_env(img, p.env_off, p.env_size, env);
+  return env;
+}
 
-  // Kernel uImage: a real gzip payload (inspect decodes it to its end) of high-entropy bytes
-  // (machine-code-like), as large as the kernels of the real layouts.
-  {
-    const auto k = gzip_member(rng.bytes(p.kernel_k * 1024 - 0x30000));
-    put_uimage(img, p.kernel_off, k, 5 /*Linux*/, 2 /*kernel*/, 1 /*gzip*/, 0x80010000, 0x80400330,
-               "Linux-3.10.14__isvp_swan_1.0__");
-  }
+// Kernel uImage: a real gzip payload (inspect decodes it to its end) of high-entropy bytes
+// (machine-code-like), as large as the kernels of the real layouts.
+void put_kernel(std::vector<uint8_t>& img, Rng& rng, const Plan& p) {
+  const auto k = gzip_member(rng.bytes(p.kernel_k * 1024 - 0x30000));
+  put_uimage(img, p.kernel_off, k, 5 /*Linux*/, 2 /*kernel*/, 1 /*gzip*/, 0x80010000, 0x80400330,
+             "Linux-3.10.14__isvp_swan_1.0__");
+}
 
-  // Rootfs: a real squashfs.
-  {
-    std::vector<SquashEntry> fs;
-    for (const char* d : {"dev", "proc", "sys", "tmp", "overlay", "root", "etc/init.d"})
-      fs.push_back({d, {}, true, 0755});
-    fs.push_back({"bin/busybox", rng.bytes(300 * 1024), false, 0755});
-    fs.push_back({"lib/libimp.so", rng.text(260 * 1024), false, 0755});
-    fs.push_back({"etc/hostname", to_bytes("ing-t31-camera\n")});
-    fs.push_back({"etc/os-release",
-                  to_bytes(fmt::format("NAME=\"{}\"\nID={}\nVERSION_ID=2025.11\nBUILD_ID=synthetic-seed-{}\n",
-                                       stock ? "Ingenic" : "Thingino", stock ? "ingenic" : "thingino", opt.seed))});
-    fs.push_back({"etc/passwd", to_bytes("root:x:0:0:root:/root:/bin/sh\n")});
-    fs.push_back({"etc/shadow", to_bytes("root:$1$camdump$Yc0Ts9xlwFJ0pBQBaBVOC1:20000:0:99999:7:::\n"), false, 0600});
-    fs.push_back(
-        {"etc/init.d/rcS", to_bytes("#!/bin/sh\nmount -a\nfor s in /etc/init.d/S*; do $s start; done\n"), false, 0755});
-    auto sq = build_squashfs(fs, kTime, 1);
-    if (sq.size() > p.rootfs_k * 1024u) fail(ErrorKind::Unsupported, "synthetic squashfs too large");
-    std::memcpy(img.data() + rootfs_off, sq.data(), sq.size());
-  }
+// Rootfs: a real squashfs.
+void put_rootfs(std::vector<uint8_t>& img, Rng& rng, const Plan& p, const SynthOptions& opt, bool stock) {
+  std::vector<SquashEntry> fs;
+  for (const char* d : {"dev", "proc", "sys", "tmp", "overlay", "root", "etc/init.d"})
+    fs.push_back({d, {}, true, 0755});
+  fs.push_back({"bin/busybox", rng.bytes(300 * 1024), false, 0755});
+  fs.push_back({"lib/libimp.so", rng.text(260 * 1024), false, 0755});
+  fs.push_back({"etc/hostname", to_bytes("ing-t31-camera\n")});
+  fs.push_back({"etc/os-release",
+                to_bytes(fmt::format("NAME=\"{}\"\nID={}\nVERSION_ID=2025.11\nBUILD_ID=synthetic-seed-{}\n",
+                                     stock ? "Ingenic" : "Thingino", stock ? "ingenic" : "thingino", opt.seed))});
+  fs.push_back({"etc/passwd", to_bytes("root:x:0:0:root:/root:/bin/sh\n")});
+  fs.push_back({"etc/shadow", to_bytes("root:$1$camdump$Yc0Ts9xlwFJ0pBQBaBVOC1:20000:0:99999:7:::\n"), false, 0600});
+  fs.push_back(
+      {"etc/init.d/rcS", to_bytes("#!/bin/sh\nmount -a\nfor s in /etc/init.d/S*; do $s start; done\n"), false, 0755});
+  auto sq = build_squashfs(fs, kTime, 1);
+  if (sq.size() > p.rootfs_k * 1024u) fail(ErrorKind::Unsupported, "synthetic squashfs too large");
+  std::memcpy(img.data() + p.rootfs_off(), sq.data(), sq.size());
+}
 
-  // Data: a JFFS2 overlay with a few nodes in the first erase block, the rest erased.
-  {
-    Jffs2Writer j{img, data_off};
-    j.cleanmarker();
-    j.dirent(1, 2, "upper", 4);
-    j.inode(2, 040755, {});
-    j.dirent(2, 3, "etc", 4);
-    j.inode(3, 040755, {});
-    j.dirent(3, 4, "hostname", 8);
-    j.inode(4, 0100644, to_bytes("camdump-demo\n"));
-    j.dirent(3, 5, "motion.conf", 8);
-    j.inode(5, 0100644, rng.text(1500));
-    j.dirent(1, 6, "work", 4);
-    j.inode(6, 040755, {});
-  }
+// Data: a JFFS2 overlay with a few nodes in the first erase block, the rest erased.
+void put_overlay(std::vector<uint8_t>& img, Rng& rng, uint32_t data_off) {
+  Jffs2Writer j{img, data_off};
+  j.cleanmarker();
+  j.dirent(1, 2, "upper", 4);
+  j.inode(2, 040755, {});
+  j.dirent(2, 3, "etc", 4);
+  j.inode(3, 040755, {});
+  j.dirent(3, 4, "hostname", 8);
+  j.inode(4, 0100644, to_bytes("camdump-demo\n"));
+  j.dirent(3, 5, "motion.conf", 8);
+  j.inode(5, 0100644, rng.text(1500));
+  j.dirent(1, 6, "work", 4);
+  j.inode(6, 040755, {});
+}
+
+}  // namespace
+
+std::vector<uint8_t> make_thingino_image(const SynthOptions& opt) {
+  const uint64_t size = opt.flash_size;
+  if (size != (8u << 20) && size != (16u << 20) && size != (32u << 20))
+    fail(ErrorKind::Usage, "synthetic image size must be 8, 16 or 32 MiB");
+  const bool stock = opt.layout == SynthOptions::Layout::StockIngenic;
+  const Plan p = plan_layout(uint32_t(size >> 10), stock);
+  Rng rng{0x6a09e667f3bcc908ull ^ opt.seed};
+  std::vector<uint8_t> img(size, 0xff);
+  put_boot(img, rng, stock);
+  put_env(img, p.env_off, p.env_size, make_env(p, opt, stock));
+  put_kernel(img, rng, p);
+  put_rootfs(img, rng, p, opt, stock);
+  put_overlay(img, rng, p.data_off());
   return img;
 }
 
