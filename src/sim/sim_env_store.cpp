@@ -14,7 +14,7 @@ void EnvStore::load(std::span<const uint8_t> flash) {
     for (uint64_t block : sizes) {
       if (off + block > flash.size()) continue;
       const uint8_t* p = flash.data() + off;
-      uint32_t stored = p[0] | p[1] << 8 | p[2] << 16 | static_cast<uint32_t>(p[3]) << 24;
+      uint32_t stored = uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
       if (camdump::crc32({p + 4, block - 4}) != stored) continue;
       size = block - 4;
       size_t i = 4;

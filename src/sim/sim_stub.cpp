@@ -158,9 +158,10 @@ class StubProgram : public SimProgram {
       if (win_.size() == CDSTUB_CMD_LEN) win_.erase(win_.begin());
       win_.push_back(static_cast<uint8_t>(ch));
       if (win_.size() < CDSTUB_CMD_LEN || win_[0] != CDSTUB_CMD0 || win_[1] != CDSTUB_CMD1) continue;
-      uint32_t want = win_[7] | win_[8] << 8 | win_[9] << 16 | uint32_t(win_[10]) << 24;
+      uint32_t want = uint32_t(win_[7]) | uint32_t(win_[8]) << 8 | uint32_t(win_[9]) << 16 | uint32_t(win_[10]) << 24;
       if (crc32(std::span<const uint8_t>(win_.data() + 2, 5)) != want) continue;
-      cmds.emplace_back(win_[2], win_[3] | win_[4] << 8 | win_[5] << 16 | uint32_t(win_[6]) << 24);
+      cmds.emplace_back(win_[2],
+                        uint32_t(win_[3]) | uint32_t(win_[4]) << 8 | uint32_t(win_[5]) << 16 | uint32_t(win_[6]) << 24);
       win_.clear();
     }
     in.clear();
@@ -220,8 +221,8 @@ class StubProgram : public SimProgram {
         if (op == 'G' && switched_) append(out, uboot::encode_words('Y', 1, divisor_for_rate(old_rate_), div_));
         if (op != 'W') continue;
         rseq_ = le32(rh_ + 1);
-        rtag_ = rh_[5] | rh_[6] << 8;
-        rn_ = rh_[7] | rh_[8] << 8;
+        rtag_ = uint32_t(rh_[5]) | uint32_t(rh_[6]) << 8;
+        rn_ = uint32_t(rh_[7]) | uint32_t(rh_[8]) << 8;
         if (rseq_ >= nframes_) continue;
         const uint64_t off = uint64_t(rseq_) * rx_;
         if (rn_ != std::min<uint64_t>(rx_, len_ - off)) continue;
@@ -245,7 +246,9 @@ class StubProgram : public SimProgram {
     }
     return std::nullopt;
   }
-  static uint32_t le32(const uint8_t* b) { return b[0] | b[1] << 8 | uint32_t(b[2]) << 16 | uint32_t(b[3]) << 24; }
+  static uint32_t le32(const uint8_t* b) {
+    return uint32_t(b[0]) | uint32_t(b[1]) << 8 | uint32_t(b[2]) << 16 | uint32_t(b[3]) << 24;
+  }
 
   cdstub_params p_;
   uint32_t src_, len_, div_, rx_;
