@@ -15,26 +15,20 @@
 #include <sys/wait.h>
 #include "core/hash.hpp"
 #include "support/process.hpp"
+#include "support/files.hpp"
 
 using namespace camdump;
 namespace fs = std::filesystem;
 
 namespace {
 
+using test::slurp;
+using test::write_bytes;
+
 using test::run_command;
 
 const std::string kCamdump = CAMDUMP_BINARY_DIR "/camdump";
 const std::string kShim = CAMDUMP_BINARY_DIR "/libcamdump-usbsim.so";
-
-void write_bytes(const fs::path& p, const std::vector<uint8_t>& v) {
-  std::ofstream f(p, std::ios::binary);
-  f.write(reinterpret_cast<const char*>(v.data()), std::streamsize(v.size()));
-}
-
-std::vector<uint8_t> slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), {}};
-}
 
 }  // namespace
 

@@ -14,6 +14,7 @@
 #include "core/hash.hpp"
 #include "spi/spi_nor.hpp"
 #include "support/process.hpp"
+#include "support/files.hpp"
 
 using namespace camdump;
 using namespace camdump::ch341a;
@@ -21,10 +22,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<uint8_t> slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), {}};
-}
+using test::slurp;
 
 DumpSummary dump(const std::string& sim, const fs::path& out, unsigned reads = 2,
                  std::function<void(DumpOptions&)> tweak = {}) {
@@ -87,20 +85,33 @@ TEST(Ch341aSim, DeadBusExplainsWiring) {
   }
 }
 
-TEST(Ch341aSim, NorDumps8And16And32MiB) {
+struct NorChip {
+  const char* name;
+  unsigned mib;
+};
+
+class Ch341aSimNor : public ::testing::TestWithParam<NorChip> {};
+
+TEST_P(Ch341aSimNor, DumpsTheWholeChipVerified) {
+  const auto [chip, mib] = GetParam();
   test::TempDir dir;
-  for (auto [chip, mib] : {std::pair{"W25Q64FV", 8u}, {"MX25L12835F", 16u}, {"W25Q256FV", 32u}}) {
-    auto out = dir / (std::string(chip) + ".bin");
-    auto r = dump(std::string("chip=") + chip + ",seed=5", out);
-    auto want = sim_pattern(uint64_t(mib) << 20, 5);
-    EXPECT_EQ(r.bytes, want.size()) << chip;
-    EXPECT_EQ(r.verify.sha256, sha256_hex(want)) << chip;
-    EXPECT_EQ(slurp(out), want) << chip;
-    EXPECT_FALSE(fs::exists(dir / (std::string(chip) + ".bin.part")));
-    EXPECT_EQ(r.bus.max_in_flight, 32u);
-    EXPECT_EQ(fs::status(out).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
-  }
+  auto out = dir / (std::string(chip) + ".bin");
+  auto r = dump(std::string("chip=") + chip + ",seed=5", out);
+  auto want = sim_pattern(uint64_t(mib) << 20, 5);
+  EXPECT_EQ(r.bytes, want.size());
+  EXPECT_EQ(r.verify.sha256, sha256_hex(want));
+  EXPECT_EQ(slurp(out), want);
+  EXPECT_FALSE(fs::exists(dir / (std::string(chip) + ".bin.part")));
+  EXPECT_EQ(r.bus.max_in_flight, 32u);
+  EXPECT_EQ(fs::status(out).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
 }
+
+INSTANTIATE_TEST_SUITE_P(Sizes, Ch341aSimNor,
+                         ::testing::Values(NorChip{"W25Q64FV", 8}, NorChip{"MX25L12835F", 16},
+                                           NorChip{"W25Q256FV", 32}),
+                         [](const ::testing::TestParamInfo<NorChip>& i) {
+                           return std::string(i.param.name) + "_" + std::to_string(i.param.mib) + "MiB";
+                         });
 
 TEST(Ch341aSim, FourByteReadsNeverLeaveTheChipIn4ByteMode) {
   // A part without 0x13 goes through EN4B (after WREN) and must leave with EX4B.

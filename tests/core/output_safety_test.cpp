@@ -26,11 +26,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void put(const fs::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
-std::string get(const fs::path& p) {
-  auto b = read_file(p);
-  return {b.begin(), b.end()};
-}
 std::vector<uint8_t> bytes(const std::string& s) { return {s.begin(), s.end()}; }
 
 ErrorKind kind_of(const std::function<void()>& f, std::string* message = nullptr) {
@@ -48,28 +43,28 @@ ErrorKind kind_of(const std::function<void()>& f, std::string* message = nullptr
 
 TEST(AtomicFileSafety, SymlinkAtPartIsNeverWrittenThrough) {
   TempDir d("camdump-atomic-link");
-  put(d / "victim", "DATA\n");
+  test::write_file(d / "victim", "DATA\n");
   fs::create_symlink(d / "victim", d / "out.bin.part");
   EXPECT_EQ(kind_of([&] { write_file_atomic(d / "out.bin", bytes("firmware")); }), ErrorKind::Usage);
-  EXPECT_EQ(get(d / "victim"), "DATA\n");
+  EXPECT_EQ(test::read_file(d / "victim"), "DATA\n");
   EXPECT_FALSE(fs::exists(fs::symlink_status(d / "out.bin")));
   EXPECT_EQ(kind_of([&] { AtomicFile f(d / "out.bin", AtomicFile::Open::Resume, AtomicFile::OnAbandon::Keep); }),
             ErrorKind::Usage);
-  EXPECT_EQ(get(d / "victim"), "DATA\n");
+  EXPECT_EQ(test::read_file(d / "victim"), "DATA\n");
   EXPECT_TRUE(fs::is_symlink(d / "out.bin.part"));  // left for the user to look at
 }
 
 TEST(AtomicFileSafety, HardLinkAtPartIsReplacedNotTruncated) {
   TempDir d("camdump-atomic-hardlink");
-  put(d / "victim", "DATA\n");
+  test::write_file(d / "victim", "DATA\n");
   fs::create_hard_link(d / "victim", d / "out.bin.part");
   write_file_atomic(d / "out.bin", bytes("firmware"));
-  EXPECT_EQ(get(d / "victim"), "DATA\n");
-  EXPECT_EQ(get(d / "out.bin"), "firmware");
+  EXPECT_EQ(test::read_file(d / "victim"), "DATA\n");
+  EXPECT_EQ(test::read_file(d / "out.bin"), "firmware");
   // A resumed run does not continue a file with another name either.
   fs::create_hard_link(d / "victim", d / "again.bin.part");
   EXPECT_EQ(kind_of([&] { AtomicFile f(d / "again.bin", AtomicFile::Open::Resume); }), ErrorKind::Usage);
-  EXPECT_EQ(get(d / "victim"), "DATA\n");
+  EXPECT_EQ(test::read_file(d / "victim"), "DATA\n");
 }
 
 TEST(AtomicFileSafety, CommitReplacesOnlyARegularFile) {
@@ -79,7 +74,7 @@ TEST(AtomicFileSafety, CommitReplacesOnlyARegularFile) {
   fs::create_directory(d / "out.bin");  // appeared while we wrote
   EXPECT_EQ(kind_of([&] { f.commit(); }), ErrorKind::Usage);
   EXPECT_TRUE(fs::is_directory(d / "out.bin"));
-  EXPECT_EQ(get(d / "out.bin.part"), "firmware");  // the data is not lost
+  EXPECT_EQ(test::read_file(d / "out.bin.part"), "firmware");  // the data is not lost
 }
 
 TEST(AtomicFileSafety, UniqueTempNamesDifferAndAreReserved) {
@@ -92,7 +87,7 @@ TEST(AtomicFileSafety, UniqueTempNamesDifferAndAreReserved) {
   a.write(bytes("A"));
   b.write(bytes("B"));
   a.commit();
-  EXPECT_EQ(get(d / "x"), "A");
+  EXPECT_EQ(test::read_file(d / "x"), "A");
 }
 
 TEST(OutputPath, RefusesEmptyDirectoryFifoAndDeviceNode) {
@@ -114,7 +109,7 @@ TEST(OutputPath, RefusesEmptyDirectoryFifoAndDeviceNode) {
 
 TEST(OutputPath, ExistingFileNeedsForceOrResumeAndIsNamedWithItsSize) {
   TempDir d("camdump-outpath-exists");
-  put(d / "fw.bin", std::string(1234, 'x'));
+  test::write_file(d / "fw.bin", std::string(1234, 'x'));
   std::string msg;
   EXPECT_EQ(kind_of([&] { check_output_path(d / "fw.bin"); }, &msg), ErrorKind::Usage);
   EXPECT_NE(msg.find((d / "fw.bin").string()), std::string::npos) << msg;

@@ -14,6 +14,7 @@
 
 #include "core/crc32.hpp"
 #include "support/process.hpp"
+#include "support/files.hpp"
 
 namespace fs = std::filesystem;
 
@@ -35,11 +36,6 @@ void run_tool(const std::vector<std::string>& argv, const fs::path& cwd) {
     throw std::runtime_error(fmt::format("fixture tool failed: {} ({})", argv[0], test::read_file(cwd / "tool.err")));
 }
 
-std::vector<uint8_t> slurp_file(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), {}};
-}
-
 uint8_t test_crc7(const uint8_t* p, size_t n) {
   uint8_t c = 0;  // the 7-bit CRC kept shifted left by one (poly 0x09 << 1 = 0x12)
   for (size_t i = 0; i < n; ++i) {
@@ -51,12 +47,15 @@ uint8_t test_crc7(const uint8_t* p, size_t n) {
 
 namespace {
 
-std::vector<uint8_t> slurp(const fs::path& p) { return slurp_file(p); }
-void spit(const fs::path& p, const std::vector<uint8_t>& d) {
+// write_bytes/write_file into a directory created on the way.
+void spit(const fs::path& p, std::span<const uint8_t> d) {
   fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(d.data()), std::streamsize(d.size()));
+  write_bytes(p, d);
 }
-void spit(const fs::path& p, std::string_view s) { spit(p, std::vector<uint8_t>(s.begin(), s.end())); }
+void spit(const fs::path& p, std::string_view s) {
+  fs::create_directories(p.parent_path());
+  write_file(p, s);
+}
 
 // Deterministic bytes: random-looking (like machine code) or text-like (compressible).
 std::vector<uint8_t> noise(size_t n, uint32_t seed) {

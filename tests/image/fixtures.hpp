@@ -45,7 +45,6 @@ uint8_t test_crc7(const uint8_t* p, size_t n);
 
 /// Runs a tool in `cwd` (throws with its stderr when it fails).
 void run_tool(const std::vector<std::string>& argv, const std::filesystem::path& cwd);
-std::vector<uint8_t> slurp_file(const std::filesystem::path& p);
 
 /// The fixtures (built on first use; skips the test binary's remaining work on failure by throwing).
 const Fixtures& fixtures();

@@ -6,30 +6,20 @@
 #include <gtest/gtest.h>
 
 #include "fixtures.hpp"
+#include "inspect_util.hpp"
 #include "image/inspect.hpp"
 #include "image/inspect_checks.hpp"
 #include "support/process.hpp"
+#include "support/files.hpp"
 
 namespace camdump::image {
 namespace {
 
+using test::all_problems;
+using test::find_problem;
 using test::fixtures;
+using test::part;
 
-std::string all_problems(const InspectReport& r) {
-  std::string s;
-  for (const auto& p : r.problems) s += p.text() + "\n";
-  return s;
-}
-const Problem* find_problem(const InspectReport& r, const std::string& part, const std::string& needle) {
-  for (const auto& p : r.problems)
-    if (p.part == part && p.message.find(needle) != std::string::npos) return &p;
-  return nullptr;
-}
-const PartReport* part(const InspectReport& r, const std::string& name) {
-  for (const auto& p : r.parts)
-    if (p.name == name) return &p;
-  return nullptr;
-}
 void put(std::vector<uint8_t>& img, uint64_t at, const std::vector<uint8_t>& d) {
   ASSERT_LE(at + d.size(), img.size());
   std::copy(d.begin(), d.end(), img.begin() + long(at));
@@ -108,15 +98,15 @@ TEST(InspectUboot, BrokenLzopUnderAValidCrcIsFound) {
   // Corrupt the lzop file first, then wrap it with the real mkimage: the uImage CRC agrees, the
   // payload does not.
   test::TempDir t;
-  auto lzo = test::slurp_file(fixtures().dir / "thingino16" / "u-boot-lzo.bin");
+  auto lzo = test::slurp(fixtures().dir / "thingino16" / "u-boot-lzo.bin");
   ASSERT_GT(lzo.size(), 4096u);
   lzo[lzo.size() / 2] ^= 0x40;
-  test::write_file(t / "u-boot-lzo.bin", std::string_view(reinterpret_cast<const char*>(lzo.data()), lzo.size()));
+  test::write_bytes(t / "u-boot-lzo.bin", lzo);
   test::run_tool({"mkimage", "-A", "mips", "-O", "u-boot", "-T", "firmware", "-C", "lzo", "-a", "0x80100000", "-e",
                   "0x80100000", "-n", "u-boot-lzo.img", "-d", "u-boot-lzo.bin", "u-boot.img"},
                  t.path());
   auto img = fixtures().thingino16.data;
-  put(img, 0x6800, test::slurp_file(t / "u-boot.img"));
+  put(img, 0x6800, test::slurp(t / "u-boot.img"));
   const InspectReport r = inspect(img);
   ASSERT_TRUE(r.boot.uboot_image);
   EXPECT_TRUE(r.boot.uboot_image->data_crc_ok);
@@ -147,15 +137,15 @@ TEST(InspectKernel, LzmaPayloadIsDecodedToItsEnd) {
 
 TEST(InspectKernel, BrokenLzmaUnderAValidCrcIsFound) {
   test::TempDir t;
-  auto lz = test::slurp_file(fixtures().dir / "thingino16" / "vmlinux.bin.lzma");
+  auto lz = test::slurp(fixtures().dir / "thingino16" / "vmlinux.bin.lzma");
   ASSERT_GT(lz.size(), 100000u);
   lz[lz.size() / 3] ^= 0x08;
-  test::write_file(t / "k.lzma", std::string_view(reinterpret_cast<const char*>(lz.data()), lz.size()));
+  test::write_bytes(t / "k.lzma", lz);
   test::run_tool({"mkimage", "-A", "mips", "-O", "linux", "-T", "kernel", "-C", "lzma", "-a", "0x80010000", "-e",
                   "0x80400330", "-n", "Linux-3.10.14", "-d", "k.lzma", "uImage"},
                  t.path());
   auto img = fixtures().thingino16.data;
-  put(img, fixtures().thingino16.kernel, test::slurp_file(t / "uImage"));
+  put(img, fixtures().thingino16.kernel, test::slurp(t / "uImage"));
   const InspectReport r = inspect(img);
   EXPECT_TRUE(part(r, "kernel")->uimage->data_crc_ok);
   const Problem* p = find_problem(r, "kernel", "does not decode although its CRC agrees");
@@ -166,13 +156,13 @@ TEST(InspectKernel, BareXzAndGzipKernelsAreCheckedWithoutAContainerCrc) {
   const auto& f = fixtures().thingino16;
   for (const char* tool : {"xz", "gzip"}) {
     test::TempDir t;
-    auto raw = test::slurp_file(fixtures().dir / "thingino16" / "vmlinux.bin");
-    test::write_file(t / "vmlinux.bin", std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()));
+    auto raw = test::slurp(fixtures().dir / "thingino16" / "vmlinux.bin");
+    test::write_bytes(t / "vmlinux.bin", raw);
     test::run_tool(std::string(tool) == "xz"
                        ? std::vector<std::string>{"xz", "-k", "--check=crc32", "-0", "vmlinux.bin"}
                        : std::vector<std::string>{"gzip", "-k", "-n", "-1", "vmlinux.bin"},
                    t.path());
-    auto z = test::slurp_file(t / (std::string("vmlinux.bin.") + (std::string(tool) == "xz" ? "xz" : "gz")));
+    auto z = test::slurp(t / (std::string("vmlinux.bin.") + (std::string(tool) == "xz" ? "xz" : "gz")));
     auto img = f.data;
     std::fill(img.begin() + long(f.kernel), img.begin() + 0x200000, 0xff);
     put(img, f.kernel, z);

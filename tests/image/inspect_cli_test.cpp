@@ -15,6 +15,7 @@
 #include "image/inspect.hpp"
 #include "support/process.hpp"
 #include "support/pty.hpp"
+#include "support/files.hpp"
 
 namespace camdump::image {
 namespace {
@@ -23,42 +24,32 @@ using namespace std::chrono_literals;
 using test::fixtures;
 const std::string kExe = CAMDUMP_BINARY_DIR "/camdump";
 
-struct CliRun {
-  int code = -1;
-  std::string out, err;
-};
-CliRun run_cli(const std::vector<std::string>& argv) {
+test::CommandResult run_cli(const std::vector<std::string>& argv) {
   test::TempDir t;
-  auto p = test::Process::spawn(argv, {.stdout_file = (t / "out").string(), .stderr_file = (t / "err").string()});
-  auto st = p.wait_exit(300s);
-  CliRun r;
-  if (st && WIFEXITED(*st)) r.code = WEXITSTATUS(*st);
-  r.out = test::read_file(t / "out");
-  r.err = test::read_file(t / "err");
-  return r;
+  return test::run_command(argv, t.path());
 }
 std::string write_image(const test::TempDir& t, const std::string& name, const std::vector<uint8_t>& img) {
-  test::write_file(t / name, std::string_view(reinterpret_cast<const char*>(img.data()), img.size()));
+  test::write_bytes(t / name, img);
   return (t / name).string();
 }
 
 TEST(InspectInput, DevZeroIsRefusedWithOneLine) {
-  const CliRun r = run_cli({kExe, "inspect", "/dev/zero"});
-  EXPECT_EQ(r.code, 2) << r.err;
+  const test::CommandResult r = run_cli({kExe, "inspect", "/dev/zero"});
+  EXPECT_EQ(r.status, 2) << r.err;
   EXPECT_NE(r.err.find("larger than"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("not a flash dump"), std::string::npos) << r.err;
 }
 
 TEST(InspectInput, StdinFromDevZeroIsRefused) {
-  const CliRun r = run_cli({"sh", "-c", "exec \"$0\" inspect /dev/stdin < /dev/zero", kExe});
-  EXPECT_EQ(r.code, 2) << r.err;
+  const test::CommandResult r = run_cli({"sh", "-c", "exec \"$0\" inspect /dev/stdin < /dev/zero", kExe});
+  EXPECT_EQ(r.status, 2) << r.err;
   EXPECT_NE(r.err.find("stopped reading the stream"), std::string::npos) << r.err;
 }
 
 TEST(InspectInput, AnImageThroughAPipeIsRead) {
-  const CliRun r = run_cli(
+  const test::CommandResult r = run_cli(
       {"sh", "-c", "cat \"$1\" | exec \"$0\" inspect --json /dev/stdin", kExe, fixtures().thingino8.path.string()});
-  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("\"ok\": true"), std::string::npos);
 }
 
@@ -73,7 +64,7 @@ TEST(InspectInput, SigtermStopsABlockedRead) {
 }
 
 TEST(InspectMessages, HelpSaysWhatIsAndIsNotProven) {
-  const CliRun r = run_cli({kExe, "inspect", "--help"});
+  const test::CommandResult r = run_cli({kExe, "inspect", "--help"});
   EXPECT_EQ(r.out.find("Prove a flash dump is whole"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("cannot prove a dump equals the flash"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("stored uncompressed has no checksum"), std::string::npos) << r.out;
@@ -132,8 +123,8 @@ TEST(InspectMessages, VerdictAndBadAreColouredOnATerminalOnly) {
   p.wait_exit(60s);
   EXPECT_NE(acc.find("\x1b[31mverdict: 1 problem\x1b[0m"), std::string::npos) << acc;
   EXPECT_NE(acc.find("\x1b[31mBAD"), std::string::npos) << acc;
-  const CliRun file = run_cli({"sh", "-c", "TERM=xterm exec \"$0\" inspect \"$1\"", kExe, bad});
-  EXPECT_EQ(file.code, 1);
+  const test::CommandResult file = run_cli({"sh", "-c", "TERM=xterm exec \"$0\" inspect \"$1\"", kExe, bad});
+  EXPECT_EQ(file.status, 1);
   EXPECT_EQ(file.out.find('\x1b'), std::string::npos) << "colour codes in a file";
   EXPECT_NE(file.out.find("verdict: 1 problem"), std::string::npos);
 }
@@ -154,7 +145,7 @@ TEST(InspectProof, AnUncompressedSquashfsBlockIsCoveredByNothingAndSaysSo) {
   write_image(t, "root/bin/busybox", noise);
   test::write_file(t / "root/hostname", "camera\n");
   test::run_tool({"mksquashfs", "root", "rootfs.sqfs", "-comp", "gzip", "-noappend", "-all-root", "-quiet"}, t.path());
-  const auto sq = test::slurp_file(t / "rootfs.sqfs");
+  const auto sq = test::slurp(t / "rootfs.sqfs");
   const auto& f = fixtures().thingino16;
   auto img = f.data;
   std::fill(img.begin() + long(f.rootfs), img.begin() + long(f.data_part), 0xff);
@@ -176,7 +167,7 @@ TEST(InspectProof, AnUncompressedSquashfsBlockIsCoveredByNothingAndSaysSo) {
   std::fill(at, at + 4, 0);
   r = inspect(img);
   EXPECT_TRUE(r.ok()) << "a stored block has no checksum: nothing can notice";
-  const CliRun cli = run_cli({kExe, "inspect", write_image(t, "img.bin", img)});
+  const test::CommandResult cli = run_cli({kExe, "inspect", write_image(t, "img.bin", img)});
   EXPECT_NE(cli.out.find("covered by nothing"), std::string::npos) << cli.out;
   EXPECT_NE(cli.out.find("device's CRC taken while dumping"), std::string::npos) << cli.out;
 }

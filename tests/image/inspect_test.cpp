@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
 #include "fixtures.hpp"
+#include "inspect_util.hpp"
 #include "image/inspect.hpp"
 #include "image/synth.hpp"
 #include "support/process.hpp"
@@ -15,26 +17,11 @@
 namespace camdump::image {
 namespace {
 
+using test::all_problems;
+using test::find_problem;
 using test::fixtures;
+using test::part;
 using namespace std::chrono_literals;
-
-std::string all_problems(const InspectReport& r) {
-  std::string s;
-  for (const auto& p : r.problems) s += p.text() + "\n";
-  return s;
-}
-
-const Problem* find_problem(const InspectReport& r, const std::string& part, const std::string& needle) {
-  for (const auto& p : r.problems)
-    if (p.part == part && p.message.find(needle) != std::string::npos) return &p;
-  return nullptr;
-}
-
-const PartReport* part(const InspectReport& r, const std::string& name) {
-  for (const auto& p : r.parts)
-    if (p.name == name) return &p;
-  return nullptr;
-}
 
 void expect_healthy(const test::FixtureImage& f, const char* known) {
   const InspectReport r = inspect(f.data);
@@ -182,24 +169,34 @@ TEST(InspectCorrupt, BlankAndZeroAndEqualStartAreErrors) {
   EXPECT_NE(find_problem(inspect(img), "image", "first 16 bytes"), nullptr);
 }
 
-TEST(InspectSynth, EverySynthImagePasses) {
-  for (uint64_t size : {8u << 20, 16u << 20, 32u << 20})
-    for (auto layout : {SynthOptions::Layout::ThinginoCurrent, SynthOptions::Layout::StockIngenic}) {
-      SynthOptions o;
-      o.flash_size = size;
-      o.layout = layout;
-      const auto img = make_thingino_image(o);
-      ASSERT_EQ(img.size(), size);
-      const InspectReport r = inspect(img);
-      EXPECT_TRUE(r.ok()) << size << "\n" << all_problems(r);
-      EXPECT_EQ(r.layout.source, "env");
-      EXPECT_FALSE(r.layout.known.empty());
-      const PartReport* rootfs = part(r, "rootfs");
-      ASSERT_TRUE(rootfs && rootfs->squashfs);
-      EXPECT_EQ(rootfs->squashfs->files, 7u);
-      EXPECT_EQ(r.envs.front().get("wlanpass") ? *r.envs.front().get("wlanpass") : "********", "********");
-    }
+using SynthCase = std::tuple<uint64_t, SynthOptions::Layout>;
+
+class InspectSynthImage : public ::testing::TestWithParam<SynthCase> {};
+
+TEST_P(InspectSynthImage, Passes) {
+  SynthOptions o;
+  o.flash_size = std::get<0>(GetParam());
+  o.layout = std::get<1>(GetParam());
+  const auto img = make_thingino_image(o);
+  ASSERT_EQ(img.size(), o.flash_size);
+  const InspectReport r = inspect(img);
+  EXPECT_TRUE(r.ok()) << all_problems(r);
+  EXPECT_EQ(r.layout.source, "env");
+  EXPECT_FALSE(r.layout.known.empty());
+  const PartReport* rootfs = part(r, "rootfs");
+  ASSERT_TRUE(rootfs && rootfs->squashfs);
+  EXPECT_EQ(rootfs->squashfs->files, 7u);
+  EXPECT_EQ(r.envs.front().get("wlanpass") ? *r.envs.front().get("wlanpass") : "********", "********");
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    Sizes, InspectSynthImage,
+    ::testing::Combine(::testing::Values(uint64_t{8} << 20, uint64_t{16} << 20, uint64_t{32} << 20),
+                       ::testing::Values(SynthOptions::Layout::ThinginoCurrent, SynthOptions::Layout::StockIngenic)),
+    [](const ::testing::TestParamInfo<SynthCase>& i) {
+      return std::to_string(std::get<0>(i.param) >> 20) + "M_" +
+             (std::get<1>(i.param) == SynthOptions::Layout::StockIngenic ? "StockIngenic" : "ThinginoCurrent");
+    });
 
 TEST(InspectSynth, Deterministic) {
   EXPECT_EQ(make_thingino_image({}), make_thingino_image({}));
@@ -238,7 +235,7 @@ TEST(InspectCli, JsonAndExitCodes) {
   auto img = fixtures().thingino16.data;
   img[fixtures().thingino16.env + 40] ^= 1;
   const std::string bad = ::testing::TempDir() + "bad-env.bin";
-  test::write_file(bad, std::string_view(reinterpret_cast<const char*>(img.data()), img.size()));
+  test::write_bytes(bad, img);
   const std::string svg = ::testing::TempDir() + "map.svg";
   std::filesystem::remove(svg);  // an existing --svg file is replaced only with --force
   auto q = test::Process::spawn({exe, "inspect", bad, "--svg", svg}, {.stdout_file = out});

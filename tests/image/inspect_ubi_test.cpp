@@ -6,25 +6,18 @@
 #include <gtest/gtest.h>
 
 #include "fixtures.hpp"
+#include "inspect_util.hpp"
 #include "image/inspect.hpp"
 
 namespace camdump::image {
 namespace {
 
+using test::all_problems;
+using test::find_problem;
 using test::fixtures;
 constexpr uint64_t kUbi = 0x100000;
 constexpr uint32_t kLayout = 0x7fffefff;
 
-std::string all_problems(const InspectReport& r) {
-  std::string s;
-  for (const auto& p : r.problems) s += p.text() + "\n";
-  return s;
-}
-const Problem* find_problem(const InspectReport& r, const std::string& part, const std::string& needle) {
-  for (const auto& p : r.problems)
-    if (p.part == part && p.message.find(needle) != std::string::npos) return &p;
-  return nullptr;
-}
 const UbiInfo& ubi_of(const InspectReport& r) {
   for (const auto& p : r.parts)
     if (p.ubi) return *p.ubi;

@@ -9,6 +9,7 @@
 #include "io/logging_transport.hpp"
 #include "io/open_port.hpp"
 #include "io_test_util.hpp"
+#include "support/param_name.hpp"
 #include "support/process.hpp"
 
 using namespace camdump;
@@ -84,14 +85,18 @@ TEST(OpenPort, UnknownFormsListTheForms) {
   EXPECT_EQ(kind_of(""), ErrorKind::Usage);
 }
 
-TEST(OpenPort, MalformedHostPortIsAUsageError) {
-  for (const char* bad : {"tcp:", "tcp:host", "tcp::4000", "tcp:host:0", "tcp:host:70000", "tcp:host:40x",
-                          "rfc2217:host", "tcp:::1:4000", "tcp:[::1", "telnet:"}) {
-    std::string hint;
-    EXPECT_EQ(kind_of(bad, &hint), ErrorKind::Usage) << bad;
-    EXPECT_FALSE(hint.empty()) << bad;
-  }
+class MalformedHostPort : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(MalformedHostPort, IsAUsageErrorWithAHint) {
+  std::string hint;
+  EXPECT_EQ(kind_of(GetParam(), &hint), ErrorKind::Usage);
+  EXPECT_FALSE(hint.empty());
 }
+
+INSTANTIATE_TEST_SUITE_P(OpenPort, MalformedHostPort,
+                         ::testing::Values("tcp:", "tcp:host", "tcp::4000", "tcp:host:0", "tcp:host:70000",
+                                           "tcp:host:40x", "rfc2217:host", "tcp:::1:4000", "tcp:[::1", "telnet:"),
+                         [](const ::testing::TestParamInfo<const char*>& i) { return ct::param_name(i.param); });
 
 TEST(OpenPort, ParseHostPort) {
   HostPort a = parse_host_port("cam.local:2000", "tcp");

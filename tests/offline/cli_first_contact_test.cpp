@@ -19,29 +19,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Out {
-  int rc = -1;
-  std::string out, err;
-  double seconds = 0;
-};
-
-Out camdump_run(const std::vector<std::string>& args, const ct::TempDir& dir, std::chrono::seconds limit = 120s) {
-  std::vector<std::string> argv{CAMDUMP_BINARY_DIR "/camdump"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  const auto t0 = std::chrono::steady_clock::now();
-  auto p = ct::Process::spawn(argv, {.stdout_file = (dir / "out.txt").string(),
-                                     .stderr_file = (dir / "err.txt").string(),
-                                     .cwd = dir.path().string()});
-  auto st = p.wait_exit(limit);
-  if (!st) p.stop();
-  Out o;
-  o.rc = st && WIFEXITED(*st) ? WEXITSTATUS(*st) : -1;
-  o.out = ct::read_file(dir / "out.txt");
-  o.err = ct::read_file(dir / "err.txt");
-  o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return o;
-}
-
 bool has(const std::string& s, const std::string& needle) { return s.find(needle) != std::string::npos; }
 
 int sh(const std::string& cmd) {
@@ -67,8 +44,8 @@ std::string card_with_partition(size_t bytes) {
 
 TEST(CliPorts, ListsAsJsonAndSaysWhatAutoPicks) {
   ct::TempDir d;
-  auto o = camdump_run({"ports", "--json"}, d);
-  ASSERT_EQ(o.rc, 0) << o.err;
+  auto o = ct::run_camdump_in({"ports", "--json"}, d);
+  ASSERT_EQ(o.status, 0) << o.err;
   auto j = nlohmann::json::parse(o.out);
   EXPECT_EQ(j["ok"], true);
   EXPECT_TRUE(j["serial"].is_array());
@@ -80,13 +57,13 @@ TEST(CliPorts, ListsAsJsonAndSaysWhatAutoPicks) {
   }
   size_t usb = 0;
   for (const auto& p : j["serial"]) usb += p["usb"].get<bool>();
-  o = camdump_run({"ports"}, d);
-  ASSERT_EQ(o.rc, 0) << o.err;
+  o = ct::run_camdump_in({"ports"}, d);
+  ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_TRUE(has(o.out, "CH341A programmers (1a86:5512)")) << o.out;
   EXPECT_TRUE(has(o.out, "PORT auto")) << o.out;
   if (usb != 1) {  // the machine's own adapters decide what auto does; without exactly one it must say so
-    o = camdump_run({"dump", "uart", "auto", "-o", "fw.bin"}, d, 30s);
-    EXPECT_NE(o.rc, 0);
+    o = ct::run_camdump_in({"dump", "uart", "auto", "-o", "fw.bin"}, d, 30s);
+    EXPECT_NE(o.status, 0);
     EXPECT_TRUE(has(o.err, "PORT auto: ")) << o.err;
     EXPECT_FALSE(std::filesystem::exists(d / "fw.bin.part"));
   }
@@ -95,8 +72,8 @@ TEST(CliPorts, ListsAsJsonAndSaysWhatAutoPicks) {
 TEST(CliWaiting, SilenceGivesTheWiringHintWithinSeconds) {
   ct::TempDir d;
   // A "console" that prints nothing for 8 s, then hangs up.
-  auto o = camdump_run({"dump", "uart", "exec:sleep 8", "-o", "fw.bin"}, d, 60s);
-  EXPECT_NE(o.rc, 0);
+  auto o = ct::run_camdump_in({"dump", "uart", "exec:sleep 8", "-o", "fw.bin"}, d, 60s);
+  EXPECT_NE(o.status, 0);
   EXPECT_TRUE(has(o.err, "waiting for the console - power the camera on now")) << o.err;
   EXPECT_TRUE(has(o.err, "nothing arrived from the console")) << o.err;
   EXPECT_TRUE(has(o.err, "TX goes to the camera's RX")) << o.err;
@@ -106,16 +83,17 @@ TEST(CliWaiting, SilenceGivesTheWiringHintWithinSeconds) {
 TEST(CliWaiting, BytesAtAWrongRateAreCalledThat) {
   ct::TempDir d;
   // What a receiver at the wrong rate gets: bytes outside printable text.
-  auto o = camdump_run({"dump", "uart", "exec:sh -c 'head -c 600 /dev/urandom; sleep 3'", "-o", "fw.bin"}, d, 60s);
-  EXPECT_NE(o.rc, 0);
+  auto o =
+      ct::run_camdump_in({"dump", "uart", "exec:sh -c 'head -c 600 /dev/urandom; sleep 3'", "-o", "fw.bin"}, d, 60s);
+  EXPECT_NE(o.status, 0);
   EXPECT_TRUE(has(o.err, "do not read as text")) << o.err;
   EXPECT_TRUE(has(o.err, "--baud")) << o.err;
 }
 
 TEST(CliWaiting, ATalkingCameraShowsTextAndTheLineEnds) {
   ct::TempDir d;
-  auto o = camdump_run({"dump", "uart", "sim:flash=8M", "-o", "fw.bin", "--method", "md"}, d, 300s);
-  ASSERT_EQ(o.rc, 0) << o.err;
+  auto o = ct::run_camdump_in({"dump", "uart", "sim:flash=8M", "-o", "fw.bin", "--method", "md"}, d, 300s);
+  ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_TRUE(has(o.err, "autoboot countdown seen")) << o.err;
   EXPECT_FALSE(has(o.err, "nothing arrived")) << o.err;
   EXPECT_FALSE(has(o.err, "do not read as text")) << o.err;
@@ -126,8 +104,8 @@ TEST(CliDumpSd, RefusesWithoutATerminalUnlessYes) {
   ct::TempDir d;
   ct::write_file(d / "card.img", card_with_partition(16u << 20));
   const std::string port = "sim:flash=8M,sd=" + (d / "card.img").string();
-  auto o = camdump_run({"dump", "sd", port, "--log", "t.log"}, d, 60s);  // stdin is /dev/null
-  EXPECT_EQ(o.rc, 2);
+  auto o = ct::run_camdump_in({"dump", "sd", port, "--log", "t.log"}, d, 60s);  // stdin is /dev/null
+  EXPECT_EQ(o.status, 2);
   EXPECT_TRUE(has(o.err, "--yes")) << o.err;
   EXPECT_FALSE(std::filesystem::exists(d / "t.log"));  // the camera was not touched
   EXPECT_EQ(ct::read_file(d / "card.img"), card_with_partition(16u << 20));
@@ -137,8 +115,8 @@ TEST(CliDumpSd, ShowsThePartitionTheRangeOverlaps) {
   ct::TempDir d;
   ct::write_file(d / "card.img", card_with_partition(16u << 20));
   const std::string port = "sim:flash=8M,state=uboot,sd=" + (d / "card.img").string();
-  auto o = camdump_run({"dump", "sd", port, "--yes"}, d, 300s);
-  ASSERT_EQ(o.rc, 0) << o.err;
+  auto o = ct::run_camdump_in({"dump", "sd", port, "--yes"}, d, 300s);
+  ASSERT_EQ(o.status, 0) << o.err;
   // 8 MiB from block 0x10 = blocks 0x10..0x400f; partition 1 starts at 2048 = 0x800.
   EXPECT_TRUE(has(o.err, "blocks 0x10..0x400f")) << o.err;
   EXPECT_TRUE(has(o.err, "partition 1: FAT32 at blocks 0x800..")) << o.err;
@@ -164,14 +142,14 @@ TEST(CliDumpSd, AnswerNoWritesNothing) {
 
 TEST(CliGenerated, ManPageAndCompletionsComeFromTheCommandTree) {
   ct::TempDir d;
-  auto o = camdump_run({"--help-man"}, d);
-  ASSERT_EQ(o.rc, 0) << o.err;
+  auto o = ct::run_camdump_in({"--help-man"}, d);
+  ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_TRUE(has(o.out, ".TH CAMDUMP 1")) << o.out.substr(0, 200);
   for (const char* s : {"camdump dump uart PORT", "camdump ports", "\\-\\-output", "dialout", "70\\-camdump\\-ch341a"})
     EXPECT_TRUE(has(o.out, s)) << s;
   for (const char* shell : {"bash", "zsh", "fish"}) {
-    o = camdump_run({std::string("--completion=") + shell}, d);
-    ASSERT_EQ(o.rc, 0) << shell << o.err;
+    o = ct::run_camdump_in({std::string("--completion=") + shell}, d);
+    ASSERT_EQ(o.status, 0) << shell << o.err;
     EXPECT_TRUE(has(o.out, "uart")) << shell;
     EXPECT_TRUE(has(o.out, "--fast-baud") || has(o.out, "-l fast-baud")) << shell;
     ct::write_file(d / (std::string("c.") + shell), o.out);

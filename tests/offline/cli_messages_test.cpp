@@ -20,49 +20,29 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Out {
-  int rc = -1;
-  std::string out, err;
-};
-
-Out camdump_run(const std::vector<std::string>& args, const ct::TempDir& dir, std::chrono::seconds limit = 120s) {
-  std::vector<std::string> argv{CAMDUMP_BINARY_DIR "/camdump"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto p = ct::Process::spawn(argv, {.stdout_file = (dir / "out.txt").string(),
-                                     .stderr_file = (dir / "err.txt").string(),
-                                     .cwd = dir.path().string()});
-  auto st = p.wait_exit(limit);
-  if (!st) p.stop();
-  Out o;
-  o.rc = st && WIFEXITED(*st) ? WEXITSTATUS(*st) : -1;
-  o.out = ct::read_file(dir / "out.txt");
-  o.err = ct::read_file(dir / "err.txt");
-  return o;
-}
-
 bool has(const std::string& s, const std::string& needle) { return s.find(needle) != std::string::npos; }
 
 }  // namespace
 
 TEST(CliMessages, TypoInCommandSuggestsTheNearest) {
   ct::TempDir d;
-  auto o = camdump_run({"dupm", "uart", "sim:", "-o", "x.bin"}, d);
-  EXPECT_EQ(o.rc, 2);
+  auto o = ct::run_camdump_in({"dupm", "uart", "sim:", "-o", "x.bin"}, d);
+  EXPECT_EQ(o.status, 2);
   EXPECT_TRUE(has(o.err, "unknown command 'dupm'")) << o.err;
   EXPECT_TRUE(has(o.err, "did you mean 'camdump dump'")) << o.err;
   EXPECT_FALSE(has(o.err, "A subcommand is required")) << o.err;
-  o = camdump_run({"dump", "uartt", "sim:", "-o", "x.bin"}, d);
-  EXPECT_EQ(o.rc, 2);
+  o = ct::run_camdump_in({"dump", "uartt", "sim:", "-o", "x.bin"}, d);
+  EXPECT_EQ(o.status, 2);
   EXPECT_TRUE(has(o.err, "did you mean 'camdump dump uart'")) << o.err;
-  o = camdump_run({"frobnicate"}, d);
-  EXPECT_EQ(o.rc, 2);
+  o = ct::run_camdump_in({"frobnicate"}, d);
+  EXPECT_EQ(o.status, 2);
   EXPECT_TRUE(has(o.err, "the commands are:")) << o.err;
 }
 
 TEST(CliMessages, TypoInOptionSuggestsTheNearest) {
   ct::TempDir d;
-  auto o = camdump_run({"dump", "uart", "sim:", "--outptu", "x.bin"}, d);
-  EXPECT_EQ(o.rc, 2);
+  auto o = ct::run_camdump_in({"dump", "uart", "sim:", "--outptu", "x.bin"}, d);
+  EXPECT_EQ(o.status, 2);
   EXPECT_TRUE(has(o.err, "unknown option '--outptu'")) << o.err;
   EXPECT_TRUE(has(o.err, "did you mean '--output'")) << o.err;
   EXPECT_FALSE(has(o.err, "--output is required")) << o.err;
@@ -70,11 +50,11 @@ TEST(CliMessages, TypoInOptionSuggestsTheNearest) {
 
 TEST(CliMessages, BareCamdumpListsTheCommands) {
   ct::TempDir d;
-  auto o = camdump_run({}, d);
-  EXPECT_EQ(o.rc, 0);
+  auto o = ct::run_camdump_in({}, d);
+  EXPECT_EQ(o.status, 0);
   for (const char* c : {"dump", "inspect", "hexlog", "ports", "demo"}) EXPECT_TRUE(has(o.out, c)) << c << "\n" << o.out;
-  o = camdump_run({"dump"}, d);  // a group without its route
-  EXPECT_EQ(o.rc, 2);
+  o = ct::run_camdump_in({"dump"}, d);  // a group without its route
+  EXPECT_EQ(o.status, 2);
   EXPECT_TRUE(has(o.err, "uart")) << o.err;
   EXPECT_TRUE(has(o.err, "ch341a")) << o.err;
 }
@@ -87,33 +67,33 @@ TEST(CliMessages, GlobalOptionsAnywhere) {
                                                          {"compare", "-q", "a.bin", "b.bin"},
                                                          {"compare", "a.bin", "b.bin", "-v"},
                                                          {"compare", "a.bin", "-q", "b.bin", "-v"}}) {
-    auto o = camdump_run(args, d);
-    EXPECT_EQ(o.rc, 0) << args[0] << " " << args[1] << "\n" << o.err;
+    auto o = ct::run_camdump_in(args, d);
+    EXPECT_EQ(o.status, 0) << args[0] << " " << args[1] << "\n" << o.err;
   }
 }
 
 TEST(CliMessages, UsageLinesSayCamdumpNotTheBuildPath) {
   ct::TempDir d;
-  auto o = camdump_run({"dump", "uart", "--help"}, d);
-  EXPECT_EQ(o.rc, 0);
+  auto o = ct::run_camdump_in({"dump", "uart", "--help"}, d);
+  EXPECT_EQ(o.status, 0);
   EXPECT_TRUE(has(o.out, "camdump dump uart")) << o.out;
   EXPECT_FALSE(has(o.out + o.err, CAMDUMP_BINARY_DIR)) << o.out;
-  o = camdump_run({"dump", "uart"}, d);  // missing PORT and -o: CLI11's message
-  EXPECT_EQ(o.rc, 2);
+  o = ct::run_camdump_in({"dump", "uart"}, d);  // missing PORT and -o: CLI11's message
+  EXPECT_EQ(o.status, 2);
   EXPECT_FALSE(has(o.out + o.err, CAMDUMP_BINARY_DIR)) << o.err;
   EXPECT_TRUE(has(o.err, "camdump dump uart --help")) << o.err;
 }
 
 TEST(CliMessages, JsonFailuresPrintAJsonError) {
   ct::TempDir d;
-  auto o = camdump_run({"inspect", "does-not-exist.bin", "--json"}, d);
-  EXPECT_NE(o.rc, 0);
+  auto o = ct::run_camdump_in({"inspect", "does-not-exist.bin", "--json"}, d);
+  EXPECT_NE(o.status, 0);
   auto j = nlohmann::json::parse(o.out);  // throws (fails the test) when stdout is not JSON
   EXPECT_EQ(j["ok"], false);
   EXPECT_FALSE(j["error"].get<std::string>().empty());
   EXPECT_TRUE(j.contains("hint"));
-  o = camdump_run({"dump", "uart", "sim:", "--json"}, d);  // usage: -o missing
-  EXPECT_EQ(o.rc, 2);
+  o = ct::run_camdump_in({"dump", "uart", "sim:", "--json"}, d);  // usage: -o missing
+  EXPECT_EQ(o.status, 2);
   j = nlohmann::json::parse(o.out);
   EXPECT_EQ(j["ok"], false);
   EXPECT_EQ(j["kind"], "usage");
@@ -123,17 +103,18 @@ TEST(CliMessages, JsonFailuresPrintAJsonError) {
 TEST(CliMessages, ExtractCrcMismatchIsOneErrorOnStderr) {
   ct::TempDir d;
   ct::write_file(d / "card.img", std::string(16 * 512 + 65536, 'x'));
-  auto o = camdump_run({"extract", "card.img", "-o", "fw.bin", "--size", "64K", "--expect-crc32", "0x12345678"}, d);
-  EXPECT_EQ(o.rc, 1);
+  auto o =
+      ct::run_camdump_in({"extract", "card.img", "-o", "fw.bin", "--size", "64K", "--expect-crc32", "0x12345678"}, d);
+  EXPECT_EQ(o.status, 1);
   EXPECT_TRUE(has(o.err, "camdump: error: crc32 ")) << o.err;
   EXPECT_TRUE(has(o.err, "does not match the expected 12345678")) << o.err;
   EXPECT_TRUE(has(o.err, "hint: check --size")) << o.err;
   EXPECT_FALSE(has(o.out, "does not match")) << o.out;
   EXPECT_FALSE(has(o.err, "error: hint")) << o.err;
   EXPECT_FALSE(std::filesystem::exists(d / "fw.bin"));
-  o = camdump_run({"extract", "card.img", "-o", "fw.bin", "--size", "64K", "--expect-crc32", "0x12345678", "--json"},
-                  d);
-  EXPECT_EQ(o.rc, 1);
+  o = ct::run_camdump_in(
+      {"extract", "card.img", "-o", "fw.bin", "--size", "64K", "--expect-crc32", "0x12345678", "--json"}, d);
+  EXPECT_EQ(o.status, 1);
   auto j = nlohmann::json::parse(o.out);  // exactly one JSON document
   EXPECT_EQ(j["ok"], false);
   EXPECT_TRUE(has(j["error"].get<std::string>(), "does not match")) << o.out;
@@ -141,8 +122,8 @@ TEST(CliMessages, ExtractCrcMismatchIsOneErrorOnStderr) {
 
 TEST(CliMessages, DumpShellRefusesTheVirtualCamera) {
   ct::TempDir d;
-  auto o = camdump_run({"dump", "shell", "sim:", "-o", "fw.bin"}, d, 30s);
-  EXPECT_EQ(o.rc, 2);
+  auto o = ct::run_camdump_in({"dump", "shell", "sim:", "-o", "fw.bin"}, d, 30s);
+  EXPECT_EQ(o.status, 2);
   EXPECT_TRUE(has(o.err, "no Linux shell")) << o.err;
   EXPECT_TRUE(has(o.err, "dump uart sim:")) << o.err;
 }
@@ -151,22 +132,22 @@ TEST(CliMessages, DumpTftpChecksBeforeTouchingTheCamera) {
   ct::TempDir d;
   // state=linux would make attach wait (and send Ctrl-C); these must fail at once, and the
   // transcript file is never created because the port is never opened.
-  auto o = camdump_run(
+  auto o = ct::run_camdump_in(
       {"dump", "tftp", "sim:state=linux", "-o", "fw.bin", "--server-ip", "127.0.0.1", "--log", "t.log"}, d, 30s);
-  EXPECT_EQ(o.rc, 2);
+  EXPECT_EQ(o.status, 2);
   EXPECT_TRUE(has(o.err, "--camera-ip")) << o.err;
   EXPECT_FALSE(std::filesystem::exists(d / "t.log"));
-  o = camdump_run({"dump", "tftp", "sim:state=linux", "-o", "fw.bin", "--server-ip", "127.0.0.1", "--camera-ip",
-                   "10.0.0.300", "--log", "t.log"},
-                  d, 30s);
-  EXPECT_EQ(o.rc, 2);
+  o = ct::run_camdump_in({"dump", "tftp", "sim:state=linux", "-o", "fw.bin", "--server-ip", "127.0.0.1", "--camera-ip",
+                          "10.0.0.300", "--log", "t.log"},
+                         d, 30s);
+  EXPECT_EQ(o.status, 2);
   EXPECT_TRUE(has(o.err, "not an IPv4 address")) << o.err;
   EXPECT_FALSE(std::filesystem::exists(d / "t.log"));
   if (::geteuid() != 0) {  // root may bind port 69
-    o = camdump_run({"dump", "tftp", "sim:state=linux", "-o", "fw.bin", "--server-ip", "127.0.0.1", "--camera-ip",
-                     "127.0.0.1", "--listen", "127.0.0.1:69", "--log", "t.log"},
-                    d, 30s);
-    EXPECT_EQ(o.rc, 1);
+    o = ct::run_camdump_in({"dump", "tftp", "sim:state=linux", "-o", "fw.bin", "--server-ip", "127.0.0.1",
+                            "--camera-ip", "127.0.0.1", "--listen", "127.0.0.1:69", "--log", "t.log"},
+                           d, 30s);
+    EXPECT_EQ(o.status, 1);
     EXPECT_TRUE(has(o.err, "cap_net_bind_service")) << o.err;
     EXPECT_FALSE(std::filesystem::exists(d / "t.log"));
   }
@@ -174,13 +155,15 @@ TEST(CliMessages, DumpTftpChecksBeforeTouchingTheCamera) {
 
 TEST(CliMessages, UartSummaryNamesTheReaderAndTheRealLineTime) {
   ct::TempDir d;
-  auto o = camdump_run({"-q", "dump", "uart", "sim:flash=8M,state=uboot", "-o", "md.bin", "--method", "md"}, d, 300s);
-  ASSERT_EQ(o.rc, 0) << o.err;
+  auto o =
+      ct::run_camdump_in({"-q", "dump", "uart", "sim:flash=8M,state=uboot", "-o", "md.bin", "--method", "md"}, d, 300s);
+  ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_TRUE(has(o.out, "with md.l")) << o.out;
   EXPECT_FALSE(has(o.out, "binary stub")) << o.out;
   EXPECT_TRUE(has(o.out, "at 115200 baud on a real line")) << o.out;
-  o = camdump_run({"-q", "dump", "uart", "sim:flash=8M,state=uboot", "-o", "stub.bin", "--method", "stub"}, d, 300s);
-  ASSERT_EQ(o.rc, 0) << o.err;
+  o = ct::run_camdump_in({"-q", "dump", "uart", "sim:flash=8M,state=uboot", "-o", "stub.bin", "--method", "stub"}, d,
+                         300s);
+  ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_TRUE(has(o.out, "by the binary stub")) << o.out;
   EXPECT_FALSE(has(o.out, "0 B with md")) << o.out;
 }
@@ -221,10 +204,10 @@ TEST(CliMessages, DumpTftpListensOnlyOnTheServerIpAddress) {
   ct::TempDir d;
   // Without --listen the server binds the --server-ip address (the interface facing the camera),
   // not 0.0.0.0: an address this PC does not have is refused before the camera is touched.
-  auto o = camdump_run({"dump", "tftp", "sim:state=linux", "-o", "fw.bin", "--server-ip", "192.0.2.7", "--camera-ip",
-                        "keep", "--log", "t.log"},
-                       d, 30s);
-  EXPECT_EQ(o.rc, 2) << o.err;
+  auto o = ct::run_camdump_in({"dump", "tftp", "sim:state=linux", "-o", "fw.bin", "--server-ip", "192.0.2.7",
+                               "--camera-ip", "keep", "--log", "t.log"},
+                              d, 30s);
+  EXPECT_EQ(o.status, 2) << o.err;
   EXPECT_TRUE(has(o.err, "192.0.2.7:69")) << o.err;
   EXPECT_TRUE(has(o.err, "must be an address of this PC")) << o.err;
   EXPECT_FALSE(std::filesystem::exists(d / "t.log"));

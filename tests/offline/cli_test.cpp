@@ -13,42 +13,20 @@
 
 #include "core/file_util.hpp"
 #include "../qemu_md/md_capture.hpp"
+#include "support/process.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
+using camdump::test::run_shell;
+
 const std::string kCamdump = CAMDUMP_BINARY_DIR "/camdump";
 const fs::path kFix = fs::path(CAMDUMP_SOURCE_DIR) / "tests/fixtures/offline";
 
-struct Run {
-  int rc = -1;
-  std::string out;
-};
-
-// Runs a shell command line (stdout captured, stderr to a file we ignore unless asked).
-Run sh(const std::string& cmd) {
-  Run r;
-  FILE* p = ::popen((cmd + " 2>/dev/null").c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int st = ::pclose(p);
-  r.rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
-
-struct Tmp {
-  fs::path dir;
-  Tmp() {
-    dir = fs::temp_directory_path() / ("camdump_cli_" + std::to_string(::getpid()) + "_" +
-                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  ~Tmp() { fs::remove_all(dir); }
-  std::string operator/(const std::string& n) const { return (dir / n).string(); }
+// The test's directory; `t / name` is a string, for shell command lines.
+struct Tmp : camdump::test::TempDir {
+  std::string operator/(const std::string& n) const { return (path() / n).string(); }
 };
 
 std::vector<uint8_t> bytes(const fs::path& p) { return camdump::read_file(p); }
@@ -57,7 +35,7 @@ std::vector<uint8_t> bytes(const fs::path& p) { return camdump::read_file(p); }
 
 TEST(CliHexlog, OldFourSpaceFixtureWithShortUnpaddedLastLine) {
   Tmp t;
-  auto r = sh(kCamdump + " hexlog " + (kFix / "old_4space_short.log").string() + " -o " + (t / "o.bin"));
+  auto r = run_shell(kCamdump + " hexlog " + (kFix / "old_4space_short.log").string() + " -o " + (t / "o.bin"));
   EXPECT_EQ(r.rc, 0) << r.out;
   EXPECT_EQ(bytes(t / "o.bin"), bytes(kFix / "old_4space_short.bin"));
   struct stat st {};
@@ -68,7 +46,8 @@ TEST(CliHexlog, OldFourSpaceFixtureWithShortUnpaddedLastLine) {
 
 TEST(CliHexlog, MessyLogFromStdinWithJson) {
   Tmp t;
-  auto r = sh(kCamdump + " hexlog - --json -o " + (t / "o.bin") + " < " + (kFix / "messy_timestamps.log").string());
+  auto r =
+      run_shell(kCamdump + " hexlog - --json -o " + (t / "o.bin") + " < " + (kFix / "messy_timestamps.log").string());
   ASSERT_EQ(r.rc, 0) << r.out;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_TRUE(j["ok"].get<bool>());
@@ -82,7 +61,7 @@ TEST(CliHexlog, MessyLogFromStdinWithJson) {
 TEST(CliHexlog, ProblemsAreReportedAndNothingIsWritten) {
   Tmp t;
   const std::string log = (kFix / "problems.log").string();
-  auto r = sh(kCamdump + " hexlog " + log + " --size 0x40 --json -o " + (t / "o.bin"));
+  auto r = run_shell(kCamdump + " hexlog " + log + " --size 0x40 --json -o " + (t / "o.bin"));
   EXPECT_EQ(r.rc, 1) << r.out;
   EXPECT_FALSE(fs::exists(t / "o.bin"));
   EXPECT_FALSE(fs::exists(t / "o.bin.part"));
@@ -104,7 +83,7 @@ TEST(CliHexlog, ProblemsAreReportedAndNothingIsWritten) {
   EXPECT_EQ(j["repair"][0], "md.b 0x20 0x20");
   EXPECT_EQ(j["repair"][1], "crc32 0x20 0x20");
   // --allow-gaps writes what was read (the conflicting byte as first read), fills the rest, exits 1.
-  r = sh(kCamdump + " hexlog " + log + " --size 0x40 --allow-gaps --fill 0 -o " + (t / "o.bin"));
+  r = run_shell(kCamdump + " hexlog " + log + " --size 0x40 --allow-gaps --fill 0 -o " + (t / "o.bin"));
   EXPECT_EQ(r.rc, 1);
   auto img = bytes(t / "o.bin");
   ASSERT_EQ(img.size(), 0x40u);
@@ -116,15 +95,17 @@ TEST(CliHexlog, ProblemsAreReportedAndNothingIsWritten) {
 
 TEST(CliHexlog, UsageErrorsExit2) {
   Tmp t;
-  EXPECT_EQ(sh(kCamdump + " hexlog x.log").rc, 2);  // no -o
+  EXPECT_EQ(run_shell(kCamdump + " hexlog x.log").rc, 2);  // no -o
+  EXPECT_EQ(run_shell(kCamdump + " hexlog " + (kFix / "old_4space_short.log").string() + " -o " + (t / "o") +
+                      " --endian middle")
+                .rc,
+            2);
   EXPECT_EQ(
-      sh(kCamdump + " hexlog " + (kFix / "old_4space_short.log").string() + " -o " + (t / "o") + " --endian middle").rc,
+      run_shell(kCamdump + " hexlog " + (kFix / "old_4space_short.log").string() + " -o " + (t / "o") + " --fill 0x100")
+          .rc,
       2);
-  EXPECT_EQ(
-      sh(kCamdump + " hexlog " + (kFix / "old_4space_short.log").string() + " -o " + (t / "o") + " --fill 0x100").rc,
-      2);
-  EXPECT_EQ(sh(kCamdump + " hexlog /nonexistent.log -o " + (t / "o")).rc, 1);
-  EXPECT_NE(sh(kCamdump + " hexlog --help").out.find("--allow-gaps"), std::string::npos);
+  EXPECT_EQ(run_shell(kCamdump + " hexlog /nonexistent.log -o " + (t / "o")).rc, 1);
+  EXPECT_NE(run_shell(kCamdump + " hexlog --help").out.find("--allow-gaps"), std::string::npos);
 }
 
 TEST(CliCompare, IdenticalDifferAndVote) {
@@ -138,19 +119,19 @@ TEST(CliCompare, IdenticalDifferAndVote) {
     return t / n;
   };
   auto pa = put("a.bin", a), pb = put("b.bin", b), pc = put("c.bin", c), pa2 = put("a2.bin", a);
-  auto r = sh(kCamdump + " compare " + pa + " " + pa2);
+  auto r = run_shell(kCamdump + " compare " + pa + " " + pa2);
   EXPECT_EQ(r.rc, 0);
   EXPECT_NE(r.out.find("identical"), std::string::npos);
-  r = sh(kCamdump + " compare --json " + pa + " " + pb + " " + pc);
+  r = run_shell(kCamdump + " compare --json " + pa + " " + pb + " " + pc);
   EXPECT_EQ(r.rc, 1);
   auto j = nlohmann::json::parse(r.out);
   EXPECT_FALSE(j["identical"].get<bool>());
   ASSERT_EQ(j["ranges"].size(), 2u);
   EXPECT_EQ(j["ranges"][0]["offset"], "0x00000064");
-  r = sh(kCamdump + " compare " + pa + " " + pb + " " + pc + " --vote " + (t / "v.bin"));
+  r = run_shell(kCamdump + " compare " + pa + " " + pb + " " + pc + " --vote " + (t / "v.bin"));
   EXPECT_EQ(r.rc, 0) << r.out;
   EXPECT_EQ(bytes(t / "v.bin"), a);
-  EXPECT_EQ(sh(kCamdump + " compare " + pa + " " + pb + " --vote " + (t / "v2.bin")).rc, 2);
+  EXPECT_EQ(run_shell(kCamdump + " compare " + pa + " " + pb + " --vote " + (t / "v2.bin")).rc, 2);
 }
 
 TEST(CliExtract, ExpectCrc32) {
@@ -159,21 +140,25 @@ TEST(CliExtract, ExpectCrc32) {
   for (size_t i = 0; i < card.size(); ++i) card[i] = static_cast<uint8_t>(i * 7);
   std::ofstream(t / "card.img", std::ios::binary)
       .write(reinterpret_cast<const char*>(card.data()), static_cast<std::streamsize>(card.size()));
-  auto r = sh(kCamdump + " extract " + (t / "card.img") + " -o " + (t / "fw.bin") + " --size 16K --json");
+  auto r = run_shell(kCamdump + " extract " + (t / "card.img") + " -o " + (t / "fw.bin") + " --size 16K --json");
   ASSERT_EQ(r.rc, 0) << r.out;
   auto crc = nlohmann::json::parse(r.out)["crc32"].get<std::string>();
   fs::remove(t / "fw.bin");
-  r = sh(kCamdump + " extract " + (t / "card.img") + " -o " + (t / "fw.bin") + " --size 16K --expect-crc32 0x" + crc);
+  r = run_shell(kCamdump + " extract " + (t / "card.img") + " -o " + (t / "fw.bin") + " --size 16K --expect-crc32 0x" +
+                crc);
   EXPECT_EQ(r.rc, 0) << r.out;
   EXPECT_TRUE(fs::exists(t / "fw.bin"));
-  r = sh(kCamdump + " extract " + (t / "card.img") + " -o " + (t / "fw2.bin") + " --size 16K --expect-crc32 deadbeef");
+  r = run_shell(kCamdump + " extract " + (t / "card.img") + " -o " + (t / "fw2.bin") +
+                " --size 16K --expect-crc32 deadbeef");
   EXPECT_EQ(r.rc, 1);
   EXPECT_FALSE(fs::exists(t / "fw2.bin"));
   EXPECT_FALSE(fs::exists(t / "fw2.bin.part"));
-  EXPECT_EQ(sh(kCamdump + " extract " + (t / "card.img") + " -o " + (t / "fw3.bin") + " --size 64K").rc,
+  EXPECT_EQ(run_shell(kCamdump + " extract " + (t / "card.img") + " -o " + (t / "fw3.bin") + " --size 64K").rc,
             2);  // past the end
   EXPECT_EQ(
-      sh(kCamdump + " extract " + (t / "card.img") + " -o " + (t / "fw3.bin") + " --size 1K --expect-crc32 xyz").rc, 2);
+      run_shell(kCamdump + " extract " + (t / "card.img") + " -o " + (t / "fw3.bin") + " --size 1K --expect-crc32 xyz")
+          .rc,
+      2);
 }
 
 TEST(CliCombine, MtdpartsWholeChip) {
@@ -187,29 +172,29 @@ TEST(CliCombine, MtdpartsWholeChip) {
   };
   std::string parts =
       put("mtd0.bin", 0, 0x10000) + " " + put("mtd1.bin", 0x10000, 0x20000) + " " + put("mtd2.bin", 0, 0x30000);
-  auto r = sh(kCamdump + " combine " + parts + " --mtdparts 'mtdparts=jz_sfc:64k(boot),128k(rootfs),192k@0(all)' -o " +
-              (t / "full.bin"));
+  auto r = run_shell(kCamdump + " combine " + parts +
+                     " --mtdparts 'mtdparts=jz_sfc:64k(boot),128k(rootfs),192k@0(all)' -o " + (t / "full.bin"));
   EXPECT_EQ(r.rc, 0) << r.out;
   EXPECT_EQ(bytes(t / "full.bin"), chip);
   EXPECT_NE(r.out.find("whole chip"), std::string::npos);
-  r = sh(kCamdump + " combine " + (t / "mtd0.bin") + " " + (t / "mtd0.bin") + " -o " + (t / "x.bin"));
+  r = run_shell(kCamdump + " combine " + (t / "mtd0.bin") + " " + (t / "mtd0.bin") + " -o " + (t / "x.bin"));
   EXPECT_EQ(r.rc, 2);  // duplicate
 }
 
 TEST(CliScript, SdCounts) {
-  auto r = sh(kCamdump + " script sd --flash-size 16M");
+  auto r = run_shell(kCamdump + " script sd --flash-size 16M");
   EXPECT_EQ(r.rc, 0);
   EXPECT_NE(r.out.find("mmc write ${baseaddr} 0x10 0x8000"), std::string::npos);
   EXPECT_NE(r.out.find("dd bs=512 skip=16 count=32768"), std::string::npos);
-  EXPECT_EQ(sh(kCamdump + " script floppy --flash-size 16M").rc, 2);
-  EXPECT_EQ(sh(kCamdump + " script sd --flash-size 16Q").rc, 2);
+  EXPECT_EQ(run_shell(kCamdump + " script floppy --flash-size 16M").rc, 2);
+  EXPECT_EQ(run_shell(kCamdump + " script sd --flash-size 16Q").rc, 2);
 }
 
 TEST(CliHexlog, CapturedQemuUbootTranscript) {
   // tests/fixtures/offline/qemu_arm_md.log: md.b/md.w/md.l of a known 4 KiB image printed by
   // Debian's qemu_arm U-Boot 2023.01 (captured by tests/qemu_md).
   Tmp t;
-  auto r = sh(kCamdump + " hexlog --json " + (kFix / "qemu_arm_md.log").string() + " -o " + (t / "o.bin"));
+  auto r = run_shell(kCamdump + " hexlog --json " + (kFix / "qemu_arm_md.log").string() + " -o " + (t / "o.bin"));
   ASSERT_EQ(r.rc, 0) << r.out;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["start"], "0x42000000");

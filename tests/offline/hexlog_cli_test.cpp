@@ -33,39 +33,15 @@ using camdump::dump::HexlogReader;
 
 namespace {
 
+using test::run_shell;
+
 const std::string kCamdump = CAMDUMP_BINARY_DIR "/camdump";
 constexpr uint64_t kBase = 0x80600000;
 
-struct CmdRun {
-  int rc = -1;
-  std::string out;
+// The test's directory; `t / name` is a string, for shell command lines.
+struct Tmp : test::TempDir {
+  std::string operator/(const std::string& n) const { return (path() / n).string(); }
 };
-
-CmdRun sh(const std::string& cmd) {
-  CmdRun r;
-  FILE* p = ::popen((cmd + " 2>/dev/null").c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int st = ::pclose(p);
-  r.rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
-
-struct Tmp {
-  fs::path dir;
-  Tmp() {
-    dir = fs::temp_directory_path() / ("camdump_hexlog_cli_" + std::to_string(::getpid()) + "_" +
-                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  ~Tmp() { fs::remove_all(dir); }
-  std::string operator/(const std::string& n) const { return (dir / n).string(); }
-};
-
-void write(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
 
 std::vector<std::string> lines_of(const std::string& s) {
   std::vector<std::string> v;
@@ -100,9 +76,9 @@ TEST(HexlogCli, DamagedLogEndsWithRepairCommandsAndOriginalPlusRepairIsExact) {
   ASSERT_TRUE(m::apply(m::Damage::LoseMiddle, lines, img, kBase, spec, rng, damaged, used));
   ASSERT_TRUE(m::apply(m::Damage::Merge, lines, img, kBase, spec, rng, damaged, used));
   ASSERT_TRUE(m::apply(m::Damage::FlipAddr, lines, img, kBase, spec, rng, damaged, used));
-  write(t / "session.log", m::render(lines, {}, rng));
+  test::write_file(t / "session.log", m::render(lines, {}, rng));
 
-  CmdRun r = sh(kCamdump + " hexlog " + (t / "session.log") + " -o " + (t / "fw.bin"));
+  test::ShellResult r = run_shell(kCamdump + " hexlog " + (t / "session.log") + " -o " + (t / "fw.bin"));
   EXPECT_EQ(r.rc, 1) << r.out;
   EXPECT_FALSE(fs::exists(t / "fw.bin"));
   EXPECT_FALSE(fs::exists(t / "fw.bin.part"));
@@ -118,7 +94,7 @@ TEST(HexlogCli, DamagedLogEndsWithRepairCommandsAndOriginalPlusRepairIsExact) {
   EXPECT_LE(issue_lines, 6u) << r.out;
 
   // --allow-gaps: bytes never read take --fill, every other byte is the truth.
-  r = sh(kCamdump + " hexlog " + (t / "session.log") + " --allow-gaps --fill 0 -o " + (t / "gaps.bin"));
+  r = run_shell(kCamdump + " hexlog " + (t / "session.log") + " --allow-gaps --fill 0 -o " + (t / "gaps.bin"));
   EXPECT_EQ(r.rc, 1);
   const auto gaps_img = read_file(t / "gaps.bin");
   ASSERT_EQ(gaps_img.size(), img.size());
@@ -131,9 +107,10 @@ TEST(HexlogCli, DamagedLogEndsWithRepairCommandsAndOriginalPlusRepairIsExact) {
   }
   EXPECT_EQ(wrong, 0u);
 
-  write(t / "repair.log",
-        camera_answer(img, sh(kCamdump + " hexlog " + (t / "session.log") + " -o " + (t / "fw.bin")).out));
-  r = sh(kCamdump + " hexlog " + (t / "session.log") + " " + (t / "repair.log") + " -o " + (t / "fw.bin"));
+  test::write_file(
+      t / "repair.log",
+      camera_answer(img, run_shell(kCamdump + " hexlog " + (t / "session.log") + " -o " + (t / "fw.bin")).out));
+  r = run_shell(kCamdump + " hexlog " + (t / "session.log") + " " + (t / "repair.log") + " -o " + (t / "fw.bin"));
   EXPECT_EQ(r.rc, 0) << r.out;
   EXPECT_EQ(read_file(t / "fw.bin"), img);
   EXPECT_NE(r.out.find("by the camera's crc32"), std::string::npos) << r.out;  // the repaired ranges
@@ -141,10 +118,10 @@ TEST(HexlogCli, DamagedLogEndsWithRepairCommandsAndOriginalPlusRepairIsExact) {
 
 TEST(HexlogCli, ADeviceIsRefused) {
   Tmp t;
-  const CmdRun r = sh(kCamdump + " hexlog /dev/zero -o " + (t / "z.bin"));
+  const test::ShellResult r = run_shell(kCamdump + " hexlog /dev/zero -o " + (t / "z.bin"));
   EXPECT_EQ(r.rc, 2);
   EXPECT_FALSE(fs::exists(t / "z.bin"));
-  EXPECT_EQ(sh(kCamdump + " hexlog - -o " + (t / "z.bin") + " < /dev/zero").rc, 2);
+  EXPECT_EQ(run_shell(kCamdump + " hexlog - -o " + (t / "z.bin") + " < /dev/zero").rc, 2);
 }
 
 TEST(HexlogCli, AnEndlessStreamStopsOnSigtermAndSigint) {
@@ -270,8 +247,8 @@ TEST(ScriptUart, PerChunkCrc32ThenMdMakesALogHexlogVerifies) {
 }
 
 TEST(ScriptUart, FlashSizeIsCheckedAgainstRealChips) {
-  EXPECT_EQ(sh(kCamdump + " script uart --flash-size 16G").rc, 2);
-  const CmdRun r = sh(kCamdump + " script uart --flash-size 16G 2>&1");
+  EXPECT_EQ(run_shell(kCamdump + " script uart --flash-size 16G").rc, 2);
+  const test::ShellResult r = run_shell(kCamdump + " script uart --flash-size 16G 2>&1");
   EXPECT_LT(lines_of(r.out).size(), 5u) << r.out;  // an error, not 5,132 lines
   uboot::ScriptOptions o;
   o.route = uboot::ScriptRoute::Uart;

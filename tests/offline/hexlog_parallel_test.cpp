@@ -22,7 +22,7 @@ using camdump::uboot::MdDialect;
 
 namespace {
 
-using test::pattern;
+using test::random_bytes;
 
 std::string md(const std::vector<uint8_t>& d, uint64_t addr, unsigned w = 1, MdDialect dia = MdDialect::Old) {
   return test::md_text(d, addr, w, dia);
@@ -95,7 +95,7 @@ void check_all_splits(const std::string& log, const std::string& what, HexlogOpt
 }  // namespace
 
 TEST(HexlogParallel, OneCleanRunIsJoinedNotReRead) {
-  const auto d = pattern(64 * 1024, 1);
+  const auto d = random_bytes(64 * 1024, 1);
   const std::string log = "isvp_t31# md.b 82000000 10000\r\n" + md(d, 0x82000000) + "isvp_t31# ";
   check_all_splits(log, "clean");
   const Result r = read_log(log, 4);
@@ -107,7 +107,7 @@ TEST(HexlogParallel, OneCleanRunIsJoinedNotReRead) {
 TEST(HexlogParallel, ReReadsAcrossTheCutsFallBackToLineByLine) {
   // The second half re-reads the first half (identical and, once, different): joining would
   // need the order of the reads, so the reader reads those parts again itself.
-  const auto d = pattern(8 * 1024, 2);
+  const auto d = random_bytes(8 * 1024, 2);
   auto d2 = d;
   d2[0x123] ^= 0x40;
   const std::string log =
@@ -120,7 +120,7 @@ TEST(HexlogParallel, ReReadsAcrossTheCutsFallBackToLineByLine) {
 }
 
 TEST(HexlogParallel, DamageAtEveryKindOfPlace) {
-  const auto d = pattern(16 * 1024, 3);
+  const auto d = random_bytes(16 * 1024, 3);
   std::string log = "U-Boot 2013.07\r\n=> md.b 80000000 4000\r\n" + md(d, 0x80000000);
   // Garble lines all through the log (hex digit, ASCII column, address), so that some sit next
   // to every cut position the splits pick.
@@ -143,11 +143,11 @@ TEST(HexlogParallel, DamageAtEveryKindOfPlace) {
     noisy += "[12:00:0" + std::to_string(n++ % 10) + ".123] \x1b[32m" + log.substr(p, e - p) + "\x1b[0m\n";
     p = e + 1;
   }
-  check_all_splits(noisy + md(pattern(5, 9), 0x80004000).substr(0, 40), "noisy, partial last line");
+  check_all_splits(noisy + md(random_bytes(5, 9), 0x80004000).substr(0, 40), "noisy, partial last line");
 }
 
 TEST(HexlogParallel, SeveralRunsWidthsAndRanges) {
-  const auto a = pattern(4096, 4), b = pattern(4096, 5), c = pattern(4096, 6);
+  const auto a = random_bytes(4096, 4), b = random_bytes(4096, 5), c = random_bytes(4096, 6);
   const std::string log = "=> md.l 0 400\r\n" + md(a, 0, 4) + "=> md.w 1000 800\r\n" +
                           md(b, 0x1000, 2, MdDialect::Modern) + "=> md.b 3000 1000\r\n" +
                           md(c, 0x3000);  // 0x2000..0x2fff never read
@@ -166,7 +166,7 @@ TEST(HexlogParallel, CutInsideAnMdRunNextToADamagedLine) {
   // A garbled address (a sequence break) or hex digit (a corrupt line) on every line in turn, so
   // that for each split some part starts with it: that part cannot know the run it continues,
   // so such a join is refused and the part is read again line by line.
-  const auto d = pattern(2048, 7);
+  const auto d = random_bytes(2048, 7);
   const std::string good = md(d, 0x9000);
   for (size_t line = 0; line < d.size() / 16; ++line)
     for (size_t col : {5u, 13u}) {
@@ -180,7 +180,7 @@ TEST(HexlogParallel, CutInsideAnMdRunNextToADamagedLine) {
 }
 
 TEST(HexlogParallel, ReadPathUsesTheParallelReader) {
-  const auto d = pattern(512 * 1024, 8);
+  const auto d = random_bytes(512 * 1024, 8);
   const std::string log = md(d, 0x82000000);
   const auto path = std::filesystem::temp_directory_path() / ("camdump-hexlog-par-" + std::to_string(::getpid()));
   std::ofstream(path, std::ios::binary) << log;
@@ -217,7 +217,7 @@ bool reset_peak_rss() { return static_cast<bool>(std::ofstream("/proc/self/clear
 TEST(HexlogParallel, AMappedLogDoesNotStayInMemory) {
   // 96 MB of log re-reading the same 64 KiB: the image needs ~100 KiB, so the reader must not
   // hold on to the mapped log (each parsed block is unmapped again).
-  const auto d = pattern(64 * 1024, 9);
+  const auto d = random_bytes(64 * 1024, 9);
   const std::string once = "=> md.b 82000000 10000\r\n" + md(d, 0x82000000);
   const auto path = std::filesystem::temp_directory_path() / ("camdump-hexlog-mem-" + std::to_string(::getpid()));
   {

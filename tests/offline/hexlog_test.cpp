@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -19,7 +18,7 @@ using camdump::uboot::MdDialect;
 
 namespace {
 
-using test::pattern;
+using test::random_bytes;
 
 std::string md(const std::vector<uint8_t>& d, uint64_t addr, unsigned w = 1, MdDialect dia = MdDialect::Modern,
                Endian e = Endian::Little, bool pad = true) {
@@ -35,7 +34,7 @@ std::vector<uint8_t> image_of(HexlogReader& r, const HexlogSummary& s, uint8_t f
 }  // namespace
 
 TEST(Hexlog, EveryWidthDialectAndChunking) {
-  auto d = pattern(1000, 1);  // 1000 = 62 lines + 8-byte short last line
+  auto d = random_bytes(1000, 1);  // 1000 = 62 lines + 8-byte short last line
   for (unsigned w : {1u, 2u, 4u})
     for (auto dia : {MdDialect::Old, MdDialect::Modern})
       for (size_t chunk : {size_t{1}, size_t{7}, size_t{4096}}) {
@@ -60,7 +59,7 @@ TEST(Hexlog, EveryWidthDialectAndChunking) {
 }
 
 TEST(Hexlog, BigEndianWords) {
-  auto d = pattern(64, 2);
+  auto d = random_bytes(64, 2);
   HexlogOptions o;
   o.endian = Endian::Big;
   HexlogReader r(o);
@@ -99,7 +98,7 @@ TEST(Hexlog, NoiseTimestampsAnsiLfAndUnpaddedLastLine) {
 }
 
 TEST(Hexlog, GarbledHexDigitIsCaughtAndRecoveredByReRead) {
-  auto d = pattern(64, 3);
+  auto d = random_bytes(64, 3);
   for (auto& b : d) b = static_cast<uint8_t>('A' + b % 26);  // printable: every digit is checked
   std::string good = md(d, 0);
   std::string bad = good;
@@ -128,7 +127,7 @@ TEST(Hexlog, GarbledHexDigitIsCaughtAndRecoveredByReRead) {
 }
 
 TEST(Hexlog, ConflictingReReadIsReportedByAddressAndLeftAsGap) {
-  auto d = pattern(48, 4);
+  auto d = random_bytes(48, 4);
   auto d2 = d;
   d2[0x25] ^= 0x01;
   HexlogReader r;
@@ -151,7 +150,7 @@ TEST(Hexlog, ConflictingReReadIsReportedByAddressAndLeftAsGap) {
 }
 
 TEST(Hexlog, GarbledAddressCostsOnlyItsLine) {
-  auto d = pattern(64, 5);
+  auto d = random_bytes(64, 5);
   std::string log = md(d, 0x82000000);
   size_t p = log.find("82000020:");
   log[p + 6] = '9';  // 82000090
@@ -188,7 +187,7 @@ TEST(Hexlog, GarbledAddressCostsOnlyItsLine) {
 }
 
 TEST(Hexlog, EchoedCommandsRepeatsAndSetenvGiveTheRange) {
-  auto d = pattern(0x100, 11);
+  auto d = random_bytes(0x100, 11);
   // md.l counts words; an empty line at the prompt repeats md at the next address; ${var} from
   // setenv; the first line of a run must show the command's address.
   std::string log = "=> setenv baseaddr 0x80600000\r\n=> md.l ${baseaddr} 0x10\r\n" +
@@ -216,7 +215,7 @@ TEST(Hexlog, EchoedCommandsRepeatsAndSetenvGiveTheRange) {
 }
 
 TEST(Hexlog, CrcResultsInTheLogVerifyAndSettleConflicts) {
-  auto d = pattern(0x40, 12);
+  auto d = random_bytes(0x40, 12);
   const uint32_t good = camdump::crc32(d);
   auto bad = d;
   bad[5] = 0x01, d[5] = 0x02;  // both non-printable: the ASCII column cannot tell them apart
@@ -251,7 +250,7 @@ TEST(Hexlog, CrcResultsInTheLogVerifyAndSettleConflicts) {
 }
 
 TEST(Hexlog, StartAndSizeSelectTheRangeAndFindTrailingGaps) {
-  auto d = pattern(256, 6);
+  auto d = random_bytes(256, 6);
   HexlogOptions o;
   o.start = 0x40;
   o.size = 0x100;
@@ -287,7 +286,7 @@ TEST(Hexlog, NoMdLinesAndLongGarbageLines) {
 
 TEST(Hexlog, MemoryFollowsOutputNotLog) {
   // 200 re-reads of the same 4 KiB: the log grows, the image does not.
-  auto d = pattern(4096, 7);
+  auto d = random_bytes(4096, 7);
   std::string once = md(d, 0x82000000);
   HexlogReader r;
   for (int i = 0; i < 200; ++i) r.feed("=> md.b 82000000 1000\r\n" + once);

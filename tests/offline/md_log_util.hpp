@@ -1,21 +1,14 @@
 // SPDX-License-Identifier: MIT
-// Helpers of the hexlog tests: random image bytes and the md text U-Boot prints for them.
+// Helpers of the hexlog tests: the md text U-Boot prints for some bytes (random ones: random_bytes).
 #pragma once
 #include <cstdint>
-#include <random>
 #include <string>
 #include <vector>
 
+#include "support/random.hpp"
 #include "uboot/md_format.hpp"
 
 namespace camdump::test {
-
-inline std::vector<uint8_t> pattern(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<uint8_t> v(n);
-  for (auto& b : v) b = static_cast<uint8_t>(rng());
-  return v;
-}
 
 /// What `md.<w> addr` prints for `d` (CR LF line ends).
 inline std::string md_text(const std::vector<uint8_t>& d, uint64_t addr, unsigned w, uboot::MdDialect dia,

@@ -23,19 +23,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct CliRun {
-  int status = -1;
-  std::string out, err;
-};
-
-CliRun cli(const std::vector<std::string>& args, const TempDir& dir) {
-  std::vector<std::string> argv = {CAMDUMP_BINARY_DIR "/camdump"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto p = Process::spawn(argv, {.stdout_file = (dir / "out.txt").string(), .stderr_file = (dir / "err.txt").string()});
-  auto st = p.wait_exit(std::chrono::seconds(300));
-  if (!st) p.stop();
-  return {st && WIFEXITED(*st) ? WEXITSTATUS(*st) : -1, read_file(dir / "out.txt"), read_file(dir / "err.txt")};
-}
+CommandResult cli(const std::vector<std::string>& args, const TempDir& dir) { return run_camdump(args, dir.path()); }
 
 void put(const fs::path& p, size_t n, char c = 'x') { std::ofstream(p, std::ios::binary) << std::string(n, c); }
 
@@ -50,7 +38,7 @@ TEST(OutputSafetyCli, SymlinkAtPartIsNotFollowed) {
   TempDir d("camdump-cli-link");
   { std::ofstream(d / "victim") << "DATA\n"; }
   fs::create_symlink(d / "victim", d / "out.bin.part");
-  CliRun r = cli(uart_dump(d / "out.bin"), d);
+  CommandResult r = cli(uart_dump(d / "out.bin"), d);
   EXPECT_EQ(r.status, 2) << r.err;
   EXPECT_EQ(read_file(d / "victim"), "DATA\n");
   EXPECT_FALSE(fs::exists(fs::symlink_status(d / "out.bin")));
@@ -61,7 +49,7 @@ TEST(OutputSafetyCli, SpecialFilesDirectoriesAndEmptyNamesAreRefusedUpFront) {
   TempDir d("camdump-cli-special");
   ASSERT_EQ(::mkfifo((d / "fifo").c_str(), 0600), 0);
   for (const fs::path& out : {d / "fifo", d.path(), fs::path("")}) {
-    CliRun r = cli(uart_dump(out), d);
+    CommandResult r = cli(uart_dump(out), d);
     EXPECT_EQ(r.status, 2) << out << ": " << r.err;
     EXPECT_LE(std::count(r.err.begin(), r.err.end(), '\n'), 2) << r.err;  // one error line (and a hint)
   }
@@ -70,7 +58,7 @@ TEST(OutputSafetyCli, SpecialFilesDirectoriesAndEmptyNamesAreRefusedUpFront) {
   EXPECT_FALSE(fs::exists(".part"));
   if (::geteuid() == 0) {  // a device node of our own (as root -o /dev/null replaced the real one)
     ASSERT_EQ(::mknod((d / "null").c_str(), S_IFCHR | 0600, makedev(1, 3)), 0);
-    CliRun r = cli(uart_dump(d / "null"), d);
+    CommandResult r = cli(uart_dump(d / "null"), d);
     EXPECT_EQ(r.status, 2) << r.err;
     EXPECT_EQ(fs::status(d / "null").type(), fs::file_type::character);
   }
@@ -81,7 +69,8 @@ TEST(OutputSafetyCli, AnExistingOutIsReplacedOnlyWithForce) {
   put(d / "mtd0.bin", 0x10000, 'a');
   put(d / "mtd1.bin", 0x70000, 'b');
   put(d / "fw.bin", 5000);
-  CliRun r = cli({"combine", (d / "mtd0.bin").string(), (d / "mtd1.bin").string(), "-o", (d / "fw.bin").string()}, d);
+  CommandResult r =
+      cli({"combine", (d / "mtd0.bin").string(), (d / "mtd1.bin").string(), "-o", (d / "fw.bin").string()}, d);
   EXPECT_EQ(r.status, 2) << r.err;
   EXPECT_NE(r.err.find("5000 bytes"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("--force"), std::string::npos) << r.err;
@@ -90,7 +79,7 @@ TEST(OutputSafetyCli, AnExistingOutIsReplacedOnlyWithForce) {
           d);
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(fs::file_size(d / "fw.bin"), 0x80000u);
-  CliRun u = cli(uart_dump(d / "fw.bin"), d);  // a dump refuses before it touches the camera
+  CommandResult u = cli(uart_dump(d / "fw.bin"), d);  // a dump refuses before it touches the camera
   EXPECT_EQ(u.status, 2) << u.err;
   EXPECT_EQ(fs::file_size(d / "fw.bin"), 0x80000u);
 }
@@ -98,7 +87,7 @@ TEST(OutputSafetyCli, AnExistingOutIsReplacedOnlyWithForce) {
 TEST(EndlessInputsCli, DevZeroIsRefusedByCombineCompareAndExtract) {
   TempDir d("camdump-cli-zero");
   put(d / "a.bin", 4096);
-  CliRun r = cli({"combine", "/dev/zero", "-o", (d / "x.bin").string()}, d);
+  CommandResult r = cli({"combine", "/dev/zero", "-o", (d / "x.bin").string()}, d);
   EXPECT_EQ(r.status, 2) << r.err;
   EXPECT_NE(r.err.find("character device"), std::string::npos) << r.err;
   r = cli({"compare", "/dev/zero", (d / "a.bin").string()}, d);
@@ -126,7 +115,7 @@ TEST(CombineWithoutLayout, AShortPartIsNamedAndNothingIsWritten) {
   std::vector<std::string> args = {"combine"};
   for (int i = 0; i < 5; ++i) args.push_back((d / ("mtd" + std::to_string(i) + ".bin")).string());
   args.insert(args.end(), {"-o", (d / "fw.bin").string()});
-  CliRun r = cli(args, d);
+  CommandResult r = cli(args, d);
   EXPECT_EQ(r.status, 1) << r.err;
   EXPECT_NE(r.err.find("mtd3.bin is 100000 bytes"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(d / "fw.bin"));
@@ -140,7 +129,8 @@ TEST(CombineWithoutLayout, AMissingBlockMakesATotalThatIsNoFlashSize) {
   TempDir d("camdump-cli-total");
   put(d / "mtd0.bin", 0x40000);
   put(d / "mtd1.bin", 0x3b0000);  // 64 KiB short of 4 MiB
-  CliRun r = cli({"combine", (d / "mtd0.bin").string(), (d / "mtd1.bin").string(), "-o", (d / "fw.bin").string()}, d);
+  CommandResult r =
+      cli({"combine", (d / "mtd0.bin").string(), (d / "mtd1.bin").string(), "-o", (d / "fw.bin").string()}, d);
   EXPECT_EQ(r.status, 1) << r.err;
   EXPECT_NE(r.err.find("not a flash size"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("64 KiB less than 4 MiB"), std::string::npos) << r.err;

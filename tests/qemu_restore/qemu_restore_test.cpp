@@ -10,7 +10,6 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <random>
 
 #include "core/atomic_file.hpp"
 #include "core/crc32.hpp"
@@ -19,6 +18,7 @@
 #include "io/open_port.hpp"
 #include "support/process.hpp"
 #include "support/qemu.hpp"
+#include "support/random.hpp"
 
 using namespace camdump;
 using namespace std::chrono_literals;
@@ -26,12 +26,7 @@ namespace ct = camdump::test;
 
 namespace {
 
-std::vector<uint8_t> random_bytes(size_t n, uint64_t seed) {
-  std::mt19937_64 g(seed);
-  std::vector<uint8_t> v(n);
-  for (auto& b : v) b = static_cast<uint8_t>(g());
-  return v;
-}
+using test::random_bytes;
 
 uboot::SessionOptions sopt() {
   uboot::SessionOptions o;

@@ -27,7 +27,6 @@ namespace ct = camdump::test;
 
 namespace {
 
-const std::string kCamdump = CAMDUMP_BINARY_DIR "/camdump";
 constexpr uint64_t kImageSize = 4u << 20;
 
 std::vector<uint8_t> image4m() {
@@ -37,13 +36,9 @@ std::vector<uint8_t> image4m() {
 }
 
 int run_cli(const std::vector<std::string>& args, const std::filesystem::path& dir, std::string& out) {
-  std::vector<std::string> argv{kCamdump};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto p = ct::Process::spawn(
-      argv, {.stdout_file = (dir / "stdout.txt").string(), .stderr_file = (dir / "stderr.txt").string()});
-  auto st = p.wait_exit(180s);
-  out = ct::read_file(dir / "stdout.txt");
-  return st && WIFEXITED(*st) ? WEXITSTATUS(*st) : -1;
+  auto r = ct::run_camdump(args, dir, 180s);
+  out = r.out;
+  return r.status;
 }
 
 std::filesystem::path make_disk(const std::filesystem::path& dir) {

@@ -21,6 +21,7 @@
 #include "image/synth.hpp"
 #include "support/process.hpp"
 #include "support/qemu.hpp"
+#include "support/random.hpp"
 
 using namespace camdump;
 using namespace std::chrono_literals;
@@ -28,33 +29,11 @@ namespace ct = camdump::test;
 
 namespace {
 
-struct Run {
-  int status = -1;
-  std::string out, err;
-};
+using test::random_bytes;
 
-Run camdump_cli(const std::vector<std::string>& args, const std::filesystem::path& dir) {
-  std::vector<std::string> argv{CAMDUMP_BINARY_DIR "/camdump"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto p = ct::Process::spawn(
-      argv, {.stdout_file = (dir / "stdout.txt").string(), .stderr_file = (dir / "stderr.txt").string()});
-  auto st = p.wait_exit(900s);
-  if (!st) p.stop();
-  Run r;
-  if (st && WIFEXITED(*st)) r.status = WEXITSTATUS(*st);
-  r.out = ct::read_file(dir / "stdout.txt");
-  r.err = ct::read_file(dir / "stderr.txt");
-  return r;
-}
-
-std::vector<uint8_t> random_bytes(size_t n, uint32_t seed) {
-  std::vector<uint8_t> v(n);
-  uint32_t x = seed;
-  for (auto& b : v) {
-    x = x * 1664525u + 1013904223u;
-    b = static_cast<uint8_t>(x >> 24);
-  }
-  return v;
+// Long: a 32 MiB dump over QEMU's emulated UART.
+ct::CommandResult camdump_cli(const std::vector<std::string>& args, const std::filesystem::path& dir) {
+  return ct::run_camdump(args, dir, 900s);
 }
 
 void put(std::vector<uint8_t>& flash, size_t at, const std::vector<uint8_t>& data) {

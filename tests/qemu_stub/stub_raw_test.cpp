@@ -42,7 +42,7 @@ void run_raw(const QemuConfig& base, const stub::StubImage& img, const char* soc
              bool expect_switch = true) {
   TempDir dir("camdump-stubraw");
   auto data = test_image(256 * 1024 + 100);
-  write_file(dir / "img.bin", std::string(data.begin(), data.end()));
+  write_bytes(dir / "img.bin", data);
   QemuConfig cfg = base;
   cfg.ram_image = (dir / "img.bin").string();
   auto q = Qemu::start_tcp(cfg, (dir / "console.log").string());

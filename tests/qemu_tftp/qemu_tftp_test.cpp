@@ -17,6 +17,7 @@
 #include "io/open_port.hpp"
 #include "support/process.hpp"
 #include "support/qemu.hpp"
+#include "support/random.hpp"
 #include "tftp/server.hpp"
 #include "uboot/session.hpp"
 
@@ -25,6 +26,8 @@ using namespace std::chrono_literals;
 namespace ct = camdump::test;
 
 namespace {
+
+using test::random_bytes;
 
 /// The cached binary of scripts/build-uboot-qemu, or "" (the test then skips: building takes
 /// minutes and happens once per machine, outside the test run).
@@ -39,16 +42,6 @@ std::string rebuilt_uboot() {
     if (name.rfind("u-boot-qemu_arm-", 0) == 0 && name.find("tftpput") != std::string::npos) return f.path().string();
   }
   return {};
-}
-
-std::vector<uint8_t> random_image(size_t n, uint32_t seed) {
-  std::vector<uint8_t> v(n);
-  uint32_t x = seed;
-  for (auto& b : v) {
-    x = x * 1664525u + 1013904223u;
-    b = static_cast<uint8_t>(x >> 24);
-  }
-  return v;
 }
 
 class NullReporter : public Reporter {};
@@ -67,7 +60,7 @@ class QemuTftp : public ::testing::Test {
 };
 
 TEST_F(QemuTftp, DumpTftpYieldsExactImage) {
-  auto img = random_image(4u << 20, 7);
+  auto img = random_bytes(4u << 20, 7);
   write_file_atomic(dir_ / "flash.bin", img);
   ct::QemuConfig cfg;
   cfg.bios = bios_;
@@ -109,7 +102,7 @@ TEST_F(QemuTftp, DumpTftpYieldsExactImage) {
 }
 
 TEST_F(QemuTftp, TftpbootFromOurServerMatchesCrc32) {
-  auto file = random_image(3u << 20, 9);
+  auto file = random_bytes(3u << 20, 9);
   ct::TempDir root("camdump-qemu-tftp-root");
   write_file_atomic(root / "boot.bin", file);
   NullReporter rep;

@@ -13,11 +13,15 @@
 
 #include "image/synth.hpp"
 #include "support/process.hpp"
+#include "support/files.hpp"
 
 using namespace camdump;
 namespace fs = std::filesystem;
 
 namespace {
+
+using test::slurp;
+using test::write_bytes;
 
 using test::run_command;
 
@@ -25,16 +29,6 @@ const std::string kCamdump = CAMDUMP_BINARY_DIR "/camdump";
 const std::string kShim = CAMDUMP_BINARY_DIR "/libcamdump-usbsim.so";
 // EF 40 17 matches two flashrom 1.3 definitions; -c picks the one the emulated W25Q64FV is.
 const std::string kFlashromChip = "W25Q64BV/W25Q64CV/W25Q64FV";
-
-void put(const fs::path& p, const std::vector<uint8_t>& v) {
-  std::ofstream f(p, std::ios::binary);
-  f.write(reinterpret_cast<const char*>(v.data()), std::streamsize(v.size()));
-}
-
-std::vector<uint8_t> slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), {}};
-}
 
 std::vector<uint8_t> thingino(uint32_t seed) {
   image::SynthOptions o;
@@ -48,8 +42,8 @@ std::vector<uint8_t> thingino(uint32_t seed) {
 TEST(RestoreCh341aCli, RestoredFlashReadBackByFlashromEqualsTheImage) {
   test::TempDir dir;
   auto want = thingino(1), other = thingino(2);  // the chip holds another camera's firmware
-  put(dir / "fw.bin", want);
-  put(dir / "flash.bin", other);
+  write_bytes(dir / "fw.bin", want);
+  write_bytes(dir / "flash.bin", other);
   const std::string sim =
       "image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV,save=" + (dir / "flash.bin").string();
   auto r = run_command({kCamdump, "restore", "ch341a", (dir / "fw.bin").string(), "--sim", sim, "--yes", "--json"},
@@ -70,8 +64,8 @@ TEST(RestoreCh341aCli, RestoredFlashReadBackByFlashromEqualsTheImage) {
 TEST(RestoreCh341aCli, FlashromWritesCamdumpReadsBack) {
   test::TempDir dir;
   auto want = thingino(3);
-  put(dir / "fw.bin", want);
-  put(dir / "flash.bin", thingino(4));
+  write_bytes(dir / "fw.bin", want);
+  write_bytes(dir / "flash.bin", thingino(4));
   auto fr = run_command(
       {"env",
        "CAMDUMP_SIM=image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV,save=" + (dir / "flash.bin").string(),
@@ -91,8 +85,8 @@ TEST(RestoreCh341aCli, FlashromWritesCamdumpReadsBack) {
 TEST(RestoreCh341aCli, AsksOrRefusesWithoutATerminal) {
   test::TempDir dir;
   auto want = thingino(1);
-  put(dir / "fw.bin", want);
-  put(dir / "flash.bin", thingino(2));
+  write_bytes(dir / "fw.bin", want);
+  write_bytes(dir / "flash.bin", thingino(2));
   const std::string sim =
       "image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV,save=" + (dir / "flash.bin").string();
   auto r = run_command({kCamdump, "restore", "ch341a", (dir / "fw.bin").string(), "--sim", sim}, dir.path());
@@ -110,8 +104,8 @@ TEST(RestoreCh341aCli, AsksOrRefusesWithoutATerminal) {
 TEST(RestoreCh341aCli, UnplugMidWriteThenResume) {
   test::TempDir dir;
   auto want = thingino(5), old = thingino(6);
-  put(dir / "fw.bin", want);
-  put(dir / "flash.bin", old);
+  write_bytes(dir / "fw.bin", want);
+  write_bytes(dir / "flash.bin", old);
   const std::string sim =
       "image=" + (dir / "flash.bin").string() + ",chip=W25Q64FV,save=" + (dir / "flash.bin").string();
   // --no-backup: the plan read is 8 MiB of SPI bytes, then the writes begin.

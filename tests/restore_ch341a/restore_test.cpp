@@ -15,6 +15,7 @@
 #include "dump/ch341a_restore.hpp"
 #include "image/synth.hpp"
 #include "support/process.hpp"
+#include "support/files.hpp"
 
 using namespace camdump;
 using namespace camdump::dump;
@@ -22,17 +23,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using test::slurp;
+using test::write_bytes;
+
 constexpr uint64_t k8M = 8u << 20;
-
-void put(const fs::path& p, const std::vector<uint8_t>& v) {
-  std::ofstream f(p, std::ios::binary);
-  f.write(reinterpret_cast<const char*>(v.data()), std::streamsize(v.size()));
-}
-
-std::vector<uint8_t> slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), {}};
-}
 
 std::vector<uint8_t> thingino(uint64_t size = k8M, uint32_t seed = 1) {
   image::SynthOptions o;
@@ -57,8 +51,8 @@ struct Case {
   fs::path image = dir / "fw.bin", flash = dir / "flash.bin";
   std::vector<uint8_t> want, old;
   Case(std::vector<uint8_t> w, std::vector<uint8_t> o) : want(std::move(w)), old(std::move(o)) {
-    put(image, want);
-    put(flash, old);
+    write_bytes(image, want);
+    write_bytes(flash, old);
   }
   std::string sim(const std::string& chip, const std::string& extra = "") const {
     return "image=" + flash.string() + ",chip=" + chip + ",save=" + flash.string() + extra;
@@ -257,17 +251,17 @@ TEST(RestoreCh341a, Refusals) {
   // An image that fails inspect: a damaged squashfs superblock.
   auto bad = want;
   for (uint64_t a = 0x200000; a < 0x200040; ++a) bad[a] ^= 0xFF;
-  put(c.image, bad);
+  write_bytes(c.image, bad);
   std::string what;
   EXPECT_EQ(restore_error(c.sim("W25Q64FV"), o, &what), ErrorKind::Corrupt);
   EXPECT_NE(what.find("fails inspect"), std::string::npos) << what;
   EXPECT_TRUE(slurp(c.flash) == c.old);
   // Wrong size: a 16 MiB image for an 8 MiB chip.
-  put(c.image, thingino(16u << 20));
+  write_bytes(c.image, thingino(16u << 20));
   EXPECT_EQ(restore_error(c.sim("W25Q64FV"), o, &what), ErrorKind::Usage);
   EXPECT_NE(what.find("refusing"), std::string::npos) << what;
   // Wrong chip: the dump was taken from another part (IMAGE.chip says so).
-  put(c.image, want);
+  write_bytes(c.image, want);
   ch341a::write_chip_record(c.image, {"C8 40 17", "GD25Q64C", "bytes", k8M, 0, k8M});
   EXPECT_EQ(restore_error(c.sim("W25Q64FV"), o, &what), ErrorKind::Usage);
   EXPECT_NE(what.find("GD25Q64C"), std::string::npos) << what;

@@ -34,20 +34,8 @@ std::vector<uint8_t> old_flash() {
   return f;
 }
 
-struct CliRun {
-  int code = -1;
-  std::string out, err;
-};
-
-CliRun cli(const std::vector<std::string>& args, const test::TempDir& dir) {
-  std::vector<std::string> argv = {CAMDUMP_BINARY_DIR "/camdump"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto p = test::Process::spawn(
-      argv, {.stdout_file = (dir / "stdout.txt").string(), .stderr_file = (dir / "stderr.txt").string()});
-  auto st = p.wait_exit(300s);
-  if (!st) p.stop();
-  return {st && WIFEXITED(*st) ? WEXITSTATUS(*st) : -1, test::read_file(dir / "stdout.txt"),
-          test::read_file(dir / "stderr.txt")};
+test::CommandResult cli(const std::vector<std::string>& args, const test::TempDir& dir) {
+  return test::run_camdump(args, dir.path());
 }
 
 struct Files {
@@ -69,7 +57,7 @@ struct Files {
 TEST(RestoreUbootCli, UartWritesTheImageAndKeepsABackup) {
   Files f;
   auto r = cli({"restore", "uart", f.port(), f.image, "--yes", "--json"}, f.dir);
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.status, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["units_written"], 1);
   EXPECT_EQ(j["plan_bytes"], 65536);
@@ -86,7 +74,7 @@ TEST(RestoreUbootCli, TftpWritesTheImage) {
   auto r = cli({"restore", "tftp", f.port(",dialect=modern,tftpput=1"), f.image, "--server-ip", "127.0.0.1",
                 "--camera-ip", "192.168.1.10", "--listen", listen, "--yes"},
                f.dir);
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("now equals"), std::string::npos) << r.out;
   EXPECT_EQ(f.flash_after(), new_image());
   // The backup went by tftpput (the same route).
@@ -98,19 +86,19 @@ TEST(RestoreUbootCli, SdcardThenRestoreSd) {
   const std::string card = (f.dir / "card.img").string();
   write_file_atomic(card, std::vector<uint8_t>(512, 0));
   auto w = cli({"sdcard", f.image, card, "--yes"}, f.dir);
-  ASSERT_EQ(w.code, 0) << w.err;
+  ASSERT_EQ(w.status, 0) << w.err;
   const auto c = read_file(card);
   ASSERT_EQ(c.size(), dump::kSdcardImageOffset + kFlash);
   EXPECT_TRUE(std::equal(new_image().begin(), new_image().end(), c.begin() + dump::kSdcardImageOffset));
   auto r = cli({"restore", "sd", f.port(",sd=" + card), f.image, "--yes", "--no-backup"}, f.dir);
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(f.flash_after(), new_image());
 }
 
 TEST(RestoreUbootCli, DryRunWritesNothing) {
   Files f;
   auto r = cli({"restore", "uart", f.port(), f.image, "--dry-run"}, f.dir);
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("0x300000-0x30ffff"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("dry run: nothing written"), std::string::npos) << r.out;
   EXPECT_EQ(f.flash_after(), old_flash());
@@ -119,7 +107,7 @@ TEST(RestoreUbootCli, DryRunWritesNothing) {
 TEST(RestoreUbootCli, RefusesWithoutATerminalOrYes) {
   Files f;
   auto r = cli({"restore", "uart", f.port(), f.image, "--no-backup"}, f.dir);
-  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_EQ(r.status, 2) << r.err;
   EXPECT_NE(r.err.find("no terminal"), std::string::npos) << r.err;
 }
 
@@ -129,7 +117,7 @@ TEST(RestoreUbootCli, RefusesAnImageThatFailsInspect) {
   for (uint64_t a = 0x80000; a < 0x80100; ++a) bad[a] ^= 0xff;  // inside the kernel's uImage
   write_file_atomic(f.image, bad);
   auto r = cli({"restore", "uart", f.port(), f.image, "--yes", "--no-backup"}, f.dir);
-  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.status, 0);
   EXPECT_NE(r.err.find("fails inspect"), std::string::npos) << r.err;
   EXPECT_EQ(f.flash_after(), old_flash());
 }
@@ -137,7 +125,7 @@ TEST(RestoreUbootCli, RefusesAnImageThatFailsInspect) {
 TEST(RestoreUbootCli, RefusesTheWrongSize) {
   Files f;
   auto r = cli({"restore", "uart", f.port(",flash=16M"), f.image, "--yes", "--no-backup"}, f.dir);
-  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_EQ(r.status, 2) << r.err;
   EXPECT_NE(r.err.find("refusing to write it"), std::string::npos) << r.err;
 }
 
@@ -148,7 +136,7 @@ TEST(RestoreUbootCli, RefusesTheWrongChip) {
       f.image,
       {.id = "EF 40 17", .name = "W25Q64JV", .layout = "bytes", .size = kFlash, .offset = 0, .length = kFlash});
   auto r = cli({"restore", "uart", f.port(), f.image, "--yes", "--no-backup"}, f.dir);
-  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_EQ(r.status, 2) << r.err;
   EXPECT_NE(r.err.find("W25Q64JV"), std::string::npos) << r.err;
   EXPECT_EQ(f.flash_after(), old_flash());
 }
@@ -157,7 +145,7 @@ TEST(RestoreUbootCli, RefusesWhenAnOldBackupIsInTheWay) {
   Files f;
   write_file_atomic(f.image + ".before-restore.bin", std::vector<uint8_t>(16, 1));
   auto r = cli({"restore", "uart", f.port(), f.image, "--yes"}, f.dir);
-  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_EQ(r.status, 2) << r.err;
   EXPECT_NE(r.err.find("exists already"), std::string::npos) << r.err;
   EXPECT_EQ(f.flash_after(), old_flash());
 }
@@ -166,11 +154,11 @@ TEST(Sdcard, RefusesWhatIsNotACardOrIsMounted) {
   test::TempDir dir;
   write_file_atomic(dir / "img.bin", std::vector<uint8_t>(4096, 7));
   auto r = cli({"sdcard", (dir / "img.bin").string(), "/dev/null", "--yes"}, dir);
-  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_EQ(r.status, 2) << r.err;
   EXPECT_NE(r.err.find("neither a block device nor a regular file"), std::string::npos) << r.err;
   write_file_atomic(dir / "card.img", std::vector<uint8_t>(512, 0));
   r = cli({"sdcard", (dir / "img.bin").string(), (dir / "card.img").string()}, dir);
-  EXPECT_EQ(r.code, 2) << r.err;  // no terminal, no --yes
+  EXPECT_EQ(r.status, 2) << r.err;  // no terminal, no --yes
   // A device counts as mounted when it or one of its partitions is in the mount table.
   write_file_atomic(dir / "mounts", std::string_view("/dev/sdz1 /media/card vfat rw 0 0\nproc /proc proc rw 0 0\n"));
   EXPECT_NE(dump::mounted_as("/dev/sdz", dir / "mounts"), "");

@@ -27,24 +27,10 @@ namespace ct = camdump::test;
 
 namespace {
 
-const std::string kCamdump = CAMDUMP_BINARY_DIR "/camdump";
 constexpr uint64_t kFlash = 8u << 20;
 
-struct Run {
-  int status = -1;
-  std::string out;
-};
-
-Run run_cli(const std::vector<std::string>& args, const std::filesystem::path& dir) {
-  std::vector<std::string> argv{kCamdump};
-  argv.insert(argv.end(), args.begin(), args.end());
-  const auto out_file = dir / "stdout.txt";
-  auto p = ct::Process::spawn(argv, {.stdout_file = out_file.string(), .stderr_file = (dir / "stderr.txt").string()});
-  auto st = p.wait_exit(300s);
-  Run r;
-  if (st && WIFEXITED(*st)) r.status = WEXITSTATUS(*st);
-  r.out = ct::read_file(out_file);
-  return r;
+ct::CommandResult run_cli(const std::vector<std::string>& args, const std::filesystem::path& dir) {
+  return ct::run_camdump(args, dir);
 }
 
 // A card image: 32 MiB, blocks 0..15 filled with a pattern that must survive (the MBR area).
@@ -79,7 +65,7 @@ TEST_P(SdCli, DumpThenExtractGivesBackTheFlash) {
   const auto head = card_head(card);
   const std::string port = "sim:" + (dir / "img.bin").string() + ",sd=" + card.string() + ",dialect=" + GetParam();
   auto d = run_cli({"-q", "dump", "sd", "--yes", port, "--json"}, dir.path());
-  ASSERT_EQ(d.status, 0) << d.out << ct::read_file(dir / "stderr.txt");
+  ASSERT_EQ(d.status, 0) << d.out << d.err;
   auto j = nlohmann::json::parse(d.out);  // only JSON on stdout
   const uint32_t crc = crc32(img);
   EXPECT_EQ(j["crc32"], fmt::format("{:08x}", crc));
@@ -115,7 +101,7 @@ TEST(SdCli, HumanOutputPrintsTheExtractCommand) {
   auto d =
       run_cli({"-q", "dump", "sd", "--yes", "sim:flash=8M,sd=" + card.string(), "--card", "/dev/sdb", "-o", "cam.bin"},
               dir.path());
-  ASSERT_EQ(d.status, 0) << ct::read_file(dir / "stderr.txt");
+  ASSERT_EQ(d.status, 0) << d.err;
   EXPECT_NE(d.out.find("camdump extract /dev/sdb -o cam.bin --size 8M --offset-blocks 16 --expect-crc32 0x"),
             std::string::npos)
       << d.out;

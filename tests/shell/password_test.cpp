@@ -22,19 +22,10 @@ using namespace camdump::test;
 
 namespace {
 
-struct CliRun {
-  int status = -1;
-  std::string out, err;
-};
-
-CliRun camdump_cli(const std::vector<std::string>& args, const TempDir& dir) {
-  std::vector<std::string> argv = {CAMDUMP_BINARY_DIR "/camdump", "-q"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto p = Process::spawn(argv, {.stdout_file = (dir / "out.txt").string(), .stderr_file = (dir / "err.txt").string()});
-  auto st = p.wait_exit(std::chrono::seconds(180));
-  if (!st) p.stop();
-  return {st && WIFEXITED(*st) ? WEXITSTATUS(*st) : -1, test::read_file(dir / "out.txt"),
-          test::read_file(dir / "err.txt")};
+CommandResult camdump_cli(const std::vector<std::string>& args, const TempDir& dir) {
+  std::vector<std::string> quiet{"-q"};
+  quiet.insert(quiet.end(), args.begin(), args.end());
+  return run_camdump(quiet, dir.path(), std::chrono::seconds(180));
 }
 
 std::vector<uint8_t> small_image() {
@@ -67,7 +58,7 @@ TEST_F(ShellPassword, FromTheEnvironmentAndNeverInTheTranscript) {
   BusyboxRoot root(img, {.parts = {{"boot", 0, 1u << 20}}, .login = true});
   TempDir dir("camdump-pw-env");
   ::setenv("CAMDUMP_PASSWORD", "secret", 1);
-  CliRun r = camdump_cli(
+  CommandResult r = camdump_cli(
       {"dump", "shell", root.port(), "-o", (dir / "fw.bin").string(), "--log", (dir / "log.txt").string()}, dir);
   ::unsetenv("CAMDUMP_PASSWORD");
   ASSERT_EQ(r.status, 0) << r.err;
@@ -81,16 +72,16 @@ TEST_F(ShellPassword, FromAFile) {
   BusyboxRoot root(img, {.parts = {{"boot", 0, 1u << 20}}, .login = true});
   TempDir dir("camdump-pw-file");
   std::ofstream(dir / "pw") << "secret\n";
-  CliRun r = camdump_cli({"dump", "shell", root.port(), "-o", (dir / "fw.bin").string(), "--password-file",
-                          (dir / "pw").string(), "--log", (dir / "log.txt").string()},
-                         dir);
+  CommandResult r = camdump_cli({"dump", "shell", root.port(), "-o", (dir / "fw.bin").string(), "--password-file",
+                                 (dir / "pw").string(), "--log", (dir / "log.txt").string()},
+                                dir);
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(tx_lines(test::read_file(dir / "log.txt")).find("secret"), std::string::npos);
 }
 
 TEST(ShellPasswordCli, OnTheCommandLineItIsRefusedBeforeAnythingRuns) {
   TempDir dir("camdump-pw-argv");
-  CliRun r =
+  CommandResult r =
       camdump_cli({"dump", "shell", "tcp:127.0.0.1:1", "-o", (dir / "fw.bin").string(), "--password", "hunter2"}, dir);
   EXPECT_EQ(r.status, 2) << r.err;
   EXPECT_NE(r.err.find("CAMDUMP_PASSWORD"), std::string::npos) << r.err;
@@ -101,7 +92,7 @@ TEST(ShellPasswordCli, WithoutATerminalOrPasswordTheLoginPromptIsAClearError) {
   BusyboxRoot root(std::vector<uint8_t>(1u << 20, 0xff), {.parts = {{"boot", 0, 1u << 20}}, .login = true});
   TempDir dir("camdump-pw-none");
   ::unsetenv("CAMDUMP_PASSWORD");
-  CliRun r = camdump_cli({"dump", "shell", root.port(), "-o", (dir / "fw.bin").string()}, dir);
+  CommandResult r = camdump_cli({"dump", "shell", root.port(), "-o", (dir / "fw.bin").string()}, dir);
   EXPECT_EQ(r.status, 2) << r.err;
   EXPECT_NE(r.err.find("--password-file"), std::string::npos) << r.err;
 }

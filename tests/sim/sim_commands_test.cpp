@@ -10,6 +10,7 @@
 #include "core/crc32.hpp"
 #include "core/error.hpp"
 #include "sim_test_util.hpp"
+#include "support/param_name.hpp"
 
 using namespace camdump;
 using camdump::sim::testing::Cam;
@@ -91,33 +92,44 @@ TEST(SimCommands, Crc32BothDialectsAndStore) {
   EXPECT_EQ(i.cmd("crc32 0x04000000 0x100000"), fmt::format("CRC32 for 04000000 ... 040fffff ==> {:08x}\r\n", want));
 }
 
-TEST(SimCommands, SfProbeAndReadInEveryDialect) {
-  struct Case {
-    std::string spec, probe, read, read0;
-  } cases[] = {
-      {"sf=vendor", "the manufacturer 20\r\nSF: Detected XM25QH128C\r\n\r\n--->probe spend 4 ms\r\n",
-       "SF: 1835008 bytes @ 0x40000 Read: OK\r\n--->read spend 591 ms\r\n",
-       "SF: 16 bytes @ 0x0 Read: OK\r\n--->read spend 0 ms\r\n"},
-      {"sf=thingino",
-       "JZSFC: Flash chip ID: 204018\r\nSF:    Detected XM25QH128C (20 40 18 20 00)\r\nSF:    probe command completed "
-       "in 4 ms\r\n",
-       "SF:    1835008 bytes @ 0x40000 Read: OK\r\nSF:    read command completed in 591 ms\r\n",
-       "SF:    16 bytes @ 0x0 Read: OK\r\nSF:    read command completed in 0 ms\r\n"},
-      {"sf=upstream", "SF: Detected XM25QH128C with page size 64 KiB, total 16 MiB\r\n",
-       "SF: 1835008 bytes @ 0x40000 Read: OK\r\n", "SF: 16 bytes @ 0x0 Read: OK\r\n"},
-      {"dialect=modern", "SF: Detected xm25qh128c with page size 256 Bytes, erase size 4 KiB, total 16 MiB\r\n",
-       "SF: 1835008 bytes @ 0x40000 Read: OK\r\n", "SF: 16 bytes @ 0x0 Read: OK\r\n"},
-  };
-  for (const auto& k : cases) {
-    Cam c("sim:state=uboot," + k.spec);
-    EXPECT_EQ(c.cmd("sf read 0x80600000 0x40000 0x1c0000"), "No SPI flash selected. Please run `sf probe'\r\n");
-    EXPECT_EQ(c.cmd("sf probe 0"), k.probe) << k.spec;
-    EXPECT_EQ(c.cmd("sf read 0x80600000 0x40000 0x1c0000"), k.read) << k.spec;
-    auto ram = c.cam().ram(0x80600000, 0x1c0000);
-    auto fl = c.cam().flash().subspan(0x40000, 0x1c0000);
-    EXPECT_TRUE(std::equal(ram.begin(), ram.end(), fl.begin())) << k.spec;
-    EXPECT_EQ(c.cmd("sf read 0x80600000 0 0x10"), k.read0) << k.spec;
-  }
+struct SfCase {
+  std::string spec, probe, read, read0;
+};
+
+class SimSf : public ::testing::TestWithParam<SfCase> {};
+
+TEST_P(SimSf, ProbeAndReadPrintWhatTheDialectPrints) {
+  const SfCase& k = GetParam();
+  Cam c("sim:state=uboot," + k.spec);
+  EXPECT_EQ(c.cmd("sf read 0x80600000 0x40000 0x1c0000"), "No SPI flash selected. Please run `sf probe'\r\n");
+  EXPECT_EQ(c.cmd("sf probe 0"), k.probe);
+  EXPECT_EQ(c.cmd("sf read 0x80600000 0x40000 0x1c0000"), k.read);
+  auto ram = c.cam().ram(0x80600000, 0x1c0000);
+  auto fl = c.cam().flash().subspan(0x40000, 0x1c0000);
+  EXPECT_TRUE(std::equal(ram.begin(), ram.end(), fl.begin()));
+  EXPECT_EQ(c.cmd("sf read 0x80600000 0 0x10"), k.read0);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Dialects, SimSf,
+    ::testing::Values(SfCase{"sf=vendor",
+                             "the manufacturer 20\r\nSF: Detected XM25QH128C\r\n\r\n--->probe spend 4 ms\r\n",
+                             "SF: 1835008 bytes @ 0x40000 Read: OK\r\n--->read spend 591 ms\r\n",
+                             "SF: 16 bytes @ 0x0 Read: OK\r\n--->read spend 0 ms\r\n"},
+                      SfCase{"sf=thingino",
+                             "JZSFC: Flash chip ID: 204018\r\nSF:    Detected XM25QH128C (20 40 18 20 00)\r\nSF:    "
+                             "probe command completed "
+                             "in 4 ms\r\n",
+                             "SF:    1835008 bytes @ 0x40000 Read: OK\r\nSF:    read command completed in 591 ms\r\n",
+                             "SF:    16 bytes @ 0x0 Read: OK\r\nSF:    read command completed in 0 ms\r\n"},
+                      SfCase{"sf=upstream", "SF: Detected XM25QH128C with page size 64 KiB, total 16 MiB\r\n",
+                             "SF: 1835008 bytes @ 0x40000 Read: OK\r\n", "SF: 16 bytes @ 0x0 Read: OK\r\n"},
+                      SfCase{"dialect=modern",
+                             "SF: Detected xm25qh128c with page size 256 Bytes, erase size 4 KiB, total 16 MiB\r\n",
+                             "SF: 1835008 bytes @ 0x40000 Read: OK\r\n", "SF: 16 bytes @ 0x0 Read: OK\r\n"}),
+    [](const ::testing::TestParamInfo<SfCase>& i) { return test::param_name(i.param.spec); });
+
+TEST(SimCommands, SfReadPastTheFlashIsRefused) {
   Cam m("sim:state=uboot,dialect=modern");
   m.cmd("sf probe");
   EXPECT_EQ(m.cmd("sf read 0x80600000 0xff0000 0x20000"), "ERROR: attempting read past flash size (0x1000000)\r\n");
@@ -202,16 +214,23 @@ TEST(SimCommands, MmcWritesIntoTheSdImageBothDialects) {
   std::filesystem::remove(sd);
 }
 
-TEST(SimOptions, BadOptionsAreUsageErrors) {
-  for (const char* bad : {"bogus=1", "dialect=vxworks", "noise=lots", "stall=500", "flash=3M", "baud=230400",
-                          "fw.bin,extra", "state=off"}) {
-    try {
-      sim::parse_sim_spec(bad);
-      ADD_FAILURE() << bad;
-    } catch (const Error& e) {
-      EXPECT_EQ(e.kind(), ErrorKind::Usage) << bad;
-    }
+class SimBadOption : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(SimBadOption, IsAUsageError) {
+  try {
+    sim::parse_sim_spec(GetParam());
+    ADD_FAILURE() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Usage);
   }
+}
+
+INSTANTIATE_TEST_SUITE_P(Specs, SimBadOption,
+                         ::testing::Values("bogus=1", "dialect=vxworks", "noise=lots", "stall=500", "flash=3M",
+                                           "baud=230400", "fw.bin,extra", "state=off"),
+                         [](const ::testing::TestParamInfo<const char*>& i) { return test::param_name(i.param); });
+
+TEST(SimOptions, GoodOptionsAreRead) {
   auto o = sim::parse_sim_spec("fw.bin,bauds=9600,115200,230400,baud=230400,noise=1e-4,stall=300@4K");
   EXPECT_EQ(o.image_path, "fw.bin");
   EXPECT_EQ(o.baud_table(), (std::vector<uint32_t>{9600, 115200, 230400}));

@@ -8,38 +8,44 @@
 using namespace camdump;
 using camdump::sim::testing::Cam;
 
-TEST(SimDialects, EachPrintsItsBannerCountdownAndPrompt) {
-  struct Case {
-    const char* spec;
-    const char* banner;
-    const char* countdown;
-    const char* prompt;
-    std::string wrong_key, right_key;
-  };
-  const Case cases[] = {
-      {"sim:dialect=ingenic2013,bootdelay=2", "\r\nU-Boot 2013.07 (", "Hit any key to stop autoboot:  2 ", "isvp_t31# ",
-       "", "x"},
-      {"sim:dialect=thingino,bootdelay=2", "Thingino U-Boot for Ingenic 2013.07 (",
-       "KEY:   ###### Press Ctrl-C now to interrupt boot... loading in 2s ######\r\n", "isvp_t31# ", "x\r", "\x03"},
-      {"sim:dialect=openipc,bootdelay=2", "\r\nU-Boot 2013.07 (", "\r\nPress ENTER to interrupt boot in 2...\r\n",
-       "OpenIPC # ", "\x03x", "\r"},
-      {"sim:dialect=modern,bootdelay=2", "\r\nU-Boot 2026.07 (", "Hit any key to stop autoboot:  2 ", "=> ", "", "q"},
-  };
-  for (const Case& k : cases) {
-    Cam c(k.spec);
-    std::string log = c.until(k.countdown);
-    EXPECT_NE(log.find(k.banner), std::string::npos) << k.spec << log;
-    EXPECT_NE(log.find(k.countdown), std::string::npos) << k.spec << log;
-    if (!k.wrong_key.empty()) {
-      Cam w(k.spec);
-      w.until(k.countdown);
-      w.t->write(k.wrong_key);
-      EXPECT_NE(w.until("login: ").find("Starting kernel"), std::string::npos) << k.spec << ": a wrong key stopped it";
-    }
-    c.t->write(k.right_key);
-    EXPECT_NE(c.until(k.prompt).find(k.prompt), std::string::npos) << k.spec;
+struct BootCase {
+  const char* dialect;
+  const char* banner;
+  const char* countdown;
+  const char* prompt;
+  std::string wrong_key, right_key;
+};
+
+class SimDialectBoot : public ::testing::TestWithParam<BootCase> {};
+
+TEST_P(SimDialectBoot, PrintsItsBannerCountdownAndPrompt) {
+  const BootCase& k = GetParam();
+  const std::string spec = std::string("sim:dialect=") + k.dialect + ",bootdelay=2";
+  Cam c(spec);
+  std::string log = c.until(k.countdown);
+  EXPECT_NE(log.find(k.banner), std::string::npos) << log;
+  EXPECT_NE(log.find(k.countdown), std::string::npos) << log;
+  if (!k.wrong_key.empty()) {
+    Cam w(spec);
+    w.until(k.countdown);
+    w.t->write(k.wrong_key);
+    EXPECT_NE(w.until("login: ").find("Starting kernel"), std::string::npos) << "a wrong key stopped it";
   }
+  c.t->write(k.right_key);
+  EXPECT_NE(c.until(k.prompt).find(k.prompt), std::string::npos);
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    Dialects, SimDialectBoot,
+    ::testing::Values(BootCase{"ingenic2013", "\r\nU-Boot 2013.07 (", "Hit any key to stop autoboot:  2 ", "isvp_t31# ",
+                               "", "x"},
+                      BootCase{"thingino", "Thingino U-Boot for Ingenic 2013.07 (",
+                               "KEY:   ###### Press Ctrl-C now to interrupt boot... loading in 2s ######\r\n",
+                               "isvp_t31# ", "x\r", "\x03"},
+                      BootCase{"openipc", "\r\nU-Boot 2013.07 (", "\r\nPress ENTER to interrupt boot in 2...\r\n",
+                               "OpenIPC # ", "\x03x", "\r"},
+                      BootCase{"modern", "\r\nU-Boot 2026.07 (", "Hit any key to stop autoboot:  2 ", "=> ", "", "q"}),
+    [](const ::testing::TestParamInfo<BootCase>& i) { return std::string(i.param.dialect); });
 
 TEST(SimDialects, StopOverridesTheKeyAndItsText) {
   Cam e("sim:dialect=thingino,stop=enter,bootdelay=1");
@@ -59,20 +65,24 @@ TEST(SimDialects, StopOverridesTheKeyAndItsText) {
   EXPECT_NE(a.until("OpenIPC # ").find("OpenIPC # "), std::string::npos);
 }
 
-TEST(SimDialects, BootdelayZeroStopsOnlyOnAKeyAlreadyWaiting) {
-  for (const char* d : {"ingenic2013", "thingino", "openipc", "modern"}) {
-    const std::string spec = std::string("sim:bootdelay=0,dialect=") + d;
-    Cam late(spec);
-    EXPECT_NE(late.until("login: ").find("Starting kernel"), std::string::npos) << d;
+class SimDialectBootdelayZero : public ::testing::TestWithParam<const char*> {};
 
-    Cam early(spec);  // the key arrives while the boot log is still printing
-    early.until("DRAM:");
-    early.t->write(std::string("\x03\r"));
-    std::string rest = early.until(early.cam().prompt());
-    EXPECT_NE(rest.find(early.cam().prompt()), std::string::npos) << d << rest;
-    EXPECT_EQ(rest.find("Starting kernel"), std::string::npos) << d;
-  }
+TEST_P(SimDialectBootdelayZero, StopsOnlyOnAKeyAlreadyWaiting) {
+  const std::string spec = std::string("sim:bootdelay=0,dialect=") + GetParam();
+  Cam late(spec);
+  EXPECT_NE(late.until("login: ").find("Starting kernel"), std::string::npos);
+
+  Cam early(spec);  // the key arrives while the boot log is still printing
+  early.until("DRAM:");
+  early.t->write(std::string("\x03\r"));
+  std::string rest = early.until(early.cam().prompt());
+  EXPECT_NE(rest.find(early.cam().prompt()), std::string::npos) << rest;
+  EXPECT_EQ(rest.find("Starting kernel"), std::string::npos);
 }
+
+INSTANTIATE_TEST_SUITE_P(Dialects, SimDialectBootdelayZero,
+                         ::testing::Values("ingenic2013", "thingino", "openipc", "modern"),
+                         [](const ::testing::TestParamInfo<const char*>& i) { return std::string(i.param); });
 
 TEST(SimDialects, VersionBdinfoGoAndSfTimingLines) {
   Cam t("sim:dialect=thingino,state=uboot");

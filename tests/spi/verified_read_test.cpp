@@ -11,11 +11,14 @@
 #include "core/hash.hpp"
 #include "spi/verified_read.hpp"
 #include "support/process.hpp"
+#include "support/files.hpp"
 
 using namespace camdump;
 using namespace camdump::spi;
 
 namespace {
+
+using test::slurp;
 
 class FakeSource : public FlashSource {
  public:
@@ -38,11 +41,6 @@ class FakeSource : public FlashSource {
   std::map<uint64_t, unsigned> reads_;
   std::set<uint64_t> bad_once_, always_bad_;
 };
-
-std::vector<uint8_t> slurp(const std::filesystem::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), {}};
-}
 
 }  // namespace
 

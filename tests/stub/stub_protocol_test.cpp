@@ -3,23 +3,18 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
-#include <random>
 
 #include "core/crc32.hpp"
 #include "stub/stub_images.hpp"
 #include "uboot/session.hpp"
 #include "uboot/soc_table.hpp"
+#include "support/random.hpp"
 #include "uboot/stub_protocol.hpp"
 
 namespace camdump::uboot {
 namespace {
 
-std::vector<uint8_t> random_bytes(size_t n, uint32_t seed) {
-  std::vector<uint8_t> v(n);
-  std::mt19937 rng(seed);
-  for (auto& b : v) b = static_cast<uint8_t>(rng());
-  return v;
-}
+using test::random_bytes;
 
 // What the stub sends for [src, src+len): hello, frames, end.
 std::vector<uint8_t> stream(const std::vector<uint8_t>& data, uint32_t src, uint32_t frame) {

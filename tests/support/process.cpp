@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Test support: child processes (fork/exec, stopped by PID and reaped), ports, temp dirs.
 #include "support/process.hpp"
+#include "core/errno_text.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -11,7 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -72,7 +75,7 @@ Process Process::spawn(const std::vector<std::string>& argv, const SpawnOptions&
   if (opts.pipe_stdout && ::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   if (::pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
+  if (pid < 0) throw std::runtime_error(std::string("fork failed: ") + errno_text(errno));
   if (pid == 0) child_exec(argv, opts, in[0], out[1], err[1]);
   ::close(err[1]);
   if (in[0] >= 0) ::close(in[0]);
@@ -88,7 +91,7 @@ Process Process::spawn(const std::vector<std::string>& argv, const SpawnOptions&
   ::close(err[0]);
   if (n == sizeof child_errno) {
     p.stop(0ms);
-    throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(child_errno));
+    throw std::runtime_error("cannot start " + argv[0] + ": " + errno_text(child_errno));
   }
   return p;
 }
@@ -290,18 +293,12 @@ std::optional<std::string> wait_file_contains(const std::filesystem::path& file,
   return std::nullopt;
 }
 
-std::string read_file(const std::filesystem::path& file) {
-  std::ifstream f(file, std::ios::binary);
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
 CommandResult run_command(const std::vector<std::string>& argv, const std::filesystem::path& dir,
-                          std::chrono::seconds timeout) {
+                          std::chrono::seconds timeout, const std::filesystem::path& cwd) {
   SpawnOptions o;
   o.stdout_file = (dir / "stdout.txt").string();
   o.stderr_file = (dir / "stderr.txt").string();
+  o.cwd = cwd.string();
   auto p = Process::spawn(argv, o);
   CommandResult r;
   auto st = p.wait_exit(timeout);
@@ -312,28 +309,33 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::files
   return r;
 }
 
+CommandResult run_camdump(const std::vector<std::string>& args, const std::filesystem::path& dir,
+                          std::chrono::seconds timeout, const std::filesystem::path& cwd) {
+  std::vector<std::string> argv{CAMDUMP_BINARY_DIR "/camdump"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_command(argv, dir, timeout, cwd);
+}
+
+CommandResult run_camdump_in(const std::vector<std::string>& args, const TempDir& dir, std::chrono::seconds timeout) {
+  return run_camdump(args, dir.path(), timeout, dir.path());
+}
+
+ShellResult run_shell(const std::string& cmd) {
+  ShellResult r;
+  FILE* p = ::popen((cmd + " 2>/dev/null").c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf{};
+  size_t n = 0;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  const int st = ::pclose(p);
+  r.rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
 std::string flashrom_path() {
   for (const char* p : {"/usr/sbin/flashrom", "/usr/bin/flashrom", "/usr/local/sbin/flashrom"})
     if (std::filesystem::exists(p)) return p;
   return "flashrom";
-}
-
-void write_file(const std::filesystem::path& file, std::string_view data) {
-  std::ofstream f(file, std::ios::binary | std::ios::trunc);
-  f.write(data.data(), static_cast<std::streamsize>(data.size()));
-  if (!f) throw std::runtime_error("cannot write " + file.string());
-}
-
-TempDir::TempDir(std::string_view prefix) {
-  const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/" + std::string(prefix) + ".XXXXXX";
-  if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed for " + tmpl);
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
 }
 
 }  // namespace camdump::test

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Test support: child processes that are always stopped by their PID and reaped, free 127.0.0.1
-// ports, temporary directories and small file helpers. Every helper here binds 127.0.0.1 only.
+// ports, programs (and the camdump CLI) run to their end with their output captured. Files and
+// TempDir live in support/files.hpp (included here). Every helper here binds 127.0.0.1 only.
 //
 //   auto p = Process::spawn({"cat"}, {.pipe_stdin = true, .pipe_stdout = true});
 //   write_all(p.stdin_fd(), "hi");  ...  p.stop();   // or let the destructor do it
@@ -14,6 +15,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "support/files.hpp"
 
 namespace camdump::test {
 
@@ -86,32 +89,32 @@ std::string read_fd_n(int fd, size_t n, std::chrono::milliseconds timeout);
 /// Polls a file until it contains `needle`; its contents then, or nullopt after `timeout`.
 std::optional<std::string> wait_file_contains(const std::filesystem::path& file, std::string_view needle,
                                               std::chrono::milliseconds timeout);
-std::string read_file(const std::filesystem::path& file);
-void write_file(const std::filesystem::path& file, std::string_view data);
 
-/// A program run to its end with stdout/stderr captured in `dir` (stdout.txt, stderr.txt).
-/// status: the exit code, 128 when killed by a signal, -1 when it outlived `timeout` (then stopped).
+/// A program run to its end with stdout/stderr captured in `dir` (stdout.txt, stderr.txt), in the
+/// working directory `cwd` (empty: the test's). status: the exit code, 128 when killed by a
+/// signal, -1 when it outlived `timeout` (then stopped).
 struct CommandResult {
   int status = -1;
   std::string out, err;
 };
 CommandResult run_command(const std::vector<std::string>& argv, const std::filesystem::path& dir,
-                          std::chrono::seconds timeout = std::chrono::seconds(300));
+                          std::chrono::seconds timeout = std::chrono::seconds(300),
+                          const std::filesystem::path& cwd = {});
+/// The camdump CLI under test (CAMDUMP_BINARY_DIR/camdump) with `args`, as run_command runs it.
+CommandResult run_camdump(const std::vector<std::string>& args, const std::filesystem::path& dir,
+                          std::chrono::seconds timeout = std::chrono::seconds(300),
+                          const std::filesystem::path& cwd = {});
+/// The same with `dir` also its working directory (relative paths in `args` are inside it).
+CommandResult run_camdump_in(const std::vector<std::string>& args, const TempDir& dir,
+                             std::chrono::seconds timeout = std::chrono::seconds(300));
+/// A /bin/sh command line run to its end with " 2>/dev/null" appended (so the last command's
+/// stderr is dropped): its exit code (-1 when it did not exit) and everything it wrote to stdout.
+struct ShellResult {
+  int rc = -1;
+  std::string out;
+};
+ShellResult run_shell(const std::string& cmd);
 /// Debian installs flashrom in /usr/sbin, which is not on every user's PATH.
 std::string flashrom_path();
-
-/// A fresh directory under $TMPDIR (or /tmp), removed with its contents by the destructor.
-class TempDir {
- public:
-  explicit TempDir(std::string_view prefix = "camdump-test");
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(std::string_view name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
 
 }  // namespace camdump::test

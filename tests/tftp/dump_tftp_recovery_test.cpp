@@ -47,7 +47,7 @@ struct CancelAfter : Reporter {
 
 std::vector<uint8_t> make_flash(const TempDir& dir) {
   auto img = random_bytes(1u << 20, 77);
-  write_file(dir / "flash.bin", std::string(img.begin(), img.end()));
+  write_bytes(dir / "flash.bin", img);
   return img;
 }
 

@@ -16,7 +16,7 @@ using namespace camdump::test;
 TEST(DumpTftpReserved, Chunk32MIsSplitBelowUboot) {
   TempDir dir("camdump-dump-tftp-reserved");
   auto img = random_bytes(32u << 20, 77);
-  write_file(dir / "flash.bin", std::string(img.begin(), img.end()));
+  write_bytes(dir / "flash.bin", img);
   std::string listen = "127.0.0.1:" + std::to_string(free_udp_port());
   auto p = Process::spawn(
       {CAMDUMP_BINARY_DIR "/camdump", "dump", "tftp", "sim:" + (dir / "flash.bin").string() + ",tftpput=1,state=uboot",

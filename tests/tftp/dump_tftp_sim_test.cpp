@@ -14,14 +14,8 @@ using namespace camdump::test;
 
 namespace {
 
-int run_camdump(const std::vector<std::string>& args, const TempDir& dir) {
-  std::vector<std::string> argv{CAMDUMP_BINARY_DIR "/camdump"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto p = Process::spawn(argv,
-                          {.stdout_file = (dir / "stdout.txt").string(), .stderr_file = (dir / "stderr.txt").string()});
-  auto st = p.wait_exit(std::chrono::seconds(120));
-  if (!st) p.stop();
-  return st && WIFEXITED(*st) ? WEXITSTATUS(*st) : -1;
+int camdump_status(const std::vector<std::string>& args, const TempDir& dir) {
+  return run_camdump(args, dir.path(), std::chrono::seconds(120)).status;
 }
 
 }  // namespace
@@ -29,12 +23,12 @@ int run_camdump(const std::vector<std::string>& args, const TempDir& dir) {
 TEST(DumpTftpSim, ChunkedUploadsGiveTheExactImage) {
   TempDir dir("camdump-dump-tftp");
   auto img = random_bytes(1u << 20, 51);
-  write_file(dir / "flash.bin", std::string(img.begin(), img.end()));
+  write_bytes(dir / "flash.bin", img);
   std::string listen = "127.0.0.1:" + std::to_string(free_udp_port());
-  int rc = run_camdump({"dump", "tftp", "sim:" + (dir / "flash.bin").string() + ",tftpput=1,state=uboot", "-o",
-                        (dir / "out.bin").string(), "--server-ip", "127.0.0.1", "--camera-ip", "keep", "--listen",
-                        listen, "--chunk", "256K"},
-                       dir);
+  int rc = camdump_status({"dump", "tftp", "sim:" + (dir / "flash.bin").string() + ",tftpput=1,state=uboot", "-o",
+                           (dir / "out.bin").string(), "--server-ip", "127.0.0.1", "--camera-ip", "keep", "--listen",
+                           listen, "--chunk", "256K"},
+                          dir);
   ASSERT_EQ(rc, 0) << read_file(dir / "stderr.txt");
   EXPECT_EQ(read_file(dir / "out.bin"), std::string(img.begin(), img.end()));
   EXPECT_NE(read_file(dir / "stdout.txt").find("4 chunk(s)"), std::string::npos) << read_file(dir / "stdout.txt");
@@ -44,7 +38,7 @@ TEST(DumpTftpSim, ChunkedUploadsGiveTheExactImage) {
 TEST(DumpTftpSim, WithoutTftpputNamesTheRoutesThatWork) {
   TempDir dir("camdump-dump-tftp");
   write_file(dir / "flash.bin", std::string(65536, 'x'));
-  int rc = run_camdump(
+  int rc = camdump_status(
       {"dump", "tftp", "sim:" + (dir / "flash.bin").string() + ",state=uboot", "-o", (dir / "out.bin").string(),
        "--server-ip", "127.0.0.1", "--camera-ip", "keep", "--listen", "127.0.0.1:0"},
       dir);

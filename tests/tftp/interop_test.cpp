@@ -30,7 +30,7 @@ class TftpInterop : public TftpServerTest {
     start();
     small_ = random_bytes(100000, 11);
     put_file("small.bin", small_);
-    test::write_file(work_ / "up.bin", std::string(small_.begin(), small_.end()));
+    test::write_bytes(work_ / "up.bin", small_);
   }
   std::string local(const char* name) const { return (work_ / name).string(); }
   std::string url(const char* name) const { return "tftp://127.0.0.1:" + port_str() + "/" + name; }
@@ -87,7 +87,7 @@ TEST_F(TftpInterop, Big40MiBRolloverAndUbootBlksize) {
   auto big = random_bytes(40u << 20, 40);
   const std::string sum = sha256_hex(big);
   put_file("big.bin", big);
-  test::write_file(work_ / "big.bin", std::string(big.begin(), big.end()));
+  test::write_bytes(work_ / "big.bin", big);
   big.clear();
   // Upload at 512 (rollover on receive).
   ASSERT_TRUE(run_client({"curl", "-sS", "--tftp-blksize", "512", "-T", local("big.bin"), url("up512.bin")}));

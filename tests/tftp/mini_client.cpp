@@ -72,13 +72,6 @@ std::vector<Option> request_options(const TftpClientOptions& o) {
 
 }  // namespace
 
-std::vector<uint8_t> random_bytes(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<uint8_t> v(n);
-  for (auto& b : v) b = static_cast<uint8_t>(rng());
-  return v;
-}
-
 MiniClient::MiniClient(uint16_t server_port) : fd_(udp_socket()), server_(loopback(server_port)) {}
 MiniClient::~MiniClient() { ::close(fd_); }
 

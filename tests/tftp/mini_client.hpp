@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "tftp/packet.hpp"
+#include "support/random.hpp"
 
 namespace camdump::test {
 
@@ -69,7 +70,5 @@ class LossyProxy {
   std::atomic<uint64_t> dropped_{0}, duplicated_{0}, reordered_{0};
   std::thread thread_;
 };
-
-std::vector<uint8_t> random_bytes(size_t n, uint32_t seed);
 
 }  // namespace camdump::test

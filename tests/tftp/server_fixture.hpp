@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/hash.hpp"
+#include "support/files.hpp"
 #include "support/process.hpp"
 #include "tftp/server.hpp"
 
@@ -51,13 +52,7 @@ class TftpServerTest : public ::testing::Test {
   uint16_t port() const { return server_->port(); }
   std::string port_str() const { return std::to_string(port()); }
   std::filesystem::path root() const { return root_.path(); }
-  void put_file(const std::string& name, const std::vector<uint8_t>& data) {
-    std::ofstream(root_ / name, std::ios::binary).write(reinterpret_cast<const char*>(data.data()), data.size());
-  }
-  static std::vector<uint8_t> slurp(const std::filesystem::path& p) {
-    std::ifstream f(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-  }
+  void put_file(const std::string& name, const std::vector<uint8_t>& data) { write_bytes(root_ / name, data); }
   /// Runs a client program to completion (killed by PID after 120 s); true on exit status 0.
   static bool run_client(const std::vector<std::string>& argv, const std::string& cwd = {}) {
     SpawnOptions so;

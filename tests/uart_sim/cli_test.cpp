@@ -14,19 +14,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Run {
-  int code;
-  std::string out;
-};
-
-Run camdump_run(const std::vector<std::string>& args, const test::TempDir& dir) {
-  std::vector<std::string> argv = {CAMDUMP_BINARY_DIR "/camdump"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto p = test::Process::spawn(
-      argv, {.stdout_file = (dir / "stdout.txt").string(), .stderr_file = (dir / "stderr.txt").string()});
-  auto st = p.wait_exit(120s);
-  if (!st) p.stop();
-  return {st && WIFEXITED(*st) ? WEXITSTATUS(*st) : -1, test::read_file(dir / "stdout.txt")};
+test::CommandResult camdump_run(const std::vector<std::string>& args, const test::TempDir& dir) {
+  return test::run_camdump(args, dir.path(), 120s);
 }
 
 }  // namespace
@@ -36,7 +25,7 @@ TEST(UartCli, DumpUartSimJsonMatchesTheCameraFlash) {
   auto r = camdump_run({"dump", "uart", "sim:flash=8M,dialect=modern,noise=1e-4", "-o", (dir / "fw.bin").string(),
                         "--method", "md", "--json"},
                        dir);
-  ASSERT_EQ(r.code, 0) << test::read_file(dir / "stderr.txt");
+  ASSERT_EQ(r.status, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   auto t = sim::open_sim("flash=8M,dialect=modern", null_reporter());
   auto flash = dynamic_cast<sim::SimTransport&>(*t).camera().flash();
@@ -50,17 +39,17 @@ TEST(UartCli, DumpUartSimJsonMatchesTheCameraFlash) {
 
 TEST(UartCli, UsageErrorsExitTwo) {
   test::TempDir dir;
-  EXPECT_EQ(camdump_run({"dump", "uart", "sim:", "-o", (dir / "x").string(), "--width", "q"}, dir).code, 2);
-  EXPECT_EQ(camdump_run({"dump", "uart", "sim:", "-o", (dir / "x").string(), "--load", "sf read {bogus}"}, dir).code,
+  EXPECT_EQ(camdump_run({"dump", "uart", "sim:", "-o", (dir / "x").string(), "--width", "q"}, dir).status, 2);
+  EXPECT_EQ(camdump_run({"dump", "uart", "sim:", "-o", (dir / "x").string(), "--load", "sf read {bogus}"}, dir).status,
             2);
-  EXPECT_EQ(camdump_run({"dump", "uart", "sim:", "-o", (dir / "x").string(), "--chunk", "100"}, dir).code, 2);
+  EXPECT_EQ(camdump_run({"dump", "uart", "sim:", "-o", (dir / "x").string(), "--chunk", "100"}, dir).status, 2);
   EXPECT_FALSE(std::filesystem::exists(dir / "x"));
 }
 
 TEST(UartCli, DemoDumpsTheVirtualCameraAndVerifies) {
   test::TempDir dir;
   auto r = camdump_run({"demo", "--flash-size", "8M"}, dir);
-  EXPECT_EQ(r.code, 0) << test::read_file(dir / "stderr.txt");
+  EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("demo ok"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("verified: device crc32"), std::string::npos);
 }
@@ -73,7 +62,7 @@ TEST(UartCli, WireTimeIsTheCharactersAtTheirRateAndElapsedAddsDeviceTime) {
   auto r = camdump_run({"dump", "uart", "sim:flash=8M,baud-timing=1", "-o", (dir / "fw.bin").string(), "--method", "md",
                         "--fast-baud", "off", "--json"},
                        dir);
-  ASSERT_EQ(r.code, 0) << test::read_file(dir / "stderr.txt");
+  ASSERT_EQ(r.status, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   const double chars = double(j["wire"]["rx_bytes"].get<uint64_t>() + j["wire"]["tx_bytes"].get<uint64_t>());
   EXPECT_NEAR(j["wire_seconds"].get<double>(), chars * 10.0 / 115200.0, 1e-6 * chars);

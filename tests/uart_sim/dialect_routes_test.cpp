@@ -25,20 +25,8 @@ namespace {
 
 constexpr uint64_t kFlash = 8u << 20;  // the smallest synthetic image; mostly blank, so fast
 
-struct CliRun {
-  int code = -1;
-  std::string out, err;
-};
-
-CliRun cli(const std::vector<std::string>& args, const test::TempDir& dir) {
-  std::vector<std::string> argv = {CAMDUMP_BINARY_DIR "/camdump"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto p = test::Process::spawn(
-      argv, {.stdout_file = (dir / "stdout.txt").string(), .stderr_file = (dir / "stderr.txt").string()});
-  auto st = p.wait_exit(240s);
-  if (!st) p.stop();
-  return {st && WIFEXITED(*st) ? WEXITSTATUS(*st) : -1, test::read_file(dir / "stdout.txt"),
-          test::read_file(dir / "stderr.txt")};
+test::CommandResult cli(const std::vector<std::string>& args, const test::TempDir& dir) {
+  return test::run_camdump(args, dir.path(), 240s);
 }
 
 const std::vector<uint8_t>& test_image() {
@@ -67,7 +55,7 @@ TEST_P(DialectRoutes, DumpFromPowerOnIsExact) {
   write_file_atomic(dir / "img.bin", test_image());
   std::string port = "sim:" + (dir / "img.bin").string() + ",dialect=" + p.dialect + p.extra;
   const auto out = (dir / "fw.bin").string();
-  CliRun r;
+  test::CommandResult r;
   if (p.route == "md" || p.route == "stub") {
     r = cli({"dump", "uart", port, "-o", out, "--method", p.route, "--json"}, dir);
   } else if (p.route == "tftp") {
@@ -80,7 +68,7 @@ TEST_P(DialectRoutes, DumpFromPowerOnIsExact) {
     write_file_atomic(card, std::vector<uint8_t>(512, 0));
     std::filesystem::resize_file(card, 16u << 20);
     r = cli({"-q", "dump", "sd", port + ",sd=" + card.string(), "--yes", "--json"}, dir);
-    ASSERT_EQ(r.code, 0) << r.err;
+    ASSERT_EQ(r.status, 0) << r.err;
     auto j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j["crc32"], fmt::format("{:08x}", crc32(test_image())));
     auto all = camdump::read_file(card);
@@ -88,7 +76,7 @@ TEST_P(DialectRoutes, DumpFromPowerOnIsExact) {
         << "card holds the image at block 16";
     return;
   }
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(camdump::read_file(out), test_image());
 }
 
@@ -108,9 +96,9 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(NoisyLine, MdAtOneErrorPerThousandCharactersIsExact) {
   test::TempDir dir;
   const auto out = (dir / "fw.bin").string();
-  CliRun r = cli(
+  test::CommandResult r = cli(
       {"dump", "uart", "sim:flash=8M,noise=1e-3,seed=3", "-o", out, "--method", "md", "--length", "1M", "--json"}, dir);
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.status, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["length"], 1u << 20);
   auto t = sim::open_sim("flash=8M", null_reporter());
