@@ -107,7 +107,8 @@ Ch341aRestoreSummary restore_ch341a_nand(ch341a::Ch341aSession& s, const Ch341aR
     fail(ErrorKind::Usage, fmt::format("--offset/--length must be whole erase blocks ({} bytes in this layout) "
                                        "inside the image",
                                        bb));
-  sum.boot = {0, std::min<uint64_t>(image.size(), 1024 * 1024 / g.page * g.stride)};  // Thingino NAND: boot 1 MiB
+  sum.boot = {
+      0, std::min<uint64_t>(image.size(), uint64_t{1024} * 1024 / g.page * g.stride)};  // Thingino NAND: boot 1 MiB
 
   const auto state_path = restore_state_path(o.image);
   RestoreState st;

@@ -17,6 +17,7 @@
 #include "core/hash.hpp"
 #include "core/output_path.hpp"
 #include "core/size.hpp"
+#include "core/errno_text.hpp"
 
 namespace camdump::dump {
 namespace {
@@ -34,7 +35,7 @@ class Reader {
       fail(e == ENOENT   ? ErrorKind::NotFound
            : e == EACCES ? ErrorKind::Permission
                          : ErrorKind::Io,
-           fmt::format("cannot open {}: {}", p.string(), std::strerror(e)));
+           fmt::format("cannot open {}: {}", p.string(), errno_text(e)));
     }
   }
   ~Reader() { ::close(fd_); }
@@ -45,7 +46,7 @@ class Reader {
       if (k < 0 && errno == EINTR) continue;
       if (k <= 0)
         fail(ErrorKind::Io,
-             fmt::format("cannot read {}: {}", path_.string(), k < 0 ? std::strerror(errno) : "file shrank"));
+             fmt::format("cannot read {}: {}", path_.string(), k < 0 ? errno_text(errno) : "file shrank"));
       got += static_cast<size_t>(k);
     }
   }
@@ -96,7 +97,7 @@ std::vector<CombineInput> stat_inputs(const std::vector<std::filesystem::path>& 
       fail(e == ENOENT   ? ErrorKind::NotFound
            : e == EACCES ? ErrorKind::Permission
                          : ErrorKind::Io,
-           fmt::format("cannot read {}: {}", f.string(), std::strerror(e)));
+           fmt::format("cannot read {}: {}", f.string(), errno_text(e)));
     }
     if (!S_ISREG(st.st_mode))
       fail(ErrorKind::Usage,

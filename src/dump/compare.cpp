@@ -15,6 +15,7 @@
 
 #include "core/crc32.hpp"
 #include "core/hash.hpp"
+#include "core/errno_text.hpp"
 
 namespace camdump::dump {
 namespace {
@@ -83,7 +84,7 @@ std::unique_ptr<Input> open_input(const std::filesystem::path& f) {
     fail(e == ENOENT   ? ErrorKind::NotFound
          : e == EACCES ? ErrorKind::Permission
                        : ErrorKind::Io,
-         fmt::format("cannot open {}: {}", f.string(), std::strerror(e)));
+         fmt::format("cannot open {}: {}", f.string(), errno_text(e)));
   }
   struct stat st {};
   if (::fstat(x->fd, &st) != 0 || !S_ISREG(st.st_mode))
@@ -104,8 +105,7 @@ void read_block(Input& x, uint64_t pos, size_t len, const std::filesystem::path&
     ssize_t k = ::pread(x.fd, x.buf.data() + got, x.have - got, static_cast<off_t>(pos + got));
     if (k < 0 && errno == EINTR) continue;
     if (k <= 0)
-      fail(ErrorKind::Io,
-           fmt::format("cannot read {}: {}", path.string(), k < 0 ? std::strerror(errno) : "file shrank"));
+      fail(ErrorKind::Io, fmt::format("cannot read {}: {}", path.string(), k < 0 ? errno_text(errno) : "file shrank"));
     got += static_cast<size_t>(k);
   }
   std::span<const uint8_t> s(x.buf.data(), x.have);
