@@ -13,7 +13,9 @@ namespace {
 
 constexpr uint64_t kBlock = 512;
 
-uint32_t le32(const uint8_t* p) { return p[0] | p[1] << 8 | p[2] << 16 | uint32_t(p[3]) << 24; }
+uint32_t le32(const uint8_t* p) {
+  return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
+}
 
 // One 512-byte sector read into RAM and printed with md.b (nullopt when any line is missing).
 std::optional<std::vector<uint8_t>> read_sector(uboot::UbootSession& s, const std::string& dev, uint64_t blk,
