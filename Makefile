@@ -35,19 +35,20 @@ uboot-qemu: test-deps
 test: test-deps build uboot-qemu
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
 
-# The unit and virtual-camera suites under ASan+UBSan, and the threaded ones (TFTP server and
-# inbox, parallel hexlog, the shell route's inbox) under TSan, each in its own build directory.
-ASAN_TESTS ?= core uboot sim uart_sim sd offline spi ch341a image stub tftp
-TSAN_TESTS ?= tftp offline shell
+# The unit and virtual-camera suites under ASan+UBSan, and the tests that run threads (TFTP server
+# and inbox, parallel hexlog, the shell route's inbox, the stub reader, the TCP/telnet transports)
+# under TSan, each in its own build directory with only the targets they need (scripts/ci-sanitize:
+# fails on a failing test or on any sanitizer report, also from a camdump a test runs). Not yet part
+# of `test`: the suites have not had a complete run under both (docs/CONTRIBUTING.md).
+comma := ,
+empty :=
+space := $(empty) $(empty)
+ASAN_LABELS ?= core uboot sim uart_sim sd offline spi ch341a image stub tftp io shell restore_ch341a restore_uboot
+TSAN_LABELS ?= core io stub sim offline tftp shell
+TSAN_TESTS  ?= ^(FsIdentity|TcpTransport|TelnetTransport|StubSim|SimTftpput|HexlogParallel|HexlogCli|Tftp[A-Za-z]*|DumpTftp[A-Za-z]*|ShellRoute)[./]
 sanitize: test-deps
-	cmake -S . -B $(BUILD)-asan -DCAMDUMP_SANITIZE=address,undefined -DCAMDUMP_FUZZ=OFF $(CMAKE_FLAGS)
-	cmake --build $(BUILD)-asan -j $(JOBS) --target camdump camdump_usbsim $(addprefix test_,$(ASAN_TESTS))
-	cd $(BUILD)-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) --timeout 900 \
-	  -L '^($(subst $(eval) ,|,$(ASAN_TESTS)))$$'
-	cmake -S . -B $(BUILD)-tsan -DCAMDUMP_SANITIZE=thread -DCAMDUMP_FUZZ=OFF $(CMAKE_FLAGS)
-	cmake --build $(BUILD)-tsan -j $(JOBS) --target camdump $(addprefix test_,$(TSAN_TESTS))
-	cd $(BUILD)-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j $(JOBS) --timeout 900 \
-	  -L '^($(subst $(eval) ,|,$(TSAN_TESTS)))$$'
+	scripts/ci-sanitize $(BUILD)-asan address,undefined $(JOBS) $(subst $(space),$(comma),$(strip $(ASAN_LABELS)))
+	scripts/ci-sanitize $(BUILD)-tsan thread $(JOBS) $(subst $(space),$(comma),$(strip $(TSAN_LABELS))) '$(TSAN_TESTS)'
 
 bench: build
 	@scripts/run-benches $(BUILD)
