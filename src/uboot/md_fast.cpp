@@ -26,7 +26,7 @@ bool parse_full_md_b_scalar(std::string_view line, MdLine& out) {
   unsigned spaces = 0;
   uint8_t bytes[16];
   for (int k = 0; k < 16; ++k) {
-    const unsigned char* t = s + 9 + 3 * k;
+    const unsigned char* t = s + 9 + ptrdiff_t{3} * k;
     unsigned hi = hex_digit(t[1]), lo = hex_digit(t[2]);
     bad |= hi | lo;
     spaces |= t[0] ^ ' ';
@@ -90,7 +90,7 @@ constexpr unsigned space_bits(int block) {
 template <int B>
 __attribute__((target("ssse3"))) inline bool token_block(const char* s, __m128i& hi, __m128i& lo) {
   __m128i valid;
-  const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 9 + 16 * B));
+  const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 9 + ptrdiff_t{16} * B));
   const __m128i v = hex_values(c, valid);
   constexpr unsigned spaces = space_bits(B);
   const auto at_space = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(c, _mm_set1_epi8(' '))));

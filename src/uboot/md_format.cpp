@@ -63,9 +63,9 @@ void render_md(std::string& out, std::span<const uint8_t> data, uint64_t addr, c
     out.push_back(':');
     for (unsigned u = 0; u < units; ++u) {
       out.push_back(' ');
-      put_hex(out, load_unit(&data[pos + u * w], w, opt.endian), static_cast<int>(2 * w));
+      put_hex(out, load_unit(&data[pos + size_t{u} * w], w, opt.endian), static_cast<int>(2 * w));
     }
-    if (opt.pad_short_line) out.append((units_per_line - units) * (2 * w + 1), ' ');
+    if (opt.pad_short_line) out.append(size_t{units_per_line - units} * (2 * w + 1), ' ');
     out.append(sep);
     for (size_t i = 0; i < n; ++i) out.push_back(ascii_of(data[pos + i]));
     if (opt.crlf) out.push_back('\r');
@@ -156,7 +156,7 @@ MdParse parse_md_line(std::string_view line, Endian endian, MdLine& out) {
       if (line[start] == ' ') break;  // two spaces: the ASCII separator or padding
       return MdParse::Corrupt;        // damaged token
     }
-    store_unit(&out.bytes[units * w], v, w, endian);
+    store_unit(&out.bytes[size_t{units} * w], v, w, endian);
     ++units;
     i = end;
   }

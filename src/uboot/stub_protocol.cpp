@@ -32,7 +32,7 @@ cdstub_params default_params() {
 }
 
 std::array<uint32_t, CDSTUB_PARAMS_WORDS> params_words(const cdstub_params& p) {
-  static_assert(sizeof(cdstub_params) == CDSTUB_PARAMS_WORDS * 4);
+  static_assert(sizeof(cdstub_params) == size_t{CDSTUB_PARAMS_WORDS} * 4);
   std::array<uint32_t, CDSTUB_PARAMS_WORDS> w{};
   std::memcpy(w.data(), &p, sizeof p);
   return w;

@@ -78,7 +78,7 @@ std::string Receiver::nak() {
 }
 
 std::string Receiver::on_block(uint8_t seq, std::span<const uint8_t> payload) {
-  const std::string ack(1, static_cast<char>(kAck));
+  std::string ack(1, static_cast<char>(kAck));  // not const: returning it may move it
   switch (state_) {
     case State::WaitHeader: {
       // Block 0: "name\0size ..."; the rest is ignored. Any other block also opens the stream.
