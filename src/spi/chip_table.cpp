@@ -12,7 +12,7 @@
 namespace camdump::spi {
 namespace {
 
-constexpr uint64_t kMiB = 1024 * 1024;
+constexpr uint64_t kMiB = uint64_t{1024} * 1024;
 // Rows name their fields (designated initialisers); what a row leaves out is the common case.
 struct NorRow {
   std::string_view names, vendor;
