@@ -43,7 +43,7 @@ void confirm_overwrite(const dump::SdSurvey& v, bool yes, Context& ctx) {
   char line[64] = {};
   const bool got = std::fgets(line, sizeof line, stdin) != nullptr;
   const std::string answer = got ? std::string(line) : std::string();
-  if (answer.rfind("y", 0) != 0 && answer.rfind("Y", 0) != 0)
+  if (answer.rfind('y', 0) != 0 && answer.rfind('Y', 0) != 0)
     fail(ErrorKind::Cancelled, "not confirmed: nothing was written to the card",
          "use a card without data you need (or --sd-start-block past its partitions), then run again");
 }

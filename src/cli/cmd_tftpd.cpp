@@ -33,15 +33,15 @@ struct TftpdArgs {
 // of the served directory (unless that is root).
 std::optional<Identity> unprivileged_identity(const std::string& user, const std::filesystem::path& root) {
   if (!user.empty()) {
-    const passwd* pw = ::getpwnam(user.c_str());
-    if (!pw) fail(ErrorKind::Usage, fmt::format("--user: no user named '{}'", user));
-    return Identity{pw->pw_uid, pw->pw_gid, user};
+    auto id = user_identity(user);
+    if (!id) fail(ErrorKind::Usage, fmt::format("--user: no user named '{}'", user));
+    return Identity{id->uid, id->gid, user};
   }
   if (auto id = sudo_identity()) return id;
   struct stat st {};
   if (::stat(root.c_str(), &st) != 0 || st.st_uid == 0) return std::nullopt;
-  const passwd* pw = ::getpwuid(st.st_uid);
-  return Identity{st.st_uid, pw ? pw->pw_gid : st.st_gid, pw ? pw->pw_name : std::to_string(st.st_uid)};
+  if (auto owner = user_identity(st.st_uid)) return owner;
+  return Identity{st.st_uid, st.st_gid, std::to_string(st.st_uid)};
 }
 
 // Port 69 is bound: give up root before any file is opened (setgroups, setgid, then setuid, and
@@ -56,9 +56,9 @@ void drop_root(const TftpdArgs& a, const std::filesystem::path& root, Context& c
     fail(ErrorKind::Usage, "tftpd does not handle files as root",
          "run it with sudo (it drops to your user after binding port 69), pass --user NAME, or grant the port "
          "once: sudo setcap cap_net_bind_service=+ep $(command -v camdump)");
-  const passwd* pw = ::getpwuid(id->uid);
-  if ((pw ? ::initgroups(pw->pw_name, id->gid) : ::setgroups(0, nullptr)) != 0 || ::setgid(id->gid) != 0 ||
-      ::setuid(id->uid) != 0 || ::setuid(0) == 0)
+  const auto account = user_identity(id->uid);
+  if ((account ? ::initgroups(account->name.c_str(), id->gid) : ::setgroups(0, nullptr)) != 0 ||
+      ::setgid(id->gid) != 0 || ::setuid(id->uid) != 0 || ::setuid(0) == 0)
     fail(ErrorKind::Permission, fmt::format("cannot drop root privileges to {}", id->name));
   ctx.reporter.log(LogLevel::Info, fmt::format("tftpd: port bound; now running as {} (uid {})", id->name, id->uid));
 }

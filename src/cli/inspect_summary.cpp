@@ -12,6 +12,7 @@
 
 #include "core/file_util.hpp"
 #include "core/size.hpp"
+#include "core/errno_text.hpp"
 #include "image/inspect.hpp"
 #include "spi/chip_table.hpp"
 
@@ -45,14 +46,14 @@ std::vector<uint8_t> read_inspect_input(const std::filesystem::path& path, const
     fail(e == ENOENT   ? ErrorKind::NotFound
          : e == EACCES ? ErrorKind::Permission
                        : ErrorKind::Io,
-         fmt::format("cannot open {}: {}", name, std::strerror(e)));
+         fmt::format("cannot open {}: {}", name, errno_text(e)));
   }
   struct Closer {
     int fd;
     ~Closer() { ::close(fd); }
   } closer{fd};
   struct stat st {};
-  if (::fstat(fd, &st) != 0) fail(ErrorKind::Io, fmt::format("cannot stat {}: {}", name, std::strerror(errno)));
+  if (::fstat(fd, &st) != 0) fail(ErrorKind::Io, fmt::format("cannot stat {}: {}", name, errno_text(errno)));
   if (S_ISDIR(st.st_mode)) fail(ErrorKind::Usage, fmt::format("{} is a directory, not a flash image", name));
   const bool regular = S_ISREG(st.st_mode);
   const std::string too_big =
@@ -67,7 +68,7 @@ std::vector<uint8_t> read_inspect_input(const std::filesystem::path& path, const
     check_cancel(cancel);
     const ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;  // a signal: the cancel check above decides
-    if (n < 0) fail(ErrorKind::Io, fmt::format("cannot read {}: {}", name, std::strerror(errno)));
+    if (n < 0) fail(ErrorKind::Io, fmt::format("cannot read {}: {}", name, errno_text(errno)));
     if (n == 0) break;
     if (data.size() + size_t(n) > cap)
       fail(ErrorKind::Usage, too_big + (regular ? "" : " (stopped reading the stream there)"),
