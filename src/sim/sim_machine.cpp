@@ -18,6 +18,7 @@
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/file_util.hpp"
+#include "core/errno_text.hpp"
 #include "image/synth.hpp"
 #include "sim/sim_texts.hpp"
 
@@ -64,7 +65,7 @@ Machine::Machine(SimCamera& owner, SimOptions opt, Reporter& rep)
   if (!opt_.sd_path.empty()) {
     sd_fd_ = ::open(opt_.sd_path.c_str(), O_RDWR | O_CLOEXEC);
     if (sd_fd_ < 0)
-      fail(ErrorKind::NotFound, fmt::format("sim: cannot open SD image {}: {}", opt_.sd_path, std::strerror(errno)),
+      fail(ErrorKind::NotFound, fmt::format("sim: cannot open SD image {}: {}", opt_.sd_path, errno_text(errno)),
            "create it first, e.g. truncate -s 64M sd.img");
     struct stat st {};
     ::fstat(sd_fd_, &st);
