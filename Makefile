@@ -2,6 +2,9 @@
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 CMAKE_FLAGS ?=
+# Warnings are errors in the build `make` configures, hence in `make test` and CI (cmake/warnings.cmake);
+# a plain `cmake -S . -B dir` leaves them warnings (other compilers may warn about more). WERROR=OFF to relax.
+WERROR ?= ON
 
 PREFIX ?= /usr/local
 
@@ -17,7 +20,7 @@ test-deps:
 	@scripts/setup-deps --test
 
 $(BUILD)/CMakeCache.txt:
-	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD) -DCAMDUMP_WERROR=$(WERROR) $(CMAKE_FLAGS)
 
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
