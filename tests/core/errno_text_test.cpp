@@ -22,6 +22,7 @@ TEST(ErrnoText, NamesAnUnknownValueWithItsNumber) { EXPECT_EQ(errno_text(99999),
 TEST(ErrnoText, EachThreadGetsItsOwnMessage) {
   // Unknown values are the ones strerror formats into a buffer; every thread must read its own.
   std::vector<std::thread> threads;
+  threads.reserve(8);
   std::vector<int> wrong(8, 0);
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([t, &wrong] {
