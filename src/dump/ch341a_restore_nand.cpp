@@ -53,13 +53,8 @@ unsigned write_block(spi::SpiNand& nand, const Geometry& g, uint32_t block, std:
   return 0;
 }
 
-}  // namespace
-
-Ch341aRestoreSummary restore_ch341a_nand(ch341a::Ch341aSession& s, const Ch341aRestoreOptions& o,
-                                         Ch341aRestoreSummary sum, std::vector<uint8_t> image, Reporter& rep,
-                                         const CancelFlag* cancel) {
-  const auto t0 = std::chrono::steady_clock::now();
-  const spi::ChipInfo& chip = *sum.probe.chip;
+// The image's layout on this chip: data only, or data + spare per page (--nand-oob).
+Geometry geometry_of(const spi::ChipInfo& chip, const std::vector<uint8_t>& image, const Ch341aRestoreOptions& o) {
   Geometry g;
   g.page = chip.page, g.spare = chip.oob, g.ppb = chip.pages_per_block;
   g.blocks = uint32_t(chip.size / chip.block_size());
@@ -73,11 +68,18 @@ Ch341aRestoreSummary restore_ch341a_nand(ch341a::Ch341aSession& s, const Ch341aR
   if (g.oob != o.nand_oob)
     fail(ErrorKind::Usage, g.oob ? "IMAGE holds data + spare per page: add --nand-oob to write the spare area too"
                                  : "--nand-oob needs an image with data + spare per page");
-  // Inspect sees the data, as a data-only dump would hold it.
+  return g;
+}
+
+// The image must pass inspect (its data, as a data-only dump would hold it) and come from this
+// chip when its dump left a chip record; --force writes it anyway, with the reasons noted.
+void check_image(const spi::ChipInfo& chip, const Geometry& g, const std::vector<uint8_t>& image,
+                 const Ch341aRestoreOptions& o, Ch341aRestoreSummary& sum, const CancelFlag* cancel) {
   std::vector<uint8_t> data;
   if (g.oob) {
     data.resize(chip.size);
-    for (uint64_t p = 0; p < pages; ++p) std::memcpy(data.data() + p * g.page, image.data() + p * g.stride, g.page);
+    for (uint64_t p = 0; p < chip.size / chip.page; ++p)
+      std::memcpy(data.data() + p * g.page, image.data() + p * g.stride, g.page);
   }
   image::InspectOptions io;
   io.cancel = cancel;
@@ -88,7 +90,6 @@ Ch341aRestoreSummary restore_ch341a_nand(ch341a::Ch341aSession& s, const Ch341aR
          fmt::format("{} fails inspect ({} problems; first: {}): refusing to write it", o.image.string(),
                      sum.problems.size(), sum.problems.front()),
          "check it with `camdump inspect`; --force writes it anyway");
-  data.clear();
   const std::string id = spi::id_string(sum.probe.id);
   if (auto rec = ch341a::read_chip_record(o.image); rec && (rec->id != id || rec->size != image.size())) {
     const std::string what =
@@ -97,36 +98,27 @@ Ch341aRestoreSummary restore_ch341a_nand(ch341a::Ch341aSession& s, const Ch341aR
     if (!o.force) fail(ErrorKind::Usage, what + ": refusing to write it", "--force writes it anyway");
     sum.notes.push_back(what);
   }
-  // Range, in whole blocks of the image layout.
+}
+
+// Range, in whole blocks of the image layout, and the boot region (Thingino NAND: boot 1 MiB).
+void set_range(const Geometry& g, uint64_t image_size, const Ch341aRestoreOptions& o, Ch341aRestoreSummary& sum) {
   const uint64_t bb = g.block_bytes();
   if (!o.part.empty())
     fail(ErrorKind::Usage, "--part is not supported for SPI NAND images (UBI): use --offset/--length");
   sum.begin = o.offset;
-  sum.end = o.length ? o.offset + o.length : image.size();
-  if (sum.begin % bb || sum.end % bb || sum.end > image.size() || sum.begin >= sum.end)
+  sum.end = o.length ? o.offset + o.length : image_size;
+  if (sum.begin % bb || sum.end % bb || sum.end > image_size || sum.begin >= sum.end)
     fail(ErrorKind::Usage, fmt::format("--offset/--length must be whole erase blocks ({} bytes in this layout) "
                                        "inside the image",
                                        bb));
-  sum.boot = {
-      0, std::min<uint64_t>(image.size(), uint64_t{1024} * 1024 / g.page * g.stride)};  // Thingino NAND: boot 1 MiB
+  sum.boot = {0, std::min<uint64_t>(image_size, uint64_t{1024} * 1024 / g.page * g.stride)};
+}
 
-  const auto state_path = restore_state_path(o.image);
-  RestoreState st;
-  st.image_sha256 = sha256_hex(image);
-  st.chip_id = id;
-  st.begin = sum.begin, st.end = sum.end;
-  auto saved = RestoreState::load(state_path);
-  if (saved && !o.resume && !o.dry_run)
-    fail(ErrorKind::Usage,
-         fmt::format("an earlier restore of {} was interrupted ({})", o.image.string(), state_path.string()),
-         "add --resume to continue it");
-  if (o.resume && saved) st = *saved, sum.resumed = true;
-
-  spi::SpiNand nand(s.master(), chip);
-  nand.init();  // unlocks the protection register (0xA0 = 0), ECC on
-  if (g.oob) nand.set_ecc(false);
-  // What the flash holds now (and its bad blocks), backed up first unless told otherwise.
-  std::vector<uint8_t> cur(sum.end - sum.begin);
+// What the flash holds now in the range into `cur`, and its bad blocks: a backup dump of the whole
+// chip first unless told otherwise, else a plain read of the range.
+std::set<uint32_t> read_current(ch341a::Ch341aSession& s, spi::SpiNand& nand, const Geometry& g,
+                                const Ch341aRestoreOptions& o, Ch341aRestoreSummary& sum, std::vector<uint8_t>& cur,
+                                Reporter& rep, const CancelFlag* cancel) {
   std::set<uint32_t> bad;
   const bool backup = !o.no_backup && !o.dry_run && o.backup.empty() && !sum.resumed;
   if (backup) {
@@ -152,8 +144,12 @@ Ch341aRestoreSummary restore_ch341a_nand(ch341a::Ch341aSession& s, const Ch341aR
     bad = src.bad_blocks();
     if (!o.backup.empty()) sum.backup = o.backup;
   }
-  sum.bad_blocks.assign(bad.begin(), bad.end());
+  return bad;
+}
 
+RestorePlanInput plan_input(const Geometry& g, const Ch341aRestoreSummary& sum, const std::vector<uint8_t>& cur,
+                            const std::vector<uint8_t>& image, const std::set<uint32_t>& bad) {
+  const uint64_t bb = g.block_bytes();
   RestorePlanInput pi;
   pi.begin = sum.begin, pi.end = sum.end;
   pi.sector = uint32_t(bb), pi.block = 0;
@@ -162,51 +158,91 @@ Ch341aRestoreSummary restore_ch341a_nand(ch341a::Ch341aSession& s, const Ch341aR
     const uint32_t block = uint32_t(a / bb);
     pi.differs.push_back(!bad.count(block) && std::memcmp(cur.data() + (a - sum.begin), image.data() + a, bb) != 0);
   }
-  sum.plan = plan_restore(pi);
+  return pi;
+}
+
+// Each planned block erased, programmed and read back (state saved after each), then the whole
+// range read again (bad blocks excepted).
+void write_blocks(spi::SpiNand& nand, const Geometry& g, const std::vector<uint8_t>& image,
+                  const std::set<uint32_t>& bad, const Ch341aRestoreOptions& o, Ch341aRestoreSummary& sum,
+                  RestoreState& st, const std::filesystem::path& state_path, Reporter& rep, const CancelFlag* cancel) {
+  const uint64_t bb = g.block_bytes();
+  Progress p;
+  p.stage = "writing";
+  p.total = sum.plan.bytes;
+  bool warned = false;
+  for (const auto& u : sum.plan.units) {
+    check_cancel(cancel);
+    if (u.boot && !warned) {
+      warned = true;
+      rep.log(LogLevel::Warn,
+              "writing the boot region (first 1 MiB: SPL + U-Boot) now: if this is cut short, "
+              "the camera will not boot until it is written again");
+    }
+    const uint32_t block = uint32_t(u.offset / bb);
+    const unsigned used = write_block(nand, g, block, std::span(image).subspan(u.offset, bb), std::max(1u, o.tries));
+    if (!used)
+      fail(ErrorKind::VerifyMismatch,
+           fmt::format("NAND block {} ({}-{} of the image) did not erase, program or verify after {} attempts; "
+                       "it may have worn out",
+                       block, hex(u.offset), hex(u.offset + bb - 1), o.tries),
+           "run again with --resume; if it keeps failing the block has gone bad");
+    sum.unit_retries += used - 1;
+    ++sum.units_written;
+    sum.block_erases += used;
+    ++st.units_written;
+    st.save(state_path);
+    p.done += u.size;
+    rep.progress(p);
+  }
+  spi::NandSource src(nand, g.oob);
+  std::vector<uint8_t> blk(bb);
+  for (uint64_t a = sum.begin; a < sum.end; a += bb) {
+    check_cancel(cancel);
+    if (bad.count(uint32_t(a / bb))) continue;
+    for (uint64_t q = 0; q < bb; q += g.stride) src.read(a + q, std::span(blk).subspan(q, g.stride));
+    if (std::memcmp(blk.data(), image.data() + a, bb) != 0)
+      fail(ErrorKind::VerifyMismatch, fmt::format("final check: NAND block {} differs from the image", a / bb));
+  }
+}
+
+}  // namespace
+
+Ch341aRestoreSummary restore_ch341a_nand(ch341a::Ch341aSession& s, const Ch341aRestoreOptions& o,
+                                         Ch341aRestoreSummary sum, std::vector<uint8_t> image, Reporter& rep,
+                                         const CancelFlag* cancel) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const spi::ChipInfo& chip = *sum.probe.chip;
+  const Geometry g = geometry_of(chip, image, o);
+  check_image(chip, g, image, o, sum, cancel);
+  set_range(g, image.size(), o, sum);
+
+  const auto state_path = restore_state_path(o.image);
+  RestoreState st;
+  st.image_sha256 = sha256_hex(image);
+  st.chip_id = spi::id_string(sum.probe.id);
+  st.begin = sum.begin, st.end = sum.end;
+  auto saved = RestoreState::load(state_path);
+  if (saved && !o.resume && !o.dry_run)
+    fail(ErrorKind::Usage,
+         fmt::format("an earlier restore of {} was interrupted ({})", o.image.string(), state_path.string()),
+         "add --resume to continue it");
+  if (o.resume && saved) st = *saved, sum.resumed = true;
+
+  spi::SpiNand nand(s.master(), chip);
+  nand.init();  // unlocks the protection register (0xA0 = 0), ECC on
+  if (g.oob) nand.set_ecc(false);
+  std::vector<uint8_t> cur(sum.end - sum.begin);
+  const std::set<uint32_t> bad = read_current(s, nand, g, o, sum, cur, rep, cancel);
+  sum.bad_blocks.assign(bad.begin(), bad.end());
+  sum.plan = plan_restore(plan_input(g, sum, cur, image, bad));
   if (o.dry_run) return sum;
   if (!sum.plan.empty() && o.confirm && !o.confirm(describe_plan(sum, o)))
     fail(ErrorKind::Cancelled, "restore not confirmed: nothing was written");
 
   st.save(state_path);
-  Progress p;
-  p.stage = "writing";
-  p.total = sum.plan.bytes;
   try {
-    bool warned = false;
-    for (const auto& u : sum.plan.units) {
-      check_cancel(cancel);
-      if (u.boot && !warned) {
-        warned = true;
-        rep.log(LogLevel::Warn,
-                "writing the boot region (first 1 MiB: SPL + U-Boot) now: if this is cut short, "
-                "the camera will not boot until it is written again");
-      }
-      const uint32_t block = uint32_t(u.offset / bb);
-      const unsigned used = write_block(nand, g, block, std::span(image).subspan(u.offset, bb), std::max(1u, o.tries));
-      if (!used)
-        fail(ErrorKind::VerifyMismatch,
-             fmt::format("NAND block {} ({}-{} of the image) did not erase, program or verify after {} attempts; "
-                         "it may have worn out",
-                         block, hex(u.offset), hex(u.offset + bb - 1), o.tries),
-             "run again with --resume; if it keeps failing the block has gone bad");
-      sum.unit_retries += used - 1;
-      ++sum.units_written;
-      sum.block_erases += used;
-      ++st.units_written;
-      st.save(state_path);
-      p.done += u.size;
-      rep.progress(p);
-    }
-    // Final check of the whole range (bad blocks excepted).
-    spi::NandSource src(nand, g.oob);
-    std::vector<uint8_t> blk(bb);
-    for (uint64_t a = sum.begin; a < sum.end; a += bb) {
-      check_cancel(cancel);
-      if (bad.count(uint32_t(a / bb))) continue;
-      for (uint64_t q = 0; q < bb; q += g.stride) src.read(a + q, std::span(blk).subspan(q, g.stride));
-      if (std::memcmp(blk.data(), image.data() + a, bb) != 0)
-        fail(ErrorKind::VerifyMismatch, fmt::format("final check: NAND block {} differs from the image", a / bb));
-    }
+    write_blocks(nand, g, image, bad, o, sum, st, state_path, rep, cancel);
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::Cancelled || e.kind() == ErrorKind::Usb || e.kind() == ErrorKind::Timeout ||
         e.kind() == ErrorKind::VerifyMismatch)

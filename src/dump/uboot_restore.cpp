@@ -227,20 +227,9 @@ void UbootRestorer::lay_out_ram() {
   stager_.check_area(unit_area_, kMaxUnit + (stager_.mapped() ? 0 : read_chunk_), "the restore's RAM areas");
 }
 
-UbootRestoreSummary UbootRestorer::run() {
-  const auto t0 = std::chrono::steady_clock::now();
-  const uint64_t wire0 = s_.wire_bytes();
-  sum_.dry_run = o_.dry_run;
-  sum_.loader = loader_.name();
-  image_ = read_file(o_.image);
-  guarded([&] { setup(); });
-  if (!probe_.ok()) fail(ErrorKind::Protocol, "sf probe found no flash: " + probe_.error);
-  preflight();
-  lay_out_ram();
-  sum_.loader = loader_.name();
-
-  // State of an earlier, interrupted run.
-  const auto state_path = restore_state_path(o_.image);
+// The state to write as units land: a new one, or with --resume the interrupted run's (which
+// must be of the same image, chip and range).
+RestoreState UbootRestorer::load_state(const std::filesystem::path& state_path) {
   RestoreState st;
   st.image_sha256 = sha256_hex(image_);
   st.chip_id = sum_.chip_id.empty() ? sum_.chip : sum_.chip_id;
@@ -258,8 +247,12 @@ UbootRestoreSummary UbootRestorer::run() {
     st = *saved;
     sum_.resumed = true;
   }
+  return st;
+}
 
-  // A way back: a fresh verified dump by this route, or --backup FILE checked against the flash.
+// A way back: a fresh verified dump by this route, or --backup FILE (returned, to be checked
+// against the flash), or the interrupted run's backup.
+std::vector<uint8_t> UbootRestorer::take_backup(RestoreState& st) {
   std::vector<uint8_t> backup;
   const bool reuse = sum_.resumed && !st.backup.empty() && o_.backup.empty();
   const bool need_backup = !o_.no_backup && !o_.dry_run && o_.backup.empty() && !reuse;
@@ -284,6 +277,24 @@ UbootRestoreSummary UbootRestorer::run() {
     guarded([&] { setup(); });  // the dump may have changed the console's state
   }
   if (!sum_.backup.empty()) st.backup = sum_.backup.string();
+  return backup;
+}
+
+UbootRestoreSummary UbootRestorer::run() {
+  const auto t0 = std::chrono::steady_clock::now();
+  const uint64_t wire0 = s_.wire_bytes();
+  sum_.dry_run = o_.dry_run;
+  sum_.loader = loader_.name();
+  image_ = read_file(o_.image);
+  guarded([&] { setup(); });
+  if (!probe_.ok()) fail(ErrorKind::Protocol, "sf probe found no flash: " + probe_.error);
+  preflight();
+  lay_out_ram();
+  sum_.loader = loader_.name();
+
+  const auto state_path = restore_state_path(o_.image);
+  RestoreState st = load_state(state_path);
+  const std::vector<uint8_t> backup = take_backup(st);
 
   // Plan by device CRC: only the units that differ, the boot region last.
   RestorePlanInput pi;

@@ -37,6 +37,8 @@ class UbootRestorer {
   void preflight();
   void choose_range(const image::InspectReport& ir);
   void lay_out_ram();
+  RestoreState load_state(const std::filesystem::path& state_path);
+  std::vector<uint8_t> take_backup(RestoreState& st);
   uint64_t flash_in_ram(uint64_t off, uint64_t len);
   uint32_t device_crc(uint64_t addr, uint64_t len);
   std::vector<bool> plan_by_crc(const std::vector<uint8_t>* backup);

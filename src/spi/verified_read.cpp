@@ -26,6 +26,47 @@ struct Pass {
   }
 };
 
+// Resume: pass 1 starts at the unit holding the first byte the previous run did not write; what
+// lies before it comes back from the output file (and the flash, for bytes before --offset).
+uint64_t resume_point(AtomicFile& out, const VerifyOptions& opts, uint64_t a0, uint64_t end,
+                      std::vector<uint8_t>& image, VerifyResult& res, ReadProgress& progress, Pass& pass) {
+  const uint64_t unit = pass.src.unit();
+  const uint64_t have = std::min(opts.resume_bytes, end - opts.offset);
+  const uint64_t start = a0 + (opts.offset + have - a0) / unit * unit;
+  if (start > a0) {
+    if (a0 < opts.offset) pass.src.read(a0, std::span(image).first(unit));  // bytes before --offset
+    out.read_at(0, std::span(image).subspan(opts.offset - a0, start - opts.offset));
+    res.resumed_bytes = start - opts.offset;
+    progress.first_pass_done = res.resumed_bytes;
+    pass.p.done = start - a0;
+  }
+  return start;
+}
+
+// One disputed unit at `pos` read again (at most `max_rereads` times) until a read equals an
+// earlier one; true with `bytes` (first: pass 1's read) replaced by the agreed bytes.
+bool settle_unit(uint64_t pos, std::span<uint8_t> bytes, unsigned max_rereads, VerifyResult& res, Pass& pass) {
+  std::vector<std::vector<uint8_t>> seen;
+  seen.emplace_back(bytes.begin(), bytes.end());
+  std::vector<uint8_t> cand(bytes.size());
+  for (unsigned t = 0; t < max_rereads; ++t) {
+    check_cancel(pass.cancel);
+    pass.src.read(pos, cand);
+    ++res.rereads;
+    res.bytes_read += bytes.size();
+    pass.p.retries = res.rereads;
+    for (const auto& s : seen)
+      if (std::equal(s.begin(), s.end(), cand.begin())) {
+        std::copy(cand.begin(), cand.end(), bytes.begin());
+        pass.tick(0);
+        return true;
+      }
+    seen.push_back(cand);
+    pass.tick(0);
+  }
+  return false;
+}
+
 }  // namespace
 
 VerifyResult verified_read(FlashSource& src, AtomicFile& out, const VerifyOptions& opts, Reporter& rep,
@@ -51,19 +92,7 @@ VerifyResult verified_read(FlashSource& src, AtomicFile& out, const VerifyOption
 
   Pass pass{src, rep, cancel, wire_bytes, {}};
   pass.p.total = (a1 - a0) * reads;
-  // Resume: pass 1 starts at the unit holding the first byte the previous run did not write.
-  uint64_t pass1_start = a0;
-  if (opts.resume_bytes) {
-    const uint64_t have = std::min(opts.resume_bytes, end - opts.offset);
-    pass1_start = a0 + (opts.offset + have - a0) / unit * unit;
-    if (pass1_start > a0) {
-      if (a0 < opts.offset) src.read(a0, std::span(image).first(unit));  // bytes before --offset
-      out.read_at(0, std::span(image).subspan(opts.offset - a0, pass1_start - opts.offset));
-      res.resumed_bytes = pass1_start - opts.offset;
-      progress.first_pass_done = res.resumed_bytes;
-      pass.p.done = pass1_start - a0;
-    }
-  }
+  const uint64_t pass1_start = opts.resume_bytes ? resume_point(out, opts, a0, end, image, res, progress, pass) : a0;
   std::vector<bool> disputed(units, false);
   std::vector<uint8_t> buf(chunk);
   for (unsigned r = 0; r < reads; ++r) {
@@ -87,32 +116,14 @@ VerifyResult verified_read(FlashSource& src, AtomicFile& out, const VerifyOption
   }
 
   // Re-read disputed units until two reads agree.
-  std::vector<uint8_t> cand(unit);
   for (uint64_t u = 0; u < units; ++u) {
     if (!disputed[u]) continue;
     ++res.disputed_units;
     uint64_t pos = a0 + u * unit;
-    std::vector<std::vector<uint8_t>> seen;
-    seen.emplace_back(image.data() + (pos - a0), image.data() + (pos - a0) + unit);
-    bool settled = false;
     pass.p.stage = "re-reading differing sectors";
-    for (unsigned t = 0; t < opts.max_rereads && !settled; ++t) {
-      check_cancel(cancel);
-      src.read(pos, cand);
-      ++res.rereads;
-      res.bytes_read += unit;
-      pass.p.retries = res.rereads;
-      for (const auto& s : seen)
-        if (std::equal(s.begin(), s.end(), cand.begin())) {
-          std::copy(cand.begin(), cand.end(), image.data() + (pos - a0));
-          emit(pos, unit);
-          settled = true;
-          break;
-        }
-      if (!settled) seen.push_back(cand);
-      pass.tick(0);
-    }
-    if (!settled) {
+    if (settle_unit(pos, std::span(image).subspan(pos - a0, unit), opts.max_rereads, res, pass)) {
+      emit(pos, unit);
+    } else {
       uint64_t b = std::max(pos, opts.offset), e = std::min(pos + unit, end);
       if (!res.unsettled.empty() && res.unsettled.back().end == b) res.unsettled.back().end = e;
       else res.unsettled.push_back({b, e});

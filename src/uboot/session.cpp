@@ -11,6 +11,34 @@
 #include "uboot/crc32_output.hpp"
 
 namespace camdump::uboot {
+namespace {
+
+// The reply as lines: the first is the echo of `cmd` (dropped; a damaged one is logged and
+// kept when output joined it), the last is the prompt (not a line: no line end).
+std::vector<std::string> reply_lines(const std::string& buf, std::string_view cmd, Reporter& rep) {
+  std::vector<std::string> lines;
+  size_t pos = 0;
+  bool first = true;
+  for (size_t nl; (nl = buf.find('\n', pos)) != std::string::npos; pos = nl + 1) {
+    std::string_view l(buf.data() + pos, nl - pos);
+    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+    if (first) {
+      first = false;
+      if (l.ends_with(cmd)) continue;  // the echo (possibly after a stray prompt)
+      if (size_t at = l.find(cmd); at != std::string_view::npos && l.size() > at + cmd.size()) {
+        lines.emplace_back(l.substr(at + cmd.size()));  // the echo's line end was lost
+        continue;
+      }
+      rep.log(LogLevel::Debug, fmt::format("echo damaged: '{}'", l));
+      const bool joined = l.size() > 9 && l[8] == ':';  // the echo's line end was lost and output joined it
+      if (!joined) continue;
+    }
+    lines.emplace_back(l);
+  }
+  return lines;
+}
+
+}  // namespace
 
 size_t MdBlock::bad_lines() const { return static_cast<size_t>(std::count(good.begin(), good.end(), uint8_t{0})); }
 
@@ -65,6 +93,43 @@ bool UbootSession::resync() {
   return false;
 }
 
+// Each newly completed line since `scan` checked for a reboot (banner or autoboot text); `scan`
+// moves past them. Throws ConsoleLost(Reset), leaving the boot log in buf_ for attach() (it needs
+// the countdown text).
+void UbootSession::check_for_reboot(size_t& scan, std::string_view cmd, bool banner_ok) {
+  for (size_t nl; (nl = buf_.find('\n', scan)) != std::string::npos; scan = nl + 1) {
+    std::string_view line(buf_.data() + scan, nl - scan);
+    if (line.size() > 9 && line[8] == ':' && line.size() < 90) continue;  // an md line
+    if (banner_ok ? find_autoboot(line) != AutobootKind::None : find_boot_banner(line)) {
+      buf_.erase(0, scan);
+      throw ConsoleLost(ConsoleLost::Why::Reset, "the camera rebooted during '" + std::string(cmd) + "'");
+    }
+  }
+  // A stock countdown ("Hit any key to stop autoboot:  1 ") has no line end until it expires.
+  if (buf_.size() - scan < 200 && find_autoboot(std::string_view(buf_).substr(scan)) != AutobootKind::None) {
+    buf_.erase(0, scan);
+    throw ConsoleLost(ConsoleLost::Why::Reset, "the camera rebooted during '" + std::string(cmd) + "'");
+  }
+}
+
+// The command is quiet past the first 250 ms: wait out the rest of `idle_timeout` in slices (so
+// cancel stays responsive). Returns once output arrives; throws ConsoleLost when none does
+// (Reset when the camera was seen rebooting, else Silent).
+void UbootSession::wait_more(std::chrono::milliseconds idle_timeout, size_t scan, std::string_view cmd) {
+  size_t n = 0;
+  auto waited = std::chrono::milliseconds(250);
+  while (waited < idle_timeout && n == 0) {
+    check_cancel(cancel_);
+    n = read_some(std::min<std::chrono::milliseconds>(250ms, idle_timeout - waited));
+    waited += 250ms;
+  }
+  if (n != 0) return;
+  if (find_boot_banner(std::string_view(buf_).substr(scan)) || find_linux(buf_))
+    throw ConsoleLost(ConsoleLost::Why::Reset, "the camera rebooted during '" + std::string(cmd) + "'");
+  throw ConsoleLost(ConsoleLost::Why::Silent,
+                    fmt::format("no prompt after '{}' ({} ms without output)", cmd, idle_timeout.count()));
+}
+
 std::vector<std::string> UbootSession::run(std::string_view cmd) { return run(cmd, opt_.idle_timeout); }
 
 std::vector<std::string> UbootSession::run(std::string_view cmd, std::chrono::milliseconds idle_timeout) {
@@ -93,59 +158,12 @@ std::vector<std::string> UbootSession::run(std::string_view cmd, std::chrono::mi
       // Quiet, and the end looks like the prompt with a character or two damaged by line noise:
       // Ctrl-C confirms it (an exact prompt comes back) and the output stands as received.
       if (size_t k = damaged_prompt_tail(buf_, info_.prompt); k && confirm_prompt(k, cmd)) break;
-      // Count idle time in slices so cancel stays responsive.
-      auto waited = std::chrono::milliseconds(250);
-      while (waited < idle_timeout && n == 0) {
-        check_cancel(cancel_);
-        n = read_some(std::min<std::chrono::milliseconds>(250ms, idle_timeout - waited));
-        waited += 250ms;
-      }
-      if (n == 0) {
-        if (find_boot_banner(std::string_view(buf_).substr(scan)) || find_linux(buf_))
-          throw ConsoleLost(ConsoleLost::Why::Reset, "the camera rebooted during '" + std::string(cmd) + "'");
-        throw ConsoleLost(ConsoleLost::Why::Silent,
-                          fmt::format("no prompt after '{}' ({} ms without output)", cmd, idle_timeout.count()));
-      }
+      wait_more(idle_timeout, scan, cmd);
     }
-    // Check each newly completed line for a reboot (banner or autoboot text).
-    for (size_t nl; (nl = buf_.find('\n', scan)) != std::string::npos; scan = nl + 1) {
-      std::string_view line(buf_.data() + scan, nl - scan);
-      if (line.size() > 9 && line[8] == ':' && line.size() < 90) continue;  // an md line
-      if (banner_ok ? find_autoboot(line) != AutobootKind::None : find_boot_banner(line)) {
-        // Let the boot log continue into attach() (it needs the countdown text).
-        buf_.erase(0, scan);
-        throw ConsoleLost(ConsoleLost::Why::Reset, "the camera rebooted during '" + std::string(cmd) + "'");
-      }
-    }
-    // A stock countdown ("Hit any key to stop autoboot:  1 ") has no line end until it expires.
-    if (buf_.size() - scan < 200 && find_autoboot(std::string_view(buf_).substr(scan)) != AutobootKind::None) {
-      buf_.erase(0, scan);
-      throw ConsoleLost(ConsoleLost::Why::Reset, "the camera rebooted during '" + std::string(cmd) + "'");
-    }
+    check_for_reboot(scan, cmd, banner_ok);
     at_tail = at_prompt_tail();
   }
-  // Split: first line is the echo of `cmd`; the last line is the prompt.
-  std::vector<std::string> lines;
-  size_t pos = 0;
-  bool first = true;
-  for (size_t nl; (nl = buf_.find('\n', pos)) != std::string::npos; pos = nl + 1) {
-    std::string_view l(buf_.data() + pos, nl - pos);
-    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
-    if (first) {
-      first = false;
-      if (l.ends_with(cmd)) continue;  // the echo (possibly after a stray prompt)
-      if (size_t at = l.find(cmd); at != std::string_view::npos && l.size() > at + cmd.size()) {
-        lines.emplace_back(l.substr(at + cmd.size()));  // the echo's line end was lost
-        continue;
-      }
-      rep_.log(LogLevel::Debug, fmt::format("echo damaged: '{}'", l));
-      if (l.size() > 9 && l[8] == ':') {  // the echo's line end was lost and output joined it
-      } else {
-        continue;
-      }
-    }
-    lines.emplace_back(l);
-  }
+  std::vector<std::string> lines = reply_lines(buf_, cmd, rep_);
   buf_.clear();
   return lines;
 }

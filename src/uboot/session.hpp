@@ -159,6 +159,18 @@ class UbootSession {
   void drain(std::chrono::milliseconds quiet);
   void learn_md_dialect(std::string_view line);
   bool confirm_prompt(size_t damaged_len, std::string_view cmd);
+  // run()'s steps
+  void check_for_reboot(size_t& scan, std::string_view cmd, bool banner_ok);
+  void wait_more(std::chrono::milliseconds idle_timeout, size_t scan, std::string_view cmd);
+  // attach()'s steps (session_attach.cpp)
+  struct AttachState;
+  void send_key(std::string_view keys, AttachState& s);
+  void react_to_boot_text(std::string_view recent, AttachState& s);
+  void keep_boot_log(AttachState& s);
+  bool confirm_attach(const std::string& cand, AttachState& s);
+  // set_baud()'s steps
+  bool confirm_baud(uint32_t rate);
+  void fall_back_baud(uint32_t rate, uint32_t old_rate);
 
   io::Transport& t_;
   Reporter& rep_;
