@@ -172,9 +172,9 @@ struct Jffs2Writer {
     le32(n + 32, kTime);
     le32(n + 36, kTime);
     le32(n + 40, kTime);
-    le32(n + 48, uint32_t(data.size()));  // csize
-    le32(n + 52, uint32_t(data.size()));  // dsize; compr (56) 0 = none
-    std::memcpy(n + 68, data.data(), data.size());
+    le32(n + 48, uint32_t(data.size()));                               // csize
+    le32(n + 52, uint32_t(data.size()));                               // dsize; compr (56) 0 = none
+    if (!data.empty()) std::memcpy(n + 68, data.data(), data.size());  // an empty file's data() may be null
     le32(n + 60, crc32_jffs2(data));
     le32(n + 64, crc32_jffs2({n, 60}));
   }
