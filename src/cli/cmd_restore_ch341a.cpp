@@ -44,20 +44,7 @@ nlohmann::json to_json(const RestoreArgs& a, const dump::Ch341aRestoreSummary& r
                     .seconds = r.seconds},
                    programmer_device_json(s.describe(), r.probe.name, r.probe.vendor, spi::id_string(r.probe.id),
                                           nand ? "SPI NAND" : "SPI NOR"),
-                   {.image = a.image,
-                    .chip = r.probe.name,
-                    .id = spi::id_string(r.probe.id),
-                    .end = r.end,
-                    .boot = r.boot,
-                    .dry_run = r.dry_run,
-                    .resumed = r.resumed,
-                    .plan = &r.plan,
-                    .backup = r.backup.string(),
-                    .problems = r.problems,
-                    .notes = r.notes,
-                    .units_written = r.units_written,
-                    .unit_retries = r.unit_retries,
-                    .final_rewrites = r.final_rewrites});
+                   {.image = a.image, .chip = r.probe.name, .id = spi::id_string(r.probe.id), .outcome = r});
   j["protection_cleared"] = r.protection_cleared;
   j["bad_blocks"] = r.bad_blocks;
   j["erases"] = {{"sector", r.sector_erases}, {"block", r.block_erases}};

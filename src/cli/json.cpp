@@ -47,23 +47,24 @@ nlohmann::json restore_json(const RouteFacts& f, nlohmann::json device, const Re
   j["image"] = r.image;
   j["chip"] = r.chip;
   j["id"] = r.id;
-  j["range"]["end"] = r.end;
-  j["boot_region"] = {{"offset", r.boot.first}, {"end", r.boot.second}};
-  j["dry_run"] = r.dry_run;
-  j["resumed"] = r.resumed;
+  const dump::RestoreOutcome& o = r.outcome;
+  j["range"]["end"] = o.end;
+  j["boot_region"] = {{"offset", o.boot.first}, {"end", o.boot.second}};
+  j["dry_run"] = o.dry_run;
+  j["resumed"] = o.resumed;
   // One count under both names the restores printed before they shared this shape.
-  j["differing_sectors"] = r.plan->differing_sectors;
-  j["differing_units"] = r.plan->differing_sectors;
+  j["differing_sectors"] = o.plan.differing_sectors;
+  j["differing_units"] = o.plan.differing_sectors;
   nlohmann::json units = nlohmann::json::array();
-  for (const auto& u : r.plan->units) units.push_back({{"offset", u.offset}, {"size", u.size}, {"boot", u.boot}});
+  for (const auto& u : o.plan.units) units.push_back({{"offset", u.offset}, {"size", u.size}, {"boot", u.boot}});
   j["units"] = units;
-  j["plan_bytes"] = r.plan->bytes;
-  j["backup"] = r.backup;
-  j["problems"] = r.problems;
-  j["notes"] = r.notes;
-  j["units_written"] = r.units_written;
-  j["unit_retries"] = r.unit_retries;
-  j["final_rewrites"] = r.final_rewrites;
+  j["plan_bytes"] = o.plan.bytes;
+  j["backup"] = o.backup.string();
+  j["problems"] = o.problems;
+  j["notes"] = o.notes;
+  j["units_written"] = o.units_written;
+  j["unit_retries"] = o.unit_retries;
+  j["final_rewrites"] = o.final_rewrites;
   return j;
 }
 

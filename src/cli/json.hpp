@@ -43,15 +43,9 @@ nlohmann::json route_json(const RouteFacts& f, nlohmann::json device);
 
 /// What every restore (ch341a, uart, tftp, sd) establishes about its plan and its writing.
 struct RestoreFacts {
-  std::string image;                         ///< IMAGE as given
-  std::string chip, id;                      ///< part name and JEDEC ID ("EF 40 18"); "" when unknown
-  uint64_t end = 0;                          ///< end of the range (offset + length)
-  std::pair<uint64_t, uint64_t> boot{0, 0};  ///< boot region [offset, end), written last
-  bool dry_run = false, resumed = false;
-  const dump::RestorePlan* plan = nullptr;  ///< the units that differ, in writing order
-  std::string backup;                       ///< the backup of the flash before writing ("" = none)
-  std::vector<std::string> problems, notes;
-  uint64_t units_written = 0, unit_retries = 0, final_rewrites = 0;
+  std::string image;     ///< IMAGE as given
+  std::string chip, id;  ///< part name and JEDEC ID ("EF 40 18"); "" when unknown
+  const dump::RestoreOutcome& outcome;
 };
 
 /// route_json plus the restore keys every restore prints (docs/route-json.md, "Restores").

@@ -96,21 +96,7 @@ nlohmann::json summary_json(const RestoreUbootArgs& a, const dump::UbootRestoreS
                                              : "device crc32 of every unit written (sf read), then of the whole range",
                     .crc32 = crc,
                     .seconds = r.seconds},
-                   uboot_device_json(device),
-                   {.image = a.image,
-                    .chip = r.chip,
-                    .id = r.chip_id,
-                    .end = r.end,
-                    .boot = r.boot,
-                    .dry_run = r.dry_run,
-                    .resumed = r.resumed,
-                    .plan = &r.plan,
-                    .backup = r.backup.string(),
-                    .problems = r.problems,
-                    .notes = r.notes,
-                    .units_written = r.units_written,
-                    .unit_retries = r.unit_retries,
-                    .final_rewrites = r.final_rewrites});
+                   uboot_device_json(device), {.image = a.image, .chip = r.chip, .id = r.chip_id, .outcome = r});
   j["erase_unit"] = r.erase_unit;
   j["load_retries"] = r.load_retries;
   j["resets"] = r.resets;

@@ -38,16 +38,9 @@ struct Ch341aRestoreOptions {
   std::function<bool(const std::string& plan)> confirm;
 };
 
-struct Ch341aRestoreSummary {
+struct Ch341aRestoreSummary : RestoreOutcome {
   spi::ProbeResult probe;
-  uint64_t begin = 0, end = 0;
-  std::pair<uint64_t, uint64_t> boot{0, 0};
-  RestorePlan plan;
-  std::vector<std::string> problems;  ///< inspect problems written anyway (--force)
-  std::vector<std::string> notes;     ///< ID record missing, forced mismatches ...
-  std::filesystem::path backup;       ///< the backup made or checked ("" with --no-backup)
-  bool dry_run = false, resumed = false, protection_cleared = false;
-  uint64_t units_written = 0, unit_retries = 0, final_rewrites = 0;
+  bool protection_cleared = false;
   uint64_t sector_erases = 0, block_erases = 0, pages = 0, bytes_programmed = 0;
   std::vector<uint32_t> bad_blocks;  ///< SPI NAND: factory-marked blocks, left alone
   spi::BusStats bus;                 ///< whole run (backup, plan read, writes, final check)

@@ -38,6 +38,19 @@ struct RestorePlan {
   bool empty() const { return units.empty(); }
 };
 
+/// What every restore (CH341A and U-Boot routes) ends with; the route's summary adds its own
+/// counters. One struct, so the CLI prints one shape from it (cli/json.hpp restore_json).
+struct RestoreOutcome {
+  uint64_t begin = 0, end = 0;               ///< the range written
+  std::pair<uint64_t, uint64_t> boot{0, 0};  ///< boot region [offset, end), written last
+  RestorePlan plan;
+  std::vector<std::string> problems;  ///< inspect problems written anyway (--force)
+  std::vector<std::string> notes;     ///< ID record missing, forced mismatches ...
+  std::filesystem::path backup;       ///< the backup made or checked ("" with --no-backup)
+  bool dry_run = false, resumed = false;
+  uint64_t units_written = 0, unit_retries = 0, final_rewrites = 0;
+};
+
 /// Build the plan. Throws Error(Usage) when the range is not sector-aligned or `differs` has
 /// the wrong length.
 RestorePlan plan_restore(const RestorePlanInput& in);

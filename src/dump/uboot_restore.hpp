@@ -58,17 +58,11 @@ struct UbootRestoreOptions {
   std::function<void(uboot::UbootSession& s, const std::filesystem::path& out)> make_backup;
 };
 
-struct UbootRestoreSummary {
+struct UbootRestoreSummary : RestoreOutcome {
   uint64_t flash_size = 0, erase_unit = 0;
   std::string chip;     ///< as sf probe printed it
   std::string chip_id;  ///< "EF 40 18" when sf probe printed the JEDEC ID
-  uint64_t begin = 0, end = 0;
-  std::pair<uint64_t, uint64_t> boot{0, 0};
-  RestorePlan plan;
-  std::vector<std::string> problems, notes;
-  std::filesystem::path backup;
-  bool dry_run = false, resumed = false;
-  uint64_t units_written = 0, unit_retries = 0, load_retries = 0, resets = 0, final_rewrites = 0;
+  uint64_t load_retries = 0, resets = 0;
   uint64_t erases = 0, bytes_written = 0;          ///< sf erase commands, bytes given to sf write
   uint64_t loaded_bytes = 0, load_wire_chars = 0;  ///< payload moved by the loader, console chars it cost
   uint64_t wire_chars = 0;                         ///< all console characters of the run (both ways)
