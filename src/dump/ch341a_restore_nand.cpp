@@ -175,9 +175,7 @@ void write_blocks(spi::SpiNand& nand, const Geometry& g, const std::vector<uint8
     check_cancel(cancel);
     if (u.boot && !warned) {
       warned = true;
-      rep.log(LogLevel::Warn,
-              "writing the boot region (first 1 MiB: SPL + U-Boot) now: if this is cut short, "
-              "the camera will not boot until it is written again");
+      rep.log(LogLevel::Warn, boot_region_warning(sum.boot));
     }
     const uint32_t block = uint32_t(u.offset / bb);
     const unsigned used = write_block(nand, g, block, std::span(image).subspan(u.offset, bb), std::max(1u, o.tries));
