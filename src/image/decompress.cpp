@@ -26,6 +26,10 @@ using detail::rd_be32;
 constexpr uint64_t kMaxOut = 256ull << 20;     // no camera payload decompresses to more
 constexpr uint32_t kMaxLzopBlock = 64u << 20;  // lzop's MAX_BLOCK_SIZE
 constexpr size_t kChunk = 1 << 20;
+// The LZMA/xz header names the dictionary size and liblzma allocates it up front, so a
+// hostile header asks for up to 4 GiB before one byte decodes. xz's largest preset (-9)
+// uses a 64 MiB dictionary (xz(1), "Presets"); 128 MiB of decoder memory covers it twice.
+constexpr uint64_t kLzmaMemLimit = 128ull << 20;
 
 // lzop header flags (lzop src/conf.h).
 constexpr uint32_t kAdler32D = 0x1, kAdler32C = 0x2, kExtraField = 0x40, kCrc32D = 0x100, kCrc32C = 0x200,
@@ -172,8 +176,8 @@ PayloadCheck decode_lzma(std::span<const uint8_t> d, PayloadFormat f, const Canc
   PayloadCheck p;
   p.format = f;
   lzma_stream s = LZMA_STREAM_INIT;
-  const lzma_ret init = f == PayloadFormat::Xz ? lzma_stream_decoder(&s, UINT64_MAX, LZMA_TELL_NO_CHECK)
-                                               : lzma_alone_decoder(&s, UINT64_MAX);
+  const lzma_ret init = f == PayloadFormat::Xz ? lzma_stream_decoder(&s, kLzmaMemLimit, LZMA_TELL_NO_CHECK)
+                                               : lzma_alone_decoder(&s, kLzmaMemLimit);
   if (init != LZMA_OK) return fail_at(p, 0, "liblzma failed to initialise");
   if (f == PayloadFormat::Lzma && d.size() >= 13) {
     uint64_t declared = detail::rd_le64(d.data() + 5);
@@ -183,7 +187,7 @@ PayloadCheck decode_lzma(std::span<const uint8_t> d, PayloadFormat f, const Canc
   s.next_in = d.data();
   s.avail_in = d.size();
   lzma_ret r = LZMA_OK;
-  bool no_check = false;
+  bool no_check = false, too_big = false;
   while (r == LZMA_OK || r == LZMA_NO_CHECK) {
     check_cancel(cancel);
     s.next_out = out.data();
@@ -193,7 +197,7 @@ PayloadCheck decode_lzma(std::span<const uint8_t> d, PayloadFormat f, const Canc
     const size_t got = out.size() - s.avail_out;
     if (sink && got) sink({out.data(), got});
     if (s.total_out > kMaxOut) {
-      r = LZMA_MEMLIMIT_ERROR;
+      too_big = true;
       break;
     }
   }
@@ -205,7 +209,8 @@ PayloadCheck decode_lzma(std::span<const uint8_t> d, PayloadFormat f, const Canc
                       : r == LZMA_BUF_ERROR      ? "the data ends before the stream does"
                       : r == LZMA_FORMAT_ERROR   ? "not a valid header"
                       : r == LZMA_OPTIONS_ERROR  ? "unsupported options"
-                      : r == LZMA_MEMLIMIT_ERROR ? "decompresses to more than 256 MiB"
+                      : too_big                  ? "decompresses to more than 256 MiB"
+                      : r == LZMA_MEMLIMIT_ERROR ? "its header asks for a dictionary larger than 128 MiB"
                                                  : "decoder error";
     return fail_at(p, p.in_bytes,
                    fmt::format("{} stream fails at byte {}: {}", payload_format_name(f), p.in_bytes, why));

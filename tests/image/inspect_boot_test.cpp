@@ -9,6 +9,7 @@
 #include "inspect_util.hpp"
 #include "image/inspect.hpp"
 #include "image/inspect_checks.hpp"
+#include "image/decompress.hpp"
 #include "support/process.hpp"
 #include "support/files.hpp"
 
@@ -150,6 +151,19 @@ TEST(InspectKernel, BrokenLzmaUnderAValidCrcIsFound) {
   EXPECT_TRUE(part(r, "kernel")->uimage->data_crc_ok);
   const Problem* p = find_problem(r, "kernel", "does not decode although its CRC agrees");
   ASSERT_NE(p, nullptr) << all_problems(r);
+}
+
+// Found by fuzz_inspect in CI: the .lzma header names the dictionary size and liblzma allocated
+// all of it (up to 4 GiB) before decoding a byte. The decoder now has a memory limit, and a
+// header past it is a named problem rather than an allocation.
+TEST(InspectKernel, LzmaHeaderAskingForAHugeDictionaryIsRefusedNotAllocated) {
+  auto lz = test::slurp(fixtures().dir / "thingino16" / "vmlinux.bin.lzma");
+  ASSERT_GT(lz.size(), 13u);
+  EXPECT_TRUE(decode_payload(lz, PayloadFormat::Lzma).ok);
+  for (int i = 1; i <= 4; ++i) lz[size_t(i)] = 0xff;  // dictionary size, bytes 1-4 little-endian
+  const PayloadCheck p = decode_payload(lz, PayloadFormat::Lzma);
+  EXPECT_FALSE(p.ok);
+  EXPECT_NE(p.error.find("dictionary larger than 128 MiB"), std::string::npos) << p.error;
 }
 
 TEST(InspectKernel, BareXzAndGzipKernelsAreCheckedWithoutAContainerCrc) {
