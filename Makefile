@@ -8,7 +8,7 @@ WERROR ?= ON
 
 PREFIX ?= /usr/local
 
-.PHONY: all deps test-deps build demo test sanitize bench clean uboot-qemu install deb format tidy
+.PHONY: all deps test-deps build demo test fuzz sanitize bench clean uboot-qemu install deb format tidy
 
 all: build
 
@@ -37,6 +37,13 @@ uboot-qemu: test-deps
 
 test: test-deps build uboot-qemu
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+# Every fuzz target for FUZZ_SECONDS with a fresh seed (the `fuzz` tests in `make test` use a fixed
+# seed and a short run). Inputs that crash or exhaust memory are left in $(BUILD)/fuzz-found/TARGET
+# for you to fix and add to fuzz/corpus/TARGET; new coverage goes to a scratch directory.
+FUZZ_SECONDS ?= 120
+fuzz: build
+	scripts/run-fuzz $(BUILD) $(FUZZ_SECONDS)
 
 # The unit and virtual-camera suites under ASan+UBSan, and the tests that run threads (TFTP server
 # and inbox, parallel hexlog, the shell route's inbox, the stub reader, the TCP/telnet transports)

@@ -47,8 +47,17 @@ size_t Machine::host_read(std::span<uint8_t> buf, double timeout_s) {
   return 0;
 }
 
+// A read on a real port returns what has arrived by the time the first bytes are there: USB
+// serial adapters hand bytes over in small batches (FTDI's latency timer: 16 ms by default), not
+// a whole buffer. With baud timing a read therefore carries at most 16 ms of the line, so a host
+// reading in big buffers is not charged seconds of line time (a reboot's whole autoboot countdown)
+// by one read.
+constexpr double kReadBatchSeconds = 0.016;
+
 size_t Machine::take(std::span<uint8_t> buf) {
   size_t n = std::min(buf.size(), tx_.queued());
+  if (opt_.baud_timing && uart_baud_ > 0)
+    n = std::min(n, std::max<size_t>(1, static_cast<size_t>(kReadBatchSeconds * uart_baud_ / 10.0)));
   const uint64_t sent = tx_.delivered();
   bool reset_now = false;
   if (opt_.reset_after && !reset_done_ && sent + n >= opt_.reset_after) {

@@ -256,7 +256,8 @@ void Machine::end_countdown(bool aborted) {
   clock_.cancel_wake();
   if (!keyed()) {
     // A key already waiting when the countdown starts aborts before the loop: no " 0".
-    if (aborted && countdown_left_ > 0 && clock_.now() >= countdown_start_) out("\b\b\b 0 ");
+    // (1 ns of slack: the clock reaches countdown_start_ as a sum of read batches' wire times.)
+    if (aborted && countdown_left_ > 0 && clock_.now() + 1e-9 >= countdown_start_) out("\b\b\b 0 ");
     out("\n");
   }
   if (aborted) {
@@ -369,6 +370,10 @@ void Machine::pump(size_t want) {
 
 void Machine::host_write(std::span<const uint8_t> data) {
   apply_baud_switch();
+  // A running program catches up first: what it does once its output has left (a stub going
+  // back to U-Boot's divisor as its last byte leaves) happens before the host, which has just
+  // read that byte, can answer.
+  if (mode_ == Mode::Job && tx_.queued() == 0) pump(0);
   if (host_baud_ != uart_baud_) return;  // framing errors: the camera sees garbage, ignores it
   in_.append(reinterpret_cast<const char*>(data.data()), data.size());
   const bool reader = mode_ == Mode::Job && job_.job().reads_input();

@@ -117,10 +117,10 @@ class StubProgram : public SimProgram {
   std::optional<int32_t> serve(SimCamera& cam, std::span<const uint8_t> mem, std::string& in, std::string& out,
                                double now) {
     if (idle_since_ < 0) idle_since_ = now;
-    if (leaving_) return leave(cam);
+    if (leaving_) return leave(cam, in, out, now);
     if (in.empty()) {
       if (now - idle_since_ > kIdleSeconds) leaving_ = 2;
-      return leaving_ ? leave(cam) : std::nullopt;
+      return leaving_ ? leave(cam, in, out, now) : std::nullopt;
     }
     idle_since_ = now;
     for (auto [op, arg] : commands(in)) {
@@ -133,7 +133,7 @@ class StubProgram : public SimProgram {
       if (arg == CDSTUB_SEQ_END) append(out, uboot::encode_end(crc32(mem), len_));
       else if (arg < nframes_) send_frame(mem, arg, out);
     }
-    return leaving_ ? leave(cam) : std::nullopt;
+    return leaving_ ? leave(cam, in, out, now) : std::nullopt;
   }
 
   enum class Phase { Switch, Sync, Stream };
@@ -142,12 +142,29 @@ class StubProgram : public SimProgram {
     size_t off = size_t(seq) * p_.frame_size, n = std::min<size_t>(p_.frame_size, len_ - off);
     append(out, uboot::encode_frame(seq, mem.subspan(off, n), (p_.flags & CDSTUB_FLAG_BLANK) != 0));
   }
-  // U-Boot's divisor back once the last byte has left (stub.c's leave()), then the rc.
-  std::optional<int32_t> leave(SimCamera& cam) {
+  // U-Boot's divisor back once the last byte has left (stub.c's leave()), then the rc. After 'Q' at
+  // a switched rate (stub.c's quit()): the 'Q' answer at that rate first, and the return only on
+  // the host's second 'Q' at U-Boot's rate, or kSyncSeconds without it.
+  std::optional<int32_t> leave(SimCamera& cam, std::string& in, std::string& out, double now) {
+    if (switched_ && leaving_ == 1 && !quit_answered_) {
+      append(out, uboot::encode_words('Q', 0, divisor_for_rate(old_rate_), div_));
+      quit_answered_ = true;
+      return std::nullopt;  // `out` joins the camera's output after this call: wait for it to leave
+    }
     if (switched_) {
       if (cam.has_output()) return std::nullopt;
       cam.set_console_baud(old_rate_);
       switched_ = false;
+      knock_until_ = now + kSyncSeconds;
+      in.clear();  // what the FIFO held at the old rate is garbage now
+      win_.clear();
+      return std::nullopt;
+    }
+    if (quit_answered_ && now <= knock_until_) {
+      bool knocked = false;
+      for (auto [op, arg] : commands(in)) knocked = knocked || op == 'Q';
+      if (!knocked) return std::nullopt;
+      knock_until_ = 0;
     }
     return leaving_ == 1 ? 0 : 2;
   }
@@ -173,11 +190,11 @@ class StubProgram : public SimProgram {
   // host's characters too (a drop, a flipped bit or an inserted character, one third each).
   std::optional<int32_t> receive(SimCamera& cam, std::span<uint8_t> mem, std::string& in, std::string& out,
                                  double now) {
-    if (leaving_) return leave(cam);
+    if (leaving_) return leave(cam, in, out, now);
     if (in.empty()) {
       if (idle_since_ < 0) idle_since_ = now;
       if (now - idle_since_ > kIdleSeconds) leaving_ = 2;
-      return leaving_ ? leave(cam) : std::nullopt;
+      return leaving_ ? leave(cam, in, out, now) : std::nullopt;
     }
     idle_since_ = now;
     const SimOptions& o = cam.options();
@@ -215,7 +232,7 @@ class StubProgram : public SimProgram {
         if (crc32(std::span<const uint8_t>(rh_, rk_ - 4)) != le32(rh_ + rk_ - 4)) continue;
         if (op == 'Q') {
           leaving_ = 1;
-          return leave(cam);
+          return leave(cam, in, out, now);
         }
         if (op == 'E') append(out, uboot::encode_end(crc32(mem), len_));
         if (op == 'G' && switched_) append(out, uboot::encode_words('Y', 1, divisor_for_rate(old_rate_), div_));
@@ -261,11 +278,11 @@ class StubProgram : public SimProgram {
   uint64_t noise_events_ = 0;
   SimStubMode mode_;
   uint32_t nframes_, next_ = 0;
-  bool hello_sent_ = false, switched_ = false;
+  bool hello_sent_ = false, switched_ = false, quit_answered_ = false;
   int leaving_ = 0;  ///< 1: 'Q' received, 2: idle
   Phase phase_ = Phase::Switch;
   uint32_t old_rate_ = 0;
-  double started_ = -1, sync_until_ = 0;
+  double started_ = -1, sync_until_ = 0, knock_until_ = 0;
   double idle_since_ = -1;                   ///< virtual time of the last host byte (or of the end packet)
   static constexpr double kIdleSeconds = 8;  ///< stub.c's idle_polls, roughly
   static constexpr double kSyncSeconds = 2;  ///< stub.c's sync_polls, roughly (the host tries for 1 s)

@@ -265,6 +265,23 @@ static void switch_rate(struct run* r, uint32_t div) {
   r->new_div = div;
 }
 
+/* 'Q' from the host. At a switched rate the host is still listening at that rate, and U-Boot
+ * prints "## Application terminated" the moment the stub returns: that line would reach the host
+ * as garbage while its own rate change (a local ioctl, or an RFC 2217 SET-BAUDRATE through the
+ * network and ser2net) is on its way. So the stub answers 'Q' at the switched rate, restores
+ * U-Boot's divisor, and returns only on the host's second 'Q', sent at U-Boot's rate once the host
+ * is there (or after sync_polls without it). */
+static uint32_t quit(struct run* r) {
+  uint32_t op, arg, polls;
+  if (!r->switched || r->dead) return leave(r, CDSTUB_RC_OK);
+  send3(r, 'Q', 0, r->old_div, r->new_div);
+  (void)leave(r, CDSTUB_RC_OK); /* waits for the transmitter to empty, then U-Boot's divisor */
+  r->got = 0;                   /* what the FIFO held at the old rate is garbage now */
+  for (polls = 0; polls < 64; polls++)
+    if (get_cmd(r, P.sync_polls >> 6, &op, &arg) && op == 'Q') break;
+  return leave(r, CDSTUB_RC_OK);
+}
+
 /* ---- receive mode (issue 14): the host's frames into RAM (stub_abi.h) */
 
 static uint32_t le32(const uint8_t* b) { return b[0] | b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24; }
@@ -328,7 +345,7 @@ static uint32_t receive(struct run* r, uint32_t dst, uint32_t len, uint32_t fram
       if ((crc_bytes(0xffffffffu, h, k - 4) ^ 0xffffffffu) != le32(h + k - 4)) continue;
       if (op == 'Q') {
         q_flush(r, &q);
-        return leave(r, CDSTUB_RC_OK);
+        return quit(r);
       }
       if (op == 'E') {
         q_flush(r, &q);
@@ -396,7 +413,7 @@ __attribute__((section(".text.entry"), used)) int cdstub_main(int argc, char* co
   /* Serve re-requests until 'Q' or silence. */
   while (!r.dead) {
     if (!get_cmd(&r, P.idle_polls, &op, &arg)) return (int)leave(&r, CDSTUB_RC_IDLE);
-    if (op == 'Q') return (int)leave(&r, CDSTUB_RC_OK);
+    if (op == 'Q') return (int)quit(&r);
     if (op == 'G' && r.switched) send3(&r, 'Y', 1, r.old_div, r.new_div); /* a lost 'Y' */
     if (op != 'R') continue;
     if (arg == CDSTUB_SEQ_END) send_end(&r, whole, len);

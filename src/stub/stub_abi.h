@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #define CDSTUB_MAGIC 0x54534443u /* "CDST" */
-#define CDSTUB_VERSION 3u
+#define CDSTUB_VERSION 4u
 
 /* Parameter block: at the start of every stub image (its offset is also exported, see
  * stub_images.hpp). One field = one 32-bit word. */
@@ -55,12 +55,16 @@ struct cdstub_params {
  *   'E' end     payload: crc32 of the whole range, len
  *   'S' sync    payload: the host's sync token, old divisor, new divisor (sent at the new rate)
  *   'Y' rate    payload: 1 = streaming at new_div, 0 = at U-Boot's divisor; old divisor, new divisor
+ *   'Q' leaving payload: 0, old divisor, new divisor (the answer to 'Q' at the switched rate, below)
  * Host -> stub: 0x5a 0xa5 OP ARG CRC32(OP ARG):
  *   'S' token   (rate switch, new rate) answer with an 'S' packet carrying token
  *   'G' 0       (rate switch, new rate) the host heard the 'S' packet: stream at the new rate
  *   'R' seq     (after 'E') send frame seq again (seq 0xffffffff: send 'E' again)
  *   'Q' 0       (after 'E') restore U-Boot's divisor and return to U-Boot (rc 0). Silence for
- *               idle_polls also returns (rc 2), after restoring the divisor too.
+ *               idle_polls also returns (rc 2), after restoring the divisor too. At a switched
+ *               rate the stub first answers with a 'Q' packet at that rate, then restores U-Boot's
+ *               divisor and returns on a second 'Q' 0 at U-Boot's rate (or after sync_polls): the
+ *               host switches back in between, so it hears U-Boot's "## Application terminated".
  * Rate switch (new_div != 0), right after 'H': the stub waits until its transmitter is empty, saves
  * U-Boot's divisor, sets new_div and waits up to sync_polls for 'S'/'G'. Without a 'G' it restores
  * U-Boot's divisor by itself. Either way it then sends 'Y' (at the rate now in effect) and streams.

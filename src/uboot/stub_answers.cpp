@@ -83,7 +83,8 @@ bool StubAnswerDecoder::try_packet() {
   switch (p[2]) {
     case 'H': payload = 16; break;
     case 'S':
-    case 'Y': payload = 12; break;
+    case 'Y':
+    case 'Q': payload = 12; break;
     case 'K':
     case 'N':
     case 'E': payload = 8; break;
@@ -108,7 +109,7 @@ bool StubAnswerDecoder::try_packet() {
       end_crc_ = get_le(q);
       end_len_ = get_le(q + 4);
       break;
-    default: break;  // 'S': only the rate switch (StubStreamDecoder) looks at it
+    default: break;  // 'S', 'Q': only the rate switch and back_to_uboot (StubStreamDecoder) look at them
   }
   pos_ += total;
   return true;

@@ -121,7 +121,9 @@ class StubLoader {
   bool reboot_seen(const std::string& text) const;
   /// 'Q' at `rate`, then U-Boot's prompt at U-Boot's rate (a camera that rebooted instead throws
   /// ConsoleLost). False when the prompt did not come back.
-  bool back_to_uboot(uint32_t rate);
+  /// `run`: the run's decoder, whose geometry tells the stub's late packets from console text.
+  bool back_to_uboot(uint32_t rate, const StubStreamDecoder* run = nullptr);
+  bool quit_answered(std::chrono::milliseconds timeout, const StubStreamDecoder* run);
   /// One receive-mode run over the frames of `todo` (stub_upload.cpp).
   struct UploadRun;
   bool upload_run(UploadRun& run, UploadResult& res);

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <array>
-#include <thread>
 
 #include "core/crc32.hpp"
 #include "core/size.hpp"
@@ -204,6 +203,9 @@ void StubLoader::pump(StubStreamDecoder& dec, ms quiet, Done done) {
     if (dec.intact_packets() != seen) {
       seen = dec.intact_packets();
       since_packet = 0ms;
+      // The stub is alive: probes so far were false alarms (a lost end packet keeps it silent
+      // while it waits for the host). A reboot later in the run still gets its probes.
+      probes_ = 0;
     }
     if (silent >= 100ms) {
       if (const std::string text = dec.console_text(); says_reboot(text, s_.prompt())) {
@@ -326,7 +328,7 @@ std::optional<std::vector<uint8_t>> StubLoader::read(uint64_t addr, uint64_t len
   stats_.bad_packets += dec.bad_packets();
   stats_.junk_bytes += dec.junk_bytes();
 
-  const bool prompt = back_to_uboot(rate);
+  const bool prompt = back_to_uboot(rate, &dec);
   if (returned_rc_ && failure_.empty() && !dec.complete())
     failure_ = fmt::format("the stub returned early (rc {})", *returned_rc_);
   if (!prompt && failure_.empty()) failure_ = "the console did not come back after the stub";
@@ -340,9 +342,29 @@ std::optional<std::vector<uint8_t>> StubLoader::read(uint64_t addr, uint64_t len
   return dec.data();
 }
 
+// The stub's answer to 'Q' at a switched rate (stub_abi.h): read at that rate until it comes,
+// `timeout` of silence passes, or bytes that are no packet of the stub's keep coming (the console
+// talking at U-Boot's rate: a camera that rebooted, its boot log garbage at this rate). Frames and
+// answers still on their way are packets of the run (`run`'s geometry), not junk.
+bool StubLoader::quit_answered(std::chrono::milliseconds timeout, const StubStreamDecoder* run) {
+  auto& t = s_.transport();
+  StubStreamDecoder dec = run ? StubStreamDecoder(run->src(), run->len(), run->frame()) : StubStreamDecoder(0, 0, 16);
+  std::array<uint8_t, 32> buf;  // the answer is 19 bytes; a reboot's text is left for wait_prompt
+  for (ms silent{0}; silent < timeout && !dec.quit_answered() && dec.junk_bytes() < 32;) {
+    check_cancel(s_.cancel_flag());
+    const size_t n = t.read(buf, kSlice);
+    if (n) dec.feed(std::span<const uint8_t>(buf.data(), n));
+    else silent += kSlice;
+  }
+  return dec.quit_answered();
+}
+
 // Back to U-Boot: 'Q' at the stream's rate, then listen at U-Boot's (the stub restores its
 // divisor before returning); resent if the prompt does not come (the stub also leaves on silence).
-bool StubLoader::back_to_uboot(uint32_t rate) {
+// At a switched rate the stub answers 'Q', goes back to U-Boot's divisor and returns on a second
+// 'Q' sent at U-Boot's rate, so U-Boot's "## Application terminated" comes after the host's own
+// rate change, however long that takes (RFC 2217: the network and ser2net).
+bool StubLoader::back_to_uboot(uint32_t rate, const StubStreamDecoder* run) {
   auto& t = s_.transport();
   std::string after;
   bool prompt = returned_rc_.has_value();
@@ -350,8 +372,13 @@ bool StubLoader::back_to_uboot(uint32_t rate) {
     if (rate != console_rate_) t.set_baud(rate);
     send_command('Q', 0);
     if (rate != console_rate_) {
-      std::this_thread::sleep_for(20ms);  // let the adapter send 'Q' before its rate changes
+      const bool answered = quit_answered(300ms, run);
       t.set_baud(console_rate_);
+      // Without the answer no second 'Q': the console may be U-Boot's already (a reboot), where
+      // its bytes would land at the prompt. A stub whose answer noise took returns by itself
+      // after sync_polls, and its "## Application terminated" finds the host at U-Boot's rate.
+      if (answered) send_command('Q', 0);
+      else s_.reporter().log(LogLevel::Debug, "stub: no answer to 'Q' at the fast rate; listening at U-Boot's rate");
     }
     prompt = wait_prompt(after, 1500ms);
     if (!prompt && !reboot_seen(after)) {

@@ -137,9 +137,12 @@ bool StubStreamDecoder::try_packet() {
   switch (p[2]) {
     case 'H': payload = 16; break;
     case 'B': payload = 4; break;
-    case 'E': payload = 8; break;
+    case 'E':
+    case 'K':  // receive mode's answers: whole packets to skip (StubAnswerDecoder reads them)
+    case 'N': payload = 8; break;
     case 'S':
-    case 'Y': payload = 12; break;
+    case 'Y':
+    case 'Q': payload = 12; break;
     case 'D':
       if (avail < 7) return false;
       seq = get_le(p + 3);
@@ -195,6 +198,7 @@ bool StubStreamDecoder::try_packet() {
       rate_switched_ = get_le(q) != 0;
       old_div_ = get_le(q + 4);
       break;
+    case 'Q': quit_answered_ = true; break;
   }
   pos_ += total;
   return true;

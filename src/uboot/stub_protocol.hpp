@@ -38,6 +38,9 @@ std::vector<uint8_t> encode_words(uint8_t type, uint32_t a, uint32_t b, uint32_t
 class StubStreamDecoder {
  public:
   StubStreamDecoder(uint32_t src, uint32_t len, uint32_t frame);
+  uint32_t src() const { return src_; }
+  uint32_t len() const { return len_; }
+  uint32_t frame() const { return frame_; }
 
   /// Feed received bytes; intact packets are applied at once.
   void feed(std::span<const uint8_t> bytes);
@@ -54,6 +57,9 @@ class StubStreamDecoder {
   std::optional<uint32_t> sync_token() const { return sync_token_; }
   std::optional<bool> rate_switched() const { return rate_switched_; }
   std::optional<uint32_t> old_divisor() const { return old_div_; }
+  /// The stub answered 'Q' at the switched rate: it is back at U-Boot's divisor, waiting for the
+  /// host's second 'Q' at U-Boot's rate (stub_abi.h).
+  bool quit_answered() const { return quit_answered_; }
   uint32_t frames() const { return static_cast<uint32_t>(have_.size()); }
   bool have(uint32_t seq) const { return have_[seq] != 0; }
   std::vector<uint32_t> missing() const;
@@ -85,7 +91,7 @@ class StubStreamDecoder {
   std::vector<uint8_t> buf_;
   size_t pos_ = 0;
   std::string junk_text_;
-  bool hello_ = false, hello_mismatch_ = false;
+  bool hello_ = false, hello_mismatch_ = false, quit_answered_ = false;
   std::optional<uint32_t> end_crc_, sync_token_, old_div_;
   std::optional<bool> rate_switched_;
   uint64_t blank_frames_ = 0, bad_ = 0, junk_ = 0, intact_ = 0;

@@ -206,7 +206,7 @@ bool StubLoader::upload_run(UploadRun& run, UploadResult& res) {
     }
   }
   if (returned_rc_ && run.failure.empty()) run.failure = fmt::format("the stub returned early (rc {})", *returned_rc_);
-  const bool prompt = back_to_uboot(rate);
+  const bool prompt = back_to_uboot(rate, &dec);
   if (!prompt && run.failure.empty()) run.failure = "the console did not come back after the stub";
   stats_.bad_packets += ans.bad_packets();
   stats_.junk_bytes += ans.junk_bytes();

@@ -131,6 +131,18 @@ void run_raw(const QemuConfig& base, const stub::StubImage& img, const char* soc
 
     auto qc = uboot::encode_command('Q', 0);
     t.write(std::span<const uint8_t>(qc.data(), qc.size()));
+    if (dec.rate_switched() == true) {
+      // At a switched rate the stub answers 'Q', restores U-Boot's divisor and returns on a second
+      // 'Q' at U-Boot's rate (stub_abi.h); QEMU has no rates, so the second one is sent at once.
+      uboot::StubStreamDecoder bye(ram_cpu_addr, static_cast<uint32_t>(data.size()), p.frame_size);
+      end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      while (!bye.quit_answered() && std::chrono::steady_clock::now() < end) {
+        size_t n = t.read(buf, std::chrono::milliseconds(200));
+        bye.feed(std::span<const uint8_t>(buf, n));
+      }
+      EXPECT_TRUE(bye.quit_answered()) << "run " << run << ": no answer to 'Q' at the switched rate";
+      t.write(std::span<const uint8_t>(qc.data(), qc.size()));
+    }
     std::string tail = read_to_prompt(t, prompt);
     EXPECT_NE(tail.find("rc = 0x0"), std::string::npos) << tail;
     t.write(std::string_view("version\r"));

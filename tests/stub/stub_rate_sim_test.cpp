@@ -135,7 +135,11 @@ TEST(StubRateSim, HeavyNoiseAtTheFastRateStepsDownExact) {
   EXPECT_TRUE(res.exact);
   EXPECT_GT(res.stats.step_downs, 0u) << res.note;
   EXPECT_NE(res.note.find("stepping down"), std::string::npos) << res.note;
-  EXPECT_TRUE(res.rates.count(115200)) << res.summary;  // 2e-3 at every fast step: down to U-Boot's
+  // 2e-3 at every fast step: how far down depends on the seed; a lower step carries the rest.
+  uint64_t below = 0;
+  for (const auto& [rate, bytes] : res.rates)
+    if (rate < 1500000) below += bytes;
+  EXPECT_GT(below, 0u) << res.summary;
   EXPECT_EQ(res.console_after, 115200u);
 }
 
@@ -156,8 +160,6 @@ TEST(StubRateSim, RebootUnderTheStubIsRecoveredExact) {
     for (uint64_t at : {150000u, 400000u, 700000u}) {
       for (bool fast : {true, false}) {
         auto spec = fmt::format("dialect={},reset-after={},noise=1e-4,seed=9", dialect, at);
-        // Known gap, reproduced by DISABLED_RebootAtTheFastRateWhoseBootLogPassesAsGarbage below.
-        if (fast && at == 150000u && std::string_view(dialect) == "modern") continue;
         if (std::getenv("STUB_TEST_LOG")) fprintf(stderr, "case: %s fast=%d\n", spec.c_str(), int(fast));
         camdump::Run res;
         try {
@@ -176,14 +178,27 @@ TEST(StubRateSim, RebootUnderTheStubIsRecoveredExact) {
   }
 }
 
-// Known gap (found 2026-12-05 after the stub grew to 4.3 KiB, which moved this reset point): the
-// modern camera reboots while the stub streams at 1.5 Mbaud, its whole boot log and countdown reach
-// the host at the wrong rate as garbage, and the countdown runs out before the host listens at
-// U-Boot's rate: Linux boots and the re-attach finds a silent console. Run with
-// --gtest_also_run_disabled_tests.
-TEST(StubRateSim, DISABLED_RebootAtTheFastRateWhoseBootLogPassesAsGarbage) {
-  auto res = dump("dialect=modern,reset-after=150000,noise=1e-4,seed=9", kAuto);
-  EXPECT_TRUE(res.exact);
+// A reboot while the stub streams at 1.5 Mbaud: the boot log and the autoboot countdown reach the
+// host at the wrong rate, as garbage, and the host must listen at U-Boot's rate before the
+// countdown runs out. Reset points every 30 KB through the stream, so the case does not hang on
+// where the stub's size puts one. (It failed while the sim handed one read a whole buffer of line
+// time, and while probes spent on a lost end packet left none for a reboot later in the run.)
+TEST(StubRateSim, RebootAtTheFastRateWhoseBootLogPassesAsGarbage) {
+  for (const char* dialect : {"modern", "thingino"}) {
+    for (uint64_t at = 120000; at <= 240000; at += 30000) {
+      const auto spec = fmt::format("dialect={},reset-after={},noise=1e-4,seed=9", dialect, at);
+      camdump::Run res;
+      try {
+        res = dump(spec, kAuto);
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << spec << ": " << e.what();
+        continue;
+      }
+      EXPECT_TRUE(res.exact) << spec;
+      EXPECT_GE(res.r.resets, 1u) << spec << " " << res.summary;
+      EXPECT_TRUE(res.answers_after) << spec;
+    }
+  }
 }
 
 // Issue 13 item 4: the stub told another UART than the console's returns to U-Boot by itself;
