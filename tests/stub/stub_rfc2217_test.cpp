@@ -109,11 +109,11 @@ struct Dumped {
   nlohmann::json j;
 };
 
-// `camdump dump uart PORT --method stub --fast-baud auto --json` over the first `length` bytes.
-Dumped dump(const std::string& port, const std::string& length) {
+// `camdump dump uart PORT --method METHOD --fast-baud auto --json` over the first `length` bytes.
+Dumped dump(const std::string& port, const std::string& length, const std::string& method = "stub") {
   ct::TempDir dir("camdump-stub-remote");
   auto p = ct::Process::spawn({CAMDUMP_BINARY_DIR "/camdump", "dump", "uart", port, "-o", (dir / "fw.bin").string(),
-                               "--length", length, "--method", "stub", "--fast-baud", "auto", "--json", "-v"},
+                               "--length", length, "--method", method, "--fast-baud", "auto", "--json", "-v"},
                               {.stdout_file = (dir / "out.json").string(), .stderr_file = (dir / "err.txt").string()});
   auto st = p.wait_exit(300s);
   if (!st) p.stop();
@@ -176,7 +176,7 @@ TEST(StubRfc2217, TheStubsFastRateIsSetOnTheRemotePortAndRestored) {
 
 // tcp: (ser2net's raw accepter) carries no line rate: auto stays at the console's rate, the run says
 // why, and the image is still exact. (exec: does not get this far: a program's terminal is not
-// 8-bit clean, so the stub is refused there before any rate is considered.)
+// 8-bit clean, so the stub is refused there before any rate is considered; see below.)
 TEST(StubRfc2217, RawTcpStaysAtTheConsoleRateAndSaysWhy) {
   if (!ct::Ser2net::available()) GTEST_SKIP() << "ser2net not installed (scripts/setup-deps --test)";
   CameraBehindSer2net cam("flash=8M,baud-timing=0,state=uboot");
@@ -189,6 +189,23 @@ TEST(StubRfc2217, RawTcpStaysAtTheConsoleRateAndSaysWhy) {
   EXPECT_EQ(cam.rates(), std::set<unsigned>{115200}) << "the remote port's rate was changed";
   cam.stop();
   EXPECT_TRUE(exact(cam, d.fw, 256u << 10));
+}
+
+// exec: (here busybox nc to ser2net's raw port: a program whose terminal is the console) carries
+// no line rate and is not 8-bit clean: --method auto reads with md at the console's rate, says
+// why the stub was not used, and the remote port's rate is never touched.
+TEST(StubRfc2217, ExecPortReadsWithMdAtTheConsoleRateAndSaysWhy) {
+  if (!ct::Ser2net::available()) GTEST_SKIP() << "ser2net not installed (scripts/setup-deps --test)";
+  if (::access("/bin/busybox", X_OK) != 0) GTEST_SKIP() << "busybox not installed (scripts/setup-deps --test)";
+  CameraBehindSer2net cam("flash=8M,baud-timing=0,state=uboot");
+  auto d = dump("exec:/bin/busybox nc 127.0.0.1 " + std::to_string(cam.ser2net().raw_port()), "64K", "auto");
+  ASSERT_TRUE(d.exited_ok) << d.err;
+  EXPECT_EQ(d.j.value("method", std::string()), "md") << d.j.dump();
+  EXPECT_NE(d.err.find("not 8-bit clean"), std::string::npos) << d.err;
+  EXPECT_FALSE(d.j["rates"].contains("1500000")) << d.j.dump();
+  EXPECT_EQ(cam.rates(), std::set<unsigned>{115200}) << "the remote port's rate was changed";
+  cam.stop();
+  EXPECT_TRUE(exact(cam, d.fw, 64u << 10));
 }
 
 }  // namespace
