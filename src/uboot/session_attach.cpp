@@ -40,7 +40,7 @@ struct UbootSession::AttachState {
   AttachResult r;
   Elapsed el;
   ms quiet{0}, last_ctrlc{-10000};
-  bool linux_now = false, any_rx = false;
+  bool linux_now = false, any_rx = false, early_key_said = false;
   std::string banner;  ///< the boot log seen so far (device facts)
 };
 
@@ -74,8 +74,12 @@ void UbootSession::react_to_boot_text(std::string_view recent, AttachState& s) {
     // always checks). Ctrl-C and CR stop every known countdown; right after a reset a CR at the
     // prompt is an empty line with nothing to repeat.
     s.linux_now = false;
-    if (prompt_candidate(recent).empty() && s.el.now() - s.last_ctrlc >= 100ms)
+    if (prompt_candidate(recent).empty() && s.el.now() - s.last_ctrlc >= 100ms) {
       send_key(autoboot_stop_keys(AutobootKind::None), s);
+      if (!s.early_key_said)
+        rep_.log(LogLevel::Info, "U-Boot is starting: sending Ctrl-C and Enter to stop autoboot before its countdown");
+      s.early_key_said = true;
+    }
   }
 }
 
