@@ -205,8 +205,8 @@ void Machine::boot() {
     clock_.wake_at(drain_time() + delay);
   } else {
     out(fmt::format("Hit any key to stop autoboot: {:2} ", delay));
-    countdown_start_ = drain_time();
-    clock_.wake_at(countdown_start_ + (delay > 0 ? 1.0 : 0.0));
+    countdown_text_end_ = delivered() + queued();
+    clock_.wake_at(drain_time() + (delay > 0 ? 1.0 : 0.0));
   }
 }
 
@@ -255,9 +255,9 @@ void Machine::countdown_tick() {
 void Machine::end_countdown(bool aborted) {
   clock_.cancel_wake();
   if (!keyed()) {
-    // A key already waiting when the countdown starts aborts before the loop: no " 0".
-    // (1 ns of slack: the clock reaches countdown_start_ as a sum of read batches' wire times.)
-    if (aborted && countdown_left_ > 0 && clock_.now() + 1e-9 >= countdown_start_) out("\b\b\b 0 ");
+    // A key already waiting when the countdown starts (its text not yet out) aborts before the
+    // loop: no " 0".
+    if (aborted && countdown_left_ > 0 && delivered() >= countdown_text_end_) out("\b\b\b 0 ");
     out("\n");
   }
   if (aborted) {

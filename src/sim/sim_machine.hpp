@@ -136,7 +136,7 @@ class Machine {
   JobSlot job_;           ///< the command that holds the console while it runs
   RunningLine line_;      ///< the rest of the command line (split at ';'); jobs resume it
   int countdown_left_ = 0;
-  double countdown_start_ = 0;
+  uint64_t countdown_text_end_ = 0;  ///< output position where "Hit any key ... N " ends
   // `setenv baudrate`: the rate requested, and the stream position after which the UART switches
   uint32_t switch_to_ = 0;
   bool switch_pending_ = false;
