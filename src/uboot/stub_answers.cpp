@@ -79,16 +79,10 @@ bool StubAnswerDecoder::try_packet() {
   const size_t avail = buf_.size() - pos_;
   if (avail < 3) return false;
   const uint8_t* p = buf_.data() + pos_;
-  size_t payload = 0;
-  switch (p[2]) {
-    case 'H': payload = 16; break;
-    case 'S':
-    case 'Y':
-    case 'Q': payload = 12; break;
-    case 'K':
-    case 'N':
-    case 'E': payload = 8; break;
-    default: skip_junk(); return true;  // 0xa5 0x5a inside text or noise
+  const size_t payload = fixed_payload(p[2]);
+  if (payload == 0) {  // 0xa5 0x5a inside text or noise
+    skip_junk();
+    return true;
   }
   const size_t total = 3 + payload + 4;
   if (avail < total) return false;
@@ -109,7 +103,7 @@ bool StubAnswerDecoder::try_packet() {
       end_crc_ = get_le(q);
       end_len_ = get_le(q + 4);
       break;
-    default: break;  // 'S', 'Q': only the rate switch and back_to_uboot (StubStreamDecoder) look at them
+    default: break;  // 'S', 'Q', 'B': only StubStreamDecoder looks at them
   }
   pos_ += total;
   return true;

@@ -127,29 +127,32 @@ void StubStreamDecoder::idle() {
   compact();
 }
 
+size_t fixed_payload(uint8_t type) {
+  switch (type) {
+    case 'H': return 16;
+    case 'B': return 4;
+    case 'E':
+    case 'K':
+    case 'N': return 8;
+    case 'S':
+    case 'Y':
+    case 'Q': return 12;
+    default: return 0;
+  }
+}
+
 // At a sync pair: consume one packet (true), skip a false sync (true), or wait for bytes (false).
+// Receive mode's 'K'/'N' answers are whole packets here too, skipped (StubAnswerDecoder reads them).
 bool StubStreamDecoder::try_packet() {
   const size_t avail = buf_.size() - pos_;
   if (avail < 3) return false;
   const uint8_t* p = buf_.data() + pos_;
-  size_t payload = 0;
+  size_t payload = fixed_payload(p[2]);
   uint32_t seq = 0;
-  switch (p[2]) {
-    case 'H': payload = 16; break;
-    case 'B': payload = 4; break;
-    case 'E':
-    case 'K':  // receive mode's answers: whole packets to skip (StubAnswerDecoder reads them)
-    case 'N': payload = 8; break;
-    case 'S':
-    case 'Y':
-    case 'Q': payload = 12; break;
-    case 'D':
-      if (avail < 7) return false;
-      seq = get_le(p + 3);
-      if (seq >= have_.size()) payload = 0;  // cannot be ours
-      else payload = 4 + std::min<size_t>(frame_, len_ - size_t(seq) * frame_);
-      break;
-    default: payload = 0;
+  if (p[2] == 'D') {
+    if (avail < 7) return false;
+    seq = get_le(p + 3);
+    if (seq < have_.size()) payload = 4 + std::min<size_t>(frame_, len_ - size_t(seq) * frame_);  // else not ours
   }
   if (payload == 0) {  // a false sync (0xa5 0x5a inside data or noise)
     skip_junk();

@@ -23,6 +23,9 @@ cdstub_params default_params();
 /// Host -> stub command ('R' seq: resend; 'Q': quit).
 std::array<uint8_t, CDSTUB_CMD_LEN> encode_command(uint8_t op, uint32_t arg);
 
+/// Payload bytes of a stub -> host packet whose size its type fixes ('H' 'B' 'E' 'K' 'N' 'S' 'Y'
+/// 'Q', stub_abi.h); 0 for 'D' (its size depends on its frame) and for a byte that is no type.
+size_t fixed_payload(uint8_t type);
 /// Number of frames for `len` bytes.
 inline uint32_t frame_count(uint32_t len, uint32_t frame) { return (len + frame - 1) / frame; }
 
