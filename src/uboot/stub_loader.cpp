@@ -79,6 +79,12 @@ void StubLoader::upload() {
   uploaded_ = true;
 }
 
+bool StubLoader::overlaps_stub(uint64_t addr, uint64_t len) const {
+  const auto phys = [&](uint64_t a) { return soc_.arch == CpuArch::Mips32el ? (a & 0x1fffffffu) : a; };
+  const uint64_t st = phys(load_), sp = phys(addr);
+  return sp < st + image_.size() && st < sp + len;
+}
+
 void StubLoader::send_command(uint8_t op, uint32_t arg) {
   auto c = encode_command(op, arg);
   s_.transport().write(std::span<const uint8_t>(c.data(), c.size()));

@@ -124,9 +124,21 @@ class StubLoader {
   /// `run`: the run's decoder, whose geometry tells the stub's late packets from console text.
   bool back_to_uboot(uint32_t rate, const StubStreamDecoder* run = nullptr);
   bool quit_answered(std::chrono::milliseconds timeout, const StubStreamDecoder* run);
-  /// One receive-mode run over the frames of `todo` (stub_upload.cpp).
+  /// Whether [addr, addr+len) covers the stub (physical addresses: MIPS KSEG0 and KSEG1 alias).
+  bool overlaps_stub(uint64_t addr, uint64_t len) const;
+  /// One receive-mode run (stub_upload.cpp) and its steps: `go` and the hello, passes of frames,
+  /// one pass through the window, the answers, the region's CRC-32, 'Q' and the prompt.
   struct UploadRun;
   bool upload_run(UploadRun& run, UploadResult& res);
+  uint32_t start_receiving(UploadRun& run);
+  bool hello_heard(UploadRun& run);
+  void send_passes(UploadRun& run, UploadResult& res);
+  void send_pass(UploadRun& run, UploadResult& res, const std::vector<uint32_t>& todo);
+  void listen_answers(UploadRun& run, std::chrono::milliseconds quiet);
+  void check_region_crc(UploadRun& run, UploadResult& res);
+  bool leave_run(UploadRun& run);
+  /// Runs until the bytes are in RAM or nothing lower is left to try (stub_upload.cpp).
+  void upload_runs(uint32_t dst, std::span<const uint8_t> bytes, const StubUploadOptions& opt, UploadResult& res);
 
   UbootSession& s_;
   SocEntry soc_;
