@@ -176,14 +176,14 @@ std::string known_layout_name(const std::vector<PartReport>& parts) {
   for (const char* vendor : {"appfs", "user", "factory", "root", "kernel2", "rootfs2", "mtd_rw", "tag", "system"})
     if (find(vendor)) return "stock Ingenic";
   if (!boot || boot->offset != 0) return "";
-  if (boot->size == 320 * 1024) {
+  if (boot->size == uint64_t{320} * 1024) {
     if (kernel && kernel->offset == 0x70000 && kernel->size == 0x190000 && find("backup"))
       return "Thingino (e08b02942, current: backup, fixed 1600k kernel)";
     if (kernel && kernel->offset == 0x60000) return "Thingino (3b7997b46, 2026-06..08)";
     if (find("config")) return "Thingino (1bb69816b/a935850e0, 2026-05..06)";
     return "Thingino (320k boot)";
   }
-  if (boot->size == 256 * 1024) {
+  if (boot->size == uint64_t{256} * 1024) {
     if (env && env->offset == 0x40000 && env->size == 0x8000 && find("config"))
       return "Thingino (c9a789a35, 2025-02..2026-05)";
     if (env && env->offset == 0x40000 && kernel && kernel->offset == 0x50000) return "Thingino (4e20b34d8, 2024)";

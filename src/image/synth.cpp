@@ -126,7 +126,7 @@ void put_env(std::vector<uint8_t>& img, size_t at, size_t size, const std::map<s
   std::vector<uint8_t> data(size - 4, 0);
   size_t pos = 0;
   for (const auto& [k, v] : vars) {  // std::map: sorted like hexport_r
-    std::string kv = k + "=" + v;
+    const std::string kv = fmt::format("{}={}", k, v);
     if (pos + kv.size() + 2 > data.size()) fail(ErrorKind::Unsupported, "synthetic env too large");
     std::memcpy(data.data() + pos, kv.data(), kv.size());
     pos += kv.size() + 1;
@@ -294,8 +294,8 @@ void put_rootfs(std::vector<uint8_t>& img, Rng& rng, const Plan& p, const SynthO
   std::vector<SquashEntry> fs;
   for (const char* d : {"dev", "proc", "sys", "tmp", "overlay", "root", "etc/init.d"})
     fs.push_back({d, {}, true, 0755});
-  fs.push_back({"bin/busybox", rng.bytes(300 * 1024), false, 0755});
-  fs.push_back({"lib/libimp.so", rng.text(260 * 1024), false, 0755});
+  fs.push_back({"bin/busybox", rng.bytes(size_t{300} * 1024), false, 0755});
+  fs.push_back({"lib/libimp.so", rng.text(size_t{260} * 1024), false, 0755});
   fs.push_back({"etc/hostname", to_bytes("ing-t31-camera\n")});
   fs.push_back({"etc/os-release",
                 to_bytes(fmt::format("NAME=\"{}\"\nID={}\nVERSION_ID=2025.11\nBUILD_ID=synthetic-seed-{}\n",
@@ -305,7 +305,7 @@ void put_rootfs(std::vector<uint8_t>& img, Rng& rng, const Plan& p, const SynthO
   fs.push_back(
       {"etc/init.d/rcS", to_bytes("#!/bin/sh\nmount -a\nfor s in /etc/init.d/S*; do $s start; done\n"), false, 0755});
   auto sq = build_squashfs(fs, kTime, 1);
-  if (sq.size() > p.rootfs_k * 1024u) fail(ErrorKind::Unsupported, "synthetic squashfs too large");
+  if (sq.size() > size_t{p.rootfs_k} * 1024) fail(ErrorKind::Unsupported, "synthetic squashfs too large");
   std::memcpy(img.data() + p.rootfs_off(), sq.data(), sq.size());
 }
 
