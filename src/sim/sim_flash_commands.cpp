@@ -31,7 +31,7 @@ std::string sf_probe_text(const SimOptions& o, const ChipInfo& chip, uint64_t fl
           "JZSFC: Flash chip ID: {:02x}{:02x}{:02x}\nSF:    Detected {} ({:02x} {:02x} {:02x} {:02x} {:02x})\n",
           chip.id[0], chip.id[1], chip.id[2], chip.name, chip.id[0], chip.id[1], chip.id[2], chip.id[0], 0);
     case SfDialect::Upstream2013:
-      return fmt::format("SF: Detected {} with page size {}, total {}\n", chip.name, print_size(64 * 1024),
+      return fmt::format("SF: Detected {} with page size {}, total {}\n", chip.name, print_size(uint64_t{64} * 1024),
                          print_size(flash_size));
     case SfDialect::Modern: break;
   }

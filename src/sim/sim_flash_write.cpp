@@ -24,7 +24,10 @@ constexpr uint64_t kProgramStep = 4096;  // bytes programmed per step (16 pages)
 constexpr double kPageProgramS = 0.0004;
 
 double erase_seconds(uint64_t unit) { return unit <= 4096 ? 0.045 : 0.150 * static_cast<double>(unit) / 65536.0; }
-double program_seconds(uint64_t n) { return kPageProgramS * static_cast<double>((n + 255) / 256); }
+double program_seconds(uint64_t n) {
+  const uint64_t pages = (n + 255) / 256;  // a partial page takes a whole page program
+  return kPageProgramS * static_cast<double>(pages);
+}
 
 // One sf erase/write/update running unit by unit on the virtual clock.
 class FlashOp : public Job {

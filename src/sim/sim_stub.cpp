@@ -28,10 +28,10 @@ uint32_t rate_for_divisor(uint32_t div) {
   for (uint32_t r :
        {1500000u, 750000u, 500000u, 375000u, 300000u, 250000u, 230400u, 115200u, 57600u, 38400u, 19200u, 9600u})
     if (std::abs(exact - r) <= r * 0.01) return r;
-  return static_cast<uint32_t>(exact + 0.5);
+  return static_cast<uint32_t>(std::lround(exact));
 }
 
-uint32_t divisor_for_rate(uint32_t rate) { return static_cast<uint32_t>(24e6 / 16.0 / rate + 0.5); }
+uint32_t divisor_for_rate(uint32_t rate) { return static_cast<uint32_t>(std::lround(24e6 / 16.0 / rate)); }
 
 class StubProgram : public SimProgram {
  public:
@@ -46,7 +46,7 @@ class StubProgram : public SimProgram {
   std::optional<int32_t> run(SimCamera& cam, std::string& in, std::string& out) override {
     const double now = cam.virtual_seconds();
     if (started_ < 0) started_ = idle_since_ = now;
-    const uint64_t uart_phys = kSimUartBase + 0x1000u * cam.options().uart;
+    const uint64_t uart_phys = kSimUartBase + uint64_t{0x1000} * cam.options().uart;
     if (mode_ == SimStubMode::Silent || (p_.uart_base & 0x1fffffffu) != uart_phys) return deaf(cam, in, now);
     auto mem = cam.ram(src_, len_);
     if (mem.size() != len_) return 3;  // the real stub would fault; keep it simple

@@ -74,7 +74,7 @@ std::string coninfo_text(const SimOptions& o) {
   return fmt::format(
       "List of available devices\n|-- serial@{:x} (IO)\n|   |-- stdin\n|   |-- stdout\n|   |-- stderr\n"
       "|-- serial (IO)\n|-- nulldev (IO)\n",
-      kSimUartBase + 0x1000u * o.uart);
+      kSimUartBase + uint64_t{0x1000} * o.uart);
 }
 
 std::string boot_log(const SimOptions& o, uint64_t flash_size, uint32_t baud) {
@@ -111,8 +111,8 @@ std::string boot_log(const SimOptions& o, uint64_t flash_size, uint32_t baud) {
     s += fmt::format("SF: Detected {} with page size 256 Bytes, erase size 4 KiB, total {}\n", chip.modern_name,
                      print_size(flash_size));
     s += "Loading Environment from SPIFlash... OK\n";
-    s +=
-        fmt::format("In:    serial@{0:x}\nOut:   serial@{0:x}\nErr:   serial@{0:x}\n", kSimUartBase + 0x1000u * o.uart);
+    s += fmt::format("In:    serial@{0:x}\nOut:   serial@{0:x}\nErr:   serial@{0:x}\n",
+                     kSimUartBase + uint64_t{0x1000} * o.uart);
     s += "Net:   No ethernet found.\n";
   }
   return s;
