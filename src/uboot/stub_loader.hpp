@@ -114,6 +114,12 @@ class StubLoader {
   void pump(StubStreamDecoder& dec, std::chrono::milliseconds quiet, Done done);
   void rebooted(const std::string& text);
   bool probe_reboot(StubStreamDecoder& dec);
+  /// The steps of read() (stub_loader_run.cpp): `go` and the hello, the repair phase, 'Q' and the
+  /// checks of the range.
+  uint32_t start_stream(StubStreamDecoder& dec);
+  bool stream_answered(StubStreamDecoder& dec);
+  void request_missing(StubStreamDecoder& dec, uint32_t rate);
+  bool finish_stream(StubStreamDecoder& dec, uint32_t rate);
   /// Reads until the stub's hello (or hello_timeout of silence).
   void wait_hello(StubStreamDecoder& dec);
   void note(const std::string& n);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// One run of the stub (see stub_loader.hpp): the rate ladder and the sync exchange at the new
-// rate, the stream, re-requests, the watch for a camera that reboots under the stub, and the way
-// back to U-Boot's prompt at U-Boot's rate.
+// One run of the stub (see stub_loader.hpp): the sync exchange at the new rate (the rate ladder:
+// stub_loader_rates.cpp), the stream, re-requests, the watch for a camera that reboots under the
+// stub, and the way back to U-Boot's prompt at U-Boot's rate.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -54,56 +54,6 @@ std::optional<uint32_t> returned_rc(std::string_view text, std::string_view prom
 }  // namespace
 
 bool StubLoader::reboot_seen(const std::string& text) const { return says_reboot(text, s_.prompt()); }
-
-void StubLoader::set_rates(const std::vector<uint32_t>& ladder) {
-  wanted_ = ladder;
-  ladder_.clear();
-}
-
-std::optional<uint32_t> StubLoader::next_rate() const {
-  if (ladder_.empty()) return std::nullopt;
-  return ladder_.front();
-}
-
-bool StubLoader::step_down(const std::string& why) {
-  if (ladder_.empty()) return false;
-  const uint32_t r = ladder_.front();
-  ladder_.erase(ladder_.begin());
-  stats_.step_downs++;
-  note(fmt::format("{} at {} baud: stepping down to {}", why, r,
-                   ladder_.empty() ? "U-Boot's rate" : std::to_string(ladder_.front())));
-  return true;
-}
-
-// Which ladder rates this UART makes exactly and the adapter accepts (asked while U-Boot sits
-// at its prompt, so nothing travels while the rate is changed back and forth).
-void StubLoader::probe_adapter() {
-  if (!wanted_) return;
-  const auto want = *wanted_;
-  wanted_.reset();
-  auto& t = s_.transport();
-  const auto cur = t.baud();
-  if (want.empty()) return;
-  if (!cur) {
-    note(t.describe() +
-         " carries no line rate the host could change (raw TCP or a program's terminal): staying at the console "
-         "rate; a local serial port or rfc2217: (ser2net with RFC 2217) can go faster");
-    return;
-  }
-  for (uint32_t r : want) {
-    if (r <= *cur) continue;
-    if (!uart_divisor(soc_.uart, r)) {
-      note(fmt::format("the {} UART cannot make {} baud exactly", soc_.name, r));
-      continue;
-    }
-    if (!t.set_baud(r)) {
-      note(fmt::format("the host adapter refused {} baud", r));
-      continue;
-    }
-    ladder_.push_back(r);
-  }
-  t.set_baud(*cur);
-}
 
 std::string StubLoader::uart_advice() const {
   const uint32_t phys = soc_.uart.base & (soc_.arch == CpuArch::Mips32el ? 0x1fffffffu : 0xffffffffu);
@@ -262,46 +212,66 @@ std::optional<std::vector<uint8_t>> StubLoader::read(uint64_t addr, uint64_t len
   returned_rc_.reset();
   if (len == 0) return std::vector<uint8_t>{};
   if (addr > 0xffffffffu || len > 0xffffffffu - addr) fail(ErrorKind::Usage, "stub range beyond 32 bits");
-  // The range must not cover the stub itself (compare physical addresses: MIPS KSEG0/KSEG1).
-  const auto phys = [&](uint64_t a) { return soc_.arch == CpuArch::Mips32el ? (a & 0x1fffffffu) : a; };
-  const uint64_t st = phys(load_), sp = phys(addr);
-  if (sp < st + image_.size() && st < sp + len) {
+  if (overlaps_stub(addr, len)) {
     failure_ = fmt::format("the range {:#x}+{:#x} overlaps the stub at {:#x}", addr, len, load_);
     return std::nullopt;
   }
   if (!uploaded_) upload();
   probe_adapter();
   stats_.runs++;
+  StubStreamDecoder dec(static_cast<uint32_t>(addr), static_cast<uint32_t>(len), opt_.frame_size);
+  const uint32_t fast = start_stream(dec);
+  if (!stream_answered(dec)) return std::nullopt;
+  const uint32_t rate = fast ? sync_rate(dec, console_rate_, fast) : console_rate_;
+  pump(dec, opt_.idle_timeout, [&] { return dec.complete(); });
+  const uint64_t first_pass_missing = dec.missing().size();
+  request_missing(dec, rate);
+  stats_.frames += dec.frames();
+  stats_.blank_frames += dec.blank_frames();
+  stats_.bad_packets += dec.bad_packets();
+  stats_.junk_bytes += dec.junk_bytes();
+  if (!finish_stream(dec, rate)) return std::nullopt;
+  // Most frames failed at a fast rate: the next run goes one step lower.
+  if (rate != console_rate_ && first_pass_missing * 4 > dec.frames() * 3)
+    step_down(fmt::format("{} of {} frames damaged", first_pass_missing, dec.frames()));
+  rate_bytes_[rate] += len;
+  return dec.data();
+}
+
+// `go ENTRY SRC LEN [DIV]` (DIV: the next rate of the ladder) and the stub's hello at U-Boot's
+// rate, which proves the stub runs and talks on this UART. Returns the rate asked for (0: none).
+uint32_t StubLoader::start_stream(StubStreamDecoder& dec) {
   auto& t = s_.transport();
   console_rate_ = t.baud().value_or(0);
   line_rate_ = console_rate_;
   // A plain value, not an optional: GCC 12 warns, wrongly, that the optional may be uninitialized.
   const uint32_t fast = console_rate_ ? next_rate().value_or(0) : 0;
-  StubStreamDecoder dec(static_cast<uint32_t>(addr), static_cast<uint32_t>(len), opt_.frame_size);
   const uint32_t entry = load_ + img_.entry_offset;
-  std::string go = fmt::format("go {:x} {:x} {:x}", entry, addr, len);
+  std::string go = fmt::format("go {:x} {:x} {:x}", entry, dec.src(), dec.len());
   if (fast) go += fmt::format(" {:x}", uart_divisor(soc_.uart, fast).value_or(0));
   t.write(go + "\r");
-
-  // Hello at U-Boot's rate: proves the stub runs and talks on this UART.
   pump(dec, opt_.hello_timeout, [&] { return dec.hello_seen() || dec.frames() != dec.missing().size(); });
-  if (!dec.hello_seen() && dec.missing().size() == dec.frames() && !dec.end_crc()) {
-    std::string tail = dec.junk_text();
-    if (returned_rc_ == CDSTUB_RC_TXDEAD)
-      failure_ = "the stub found its UART's transmitter never ready and returned: " + uart_advice();
-    else failure_ = fmt::format("the stub did not answer within {} ms: {}", opt_.hello_timeout.count(), uart_advice());
-    // It gives up on its own (bounded waits): after streaming into the other UART and idle_polls.
-    const auto stream = ms(console_rate_ ? len * 10 * 1000 / console_rate_ : 0);
-    if (!returned_rc_ && !wait_prompt(tail, opt_.exit_timeout + opt_.fallback_timeout + stream) && reboot_seen(tail))
-      rebooted(tail);  // throws when U-Boot answers
-    return std::nullopt;
-  }
-  const uint32_t rate = fast ? sync_rate(dec, console_rate_, fast) : console_rate_;
-  pump(dec, opt_.idle_timeout, [&] { return dec.complete(); });
-  const uint64_t first_pass_missing = dec.missing().size();
+  return fast;
+}
 
-  // Repair phase: one request at a time (the stub reads its RX FIFO only between frames, and a
-  // 16-byte FIFO holds just one 11-byte command), each answered before the next is sent.
+// Whether the stub answered (a hello, a frame or its end packet). When not, failure_ says why and
+// the console is back at U-Boot's prompt where it can be.
+bool StubLoader::stream_answered(StubStreamDecoder& dec) {
+  if (dec.hello_seen() || dec.missing().size() != dec.frames() || dec.end_crc()) return true;
+  std::string tail = dec.junk_text();
+  if (returned_rc_ == CDSTUB_RC_TXDEAD)
+    failure_ = "the stub found its UART's transmitter never ready and returned: " + uart_advice();
+  else failure_ = fmt::format("the stub did not answer within {} ms: {}", opt_.hello_timeout.count(), uart_advice());
+  // It gives up on its own (bounded waits): after streaming into the other UART and idle_polls.
+  const auto stream = ms(console_rate_ ? uint64_t(dec.len()) * 10 * 1000 / console_rate_ : 0);
+  if (!returned_rc_ && !wait_prompt(tail, opt_.exit_timeout + opt_.fallback_timeout + stream) && reboot_seen(tail))
+    rebooted(tail);  // throws when U-Boot answers
+  return false;
+}
+
+// Repair phase: one request at a time (the stub reads its RX FIFO only between frames, and a
+// 16-byte FIFO holds just one 11-byte command), each answered before the next is sent.
+void StubLoader::request_missing(StubStreamDecoder& dec, uint32_t rate) {
   for (unsigned round = 0; !dec.complete() && !returned_rc_; round++) {
     if (round >= opt_.resend_rounds) {
       failure_ = fmt::format("{} frames still damaged after {} rounds of re-requests", dec.missing().size(),
@@ -323,23 +293,18 @@ std::optional<std::vector<uint8_t>> StubLoader::read(uint64_t addr, uint64_t len
            [&] { return seq == CDSTUB_SEQ_END ? dec.end_crc().has_value() : dec.have(seq); });
     }
   }
-  stats_.frames += dec.frames();
-  stats_.blank_frames += dec.blank_frames();
-  stats_.bad_packets += dec.bad_packets();
-  stats_.junk_bytes += dec.junk_bytes();
+}
 
+// Back to U-Boot's prompt, then the verdict on the stream: every frame, the stub's CRC-32 of the
+// range against the frames. False with failure_ set when the range must be read another way.
+bool StubLoader::finish_stream(StubStreamDecoder& dec, uint32_t rate) {
   const bool prompt = back_to_uboot(rate, &dec);
   if (returned_rc_ && failure_.empty() && !dec.complete())
     failure_ = fmt::format("the stub returned early (rc {})", *returned_rc_);
   if (!prompt && failure_.empty()) failure_ = "the console did not come back after the stub";
   if (failure_.empty() && *dec.end_crc() != crc32(dec.data()))
     failure_ = "the stub's CRC-32 of the range disagrees with the frames";
-  if (!failure_.empty()) return std::nullopt;
-  // Most frames failed at a fast rate: the next run goes one step lower.
-  if (rate != console_rate_ && first_pass_missing * 4 > dec.frames() * 3)
-    step_down(fmt::format("{} of {} frames damaged", first_pass_missing, dec.frames()));
-  rate_bytes_[rate] += len;
-  return dec.data();
+  return failure_.empty();
 }
 
 // The stub's answer to 'Q' at a switched rate (stub_abi.h): read at that rate until it comes,
