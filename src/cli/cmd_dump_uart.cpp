@@ -150,7 +150,6 @@ void run(const UartArgs& a, Context& ctx) {
   std::unique_ptr<io::Transport> t = std::move(meter);
   uboot::UbootSession s(*t, ctx.reporter, ctx.cancel,
                         with_wait_line(session_options(a.console), ctx.reporter, t->baud()));
-  // --- binary fast path ---
   std::optional<std::string> soc;
   if (!a.soc.empty()) soc = a.soc;
   auto hook = std::make_shared<dump::UartMethodHook>(s, *method, soc, uboot::StubLoaderOptions{}, *fast);
