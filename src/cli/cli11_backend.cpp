@@ -15,7 +15,7 @@ namespace {
 // through for options whose value may be a word meaning "not given".
 CLI::Validator size_value(std::string none = {}) {
   return CLI::Validator(
-      [none](std::string& text) -> std::string {
+      [none = std::move(none)](std::string& text) -> std::string {
         if (!none.empty() && text == none) return {};
         auto v = parse_size(text);
         if (!v) return fmt::format("'{}' is not a size (use 16M, 16MiB, 0x1000000 or 16777216)", text);

@@ -23,7 +23,7 @@ void run(const Args& a, Context& ctx) {
     backup_by_md(s, out, st, fs);
   };
   dump::MmcLoader loader(a.device_number);
-  run_restore_uboot(a.r, std::move(o), loader, ctx);
+  run_restore_uboot(a.r, o, loader, ctx);
 }
 
 }  // namespace

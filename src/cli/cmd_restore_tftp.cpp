@@ -58,7 +58,7 @@ void run(const Args& a, Context& ctx) {
     dump::dump_tftp(s, d, s.reporter(), ctx.cancel);
   };
   dump::TftpbootLoader loader(t, ctx.cancel);
-  run_restore_uboot(a.r, std::move(o), loader, ctx);
+  run_restore_uboot(a.r, o, loader, ctx);
 }
 
 }  // namespace

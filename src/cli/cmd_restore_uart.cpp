@@ -27,11 +27,11 @@ void run(const Args& a, Context& ctx) {
   };
   if (a.method == "loady") {
     dump::YmodemLoader loader;
-    run_restore_uboot(a.r, std::move(o), loader, ctx);
+    run_restore_uboot(a.r, o, loader, ctx);
     return;
   }
   dump::StubRestoreLoader loader(a.method == "stub", a.soc.empty() ? std::nullopt : std::optional(a.soc));
-  run_restore_uboot(a.r, std::move(o), loader, ctx);
+  run_restore_uboot(a.r, o, loader, ctx);
 }
 
 }  // namespace

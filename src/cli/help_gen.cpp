@@ -17,7 +17,7 @@ struct Node {
   const CommandInfo* app;
 };
 
-void walk(const CommandInfo* a, std::vector<std::string> path, std::vector<const CommandInfo*> chain,
+void walk(const CommandInfo* a, const std::vector<std::string>& path, std::vector<const CommandInfo*> chain,
           std::vector<Node>& out) {
   chain.push_back(a);
   out.push_back({path, chain, a});

@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <optional>
 #include <nlohmann/json.hpp>
 
@@ -116,9 +117,8 @@ int parse_and_run(camdump::cli::CommandLine& cl, const camdump::cli::Context& ct
   return ctx.exit_code;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+// Builds the command line and runs it: the exit code.
+int run(int argc, char** argv) {
   using namespace camdump;
   cli::Context ctx;
   ctx.cancel = &g_cancel;
@@ -133,4 +133,19 @@ int main(int argc, char** argv) {
   declare(cl.root(), ctx, global);
   if (auto rc = print_generated(cl, argc, argv)) return *rc;
   return parse_and_run(cl, ctx, argc, argv);
+}
+
+}  // namespace
+
+// Nothing escapes main: what throws outside a command (building the command line, the generators)
+// is an internal error with exit code 1, as one inside a command is (parse_and_run).
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "camdump: error: internal error: %s\n", e.what());
+  } catch (...) {
+    std::fputs("camdump: error: internal error\n", stderr);
+  }
+  return 1;
 }

@@ -4,6 +4,7 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 
 #include "core/size.hpp"
@@ -21,7 +22,7 @@ std::string format_rate(double bps) {
 
 std::string format_duration(double s) {
   if (s < 0) s = 0;
-  auto t = static_cast<uint64_t>(s + 0.5);
+  auto t = static_cast<uint64_t>(std::llround(s));
   if (t >= 3600) return fmt::format("{}h{:02}m", t / 3600, (t % 3600) / 60);
   if (t >= 60) return fmt::format("{}m{:02}s", t / 60, t % 60);
   if (s < 10) return fmt::format("{:.1f}s", s);

@@ -142,7 +142,7 @@ void print_summary(const RestoreUbootArgs& a, const dump::UbootRestoreSummary& r
 
 }  // namespace
 
-void run_restore_uboot(const RestoreUbootArgs& a, dump::UbootRestoreOptions o, dump::RestoreLoader& loader,
+void run_restore_uboot(const RestoreUbootArgs& a, const dump::UbootRestoreOptions& o, dump::RestoreLoader& loader,
                        Context& ctx) {
   auto t = open_cli_port(a.port, a.console.baud, a.console.log, ctx);
   SerializedReporter rep(ctx.reporter);  // the TFTP server may report from its own thread

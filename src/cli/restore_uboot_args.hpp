@@ -28,7 +28,7 @@ dump::UbootRestoreOptions restore_uboot_options(const RestoreUbootArgs& a, Conte
 void backup_by_md(uboot::UbootSession& s, const std::filesystem::path& out, const dump::StagingOptions& staging,
                   std::optional<uint64_t> flash_size);
 /// Open PORT, run the restore with `loader`, print the summary (text or --json).
-void run_restore_uboot(const RestoreUbootArgs& a, dump::UbootRestoreOptions o, dump::RestoreLoader& loader,
+void run_restore_uboot(const RestoreUbootArgs& a, const dump::UbootRestoreOptions& o, dump::RestoreLoader& loader,
                        Context& ctx);
 
 }  // namespace camdump::cli
