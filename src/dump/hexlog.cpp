@@ -1,24 +1,19 @@
 // SPDX-License-Identifier: MIT
 // Streaming md-log reader (see hexlog.hpp): line splitting, the md run (confirmation of each
-// line by its neighbour or the echoed command), reading files. Hot path: the line end guessed
-// from the md.b line length, the SIMD md.b fast path (uboot/md_fast.cpp), and SparseImage::put's
-// 16-byte store; a line that continues its run is stored at once. Slow path (lines that are not
+// line by its neighbour or the echoed command); files are opened and read in hexlog_file.cpp.
+// Hot path: the line end guessed from the md.b line length, the SIMD md.b fast path
+// (uboot/md_fast.cpp), and SparseImage::put's 16-byte store; a line that continues its run is
+// stored at once. Slow path (lines that are not
 // clean md lines): strip ANSI escapes/control bytes and logger timestamps (log_text.hpp), then
 // parse again; commands and crc32 results are read in hexlog_commands.cpp, the result is put
 // together in hexlog_finish.cpp.
 #include "dump/hexlog.hpp"
 
 #include "dump/log_text.hpp"
-#include "core/errno_text.hpp"
 
-#include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <fmt/core.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 
 namespace camdump::dump {
@@ -146,101 +141,6 @@ void HexlogReader::feed(std::string_view chunk) {
     opt_.reporter->progress(pr);
   }
   check_cancel(opt_.cancel);
-}
-
-void HexlogReader::read_path(const std::filesystem::path& path) {
-  const bool is_stdin = path == "-";
-  int fd = is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    int e = errno;
-    fail(e == ENOENT   ? ErrorKind::NotFound
-         : e == EACCES ? ErrorKind::Permission
-                       : ErrorKind::Io,
-         fmt::format("cannot open {}: {}", path.string(), errno_text(e)));
-  }
-  struct stat st {};
-  const bool have_stat = ::fstat(fd, &st) == 0;
-  const auto close_fd = [&] {
-    if (!is_stdin) ::close(fd);
-  };
-  if (have_stat && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISDIR(st.st_mode))) {
-    close_fd();
-    // A device never ends (/dev/zero) or is not a log (/dev/ttyUSB0: use dump uart); a pipe is fine.
-    fail(ErrorKind::Usage,
-         fmt::format("{} is a {}, not a log file", is_stdin ? "stdin" : path.string(),
-                     S_ISDIR(st.st_mode) ? "directory" : "device"),
-         "capture the console to a file first (screen -L, picocom --logfile), or read a live camera with "
-         "camdump dump uart PORT");
-  }
-  if (opt_.max_log_bytes && have_stat && S_ISREG(st.st_mode) &&
-      static_cast<uint64_t>(st.st_size) > opt_.max_log_bytes) {
-    close_fd();
-    fail(ErrorKind::Usage,
-         fmt::format("{} is {} bytes, more than any md log of the largest flash ({} bytes)", path.string(),
-                     static_cast<uint64_t>(st.st_size), opt_.max_log_bytes),
-         "pass the console log of the dump, not an image or a disk");
-  }
-  if (!is_stdin)
-    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);  // O_NONBLOCK only kept open() of a FIFO from hanging
-#ifdef POSIX_FADV_SEQUENTIAL
-  if (!is_stdin) ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-#endif
-  begin_source();
-  if (!is_stdin && have_stat && S_ISREG(st.st_mode) && st.st_size > 0) {
-    // Regular file: map it and parse it in place (no copy), in parts on all cores.
-    const size_t len = static_cast<size_t>(st.st_size);
-    void* m = ::mmap(nullptr, len, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (m != MAP_FAILED) {
-      ::madvise(m, len, MADV_SEQUENTIAL);
-      const char* base = static_cast<const char*>(m);
-      populate_ = true;
-      try {
-        feed_parallel(std::string_view(base, len));
-      } catch (...) {
-        populate_ = false;
-        ::munmap(m, len);
-        ::close(fd);
-        throw;
-      }
-      populate_ = false;
-      ::munmap(m, len);
-      ::close(fd);
-      end_source();
-      return;
-    }
-  }
-  std::unique_ptr<char[]> buf(new char[kReadBlock]);
-  uint64_t total = 0;
-  for (;;) {
-    ssize_t n = ::read(fd, buf.get(), kReadBlock);
-    if (n < 0 && errno == EINTR) {
-      if (opt_.cancel && opt_.cancel->load()) close_fd();
-      check_cancel(opt_.cancel);
-      continue;
-    }
-    if (n < 0) {
-      int e = errno;
-      close_fd();
-      fail(ErrorKind::Io, fmt::format("cannot read {}: {}", path.string(), errno_text(e)));
-    }
-    if (n == 0) break;
-    total += static_cast<uint64_t>(n);
-    if (opt_.max_log_bytes && total > opt_.max_log_bytes) {
-      close_fd();
-      fail(ErrorKind::Usage,
-           fmt::format("{} goes on past {} bytes, more than any md log of the largest flash",
-                       is_stdin ? "stdin" : path.string(), opt_.max_log_bytes),
-           "pass the console log of the dump, not an endless stream");
-    }
-    try {
-      feed(std::string_view(buf.get(), static_cast<size_t>(n)));
-    } catch (...) {
-      close_fd();
-      throw;
-    }
-  }
-  close_fd();
-  end_source();
 }
 
 void HexlogReader::add_issue(HexlogIssue issue) {
