@@ -35,6 +35,81 @@ bool digits_only(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+// Whether the target is a block device (the card) rather than a regular file (an image of one);
+// refuses anything else, a missing target and a mounted one. `st`: the target's stat.
+bool check_target(const SdcardWriteOptions& o, struct stat& st) {
+  if (::stat(o.target.c_str(), &st) != 0)
+    fail(ErrorKind::NotFound, fmt::format("{}: {}", o.target.string(), errno_text(errno)),
+         "name the card's whole device, e.g. /dev/sdb or /dev/mmcblk0 (lsblk lists them)");
+  const bool block_device = S_ISBLK(st.st_mode);
+  if (!block_device && !S_ISREG(st.st_mode))
+    fail(ErrorKind::Usage,
+         fmt::format("{} is neither a block device nor a regular file: refusing to write it", o.target.string()),
+         "name the card's whole device, e.g. /dev/sdb (lsblk lists them)");
+  if (auto m = mounted_as(o.target, o.mounts); !m.empty())
+    fail(ErrorKind::Usage, fmt::format("{}: {}: refusing to write it", o.target.string(), m),
+         "unmount it first (umount), so nothing writes to the card at the same time");
+  return block_device;
+}
+
+// The card's size as the kernel reports it (0: unknown); fails when the image does not fit from
+// byte 8192.
+uint64_t card_size(int fd, const std::filesystem::path& target, size_t image_size) {
+  uint64_t sz = 0;
+  if (::ioctl(fd, BLKGETSIZE64, &sz) != 0) return 0;
+  if (sz && sz < kSdcardImageOffset + image_size)
+    fail(ErrorKind::Usage, fmt::format("{} holds {}, the image needs {} from byte 8192", target.string(),
+                                       format_size(sz), format_size(image_size)));
+  return sz;
+}
+
+constexpr size_t kStep = 1 << 20;
+
+void write_image(int fd, const std::vector<uint8_t>& image, const std::filesystem::path& target, Progress& p,
+                 Reporter& rep, const CancelFlag* cancel) {
+  for (size_t done = 0; done < image.size();) {
+    check_cancel(cancel);
+    const size_t n = std::min(kStep, image.size() - done);
+    const ssize_t w = ::pwrite(fd, image.data() + done, n, static_cast<off_t>(kSdcardImageOffset + done));
+    if (w <= 0)
+      fail(ErrorKind::Io,
+           fmt::format("writing {} at {}: {}", target.string(), hex(kSdcardImageOffset + done), errno_text(errno)));
+    done += static_cast<size_t>(w);
+    p.done = done;
+    rep.progress(p);
+  }
+}
+
+// Reads the range back from the card, not from the page cache, and compares it with the image.
+// Returns the SHA-256 of what was read.
+std::string read_back(int fd, bool block_device, const std::vector<uint8_t>& image, const std::filesystem::path& target,
+                      Progress& p, Reporter& rep, const CancelFlag* cancel) {
+  if (block_device) ::ioctl(fd, BLKFLSBUF, 0);
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+  std::vector<uint8_t> back(kStep);
+  Digest sha(Digest::Algo::Sha256);
+  p.stage = "reading the card back";
+  for (size_t done = 0; done < image.size();) {
+    check_cancel(cancel);
+    const size_t n = std::min(kStep, image.size() - done);
+    const ssize_t g = ::pread(fd, back.data(), n, static_cast<off_t>(kSdcardImageOffset + done));
+    if (g != static_cast<ssize_t>(n))
+      fail(ErrorKind::Io, fmt::format("reading {} back at {}: {}", target.string(), hex(kSdcardImageOffset + done),
+                                      g < 0 ? errno_text(errno) : "short read"));
+    if (std::memcmp(back.data(), image.data() + done, n) != 0)
+      fail(ErrorKind::VerifyMismatch,
+           fmt::format("{} reads back different bytes in {}+{}: the card is failing or was written by something else",
+                       target.string(), hex(kSdcardImageOffset + done), hex(n)),
+           "try another card");
+    sha.update({back.data(), n});
+    done += n;
+    p.done = image.size() + done;
+    p.finished = done == image.size();
+    rep.progress(p);
+  }
+  return sha.hex_final();
+}
+
 }  // namespace
 
 std::string mounted_as(const std::filesystem::path& target, const std::filesystem::path& mounts) {
@@ -66,32 +141,14 @@ SdcardWriteResult write_sdcard(const SdcardWriteOptions& o, Reporter& rep, const
   const auto image = read_file(o.image);
   if (image.empty()) fail(ErrorKind::Usage, fmt::format("{} is empty", o.image.string()));
   struct stat st {};
-  if (::stat(o.target.c_str(), &st) != 0)
-    fail(ErrorKind::NotFound, fmt::format("{}: {}", o.target.string(), errno_text(errno)),
-         "name the card's whole device, e.g. /dev/sdb or /dev/mmcblk0 (lsblk lists them)");
-  r.block_device = S_ISBLK(st.st_mode);
-  if (!r.block_device && !S_ISREG(st.st_mode))
-    fail(ErrorKind::Usage,
-         fmt::format("{} is neither a block device nor a regular file: refusing to write it", o.target.string()),
-         "name the card's whole device, e.g. /dev/sdb (lsblk lists them)");
-  if (auto m = mounted_as(o.target, o.mounts); !m.empty())
-    fail(ErrorKind::Usage, fmt::format("{}: {}: refusing to write it", o.target.string(), m),
-         "unmount it first (umount), so nothing writes to the card at the same time");
+  r.block_device = check_target(o, st);
   Fd fd;
   fd.fd = ::open(o.target.c_str(), O_RDWR | O_CLOEXEC);
   if (fd.fd < 0)
     fail(errno == EACCES ? ErrorKind::Permission : ErrorKind::Io,
          fmt::format("cannot open {}: {}", o.target.string(), errno_text(errno)),
          errno == EACCES ? "the card needs root or the disk group: run with sudo" : "");
-  if (r.block_device) {
-    uint64_t sz = 0;
-    if (::ioctl(fd.fd, BLKGETSIZE64, &sz) == 0) r.target_size = sz;
-    if (r.target_size && r.target_size < kSdcardImageOffset + image.size())
-      fail(ErrorKind::Usage, fmt::format("{} holds {}, the image needs {} from byte 8192", o.target.string(),
-                                         format_size(r.target_size), format_size(image.size())));
-  } else {
-    r.target_size = static_cast<uint64_t>(st.st_size);
-  }
+  r.target_size = r.block_device ? card_size(fd.fd, o.target, image.size()) : static_cast<uint64_t>(st.st_size);
   if (o.confirm &&
       !o.confirm(fmt::format("write {} ({}) to {}{} from byte 8192 (block 16) to {}: what is there is overwritten; "
                              "block 0 (the partition table) is kept",
@@ -102,45 +159,10 @@ SdcardWriteResult write_sdcard(const SdcardWriteOptions& o, Reporter& rep, const
   Progress p;
   p.stage = "writing the card";
   p.total = image.size() * 2;
-  constexpr size_t kStep = 1 << 20;
-  for (size_t done = 0; done < image.size();) {
-    check_cancel(cancel);
-    const size_t n = std::min(kStep, image.size() - done);
-    const ssize_t w = ::pwrite(fd.fd, image.data() + done, n, static_cast<off_t>(kSdcardImageOffset + done));
-    if (w <= 0)
-      fail(ErrorKind::Io,
-           fmt::format("writing {} at {}: {}", o.target.string(), hex(kSdcardImageOffset + done), errno_text(errno)));
-    done += static_cast<size_t>(w);
-    p.done = done;
-    rep.progress(p);
-  }
+  write_image(fd.fd, image, o.target, p, rep, cancel);
   if (::fsync(fd.fd) != 0) fail(ErrorKind::Io, fmt::format("flushing {}: {}", o.target.string(), errno_text(errno)));
-  // Read what the card holds, not what the page cache kept.
-  if (r.block_device) ::ioctl(fd.fd, BLKFLSBUF, 0);
-  ::posix_fadvise(fd.fd, 0, 0, POSIX_FADV_DONTNEED);
-  std::vector<uint8_t> back(kStep);
-  Digest sha(Digest::Algo::Sha256);
-  p.stage = "reading the card back";
-  for (size_t done = 0; done < image.size();) {
-    check_cancel(cancel);
-    const size_t n = std::min(kStep, image.size() - done);
-    const ssize_t g = ::pread(fd.fd, back.data(), n, static_cast<off_t>(kSdcardImageOffset + done));
-    if (g != static_cast<ssize_t>(n))
-      fail(ErrorKind::Io, fmt::format("reading {} back at {}: {}", o.target.string(), hex(kSdcardImageOffset + done),
-                                      g < 0 ? errno_text(errno) : "short read"));
-    if (std::memcmp(back.data(), image.data() + done, n) != 0)
-      fail(ErrorKind::VerifyMismatch,
-           fmt::format("{} reads back different bytes in {}+{}: the card is failing or was written by something else",
-                       o.target.string(), hex(kSdcardImageOffset + done), hex(n)),
-           "try another card");
-    sha.update({back.data(), n});
-    done += n;
-    p.done = image.size() + done;
-    p.finished = done == image.size();
-    rep.progress(p);
-  }
+  r.sha256 = read_back(fd.fd, r.block_device, image, o.target, p, rep, cancel);
   r.bytes = image.size();
-  r.sha256 = sha.hex_final();
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }
