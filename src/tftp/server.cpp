@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include "core/size.hpp"
 #include "core/errno_text.hpp"
@@ -69,80 +70,103 @@ void Server::refuse(const Endpoint& to, ErrorCode code, const std::string& why, 
                                             static_cast<unsigned>(code)));
 }
 
+namespace {
+
+struct Refusal {
+  ErrorCode code;
+  std::string why;
+};
+
+// What the server allows at all: octet mode, and reads or writes switched on.
+std::optional<Refusal> check_allowed(const Request& req, const ServerConfig& c) {
+  if (req.mode != "octet")
+    return Refusal{ErrorCode::IllegalOperation,
+                   fmt::format("mode '{}' not supported, use octet (binary)", printable_name(req.mode, 16))};
+  if (req.write ? !c.allow_write : !c.allow_read)
+    return Refusal{ErrorCode::AccessViolation,
+                   req.write ? "uploads are disabled on this server" : "downloads are disabled on this server"};
+  return std::nullopt;
+}
+
+struct Negotiated {
+  TransferParams params;
+  Options asked, agreed;
+  std::optional<Refusal> refusal;
+};
+
+// RFC 2347: answer only the options we understand and accept (blksize RFC 2348, timeout and tsize
+// RFC 2349, windowsize RFC 7440 for reads).
+Negotiated negotiate(const Request& req, const ServerConfig& c) {
+  Negotiated n;
+  n.asked = decode_options(req.options);
+  const Options& asked = n.asked;
+  TransferParams& p = n.params;
+  p.timeout = c.timeout;
+  p.max_retries = c.max_retries;
+  p.max_size = c.max_size;
+  p.allow_overwrite = c.allow_overwrite;
+  if (asked.blksize) n.agreed.blksize = p.blksize = std::min(*asked.blksize, c.max_blksize);
+  if (asked.timeout) {
+    n.agreed.timeout = asked.timeout;
+    p.timeout = std::chrono::seconds(*asked.timeout);
+  }
+  if (!req.write && asked.windowsize)
+    n.agreed.windowsize = p.windowsize = std::min(*asked.windowsize, c.max_windowsize);
+  if (req.write && asked.tsize) {
+    if (*asked.tsize > c.max_size)
+      n.refusal = Refusal{ErrorCode::DiskFull, fmt::format("upload of {} exceeds the size limit ({})",
+                                                           format_size(*asked.tsize), format_size(c.max_size))};
+    n.agreed.tsize = asked.tsize;
+  }
+  return n;
+}
+
+}  // namespace
+
 void Server::handle_request(std::span<const uint8_t> bytes, const Endpoint& from, Clock::time_point now) {
   auto r = parse(bytes);
-  if (!r) {
-    refuse(from, ErrorCode::IllegalOperation, "malformed request: " + r.reason, "a packet");
-    return;
-  }
+  if (!r) return refuse(from, ErrorCode::IllegalOperation, "malformed request: " + r.reason, "a packet");
   auto* req = std::get_if<Request>(&*r.packet);
-  if (!req) {
-    refuse(from, ErrorCode::IllegalOperation, "expected RRQ or WRQ on this port", "a packet");
-    return;
-  }
+  if (!req) return refuse(from, ErrorCode::IllegalOperation, "expected RRQ or WRQ on this port", "a packet");
   for (const auto& t : transfers_)
     if (t->peer() == from && !t->settled()) return;  // a repeated request: our timer answers it
   // Names and modes come from the network: quoted and capped wherever they are printed or echoed.
-  std::string what = fmt::format("{} '{}'", req->write ? "upload" : "download", printable_name(req->filename));
-  if (req->mode != "octet") {
-    refuse(from, ErrorCode::IllegalOperation,
-           fmt::format("mode '{}' not supported, use octet (binary)", printable_name(req->mode, 16)), what);
-    return;
-  }
-  if (req->write ? !config_.allow_write : !config_.allow_read) {
-    refuse(from, ErrorCode::AccessViolation,
-           req->write ? "uploads are disabled on this server" : "downloads are disabled on this server", what);
-    return;
-  }
-  PathDecision pd =
+  const std::string what = fmt::format("{} '{}'", req->write ? "upload" : "download", printable_name(req->filename));
+  if (auto no = check_allowed(*req, config_)) return refuse(from, no->code, no->why, what);
+  const PathDecision pd =
       req->write ? guard_.for_write(req->filename, config_.allow_overwrite) : guard_.for_read(req->filename);
-  if (!pd.ok) {
-    refuse(from, pd.code, pd.message, what);
-    return;
-  }
-  if (req->write) {
-    for (const auto& t : transfers_)
-      if (!t->settled() && t->report().direction == Direction::Write && t->report().path == pd.path) {
-        refuse(from, ErrorCode::AccessViolation, "an upload of this file is already running", what);
-        return;
-      }
-  }
+  if (!pd.ok) return refuse(from, pd.code, pd.message, what);
+  if (req->write && upload_running(pd.path))
+    return refuse(from, ErrorCode::AccessViolation, "an upload of this file is already running", what);
+  Negotiated n = negotiate(*req, config_);
+  if (n.refusal) return refuse(from, n.refusal->code, n.refusal->why, what);
+  std::unique_ptr<Transfer> t = open_transfer(*req, from, pd.path, n.params, n.asked, n.agreed, what);
+  if (!t) return;
+  reporter_.log(LogLevel::Debug,
+                fmt::format("tftp: {} from {} (blksize {}, windowsize {}, timeout {} ms)", what, from.str(),
+                            n.params.blksize, n.params.windowsize, n.params.timeout.count()));
+  t->start(now);
+  transfers_.push_back(std::move(t));
+}
 
-  // Negotiate (RFC 2347): answer only the options we understand and accept.
-  Options asked = decode_options(req->options);
-  Options agreed;
-  TransferParams p;
-  p.timeout = config_.timeout;
-  p.max_retries = config_.max_retries;
-  p.max_size = config_.max_size;
-  p.allow_overwrite = config_.allow_overwrite;
-  if (asked.blksize) agreed.blksize = p.blksize = std::min(*asked.blksize, config_.max_blksize);
-  if (asked.timeout) {
-    agreed.timeout = asked.timeout;
-    p.timeout = std::chrono::seconds(*asked.timeout);
-  }
-  if (!req->write && asked.windowsize)
-    agreed.windowsize = p.windowsize = std::min(*asked.windowsize, config_.max_windowsize);
-  if (req->write && asked.tsize) {
-    if (*asked.tsize > config_.max_size) {
-      refuse(from, ErrorCode::DiskFull,
-             fmt::format("upload of {} exceeds the size limit ({})", format_size(*asked.tsize),
-                         format_size(config_.max_size)),
-             what);
-      return;
-    }
-    agreed.tsize = asked.tsize;
-  }
+bool Server::upload_running(const std::filesystem::path& path) const {
+  for (const auto& t : transfers_)
+    if (!t->settled() && t->report().direction == Direction::Write && t->report().path == path) return true;
+  return false;
+}
 
+std::unique_ptr<Transfer> Server::open_transfer(const Request& req, const Endpoint& from,
+                                                const std::filesystem::path& path, const TransferParams& p,
+                                                const Options& asked, Options agreed, const std::string& what) {
   Endpoint any = config_.listen;
   any.addr.sin_port = 0;
   std::unique_ptr<Transfer> t;
   try {
     UdpSocket sock = UdpSocket::bind(any);
-    if (req->write) {
-      t = std::make_unique<WriteTransfer>(std::move(sock), from, p, reporter_, pd.path, req->filename, asked.tsize);
+    if (req.write) {
+      t = std::make_unique<WriteTransfer>(std::move(sock), from, p, reporter_, path, req.filename, asked.tsize);
     } else {
-      auto rt = std::make_unique<ReadTransfer>(std::move(sock), from, p, reporter_, pd.path, req->filename);
+      auto rt = std::make_unique<ReadTransfer>(std::move(sock), from, p, reporter_, path, req.filename);
       if (asked.tsize) agreed.tsize = rt->size();  // tsize in an RRQ asks for the size (RFC 2349)
       t = std::move(rt);
     }
@@ -152,15 +176,12 @@ void Server::handle_request(std::span<const uint8_t> bytes, const Endpoint& from
     reporter_.log(LogLevel::Warn, fmt::format("tftp: {} from {}: {}", what, from.str(), e.what()));
     const bool perm = e.kind() == ErrorKind::Permission;
     refuse(from, perm ? ErrorCode::AccessViolation : ErrorCode::NotDefined,
-           req->write ? (perm ? "cannot create the file: permission denied" : "cannot create the file")
-                      : (perm ? "cannot open the file: permission denied" : "cannot open the file"),
+           req.write ? (perm ? "cannot create the file: permission denied" : "cannot create the file")
+                     : (perm ? "cannot open the file: permission denied" : "cannot open the file"),
            what);
-    return;
+    return nullptr;
   }
-  reporter_.log(LogLevel::Debug, fmt::format("tftp: {} from {} (blksize {}, windowsize {}, timeout {} ms)", what,
-                                             from.str(), p.blksize, p.windowsize, p.timeout.count()));
-  t->start(now);
-  transfers_.push_back(std::move(t));
+  return t;
 }
 
 void Server::settle(Transfer& t) {

@@ -80,6 +80,11 @@ class Server {
 
  private:
   void handle_request(std::span<const uint8_t> bytes, const Endpoint& from, Clock::time_point now);
+  bool upload_running(const std::filesystem::path& path) const;
+  /// The transfer's own socket and file; nullptr after refusing the request (the reason is logged).
+  std::unique_ptr<Transfer> open_transfer(const Request& req, const Endpoint& from, const std::filesystem::path& path,
+                                          const TransferParams& p, const Options& asked, Options agreed,
+                                          const std::string& what);
   void refuse(const Endpoint& to, ErrorCode code, const std::string& why, const std::string& what);
   void settle(Transfer& t);
   bool reap();
