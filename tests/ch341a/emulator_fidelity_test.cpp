@@ -65,7 +65,7 @@ TEST(Ch341aFidelity, FlakyDrawsAFreshSeedUnlessOneIsGiven) {
   auto read_once = [](const std::string& spec) {
     Bench b(spec);
     spi::SpiNor nor(b.m, 16u << 20);
-    std::vector<uint8_t> v(256 * 1024);
+    std::vector<uint8_t> v(size_t{256} * 1024);
     nor.read(0, v);
     return v;
   };
@@ -74,7 +74,8 @@ TEST(Ch341aFidelity, FlakyDrawsAFreshSeedUnlessOneIsGiven) {
   EXPECT_NE(read_once("chip=W25Q128FV,flaky=1e-4"), read_once("chip=W25Q128FV,flaky=1e-4"));
   // Without seed= the content pattern is still the fixed default (seed 1); only the flips vary.
   const auto pattern = sim_pattern(16u << 20, 1);
-  EXPECT_EQ(read_once("chip=W25Q128FV"), std::vector<uint8_t>(pattern.begin(), pattern.begin() + 256 * 1024));
+  EXPECT_EQ(read_once("chip=W25Q128FV"),
+            std::vector<uint8_t>(pattern.begin(), pattern.begin() + std::ptrdiff_t{256} * 1024));
 }
 
 TEST(Ch341aFidelity, ProgramOnlyClearsBitsEraseSetsFfProtectionAndBusyIgnoreWrites) {
@@ -140,7 +141,8 @@ TEST(Ch341aFidelity, SaveWritesTheFlashAtExit) {
 // The shim, loaded on its own: the two libusb calls ch341prog needs that used to be missing or
 // stalled. (dlsym on the handle reaches the shim's own symbols, not the real libusb's.)
 TEST(Ch341aFidelity, ShimAnswersKernelDriverActiveAndGetDescriptor) {
-  setenv("CAMDUMP_SIM", "chip=W25Q64FV", 1);
+  // The shim reads its chip when loaded.
+  setenv("CAMDUMP_SIM", "chip=W25Q64FV", 1);  // NOLINT(concurrency-mt-unsafe): the test has no other thread
   void* h = dlopen(CAMDUMP_BINARY_DIR "/libcamdump-usbsim.so", RTLD_NOW | RTLD_LOCAL);
   ASSERT_NE(h, nullptr) << dlerror();
   using Init = int (*)(libusb_context**);
@@ -175,7 +177,7 @@ TEST(Ch341aFidelity, ShimAnswersKernelDriverActiveAndGetDescriptor) {
   EXPECT_EQ(d[2], 'U');
   EXPECT_EQ(ctrl(dev, 0x40, 0x5F, 0, 0, d, 0, 1000), LIBUSB_ERROR_PIPE);  // vendor requests stall
   dlclose(h);
-  unsetenv("CAMDUMP_SIM");
+  unsetenv("CAMDUMP_SIM");  // NOLINT(concurrency-mt-unsafe): the test has no other thread
 }
 
 TEST(Ch341aFidelity, ReadsOneSaysNothingWasCompared) {
@@ -183,8 +185,8 @@ TEST(Ch341aFidelity, ReadsOneSaysNothingWasCompared) {
   test::SpawnOptions o;
   o.stdout_file = (dir / "out.txt").string();
   o.stderr_file = (dir / "err.txt").string();
-  auto p = test::Process::spawn({CAMDUMP_BINARY_DIR "/camdump", "dump", "ch341a", "-o", (dir / "f.bin").string(),
-                                 "--sim", "chip=W25Q64FV", "--reads", "1", "--length", "64K"},
+  auto p = test::Process::spawn({std::string(CAMDUMP_BINARY_DIR "/camdump"), "dump", "ch341a", "-o",
+                                 (dir / "f.bin").string(), "--sim", "chip=W25Q64FV", "--reads", "1", "--length", "64K"},
                                 o);
   auto st = p.wait_exit(std::chrono::seconds(120));
   ASSERT_TRUE(st && WIFEXITED(*st) && WEXITSTATUS(*st) == 0) << test::read_file(dir / "err.txt");

@@ -25,7 +25,7 @@ namespace {
 using test::slurp;
 
 DumpSummary dump(const std::string& sim, const fs::path& out, unsigned reads = 2,
-                 std::function<void(DumpOptions&)> tweak = {}) {
+                 const std::function<void(DumpOptions&)>& tweak = {}) {
   auto s = Ch341aSession::open({"", sim});
   DumpOptions o;
   o.out = out;
@@ -152,15 +152,15 @@ TEST(Ch341aSim, NandDataPlusOobWindowVerified) {
   // Two blocks (128 pages) of data+OOB around bad block 1, read twice.
   auto r = dump("chip=GD5F1GQ4UC,seed=4,bad=1", dir / "oob.bin", 2, [](DumpOptions& o) {
     o.nand_oob = true;
-    o.length = 128 * (2048 + 128);
+    o.length = uint64_t{128} * (2048 + 128);
   });
   auto data = sim_pattern(128u << 20, 4);
   auto got = slurp(dir / "oob.bin");
   ASSERT_EQ(got.size(), 128u * 2176);
   EXPECT_EQ(r.bad_blocks, (std::vector<uint32_t>{1}));
-  for (unsigned p : {0u, 63u, 64u, 127u}) {
+  for (std::ptrdiff_t p : {0, 63, 64, 127}) {
     EXPECT_TRUE(std::equal(got.begin() + p * 2176, got.begin() + p * 2176 + 2048, data.begin() + p * 2048)) << p;
-    EXPECT_EQ(got[p * 2176 + 2048], p == 64 ? 0x00 : 0xFF) << p;  // factory mark on block 1
+    EXPECT_EQ(got[static_cast<size_t>(p * 2176 + 2048)], p == 64 ? 0x00 : 0xFF) << p;  // factory mark on block 1
   }
 }
 
@@ -177,7 +177,7 @@ TEST(Ch341aSim, ReadsThatNeverAgreeFailLoudly) {
   try {
     dump("chip=W25Q64FV,seed=1,flaky=2e-3", dir / "bad.bin", 2, [](DumpOptions& o) {
       o.chip = "W25Q64FV";
-      o.length = 256 * 1024;
+      o.length = uint64_t{256} * 1024;
     });
     FAIL() << "expected VerifyMismatch";
   } catch (const Error& e) {
@@ -248,9 +248,9 @@ TEST(Ch341aSim, ResumeAfterUnplugReadsOnlyTheRestOfTheFirstPass) {
   ASSERT_GT(had, 1000000u);
   const auto r = dump("chip=W25Q64FV", dir / "r.bin", 2, [](DumpOptions& o) { o.resume = true; });
   EXPECT_TRUE(r.resumed);
-  EXPECT_GT(r.verify.resumed_bytes, had - 64 * 1024);  // up to the last whole sector
+  EXPECT_GT(r.verify.resumed_bytes, had - uint64_t{64} * 1024);  // up to the last whole sector
   EXPECT_LE(r.verify.resumed_bytes, had);
-  EXPECT_EQ(r.verify.bytes_read, 2 * (8u << 20) - r.verify.resumed_bytes);
+  EXPECT_EQ(r.verify.bytes_read, uint64_t{2} * (8u << 20) - r.verify.resumed_bytes);
   EXPECT_EQ(slurp(dir / "r.bin"), sim_pattern(8u << 20, 1));
   EXPECT_FALSE(fs::exists(state_path_for(dir / "r.bin")));
   EXPECT_FALSE(fs::exists(dir / "r.bin.part"));

@@ -46,9 +46,9 @@ TEST(HugeBuffer, ZeroFilledAlignedAndMovable) {
   EXPECT_EQ(a.data()[a.size() - 1], 0);
   a.data()[123] = 9;
   HugeBuffer b(std::move(a));
-  EXPECT_EQ(a.data(), nullptr);
+  EXPECT_EQ(a.data(), nullptr);  // NOLINT(bugprone-use-after-move): the moved-from state is what is tested
   EXPECT_EQ(b.data()[123], 9);
-  HugeBuffer small(100 * 1024);  // under one huge page: plain pages
+  HugeBuffer small(size_t{100} * 1024);  // under one huge page: plain pages
   EXPECT_EQ(reinterpret_cast<uintptr_t>(small.data()) % 4096, 0u);
   EXPECT_EQ(small.data()[100 * 1024 - 1], 0);
 }

@@ -25,6 +25,9 @@ bool can_open(const std::string& path) {
   return true;
 }
 
+// Sets and restores the environment only while the test has no other thread (its thread starts
+// after the constructor and is joined before the destructor).
+// NOLINTBEGIN(concurrency-mt-unsafe): no other thread runs while the environment changes
 class SudoEnv {
  public:
   SudoEnv(const char* uid, const char* gid) {
@@ -43,6 +46,7 @@ class SudoEnv {
  private:
   std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
 };
+// NOLINTEND(concurrency-mt-unsafe)
 
 }  // namespace
 

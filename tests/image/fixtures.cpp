@@ -86,11 +86,11 @@ std::string words(size_t n, uint32_t seed) {
 void make_tree(const fs::path& root, uint32_t seed) {
   fs::create_directories(root);
   // "aaa.log" sorts first: its compressible 300 KiB are the first data blocks after the superblock.
-  spit(root / "aaa.log", words(300 * 1024, seed));
+  spit(root / "aaa.log", words(size_t{300} * 1024, seed));
   for (const char* d : {"bin", "etc/init.d", "lib", "usr/share", "dev", "proc", "tmp"})
     fs::create_directories(root / d);
-  spit(root / "bin/busybox", words(200 * 1024, seed + 1));
-  spit(root / "lib/libimp.so", words(90 * 1024, seed + 2));
+  spit(root / "bin/busybox", words(size_t{200} * 1024, seed + 1));
+  spit(root / "lib/libimp.so", words(size_t{90} * 1024, seed + 2));
   spit(root / "etc/hostname", "camera\n");
   spit(root / "etc/os-release", "NAME=Thingino\nID=thingino\n");
   spit(root / "etc/init.d/rcS", "#!/bin/sh\nmount -a\n");
@@ -103,7 +103,7 @@ void put(std::vector<uint8_t>& img, uint64_t at, const std::vector<uint8_t>& d) 
   std::memcpy(img.data() + at, d.data(), d.size());
 }
 
-uint32_t be32(const uint8_t* p) { return uint32_t(p[0]) << 24 | p[1] << 16 | p[2] << 8 | p[3]; }
+uint32_t be32(const uint8_t* p) { return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3]; }
 
 struct Spec {
   std::string name;
@@ -134,14 +134,14 @@ FixtureImage build(const fs::path& dir, const Spec& s, uint32_t seed) {
                             rootfs_k, data_k, total_k);
 
   // Kernel: lzma payload in a uImage.
-  spit(w / "vmlinux.bin", noise(600 * 1024, seed));
+  spit(w / "vmlinux.bin", noise(size_t{600} * 1024, seed));
   run({"lzma", "-kf", "vmlinux.bin"}, w);
   run({"mkimage", "-A", "mips", "-O", "linux", "-T", "kernel", "-C", "lzma", "-a", "0x80010000", "-e", "0x80400330",
        "-n", "Linux-3.10.14__isvp_swan_1.0__", "-d", "vmlinux.bin.lzma", "uImage"},
       w);
   // U-Boot: lzop'ed and uImage-wrapped after the SPL at 0x6800 (uboot-ingenic Makefile u-boot-lzo.img).
-  auto ub = noise(60 * 1024, seed + 7);
-  const std::string wtext = words(60 * 1024, seed + 8);
+  auto ub = noise(size_t{60} * 1024, seed + 7);
+  const std::string wtext = words(size_t{60} * 1024, seed + 8);
   ub.insert(ub.end(), wtext.begin(), wtext.end());
   const std::string ver = "U-Boot 2013.07 (Nov 28 2025 - 00:00:00) Ingenic T31";
   std::memcpy(ub.data() + 0x100, ver.c_str(), ver.size() + 1);
@@ -213,7 +213,7 @@ FixtureImage build_nand(const fs::path& dir, uint32_t seed) {
   const fs::path w = dir / "nand16";
   fs::create_directories(w);
   // Kernel (static volume), rootfs (squashfs), overlay (UBIFS), env (mkenvimage).
-  spit(w / "vmlinux.bin", noise(300 * 1024, seed));
+  spit(w / "vmlinux.bin", noise(size_t{300} * 1024, seed));
   run({"lzma", "-kf", "vmlinux.bin"}, w);
   run({"mkimage", "-A", "mips", "-O", "linux", "-T", "kernel", "-C", "lzma", "-a", "0x80010000", "-e", "0x80400330",
        "-n", "Linux-4.4.94", "-d", "vmlinux.bin.lzma", "uImage"},
@@ -245,7 +245,7 @@ FixtureImage build_nand(const fs::path& dir, uint32_t seed) {
   std::memcpy(spl.data() + 2048, body.data(), body.size());
   spl[9] = test_crc7(spl.data() + 2048, spl.size() - 2048);
   put(img, 0, spl);
-  auto ub = noise(200 * 1024, seed + 7);
+  auto ub = noise(size_t{200} * 1024, seed + 7);
   const std::string ver = "U-Boot 2023.10-thingino (Nov 28 2025 - 00:00:00 +0000)";
   std::memcpy(ub.data() + 0x2000, ver.c_str(), ver.size() + 1);
   put(img, 0x8000, ub);

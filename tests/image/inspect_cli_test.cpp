@@ -82,7 +82,7 @@ TEST(InspectMessages, KernelProblemMarksAKernelCellNotTheEnvCell) {
   for (size_t i = 0; i < cells.size(); ++i)
     if (cells[i] == MapKind::Problem) problem = i;
   EXPECT_GE(problem * (256u << 10), f.kernel);
-  EXPECT_LT(problem * (256u << 10), f.kernel + 1600 * 1024);
+  EXPECT_LT(problem * (256u << 10), f.kernel + uint64_t{1600} * 1024);
 }
 
 TEST(InspectMessages, SvgLeaderLinesCrossNoLabel) {
@@ -134,7 +134,7 @@ TEST(InspectProof, AnUncompressedSquashfsBlockIsCoveredByNothingAndSaysSo) {
   // cannot be found (no checksum anywhere covers them), and the report says exactly that.
   test::TempDir t;
   std::filesystem::create_directories(t / "root/bin");
-  std::vector<uint8_t> noise(200 * 1024);
+  std::vector<uint8_t> noise(size_t{200} * 1024);
   uint32_t x = 7;
   for (auto& b : noise) {
     x ^= x << 13;

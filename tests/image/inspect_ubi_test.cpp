@@ -118,7 +118,7 @@ TEST(InspectUbi, SquashfsBlockInsideAVolumeFlipped) {
   const Problem* p = find_problem(r, "ubi/rootfs", "squashfs block at");
   ASSERT_NE(p, nullptr) << all_problems(r);
   EXPECT_LE(p->offset, at);
-  EXPECT_GT(p->offset + 128 * 1024, at);
+  EXPECT_GT(p->offset + uint64_t{128} * 1024, at);
   EXPECT_NE(p->message.find("/aaa.log"), std::string::npos) << p->message;
 }
 

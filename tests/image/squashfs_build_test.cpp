@@ -33,7 +33,7 @@ std::vector<SquashEntry> sample() {
       {"etc/hostname", text(15), false, 0644},
       {"etc/shadow", text(60), false, 0600},
       {"bin/busybox", test::random_bytes(300 * 1024 + 7, 1), false, 0755},
-      {"lib/exact", text(128 * 1024), false, 0644},
+      {"lib/exact", text(size_t{128} * 1024), false, 0644},
       {"lib/deep/er/still.txt", text(200 * 1024 + 1), false, 0640},
       {"zero", {}, false, 0644},
   };

@@ -4,13 +4,13 @@
 // transport, another program (here `sleep` with the pty as its stdin) or a second camdump. And
 // PORT auto's choice among the adapters present.
 #include <gtest/gtest.h>
-#include <grp.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <thread>
 
 #include "core/error.hpp"
+#include "core/fs_identity.hpp"
 #include "io/open_port.hpp"
 #include "io/port_list.hpp"
 #include "io/port_lock.hpp"
@@ -65,11 +65,11 @@ TEST(PortLock, SecondCamdumpIsToldWhichCamdumpHasThePort) {
   ct::TempDir d;
   // The first one waits for a console that never speaks; the second must stop at once.
   auto first = ct::Process::spawn(
-      {CAMDUMP_BINARY_DIR "/camdump", "dump", "uart", pty.slave_path(), "-o", (d / "a.bin").string()},
+      {std::string(CAMDUMP_BINARY_DIR "/camdump"), "dump", "uart", pty.slave_path(), "-o", (d / "a.bin").string()},
       {.stderr_file = (d / "a.err").string()});
   ASSERT_TRUE(ct::wait_file_contains(d / "a.err", "waiting for the console", 30s)) << ct::read_file(d / "a.err");
   auto second = ct::Process::spawn(
-      {CAMDUMP_BINARY_DIR "/camdump", "dump", "uart", pty.slave_path(), "-o", (d / "b.bin").string()},
+      {std::string(CAMDUMP_BINARY_DIR "/camdump"), "dump", "uart", pty.slave_path(), "-o", (d / "b.bin").string()},
       {.stderr_file = (d / "b.err").string()});
   auto st = second.wait_exit(30s);
   ASSERT_TRUE(st && WIFEXITED(*st));
@@ -83,8 +83,8 @@ TEST(PortLock, PermissionHintNamesTheDevicesGroupAndTheRelogin) {
   ct::TempDir d;
   const std::string node = (d / "ttyFAKE").string();
   ct::write_file(node, "");
-  const group* g = ::getgrnam("dialout");
-  if (!g || ::chown(node.c_str(), static_cast<uid_t>(-1), g->gr_gid) != 0)
+  const auto g = group_entry("dialout");
+  if (!g || ::chown(node.c_str(), static_cast<uid_t>(-1), g->gid) != 0)
     GTEST_SKIP() << "no dialout group to hand the node to";
   const std::string h = permission_hint(node);
   EXPECT_NE(h.find("'dialout'"), std::string::npos) << h;

@@ -14,6 +14,7 @@ using namespace camdump;
 using namespace camdump::io;
 using namespace camdump::io::testing;
 using namespace std::chrono_literals;
+using namespace std::string_literals;
 namespace ct = camdump::test;
 
 class Rfc2217 : public ::testing::Test {
@@ -43,7 +44,8 @@ TEST_F(Rfc2217, ConnectSetsTheRequestedRateAndSetBaudChangesIt) {
 
 TEST_F(Rfc2217, AllBytesIncludingIacPassBothWays) {
   auto t = open_port(ser2net_->rfc2217_spec());
-  std::string all = all_bytes() + std::string(64, '\xff') + "\r\n\r\0x" + std::string(1, '\0');
+  // CR NUL and CR LF are Telnet's own line ends (RFC 854): they must pass as bytes too.
+  std::string all = all_bytes() + std::string(64, '\xff') + "\r\n\r\0x"s + std::string(1, '\0');
   t->write(all);
   EXPECT_EQ(ct::read_fd_n(pty_->master(), all.size(), 3000ms), all);
   ASSERT_TRUE(ct::write_all(pty_->master(), all));

@@ -172,7 +172,7 @@ TEST(CliMessages, CtrlCBeforeAnyDataSaysNothingWasWritten) {
   ct::TempDir d;
   // A console that stays silent: attach keeps waiting (on the wall clock) until Ctrl-C.
   auto p = ct::Process::spawn(
-      {CAMDUMP_BINARY_DIR "/camdump", "dump", "uart", "exec:sleep 120", "-o", "fw.bin"},
+      {std::string(CAMDUMP_BINARY_DIR "/camdump"), "dump", "uart", "exec:sleep 120", "-o", "fw.bin"},
       {.stdout_file = (d / "out.txt").string(), .stderr_file = (d / "err.txt").string(), .cwd = d.path().string()});
   ASSERT_TRUE(ct::wait_file_contains(d / "err.txt", "waiting for the console", 60s));
   ::kill(p.pid(), SIGINT);
@@ -190,7 +190,7 @@ TEST(CliMessages, SigtermStopsADumpWithExit143) {
   // The same silent console: SIGTERM (a service manager, `kill`) ends it as promptly as Ctrl-C,
   // with the shell's code for it, 128 + 15.
   auto p = ct::Process::spawn(
-      {CAMDUMP_BINARY_DIR "/camdump", "dump", "uart", "exec:sleep 120", "-o", "fw.bin"},
+      {std::string(CAMDUMP_BINARY_DIR "/camdump"), "dump", "uart", "exec:sleep 120", "-o", "fw.bin"},
       {.stdout_file = (d / "out.txt").string(), .stderr_file = (d / "err.txt").string(), .cwd = d.path().string()});
   ASSERT_TRUE(ct::wait_file_contains(d / "err.txt", "waiting for the console", 60s));
   ::kill(p.pid(), SIGTERM);

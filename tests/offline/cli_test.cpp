@@ -136,7 +136,7 @@ TEST(CliCompare, IdenticalDifferAndVote) {
 
 TEST(CliExtract, ExpectCrc32) {
   Tmp t;
-  std::vector<uint8_t> card(64 * 1024);
+  std::vector<uint8_t> card(size_t{64} * 1024);
   for (size_t i = 0; i < card.size(); ++i) card[i] = static_cast<uint8_t>(i * 7);
   std::ofstream(t / "card.img", std::ios::binary)
       .write(reinterpret_cast<const char*>(card.data()), static_cast<std::streamsize>(card.size()));

@@ -180,16 +180,16 @@ TEST(Combine, MtdpartsFillUpUsesTheFileSize) {
 
 TEST(Extract, ReadsFromBlock16AndRefusesPastTheEnd) {
   test::TempDir t;
-  auto card = random_bytes(64 * 1024, 7);
+  auto card = random_bytes(size_t{64} * 1024, 7);
   auto p = put(t, "card.img", card);
   ExtractOptions o;
-  o.size = 32 * 1024;
+  o.size = uint64_t{32} * 1024;
   {
     AtomicFile out(t / "fw.bin");
     auto r = extract_image(p, out, o);
     out.commit();
     EXPECT_EQ(r.size, 32u * 1024);
-    EXPECT_EQ(r.crc32, crc32(std::span<const uint8_t>(card).subspan(8192, 32 * 1024)));
+    EXPECT_EQ(r.crc32, crc32(std::span<const uint8_t>(card).subspan(8192, size_t{32} * 1024)));
   }
   auto got = read_file(t / "fw.bin");
   EXPECT_TRUE(std::equal(got.begin(), got.end(), card.begin() + 8192));

@@ -67,7 +67,7 @@ std::string camera_answer(const std::vector<uint8_t>& img, const std::string& ou
 TEST(HexlogCli, DamagedLogEndsWithRepairCommandsAndOriginalPlusRepairIsExact) {
   Tmp t;
   std::mt19937 rng(5);
-  const auto img = m::firmware_like(64 * 1024, rng);
+  const auto img = m::firmware_like(size_t{64} * 1024, rng);
   m::LogSpec spec;
   spec.old_dialect = true;
   auto lines = m::dump_log(img, kBase, spec);
@@ -159,7 +159,7 @@ namespace {
 std::string run_script(const uboot::Script& s, const std::vector<uint8_t>& img) {
   std::vector<m::Line> out;
   std::map<std::string, uint64_t> vars;
-  auto val = [&](std::string w) -> uint64_t {
+  auto val = [&](const std::string& w) -> uint64_t {
     if (w.rfind("${", 0) == 0) return vars[w.substr(2, w.size() - 3)];
     return std::stoull(w, nullptr, 16);
   };

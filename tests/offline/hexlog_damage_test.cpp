@@ -59,7 +59,7 @@ bool overlaps(const AddrRange& r, const std::vector<m::Range>& damaged) {
 Outcome check(const std::vector<uint8_t>& truth, const std::string& log, const std::vector<m::Range>& damaged,
               size_t damage_events, const std::string& what) {
   SCOPED_TRACE(what);
-  const Outcome o = read_logs({log});
+  Outcome o = read_logs({log});  // returned: not const, so it moves
   const HexlogSummary& s = o.sum;
   EXPECT_EQ(s.start, kBase) << "the target range comes from the echoed md commands";
   EXPECT_EQ(s.size, truth.size());

@@ -120,7 +120,7 @@ std::string md_line(const std::vector<uint8_t>& img, uint64_t base, uint64_t add
     std::snprintf(b, sizeof b, " %0*llx", static_cast<int>(2 * width), static_cast<unsigned long long>(v));
     s += b;
   }
-  s.append((16 - n) / width * (2 * width + 1), ' ');
+  s.append(size_t{(16 - n) / width} * (2 * width + 1), ' ');
   s += old_dialect ? "    " : "  ";
   for (unsigned i = 0; i < n; ++i) s.push_back(ascii(p[i]));
   return s;
@@ -265,7 +265,7 @@ bool apply(Damage d, std::vector<Line>& lines, const std::vector<uint8_t>& img, 
     case Damage::FlipHexInvisible: {
       // A digit of a token: pick one whose change the ASCII column shows (FlipHex) or does not
       // (FlipHexInvisible: a non-printable byte stays non-printable).
-      const size_t tokens = l.count / spec.width, tl = 2 * spec.width;
+      const size_t tokens = l.count / spec.width, tl = size_t{2} * spec.width;
       bool done = false;
       for (int tries = 0; tries < 200 && !done; ++tries) {
         const size_t u = rng() % tokens, k = rng() % tl;
@@ -355,13 +355,19 @@ std::string render(const std::vector<Line>& lines, const Decor& decor, std::mt19
   std::string out;
   for (size_t i = 0; i < lines.size(); ++i) {
     std::string t = lines[i].text;
-    if (decor.ansi && rng() % 4 == 0) t = "\x1b[0;3" + std::to_string(rng() % 8) + "m" + t + "\x1b[0m";
+    if (decor.ansi && rng() % 4 == 0) {  // a colour (SGR 30..37) around the line
+      std::string sgr = "\x1b[0;3";
+      sgr += std::to_string(rng() % 8);
+      sgr += 'm';
+      t.insert(0, sgr);
+      t += "\x1b[0m";
+    }
     if (decor.timestamps) {
       char b[48];
       std::snprintf(b, sizeof b, i % 2 ? "[2026-01-01 12:%02u:%02u.%03u] " : "12:%02u:%02u.%03u ",
                     static_cast<unsigned>(i / 3600 % 60), static_cast<unsigned>(i / 60 % 60),
                     static_cast<unsigned>(i % 1000));
-      t = b + t;
+      t.insert(0, b);
     }
     out += t;
     if (i + 1 < lines.size()) out += decor.crlf ? "\r\n" : "\n";

@@ -95,7 +95,7 @@ void check_all_splits(const std::string& log, const std::string& what, HexlogOpt
 }  // namespace
 
 TEST(HexlogParallel, OneCleanRunIsJoinedNotReRead) {
-  const auto d = random_bytes(64 * 1024, 1);
+  const auto d = random_bytes(size_t{64} * 1024, 1);
   const std::string log = "isvp_t31# md.b 82000000 10000\r\n" + md(d, 0x82000000) + "isvp_t31# ";
   check_all_splits(log, "clean");
   const Result r = read_log(log, 4);
@@ -107,7 +107,7 @@ TEST(HexlogParallel, OneCleanRunIsJoinedNotReRead) {
 TEST(HexlogParallel, ReReadsAcrossTheCutsFallBackToLineByLine) {
   // The second half re-reads the first half (identical and, once, different): joining would
   // need the order of the reads, so the reader reads those parts again itself.
-  const auto d = random_bytes(8 * 1024, 2);
+  const auto d = random_bytes(size_t{8} * 1024, 2);
   auto d2 = d;
   d2[0x123] ^= 0x40;
   const std::string log =
@@ -120,7 +120,7 @@ TEST(HexlogParallel, ReReadsAcrossTheCutsFallBackToLineByLine) {
 }
 
 TEST(HexlogParallel, DamageAtEveryKindOfPlace) {
-  const auto d = random_bytes(16 * 1024, 3);
+  const auto d = random_bytes(size_t{16} * 1024, 3);
   std::string log = "U-Boot 2013.07\r\n=> md.b 80000000 4000\r\n" + md(d, 0x80000000);
   // Garble lines all through the log (hex digit, ASCII column, address), so that some sit next
   // to every cut position the splits pick.
@@ -180,7 +180,7 @@ TEST(HexlogParallel, CutInsideAnMdRunNextToADamagedLine) {
 }
 
 TEST(HexlogParallel, ReadPathUsesTheParallelReader) {
-  const auto d = random_bytes(512 * 1024, 8);
+  const auto d = random_bytes(size_t{512} * 1024, 8);
   const std::string log = md(d, 0x82000000);
   const auto path = std::filesystem::temp_directory_path() / ("camdump-hexlog-par-" + std::to_string(::getpid()));
   std::ofstream(path, std::ios::binary) << log;
@@ -217,7 +217,7 @@ bool reset_peak_rss() { return static_cast<bool>(std::ofstream("/proc/self/clear
 TEST(HexlogParallel, AMappedLogDoesNotStayInMemory) {
   // 96 MB of log re-reading the same 64 KiB: the image needs ~100 KiB, so the reader must not
   // hold on to the mapped log (each parsed block is unmapped again).
-  const auto d = random_bytes(64 * 1024, 9);
+  const auto d = random_bytes(size_t{64} * 1024, 9);
   const std::string once = "=> md.b 82000000 10000\r\n" + md(d, 0x82000000);
   const auto path = std::filesystem::temp_directory_path() / ("camdump-hexlog-mem-" + std::to_string(::getpid()));
   {

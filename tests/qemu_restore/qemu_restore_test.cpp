@@ -76,7 +76,7 @@ TEST(QemuRestore, SabreliteRestoreUartWritesTheChip) {
   ct::QemuConfig cfg{.board = ct::Board::Sabrelite, .bios = uboot};
   cfg.mtd_images = {(dir / "chip.bin").string()};
   auto q = ct::Qemu::start_tcp(cfg);
-  std::vector<std::string> argv = {CAMDUMP_BINARY_DIR "/camdump",
+  std::vector<std::string> argv = {std::string(CAMDUMP_BINARY_DIR "/camdump"),
                                    "restore",
                                    "uart",
                                    q.port_spec(),

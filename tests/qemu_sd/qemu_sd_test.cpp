@@ -100,7 +100,7 @@ TEST(QemuSd, LibraryVirtioCpLoadTemplateExtractsExact) {
   o.device = dump::SdDevice::Virtio;
   o.staging.load = "cp.b {offset+42000000} {addr} {len}";
   o.flash_size = kImageSize;
-  o.chunk = 512 * 1024;
+  o.chunk = uint64_t{512} * 1024;
   auto r = dump::dump_sd(s, o);
   EXPECT_EQ(r.crc32, crc32(img));
   EXPECT_TRUE(r.whole_crc_from_device);  // cp.b of the whole 4 MiB, one crc32

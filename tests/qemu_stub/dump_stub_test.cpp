@@ -15,11 +15,14 @@
 namespace camdump::test {
 namespace {
 
+const std::string kCamdump = CAMDUMP_BINARY_DIR "/camdump";
+
 std::string make_image() {
   std::string v(1 << 20, '\xff');  // 1 MiB: random data, text, and blank 64 KiB chunks
   std::mt19937 rng(11);
-  for (size_t i = 0; i < 640 * 1024; i++) v[i] = static_cast<char>(rng());
-  for (size_t i = 768 * 1024; i < 896 * 1024; i++) v[i] = static_cast<char>("camdump stub test\n"[i % 18]);
+  for (size_t i = 0; i < size_t{640} * 1024; i++) v[i] = static_cast<char>(rng());
+  for (size_t i = size_t{768} * 1024; i < size_t{896} * 1024; i++)
+    v[i] = static_cast<char>("camdump stub test\n"[i % 18]);
   return v;
 }
 
@@ -31,10 +34,9 @@ nlohmann::json dump(const QemuConfig& base, const char* mapped, const std::strin
   QemuConfig cfg = base;
   cfg.ram_image = (dir / "img.bin").string();
   auto q = Qemu::start_tcp(cfg, (dir / "console.log").string());
-  auto p =
-      Process::spawn({CAMDUMP_BINARY_DIR "/camdump", "dump", "uart", q.port_spec(), "-o", (dir / "out.bin").string(),
-                      "--mapped", mapped, "--flash-size", "1M", "--method", method, "--json"},
-                     {.stdout_file = (dir / "stdout").string(), .stderr_file = (dir / "stderr").string()});
+  auto p = Process::spawn({kCamdump, "dump", "uart", q.port_spec(), "-o", (dir / "out.bin").string(), "--mapped",
+                           mapped, "--flash-size", "1M", "--method", method, "--json"},
+                          {.stdout_file = (dir / "stdout").string(), .stderr_file = (dir / "stderr").string()});
   auto st = p.wait_exit(std::chrono::seconds(240));
   std::string err = read_file(dir / "stderr");
   EXPECT_TRUE(st && WIFEXITED(*st) && WEXITSTATUS(*st) == 0) << err;
@@ -99,10 +101,9 @@ TEST(QemuStubDump, Ast2500ArmStubAnywhereDumpsARangeExactly) {
   cfg.bios = uboot;
   cfg.mtd_images = {(dir / "fmc.bin").string()};
   auto q = Qemu::start_tcp(cfg, (dir / "console.log").string());
-  auto p =
-      Process::spawn({CAMDUMP_BINARY_DIR "/camdump", "dump", "uart", q.port_spec(), "-o", (dir / "out.bin").string(),
-                      "--offset", "0x1c0000", "--length", "0x80000", "--method", "stub", "--json"},
-                     {.stdout_file = (dir / "stdout").string(), .stderr_file = (dir / "stderr").string()});
+  auto p = Process::spawn({kCamdump, "dump", "uart", q.port_spec(), "-o", (dir / "out.bin").string(), "--offset",
+                           "0x1c0000", "--length", "0x80000", "--method", "stub", "--json"},
+                          {.stdout_file = (dir / "stdout").string(), .stderr_file = (dir / "stderr").string()});
   auto st = p.wait_exit(std::chrono::seconds(240));
   const std::string err = read_file(dir / "stderr");
   ASSERT_TRUE(st && WIFEXITED(*st) && WEXITSTATUS(*st) == 0) << err << read_file(dir / "stdout");

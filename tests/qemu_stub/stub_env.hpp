@@ -17,7 +17,7 @@ inline std::string rebuilt_qemu_arm_uboot() {
   std::error_code ec;
   if (cache.empty() || !std::filesystem::exists(cache / "camdump", ec)) return {};
   for (auto& f : std::filesystem::recursive_directory_iterator(cache / "camdump", ec)) {
-    auto p = f.path();
+    const auto& p = f.path();
     const std::string name = p.filename().string();  // u-boot-qemu_arm-<version>-<flavour>.bin
     if (name.rfind("u-boot-qemu_arm", 0) == 0 && p.extension() == ".bin") return p.string();
   }

@@ -21,11 +21,13 @@
 namespace camdump::test {
 namespace {
 
+constexpr std::ptrdiff_t kFrame = 4096;  // the stub's frame size in these tests
+
 std::vector<uint8_t> test_image(size_t n) {
   std::vector<uint8_t> v(n);
   std::mt19937 rng(7);
   for (auto& b : v) b = static_cast<uint8_t>(rng());
-  std::fill(v.begin() + 32 * 4096, v.begin() + 35 * 4096, 0xff);  // three blank frames
+  std::fill(v.begin() + 32 * kFrame, v.begin() + 35 * kFrame, 0xff);  // three blank frames
   const char sync[] =
       "\xa5\x5a"
       "D\x01\x00\x00\x00";  // false sync inside data
@@ -127,7 +129,7 @@ void run_raw(const QemuConfig& base, const stub::StubImage& img, const char* soc
       again.feed(std::span<const uint8_t>(buf, n));
     }
     EXPECT_TRUE(again.have(5));
-    EXPECT_TRUE(std::equal(data.begin() + 5 * 4096, data.begin() + 6 * 4096, again.data().begin() + 5 * 4096));
+    EXPECT_TRUE(std::equal(data.begin() + 5 * kFrame, data.begin() + 6 * kFrame, again.data().begin() + 5 * kFrame));
 
     auto qc = uboot::encode_command('Q', 0);
     t.write(std::span<const uint8_t>(qc.data(), qc.size()));

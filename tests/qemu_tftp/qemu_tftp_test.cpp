@@ -71,7 +71,7 @@ TEST_F(QemuTftp, DumpTftpYieldsExactImage) {
   uint16_t udp = ct::free_udp_port();
   auto out = dir_ / "out.bin";
   auto p = ct::Process::spawn(
-      {CAMDUMP_BINARY_DIR "/camdump",
+      {std::string(CAMDUMP_BINARY_DIR "/camdump"),
        "dump",
        "tftp",
        port,

@@ -73,7 +73,7 @@ TEST(QemuUart, ArmSer2netTcpWithCpLoadTemplateIsExact) {
   o.out = dir / "fw.bin";
   o.staging.load = "cp.b {offset+42000000} {addr} {len}";
   o.flash_size = kImageSize;
-  o.chunk = 16 * 1024;
+  o.chunk = uint64_t{16} * 1024;
   auto r = dump::dump_uart(s, o);
   EXPECT_EQ(camdump::read_file(dir / "fw.bin"), img);
   EXPECT_EQ(r.device.prompt, "=> ");
@@ -83,7 +83,7 @@ TEST(QemuUart, MaltaBaudDialogueSwitchesAndRestores) {
   if (!ct::qemu_available(ct::Board::MaltaEl)) GTEST_SKIP() << "u-boot-qemu (maltael) not installed";
   ct::TempDir dir;
   auto img = small_image();
-  img.resize(128 * 1024);
+  img.resize(size_t{128} * 1024);
   write_file_atomic(dir / "img.bin", img);
   auto q = ct::Qemu::start_pty({.board = ct::Board::MaltaEl, .ram_image = (dir / "img.bin").string()});
   auto t = io::open_port(q.pty_path());

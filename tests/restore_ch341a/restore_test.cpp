@@ -198,7 +198,7 @@ TEST(RestoreCh341a, InterruptedMidWriteResumesWithWhatStillDiffers) {
   struct CancelAfter : Reporter {
     CancelFlag* flag;
     void progress(const Progress& p) override {
-      if (p.stage == "writing" && p.done >= 3 * 65536) flag->store(true);
+      if (p.stage == "writing" && p.done >= uint64_t{3} * 65536) flag->store(true);
     }
   } rep;
   CancelFlag cancel{false};
@@ -306,7 +306,7 @@ TEST(RestoreCh341a, DumpRecordsTheChipForALaterRestore) {
   auto s = ch341a::Ch341aSession::open({"", "chip=W25Q64FV,seed=3"});
   ch341a::DumpOptions d;
   d.out = dir / "fw.bin";
-  d.length = 64 * 1024;
+  d.length = uint64_t{64} * 1024;
   ch341a::dump_ch341a(*s, d, null_reporter(), nullptr);
   auto rec = ch341a::read_chip_record(d.out);
   ASSERT_TRUE(rec);
@@ -318,7 +318,7 @@ TEST(RestoreCh341a, DumpRecordsTheChipForALaterRestore) {
 
 // SPI NAND: blocks are the units; a factory-bad block is left alone where the dump kept it.
 TEST(RestoreCh341a, NandWithBadBlocksWritesOnlyGoodDifferingBlocks) {
-  const uint64_t bb = 64 * 2048;  // W25N01GV block: 64 pages of 2 KiB (data-only layout)
+  const uint64_t bb = uint64_t{64} * 2048;  // W25N01GV block: 64 pages of 2 KiB (data-only layout)
   auto want = ch341a::sim_pattern(128u << 20, 12);
   auto old = want;
   for (uint64_t b : {1u, 2u, 3u}) old[b * bb + 100] ^= 0xFF;  // block 3 carries the bad mark

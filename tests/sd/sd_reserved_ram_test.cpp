@@ -40,7 +40,7 @@ std::filesystem::path make_card(const std::filesystem::path& dir) {
 
 std::vector<uint8_t> card_range(const std::filesystem::path& card, uint64_t size) {
   auto all = camdump::read_file(card);
-  return {all.begin() + 16 * 512, all.begin() + 16 * 512 + static_cast<long>(size)};
+  return {all.begin() + std::ptrdiff_t{16} * 512, all.begin() + std::ptrdiff_t{16} * 512 + static_cast<long>(size)};
 }
 
 uboot::SessionOptions sopt() {
@@ -57,9 +57,10 @@ TEST(SdReservedRam, Chunk16MOnA64MiBT31IsSplitAndUbootSurvives) {
   const auto img = image::make_thingino_image({.flash_size = kFlash, .seed = 9});
   write_file_atomic(dir / "img.bin", img);
   const auto card = make_card(dir.path());
+  const std::string camdump = CAMDUMP_BINARY_DIR "/camdump";
   auto p =
-      ct::Process::spawn({CAMDUMP_BINARY_DIR "/camdump", "dump", "sd", "--yes",
-                          "sim:" + (dir / "img.bin").string() + ",sd=" + card.string(), "--chunk", "16M", "--json"},
+      ct::Process::spawn({camdump, "dump", "sd", "--yes", "sim:" + (dir / "img.bin").string() + ",sd=" + card.string(),
+                          "--chunk", "16M", "--json"},
                          {.stdout_file = (dir / "out.json").string(), .stderr_file = (dir / "err.txt").string()});
   auto st = p.wait_exit(600s);
   ASSERT_TRUE(st && WIFEXITED(*st));

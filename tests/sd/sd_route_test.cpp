@@ -28,6 +28,7 @@ namespace ct = camdump::test;
 namespace {
 
 constexpr uint64_t kFlash = 8u << 20;
+constexpr std::ptrdiff_t kBlock = 512;  // bytes in an SD block
 
 ct::CommandResult run_cli(const std::vector<std::string>& args, const std::filesystem::path& dir) {
   return ct::run_camdump(args, dir);
@@ -36,7 +37,7 @@ ct::CommandResult run_cli(const std::vector<std::string>& args, const std::files
 // A card image: 32 MiB, blocks 0..15 filled with a pattern that must survive (the MBR area).
 std::filesystem::path make_card(const std::filesystem::path& dir, uint64_t size = 32u << 20) {
   auto card = dir / "card.img";
-  std::vector<uint8_t> head(16 * 512);
+  std::vector<uint8_t> head(16 * kBlock);
   for (size_t i = 0; i < head.size(); ++i) head[i] = static_cast<uint8_t>(i * 7 + 1);
   write_file_atomic(card, head);
   std::filesystem::resize_file(card, size);
@@ -45,7 +46,7 @@ std::filesystem::path make_card(const std::filesystem::path& dir, uint64_t size 
 
 std::vector<uint8_t> card_head(const std::filesystem::path& card) {
   auto all = camdump::read_file(card);
-  return {all.begin(), all.begin() + 16 * 512};
+  return {all.begin(), all.begin() + 16 * kBlock};
 }
 
 uboot::SessionOptions sopt() {
@@ -150,7 +151,7 @@ TEST(SdLib, ResetMidDumpIsSurvived) {
   const std::vector<uint8_t> flash(f.begin(), f.end());
   uboot::UbootSession s(*t, null_reporter(), nullptr, sopt());
   dump::SdDumpOptions o;
-  o.chunk = 512 * 1024;
+  o.chunk = uint64_t{512} * 1024;
   auto r = dump::dump_sd(s, o);
   EXPECT_GE(r.resets, 1u);
   EXPECT_EQ(r.crc32, crc32(flash));
@@ -175,9 +176,9 @@ TEST(SdLib, MappedFlashChecksTheWholeCrcAndCustomStartBlock) {
   EXPECT_EQ(r.crc32, crc32(flash));
   EXPECT_EQ(r.start_block, 0x800u);
   auto all = camdump::read_file(card);
-  EXPECT_EQ(
-      std::vector<uint8_t>(all.begin() + 0x800 * 512, all.begin() + 0x800 * 512 + static_cast<long>(flash.size())),
-      flash);
+  EXPECT_EQ(std::vector<uint8_t>(all.begin() + 0x800 * kBlock,
+                                 all.begin() + 0x800 * kBlock + static_cast<long>(flash.size())),
+            flash);
 }
 
 }  // namespace

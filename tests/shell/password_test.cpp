@@ -57,10 +57,11 @@ class ShellPassword : public ::testing::Test {
 TEST_F(ShellPassword, FromTheEnvironmentAndNeverInTheTranscript) {
   BusyboxRoot root(img, {.parts = {{"boot", 0, 1u << 20}}, .login = true});
   TempDir dir("camdump-pw-env");
-  ::setenv("CAMDUMP_PASSWORD", "secret", 1);
+  // For the camdump it starts.
+  ::setenv("CAMDUMP_PASSWORD", "secret", 1);  // NOLINT(concurrency-mt-unsafe): the test has no other thread
   CommandResult r = camdump_cli(
       {"dump", "shell", root.port(), "-o", (dir / "fw.bin").string(), "--log", (dir / "log.txt").string()}, dir);
-  ::unsetenv("CAMDUMP_PASSWORD");
+  ::unsetenv("CAMDUMP_PASSWORD");  // NOLINT(concurrency-mt-unsafe): the test has no other thread
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(camdump::read_file(dir / "fw.bin") == img);
   const std::string log = test::read_file(dir / "log.txt");
@@ -91,7 +92,7 @@ TEST(ShellPasswordCli, WithoutATerminalOrPasswordTheLoginPromptIsAClearError) {
   if (::geteuid() != 0) GTEST_SKIP() << "chroot needs root (CI runs as root)";
   BusyboxRoot root(std::vector<uint8_t>(1u << 20, 0xff), {.parts = {{"boot", 0, 1u << 20}}, .login = true});
   TempDir dir("camdump-pw-none");
-  ::unsetenv("CAMDUMP_PASSWORD");
+  ::unsetenv("CAMDUMP_PASSWORD");  // NOLINT(concurrency-mt-unsafe): the test has no other thread
   CommandResult r = camdump_cli({"dump", "shell", root.port(), "-o", (dir / "fw.bin").string()}, dir);
   EXPECT_EQ(r.status, 2) << r.err;
   EXPECT_NE(r.err.find("--password-file"), std::string::npos) << r.err;

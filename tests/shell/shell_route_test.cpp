@@ -56,7 +56,7 @@ struct DumpRun {
   uint64_t rx = 0;
 };
 
-DumpRun dump_over(const BusyboxRoot& root, dump::ShellDumpOptions opt, shell::LoginOptions login = {}) {
+DumpRun dump_over(const BusyboxRoot& root, const dump::ShellDumpOptions& opt, const shell::LoginOptions& login = {}) {
   auto t = io::open_port(root.port(), io::PortOptions{}, nullptr);
   shell::ShellSession sh(*t, null_reporter());
   sh.attach(login);
@@ -212,7 +212,7 @@ TEST_F(ShellRoute, CliAssemblesAWholeChipLayoutThroughCombine) {
 TEST_F(ShellRoute, ResumeTakesOnlyTheChunksTheCameraConfirms) {
   // A previous run's chunks: right ones for the first 2 MiB, one of them damaged, nothing after.
   BusyboxRoot root(img, {.parts = kStockParts, .mtdparts = kStockMtdparts});
-  const uint64_t chunk = 64 * 1024;
+  const uint64_t chunk = uint64_t{64} * 1024;
   std::map<uint64_t, std::vector<uint8_t>> kept;
   for (uint64_t off = 0; off < (2u << 20); off += chunk) kept[off].assign(img.data() + off, img.data() + off + chunk);
   kept[0x50000][100] ^= 1;

@@ -202,7 +202,7 @@ TEST(SimCommands, MmcWritesIntoTheSdImageBothDialects) {
   std::ifstream f(sd, std::ios::binary);
   std::vector<uint8_t> disk((std::istreambuf_iterator<char>(f)), {});
   ASSERT_EQ(disk.size(), 1u << 20);
-  EXPECT_EQ(disk[16 * 512], 0x78);
+  EXPECT_EQ(disk[size_t{16} * 512], 0x78);
   EXPECT_EQ(disk[16 * 512 + 4095], 0x12);
   EXPECT_EQ(disk[16 * 512 + 4096], 0x00);
   Cam m("sim:state=uboot,dialect=modern,sd=" + sd.string());

@@ -24,7 +24,7 @@ int udp_socket(uint16_t* port) {
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
   socklen_t l = sizeof a;
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &l);
   if (port) *port = ntohs(a.sin_port);

@@ -19,7 +19,7 @@ namespace {
 std::optional<SfdpInfo> parse_all(const std::vector<uint8_t>& area) {
   auto h = parse_sfdp_header(area);
   if (!h) return std::nullopt;
-  return parse_bfpt(*h, std::span(area).subspan(h->bfpt_ptr, h->bfpt_dwords * 4));
+  return parse_bfpt(*h, std::span(area).subspan(h->bfpt_ptr, size_t{h->bfpt_dwords} * 4));
 }
 
 }  // namespace

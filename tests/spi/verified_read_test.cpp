@@ -46,7 +46,7 @@ class FakeSource : public FlashSource {
 
 TEST(VerifiedRead, CleanTwoPasses) {
   test::TempDir dir;
-  FakeSource src(64 * 1024);
+  FakeSource src(size_t{64} * 1024);
   AtomicFile out(dir / "o.bin");
   ReadProgress prog;
   auto r = verified_read(src, out, {}, null_reporter(), nullptr, prog);
@@ -60,7 +60,7 @@ TEST(VerifiedRead, CleanTwoPasses) {
 
 TEST(VerifiedRead, UnitThatDiffersOnceIsHealed) {
   test::TempDir dir;
-  FakeSource src(64 * 1024);
+  FakeSource src(size_t{64} * 1024);
   src.bad_once_ = {3};
   AtomicFile out(dir / "o.bin");
   ReadProgress prog;
@@ -74,7 +74,7 @@ TEST(VerifiedRead, UnitThatDiffersOnceIsHealed) {
 
 TEST(VerifiedRead, UnitThatNeverAgreesIsListed) {
   test::TempDir dir;
-  FakeSource src(64 * 1024);
+  FakeSource src(size_t{64} * 1024);
   src.always_bad_ = {2, 3, 9};
   AtomicFile out(dir / "o.bin");
   ReadProgress prog;
@@ -91,7 +91,7 @@ TEST(VerifiedRead, UnitThatNeverAgreesIsListed) {
 
 TEST(VerifiedRead, OffsetAndLengthWindow) {
   test::TempDir dir;
-  FakeSource src(64 * 1024);
+  FakeSource src(size_t{64} * 1024);
   AtomicFile out(dir / "o.bin");
   ReadProgress prog;
   VerifyOptions o;
@@ -108,7 +108,7 @@ TEST(VerifiedRead, ResumeFromAPartialFirstReadInAnUnalignedWindow) {
   // resumed run loads what lies in whole units (up to 12288 = 3 units, i.e. 7288 bytes), reads
   // the rest of pass 1 from there, and pass 2 reads everything.
   test::TempDir dir;
-  FakeSource src(64 * 1024);
+  FakeSource src(size_t{64} * 1024);
   const std::vector<uint8_t> want(src.data_.begin() + 5000, src.data_.begin() + 45000);
   {
     std::ofstream f(dir / "o.bin.part", std::ios::binary);
@@ -135,7 +135,7 @@ TEST(VerifiedRead, ResumeFromAPartialFirstReadInAnUnalignedWindow) {
 
 TEST(VerifiedRead, ResumedBytesThatDisagreeWithTheChipAreReRead) {
   test::TempDir dir;
-  FakeSource src(64 * 1024);
+  FakeSource src(size_t{64} * 1024);
   std::vector<uint8_t> part(src.data_.begin(), src.data_.begin() + 20000);
   part[10000] ^= 0xff;  // unit 2
   {

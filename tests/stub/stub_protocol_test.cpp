@@ -19,7 +19,7 @@ using test::random_bytes;
 // What the stub sends for [src, src+len): hello, frames, end.
 std::vector<uint8_t> stream(const std::vector<uint8_t>& data, uint32_t src, uint32_t frame) {
   std::vector<uint8_t> w = encode_hello(src, static_cast<uint32_t>(data.size()), frame);
-  for (uint32_t s = 0; s * frame < data.size(); s++) {
+  for (uint32_t s = 0; size_t{s} * frame < data.size(); s++) {
     size_t n = std::min<size_t>(frame, data.size() - size_t(s) * frame);
     auto f = encode_frame(s, std::span<const uint8_t>(data.data() + size_t(s) * frame, n), true);
     w.insert(w.end(), f.begin(), f.end());
@@ -50,7 +50,7 @@ TEST(StubProtocol, CleanStreamDecodesExactlyWithBlankFrames) {
 }
 
 TEST(StubProtocol, DamagedFramesAreMissingAndOthersSurvive) {
-  auto data = random_bytes(8 * 4096, 2);
+  auto data = random_bytes(size_t{8} * 4096, 2);
   auto w = stream(data, 0x1000, 4096);
   // Frame 2: flip a byte in its data. Frame 5: drop a byte. Insert junk before frame 6.
   const size_t f0 = 23, fl = 4096 + 11;
@@ -64,7 +64,8 @@ TEST(StubProtocol, DamagedFramesAreMissingAndOthersSurvive) {
   EXPECT_EQ(d.missing(), (std::vector<uint32_t>{2, 5}));
   EXPECT_FALSE(d.complete());
   // Re-sent frames complete it.
-  for (uint32_t s : {2u, 5u}) d.feed(encode_frame(s, std::span<const uint8_t>(data.data() + s * 4096, 4096), true));
+  for (uint32_t s : {2u, 5u})
+    d.feed(encode_frame(s, std::span<const uint8_t>(data.data() + size_t{s} * 4096, 4096), true));
   EXPECT_TRUE(d.complete());
   EXPECT_EQ(d.data(), data);
 }

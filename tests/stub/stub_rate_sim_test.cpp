@@ -48,7 +48,7 @@ struct Run {
 };
 
 Run dump(const std::string& spec, dump::FastBaud fast, uint64_t length = 1u << 20,
-         std::optional<std::string> soc = std::nullopt, LogReporter* rep_out = nullptr,
+         const std::optional<std::string>& soc = std::nullopt, LogReporter* rep_out = nullptr,
          std::optional<uint32_t> uboot_rate = std::nullopt) {
   test::TempDir dir("camdump-stubrate");
   LogReporter own;

@@ -103,6 +103,7 @@ class CameraBehindSer2net {
   std::thread thread_;
 };
 
+// NOLINTNEXTLINE(bugprone-exception-escape): json's move is noexcept; the throws the check sees need invalid values
 struct Dumped {
   bool exited_ok = false;
   std::string err, fw;
@@ -112,8 +113,9 @@ struct Dumped {
 // `camdump dump uart PORT --method METHOD --fast-baud auto --json` over the first `length` bytes.
 Dumped dump(const std::string& port, const std::string& length, const std::string& method = "stub") {
   ct::TempDir dir("camdump-stub-remote");
-  auto p = ct::Process::spawn({CAMDUMP_BINARY_DIR "/camdump", "dump", "uart", port, "-o", (dir / "fw.bin").string(),
-                               "--length", length, "--method", method, "--fast-baud", "auto", "--json", "-v"},
+  const std::string camdump = CAMDUMP_BINARY_DIR "/camdump";
+  auto p = ct::Process::spawn({camdump, "dump", "uart", port, "-o", (dir / "fw.bin").string(), "--length", length,
+                               "--method", method, "--fast-baud", "auto", "--json", "-v"},
                               {.stdout_file = (dir / "out.json").string(), .stderr_file = (dir / "err.txt").string()});
   auto st = p.wait_exit(300s);
   if (!st) p.stop();

@@ -48,7 +48,7 @@ struct Upload {
 };
 
 Upload upload(const std::string& spec, size_t len,
-              std::vector<uint32_t> rates = {std::begin(uboot::kFastRates), std::end(uboot::kFastRates)},
+              const std::vector<uint32_t>& rates = {std::begin(uboot::kFastRates), std::end(uboot::kFastRates)},
               uboot::StubUploadOptions opt = {}, uint64_t addr = kBuf) {
   LogReporter rep;
   sim::SimTransport t(sim::parse_sim_spec("state=uboot," + spec), rep);

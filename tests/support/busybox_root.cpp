@@ -61,7 +61,7 @@ BusyboxRoot::BusyboxRoot(const std::vector<uint8_t>& image, const BusyboxRootOpt
   // The shell reads $ENV at start: applets to hide become functions that fail like a missing
   // command (busybox runs its own applets before PATH, so removing links would not hide them).
   std::string env = "PS1='[root@cam ~]# '\n";
-  for (const auto& h : opt.hide) env += h + "() { echo \"sh: " + h + ": not found\" >&2; return 127; }\n";
+  for (const auto& h : opt.hide) env += fmt::format("{0}() {{ echo \"sh: {0}: not found\" >&2; return 127; }}\n", h);
   put(root / "etc/shrc", env);
   put(root / "bin/login-sim",
       "#!/bin/sh\n"

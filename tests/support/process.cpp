@@ -58,6 +58,7 @@ void close_fd(int& fd) {
   }
   if (!o.cwd.empty() && ::chdir(o.cwd.c_str()) != 0) die(errno);
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   ::signal(SIGPIPE, SIG_DFL);

@@ -201,7 +201,7 @@ Qemu Qemu::start_stdio(const QemuConfig& cfg) {
 Qemu Qemu::start_tcp(const QemuConfig& cfg, std::string logfile) {
   Qemu q;
   q.port_ = free_tcp_port();
-  q.logfile_ = logfile.empty() ? (q.dir_->path() / "console.log").string() : logfile;
+  q.logfile_ = logfile.empty() ? (q.dir_->path() / "console.log").string() : std::move(logfile);
   auto argv = qemu_argv(cfg, console_tcp_args(q.port_, q.logfile_), q.dir_->path());
   q.proc_ = Process::spawn(argv, {.stdout_file = (q.dir_->path() / "qemu.out").string(),
                                   .stderr_file = (q.dir_->path() / "qemu.err").string()});

@@ -72,7 +72,7 @@ TEST_P(DialectRoutes, DumpFromPowerOnIsExact) {
     auto j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j["crc32"], fmt::format("{:08x}", crc32(test_image())));
     auto all = camdump::read_file(card);
-    EXPECT_TRUE(std::equal(test_image().begin(), test_image().end(), all.begin() + 16 * 512))
+    EXPECT_TRUE(std::equal(test_image().begin(), test_image().end(), all.begin() + std::ptrdiff_t{16} * 512))
         << "card holds the image at block 16";
     return;
   }

@@ -39,7 +39,7 @@ TEST(MdRender, OldDialectHasFourSpacesAndPadsShortLines) {
   MdRenderOptions opt;
   opt.dialect = MdDialect::Old;
   render_md(out, d, 0x82000000, opt);
-  EXPECT_EQ(out, "82000000: 06 05 04 03" + std::string(12 * 3, ' ') + "    ....\r\n");
+  EXPECT_EQ(out, "82000000: 06 05 04 03" + std::string(size_t{12} * 3, ' ') + "    ....\r\n");
   EXPECT_EQ(md_wire_chars(16, 1, MdDialect::Old), 79u);
   EXPECT_EQ(md_wire_chars(16, 4, MdDialect::Old), 67u);
   EXPECT_EQ(md_wire_chars(16, 4, MdDialect::Modern), 65u);
