@@ -11,7 +11,7 @@ namespace camdump::uboot {
 namespace {
 
 uint32_t le(const std::vector<uint8_t>& v, size_t at) {
-  return v[at] | v[at + 1] << 8 | uint32_t(v[at + 2]) << 16 | uint32_t(v[at + 3]) << 24;
+  return uint32_t{v[at]} | uint32_t{v[at + 1]} << 8 | uint32_t{v[at + 2]} << 16 | uint32_t{v[at + 3]} << 24;
 }
 
 TEST(StubAnswers, WriteFrameLayoutAndCrcs) {

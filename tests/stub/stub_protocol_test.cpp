@@ -98,7 +98,7 @@ TEST(StubProtocol, CommandsCarryTheirCrc) {
   EXPECT_EQ(c[2], 'R');
   EXPECT_EQ(c[3], 0x04);
   EXPECT_EQ(c[6], 0x01);
-  uint32_t crc = c[7] | c[8] << 8 | c[9] << 16 | uint32_t(c[10]) << 24;
+  uint32_t crc = uint32_t{c[7]} | uint32_t{c[8]} << 8 | uint32_t{c[9]} << 16 | uint32_t{c[10]} << 24;
   EXPECT_EQ(crc, crc32(std::span<const uint8_t>(c.data() + 2, 5)));
 }
 

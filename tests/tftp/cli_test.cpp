@@ -20,6 +20,8 @@
 using namespace camdump;
 using namespace camdump::test;
 
+const std::string kCamdump = CAMDUMP_BINARY_DIR "/camdump";
+
 // Arguments that let tftpd run when the tests run as root: it never handles files as root, so
 // it becomes nobody, who may write the (otherwise root-owned) test directory.
 std::vector<std::string> as_nobody_if_root(const TempDir& root) {
@@ -29,8 +31,8 @@ std::vector<std::string> as_nobody_if_root(const TempDir& root) {
 }
 
 std::vector<std::string> tftpd(const TempDir& root, uint16_t port, std::vector<std::string> more) {
-  std::vector<std::string> argv = {CAMDUMP_BINARY_DIR "/camdump", "tftpd",    "--root",
-                                   root.path().string(),          "--listen", "127.0.0.1:" + std::to_string(port)};
+  std::vector<std::string> argv = {
+      kCamdump, "tftpd", "--root", root.path().string(), "--listen", "127.0.0.1:" + std::to_string(port)};
   argv.insert(argv.end(), more.begin(), more.end());
   for (auto& a : as_nobody_if_root(root)) argv.push_back(a);
   return argv;
@@ -56,8 +58,7 @@ TEST(TftpdCli, OnceReceivesOneUploadAndPrintsItsPath) {
 }
 
 TEST(TftpdCli, ConflictingFlagsAreUsageErrors) {
-  auto p = Process::spawn(
-      {CAMDUMP_BINARY_DIR "/camdump", "tftpd", "--read-only", "--write-only", "--listen", "127.0.0.1:0"});
+  auto p = Process::spawn({kCamdump, "tftpd", "--read-only", "--write-only", "--listen", "127.0.0.1:0"});
   auto st = p.wait_exit(std::chrono::seconds(10));
   ASSERT_TRUE(st);
   EXPECT_EQ(WEXITSTATUS(*st), 2);
@@ -70,8 +71,8 @@ TEST(TftpdCli, Port69WithoutPrivilegesSaysHowToFixInOneLine) {
     GTEST_SKIP() << "unprivileged ports start below 1024 here";
   TempDir dir("camdump-tftpd-69");
   std::filesystem::permissions(dir.path(), std::filesystem::perms::all);
-  auto p = Process::spawn({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", CAMDUMP_BINARY_DIR "/camdump",
-                           "tftpd", "--root", dir.path().string(), "--listen", "127.0.0.1:69"},
+  auto p = Process::spawn({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", kCamdump, "tftpd", "--root",
+                           dir.path().string(), "--listen", "127.0.0.1:69"},
                           {.stderr_file = (dir / "stderr.txt").string()});
   auto st = p.wait_exit(std::chrono::seconds(10));
   ASSERT_TRUE(st);
@@ -117,8 +118,8 @@ TEST(TftpdCli, StartedAsRootItHandlesFilesAsAnotherUser) {
 TEST(TftpdCli, AsRootWithNobodyToBecomeItRefusesInOneLine) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root";
   TempDir root("camdump-tftpd-root");  // owned by root, no sudo user, no --user
-  auto p = Process::spawn({"env", "-u", "SUDO_UID", "-u", "SUDO_GID", CAMDUMP_BINARY_DIR "/camdump", "tftpd", "--root",
-                           root.path().string(), "--listen", "127.0.0.1:0"},
+  auto p = Process::spawn({"env", "-u", "SUDO_UID", "-u", "SUDO_GID", kCamdump, "tftpd", "--root", root.path().string(),
+                           "--listen", "127.0.0.1:0"},
                           {.stderr_file = (root / "stderr.txt").string()});
   auto st = p.wait_exit(std::chrono::seconds(10));
   ASSERT_TRUE(st);

@@ -20,6 +20,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
+const std::string kCamdump = CAMDUMP_BINARY_DIR "/camdump";
+
 uboot::SessionOptions sopt() {
   uboot::SessionOptions o;
   o.attach_timeout = 60s;
@@ -84,7 +86,7 @@ TEST(DumpTftpRecovery, InterruptedDumpLeavesItsStateAndResumeContinuesExactly) {
   {
     auto t = sim::open_sim(spec, null_reporter());
     CancelFlag cancel{false};
-    CancelAfter rep(&cancel, 3 * (128u << 10));  // like Ctrl-C after the third chunk
+    CancelAfter rep(&cancel, uint64_t{3} * (128u << 10));  // like Ctrl-C after the third chunk
     uboot::UbootSession s(*t, rep, &cancel, sopt());
     try {
       dump::dump_tftp(s, topt(out), rep, &cancel);
@@ -108,21 +110,11 @@ TEST(DumpTftpRecovery, InterruptedDumpLeavesItsStateAndResumeContinuesExactly) {
     }
   }
   // The CLI continues from them.
-  const std::vector<std::string> argv{CAMDUMP_BINARY_DIR "/camdump",
-                                      "dump",
-                                      "tftp",
-                                      "sim:" + spec,
-                                      "-o",
-                                      out.string(),
-                                      "--server-ip",
-                                      "127.0.0.1",
-                                      "--camera-ip",
-                                      "keep",
-                                      "--listen",
-                                      "127.0.0.1:" + std::to_string(free_udp_port()),
-                                      "--chunk",
-                                      "128K",
-                                      "--resume"};
+  const std::vector<std::string> argv{kCamdump,      "dump",      "tftp",
+                                      "sim:" + spec, "-o",        out.string(),
+                                      "--server-ip", "127.0.0.1", "--camera-ip",
+                                      "keep",        "--listen",  "127.0.0.1:" + std::to_string(free_udp_port()),
+                                      "--chunk",     "128K",      "--resume"};
   auto p = Process::spawn(argv,
                           {.stdout_file = (dir / "stdout.txt").string(), .stderr_file = (dir / "stderr.txt").string()});
   auto st = p.wait_exit(120s);

@@ -13,16 +13,17 @@
 using namespace camdump;
 using namespace camdump::test;
 
+const std::string kCamdump = CAMDUMP_BINARY_DIR "/camdump";
+
 TEST(DumpTftpReserved, Chunk32MIsSplitBelowUboot) {
   TempDir dir("camdump-dump-tftp-reserved");
   auto img = random_bytes(32u << 20, 77);
   write_bytes(dir / "flash.bin", img);
   std::string listen = "127.0.0.1:" + std::to_string(free_udp_port());
-  auto p = Process::spawn(
-      {CAMDUMP_BINARY_DIR "/camdump", "dump", "tftp", "sim:" + (dir / "flash.bin").string() + ",tftpput=1,state=uboot",
-       "-o", (dir / "out.bin").string(), "--server-ip", "127.0.0.1", "--camera-ip", "keep", "--listen", listen,
-       "--chunk", "32M", "--json"},
-      {.stdout_file = (dir / "stdout.txt").string(), .stderr_file = (dir / "stderr.txt").string()});
+  auto p = Process::spawn({kCamdump, "dump", "tftp", "sim:" + (dir / "flash.bin").string() + ",tftpput=1,state=uboot",
+                           "-o", (dir / "out.bin").string(), "--server-ip", "127.0.0.1", "--camera-ip", "keep",
+                           "--listen", listen, "--chunk", "32M", "--json"},
+                          {.stdout_file = (dir / "stdout.txt").string(), .stderr_file = (dir / "stderr.txt").string()});
   auto st = p.wait_exit(std::chrono::seconds(600));
   if (!st) p.stop();
   ASSERT_TRUE(st && WIFEXITED(*st));

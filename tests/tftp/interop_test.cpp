@@ -20,7 +20,7 @@ bool have(const char* tool) {
 }
 
 #define REQUIRE_TOOL(t) \
-  if (!have(t)) GTEST_SKIP() << t << " not installed (scripts/setup-deps)"
+  if (!have(t)) GTEST_SKIP() << (t) << " not installed (scripts/setup-deps)"
 
 }  // namespace
 

@@ -196,6 +196,8 @@ TEST(TftpInbox, ReportsOnlyOnTheCallersThread) {
   EXPECT_TRUE(rep.only_owner()) << "the server thread called the caller's reporter";
 }
 
+// NOLINTBEGIN(concurrency-mt-unsafe): no other thread reads the environment while these two tests change it
+// (the inbox and the client thread start after setenv and end before the old values come back)
 TEST(TftpInbox, LeavesNoTemporaryDirectoryWhenTheServerCannotStart) {
   TempDir tmp("camdump-inbox-tmp");
   const char* old = std::getenv("TMPDIR");
@@ -238,3 +240,4 @@ TEST(TftpInbox, StartedAsRootHandlesUploadsAsTheSudoUser) {
   }
   for (size_t i = 0; i < 2; ++i) saved[i] ? ::setenv(keys[i], saved[i]->c_str(), 1) : ::unsetenv(keys[i]);
 }
+// NOLINTEND(concurrency-mt-unsafe)

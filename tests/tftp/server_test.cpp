@@ -64,7 +64,7 @@ TEST_F(TftpServerTest, DownloadWithWindowsizeAndTsize) {
 
 TEST_F(TftpServerTest, ExactMultipleOfBlksizeEndsWithEmptyBlock) {
   start();
-  auto data = random_bytes(512 * 8, 3);
+  auto data = random_bytes(size_t{512} * 8, 3);
   put_file("even.bin", data);
   MiniClient c(port());
   auto r = c.get("even.bin");

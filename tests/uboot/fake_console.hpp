@@ -46,7 +46,6 @@ class FakeConsole : public io::Transport {
   bool begun_ = false;
   int linux_ctrlc_ = 0;
   std::string line_, out_;
-  uint32_t pending_rate_ = 0;
 };
 
 }  // namespace camdump::test
