@@ -143,9 +143,13 @@ TEST(HexlogCli, AnEndlessStreamStopsOnSigtermAndSigint) {
     ASSERT_TRUE(p.running());  // still reading the stream
     ::kill(p.pid(), sig);
     const auto st = p.wait_exit(std::chrono::seconds(60));
+    if (!st) {
+      ::kill(p.pid(), SIGKILL);
+      p.wait_exit(std::chrono::seconds(60));
+    }
     stop = true;
-    p.close_stdin();
-    feeder.join();
+    feeder.join();    // the child is gone, so a write fails with EPIPE and the feeder ends
+    p.close_stdin();  // only now: closing a descriptor that another thread writes to is a race (TSan)
     ASSERT_TRUE(st.has_value()) << "did not stop on signal " << sig;
     ASSERT_TRUE(WIFEXITED(*st));
     EXPECT_EQ(WEXITSTATUS(*st), sig == SIGTERM ? 143 : 130);
