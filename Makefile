@@ -8,7 +8,7 @@ WERROR ?= ON
 
 PREFIX ?= /usr/local
 
-.PHONY: all deps test-deps build demo test fuzz sanitize bench clean uboot-qemu install deb format tidy
+.PHONY: all deps test-deps build demo test fuzz sanitize sanitize-asan sanitize-tsan bench clean uboot-qemu install deb format tidy
 
 all: build
 
@@ -35,8 +35,15 @@ UBOOT_BOARDS ?= qemu_arm sabrelite ast2500
 uboot-qemu: test-deps
 	@for b in $(UBOOT_BOARDS); do scripts/build-uboot-qemu $$b >/dev/null || exit 1; done
 
+# Every suite, then the unit and virtual-camera suites once more under ASan+UBSan (built in the
+# fuzzers' clang project, which already compiles every layer that way) and the tests that run
+# threads under TSan (a build of their own). A failure in one part still runs the others.
 test: test-deps build uboot-qemu
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+	@status=0; \
+	(cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900) || status=1; \
+	$(MAKE) --no-print-directory sanitize-asan || status=1; \
+	$(MAKE) --no-print-directory sanitize-tsan || status=1; \
+	exit $$status
 
 # Every fuzz target for FUZZ_SECONDS with a fresh seed (the `fuzz` tests in `make test` use a fixed
 # seed and a short run). Inputs that crash or exhaust memory are left in $(BUILD)/fuzz-found/TARGET
@@ -45,20 +52,29 @@ FUZZ_SECONDS ?= 120
 fuzz: build
 	scripts/run-fuzz $(BUILD) $(FUZZ_SECONDS)
 
-# The unit and virtual-camera suites under ASan+UBSan, and the tests that run threads (TFTP server
-# and inbox, parallel hexlog, the shell route's inbox, the stub reader, the TCP/telnet transports)
-# under TSan, each in its own build directory with only the targets they need (scripts/ci-sanitize:
-# fails on a failing test or on any sanitizer report, also from a camdump a test runs). Not yet part
-# of `test`: the suites have not had a complete run under both (docs/CONTRIBUTING.md).
+# The sanitizer runs of `make test` (scripts/run-sanitized: a failing test or any sanitizer report,
+# also from a camdump a test runs, fails them). ASan+UBSan: ASAN_SUITES, the in-process unit suites
+# and the virtual camera's, in $(BUILD)/fuzz. The heavier suites that start many processes or
+# build images (image, offline, stub, uart_sim, ch341a, restore_*) stay out of the default to keep
+# `make test` inside CI's budget; `make sanitize` runs them all. TSan: TSAN_SUITES filtered by
+# TSAN_TESTS, the tests whose code runs threads (TFTP server and inbox, parallel hexlog, the shell
+# route's inbox, the stub reader, the TCP/telnet transports), in $(BUILD)-tsan (scripts/ci-sanitize).
 comma := ,
 empty :=
 space := $(empty) $(empty)
-ASAN_LABELS ?= core uboot sim uart_sim sd offline spi ch341a image stub tftp io shell restore_ch341a restore_uboot
-TSAN_LABELS ?= core io stub sim offline tftp shell
-TSAN_TESTS  ?= ^(FsIdentity|TcpTransport|TelnetTransport|StubSim|SimTftpput|HexlogParallel|HexlogCli|Tftp[A-Za-z]*|DumpTftp[A-Za-z]*|ShellRoute)[./]
-sanitize: test-deps
-	scripts/ci-sanitize $(BUILD)-asan address,undefined $(JOBS) $(subst $(space),$(comma),$(strip $(ASAN_LABELS)))
-	scripts/ci-sanitize $(BUILD)-tsan thread $(JOBS) $(subst $(space),$(comma),$(strip $(TSAN_LABELS))) '$(TSAN_TESTS)'
+bar := |
+ASAN_SUITES ?= core uboot spi sim sd tftp io
+ASAN_ALL    := core uboot spi sim sd tftp io image offline stub uart_sim shell ch341a restore_ch341a restore_uboot
+TSAN_SUITES ?= core io tftp offline shell stub
+TSAN_TESTS  ?= ^(FsIdentity|TcpTransport|TelnetTransport|StubSim|HexlogParallel|HexlogCli|Tftp[A-Za-z]*|DumpTftp[A-Za-z]*|ShellRoute)[./]
+sanitize-asan: build
+	cmake --build $(BUILD)/fuzz -j $(JOBS) --target $(ASAN_SUITES:%=test_%)
+	scripts/run-sanitized asan+ubsan $(BUILD)/fuzz $(JOBS) -L '^($(subst $(space),$(bar),$(strip $(ASAN_SUITES))))$$'
+sanitize-tsan: test-deps
+	scripts/ci-sanitize $(BUILD)-tsan thread $(JOBS) $(subst $(space),$(comma),$(strip $(TSAN_SUITES))) '$(TSAN_TESTS)'
+sanitize:
+	$(MAKE) sanitize-asan ASAN_SUITES="$(ASAN_ALL)"
+	$(MAKE) sanitize-tsan
 
 bench: build
 	@scripts/run-benches $(BUILD)
