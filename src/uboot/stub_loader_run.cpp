@@ -232,7 +232,7 @@ std::optional<std::vector<uint8_t>> StubLoader::read(uint64_t addr, uint64_t len
   stats_.junk_bytes += dec.junk_bytes();
   if (!finish_stream(dec, rate)) return std::nullopt;
   // Most frames failed at a fast rate: the next run goes one step lower.
-  if (rate != console_rate_ && first_pass_missing * 4 > dec.frames() * 3)
+  if (rate != console_rate_ && first_pass_missing * 4 > uint64_t{dec.frames()} * 3)
     step_down(fmt::format("{} of {} frames damaged", first_pass_missing, dec.frames()));
   rate_bytes_[rate] += len;
   return dec.data();
