@@ -182,17 +182,19 @@ TEST_F(TftpServerTest, ManyTransfersAtOnce) {
   std::vector<std::vector<uint8_t>> files;
   for (uint32_t i = 0; i < 6; ++i) files.push_back(random_bytes(200000 + i * 1000, 100 + i));
   put_file("src.bin", files[0]);
-  std::vector<std::future<bool>> jobs;
+  std::vector<std::future<std::string>> jobs;
   for (uint32_t i = 0; i < 6; ++i)
-    jobs.push_back(std::async(std::launch::async, [&, i] {
+    jobs.push_back(std::async(std::launch::async, [&, i]() -> std::string {
       MiniClient c(port());
       TftpClientOptions o;
       o.blksize = 512 + 100 * i;
-      bool up = c.put("par" + std::to_string(i), files[i], o).ok;
-      bool down = c.get("src.bin", o).data == files[0];
-      return up && down;
+      const auto up = c.put("par" + std::to_string(i), files[i], o);
+      if (!up.ok) return "upload " + std::to_string(i) + ": " + up.error;
+      const auto down = c.get("src.bin", o);
+      if (!down.ok) return "download " + std::to_string(i) + ": " + down.error;
+      return down.data == files[0] ? "" : "download " + std::to_string(i) + ": other bytes";
     }));
-  for (auto& j : jobs) EXPECT_TRUE(j.get());
+  for (auto& j : jobs) EXPECT_EQ(j.get(), "");
   for (uint32_t i = 0; i < 6; ++i) EXPECT_EQ(slurp(root() / ("par" + std::to_string(i))), files[i]);
 }
 
