@@ -74,7 +74,7 @@ SANITIZE_EXCLUDE ?= ^(TftpServerTest.ManyTransfersAtOnce|TftpdCli.Port69WithoutP
 export SANITIZE_EXCLUDE
 sanitize-asan: build
 	cmake --build $(BUILD)/fuzz -j $(JOBS) --target $(ASAN_SUITES:%=test_%)
-	scripts/run-sanitized asan+ubsan $(BUILD)/fuzz $(JOBS) -L '^($(subst $(space),$(bar),$(strip $(ASAN_SUITES))))$$' -E '$(SANITIZE_EXCLUDE)'
+	scripts/run-sanitized asan+ubsan $(BUILD)/fuzz $(JOBS) -L '^($(subst $(space),$(bar),$(strip $(ASAN_SUITES))))$$'
 sanitize-tsan: test-deps
 	scripts/ci-sanitize $(BUILD)-tsan thread $(JOBS) $(subst $(space),$(comma),$(strip $(TSAN_SUITES))) '$(TSAN_TESTS)'
 sanitize:
