@@ -75,6 +75,14 @@ std::vector<Option> request_options(const TftpClientOptions& o) {
 MiniClient::MiniClient(uint16_t server_port) : fd_(udp_socket()), server_(loopback(server_port)) {}
 MiniClient::~MiniClient() { ::close(fd_); }
 
+// A new port (TID) for every transfer, as RFC 1350 §4 asks. With one port for all, a late packet
+// of the previous transfer (the server re-ACKing a final DATA block that we repeated while it was
+// still renaming the file) reached the next request first, and the client followed that dead TID.
+void MiniClient::new_tid() {
+  ::close(fd_);
+  fd_ = udp_socket();
+}
+
 TftpResult MiniClient::get(const std::string& name, const TftpClientOptions& o) {
   TftpResult res;
   auto opts = request_options(o);
@@ -84,6 +92,7 @@ TftpResult MiniClient::get(const std::string& name, const TftpClientOptions& o) 
   uint32_t blksize = kDefaultBlksize, window = 1;
   uint64_t got = 0;  // blocks received in order
   std::vector<uint8_t> last = rrq;
+  new_tid();
   send_to(fd_, rrq, server_);
   int retries = 0;
   uint64_t since_ack = 0, nacked_at = UINT64_MAX;
@@ -107,7 +116,9 @@ TftpResult MiniClient::get(const std::string& name, const TftpClientOptions& o) 
       res.error = e->message;
       return res;
     }
-    if (!have_peer) {
+    if (!have_peer) {  // the first OACK or DATA names the transfer's TID; nothing else may
+      const auto* d1 = std::get_if<Data>(&*r.packet);
+      if (!std::holds_alternative<Oack>(*r.packet) && (d1 == nullptr || d1->block != 1)) continue;
       peer = from;
       have_peer = true;
     }
@@ -163,6 +174,7 @@ TftpResult MiniClient::put(const std::string& name, const std::vector<uint8_t>& 
   bool have_peer = false;
   uint32_t blksize = kDefaultBlksize;
   std::vector<uint8_t> last = build_wrq(name, opts);
+  new_tid();
   send_to(fd_, last, server_);
   uint64_t sent = 0;  // highest DATA block sent
   uint64_t total_blocks = 0;
@@ -194,7 +206,9 @@ TftpResult MiniClient::put(const std::string& name, const std::vector<uint8_t>& 
       res.error = e->message;
       return res;
     }
-    if (!have_peer) {
+    if (!have_peer) {  // the first OACK or ACK 0 names the transfer's TID; nothing else may
+      const auto* a0 = std::get_if<Ack>(&*r.packet);
+      if (!std::holds_alternative<Oack>(*r.packet) && (a0 == nullptr || a0->block != 0)) continue;
       peer = from;
       have_peer = true;
     }

@@ -45,6 +45,7 @@ class MiniClient {
   TftpResult put(const std::string& name, const std::vector<uint8_t>& data, const TftpClientOptions& o = {});
 
  private:
+  void new_tid();
   int fd_ = -1;
   sockaddr_in server_{};
 };
