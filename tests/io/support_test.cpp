@@ -30,7 +30,7 @@ TEST(SupportProcess, MissingProgramThrows) {
 }
 
 TEST(SupportProcess, StopKillsAProgramIgnoringSigterm) {
-  auto p = Process::spawn({"sh", "-c", "trap '' TERM; echo ready; sleep 30"}, {.pipe_stdout = true});
+  auto p = Process::spawn({"sh", "-c", "trap '' TERM; echo ready; exec sleep 30"}, {.pipe_stdout = true});
   ASSERT_TRUE(p.read_until("ready", 3000ms));
   int st = p.stop(200ms);
   EXPECT_TRUE(WIFSIGNALED(st));

@@ -2,6 +2,8 @@
 // The hexlog tests' reference model and damage generator (see hexlog_model.hpp).
 #include "hexlog_model.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace camdump::test::model {
@@ -11,6 +13,9 @@ const char kPrompt[] = "isvp_t31# ";
 const char kHexDigits[] = "0123456789abcdef";
 
 char ascii(uint8_t b) { return b >= 0x20 && b < 0x7f ? static_cast<char>(b) : '.'; }
+
+/// The prompt followed by a command, as the console echoes it.
+std::string prompt_line(const std::string& command) { return fmt::format("{}{}", kPrompt, command); }
 
 std::string fmt_hex(uint64_t v) {
   char b[32];
@@ -32,7 +37,7 @@ void add_md(std::vector<Line>& out, const std::vector<uint8_t>& img, uint64_t ba
 
 void add_crc(std::vector<Line>& out, const std::vector<uint8_t>& img, uint64_t base, uint64_t from, uint64_t len,
              bool lowercase) {
-  out.push_back({std::string(kPrompt) + "crc32 " + fmt_hex(from) + " " + fmt_hex(len)});
+  out.push_back({prompt_line("crc32 " + fmt_hex(from) + " " + fmt_hex(len))});
   const uint32_t c = camdump::crc32(std::span<const uint8_t>(img.data() + (from - base), len));
   char b[96];
   std::snprintf(b, sizeof b, "%s for %08llx ... %08llx ==> %08x", lowercase ? "crc32" : "CRC32",
@@ -130,26 +135,26 @@ std::vector<Line> dump_log(const std::vector<uint8_t>& img, uint64_t base, const
   std::vector<Line> out;
   out.push_back({"U-Boot SPL 2013.07 (Jan 01 2026 - 00:00:00)"});
   out.push_back({"Hit any key to stop autoboot:  0 "});
-  out.push_back({std::string(kPrompt) + "sf probe 0"});
+  out.push_back({prompt_line("sf probe 0")});
   out.push_back({"the manufacturer 0xef"});
   const char* w = spec.width == 1 ? "md.b" : spec.width == 2 ? "md.w" : "md.l";
   if (spec.crc_chunks) {
     for (uint64_t off = 0; off < img.size(); off += spec.chunk) {
       const uint64_t len = std::min<uint64_t>(spec.chunk, img.size() - off);
       add_crc(out, img, base, base + off, len, spec.lowercase_crc);
-      out.push_back({std::string(kPrompt) + w + " " + fmt_hex(base + off) + " " + fmt_hex(len / spec.width)});
+      out.push_back({prompt_line(std::string(w) + " " + fmt_hex(base + off) + " " + fmt_hex(len / spec.width))});
       add_md(out, img, base, base + off, len, spec);
     }
   } else if (spec.use_repeat && img.size() % 4 == 0 && img.size() >= 64) {
     // md of a quarter, then three empty lines: U-Boot continues at the next address.
     const uint64_t q = img.size() / 4;
-    out.push_back({std::string(kPrompt) + w + " " + fmt_hex(base) + " " + fmt_hex(q / spec.width)});
+    out.push_back({prompt_line(std::string(w) + " " + fmt_hex(base) + " " + fmt_hex(q / spec.width))});
     for (uint64_t k = 0; k < 4; ++k) {
       if (k) out.push_back({kPrompt});
       add_md(out, img, base, base + k * q, q, spec);
     }
   } else {
-    out.push_back({std::string(kPrompt) + w + " " + fmt_hex(base) + " " + fmt_hex(img.size() / spec.width)});
+    out.push_back({prompt_line(std::string(w) + " " + fmt_hex(base) + " " + fmt_hex(img.size() / spec.width))});
     add_md(out, img, base, base, img.size(), spec);
   }
   out.push_back({kPrompt});  // the last prompt (the log ends there, no line end)
@@ -203,7 +208,7 @@ bool apply(Damage d, std::vector<Line>& lines, const std::vector<uint8_t>& img, 
   };
   // Re-reads go to the end of the log (after the last prompt, which gets a line end).
   auto reread = [&](uint64_t addr, bool garble) {
-    lines.push_back({std::string(kPrompt) + "md.b " + fmt_hex(addr) + " 0x10"});
+    lines.push_back({prompt_line("md.b " + fmt_hex(addr) + " 0x10")});
     Line r;
     r.text = md_line(img, base, addr, 16, 1, spec.old_dialect);
     if (garble) garble_addr(r);
@@ -381,7 +386,7 @@ std::string repair_log(const std::vector<uint8_t>& img, uint64_t base, const std
   for (const auto& r : ranges) {
     const uint64_t a = std::max(r.addr, base), e = std::min(r.addr + r.size, base + img.size());
     if (a >= e) continue;
-    out.push_back({std::string(kPrompt) + "md.b " + fmt_hex(a) + " " + fmt_hex(e - a)});
+    out.push_back({prompt_line("md.b " + fmt_hex(a) + " " + fmt_hex(e - a))});
     add_md(out, img, base, a, e - a, spec);
     add_crc(out, img, base, a, e - a, false);
   }
