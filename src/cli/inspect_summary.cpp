@@ -42,11 +42,7 @@ std::vector<uint8_t> read_inspect_input(const std::filesystem::path& path, const
   const std::string name = path.string();
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    const int e = errno;
-    fail(e == ENOENT   ? ErrorKind::NotFound
-         : e == EACCES ? ErrorKind::Permission
-                       : ErrorKind::Io,
-         fmt::format("cannot open {}: {}", name, errno_text(e)));
+    fail_errno(errno, "cannot open " + name);
   }
   struct Closer {
     int fd;

@@ -12,17 +12,12 @@
 
 #include "core/error.hpp"
 #include "core/output_path.hpp"
-#include "core/errno_text.hpp"
 
 namespace camdump {
 namespace {
 
 [[noreturn]] void io_fail(const std::string& what, const std::filesystem::path& p) {
-  int e = errno;
-  ErrorKind kind = (e == EACCES || e == EPERM) ? ErrorKind::Permission
-                   : e == ENOENT               ? ErrorKind::NotFound
-                                               : ErrorKind::Io;
-  fail(kind, fmt::format("{} {}: {}", what, p.string(), errno_text(e)));
+  fail_errno(errno, what + " " + p.string());
 }
 
 }  // namespace

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "core/error.hpp"
 
+#include <cerrno>
+
+#include "core/errno_text.hpp"
+
 namespace camdump {
 
 const char* kind_name(ErrorKind kind) noexcept {
@@ -26,5 +30,19 @@ Error::Error(ErrorKind kind, const std::string& message, std::string hint)
 Error Error::with_context(const std::string& context) const { return Error(kind_, context + ": " + what(), hint_); }
 
 void fail(ErrorKind kind, const std::string& message, std::string hint) { throw Error(kind, message, std::move(hint)); }
+
+ErrorKind errno_kind(int err) noexcept {
+  switch (err) {
+    case ENOENT:
+    case ENOTDIR: return ErrorKind::NotFound;
+    case EACCES:
+    case EPERM: return ErrorKind::Permission;
+    default: return ErrorKind::Io;
+  }
+}
+
+void fail_errno(int err, const std::string& what, std::string hint) {
+  fail(errno_kind(err), what + ": " + errno_text(err), std::move(hint));
+}
 
 }  // namespace camdump

@@ -17,11 +17,7 @@ namespace camdump {
 std::vector<uint8_t> read_file(const std::filesystem::path& path, uint64_t max_bytes) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    int e = errno;
-    fail(e == ENOENT   ? ErrorKind::NotFound
-         : e == EACCES ? ErrorKind::Permission
-                       : ErrorKind::Io,
-         fmt::format("cannot open {}: {}", path.string(), errno_text(e)));
+    fail_errno(errno, "cannot open " + path.string());
   }
   std::vector<uint8_t> data;
   struct stat st {};

@@ -31,11 +31,7 @@ class Reader {
   explicit Reader(const std::filesystem::path& p) : path_(p) {
     fd_ = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd_ < 0) {
-      int e = errno;
-      fail(e == ENOENT   ? ErrorKind::NotFound
-           : e == EACCES ? ErrorKind::Permission
-                         : ErrorKind::Io,
-           fmt::format("cannot open {}: {}", p.string(), errno_text(e)));
+      fail_errno(errno, "cannot open " + p.string());
     }
   }
   ~Reader() { ::close(fd_); }
@@ -93,11 +89,7 @@ std::vector<CombineInput> stat_inputs(const std::vector<std::filesystem::path>& 
   for (const auto& f : files) {
     struct stat st {};
     if (::stat(f.c_str(), &st) != 0) {
-      int e = errno;
-      fail(e == ENOENT   ? ErrorKind::NotFound
-           : e == EACCES ? ErrorKind::Permission
-                         : ErrorKind::Io,
-           fmt::format("cannot read {}: {}", f.string(), errno_text(e)));
+      fail_errno(errno, "cannot read " + f.string());
     }
     if (!S_ISREG(st.st_mode))
       fail(ErrorKind::Usage,

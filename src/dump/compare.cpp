@@ -80,11 +80,7 @@ std::unique_ptr<Input> open_input(const std::filesystem::path& f) {
   auto x = std::make_unique<Input>();
   x->fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);  // a FIFO must not block us here
   if (x->fd < 0) {
-    int e = errno;
-    fail(e == ENOENT   ? ErrorKind::NotFound
-         : e == EACCES ? ErrorKind::Permission
-                       : ErrorKind::Io,
-         fmt::format("cannot open {}: {}", f.string(), errno_text(e)));
+    fail_errno(errno, "cannot open " + f.string());
   }
   struct stat st {};
   if (::fstat(x->fd, &st) != 0 || !S_ISREG(st.st_mode))

@@ -25,12 +25,9 @@ namespace {
 int open_source(const std::filesystem::path& p) {
   int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
-    int e = errno;
-    fail(e == ENOENT                   ? ErrorKind::NotFound
-         : (e == EACCES || e == EPERM) ? ErrorKind::Permission
-                                       : ErrorKind::Io,
-         fmt::format("cannot open {}: {}", p.string(), errno_text(e)),
-         e == EACCES ? "card devices need root (sudo) or membership of the 'disk' group" : "");
+    const int e = errno;
+    fail_errno(e, "cannot open " + p.string(),
+               e == EACCES ? "card devices need root (sudo) or membership of the 'disk' group" : "");
   }
   return fd;
 }

@@ -53,11 +53,7 @@ class Mapping {
 int open_log(const std::filesystem::path& path, bool is_stdin) {
   const int fd = is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
-    int e = errno;
-    fail(e == ENOENT   ? ErrorKind::NotFound
-         : e == EACCES ? ErrorKind::Permission
-                       : ErrorKind::Io,
-         fmt::format("cannot open {}: {}", path.string(), errno_text(e)));
+    fail_errno(errno, "cannot open " + path.string());
   }
   return fd;
 }

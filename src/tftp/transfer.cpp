@@ -13,7 +13,6 @@
 #include <cstring>
 
 #include "core/error.hpp"
-#include "core/errno_text.hpp"
 #include "tftp/path_guard.hpp"
 
 namespace camdump::tftp {
@@ -97,11 +96,7 @@ ReadTransfer::ReadTransfer(UdpSocket sock, Endpoint peer, TransferParams params,
   report_.path = path;
   fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd_ < 0) {
-    int e = errno;
-    fail(e == ENOENT   ? ErrorKind::NotFound
-         : e == EACCES ? ErrorKind::Permission
-                       : ErrorKind::Io,
-         fmt::format("cannot open {}: {}", path.string(), errno_text(e)));
+    fail_errno(errno, "cannot open " + path.string());
   }
   struct stat st {};
   ::fstat(fd_, &st);

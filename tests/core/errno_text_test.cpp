@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // errno_text() gives strerror's messages without strerror's shared buffer: the same text for known
-// and unknown values, and each thread its own message when several format errors at once.
+// and unknown values, and each thread its own message when several format errors at once;
+// errno_kind()/fail_errno() classify a failed call on a file the same way in every layer.
 #include <gtest/gtest.h>
 
 #include <cerrno>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "core/errno_text.hpp"
+#include "core/error.hpp"
 
 using namespace camdump;
 
@@ -33,4 +35,26 @@ TEST(ErrnoText, EachThreadGetsItsOwnMessage) {
   }
   for (auto& th : threads) th.join();
   for (int t = 0; t < 8; ++t) EXPECT_EQ(wrong[size_t(t)], 0) << "thread " << t;
+}
+
+// A failed open/stat says what kind of failure it was, the same in every layer: the CLI's exit
+// code and hint depend on it.
+TEST(ErrnoKind, MapsFileErrorsToKinds) {
+  EXPECT_EQ(errno_kind(ENOENT), ErrorKind::NotFound);
+  EXPECT_EQ(errno_kind(ENOTDIR), ErrorKind::NotFound);
+  EXPECT_EQ(errno_kind(EACCES), ErrorKind::Permission);
+  EXPECT_EQ(errno_kind(EPERM), ErrorKind::Permission);
+  EXPECT_EQ(errno_kind(EIO), ErrorKind::Io);
+  EXPECT_EQ(errno_kind(EISDIR), ErrorKind::Io);
+}
+
+TEST(ErrnoKind, FailErrnoNamesTheCallTheFileAndTheReason) {
+  try {
+    fail_errno(EACCES, "cannot open /dev/sdz", "try sudo");
+    FAIL() << "fail_errno returned";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Permission);
+    EXPECT_EQ(std::string(e.what()), "cannot open /dev/sdz: Permission denied");
+    EXPECT_EQ(e.hint(), "try sudo");
+  }
 }
