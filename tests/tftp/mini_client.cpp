@@ -302,7 +302,10 @@ void LossyProxy::loop() {
       if (auto b = recv(client_side_, std::chrono::milliseconds(0), from)) {
         client = from;
         have_client = true;
-        forward(server_side_, server, std::move(*b));
+        // A request goes to the listening port even after the server's TID is known: the client
+        // repeats its WRQ when the OACK was lost, and the transfer's port rightly refuses a WRQ.
+        const bool request = b->size() >= 2 && (*b)[0] == 0 && ((*b)[1] == 1 || (*b)[1] == 2);
+        forward(server_side_, request ? loopback(server_port_) : server, std::move(*b));
       }
     }
     if (p[1].revents & POLLIN) {
