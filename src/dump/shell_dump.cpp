@@ -97,75 +97,80 @@ std::vector<uint8_t> ShellDumper::fetch_chunk(const MtdPart& p, uint64_t off, ui
   return out;
 }
 
+// The camera's hash of each chunk of the partition, all in one loop on the camera (one command,
+// one line per chunk) rather than a command per chunk.
+std::vector<std::string> ShellDumper::chunk_hashes(const MtdPart& p, uint64_t chunk, uint64_t n, const Tools& tools) {
+  std::vector<std::string> hashes;
+  const uint64_t bs = block_for(chunk, p.size);
+  const std::string cmd = fmt::format(
+      "i=0; while [ $i -lt {} ]; do dd if=/dev/mtd{} bs={} skip=$((i*{})) count={} 2>/dev/null | {}; i=$((i+1)); "
+      "done",
+      n, p.index, bs, chunk / bs, chunk / bs, tools.hasher);
+  sh_.run_stream(
+      cmd,
+      [&](std::string_view l) {
+        if (!l.empty()) hashes.push_back(first_word(std::string(l)));
+      },
+      seconds(60));
+  if (hashes.size() != n)
+    fail(ErrorKind::Protocol,
+         fmt::format("mtd{}: expected {} chunk hashes from the camera, got {}", p.index, n, hashes.size()));
+  return hashes;
+}
+
+// One chunk over the console until it verifies: against the camera's hash `want`, or without a
+// hash tool (want == nullptr) when two reads agree. Fails after the retries.
+std::vector<uint8_t> ShellDumper::verified_chunk(const MtdPart& p, uint64_t off, uint64_t len, const std::string* want,
+                                                 const ShellDumpOptions& opt, const Tools& tools,
+                                                 ShellDumpResult& res) {
+  std::vector<uint8_t> previous;
+  for (unsigned attempt = 0; attempt <= opt.retries + (want ? 0 : 1); ++attempt) {
+    if (attempt > 0) ++res.retries;
+    std::vector<uint8_t> got = fetch_chunk(p, p.size == 0 ? 0 : off, len, tools);
+    if (got.size() != len) continue;
+    if (want ? local_hash(got, tools.hasher) == *want : previous == got) return got;
+    previous = std::move(got);
+  }
+  fail(ErrorKind::VerifyMismatch,
+       fmt::format("mtd{} ({}): the chunk at +{} never verified after {} reads", p.index, p.name, hex(off),
+                   opt.retries + 1),
+       "the console is too noisy: check wiring and ground, or use --via tftp / --via sd");
+}
+
 std::vector<uint8_t> ShellDumper::read_console(const MtdPart& p, const ShellDumpOptions& opt, const Tools& tools,
                                                ShellDumpResult& res, uint64_t done_before, uint64_t total) {
   const uint64_t chunk = std::min<uint64_t>(opt.chunk, p.size);
   const uint64_t n = (p.size + chunk - 1) / chunk;
-  std::vector<std::string> hashes;
-  if (!tools.hasher.empty()) {
-    uint64_t bs = block_for(chunk, p.size);
-    std::string cmd = fmt::format(
-        "i=0; while [ $i -lt {} ]; do dd if=/dev/mtd{} bs={} skip=$((i*{})) count={} 2>/dev/null | {}; i=$((i+1)); "
-        "done",
-        n, p.index, bs, chunk / bs, chunk / bs, tools.hasher);
-    sh_.run_stream(
-        cmd,
-        [&](std::string_view l) {
-          if (!l.empty()) hashes.push_back(first_word(std::string(l)));
-        },
-        seconds(60));
-    if (hashes.size() != n)
-      fail(ErrorKind::Protocol,
-           fmt::format("mtd{}: expected {} chunk hashes from the camera, got {}", p.index, n, hashes.size()));
-  }
+  const std::vector<std::string> hashes =
+      tools.hasher.empty() ? std::vector<std::string>{} : chunk_hashes(p, chunk, n, tools);
   std::vector<uint8_t> data(p.size, 0xff);
   Progress pr{fmt::format("reading mtd{} ({})", p.index, p.name), done_before, total};
   for (uint64_t i = 0; i < n; ++i) {
     check_cancel(cancel_);
-    uint64_t off = i * chunk, len = std::min(chunk, p.size - off);
-    if (!hashes.empty() && opt.skip_blank) {
-      std::vector<uint8_t> blank(len, 0xff);
-      if (hashes[i] == local_hash(blank, tools.hasher)) {
-        res.blank_bytes += len;
-        pr.done += len;
-        pr.skipped = res.blank_bytes;
-        pr.wire_bytes = sh_.transport().rx_bytes();
-        rep_.progress(pr);
-        continue;
-      }
+    const uint64_t off = i * chunk, len = std::min(chunk, p.size - off);
+    const auto at = data.begin() + static_cast<std::ptrdiff_t>(off);
+    if (!hashes.empty() && opt.skip_blank && hashes[i] == local_hash(std::vector<uint8_t>(len, 0xff), tools.hasher)) {
+      res.blank_bytes += len;  // erased flash: the 0xff the buffer already holds
+      pr.done += len;
+      pr.skipped = res.blank_bytes;
+      pr.wire_bytes = sh_.transport().rx_bytes();
+      rep_.progress(pr);
+      continue;
     }
     if (!hashes.empty() && opt.saved) {
       // A previous run's bytes for this chunk, if the camera's hash says they are right.
       std::vector<uint8_t> had = opt.saved(p, off, len);
       if (had.size() == len && local_hash(had, tools.hasher) == hashes[i]) {
-        std::copy(had.begin(), had.end(), data.begin() + static_cast<std::ptrdiff_t>(off));
+        std::copy(had.begin(), had.end(), at);
         res.resumed_bytes += len;
         pr.done += len;
         rep_.progress(pr);
         continue;
       }
     }
-    std::vector<uint8_t> got;
-    bool ok = false;
-    std::vector<uint8_t> previous;
-    for (unsigned attempt = 0; attempt <= opt.retries + (hashes.empty() ? 1 : 0) && !ok; ++attempt) {
-      if (attempt > 0) ++res.retries;
-      got = fetch_chunk(p, p.size == 0 ? 0 : off, len, tools);
-      if (got.size() != len) continue;
-      if (!hashes.empty()) {
-        ok = local_hash(got, tools.hasher) == hashes[i];
-      } else {
-        // No hash tool on the camera: accept when two reads agree.
-        ok = !previous.empty() && previous == got;
-        previous = got;
-      }
-    }
-    if (!ok)
-      fail(ErrorKind::VerifyMismatch,
-           fmt::format("mtd{} ({}): the chunk at +{} never verified after {} reads", p.index, p.name, hex(off),
-                       opt.retries + 1),
-           "the console is too noisy: check wiring and ground, or use --via tftp / --via sd");
-    std::copy(got.begin(), got.end(), data.begin() + static_cast<std::ptrdiff_t>(off));
+    const std::vector<uint8_t> got =
+        verified_chunk(p, off, len, hashes.empty() ? nullptr : &hashes[i], opt, tools, res);
+    std::copy(got.begin(), got.end(), at);
     if (opt.on_verified) opt.on_verified(p, off, got);
     pr.done += len;
     pr.retries = res.retries;

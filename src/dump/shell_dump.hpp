@@ -77,6 +77,9 @@ class ShellDumper {
   std::vector<uint8_t> read_console(const MtdPart& p, const ShellDumpOptions& opt, const Tools& tools,
                                     ShellDumpResult& res, uint64_t done_before, uint64_t total);
   std::vector<uint8_t> fetch_chunk(const MtdPart& p, uint64_t off, uint64_t len, const Tools& tools);
+  std::vector<std::string> chunk_hashes(const MtdPart& p, uint64_t chunk, uint64_t n, const Tools& tools);
+  std::vector<uint8_t> verified_chunk(const MtdPart& p, uint64_t off, uint64_t len, const std::string* want,
+                                      const ShellDumpOptions& opt, const Tools& tools, ShellDumpResult& res);
   std::string device_hash(const std::string& path, const Tools& tools, std::string* algo);
   Tools find_tools(ShellVia via);
   std::vector<size_t> pick_parts(ShellDumpResult& res);

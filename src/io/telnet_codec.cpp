@@ -25,59 +25,62 @@ void TelnetDecoder::feed(std::span<const uint8_t> wire, std::vector<uint8_t>& da
           if (b == '\r' && strip_cr_nul_) state_ = State::AfterCr;
         }
         break;
-      case State::Iac:
-        if (b == kIac) {  // escaped 0xFF data byte
-          data.push_back(kIac);
-          state_ = State::Data;
-        } else if (b == kWill || b == kWont || b == kDo || b == kDont) {
-          verb_ = b;
-          state_ = State::Option;
-        } else if (b == kSb) {
-          sub_ = TelnetEvent{kSb, 0, {}};
-          sub_has_option_ = false;
-          state_ = State::Sub;
-        } else {  // NOP, GA, AYT, a stray SE ...: reported, no data
-          events.push_back(TelnetEvent{b, 0, {}});
-          state_ = State::Data;
-        }
-        break;
+      case State::Iac: after_iac(b, data, events); break;
       case State::Option:
         events.push_back(TelnetEvent{verb_, b, {}});
         state_ = State::Data;
         break;
       case State::Sub:
-        if (b == kIac) {
-          state_ = State::SubIac;
-        } else if (!sub_has_option_) {
-          sub_.option = b;
-          sub_has_option_ = true;
-        } else if (sub_.payload.size() < kMaxSubPayload) {
-          sub_.payload.push_back(b);
-        }
+        if (b == kIac) state_ = State::SubIac;
+        else sub_byte(b);
         break;
-      case State::SubIac:
-        if (b == kSe) {
-          events.push_back(std::move(sub_));
-          sub_ = TelnetEvent{};
-          state_ = State::Data;
-        } else if (b == kIac) {  // doubled IAC inside the payload
-          if (!sub_has_option_) {
-            sub_.option = kIac;
-            sub_has_option_ = true;
-          } else if (sub_.payload.size() < kMaxSubPayload) {
-            sub_.payload.push_back(kIac);
-          }
-          state_ = State::Sub;
-        } else {
-          // IAC <other> inside SB: a broken peer. End the subnegotiation and treat it as a command.
-          events.push_back(std::move(sub_));
-          sub_ = TelnetEvent{};
-          state_ = State::Iac;
-          std::span<const uint8_t> one(&b, 1);
-          feed(one, data, events);
-        }
-        break;
+      case State::SubIac: after_sub_iac(b, data, events); break;
     }
+  }
+}
+
+// The byte after IAC outside a subnegotiation (RFC 854 "TELNET COMMAND STRUCTURE").
+void TelnetDecoder::after_iac(uint8_t b, std::vector<uint8_t>& data, std::vector<TelnetEvent>& events) {
+  if (b == kIac) {  // escaped 0xFF data byte
+    data.push_back(kIac);
+    state_ = State::Data;
+  } else if (b == kWill || b == kWont || b == kDo || b == kDont) {
+    verb_ = b;
+    state_ = State::Option;
+  } else if (b == kSb) {
+    sub_ = TelnetEvent{kSb, 0, {}};
+    sub_has_option_ = false;
+    state_ = State::Sub;
+  } else {  // NOP, GA, AYT, a stray SE ...: reported, no data
+    events.push_back(TelnetEvent{b, 0, {}});
+    state_ = State::Data;
+  }
+}
+
+// The byte after IAC inside SB ... (RFC 855): SE ends it, a second IAC is a payload 0xFF.
+void TelnetDecoder::after_sub_iac(uint8_t b, std::vector<uint8_t>& data, std::vector<TelnetEvent>& events) {
+  if (b == kSe) {
+    events.push_back(std::move(sub_));
+    sub_ = TelnetEvent{};
+    state_ = State::Data;
+  } else if (b == kIac) {
+    sub_byte(kIac);
+    state_ = State::Sub;
+  } else {
+    // IAC <other> inside SB: a broken peer. End the subnegotiation and treat it as a command.
+    events.push_back(std::move(sub_));
+    sub_ = TelnetEvent{};
+    after_iac(b, data, events);
+  }
+}
+
+// A subnegotiation byte: the first names the option, the rest are its payload (capped).
+void TelnetDecoder::sub_byte(uint8_t b) {
+  if (!sub_has_option_) {
+    sub_.option = b;
+    sub_has_option_ = true;
+  } else if (sub_.payload.size() < kMaxSubPayload) {
+    sub_.payload.push_back(b);
   }
 }
 

@@ -35,6 +35,9 @@ class TelnetDecoder {
   void feed(std::span<const uint8_t> wire, std::vector<uint8_t>& data, std::vector<TelnetEvent>& events);
 
  private:
+  void after_iac(uint8_t b, std::vector<uint8_t>& data, std::vector<TelnetEvent>& events);
+  void after_sub_iac(uint8_t b, std::vector<uint8_t>& data, std::vector<TelnetEvent>& events);
+  void sub_byte(uint8_t b);
   enum class State { Data, Iac, Option, Sub, SubIac, AfterCr };
   State state_ = State::Data;
   bool strip_cr_nul_;

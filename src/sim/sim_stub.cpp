@@ -186,8 +186,7 @@ class StubProgram : public SimProgram {
   }
 
   // Receive mode (stub.c's receive()): the same byte parser over the host's frames, writing each
-  // payload into its slot as it arrives; the line's noise= (noise-fast= above baud=) damages the
-  // host's characters too (a drop, a flipped bit or an inserted character, one third each).
+  // payload into its slot as it arrives.
   std::optional<int32_t> receive(SimCamera& cam, std::span<uint8_t> mem, std::string& in, std::string& out,
                                  double now) {
     if (leaving_) return leave(cam, in, out, now);
@@ -197,6 +196,44 @@ class StubProgram : public SimProgram {
       return leaving_ ? leave(cam, in, out, now) : std::nullopt;
     }
     idle_since_ = now;
+    const std::string line = through_noise(cam, in);
+    for (char ch : line) {
+      const uint8_t b = static_cast<uint8_t>(ch);
+      if (rst_ == 0) {
+        rst_ = b == CDSTUB_CMD0;
+      } else if (rst_ == 1) {
+        rst_ = b == CDSTUB_CMD1 ? 2 : b == CDSTUB_CMD0;
+        rk_ = 0;
+      } else if (rst_ == 2) {
+        rh_[rk_++] = b;
+        if (rk_ < (rh_[0] == 'W' ? 13u : 9u)) continue;
+        rst_ = 0;
+        if (crc32(std::span<const uint8_t>(rh_, rk_ - 4)) != le32(rh_ + rk_ - 4)) continue;
+        if (rh_[0] == 'Q') {
+          leaving_ = 1;
+          return leave(cam, in, out, now);
+        }
+        command(mem, out);
+      } else if (rst_ == 3) {
+        slot_[rk_++] = b;
+        if (rk_ == rn_) {
+          rcrc_ = crc32(std::span<const uint8_t>(slot_.data(), rn_));
+          rst_ = 4;
+          rk_ = 0;
+        }
+      } else {
+        rh_[rk_++] = b;
+        if (rk_ < 4) continue;
+        rst_ = 0;
+        append(out, uboot::encode_answer(rcrc_ == le32(rh_), rseq_, rtag_));
+      }
+    }
+    return std::nullopt;
+  }
+
+  // The host's characters as the stub receives them: the line's noise= (noise-fast= above baud=)
+  // damages them too (a drop, a flipped bit or an inserted character, one third each). Takes `in`.
+  std::string through_noise(SimCamera& cam, std::string& in) {
     const SimOptions& o = cam.options();
     if (!seeded_) rng_.seed(o.seed * 0x9e3779b97f4a7c15ull + 0x5ab5), seeded_ = true;
     const double p = o.noise_fast && cam.console_baud() > o.baud ? *o.noise_fast : o.noise;
@@ -217,52 +254,28 @@ class StubProgram : public SimProgram {
       line.swap(in);
     }
     in.clear();
-    for (char ch : line) {
-      const uint8_t b = static_cast<uint8_t>(ch);
-      if (rst_ == 0) {
-        rst_ = b == CDSTUB_CMD0;
-      } else if (rst_ == 1) {
-        rst_ = b == CDSTUB_CMD1 ? 2 : b == CDSTUB_CMD0;
-        rk_ = 0;
-      } else if (rst_ == 2) {
-        rh_[rk_++] = b;
-        const uint8_t op = rh_[0];
-        if (rk_ < (op == 'W' ? 13u : 9u)) continue;
-        rst_ = 0;
-        if (crc32(std::span<const uint8_t>(rh_, rk_ - 4)) != le32(rh_ + rk_ - 4)) continue;
-        if (op == 'Q') {
-          leaving_ = 1;
-          return leave(cam, in, out, now);
-        }
-        if (op == 'E') append(out, uboot::encode_end(crc32(mem), len_));
-        if (op == 'G' && switched_) append(out, uboot::encode_words('Y', 1, divisor_for_rate(old_rate_), div_));
-        if (op != 'W') continue;
-        rseq_ = le32(rh_ + 1);
-        rtag_ = uint32_t(rh_[5]) | uint32_t(rh_[6]) << 8;
-        rn_ = uint32_t(rh_[7]) | uint32_t(rh_[8]) << 8;
-        if (rseq_ >= nframes_) continue;
-        const uint64_t off = uint64_t(rseq_) * rx_;
-        if (rn_ != std::min<uint64_t>(rx_, len_ - off)) continue;
-        slot_ = mem.subspan(off, rn_);
-        rk_ = 0;
-        rcrc_ = 0;
-        rst_ = 3;
-      } else if (rst_ == 3) {
-        slot_[rk_++] = b;
-        if (rk_ == rn_) {
-          rcrc_ = crc32(std::span<const uint8_t>(slot_.data(), rn_));
-          rst_ = 4;
-          rk_ = 0;
-        }
-      } else {
-        rh_[rk_++] = b;
-        if (rk_ < 4) continue;
-        rst_ = 0;
-        append(out, uboot::encode_answer(rcrc_ == le32(rh_), rseq_, rtag_));
-      }
-    }
-    return std::nullopt;
+    return line;
   }
+
+  // A whole command header with a good CRC, other than Q: E answers the image's CRC, G the rate
+  // switch, W opens the slot its payload goes to (a frame outside the image is ignored).
+  void command(std::span<uint8_t> mem, std::string& out) {
+    const uint8_t op = rh_[0];
+    if (op == 'E') append(out, uboot::encode_end(crc32(mem), len_));
+    if (op == 'G' && switched_) append(out, uboot::encode_words('Y', 1, divisor_for_rate(old_rate_), div_));
+    if (op != 'W') return;
+    rseq_ = le32(rh_ + 1);
+    rtag_ = uint32_t(rh_[5]) | uint32_t(rh_[6]) << 8;
+    rn_ = uint32_t(rh_[7]) | uint32_t(rh_[8]) << 8;
+    if (rseq_ >= nframes_) return;
+    const uint64_t off = uint64_t(rseq_) * rx_;
+    if (rn_ != std::min<uint64_t>(rx_, len_ - off)) return;
+    slot_ = mem.subspan(off, rn_);
+    rk_ = 0;
+    rcrc_ = 0;
+    rst_ = 3;
+  }
+
   static uint32_t le32(const uint8_t* b) {
     return uint32_t(b[0]) | uint32_t(b[1]) << 8 | uint32_t(b[2]) << 16 | uint32_t(b[3]) << 24;
   }

@@ -3,11 +3,13 @@
 
 #include <arpa/inet.h>
 #include <fmt/core.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <utility>
 
 #include "sim/sim_machine.hpp"
 #include "tftp/packet.hpp"
@@ -60,21 +62,67 @@ std::string tftp_banner(const TftpSetup& t, const char* verb) {
                      t.thingino ? "Jz4775-9161" : "eth0", t.prefix, verb, t.server, t.ip, t.prefix, t.file);
 }
 
-int open_tftp_socket(Machine& m, uint16_t port, sockaddr_in& server) {
-  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+TftpLink::~TftpLink() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool TftpLink::open(Machine& m) {
+  fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   sockaddr_in me{};
   me.sin_family = AF_INET;
   me.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&me), sizeof me) < 0) {
-    if (fd >= 0) ::close(fd);
+  if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&me), sizeof me) < 0) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
     m.out("*** ERROR: network unavailable\n");
-    return -1;
+    return false;
   }
-  server = {};
-  server.sin_family = AF_INET;
-  server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  server.sin_port = htons(port);
-  return fd;
+  server_.sin_family = AF_INET;
+  server_.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  forget_tid();
+  return true;
+}
+
+void TftpLink::forget_tid() {
+  server_.sin_port = htons(port_);
+  tid_known_ = false;
+}
+
+bool TftpLink::send(std::vector<uint8_t> pkt) {
+  last_ = std::move(pkt);
+  timeouts_ = 0;
+  return send_once(last_);
+}
+
+bool TftpLink::send_once(const std::vector<uint8_t>& pkt) const {
+  if (!reachable_) return true;  // serverip is not 127.0.0.1: the packet goes nowhere
+  return ::sendto(fd_, pkt.data(), pkt.size(), 0, reinterpret_cast<const sockaddr*>(&server_), sizeof server_) >= 0;
+}
+
+std::optional<tftp::Packet> TftpLink::next(Machine& m) {
+  uint8_t buf[tftp::kMaxPacket];
+  for (;;) {
+    pollfd p{fd_, POLLIN, 0};
+    const int r = reachable_ ? ::poll(&p, 1, timeout_ms_) : (::usleep(static_cast<useconds_t>(timeout_ms_) * 1000), 0);
+    if (r <= 0) {
+      m.out("T ");
+      if (++timeouts_ >= kMaxTries) return std::nullopt;
+      send_once(last_);
+      continue;
+    }
+    sockaddr_in from{};
+    socklen_t fl = sizeof from;
+    const ssize_t got = ::recvfrom(fd_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &fl);
+    if (got < 0) continue;
+    if (tid_known_ && from.sin_port != server_.sin_port) continue;  // another TID: ignore
+    auto res = tftp::parse({buf, static_cast<size_t>(got)});
+    if (!res) continue;
+    if (!tid_known_ && !std::holds_alternative<tftp::ErrorPacket>(*res.packet)) {
+      server_.sin_port = from.sin_port;  // the server's TID
+      tid_known_ = true;
+    }
+    return std::move(*res.packet);
+  }
 }
 
 }  // namespace camdump::sim

@@ -10,6 +10,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "tftp/packet.hpp"
 
 namespace camdump::sim {
 
@@ -29,8 +32,43 @@ std::optional<TftpSetup> tftp_setup(Machine& m, std::string file_arg);
 /// "Using ... device", "TFTP {verb} server ...; our IP address is ..." and "Filename '...'.".
 std::string tftp_banner(const TftpSetup& t, const char* verb);
 
-/// A UDP socket bound to 127.0.0.1 and the server's address (port `port`); -1 after printing
-/// "*** ERROR: network unavailable" when there is none.
-int open_tftp_socket(Machine& m, uint16_t port, sockaddr_in& server);
+/// The UDP side both TFTP jobs share, kept as net/tftp.c keeps it: a socket on 127.0.0.1, the
+/// server's address (its listening port until an answer names the transfer's TID), and the last
+/// packet sent, repeated after each timeout with U-Boot's "T ".
+class TftpLink {
+ public:
+  static constexpr int kMaxTries = 10;  ///< net/tftp.c TIMEOUT_COUNT: timeouts in a row
+
+  TftpLink(uint16_t port, bool reachable, int timeout_ms)
+      : port_(port), reachable_(reachable), timeout_ms_(timeout_ms) {}
+  ~TftpLink();
+  TftpLink(const TftpLink&) = delete;
+  TftpLink& operator=(const TftpLink&) = delete;
+
+  bool is_open() const { return fd_ >= 0; }
+  /// A socket bound to 127.0.0.1; false after printing "*** ERROR: network unavailable".
+  bool open(Machine& m);
+  /// Sends `pkt` (nowhere when serverip is not 127.0.0.1) and keeps it as the one to repeat.
+  bool send(std::vector<uint8_t> pkt);
+  /// Sends `pkt` once (an ACK repeated for a duplicate block); the packet to repeat stays.
+  bool send_once(const std::vector<uint8_t>& pkt) const;
+  const std::vector<uint8_t>& last() const { return last_; }
+  /// Back to the server's listening port: the next answer names a new TID (a restarted transfer).
+  void forget_tid();
+  /// The next packet from the server: an ERROR from any port, anything else only from the TID,
+  /// which the first such answer sets. Repeats the last packet after each timeout; nullopt once
+  /// kMaxTries timeouts came in a row since the last send().
+  std::optional<tftp::Packet> next(Machine& m);
+
+ private:
+  uint16_t port_;
+  bool reachable_;
+  int timeout_ms_;
+  int fd_ = -1;
+  sockaddr_in server_{};
+  bool tid_known_ = false;
+  int timeouts_ = 0;
+  std::vector<uint8_t> last_;
+};
 
 }  // namespace camdump::sim

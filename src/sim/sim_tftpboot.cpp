@@ -9,12 +9,7 @@
 // `Loading: ###`, `done`, `Bytes transferred = N (hex hex)`, with the Thingino fork's `TFTP:  `
 // prefixes; `filesize` is set. Data lands in RAM as it arrives (U-Boot's reserved area hangs the
 // board, guard=1). Only 127.0.0.1 is ever contacted; any other serverip times out.
-#include <arpa/inet.h>
 #include <fmt/core.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstring>
@@ -28,26 +23,15 @@
 namespace camdump::sim {
 namespace {
 
-constexpr int kMaxTries = 10;  // TIMEOUT_COUNT
-
 class TftpGet : public Job {
  public:
   TftpGet(uint64_t addr, std::string file, uint16_t port, bool reachable, int timeout_ms, bool thingino)
-      : addr_(addr),
-        file_(std::move(file)),
-        port_(port),
-        reachable_(reachable),
-        timeout_ms_(timeout_ms),
-        thingino_(thingino) {}
-  ~TftpGet() override {
-    if (fd_ >= 0) ::close(fd_);
-  }
+      : addr_(addr), file_(std::move(file)), thingino_(thingino), link_(port, reachable, timeout_ms) {}
 
   bool step(Machine& m, size_t) override {
-    if (fd_ < 0 && !start(m)) return finish(m, false);
+    if (!link_.is_open() && !start(m)) return finish(m, false);
     for (int i = 0; i < 128; ++i) {  // up to 128 blocks per step so the hash marks stream out
-      const int r = receive(m);
-      if (r < 0) return finish(m, false);
+      if (!receive(m)) return finish(m, false);
       if (done_) return finish(m, true);
     }
     return false;
@@ -56,81 +40,59 @@ class TftpGet : public Job {
  private:
   bool start(Machine& m) {
     start_time_ = std::chrono::steady_clock::now();
-    fd_ = open_tftp_socket(m, port_, server_);
-    if (fd_ < 0) return false;
+    if (!link_.open(m)) return false;
     m.out("Loading: ");
-    last_ = tftp::build_rrq(file_, {{"timeout", "5"}, {"blksize", std::to_string(tftp::kUbootBlksize)}});
-    return send(last_);
+    return link_.send(tftp::build_rrq(file_, {{"timeout", "5"}, {"blksize", std::to_string(tftp::kUbootBlksize)}}));
   }
 
-  bool send(const std::vector<uint8_t>& pkt) {
-    if (!reachable_) return true;
-    return ::sendto(fd_, pkt.data(), pkt.size(), 0, reinterpret_cast<sockaddr*>(&server_), sizeof server_) >= 0;
-  }
-
-  // Wait for the next packet and answer it. -1 = failed (message printed), 1 = progress.
-  int receive(Machine& m) {
-    uint8_t buf[tftp::kMaxPacket];
-    for (int tries = 0;;) {
-      pollfd p{fd_, POLLIN, 0};
-      int r = reachable_ ? ::poll(&p, 1, timeout_ms_) : (::usleep(static_cast<useconds_t>(timeout_ms_) * 1000), 0);
-      if (r <= 0) {
-        m.out("T ");
-        if (++tries >= kMaxTries) {
-          m.out("\nRetry count exceeded; starting again\n");
-          return -1;  // the sim gives up where U-Boot would start again forever
-        }
-        send(last_);
-        continue;
+  // Wait for the next packet and answer it: false = failed (message printed), true = progress.
+  bool receive(Machine& m) {
+    for (;;) {
+      auto pkt = link_.next(m);
+      if (!pkt) {
+        m.out("\nRetry count exceeded; starting again\n");
+        return false;  // the sim gives up where U-Boot would start again forever
       }
-      sockaddr_in from{};
-      socklen_t fl = sizeof from;
-      ssize_t got = ::recvfrom(fd_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &fl);
-      if (got < 0) continue;
-      if (peer_known_ && from.sin_port != server_.sin_port) continue;  // another TID: ignore
-      auto res = tftp::parse({buf, static_cast<size_t>(got)});
-      if (!res) continue;
-      if (auto* e = std::get_if<tftp::ErrorPacket>(&*res.packet)) {
+      if (auto* e = std::get_if<tftp::ErrorPacket>(&*pkt)) {
         m.out(fmt::format("\nTFTP error: '{}' ({})\n", e->message, static_cast<unsigned>(e->code)));
         m.out("Not retrying...\n");
-        return -1;
+        return false;
       }
-      if (!peer_known_) {
-        server_.sin_port = from.sin_port;
-        peer_known_ = true;
-      }
-      if (auto* o = std::get_if<tftp::Oack>(&*res.packet)) {
+      if (auto* o = std::get_if<tftp::Oack>(&*pkt)) {
         auto opts = tftp::decode_options(o->options);
         if (opts.blksize) blksize_ = *opts.blksize;
-        last_ = tftp::build_ack(0);
-        send(last_);
-        return 1;
+        link_.send(tftp::build_ack(0));
+        return true;
       }
-      auto* d = std::get_if<tftp::Data>(&*res.packet);
+      auto* d = std::get_if<tftp::Data>(&*pkt);
       if (!d) continue;
       if (d->block != static_cast<uint16_t>(block_ + 1)) {  // a duplicate: ACK it again
-        send(tftp::build_ack(d->block));
+        link_.send_once(tftp::build_ack(d->block));
         continue;
       }
-      const uint64_t n = d->payload.size();
-      if (n) {
-        if (m.clobbers_uboot(addr_ + size_, n)) return -1;
-        uint8_t* dst = m.mem(addr_ + size_, n, true);
-        if (!dst) {
-          m.crash();
-          return -1;
-        }
-        std::memcpy(dst, d->payload.data(), n);
-      }
-      size_ += n;
-      ++block_;
-      if ((block_ - 1) % 10 == 0) m.out("#");  // show_block_marker()
-      else if (block_ % 650 == 0) m.out("\n\t ");
-      last_ = tftp::build_ack(d->block);
-      send(last_);
-      if (n < blksize_) done_ = true;
-      return 1;
+      return store(m, *d);
     }
+  }
+
+  // The next block: into RAM (unless it would overwrite U-Boot or leave RAM), ACKed.
+  bool store(Machine& m, const tftp::Data& d) {
+    const uint64_t n = d.payload.size();
+    if (n) {
+      if (m.clobbers_uboot(addr_ + size_, n)) return false;
+      uint8_t* dst = m.mem(addr_ + size_, n, true);
+      if (!dst) {
+        m.crash();
+        return false;
+      }
+      std::memcpy(dst, d.payload.data(), n);
+    }
+    size_ += n;
+    ++block_;
+    if ((block_ - 1) % 10 == 0) m.out("#");  // show_block_marker()
+    else if (block_ % 650 == 0) m.out("\n\t ");
+    link_.send(tftp::build_ack(d.block));
+    if (n < blksize_) done_ = true;
+    return true;
   }
 
   bool finish(Machine& m, bool ok) {
@@ -150,15 +112,10 @@ class TftpGet : public Job {
 
   uint64_t addr_, size_ = 0;
   std::string file_;
-  uint16_t port_;
-  bool reachable_;
-  int timeout_ms_;
   bool thingino_;
-  int fd_ = -1;
-  sockaddr_in server_{};
-  bool peer_known_ = false, done_ = false;
+  TftpLink link_;
+  bool done_ = false;
   uint32_t block_ = 0, blksize_ = 512;
-  std::vector<uint8_t> last_;
   std::chrono::steady_clock::time_point start_time_;
 };
 

@@ -6,12 +6,7 @@
 // size, retransmission on timeout (10 tries), ERROR 1/2 stop, other codes start again.
 // Output as docs/reference/uboot-console.md#tftpput (upstream, or the Thingino fork's "TFTP:  " prefixes for
 // ingenic2013). Only 127.0.0.1 is ever contacted; any other serverip times out.
-#include <arpa/inet.h>
 #include <fmt/core.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstring>
@@ -24,26 +19,16 @@
 namespace camdump::sim {
 namespace {
 
-constexpr int kMaxTries = 10;    // TIMEOUT_COUNT
 constexpr int kMaxRestarts = 3;  // U-Boot restarts forever; the sim gives up after a few
 
 class TftpPut : public Job {
  public:
   TftpPut(const uint8_t* data, uint64_t size, std::string file, uint16_t port, bool reachable, int timeout_ms,
           bool thingino)
-      : data_(data),
-        size_(size),
-        file_(std::move(file)),
-        port_(port),
-        reachable_(reachable),
-        timeout_ms_(timeout_ms),
-        thingino_(thingino) {}
-  ~TftpPut() override {
-    if (fd_ >= 0) ::close(fd_);
-  }
+      : data_(data), size_(size), file_(std::move(file)), thingino_(thingino), link_(port, reachable, timeout_ms) {}
 
   bool step(Machine& m, size_t) override {
-    if (fd_ < 0 && !start(m)) return finish(m, false);
+    if (!link_.is_open() && !start(m)) return finish(m, false);
     // Send/await up to 128 blocks per step so the hash marks stream out.
     for (int i = 0; i < 128; ++i) {
       if (!await_and_send(m)) return finish(m, false);
@@ -55,8 +40,7 @@ class TftpPut : public Job {
  private:
   bool start(Machine& m) {
     start_time_ = std::chrono::steady_clock::now();
-    fd_ = open_tftp_socket(m, port_, server_);
-    if (fd_ < 0) return false;
+    if (!link_.open(m)) return false;
     m.out("Saving: *\b");
     return send_wrq();
   }
@@ -65,46 +49,23 @@ class TftpPut : public Job {
     block_ = 0;
     sent_ = 0;
     blksize_ = 512;  // until an OACK says otherwise
-    peer_known_ = false;
-    server_.sin_port = htons(port_);
-    auto wrq = tftp::build_wrq(file_, {{"timeout", "5"}, {"blksize", std::to_string(tftp::kUbootBlksize)}});
-    last_ = wrq;
-    return send(last_);
-  }
-
-  bool send(const std::vector<uint8_t>& pkt) {
-    if (!reachable_) return true;  // serverip is not 127.0.0.1: the packet goes nowhere
-    return ::sendto(fd_, pkt.data(), pkt.size(), 0, reinterpret_cast<sockaddr*>(&server_), sizeof server_) >= 0;
+    link_.forget_tid();
+    return link_.send(tftp::build_wrq(file_, {{"timeout", "5"}, {"blksize", std::to_string(tftp::kUbootBlksize)}}));
   }
 
   bool send_data() {
-    uint64_t off = sent_;
-    size_t n = static_cast<size_t>(std::min<uint64_t>(blksize_, size_ - off));
-    last_ = tftp::build_data(static_cast<uint16_t>(block_ + 1), {data_ + off, n});
+    const uint64_t off = sent_;
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(blksize_, size_ - off));
     last_len_ = n;
-    return send(last_);
+    return link_.send(tftp::build_data(static_cast<uint16_t>(block_ + 1), {data_ + off, n}));
   }
 
   // Wait for the answer to the last packet; on success send the next one.
   bool await_and_send(Machine& m) {
-    uint8_t buf[tftp::kMaxPacket];
-    for (int tries = 0;;) {
-      pollfd p{fd_, POLLIN, 0};
-      int r = reachable_ ? ::poll(&p, 1, timeout_ms_) : (::usleep(static_cast<useconds_t>(timeout_ms_) * 1000), 0);
-      if (r <= 0) {
-        m.out("T ");
-        if (++tries >= kMaxTries) return restart(m, "\nRetry count exceeded; starting again\n");
-        send(last_);
-        continue;
-      }
-      sockaddr_in from{};
-      socklen_t fl = sizeof from;
-      ssize_t got = ::recvfrom(fd_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &fl);
-      if (got < 0) continue;
-      if (peer_known_ && from.sin_port != server_.sin_port) continue;  // another TID: ignore
-      auto res = tftp::parse({buf, static_cast<size_t>(got)});
-      if (!res) continue;
-      if (auto* e = std::get_if<tftp::ErrorPacket>(&*res.packet)) {
+    for (;;) {
+      auto pkt = link_.next(m);
+      if (!pkt) return restart(m, "\nRetry count exceeded; starting again\n");
+      if (auto* e = std::get_if<tftp::ErrorPacket>(&*pkt)) {
         m.out(fmt::format("\nTFTP error: '{}' ({})\n", e->message, static_cast<unsigned>(e->code)));
         if (e->code == tftp::ErrorCode::FileNotFound || e->code == tftp::ErrorCode::AccessViolation) {
           m.out("Not retrying...\n");
@@ -112,36 +73,38 @@ class TftpPut : public Job {
         }
         return restart(m, "Starting again\n\n");
       }
-      if (!peer_known_) {
-        server_.sin_port = from.sin_port;  // the server's TID
-        peer_known_ = true;
-        if (auto* o = std::get_if<tftp::Oack>(&*res.packet)) {
-          auto opts = tftp::decode_options(o->options);
-          if (opts.blksize) blksize_ = *opts.blksize;
-          return send_data();
-        }
+      if (auto* o = std::get_if<tftp::Oack>(&*pkt)) {
+        if (!last_is_wrq()) continue;  // only the answer to the WRQ may carry options
+        auto opts = tftp::decode_options(o->options);
+        if (opts.blksize) blksize_ = *opts.blksize;
+        return send_data();
       }
-      auto* ack = std::get_if<tftp::Ack>(&*res.packet);
+      auto* ack = std::get_if<tftp::Ack>(&*pkt);
       if (!ack) continue;
       if (last_is_wrq()) {
         if (ack->block == 0) return send_data();  // no OACK: plain RFC 1350, 512-byte blocks
         continue;
       }
       if (ack->block != static_cast<uint16_t>(block_ + 1)) continue;  // duplicate/stale: no resend
-      ++block_;
-      sent_ += last_len_;
-      // show_block_marker(): one '#' per 10 blocks, a new line every 650.
-      if ((block_ - 1) % 10 == 0) m.out("#");
-      else if (block_ % 650 == 0) m.out("\n\t ");
-      if (sent_ == size_ && last_len_ < blksize_) {
-        done_ = true;
-        return true;
-      }
-      return send_data();
+      return acked(m);
     }
   }
 
-  bool last_is_wrq() const { return last_.size() >= 2 && last_[1] == 2; }
+  // The last DATA block arrived: count it, and send the next one unless that was the end.
+  bool acked(Machine& m) {
+    ++block_;
+    sent_ += last_len_;
+    // show_block_marker(): one '#' per 10 blocks, a new line every 650.
+    if ((block_ - 1) % 10 == 0) m.out("#");
+    else if (block_ % 650 == 0) m.out("\n\t ");
+    if (sent_ == size_ && last_len_ < blksize_) {
+      done_ = true;
+      return true;
+    }
+    return send_data();
+  }
+
+  bool last_is_wrq() const { return link_.last().size() >= 2 && link_.last()[1] == 2; }
 
   bool restart(Machine& m, const char* why) {
     m.out(why);
@@ -167,17 +130,12 @@ class TftpPut : public Job {
   const uint8_t* data_;
   uint64_t size_, sent_ = 0;
   std::string file_;
-  uint16_t port_;
-  bool reachable_;
-  int timeout_ms_;
   bool thingino_;
-  int fd_ = -1;
-  sockaddr_in server_{};
-  bool peer_known_ = false, done_ = false;
+  TftpLink link_;
+  bool done_ = false;
   uint32_t block_ = 0, blksize_ = 512;
   size_t last_len_ = 0;
   int restarts_ = 0;
-  std::vector<uint8_t> last_;
   std::chrono::steady_clock::time_point start_time_;
 };
 
