@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "sim/sim_machine.hpp"
+#include "sim/sim_texts.hpp"
 #include "tftp/packet.hpp"
 
 namespace camdump::sim {
@@ -123,6 +124,33 @@ std::optional<tftp::Packet> TftpLink::next(Machine& m) {
     }
     return std::move(*res.packet);
   }
+}
+
+bool TftpJob::step(Machine& m, size_t) {
+  if (!link_.is_open()) {
+    start_time_ = std::chrono::steady_clock::now();
+    if (!link_.open(m) || !begin(m)) return finish(m, false);
+  }
+  for (int i = 0; i < 128; ++i) {
+    if (!advance(m)) return finish(m, false);
+    if (done_) return finish(m, true);
+  }
+  return false;
+}
+
+bool TftpJob::finish(Machine& m, bool ok) {
+  if (!ok) {
+    m.job_.fail();
+    return true;
+  }
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time_).count();
+  const uint64_t n = bytes();
+  const auto rate = static_cast<uint64_t>(static_cast<double>(n) / std::max(secs, 1e-3));
+  if (thingino_)
+    m.out(fmt::format("\nTFTP:  {}/s... done\nNet:   Bytes transferred = {} ({:x} hex)\n", print_size(rate), n, n));
+  else m.out(fmt::format("\n\t {}/s\ndone\nBytes transferred = {} ({:x} hex)\n", print_size(rate), n, n));
+  succeeded(m);
+  return true;
 }
 
 }  // namespace camdump::sim

@@ -7,11 +7,13 @@
 #pragma once
 #include <netinet/in.h>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "sim/sim_job.hpp"
 #include "tftp/packet.hpp"
 
 namespace camdump::sim {
@@ -69,6 +71,34 @@ class TftpLink {
   bool tid_known_ = false;
   int timeouts_ = 0;
   std::vector<uint8_t> last_;
+};
+
+/// What both TFTP jobs do around their protocol steps: open the link and send the request on the
+/// first step, then handle up to 128 answers per step (so the hash marks stream out), and at the
+/// end net/tftp.c's summary: the rate and "Bytes transferred = N (hex hex)".
+class TftpJob : public Job {
+ public:
+  TftpJob(uint16_t port, bool reachable, int timeout_ms, bool thingino)
+      : link_(port, reachable, timeout_ms), thingino_(thingino) {}
+  bool step(Machine& m, size_t want) final;
+
+ protected:
+  /// Prints "Loading: " or "Saving: " and sends the request; false = failed (message printed).
+  virtual bool begin(Machine& m) = 0;
+  /// Waits for one answer and acts on it; false = failed (message printed). Sets done_ at the end.
+  virtual bool advance(Machine& m) = 0;
+  /// Bytes moved, for the summary.
+  virtual uint64_t bytes() const = 0;
+  /// After the summary of a transfer that succeeded (tftpboot sets `filesize`).
+  virtual void succeeded(Machine&) {}
+
+  TftpLink link_;
+  bool done_ = false;
+
+ private:
+  bool finish(Machine& m, bool ok);
+  bool thingino_;
+  std::chrono::steady_clock::time_point start_time_;
 };
 
 }  // namespace camdump::sim

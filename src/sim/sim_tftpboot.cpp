@@ -11,7 +11,6 @@
 // board, guard=1). Only 127.0.0.1 is ever contacted; any other serverip times out.
 #include <fmt/core.h>
 
-#include <chrono>
 #include <cstring>
 
 #include "core/size.hpp"
@@ -23,27 +22,19 @@
 namespace camdump::sim {
 namespace {
 
-class TftpGet : public Job {
+class TftpGet : public TftpJob {
  public:
   TftpGet(uint64_t addr, std::string file, uint16_t port, bool reachable, int timeout_ms, bool thingino)
-      : addr_(addr), file_(std::move(file)), thingino_(thingino), link_(port, reachable, timeout_ms) {}
-
-  bool step(Machine& m, size_t) override {
-    if (!link_.is_open() && !start(m)) return finish(m, false);
-    for (int i = 0; i < 128; ++i) {  // up to 128 blocks per step so the hash marks stream out
-      if (!receive(m)) return finish(m, false);
-      if (done_) return finish(m, true);
-    }
-    return false;
-  }
+      : TftpJob(port, reachable, timeout_ms, thingino), addr_(addr), file_(std::move(file)) {}
 
  private:
-  bool start(Machine& m) {
-    start_time_ = std::chrono::steady_clock::now();
-    if (!link_.open(m)) return false;
+  bool begin(Machine& m) override {
     m.out("Loading: ");
     return link_.send(tftp::build_rrq(file_, {{"timeout", "5"}, {"blksize", std::to_string(tftp::kUbootBlksize)}}));
   }
+  bool advance(Machine& m) override { return receive(m); }
+  uint64_t bytes() const override { return size_; }
+  void succeeded(Machine& m) override { m.env_["filesize"] = fmt::format("{:x}", size_); }
 
   // Wait for the next packet and answer it: false = failed (message printed), true = progress.
   bool receive(Machine& m) {
@@ -95,28 +86,9 @@ class TftpGet : public Job {
     return true;
   }
 
-  bool finish(Machine& m, bool ok) {
-    if (!ok) {
-      m.job_.fail();
-      return true;
-    }
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time_).count();
-    uint64_t rate = static_cast<uint64_t>(static_cast<double>(size_) / std::max(secs, 1e-3));
-    if (thingino_)
-      m.out(fmt::format("\nTFTP:  {}/s... done\nNet:   Bytes transferred = {} ({:x} hex)\n", print_size(rate), size_,
-                        size_));
-    else m.out(fmt::format("\n\t {}/s\ndone\nBytes transferred = {} ({:x} hex)\n", print_size(rate), size_, size_));
-    m.env_["filesize"] = fmt::format("{:x}", size_);
-    return true;
-  }
-
   uint64_t addr_, size_ = 0;
   std::string file_;
-  bool thingino_;
-  TftpLink link_;
-  bool done_ = false;
   uint32_t block_ = 0, blksize_ = 512;
-  std::chrono::steady_clock::time_point start_time_;
 };
 
 }  // namespace

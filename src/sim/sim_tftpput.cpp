@@ -8,7 +8,6 @@
 // ingenic2013). Only 127.0.0.1 is ever contacted; any other serverip times out.
 #include <fmt/core.h>
 
-#include <chrono>
 #include <cstring>
 
 #include "sim/sim_machine.hpp"
@@ -21,29 +20,19 @@ namespace {
 
 constexpr int kMaxRestarts = 3;  // U-Boot restarts forever; the sim gives up after a few
 
-class TftpPut : public Job {
+class TftpPut : public TftpJob {
  public:
   TftpPut(const uint8_t* data, uint64_t size, std::string file, uint16_t port, bool reachable, int timeout_ms,
           bool thingino)
-      : data_(data), size_(size), file_(std::move(file)), thingino_(thingino), link_(port, reachable, timeout_ms) {}
-
-  bool step(Machine& m, size_t) override {
-    if (!link_.is_open() && !start(m)) return finish(m, false);
-    // Send/await up to 128 blocks per step so the hash marks stream out.
-    for (int i = 0; i < 128; ++i) {
-      if (!await_and_send(m)) return finish(m, false);
-      if (done_) return finish(m, true);
-    }
-    return false;
-  }
+      : TftpJob(port, reachable, timeout_ms, thingino), data_(data), size_(size), file_(std::move(file)) {}
 
  private:
-  bool start(Machine& m) {
-    start_time_ = std::chrono::steady_clock::now();
-    if (!link_.open(m)) return false;
+  bool begin(Machine& m) override {
     m.out("Saving: *\b");
     return send_wrq();
   }
+  bool advance(Machine& m) override { return await_and_send(m); }
+  uint64_t bytes() const override { return size_; }
 
   bool send_wrq() {
     block_ = 0;
@@ -113,30 +102,12 @@ class TftpPut : public Job {
     return send_wrq();
   }
 
-  bool finish(Machine& m, bool ok) {
-    if (!ok) {
-      m.job_.fail();
-      return true;
-    }
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time_).count();
-    uint64_t rate = static_cast<uint64_t>(static_cast<double>(size_) / std::max(secs, 1e-3));
-    if (thingino_)
-      m.out(fmt::format("\nTFTP:  {}/s... done\nNet:   Bytes transferred = {} ({:x} hex)\n", print_size(rate), size_,
-                        size_));
-    else m.out(fmt::format("\n\t {}/s\ndone\nBytes transferred = {} ({:x} hex)\n", print_size(rate), size_, size_));
-    return true;
-  }
-
   const uint8_t* data_;
   uint64_t size_, sent_ = 0;
   std::string file_;
-  bool thingino_;
-  TftpLink link_;
-  bool done_ = false;
   uint32_t block_ = 0, blksize_ = 512;
   size_t last_len_ = 0;
   int restarts_ = 0;
-  std::chrono::steady_clock::time_point start_time_;
 };
 
 }  // namespace
