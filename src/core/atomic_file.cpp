@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/errno_text.hpp"
 #include "core/error.hpp"
 #include "core/output_path.hpp"
 

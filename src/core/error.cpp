@@ -1,10 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "core/error.hpp"
 
-#include <cerrno>
-
-#include "core/errno_text.hpp"
-
 namespace camdump {
 
 const char* kind_name(ErrorKind kind) noexcept {
@@ -30,19 +26,5 @@ Error::Error(ErrorKind kind, const std::string& message, std::string hint)
 Error Error::with_context(const std::string& context) const { return Error(kind_, context + ": " + what(), hint_); }
 
 void fail(ErrorKind kind, const std::string& message, std::string hint) { throw Error(kind, message, std::move(hint)); }
-
-ErrorKind errno_kind(int err) noexcept {
-  switch (err) {
-    case ENOENT:
-    case ENOTDIR: return ErrorKind::NotFound;
-    case EACCES:
-    case EPERM: return ErrorKind::Permission;
-    default: return ErrorKind::Io;
-  }
-}
-
-void fail_errno(int err, const std::string& what, std::string hint) {
-  fail(errno_kind(err), what + ": " + errno_text(err), std::move(hint));
-}
 
 }  // namespace camdump

@@ -41,15 +41,6 @@ class Error : public std::runtime_error {
 
 [[noreturn]] void fail(ErrorKind kind, const std::string& message, std::string hint = {});
 
-/// The kind of a failed open/stat/read's errno: ENOENT (and ENOTDIR) not-found; EACCES and EPERM
-/// (open(2): "the operation was prevented by a file seal" or O_NOATIME by a non-owner) permission;
-/// anything else an I/O error.
-ErrorKind errno_kind(int err) noexcept;
-
-/// fail() for a system call on a file that set `err`: "<what>: <the C library's text>", kind from
-/// errno_kind(). `what` says which call on which file, e.g. "cannot open /x/y".
-[[noreturn]] void fail_errno(int err, const std::string& what, std::string hint = {});
-
 /// Set from a signal handler (or another thread) to ask long work to stop at the next safe point.
 using CancelFlag = std::atomic<bool>;
 

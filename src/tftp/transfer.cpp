@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/errno_text.hpp"
 #include "core/error.hpp"
 #include "tftp/path_guard.hpp"
 
