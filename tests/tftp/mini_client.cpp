@@ -72,14 +72,16 @@ std::vector<Option> request_options(const TftpClientOptions& o) {
 
 }  // namespace
 
-MiniClient::MiniClient(uint16_t server_port) : fd_(udp_socket()), server_(loopback(server_port)) {}
-MiniClient::~MiniClient() { ::close(fd_); }
+MiniClient::MiniClient(uint16_t server_port) : server_(loopback(server_port)) {}
+MiniClient::~MiniClient() {
+  if (fd_ >= 0) ::close(fd_);
+}
 
 // A new port (TID) for every transfer, as RFC 1350 §4 asks. With one port for all, a late packet
 // of the previous transfer (the server re-ACKing a final DATA block that we repeated while it was
 // still renaming the file) reached the next request first, and the client followed that dead TID.
 void MiniClient::new_tid() {
-  ::close(fd_);
+  if (fd_ >= 0) ::close(fd_);
   fd_ = udp_socket();
 }
 
