@@ -138,6 +138,19 @@ bool TftpJob::step(Machine& m, size_t) {
   return false;
 }
 
+std::vector<tftp::Option> TftpJob::request_options() {
+  return {{"timeout", "5"}, {"blksize", std::to_string(tftp::kUbootBlksize)}};
+}
+
+void TftpJob::take_oack(const tftp::Oack& o) {
+  if (auto size = tftp::decode_options(o.options).blksize) blksize_ = *size;
+}
+
+void TftpJob::show_block_marker(Machine& m, uint32_t block) {
+  if ((block - 1) % 10 == 0) m.out("#");
+  else if (block % 650 == 0) m.out("\n\t ");
+}
+
 bool TftpJob::finish(Machine& m, bool ok) {
   if (!ok) {
     m.job_.fail();

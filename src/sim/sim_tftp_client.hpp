@@ -41,8 +41,7 @@ class TftpLink {
  public:
   static constexpr int kMaxTries = 10;  ///< net/tftp.c TIMEOUT_COUNT: timeouts in a row
 
-  TftpLink(uint16_t port, bool reachable, int timeout_ms)
-      : port_(port), reachable_(reachable), timeout_ms_(timeout_ms) {}
+  explicit TftpLink(const TftpSetup& t) : port_(t.port), reachable_(t.reachable), timeout_ms_(t.timeout_ms) {}
   ~TftpLink();
   TftpLink(const TftpLink&) = delete;
   TftpLink& operator=(const TftpLink&) = delete;
@@ -75,11 +74,11 @@ class TftpLink {
 
 /// What both TFTP jobs do around their protocol steps: open the link and send the request on the
 /// first step, then handle up to 128 answers per step (so the hash marks stream out), and at the
-/// end net/tftp.c's summary: the rate and "Bytes transferred = N (hex hex)".
+/// end net/tftp.c's summary: the rate and "Bytes transferred = N (hex hex)". Also what both steps
+/// share: the request's options, the block size an OACK agrees on, and the hash marks.
 class TftpJob : public Job {
  public:
-  TftpJob(uint16_t port, bool reachable, int timeout_ms, bool thingino)
-      : link_(port, reachable, timeout_ms), thingino_(thingino) {}
+  explicit TftpJob(const TftpSetup& t) : link_(t), thingino_(t.thingino) {}
   bool step(Machine& m, size_t want) final;
 
  protected:
@@ -92,8 +91,16 @@ class TftpJob : public Job {
   /// After the summary of a transfer that succeeded (tftpboot sets `filesize`).
   virtual void succeeded(Machine&) {}
 
+  /// net/tftp.c's request options: `timeout 5`, `blksize 1468`.
+  static std::vector<tftp::Option> request_options();
+  /// The block size an OACK agreed on, when it names one.
+  void take_oack(const tftp::Oack& o);
+  /// show_block_marker() after block `block` (1-based): a '#' per 10 blocks, a new line every 650.
+  static void show_block_marker(Machine& m, uint32_t block);
+
   TftpLink link_;
   bool done_ = false;
+  uint32_t blksize_ = 512;  ///< RFC 1350's until an OACK says otherwise
 
  private:
   bool finish(Machine& m, bool ok);

@@ -24,20 +24,18 @@ namespace {
 
 class TftpGet : public TftpJob {
  public:
-  TftpGet(uint64_t addr, std::string file, uint16_t port, bool reachable, int timeout_ms, bool thingino)
-      : TftpJob(port, reachable, timeout_ms, thingino), addr_(addr), file_(std::move(file)) {}
+  TftpGet(uint64_t addr, const TftpSetup& t) : TftpJob(t), addr_(addr), file_(t.file) {}
 
  private:
   bool begin(Machine& m) override {
     m.out("Loading: ");
-    return link_.send(tftp::build_rrq(file_, {{"timeout", "5"}, {"blksize", std::to_string(tftp::kUbootBlksize)}}));
+    return link_.send(tftp::build_rrq(file_, request_options()));
   }
-  bool advance(Machine& m) override { return receive(m); }
   uint64_t bytes() const override { return size_; }
   void succeeded(Machine& m) override { m.env_["filesize"] = fmt::format("{:x}", size_); }
 
   // Wait for the next packet and answer it: false = failed (message printed), true = progress.
-  bool receive(Machine& m) {
+  bool advance(Machine& m) override {
     for (;;) {
       auto pkt = link_.next(m);
       if (!pkt) {
@@ -50,8 +48,7 @@ class TftpGet : public TftpJob {
         return false;
       }
       if (auto* o = std::get_if<tftp::Oack>(&*pkt)) {
-        auto opts = tftp::decode_options(o->options);
-        if (opts.blksize) blksize_ = *opts.blksize;
+        take_oack(*o);
         link_.send(tftp::build_ack(0));
         return true;
       }
@@ -78,9 +75,7 @@ class TftpGet : public TftpJob {
       std::memcpy(dst, d.payload.data(), n);
     }
     size_ += n;
-    ++block_;
-    if ((block_ - 1) % 10 == 0) m.out("#");  // show_block_marker()
-    else if (block_ % 650 == 0) m.out("\n\t ");
+    show_block_marker(m, ++block_);
     link_.send(tftp::build_ack(d.block));
     if (n < blksize_) done_ = true;
     return true;
@@ -88,7 +83,7 @@ class TftpGet : public TftpJob {
 
   uint64_t addr_, size_ = 0;
   std::string file_;
-  uint32_t block_ = 0, blksize_ = 512;
+  uint32_t block_ = 0;
 };
 
 }  // namespace
@@ -121,7 +116,7 @@ bool Machine::cmd_tftpboot(Args& a) {
   if (!t) return false;
   out(tftp_banner(*t, "from"));
   out(fmt::format("{}Load address: 0x{:x}\n", t->prefix, addr));
-  start_job(std::make_unique<TftpGet>(addr, t->file, t->port, t->reachable, t->timeout_ms, t->thingino));
+  start_job(std::make_unique<TftpGet>(addr, *t));
   return true;
 }
 

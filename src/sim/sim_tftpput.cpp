@@ -22,16 +22,14 @@ constexpr int kMaxRestarts = 3;  // U-Boot restarts forever; the sim gives up af
 
 class TftpPut : public TftpJob {
  public:
-  TftpPut(const uint8_t* data, uint64_t size, std::string file, uint16_t port, bool reachable, int timeout_ms,
-          bool thingino)
-      : TftpJob(port, reachable, timeout_ms, thingino), data_(data), size_(size), file_(std::move(file)) {}
+  TftpPut(const uint8_t* data, uint64_t size, const TftpSetup& t)
+      : TftpJob(t), data_(data), size_(size), file_(t.file) {}
 
  private:
   bool begin(Machine& m) override {
     m.out("Saving: *\b");
     return send_wrq();
   }
-  bool advance(Machine& m) override { return await_and_send(m); }
   uint64_t bytes() const override { return size_; }
 
   bool send_wrq() {
@@ -39,7 +37,7 @@ class TftpPut : public TftpJob {
     sent_ = 0;
     blksize_ = 512;  // until an OACK says otherwise
     link_.forget_tid();
-    return link_.send(tftp::build_wrq(file_, {{"timeout", "5"}, {"blksize", std::to_string(tftp::kUbootBlksize)}}));
+    return link_.send(tftp::build_wrq(file_, request_options()));
   }
 
   bool send_data() {
@@ -50,7 +48,7 @@ class TftpPut : public TftpJob {
   }
 
   // Wait for the answer to the last packet; on success send the next one.
-  bool await_and_send(Machine& m) {
+  bool advance(Machine& m) override {
     for (;;) {
       auto pkt = link_.next(m);
       if (!pkt) return restart(m, "\nRetry count exceeded; starting again\n");
@@ -64,8 +62,7 @@ class TftpPut : public TftpJob {
       }
       if (auto* o = std::get_if<tftp::Oack>(&*pkt)) {
         if (!last_is_wrq()) continue;  // only the answer to the WRQ may carry options
-        auto opts = tftp::decode_options(o->options);
-        if (opts.blksize) blksize_ = *opts.blksize;
+        take_oack(*o);
         return send_data();
       }
       auto* ack = std::get_if<tftp::Ack>(&*pkt);
@@ -81,11 +78,8 @@ class TftpPut : public TftpJob {
 
   // The last DATA block arrived: count it, and send the next one unless that was the end.
   bool acked(Machine& m) {
-    ++block_;
+    show_block_marker(m, ++block_);
     sent_ += last_len_;
-    // show_block_marker(): one '#' per 10 blocks, a new line every 650.
-    if ((block_ - 1) % 10 == 0) m.out("#");
-    else if (block_ % 650 == 0) m.out("\n\t ");
     if (sent_ == size_ && last_len_ < blksize_) {
       done_ = true;
       return true;
@@ -105,7 +99,7 @@ class TftpPut : public TftpJob {
   const uint8_t* data_;
   uint64_t size_, sent_ = 0;
   std::string file_;
-  uint32_t block_ = 0, blksize_ = 512;
+  uint32_t block_ = 0;
   size_t last_len_ = 0;
   int restarts_ = 0;
 };
@@ -127,7 +121,7 @@ bool Machine::cmd_tftpput(Args& a) {
   }
   out(tftp_banner(*t, "to"));
   out(fmt::format("Save address: 0x{:x}\nSave size:    0x{:x}\n", addr, size));
-  start_job(std::make_unique<TftpPut>(p, size, t->file, t->port, t->reachable, t->timeout_ms, t->thingino));
+  start_job(std::make_unique<TftpPut>(p, size, *t));
   return true;
 }
 
