@@ -144,12 +144,22 @@ std::vector<uint8_t> ShellDumper::read_console(const MtdPart& p, const ShellDump
   const std::vector<std::string> hashes =
       tools.hasher.empty() ? std::vector<std::string>{} : chunk_hashes(p, chunk, n, tools);
   std::vector<uint8_t> data(p.size, 0xff);
+  // The hash of erased flash, worked out once per chunk length (every chunk but the last is full).
+  std::string blank_hash;
+  uint64_t blank_len = 0;
+  auto is_blank = [&](uint64_t len, const std::string& hash) {
+    if (len != blank_len) {
+      blank_hash = local_hash(std::vector<uint8_t>(len, 0xff), tools.hasher);
+      blank_len = len;
+    }
+    return hash == blank_hash;
+  };
   Progress pr{fmt::format("reading mtd{} ({})", p.index, p.name), done_before, total};
   for (uint64_t i = 0; i < n; ++i) {
     check_cancel(cancel_);
     const uint64_t off = i * chunk, len = std::min(chunk, p.size - off);
     const auto at = data.begin() + static_cast<std::ptrdiff_t>(off);
-    if (!hashes.empty() && opt.skip_blank && hashes[i] == local_hash(std::vector<uint8_t>(len, 0xff), tools.hasher)) {
+    if (!hashes.empty() && opt.skip_blank && is_blank(len, hashes[i])) {
       res.blank_bytes += len;  // erased flash: the 0xff the buffer already holds
       pr.done += len;
       pr.skipped = res.blank_bytes;
