@@ -1,10 +1,18 @@
 # The libraries src/ links, found once for the main build and for the clang build of fuzz/
 # (which compiles the same layer libraries with coverage instrumentation).
-# ccache (when installed) makes rebuilds in several build directories of one tree cheap.
+# ccache (when installed) makes rebuilds in several build directories of one tree cheap, and in
+# any other clone of it: CMake gives the compiler absolute paths (sources, -I), which ccache hashes
+# as they are, so a fresh clone at a new path (CI's) missed the cache on every file. With base_dir
+# at the tree's root ccache hashes those paths relative to the build directory, and with the debug
+# info's paths mapped to the root (-fdebug-prefix-map) it leaves the working directory out of the
+# hash (ccache(1), "Compiling in different directories"). Both only when ccache is in use.
 find_program(CCACHE_PROGRAM ccache)
 if(CCACHE_PROGRAM AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
-  set(CMAKE_C_COMPILER_LAUNCHER ${CCACHE_PROGRAM})
-  set(CMAKE_CXX_COMPILER_LAUNCHER ${CCACHE_PROGRAM})
+  get_filename_component(camdump_root ${CMAKE_CURRENT_LIST_DIR} DIRECTORY)
+  set(launcher ${CMAKE_COMMAND} -E env CCACHE_BASEDIR=${camdump_root} ${CCACHE_PROGRAM})
+  set(CMAKE_C_COMPILER_LAUNCHER ${launcher})
+  set(CMAKE_CXX_COMPILER_LAUNCHER ${launcher})
+  add_compile_options(-fdebug-prefix-map=${camdump_root}=.)
 endif()
 
 find_package(PkgConfig REQUIRED)
