@@ -29,6 +29,7 @@
 #include "image/synth.hpp"
 #include "support/process.hpp"
 #include "support/qemu.hpp"
+#include "support/paths.hpp"
 
 using namespace camdump;
 using namespace camdump::test;
@@ -48,7 +49,7 @@ static Run run_method(const std::filesystem::path& img, uint64_t size, const std
   auto q = Qemu::start_tcp(cfg, (dir / "console.log").string());
   auto t0 = std::chrono::steady_clock::now();
   auto p =
-      Process::spawn({CAMDUMP_BINARY_DIR "/camdump", "dump", "uart", q.port_spec(), "-o", (dir / "out.bin").string(),
+      Process::spawn({camdump::test::camdump_exe(), "dump", "uart", q.port_spec(), "-o", (dir / "out.bin").string(),
                       "--mapped", "0x82000000", "--flash-size", std::to_string(size), "--method", method, "--json"},
                      {.stdout_file = (dir / "stdout").string(), .stderr_file = (dir / "stderr").string()});
   auto st = p.wait_exit(std::chrono::minutes(30));
@@ -79,7 +80,7 @@ static SimRun run_sim(const std::string& image, const std::string& method, const
   TempDir dir("camdump-bench-stub-sim");
   const std::string spec = fmt::format("sim:{},baud-timing=1", image);
   auto t0 = std::chrono::steady_clock::now();
-  auto p = Process::spawn({CAMDUMP_BINARY_DIR "/camdump", "dump", "uart", spec, "-o", (dir / "out.bin").string(),
+  auto p = Process::spawn({camdump::test::camdump_exe(), "dump", "uart", spec, "-o", (dir / "out.bin").string(),
                            "--method", method, "--fast-baud", fast, "--json"},
                           {.stdout_file = (dir / "stdout").string(), .stderr_file = (dir / "stderr").string()});
   auto st = p.wait_exit(std::chrono::minutes(30));

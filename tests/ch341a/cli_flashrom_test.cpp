@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The commands as users run them (CAMDUMP_BINARY_DIR "/camdump ... --sim"), and the faithfulness
+// The commands as users run them (`camdump ... --sim` from the build under test), and the faithfulness
 // check: Debian's flashrom, with its libusb calls routed by libcamdump-usbsim.so to the same
 // emulator, must identify the chip as camdump does and read the same bytes. camdump itself also
 // runs through the shim, so its real libusb transport is exercised against the emulator.
@@ -16,6 +16,7 @@
 #include "core/hash.hpp"
 #include "support/process.hpp"
 #include "support/files.hpp"
+#include "support/paths.hpp"
 
 using namespace camdump;
 namespace fs = std::filesystem;
@@ -27,8 +28,8 @@ using test::write_bytes;
 
 using test::run_command;
 
-const std::string kCamdump = CAMDUMP_BINARY_DIR "/camdump";
-const std::string kShim = CAMDUMP_BINARY_DIR "/libcamdump-usbsim.so";
+const std::string kCamdump = camdump::test::camdump_exe();
+const std::string kShim = camdump::test::binary_dir() + "/libcamdump-usbsim.so";
 
 }  // namespace
 

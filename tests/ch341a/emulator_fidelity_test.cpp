@@ -19,6 +19,7 @@
 #include "spi/nor_writer.hpp"
 #include "spi/spi_nor.hpp"
 #include "support/process.hpp"
+#include "support/paths.hpp"
 
 using namespace camdump;
 using namespace camdump::ch341a;
@@ -143,7 +144,7 @@ TEST(Ch341aFidelity, SaveWritesTheFlashAtExit) {
 TEST(Ch341aFidelity, ShimAnswersKernelDriverActiveAndGetDescriptor) {
   // The shim reads its chip when loaded.
   setenv("CAMDUMP_SIM", "chip=W25Q64FV", 1);  // NOLINT(concurrency-mt-unsafe): the test has no other thread
-  void* h = dlopen(CAMDUMP_BINARY_DIR "/libcamdump-usbsim.so", RTLD_NOW | RTLD_LOCAL);
+  void* h = dlopen((camdump::test::binary_dir() + "/libcamdump-usbsim.so").c_str(), RTLD_NOW | RTLD_LOCAL);
   ASSERT_NE(h, nullptr) << dlerror();
   using Init = int (*)(libusb_context**);
   using Open = libusb_device_handle* (*)(libusb_context*, uint16_t, uint16_t);
@@ -185,8 +186,8 @@ TEST(Ch341aFidelity, ReadsOneSaysNothingWasCompared) {
   test::SpawnOptions o;
   o.stdout_file = (dir / "out.txt").string();
   o.stderr_file = (dir / "err.txt").string();
-  auto p = test::Process::spawn({std::string(CAMDUMP_BINARY_DIR "/camdump"), "dump", "ch341a", "-o",
-                                 (dir / "f.bin").string(), "--sim", "chip=W25Q64FV", "--reads", "1", "--length", "64K"},
+  auto p = test::Process::spawn({camdump::test::camdump_exe(), "dump", "ch341a", "-o", (dir / "f.bin").string(),
+                                 "--sim", "chip=W25Q64FV", "--reads", "1", "--length", "64K"},
                                 o);
   auto st = p.wait_exit(std::chrono::seconds(120));
   ASSERT_TRUE(st && WIFEXITED(*st) && WEXITSTATUS(*st) == 0) << test::read_file(dir / "err.txt");

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "support/process.hpp"
+#include "support/paths.hpp"
 
 namespace ct = camdump::test;
 using namespace std::chrono_literals;
@@ -97,7 +98,7 @@ std::vector<std::string> lines_of(const std::string& s) {
 }  // namespace
 
 TEST(DocsCli, EveryExampleRunsAndEveryTranscriptMatches) {
-  const auto blocks = parse_doc(CAMDUMP_SOURCE_DIR "/docs/cli.md");
+  const auto blocks = parse_doc(camdump::test::source_dir() + "/docs/cli.md");
   size_t transcripts = 0, commands = 0;
   for (const auto& b : blocks) {
     ct::TempDir dir("camdump-docs");
@@ -105,7 +106,7 @@ TEST(DocsCli, EveryExampleRunsAndEveryTranscriptMatches) {
       ++commands;
       transcripts += !s.expect.empty();
       // -q: the documented output is stdout; progress and logs on stderr are not part of it.
-      auto p = ct::Process::spawn({"sh", "-c", "PATH=\"" CAMDUMP_BINARY_DIR ":$PATH\" exec " + s.cmd},
+      auto p = ct::Process::spawn({"sh", "-c", "PATH=\"" + camdump::test::binary_dir() + ":$PATH\" exec " + s.cmd},
                                   {.stdout_file = (dir / "out.txt").string(),
                                    .stderr_file = (dir / "err.txt").string(),
                                    .cwd = dir.path().string()});

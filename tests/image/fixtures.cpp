@@ -15,13 +15,14 @@
 #include "core/crc32.hpp"
 #include "support/process.hpp"
 #include "support/files.hpp"
+#include "support/paths.hpp"
 
 namespace fs = std::filesystem;
 
 namespace camdump::test {
 namespace {
 
-const fs::path kRoot = fs::path(CAMDUMP_BINARY_DIR) / "tests" / "image-fixtures-v4";
+const fs::path kRoot = fs::path(camdump::test::binary_dir()) / "tests" / "image-fixtures-v4";
 
 void run(const std::vector<std::string>& argv, const fs::path& cwd) { run_tool(argv, cwd); }
 

@@ -8,6 +8,7 @@
 #include "image/flash_map.hpp"
 #include "image/inspect.hpp"
 #include "image/synth.hpp"
+#include "support/paths.hpp"
 
 namespace camdump::image {
 namespace {
@@ -45,7 +46,7 @@ TEST(FlashMap, TruncatedImageShowsMissingTail) {
 }
 
 TEST(InspectUbi, HeadersCounted) {
-  const auto img = read_file(CAMDUMP_SOURCE_DIR "/fuzz/corpus/inspect/ubi");
+  const auto img = read_file(camdump::test::source_dir() + "/fuzz/corpus/inspect/ubi");
   InspectOptions o;
   o.layout = "mtdparts=nand:16k(ubi)";
   const InspectReport r = inspect(img, o);

@@ -16,13 +16,14 @@
 #include "support/process.hpp"
 #include "support/pty.hpp"
 #include "support/files.hpp"
+#include "support/paths.hpp"
 
 namespace camdump::image {
 namespace {
 
 using namespace std::chrono_literals;
 using test::fixtures;
-const std::string kExe = CAMDUMP_BINARY_DIR "/camdump";
+const std::string kExe = camdump::test::camdump_exe();
 
 test::CommandResult run_cli(const std::vector<std::string>& argv) {
   test::TempDir t;

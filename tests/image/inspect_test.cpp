@@ -13,6 +13,7 @@
 #include "image/inspect.hpp"
 #include "image/synth.hpp"
 #include "support/process.hpp"
+#include "support/paths.hpp"
 
 namespace camdump::image {
 namespace {
@@ -221,7 +222,7 @@ TEST(InspectLayout, OptionOverridesAndBadOptionIsUsage) {
 }
 
 TEST(InspectCli, JsonAndExitCodes) {
-  const std::string exe = CAMDUMP_BINARY_DIR "/camdump";
+  const std::string exe = camdump::test::camdump_exe();
   const std::string out = ::testing::TempDir() + "inspect.json";
   auto p = test::Process::spawn({exe, "inspect", "--json", fixtures().thingino16.path.string()}, {.stdout_file = out});
   auto st = p.wait_exit(60s);

@@ -16,6 +16,7 @@
 #include "io/port_lock.hpp"
 #include "support/process.hpp"
 #include "support/pty.hpp"
+#include "support/paths.hpp"
 
 using namespace camdump;
 using namespace camdump::io;
@@ -64,13 +65,13 @@ TEST(PortLock, SecondCamdumpIsToldWhichCamdumpHasThePort) {
   ct::PtyPair pty(false);
   ct::TempDir d;
   // The first one waits for a console that never speaks; the second must stop at once.
-  auto first = ct::Process::spawn(
-      {std::string(CAMDUMP_BINARY_DIR "/camdump"), "dump", "uart", pty.slave_path(), "-o", (d / "a.bin").string()},
-      {.stderr_file = (d / "a.err").string()});
+  auto first =
+      ct::Process::spawn({camdump::test::camdump_exe(), "dump", "uart", pty.slave_path(), "-o", (d / "a.bin").string()},
+                         {.stderr_file = (d / "a.err").string()});
   ASSERT_TRUE(ct::wait_file_contains(d / "a.err", "waiting for the console", 30s)) << ct::read_file(d / "a.err");
-  auto second = ct::Process::spawn(
-      {std::string(CAMDUMP_BINARY_DIR "/camdump"), "dump", "uart", pty.slave_path(), "-o", (d / "b.bin").string()},
-      {.stderr_file = (d / "b.err").string()});
+  auto second =
+      ct::Process::spawn({camdump::test::camdump_exe(), "dump", "uart", pty.slave_path(), "-o", (d / "b.bin").string()},
+                         {.stderr_file = (d / "b.err").string()});
   auto st = second.wait_exit(30s);
   ASSERT_TRUE(st && WIFEXITED(*st));
   EXPECT_EQ(WEXITSTATUS(*st), 1);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "support/process.hpp"
+#include "support/paths.hpp"
 
 namespace ct = camdump::test;
 using namespace std::chrono_literals;
@@ -132,9 +133,8 @@ TEST(CliDumpSd, AnswerNoWritesNothing) {
   const std::string port = "sim:flash=8M,state=uboot,sd=" + (d / "card.img").string();
   // A terminal on stdin that answers "n": `script` gives the child a pty.
   if (sh("command -v script >/dev/null") != 0) GTEST_SKIP() << "script(1) not installed";
-  const std::string cmd = "cd '" + d.path().string() +
-                          "' && echo n | script -qec \"" CAMDUMP_BINARY_DIR "/camdump dump sd '" + port +
-                          "'\" /dev/null > out.txt 2>&1";
+  const std::string cmd = "cd '" + d.path().string() + "' && echo n | script -qec \"" + camdump::test::binary_dir() +
+                          "/camdump dump sd '" + port + "'\" /dev/null > out.txt 2>&1";
   sh(cmd);
   const std::string out = ct::read_file(d / "out.txt");
   EXPECT_TRUE(has(out, "Overwrite these blocks")) << out;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "support/process.hpp"
+#include "support/paths.hpp"
 
 namespace ct = camdump::test;
 using namespace std::chrono_literals;
@@ -77,10 +78,10 @@ TEST(CliMessages, UsageLinesSayCamdumpNotTheBuildPath) {
   auto o = ct::run_camdump_in({"dump", "uart", "--help"}, d);
   EXPECT_EQ(o.status, 0);
   EXPECT_TRUE(has(o.out, "camdump dump uart")) << o.out;
-  EXPECT_FALSE(has(o.out + o.err, CAMDUMP_BINARY_DIR)) << o.out;
+  EXPECT_FALSE(has(o.out + o.err, camdump::test::binary_dir())) << o.out;
   o = ct::run_camdump_in({"dump", "uart"}, d);  // missing PORT and -o: CLI11's message
   EXPECT_EQ(o.status, 2);
-  EXPECT_FALSE(has(o.out + o.err, CAMDUMP_BINARY_DIR)) << o.err;
+  EXPECT_FALSE(has(o.out + o.err, camdump::test::binary_dir())) << o.err;
   EXPECT_TRUE(has(o.err, "camdump dump uart --help")) << o.err;
 }
 
@@ -172,7 +173,7 @@ TEST(CliMessages, CtrlCBeforeAnyDataSaysNothingWasWritten) {
   ct::TempDir d;
   // A console that stays silent: attach keeps waiting (on the wall clock) until Ctrl-C.
   auto p = ct::Process::spawn(
-      {std::string(CAMDUMP_BINARY_DIR "/camdump"), "dump", "uart", "exec:sleep 120", "-o", "fw.bin"},
+      {camdump::test::camdump_exe(), "dump", "uart", "exec:sleep 120", "-o", "fw.bin"},
       {.stdout_file = (d / "out.txt").string(), .stderr_file = (d / "err.txt").string(), .cwd = d.path().string()});
   ASSERT_TRUE(ct::wait_file_contains(d / "err.txt", "waiting for the console", 60s));
   ::kill(p.pid(), SIGINT);
@@ -190,7 +191,7 @@ TEST(CliMessages, SigtermStopsADumpWithExit143) {
   // The same silent console: SIGTERM (a service manager, `kill`) ends it as promptly as Ctrl-C,
   // with the shell's code for it, 128 + 15.
   auto p = ct::Process::spawn(
-      {std::string(CAMDUMP_BINARY_DIR "/camdump"), "dump", "uart", "exec:sleep 120", "-o", "fw.bin"},
+      {camdump::test::camdump_exe(), "dump", "uart", "exec:sleep 120", "-o", "fw.bin"},
       {.stdout_file = (d / "out.txt").string(), .stderr_file = (d / "err.txt").string(), .cwd = d.path().string()});
   ASSERT_TRUE(ct::wait_file_contains(d / "err.txt", "waiting for the console", 60s));
   ::kill(p.pid(), SIGTERM);

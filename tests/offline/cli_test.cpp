@@ -14,6 +14,7 @@
 #include "core/file_util.hpp"
 #include "../qemu_md/md_capture.hpp"
 #include "support/process.hpp"
+#include "support/paths.hpp"
 
 namespace fs = std::filesystem;
 
@@ -21,8 +22,8 @@ namespace {
 
 using camdump::test::run_shell;
 
-const std::string kCamdump = CAMDUMP_BINARY_DIR "/camdump";
-const fs::path kFix = fs::path(CAMDUMP_SOURCE_DIR) / "tests/fixtures/offline";
+const std::string kCamdump = camdump::test::camdump_exe();
+const fs::path kFix = fs::path(camdump::test::source_dir()) / "tests/fixtures/offline";
 
 // The test's directory; `t / name` is a string, for shell command lines.
 struct Tmp : camdump::test::TempDir {

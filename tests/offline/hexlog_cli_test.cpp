@@ -24,6 +24,7 @@
 #include "dump/hexlog.hpp"
 #include "hexlog_model.hpp"
 #include "support/process.hpp"
+#include "support/paths.hpp"
 #include "uboot/script.hpp"
 
 namespace fs = std::filesystem;
@@ -35,7 +36,7 @@ namespace {
 
 using test::run_shell;
 
-const std::string kCamdump = CAMDUMP_BINARY_DIR "/camdump";
+const std::string kCamdump = camdump::test::camdump_exe();
 constexpr uint64_t kBase = 0x80600000;
 
 // The test's directory; `t / name` is a string, for shell command lines.

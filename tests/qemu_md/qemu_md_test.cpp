@@ -15,6 +15,7 @@
 #include "md_capture.hpp"
 #include "support/process.hpp"
 #include "support/qemu.hpp"
+#include "support/paths.hpp"
 #include "uboot/md_format.hpp"
 
 using namespace camdump;
@@ -93,7 +94,7 @@ TEST(QemuMd, RealUbootMdOutputRoundTrips) {
   EXPECT_NE(md_b.find(rendered), std::string::npos) << "render_md differs from U-Boot's md.b output";
 
   if (const char* upd = std::getenv("CAMDUMP_UPDATE_FIXTURES"); upd && *upd == '1') {
-    std::ofstream(fs::path(CAMDUMP_SOURCE_DIR) / "tests/fixtures/offline/qemu_arm_md.log", std::ios::binary)
+    std::ofstream(fs::path(camdump::test::source_dir()) / "tests/fixtures/offline/qemu_arm_md.log", std::ios::binary)
         << "=> " << transcript;
   }
 }

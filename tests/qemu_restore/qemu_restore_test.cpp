@@ -19,6 +19,7 @@
 #include "support/process.hpp"
 #include "support/qemu.hpp"
 #include "support/random.hpp"
+#include "support/paths.hpp"
 
 using namespace camdump;
 using namespace std::chrono_literals;
@@ -76,7 +77,7 @@ TEST(QemuRestore, SabreliteRestoreUartWritesTheChip) {
   ct::QemuConfig cfg{.board = ct::Board::Sabrelite, .bios = uboot};
   cfg.mtd_images = {(dir / "chip.bin").string()};
   auto q = ct::Qemu::start_tcp(cfg);
-  std::vector<std::string> argv = {std::string(CAMDUMP_BINARY_DIR "/camdump"),
+  std::vector<std::string> argv = {camdump::test::camdump_exe(),
                                    "restore",
                                    "uart",
                                    q.port_spec(),

@@ -11,11 +11,12 @@
 
 #include "qemu_stub/stub_env.hpp"
 #include "support/qemu.hpp"
+#include "support/paths.hpp"
 
 namespace camdump::test {
 namespace {
 
-const std::string kCamdump = CAMDUMP_BINARY_DIR "/camdump";
+const std::string kCamdump = camdump::test::camdump_exe();
 
 std::string make_image() {
   std::string v(1 << 20, '\xff');  // 1 MiB: random data, text, and blank 64 KiB chunks

@@ -18,6 +18,7 @@
 #include "support/process.hpp"
 #include "support/qemu.hpp"
 #include "support/random.hpp"
+#include "support/paths.hpp"
 #include "tftp/server.hpp"
 #include "uboot/session.hpp"
 
@@ -71,7 +72,7 @@ TEST_F(QemuTftp, DumpTftpYieldsExactImage) {
   uint16_t udp = ct::free_udp_port();
   auto out = dir_ / "out.bin";
   auto p = ct::Process::spawn(
-      {std::string(CAMDUMP_BINARY_DIR "/camdump"),
+      {camdump::test::camdump_exe(),
        "dump",
        "tftp",
        port,

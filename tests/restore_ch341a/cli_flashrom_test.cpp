@@ -14,6 +14,7 @@
 #include "image/synth.hpp"
 #include "support/process.hpp"
 #include "support/files.hpp"
+#include "support/paths.hpp"
 
 using namespace camdump;
 namespace fs = std::filesystem;
@@ -25,8 +26,8 @@ using test::write_bytes;
 
 using test::run_command;
 
-const std::string kCamdump = CAMDUMP_BINARY_DIR "/camdump";
-const std::string kShim = CAMDUMP_BINARY_DIR "/libcamdump-usbsim.so";
+const std::string kCamdump = camdump::test::camdump_exe();
+const std::string kShim = camdump::test::binary_dir() + "/libcamdump-usbsim.so";
 // EF 40 17 matches two flashrom 1.3 definitions; -c picks the one the emulated W25Q64FV is.
 const std::string kFlashromChip = "W25Q64BV/W25Q64CV/W25Q64FV";
 

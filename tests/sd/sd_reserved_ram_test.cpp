@@ -21,6 +21,7 @@
 #include "image/synth.hpp"
 #include "sim/sim_camera.hpp"
 #include "support/process.hpp"
+#include "support/paths.hpp"
 
 using namespace camdump;
 using namespace std::chrono_literals;
@@ -57,7 +58,7 @@ TEST(SdReservedRam, Chunk16MOnA64MiBT31IsSplitAndUbootSurvives) {
   const auto img = image::make_thingino_image({.flash_size = kFlash, .seed = 9});
   write_file_atomic(dir / "img.bin", img);
   const auto card = make_card(dir.path());
-  const std::string camdump = CAMDUMP_BINARY_DIR "/camdump";
+  const std::string camdump = camdump::test::camdump_exe();
   auto p =
       ct::Process::spawn({camdump, "dump", "sd", "--yes", "sim:" + (dir / "img.bin").string() + ",sd=" + card.string(),
                           "--chunk", "16M", "--json"},

@@ -10,6 +10,7 @@
 
 #include "support/busybox_root.hpp"
 #include "support/process.hpp"
+#include "support/paths.hpp"
 #include "core/error.hpp"
 #include "core/file_util.hpp"
 #include "dump/shell_dump.hpp"
@@ -182,8 +183,8 @@ TEST_F(ShellRoute, CliWritesTheImageAndThePartitionFiles) {
   BusyboxRoot root(img, {.parts = kPlainParts});
   TempDir out;
   const auto fw = out / "fw.bin";
-  const std::string cmd = std::string(CAMDUMP_BINARY_DIR "/camdump") + " -q dump shell '" + root.port() + "' -o " +
-                          fw.string() + " --json > " + (out / "result.json").string();
+  const std::string cmd = camdump::test::camdump_exe() + " -q dump shell '" + root.port() + "' -o " + fw.string() +
+                          " --json > " + (out / "result.json").string();
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   EXPECT_TRUE(camdump::read_file(fw) == img);
   EXPECT_FALSE(std::filesystem::exists(out / "fw.bin.part"));
@@ -200,8 +201,8 @@ TEST_F(ShellRoute, CliAssemblesAWholeChipLayoutThroughCombine) {
   BusyboxRoot root(img, {.parts = kStockParts, .mtdparts = kStockMtdparts});
   TempDir out;
   const auto fw = out / "cam.bin";
-  const std::string cmd = std::string(CAMDUMP_BINARY_DIR "/camdump") + " -q dump shell '" + root.port() + "' -o " +
-                          fw.string() + " > " + (out / "result.txt").string();
+  const std::string cmd = camdump::test::camdump_exe() + " -q dump shell '" + root.port() + "' -o " + fw.string() +
+                          " > " + (out / "result.txt").string();
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   EXPECT_TRUE(camdump::read_file(fw) == img);
   EXPECT_TRUE(std::filesystem::exists(out / "cam.mtd6-all.bin"));
@@ -242,7 +243,7 @@ TEST_F(ShellRoute, CliCtrlCKeepsVerifiedChunksAndResumeFinishes) {
   TempDir out;
   const auto fw = out / "fw.bin";
   const auto kept = out / "fw.mtd6-all.bin.part";
-  const std::string camdump = CAMDUMP_BINARY_DIR "/camdump";
+  const std::string camdump = camdump::test::camdump_exe();
   uint64_t kept_size = 0;
   {
     SpawnOptions so;

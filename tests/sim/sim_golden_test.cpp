@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "sim_test_util.hpp"
+#include "support/paths.hpp"
 
 namespace camdump::sim::testing {
 namespace {
@@ -65,7 +66,7 @@ std::string transcript(const std::string& spec) {
 }
 
 void check(const std::string& name, const std::string& spec) {
-  const std::string path = std::string(CAMDUMP_SOURCE_DIR) + "/tests/sim/golden/" + name + ".txt";
+  const std::string path = camdump::test::source_dir() + "/tests/sim/golden/" + name + ".txt";
   const std::string got = transcript(spec);
   if (std::getenv("CAMDUMP_UPDATE_GOLDEN")) {
     std::ofstream(path, std::ios::binary) << got;

@@ -23,6 +23,7 @@
 #include "support/process.hpp"
 #include "support/pty.hpp"
 #include "support/ser2net.hpp"
+#include "support/paths.hpp"
 
 using namespace camdump;
 using namespace std::chrono_literals;
@@ -113,7 +114,7 @@ struct Dumped {
 // `camdump dump uart PORT --method METHOD --fast-baud auto --json` over the first `length` bytes.
 Dumped dump(const std::string& port, const std::string& length, const std::string& method = "stub") {
   ct::TempDir dir("camdump-stub-remote");
-  const std::string camdump = CAMDUMP_BINARY_DIR "/camdump";
+  const std::string camdump = camdump::test::camdump_exe();
   auto p = ct::Process::spawn({camdump, "dump", "uart", port, "-o", (dir / "fw.bin").string(), "--length", length,
                                "--method", method, "--fast-baud", "auto", "--json", "-v"},
                               {.stdout_file = (dir / "out.json").string(), .stderr_file = (dir / "err.txt").string()});

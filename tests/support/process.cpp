@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Test support: child processes (fork/exec, stopped by PID and reaped), ports, temp dirs.
 #include "support/process.hpp"
+#include "support/paths.hpp"
 #include "core/errno_text.hpp"
 
 #include <arpa/inet.h>
@@ -312,7 +313,7 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::files
 
 CommandResult run_camdump(const std::vector<std::string>& args, const std::filesystem::path& dir,
                           std::chrono::seconds timeout, const std::filesystem::path& cwd) {
-  std::vector<std::string> argv{CAMDUMP_BINARY_DIR "/camdump"};
+  std::vector<std::string> argv{camdump::test::camdump_exe()};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_command(argv, dir, timeout, cwd);
 }

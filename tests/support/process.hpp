@@ -100,7 +100,7 @@ struct CommandResult {
 CommandResult run_command(const std::vector<std::string>& argv, const std::filesystem::path& dir,
                           std::chrono::seconds timeout = std::chrono::seconds(300),
                           const std::filesystem::path& cwd = {});
-/// The camdump CLI under test (CAMDUMP_BINARY_DIR/camdump) with `args`, as run_command runs it.
+/// The camdump CLI under test (camdump_exe()) with `args`, as run_command runs it.
 CommandResult run_camdump(const std::vector<std::string>& args, const std::filesystem::path& dir,
                           std::chrono::seconds timeout = std::chrono::seconds(300),
                           const std::filesystem::path& cwd = {});

@@ -16,11 +16,12 @@
 #include "core/hash.hpp"
 #include "mini_client.hpp"
 #include "support/process.hpp"
+#include "support/paths.hpp"
 
 using namespace camdump;
 using namespace camdump::test;
 
-const std::string kCamdump = CAMDUMP_BINARY_DIR "/camdump";
+const std::string kCamdump = camdump::test::camdump_exe();
 
 // Arguments that let tftpd run when the tests run as root: it never handles files as root, so
 // it becomes nobody, who may write the (otherwise root-owned) test directory.

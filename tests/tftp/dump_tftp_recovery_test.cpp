@@ -13,6 +13,7 @@
 #include "mini_client.hpp"
 #include "sim/sim_camera.hpp"
 #include "support/process.hpp"
+#include "support/paths.hpp"
 
 using namespace camdump;
 using namespace camdump::test;
@@ -20,7 +21,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string kCamdump = CAMDUMP_BINARY_DIR "/camdump";
+const std::string kCamdump = camdump::test::camdump_exe();
 
 uboot::SessionOptions sopt() {
   uboot::SessionOptions o;

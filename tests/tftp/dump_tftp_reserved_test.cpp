@@ -9,11 +9,12 @@
 
 #include "mini_client.hpp"
 #include "support/process.hpp"
+#include "support/paths.hpp"
 
 using namespace camdump;
 using namespace camdump::test;
 
-const std::string kCamdump = CAMDUMP_BINARY_DIR "/camdump";
+const std::string kCamdump = camdump::test::camdump_exe();
 
 TEST(DumpTftpReserved, Chunk32MIsSplitBelowUboot) {
   TempDir dir("camdump-dump-tftp-reserved");
