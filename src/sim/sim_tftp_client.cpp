@@ -84,6 +84,14 @@ bool TftpLink::open(Machine& m) {
   return true;
 }
 
+bool TftpLink::reopen(Machine& m) {
+  const int old = fd_;
+  fd_ = -1;
+  const bool ok = open(m);
+  if (old >= 0) ::close(old);
+  return ok;
+}
+
 void TftpLink::forget_tid() {
   server_.sin_port = htons(port_);
   tid_known_ = false;

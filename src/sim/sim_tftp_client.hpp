@@ -54,14 +54,19 @@ class TftpLink {
   /// Sends `pkt` once (an ACK repeated for a duplicate block); the packet to repeat stays.
   bool send_once(const std::vector<uint8_t>& pkt) const;
   const std::vector<uint8_t>& last() const { return last_; }
-  /// Back to the server's listening port: the next answer names a new TID (a restarted transfer).
-  void forget_tid();
+  /// A transfer that starts again does so from a new socket, so from a new port, back to the
+  /// server's listening port: net/tftp.c tftp_start() picks a new tftp_our_port on every start, so
+  /// a late packet of the old transfer cannot be taken for the new one. The new socket is bound
+  /// before the old one is closed, so the port always changes. False as open() fails.
+  bool reopen(Machine& m);
   /// The next packet from the server: an ERROR from any port, anything else only from the TID,
   /// which the first such answer sets. Repeats the last packet after each timeout; nullopt once
   /// kMaxTries timeouts came in a row since the last send().
   std::optional<tftp::Packet> next(Machine& m);
 
  private:
+  void forget_tid();
+
   uint16_t port_;
   bool reachable_;
   int timeout_ms_;

@@ -36,7 +36,6 @@ class TftpPut : public TftpJob {
     block_ = 0;
     sent_ = 0;
     blksize_ = 512;  // until an OACK says otherwise
-    link_.forget_tid();
     return link_.send(tftp::build_wrq(file_, request_options()));
   }
 
@@ -91,7 +90,7 @@ class TftpPut : public TftpJob {
 
   bool restart(Machine& m, const char* why) {
     m.out(why);
-    if (++restarts_ > kMaxRestarts) return false;
+    if (++restarts_ > kMaxRestarts || !link_.reopen(m)) return false;
     m.out("Saving: *\b");
     return send_wrq();
   }

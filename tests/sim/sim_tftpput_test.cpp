@@ -32,27 +32,38 @@ int udp_socket(uint16_t* port) {
 }
 
 // Receives one upload; `oack` answers the WRQ with OACK blksize (else ACK 0, 512-byte blocks).
+// The first `refuse` WRQs get ERROR 3 "Disk full" instead, which U-Boot answers by starting again;
+// wrq_ports are the client ports every WRQ came from.
 struct Receiver {
   uint16_t port = 0;
   int fd;
   std::string filename;
   std::vector<uint8_t> data;
   std::vector<tftp::Option> wrq_options;
+  std::vector<uint16_t> wrq_ports;
   std::thread th;
-  explicit Receiver(bool oack) : fd(udp_socket(&port)) {
-    th = std::thread([this, oack] { run(oack); });
+  explicit Receiver(bool oack, int refuse = 0) : fd(udp_socket(&port)) {
+    th = std::thread([this, oack, refuse] { run(oack, refuse); });
   }
   ~Receiver() {
     if (th.joinable()) th.join();
     ::close(fd);
   }
-  void run(bool oack) {
+  void run(bool oack, int refuse) {
     uint8_t buf[70000];
     sockaddr_in peer{};
     socklen_t pl = sizeof peer;
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 10000) <= 0) return;
-    ssize_t n = ::recvfrom(fd, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&peer), &pl);
+    ssize_t n = 0;
+    for (int i = 0; i <= refuse; ++i) {
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 10000) <= 0) return;
+      n = ::recvfrom(fd, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&peer), &pl);
+      wrq_ports.push_back(ntohs(peer.sin_port));
+      if (i < refuse) {
+        auto e = tftp::build_error(tftp::ErrorCode::DiskFull, "Disk full");
+        ::sendto(fd, e.data(), e.size(), 0, reinterpret_cast<sockaddr*>(&peer), pl);
+      }
+    }
     auto r = tftp::parse({buf, static_cast<size_t>(n)});
     if (!r) return;
     auto* req = std::get_if<tftp::Request>(&*r.packet);
@@ -124,6 +135,23 @@ TEST(SimTftpput, PlainAckAndThinginoOutput) {
   EXPECT_NE(out.find("... done\r\nNet:   Bytes transferred = 1024 (400 hex)\r\n"), std::string::npos) << out;
   // 1024 = 2 full 512-byte blocks, then the empty block that ends the transfer.
   EXPECT_EQ(rx.data, std::vector<uint8_t>(1024, 0x5a));
+}
+
+TEST(SimTftpput, StartsAgainFromANewPortAfterAnError) {
+  // net/tftp.c: an ERROR other than 1 or 2 restarts the transfer, and tftp_start() takes a new
+  // local port, so nothing late from the refused transfer can be taken for the new one.
+  Receiver rx(true, 2);
+  Cam c("sim:state=uboot,dialect=modern,tftpput=1");
+  c.cmd("mw.b 0x80600000 0xa5 0x1000");
+  c.cmd(fmt::format("setenv ipaddr 10.0.2.15; setenv serverip 127.0.0.1; setenv tftpdstp {}", rx.port));
+  std::string out = c.cmd("tftpput 0x80600000 0x1000 again.bin");
+  rx.th.join();
+  EXPECT_NE(out.find("TFTP error: 'Disk full' (3)\r\nStarting again\r\n\r\nSaving: *\b"), std::string::npos) << out;
+  EXPECT_NE(out.find("Bytes transferred = 4096 (1000 hex)"), std::string::npos) << out;
+  ASSERT_EQ(rx.wrq_ports.size(), 3u);
+  EXPECT_NE(rx.wrq_ports[0], rx.wrq_ports[1]);
+  EXPECT_NE(rx.wrq_ports[1], rx.wrq_ports[2]);
+  EXPECT_EQ(rx.data, std::vector<uint8_t>(0x1000, 0xa5));
 }
 
 TEST(SimTftpput, AbsentByDefault) {
