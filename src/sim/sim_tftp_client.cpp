@@ -159,6 +159,10 @@ void TftpJob::show_block_marker(Machine& m, uint32_t block) {
   else if (block % 650 == 0) m.out("\n\t ");
 }
 
+void TftpJob::show_error(Machine& m, const tftp::ErrorPacket& e) {
+  m.out(fmt::format("\nTFTP error: '{}' ({})\n", e.message, static_cast<unsigned>(e.code)));
+}
+
 bool TftpJob::finish(Machine& m, bool ok) {
   if (!ok) {
     m.job_.fail();

@@ -83,7 +83,7 @@ class TftpLink {
 /// share: the request's options, the block size an OACK agrees on, and the hash marks.
 class TftpJob : public Job {
  public:
-  explicit TftpJob(const TftpSetup& t) : link_(t), thingino_(t.thingino) {}
+  explicit TftpJob(const TftpSetup& t) : link_(t), file_(t.file), thingino_(t.thingino) {}
   bool step(Machine& m, size_t want) final;
 
  protected:
@@ -102,10 +102,14 @@ class TftpJob : public Job {
   void take_oack(const tftp::Oack& o);
   /// show_block_marker() after block `block` (1-based): a '#' per 10 blocks, a new line every 650.
   static void show_block_marker(Machine& m, uint32_t block);
+  /// net/tftp.c's line for an ERROR packet from the server: "TFTP error: 'MESSAGE' (CODE)".
+  static void show_error(Machine& m, const tftp::ErrorPacket& e);
 
   TftpLink link_;
+  const std::string file_;  ///< the request's file name
   bool done_ = false;
   uint32_t blksize_ = 512;  ///< RFC 1350's until an OACK says otherwise
+  uint32_t block_ = 0;      ///< DATA blocks moved so far (the last one's number, before wrapping)
 
  private:
   bool finish(Machine& m, bool ok);

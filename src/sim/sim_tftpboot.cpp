@@ -24,7 +24,7 @@ namespace {
 
 class TftpGet : public TftpJob {
  public:
-  TftpGet(uint64_t addr, const TftpSetup& t) : TftpJob(t), addr_(addr), file_(t.file) {}
+  TftpGet(uint64_t addr, const TftpSetup& t) : TftpJob(t), addr_(addr) {}
 
  private:
   bool begin(Machine& m) override {
@@ -43,7 +43,7 @@ class TftpGet : public TftpJob {
         return false;  // the sim gives up where U-Boot would start again forever
       }
       if (auto* e = std::get_if<tftp::ErrorPacket>(&*pkt)) {
-        m.out(fmt::format("\nTFTP error: '{}' ({})\n", e->message, static_cast<unsigned>(e->code)));
+        show_error(m, *e);
         m.out("Not retrying...\n");
         return false;
       }
@@ -82,8 +82,6 @@ class TftpGet : public TftpJob {
   }
 
   uint64_t addr_, size_ = 0;
-  std::string file_;
-  uint32_t block_ = 0;
 };
 
 }  // namespace

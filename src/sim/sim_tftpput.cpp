@@ -22,8 +22,7 @@ constexpr int kMaxRestarts = 3;  // U-Boot restarts forever; the sim gives up af
 
 class TftpPut : public TftpJob {
  public:
-  TftpPut(const uint8_t* data, uint64_t size, const TftpSetup& t)
-      : TftpJob(t), data_(data), size_(size), file_(t.file) {}
+  TftpPut(const uint8_t* data, uint64_t size, const TftpSetup& t) : TftpJob(t), data_(data), size_(size) {}
 
  private:
   bool begin(Machine& m) override {
@@ -52,7 +51,7 @@ class TftpPut : public TftpJob {
       auto pkt = link_.next(m);
       if (!pkt) return restart(m, "\nRetry count exceeded; starting again\n");
       if (auto* e = std::get_if<tftp::ErrorPacket>(&*pkt)) {
-        m.out(fmt::format("\nTFTP error: '{}' ({})\n", e->message, static_cast<unsigned>(e->code)));
+        show_error(m, *e);
         if (e->code == tftp::ErrorCode::FileNotFound || e->code == tftp::ErrorCode::AccessViolation) {
           m.out("Not retrying...\n");
           return false;
@@ -97,8 +96,6 @@ class TftpPut : public TftpJob {
 
   const uint8_t* data_;
   uint64_t size_, sent_ = 0;
-  std::string file_;
-  uint32_t block_ = 0;
   size_t last_len_ = 0;
   int restarts_ = 0;
 };
